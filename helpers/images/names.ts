@@ -1,0 +1,13 @@
+import type { Platform } from '../contract/schema.ts';
+import { archOf } from '../engine/docker.ts';
+
+/**
+ * Local image names. A classic engine image store holds one image per tag, so the platform lives in the tag:
+ * both platforms of one service sit side by side (lucid-ref/lucid-data-chain:amd64 and :arm64).
+ */
+export const REF_NAMESPACE = 'lucid-ref';
+export const DEFECT_NAMESPACE = 'lucid-defect';
+
+export const baseImageRef = (p: Platform) => `${REF_NAMESPACE}/distroless-python3-debian12:${archOf(p)}`;
+export const referenceImageRef = (service: string, p: Platform) => `${REF_NAMESPACE}/lucid-${service}:${archOf(p)}`;
+export const defectImageRef = (defect: string, p: Platform) => `${DEFECT_NAMESPACE}/${defect}:${archOf(p)}`;
