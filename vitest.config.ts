@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Projects: `unit` needs no Docker; `docker` is the harness's own tests against a real engine;
-// `suites` are the checks users run against images (driven by the run plan, see helpers/plan).
+// Projects run in order (groupOrder) so Docker-heavy groups never compete for this 2-core box:
+// `unit` needs no Docker; `docker` is the harness's own tests against a real engine; `suites` are the
+// checks users run against images (driven by the run plan, see helpers/plan).
 export default defineConfig({
   test: {
     reporters: ['default'],
@@ -10,6 +11,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['tests/unit/**/*.test.ts'],
+          sequence: { groupOrder: 0 },
         },
       },
       {
@@ -19,6 +21,18 @@ export default defineConfig({
           testTimeout: 600_000,
           hookTimeout: 900_000,
           fileParallelism: false,
+          sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        test: {
+          name: 'suites',
+          include: ['suites/**/*.suite.ts'],
+          globalSetup: ['helpers/plan/global-setup.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 900_000,
+          fileParallelism: false,
+          sequence: { groupOrder: 2 },
         },
       },
     ],

@@ -1,0 +1,40 @@
+import type { HealthSchemaName, Service } from '../contract/schema.ts';
+import { judgeHealthBody } from '../contract/health-schemas.ts';
+import { excerpt, type HttpAnswer } from '../runtime/http-probe.ts';
+import type { Finding } from './finding.ts';
+
+export interface HealthFacts {
+  path: string;
+  schema: HealthSchemaName;
+  budgetMs: number;
+  ok: boolean;
+  elapsedMs: number;
+  answer?: HttpAnswer;
+  error?: string;
+  exited?: boolean;
+  /** Diagnostics text (logs, exit code, ports), gathered only when something went wrong. */
+  where?: string;
+}
+
+/** Pure: judges one health endpoint's facts against the contract. */
+export function judgeHealth(service: Service, port: number, f: HealthFacts): Finding[] {
+  const check = `GET ${f.path} on ${port}`;
+  if (!f.ok) {
+    const seen = f.exited
+      ? `the container stopped after ${(f.elapsedMs / 1000).toFixed(1)} s`
+      : f.answer
+        ? `HTTP ${f.answer.status} ${excerpt(f.answer.text, 200)} (after ${(f.elapsedMs / 1000).toFixed(1)} s)`
+        : `no HTTP answer within ${(f.budgetMs / 1000).toFixed(0)} s (${f.error ?? 'no response'})`;
+    return [{ check, expected: `HTTP 200 within ${(f.budgetMs / 1000).toFixed(0)} s`, seen, where: f.where }];
+  }
+  const verdict = judgeHealthBody(f.schema, service.name, f.answer?.body);
+  if (verdict.ok) return [];
+  return [
+    {
+      check: `${check}: body`,
+      expected: `a body matching the "${f.schema}" health schema with service "${service.name}"`,
+      seen: `${verdict.problems.join('; ')} in ${excerpt(f.answer?.text ?? '', 300)}`,
+      where: f.where,
+    },
+  ];
+}

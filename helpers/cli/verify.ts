@@ -1,0 +1,84 @@
+import { spawn } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { ContractError, loadContract, PROJECT_ROOT, serviceNamed } from '../contract/load.ts';
+import { PLATFORMS, type Platform } from '../contract/schema.ts';
+import { DEFAULT_REPORT_DIR, PLAN_ENV, writePlan, type RunPlan } from '../plan/plan.ts';
+import { ensureReferenceImages } from '../../fixtures/reference.ts';
+import { parseArgs, UsageError } from './args.ts';
+import { requireEngine } from './engine-check.ts';
+
+const HELP = `usage: lucid-harness verify [--platform P ...] [--image NAME ...] [--contract FILE] [--profile NAME ...] [--report-dir DIR]
+
+Checks the six Lucid images against the contract. With no options: the locally built reference images
+(built first when missing), on linux/amd64 and linux/arm64.
+
+  --platform P     linux/amd64 or linux/arm64; repeatable (env LUCID_PLATFORMS, comma-separated)
+  --image NAME     a service of the contract, e.g. data-chain; repeatable (env LUCID_IMAGES)
+  --contract FILE  a full contract replacing contract/lucid.contract.json (env LUCID_CONTRACT)
+  --profile NAME   a partial override: contract/profiles/NAME.json or a path; repeatable (env LUCID_PROFILE),
+                   e.g. --profile real-mesh-8088
+  --report-dir D   where junit.xml, results.json and run-plan.json go (default reports/; env LUCID_REPORT_DIR)
+
+Exit codes: 0 all checks passed, 1 a check failed, 2 usage or environment error.`;
+
+const SPEC = {
+  platform: { repeatable: true, env: 'LUCID_PLATFORMS' },
+  image: { repeatable: true, env: 'LUCID_IMAGES' },
+  contract: { env: 'LUCID_CONTRACT' },
+  profile: { repeatable: true, env: 'LUCID_PROFILE' },
+  'report-dir': { env: 'LUCID_REPORT_DIR' },
+  help: { boolean: true },
+} as const;
+
+export async function run(argv: string[]): Promise<number> {
+  let plan: RunPlan;
+  try {
+    const { flags, positionals } = parseArgs(argv, SPEC);
+    if (flags.help) {
+      console.log(HELP);
+      return 0;
+    }
+    if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}" (see --help)`);
+    const contractSource = { file: flags.contract as string | undefined, overrides: (flags.profile as string[] | undefined) ?? [] };
+    const contract = loadContract(contractSource);
+    const platforms = ((flags.platform as string[] | undefined) ?? contract.platforms) as Platform[];
+    for (const p of platforms) {
+      if (!(PLATFORMS as readonly string[]).includes(p)) throw new UsageError(`unknown platform "${p}" (expected one of: ${PLATFORMS.join(', ')})`);
+    }
+    const services = ((flags.image as string[] | undefined) ?? contract.services.map((s) => s.name)).map((n) => serviceNamed(contract, n));
+    await requireEngine();
+    const reportDir = resolve((flags['report-dir'] as string | undefined) ?? DEFAULT_REPORT_DIR);
+    const targets = await ensureReferenceImages({ contract, services: services.map((s) => s.name), platforms, log: (l) => console.error(l) });
+    plan = { version: 1, source: 'reference', contract: contractSource, targets, reportDir };
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof ContractError) {
+      console.error(`lucid-harness verify: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+  const planFile = writePlan(plan);
+  console.error(`verify: ${plan.targets.length} image(s) × checks; plan ${planFile}`);
+  return runSuites(plan, planFile);
+}
+
+/** Runs the suites project in a child vitest so its own signal handling and reporters behave as in `npx vitest`. */
+function runSuites(plan: RunPlan, planFile: string): Promise<number> {
+  const vitest = join(PROJECT_ROOT, 'node_modules/vitest/vitest.mjs');
+  const args = [
+    vitest, 'run', '--project', 'suites',
+    '--reporter=default', '--reporter=junit', '--reporter=json',
+    `--outputFile.junit=${join(plan.reportDir, 'junit.xml')}`,
+    `--outputFile.json=${join(plan.reportDir, 'results.json')}`,
+  ];
+  return new Promise((done) => {
+    const child = spawn(process.execPath, args, { cwd: PROJECT_ROOT, stdio: 'inherit', env: { ...process.env, [PLAN_ENV]: planFile } });
+    const forward = (sig: NodeJS.Signals) => child.kill(sig);
+    process.on('SIGINT', forward).on('SIGTERM', forward);
+    child.on('exit', (code) => {
+      process.off('SIGINT', forward).off('SIGTERM', forward);
+      console.error(`verify: reports in ${plan.reportDir} (junit.xml, results.json)`);
+      done(code === 0 ? 0 : code === 1 ? 1 : 2);
+    });
+  });
+}

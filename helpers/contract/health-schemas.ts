@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import type { HealthSchemaName } from './schema.ts';
+
+const status = z.enum(['healthy', 'degraded', 'unhealthy']);
+const isoTimestamp = z.string().refine((s) => !Number.isNaN(Date.parse(s)) && /^\d{4}-\d{2}-\d{2}T/.test(s), {
+  message: 'ISO 8601 timestamp expected',
+});
+
+/** Health bodies per contract §3. `service` is checked against the catalog name separately. */
+export const healthSchemas: Record<HealthSchemaName, z.ZodType> = {
+  gateway: z.object({
+    status,
+    timestamp: isoTimestamp,
+    service: z.string(),
+    version: z.string().min(1),
+    dependencies: z.record(z.string(), z.enum(['healthy', 'unhealthy', 'unknown'])),
+    uptime: z.number().nonnegative(),
+    response_time: z.number().nonnegative(),
+  }),
+  basic: z.object({ status, service: z.string() }),
+  versioned: z.object({ status, service: z.string(), version: z.string().min(1) }),
+  mesh: z.object({ status, service: z.string(), timestamp: isoTimestamp, controller_running: z.boolean() }),
+  'data-chain': z.object({ status: z.literal('healthy'), service: z.string(), details: z.record(z.string(), z.unknown()) }),
+};
+
+export interface BodyVerdict {
+  ok: boolean;
+  problems: string[];
+}
+
+/** Pure: judges a health body against its schema and the expected service name. */
+export function judgeHealthBody(schema: HealthSchemaName, expectedService: string, body: unknown): BodyVerdict {
+  const problems: string[] = [];
+  const parsed = healthSchemas[schema].safeParse(body);
+  if (!parsed.success) {
+    for (const i of parsed.error.issues) problems.push(`${i.path.map(String).join('.') || '(body)'}: ${i.message}`);
+  }
+  const service = (body as { service?: unknown } | null)?.service;
+  if (typeof service === 'string' && service !== expectedService) {
+    problems.push(`service: expected "${expectedService}", got "${service}"`);
+  }
+  return { ok: problems.length === 0, problems };
+}

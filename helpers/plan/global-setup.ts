@@ -1,0 +1,30 @@
+import type { TestProject } from 'vitest/node';
+import { loadContract } from '../contract/load.ts';
+import { ensureContractNetwork } from '../runtime/network.ts';
+import { ensureReferenceImages } from '../../fixtures/reference.ts';
+import { DEFAULT_REPORT_DIR, PLAN_ENV, readPlan, type RunPlan } from './plan.ts';
+
+/**
+ * Runs once per `vitest run` for the suites project: takes the plan the CLI wrote (LUCID_PLAN), or — under a
+ * plain `npm test` — derives the default one (local reference images, every contract platform, built when
+ * missing), makes sure the contract network exists, and hands both to the suites.
+ */
+export default async function setup(project: TestProject): Promise<void> {
+  const file = process.env[PLAN_ENV];
+  let plan: RunPlan;
+  if (file) {
+    plan = readPlan(file);
+  } else {
+    const contract = loadContract();
+    const targets = await ensureReferenceImages({
+      contract,
+      services: contract.services.map((s) => s.name),
+      platforms: contract.platforms,
+      log: (l) => console.error(l),
+    });
+    plan = { version: 1, source: 'reference', contract: { overrides: [] }, targets, reportDir: DEFAULT_REPORT_DIR };
+  }
+  const network = await ensureContractNetwork(loadContract(plan.contract));
+  project.provide('plan', plan);
+  project.provide('network', network.name);
+}

@@ -1,0 +1,44 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { z } from 'zod';
+import { PROJECT_ROOT } from '../contract/load.ts';
+import { PlatformSchema } from '../contract/schema.ts';
+
+/**
+ * A run plan says which images (by id or digest, per platform) the suites check and under which contract.
+ * The CLI writes it; vitest's globalSetup reads it (or derives the default: the local reference images)
+ * and hands it to the suites with provide/inject.
+ */
+export const RunPlanSchema = z.object({
+  version: z.literal(1),
+  source: z.enum(['reference', 'local', 'registry']),
+  contract: z.object({ file: z.string().optional(), overrides: z.array(z.string()).default([]) }),
+  targets: z.array(
+    z.object({ service: z.string(), platform: PlatformSchema, image: z.string(), label: z.string() }),
+  ),
+  reportDir: z.string(),
+});
+export type RunPlan = z.infer<typeof RunPlanSchema>;
+
+export const DEFAULT_REPORT_DIR = join(PROJECT_ROOT, 'reports');
+export const PLAN_ENV = 'LUCID_PLAN';
+
+export function writePlan(plan: RunPlan, file = join(plan.reportDir, 'run-plan.json')): string {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(RunPlanSchema.parse(plan), null, 2)}\n`);
+  return file;
+}
+
+export function readPlan(file: string): RunPlan {
+  const parsed = RunPlanSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+  if (!parsed.success) throw new Error(`run plan ${file} is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return parsed.data;
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    plan: RunPlan;
+    /** The contract network the suites join. */
+    network: string;
+  }
+}

@@ -1,0 +1,97 @@
+import { readFile } from 'node:fs/promises';
+import type Dockerode from 'dockerode';
+import { parseProcNetTcp } from './listening-ports.ts';
+
+export interface Diagnostics {
+  state: string;
+  exitCode: number | null;
+  restartCount: number;
+  oomKilled: boolean;
+  /** null when they could not be read (container gone, no /proc access, no python in the image). */
+  listeningPorts: number[] | null;
+  logsTail: string;
+}
+
+const isLocalEngine = () => !process.env.DOCKER_HOST || process.env.DOCKER_HOST.startsWith('unix://');
+
+async function portsFromHostProc(pid: number): Promise<number[] | null> {
+  if (!isLocalEngine() || pid <= 0) return null;
+  try {
+    const [v4, v6] = await Promise.all([
+      readFile(`/proc/${pid}/net/tcp`, 'utf8'),
+      readFile(`/proc/${pid}/net/tcp6`, 'utf8').catch(() => ''),
+    ]);
+    return parseProcNetTcp(`${v4}\n${v6}`);
+  } catch {
+    return null;
+  }
+}
+
+/** Remote engine: ask the image's own python (no shell needed) to print its namespace's socket table. */
+async function portsFromExec(container: Dockerode.Container, python: string): Promise<number[] | null> {
+  try {
+    const exec = await container.exec({
+      Cmd: [python, '-S', '-c', "import sys\nfor f in ('/proc/net/tcp','/proc/net/tcp6'):\n  try: sys.stdout.write(open(f).read())\n  except OSError: pass"],
+      AttachStdout: true,
+      AttachStderr: true,
+    });
+    const stream = await exec.start({ hijack: true, stdin: false });
+    const chunks: Buffer[] = [];
+    await new Promise<void>((resolve, reject) => {
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', resolve);
+      stream.on('error', reject);
+    });
+    const info = await exec.inspect();
+    if (info.ExitCode !== 0) return null;
+    return parseProcNetTcp(demux(Buffer.concat(chunks)));
+  } catch {
+    return null;
+  }
+}
+
+/** Strips the engine's 8-byte stream frame headers (non-TTY exec output). */
+export function demux(buf: Buffer): string {
+  let out = '';
+  let i = 0;
+  while (i + 8 <= buf.length) {
+    const len = buf.readUInt32BE(i + 4);
+    out += buf.subarray(i + 8, i + 8 + len).toString('utf8');
+    i += 8 + len;
+  }
+  return out;
+}
+
+export async function collectDiagnostics(container: Dockerode.Container, logsTail: string, python = '/usr/bin/python3'): Promise<Diagnostics> {
+  try {
+    const info = await container.inspect();
+    const running = info.State.Running;
+    const listeningPorts = running ? ((await portsFromHostProc(info.State.Pid)) ?? (await portsFromExec(container, python))) : null;
+    return {
+      state: info.State.Status,
+      exitCode: running ? null : info.State.ExitCode,
+      restartCount: info.RestartCount ?? 0,
+      oomKilled: info.State.OOMKilled,
+      listeningPorts,
+      logsTail,
+    };
+  } catch (e) {
+    return { state: `unknown (${(e as Error).message})`, exitCode: null, restartCount: 0, oomKilled: false, listeningPorts: null, logsTail };
+  }
+}
+
+/** Pure: the "where to look" part of every runtime failure message. */
+export function describeDiagnostics(d: Diagnostics, contractPort?: number): string {
+  const lines = [`container state: ${d.state}${d.exitCode !== null ? `, exit code ${d.exitCode}` : ''}, restarts ${d.restartCount}${d.oomKilled ? ', OOM-killed' : ''}`];
+  if (d.listeningPorts) {
+    const on = d.listeningPorts.length ? `listening on ${d.listeningPorts.join(', ')}` : 'listening on no TCP port';
+    const nothing = contractPort !== undefined && !d.listeningPorts.includes(contractPort) ? `nothing on ${contractPort}; ` : '';
+    lines.push(`ports: ${nothing}${on}`);
+  } else if (d.state === 'running') {
+    lines.push('ports: could not be read');
+  }
+  lines.push(d.logsTail ? `logs (tail):\n${indent(d.logsTail)}` : 'logs: (empty)');
+  return lines.join('\n');
+}
+
+const indent = (s: string) => s.split('\n').map((l) => `  | ${l}`).join('\n');

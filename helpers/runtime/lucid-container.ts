@@ -1,0 +1,59 @@
+import { GenericContainer, type StartedTestContainer, type WaitStrategy } from 'testcontainers';
+
+/**
+ * Readiness is judged by the harness's own probes (helpers/runtime/wait.ts), which gather diagnostics
+ * before anything is removed; testcontainers' own wait would delete the container on failure and its
+ * default strategy execs /bin/sh, which these shell-less images do not have.
+ */
+class ContainerCreatedOnly implements WaitStrategy {
+  private timeoutMs = 0;
+  async waitUntilReady(): Promise<void> {}
+  withStartupTimeout(ms: number): this {
+    this.timeoutMs = ms;
+    return this;
+  }
+  isStartupTimeoutSet(): boolean {
+    return this.timeoutMs > 0;
+  }
+  getStartupTimeout(): number {
+    return this.timeoutMs;
+  }
+}
+
+export interface HealthcheckTiming {
+  intervalMs: number;
+  timeoutMs: number;
+  retries: number;
+}
+
+/** GenericContainer plus the run conditions the contract needs and testcontainers has no builder for. */
+export class LucidContainer extends GenericContainer {
+  constructor(image: string) {
+    super(image);
+    this.withWaitStrategy(new ContainerCreatedOnly());
+  }
+
+  /** Publish on one host address only (127.0.0.1 by default: tests never reach other addresses). */
+  withPublishedPorts(hostIp: string, ...ports: number[]): this {
+    this.withExposedPorts(...ports);
+    for (const p of ports) this.hostConfig.PortBindings![`${p}/tcp`] = [{ HostIp: hostIp, HostPort: '0' }];
+    return this;
+  }
+
+  withReadOnlyRootfs(): this {
+    this.hostConfig.ReadonlyRootfs = true;
+    return this;
+  }
+
+  /**
+   * Overrides only the timing of the image's HEALTHCHECK: an empty Test makes the engine keep the
+   * image's own command (field-wise merge), so what runs is still what the image declares.
+   */
+  withHealthcheckTiming(t: HealthcheckTiming): this {
+    const ns = (ms: number) => ms * 1_000_000;
+    this.createOpts.Healthcheck = { Test: [], Interval: ns(t.intervalMs), Timeout: ns(t.timeoutMs), Retries: t.retries, StartPeriod: 0 };
+    return this;
+  }
+}
+
+export type { StartedTestContainer };

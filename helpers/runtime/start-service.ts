@@ -1,0 +1,83 @@
+import '../engine/testcontainers-env.ts';
+import type { StartedTestContainer } from 'testcontainers';
+import type { Contract, Platform, Service } from '../contract/schema.ts';
+import { resolveServiceEnv } from '../contract/load.ts';
+import { docker, isEmulated } from '../engine/docker.ts';
+import { harnessLabels } from '../engine/labels.ts';
+import { collectDiagnostics, describeDiagnostics, type Diagnostics } from './diagnostics.ts';
+import { LogTail } from './log-tail.ts';
+import { LucidContainer } from './lucid-container.ts';
+
+export interface ImageTarget {
+  service: string;
+  platform: Platform;
+  /** Image id (sha256:…) or digest reference: never a bare tag, so a platform can't be confused. */
+  image: string;
+  /** Human name for messages, e.g. lucid-ref/lucid-data-chain:arm64. */
+  label: string;
+}
+
+export interface StartOptions {
+  hardened?: boolean;
+  network?: string;
+  aliases?: string[];
+  extraEnv?: Record<string, string>;
+}
+
+export interface StartedService {
+  target: ImageTarget;
+  service: Service;
+  emulated: boolean;
+  container: StartedTestContainer;
+  /** http://127.0.0.1:<mapped port> of the contract port. */
+  baseUrl: string;
+  startedAt: number;
+  logs: LogTail;
+  diagnostics(): Promise<Diagnostics>;
+  describe(d: Diagnostics): string;
+  stop(): Promise<void>;
+}
+
+/** Address the engine publishes ports on and tests connect to; loopback unless the engine is remote. */
+export const publishHost = () => process.env.LUCID_PUBLISH_HOST ?? '127.0.0.1';
+
+/** Image ids go to testcontainers without the sha256: prefix, which it would read as a tag. */
+const imageRefForTestcontainers = (image: string) => image.replace(/^sha256:/, '');
+
+export async function startService(contract: Contract, service: Service, target: ImageTarget, opts: StartOptions = {}): Promise<StartedService> {
+  const emulated = await isEmulated(target.platform);
+  const timing = contract.runtimeHealthcheck[emulated ? 'emulated' : 'native'];
+  const logs = new LogTail();
+  const c = new LucidContainer(imageRefForTestcontainers(target.image))
+    .withPlatform(target.platform)
+    .withEnvironment({ ...resolveServiceEnv(contract, service), ...opts.extraEnv })
+    .withLabels({ ...harnessLabels('service'), 'io.lucid.harness.service': service.name, 'io.lucid.harness.platform': target.platform })
+    .withPublishedPorts(publishHost(), service.port)
+    .withHealthcheckTiming(timing)
+    .withLogConsumer(logs.consume);
+  if (opts.network) c.withNetworkMode(opts.network);
+  if (opts.network && opts.aliases?.length) c.withNetworkAliases(...opts.aliases);
+  if (opts.hardened) {
+    c.withReadOnlyRootfs()
+      .withDroppedCapabilities('ALL')
+      .withSecurityOpt('no-new-privileges')
+      .withTmpFs(Object.fromEntries(['/tmp', ...service.writableDirs].map((d) => [d, 'rw,size=64m'])));
+  }
+  const startedAt = Date.now();
+  const container = await c.start();
+  const raw = docker().getContainer(container.getId());
+  return {
+    target,
+    service,
+    emulated,
+    container,
+    baseUrl: `http://${publishHost()}:${container.getMappedPort(service.port)}`,
+    startedAt,
+    logs,
+    diagnostics: () => collectDiagnostics(raw, logs.tail(), contract.base.python),
+    describe: (d) => describeDiagnostics(d, service.port),
+    stop: async () => {
+      await container.stop({ timeout: 2_000, remove: true }).catch(() => raw.remove({ force: true }).catch(() => {}));
+    },
+  };
+}

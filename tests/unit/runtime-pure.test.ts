@@ -1,0 +1,72 @@
+import { describe, expect, test } from 'vitest';
+import { parseProcNetTcp } from '../../helpers/runtime/listening-ports.ts';
+import { describeDiagnostics } from '../../helpers/runtime/diagnostics.ts';
+import { LogTail } from '../../helpers/runtime/log-tail.ts';
+import { judgeHealth } from '../../helpers/checks/health.ts';
+import { judgeHealthBody } from '../../helpers/contract/health-schemas.ts';
+import { loadContract, serviceNamed } from '../../helpers/contract/load.ts';
+import { formatFindings } from '../../helpers/checks/finding.ts';
+
+const procNetTcp = `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+   0: 00000000:1F98 00000000:0000 0A 00000000:00000000 00:00000000 00000000 65532        0 1 1 0000000000000000 100 0 0 10 0
+   1: 0100007F:1F98 0100007F:A1B2 01 00000000:00000000 00:00000000 00000000 65532        0 2 1 0000000000000000 20 4 30 10 -1`;
+
+describe('listening ports from /proc/net/tcp', () => {
+  test('only LISTEN sockets count', () => expect(parseProcNetTcp(procNetTcp)).toEqual([8088]));
+  test('tcp6 lines and duplicates', () => {
+    const v6 = '   0: 00000000000000000000000000000000:1F90 00000000000000000000000000000000:0000 0A 0 0 0 0 0 0';
+    expect(parseProcNetTcp(`${procNetTcp}\n${v6}`)).toEqual([8080, 8088]);
+  });
+});
+
+describe('diagnostics text', () => {
+  test('says nothing answers on the contract port and which ports do', () => {
+    const text = describeDiagnostics({ state: 'running', exitCode: null, restartCount: 0, oomKilled: false, listeningPorts: [8088], logsTail: 'serving on 8088' }, 8500);
+    expect(text).toContain('nothing on 8500; listening on 8088');
+    expect(text).toContain('| serving on 8088');
+  });
+  test('an exited container shows its exit code and OOM flag', () => {
+    const text = describeDiagnostics({ state: 'exited', exitCode: 137, restartCount: 2, oomKilled: true, listeningPorts: null, logsTail: '' });
+    expect(text).toContain('exit code 137, restarts 2, OOM-killed');
+  });
+});
+
+describe('log tail', () => {
+  test('keeps the last lines across chunk boundaries', () => {
+    const t = new LogTail(3);
+    t.push('a\nb\nc');
+    t.push('d\ne\n');
+    expect(t.tail()).toBe('b\ncd\ne');
+  });
+});
+
+describe('health judgement', () => {
+  const contract = loadContract({});
+  const gateway = serviceNamed(contract, 'api-gateway');
+  const goodGateway = { status: 'healthy', timestamp: '2026-11-27T08:00:00Z', service: 'api-gateway', version: '1.0.0', dependencies: { 'data-chain': 'healthy' }, uptime: 3.2, response_time: 0.01 };
+
+  test('a body that matches passes', () => expect(judgeHealthBody('gateway', 'api-gateway', goodGateway).ok).toBe(true));
+  test('wrong service name and missing field fail, each named', () => {
+    const v = judgeHealthBody('gateway', 'api-gateway', { ...goodGateway, service: 'gateway', uptime: undefined });
+    expect(v.problems).toEqual(expect.arrayContaining([expect.stringMatching(/^uptime: /), 'service: expected "api-gateway", got "gateway"']));
+  });
+  test('data-chain must say healthy on a 200', () => expect(judgeHealthBody('data-chain', 'data-chain', { status: 'unhealthy', service: 'data-chain', details: {} }).ok).toBe(false));
+
+  test('no answer in budget: expected, seen and where', () => {
+    const f = judgeHealth(gateway, 8080, { path: '/api/v1/meta/health', schema: 'gateway', budgetMs: 20000, ok: false, elapsedMs: 20100, error: 'connect ECONNREFUSED', where: 'ports: nothing on 8080; listening on 9090' });
+    expect(f).toHaveLength(1);
+    const text = formatFindings('api-gateway [linux/amd64]', f);
+    expect(text).toContain('expected: HTTP 200 within 20 s');
+    expect(text).toContain('seen:     no HTTP answer within 20 s (connect ECONNREFUSED)');
+    expect(text).toContain('nothing on 8080; listening on 9090');
+  });
+  test('a crash is reported as such', () => {
+    const f = judgeHealth(gateway, 8080, { path: '/h', schema: 'basic', budgetMs: 20000, ok: false, elapsedMs: 1500, exited: true });
+    expect(f[0]!.seen).toBe('the container stopped after 1.5 s');
+  });
+  test('a 200 with a bad body is a body finding', () => {
+    const f = judgeHealth(gateway, 8080, { path: '/api/v1/meta/health', schema: 'gateway', budgetMs: 1, ok: true, elapsedMs: 1, answer: { status: 200, body: { status: 'ok' }, text: '{"status":"ok"}' } });
+    expect(f[0]!.check).toBe('GET /api/v1/meta/health on 8080: body');
+    expect(f[0]!.seen).toContain('status: ');
+  });
+});
