@@ -6,6 +6,7 @@ import { DEFAULT_REPORT_DIR, PLAN_ENV, writePlan, type RunPlan } from '../plan/p
 import { ensureReferenceImages } from '../../fixtures/reference.ts';
 import { parseArgs, UsageError } from './args.ts';
 import { requireEngine } from './engine-check.ts';
+import { sweep } from '../engine/sweep.ts';
 
 const HELP = `usage: lucid-harness verify [--platform P ...] [--image NAME ...] [--contract FILE] [--profile NAME ...] [--report-dir DIR]
 
@@ -75,8 +76,10 @@ function runSuites(plan: RunPlan, planFile: string): Promise<number> {
     const child = spawn(process.execPath, args, { cwd: PROJECT_ROOT, stdio: 'inherit', env: { ...process.env, [PLAN_ENV]: planFile } });
     const forward = (sig: NodeJS.Signals) => child.kill(sig);
     process.on('SIGINT', forward).on('SIGTERM', forward);
-    child.on('exit', (code) => {
+    child.on('exit', async (code) => {
       process.off('SIGINT', forward).off('SIGTERM', forward);
+      // The child's teardown may not have run (killed): whatever this run started goes now.
+      await sweep().catch(() => undefined);
       console.error(`verify: reports in ${plan.reportDir} (junit.xml, results.json)`);
       done(code === 0 ? 0 : code === 1 ? 1 : 2);
     });

@@ -1,6 +1,7 @@
 import type { TestProject } from 'vitest/node';
 import { loadContract } from '../contract/load.ts';
 import { ensureContractNetwork } from '../runtime/network.ts';
+import { sweep } from '../engine/sweep.ts';
 import { ensureReferenceImages } from '../../fixtures/reference.ts';
 import { DEFAULT_REPORT_DIR, PLAN_ENV, readPlan, type RunPlan } from './plan.ts';
 
@@ -9,7 +10,9 @@ import { DEFAULT_REPORT_DIR, PLAN_ENV, readPlan, type RunPlan } from './plan.ts'
  * plain `npm test` — derives the default one (local reference images, every contract platform, built when
  * missing), makes sure the contract network exists, and hands both to the suites.
  */
-export default async function setup(project: TestProject): Promise<void> {
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const stale = await sweep({ stale: true });
+  if (stale.containers || stale.networks) console.error(`swept leftovers of dead runs: ${stale.containers} container(s), ${stale.networks} network(s)`);
   const file = process.env[PLAN_ENV];
   let plan: RunPlan;
   if (file) {
@@ -27,4 +30,7 @@ export default async function setup(project: TestProject): Promise<void> {
   const network = await ensureContractNetwork(loadContract(plan.contract));
   project.provide('plan', plan);
   project.provide('network', network.name);
+  return async () => {
+    await sweep();
+  };
 }

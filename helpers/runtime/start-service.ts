@@ -6,7 +6,7 @@ import { docker, isEmulated } from '../engine/docker.ts';
 import { harnessLabels } from '../engine/labels.ts';
 import { collectDiagnostics, describeDiagnostics, type Diagnostics } from './diagnostics.ts';
 import { LogTail } from './log-tail.ts';
-import { LucidContainer } from './lucid-container.ts';
+import { LucidContainer, type HealthcheckTiming } from './lucid-container.ts';
 
 export interface ImageTarget {
   service: string;
@@ -22,6 +22,8 @@ export interface StartOptions {
   network?: string;
   aliases?: string[];
   extraEnv?: Record<string, string>;
+  /** Replaces the contract's run-time HEALTHCHECK timing (e.g. a long interval where Docker health is not under test). */
+  healthcheckTiming?: HealthcheckTiming;
 }
 
 export interface StartedService {
@@ -46,7 +48,7 @@ const imageRefForTestcontainers = (image: string) => image.replace(/^sha256:/, '
 
 export async function startService(contract: Contract, service: Service, target: ImageTarget, opts: StartOptions = {}): Promise<StartedService> {
   const emulated = await isEmulated(target.platform);
-  const timing = contract.runtimeHealthcheck[emulated ? 'emulated' : 'native'];
+  const timing = opts.healthcheckTiming ?? contract.runtimeHealthcheck[emulated ? 'emulated' : 'native'];
   const logs = new LogTail();
   const c = new LucidContainer(imageRefForTestcontainers(target.image))
     .withPlatform(target.platform)

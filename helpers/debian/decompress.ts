@@ -1,0 +1,53 @@
+/**
+ * Decompression by magic bytes, all in-process: gzip via node:zlib, xz via the xz-decompress WASM
+ * module (no host `xz`), zstd via node:zlib when the running Node has it (22.15+; Debian 12 itself
+ * never uses zstd, Ubuntu does).
+ */
+import { gunzipSync } from 'node:zlib';
+import * as zlib from 'node:zlib';
+import xz from 'xz-decompress';
+
+export type Compression = 'xz' | 'gzip' | 'zstd' | 'none';
+
+export class DecompressError extends Error {}
+
+export function detectCompression(buf: Uint8Array): Compression {
+  const b = buf;
+  if (b[0] === 0xfd && b[1] === 0x37 && b[2] === 0x7a && b[3] === 0x58 && b[4] === 0x5a && b[5] === 0x00) return 'xz';
+  if (b[0] === 0x1f && b[1] === 0x8b) return 'gzip';
+  if (b[0] === 0x28 && b[1] === 0xb5 && b[2] === 0x2f && b[3] === 0xfd) return 'zstd';
+  return 'none';
+}
+
+export async function xzDecompress(buf: Uint8Array): Promise<Buffer> {
+  try {
+    const input = new Blob([buf as Uint8Array<ArrayBuffer>]).stream();
+    const out = new xz.XzReadableStream(input);
+    return Buffer.from(await new Response(out).arrayBuffer());
+  } catch (e) {
+    throw new DecompressError(`xz data is corrupt: ${(e as Error).message}`);
+  }
+}
+
+type ZstdFn = (b: Uint8Array) => Buffer;
+const zstdDecompressSync = (zlib as unknown as { zstdDecompressSync?: ZstdFn }).zstdDecompressSync;
+
+export async function decompress(buf: Uint8Array, what = 'data'): Promise<Buffer> {
+  switch (detectCompression(buf)) {
+    case 'xz':
+      return xzDecompress(buf);
+    case 'gzip':
+      try {
+        return gunzipSync(buf);
+      } catch (e) {
+        throw new DecompressError(`${what}: gzip data is corrupt: ${(e as Error).message}`);
+      }
+    case 'zstd':
+      if (!zstdDecompressSync) {
+        throw new DecompressError(`${what} is zstd-compressed; this needs Node >= 22.15 (running ${process.version})`);
+      }
+      return zstdDecompressSync(buf);
+    case 'none':
+      return Buffer.from(buf);
+  }
+}

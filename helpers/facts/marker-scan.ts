@@ -1,0 +1,54 @@
+import type { MultiCall } from './types.ts';
+
+export interface Marker<K extends string> {
+  kind: K;
+  bytes: Buffer;
+}
+
+/**
+ * Finds byte markers in a stream without buffering it: each chunk is searched alone, and the seam with the
+ * previous chunk is searched through a window of (longest marker - 1) bytes on each side, so a marker split
+ * across chunks (or spread over many tiny chunks) is still found.
+ */
+export class MarkerScanner<K extends string> {
+  private readonly keep: number;
+  private tail = Buffer.alloc(0);
+  readonly found = new Set<K>();
+
+  constructor(private readonly markers: readonly Marker<K>[]) {
+    this.keep = Math.max(0, ...markers.map((m) => m.bytes.length - 1));
+  }
+
+  get done(): boolean {
+    return this.found.size === new Set(this.markers.map((m) => m.kind)).size;
+  }
+
+  feed(chunk: Buffer): void {
+    if (this.done || chunk.length === 0) return;
+    if (this.tail.length) this.search(Buffer.concat([this.tail, chunk.subarray(0, this.keep)]));
+    this.search(chunk);
+    const joined = chunk.length >= this.keep ? chunk : Buffer.concat([this.tail, chunk]);
+    this.tail = Buffer.from(joined.subarray(Math.max(0, joined.length - this.keep)));
+  }
+
+  private search(buf: Buffer): void {
+    for (const m of this.markers) if (!this.found.has(m.kind) && buf.indexOf(m.bytes) >= 0) this.found.add(m.kind);
+  }
+}
+
+/**
+ * What a multi-call binary says about itself: BusyBox prints "BusyBox v1.x" in its banner and packs its applet
+ * names as a NUL-separated table starting "[", "[["; toybox compiles in its own help "usage: toybox [...".
+ */
+export const MULTI_CALL_MARKERS: readonly Marker<MultiCall>[] = [
+  { kind: 'busybox', bytes: Buffer.from('BusyBox v') },
+  { kind: 'busybox', bytes: Buffer.from('\0[\0[[\0') },
+  { kind: 'toybox', bytes: Buffer.from('usage: toybox [') },
+];
+
+export const multiCallScanner = (): MarkerScanner<MultiCall> => new MarkerScanner(MULTI_CALL_MARKERS);
+
+/** A file whose content says busybox and toybox at once is reported as busybox (the more common). */
+export function multiCallOf(found: ReadonlySet<MultiCall>): MultiCall | undefined {
+  return found.has('busybox') ? 'busybox' : found.has('toybox') ? 'toybox' : undefined;
+}

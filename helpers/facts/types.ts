@@ -1,0 +1,103 @@
+import type { Platform } from '../contract/schema.ts';
+
+/** Entry kinds as the checks care about them; devices and fifos are "other". */
+export type EntryType = 'file' | 'dir' | 'symlink' | 'hardlink' | 'other';
+export type MultiCall = 'busybox' | 'toybox';
+
+export interface FsEntry {
+  /** Absolute and normalised: "/usr/bin/python3", the root is "/". */
+  path: string;
+  type: EntryType;
+  /** Permission bits including setuid (0o4000), setgid (0o2000) and sticky (0o1000). */
+  mode: number;
+  uid: number;
+  gid: number;
+  /** Bytes of content (a hardlink carries its target's size). */
+  size: number;
+  /** Symlink target as written (absolute or relative); hardlink target as an absolute path. */
+  link?: string;
+  /** ELF machine of a regular file starting with \x7fELF, e.g. "x86-64", "aarch64". */
+  elf?: string;
+  /** Content says it is a multi-call binary (scanned for executables up to ~8 MiB). */
+  multiCall?: MultiCall;
+  /** Position of the layer (0 = bottom) the merged entry came from; set by the merge. */
+  layer?: number;
+}
+
+/** What one layer tar holds, independent of where the bytes came from (docker-archive or registry blob). */
+export interface LayerIndex {
+  /** sha256 of the uncompressed tar as it streamed ("sha256:<hex>"). */
+  digest: string;
+  bytes: number;
+  /** Real entries in tar order; whiteout markers are not entries. */
+  entries: FsEntry[];
+  /** Paths a `.wh.<name>` marker deletes from lower layers. */
+  whiteouts: string[];
+  /** Directories a `.wh..wh..opq` marker empties of lower layers' children. */
+  opaqueDirs: string[];
+  /** Contents of the small text files the checks read (see CAPTURED_TEXT_FILES). */
+  texts: Record<string, string>;
+}
+
+/** The merged filesystem of an image: whiteouts applied, upper layers win. */
+export interface FsIndex {
+  entries: Map<string, FsEntry>;
+  /** Captured text contents by path, following the same merge as the entries. */
+  texts: Map<string, string>;
+}
+
+export interface HealthcheckConfig {
+  Test?: string[] | null;
+  Interval?: number;
+  Timeout?: number;
+  StartPeriod?: number;
+  Retries?: number;
+}
+
+/** The parts of the image config blob's `config` object that the checks read. */
+export interface ImageRunConfig {
+  User: string;
+  Env: string[];
+  Entrypoint: string[] | null;
+  Cmd: string[] | null;
+  Healthcheck: HealthcheckConfig | null;
+  ExposedPorts: Record<string, unknown>;
+  WorkingDir: string;
+  Labels: Record<string, string>;
+}
+
+export interface HistoryItem {
+  created_by?: string;
+  empty_layer?: boolean;
+}
+
+export interface GatherStats {
+  /** True when the image was streamed out of the engine (a cold gather). */
+  exported: boolean;
+  /** Where the config came from: the exported blob, the blob cache, or the engine's inspect/history. */
+  configFrom: 'archive' | 'cache' | 'engine';
+  layersIndexed: number;
+  layersFromCache: number;
+  ms: number;
+  warnings: string[];
+}
+
+export interface ImageFacts {
+  /** Engine image id, "sha256:<hex>" (sha256 of the config blob). */
+  id: string;
+  /** What the caller asked for (a tag or an id). */
+  ref: string;
+  /** The platform the caller asked for; the platform check compares it with what the image says. */
+  platform?: Platform;
+  architecture: string;
+  os: string;
+  variant?: string;
+  config: ImageRunConfig;
+  history: HistoryItem[];
+  diffIds: string[];
+  /** Engine-reported size in bytes. */
+  size: number;
+  layerCount: number;
+  fs: FsIndex;
+  gather: GatherStats;
+}

@@ -1,0 +1,64 @@
+import type { Contract, Platform } from '../contract/schema.ts';
+import { serviceNamed } from '../contract/load.ts';
+import { CheckFailed } from '../checks/finding.ts';
+import { isEmulated } from '../engine/docker.ts';
+import { mapLimit, startConcurrency } from './limit.ts';
+import { startService, type ImageTarget, type StartedService } from './start-service.ts';
+import { waitForHttp200 } from './wait.ts';
+import { docker } from '../engine/docker.ts';
+
+/**
+ * Flows judge services by their answers, not by Docker health (the smoke suites check that); emulated
+ * HEALTHCHECK runs cost ~2 s of CPU each, so six of them every few seconds would saturate two cores.
+ */
+const QUIET_HEALTHCHECK = { intervalMs: 300_000, timeoutMs: 20_000, retries: 3 };
+
+export interface Stack {
+  platform: Platform;
+  services: Map<string, StartedService>;
+  /** Milliseconds from the first start request until every service answered its health path. */
+  startMs: number;
+  get(name: string): StartedService;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts every service of one platform on the contract network under its aliases, as compose does on the Pi,
+ * and waits until each answers its health path. On any failure everything already started is removed.
+ */
+export async function startStack(contract: Contract, targets: ImageTarget[], network: string, opts: { extraEnv?: Record<string, Record<string, string>> } = {}): Promise<Stack> {
+  const platform = targets[0]!.platform;
+  const emulated = await isEmulated(platform);
+  const budget = contract.budgets[emulated ? 'emulated' : 'native'].firstHealthyResponseMs;
+  const started: StartedService[] = [];
+  const t0 = Date.now();
+  const stopAll = () => Promise.all(started.map((s) => s.stop())).then(() => undefined);
+  try {
+    await mapLimit(targets, startConcurrency(emulated), async (target) => {
+      const service = serviceNamed(contract, target.service);
+      const s = await startService(contract, service, target, { network, aliases: service.aliases, extraEnv: opts.extraEnv?.[service.name], healthcheckTiming: QUIET_HEALTHCHECK });
+      started.push(s);
+      const w = await waitForHttp200(`${s.baseUrl}${service.healthPath}`, { budgetMs: budget, since: s.startedAt, container: docker().getContainer(s.container.getId()) });
+      if (!w.ok) {
+        throw new CheckFailed(`stack [${platform}]`, [
+          { check: `${service.name} starts in the stack`, expected: `HTTP 200 on ${service.healthPath} within ${budget / 1000} s`, seen: w.exited ? 'the container stopped' : `${w.last ? `HTTP ${w.last.status}` : w.lastError ?? 'no answer'}`, where: s.describe(await s.diagnostics()) },
+        ]);
+      }
+    });
+  } catch (e) {
+    await stopAll();
+    throw e;
+  }
+  const services = new Map(started.map((s) => [s.service.name, s]));
+  return {
+    platform,
+    services,
+    startMs: Date.now() - t0,
+    get(name) {
+      const s = services.get(name);
+      if (!s) throw new Error(`service ${name} is not part of the stack (${[...services.keys()].join(', ')})`);
+      return s;
+    },
+    stop: stopAll,
+  };
+}
