@@ -1,0 +1,34 @@
+/** `lucid-harness doctor [--json]`: facts about this host, then its problems. Exit 0 none, 2 some. */
+import { judge } from '../doctor/judge.ts';
+import { gatherFacts } from '../doctor/probes.ts';
+import { factLines } from '../doctor/report.ts';
+
+const USAGE = `usage: lucid-harness doctor [--json]
+
+Checks this host: Docker engine and API version, engine and host architecture, that linux/amd64 and
+linux/arm64 containers really run (a tiny test container each), free disk, binfmt F flag, testcontainers
+reaper setting, node version. Exit 0 when no problem is found, 2 otherwise.
+
+  --json   print {facts, problems} as JSON instead of lines`;
+
+export async function run(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(USAGE);
+    return 0;
+  }
+  const unknown = argv.filter((a) => a !== '--json');
+  if (unknown.length > 0) {
+    console.error(`doctor: unknown option ${unknown[0]}\n\n${USAGE}`);
+    return 2;
+  }
+  const facts = await gatherFacts();
+  const problems = judge(facts);
+  if (argv.includes('--json')) {
+    console.log(JSON.stringify({ facts, problems }, null, 2));
+  } else {
+    for (const line of factLines(facts)) console.log(line);
+    for (const p of problems) console.log(`problem: ${p}`);
+    console.log(problems.length === 0 ? 'doctor: no problems found' : `doctor: ${problems.length} problem(s)`);
+  }
+  return problems.length === 0 ? 0 : 2;
+}
