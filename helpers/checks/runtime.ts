@@ -1,0 +1,42 @@
+import type { DockerHealthFacts } from '../runtime/docker-health.ts';
+import type { ExecOutcome } from '../runtime/exec.ts';
+import { programArgs, type ProcessFact } from '../runtime/processes.ts';
+import { excerpt } from '../runtime/http-probe.ts';
+import type { Finding } from './finding.ts';
+
+/** Every process in the container runs as the contract's uid and gid (read from the processes, not the config). */
+export function judgeProcessUser(procs: ProcessFact[], want: { uid: number; gid: number }): Finding[] {
+  const check = `processes run as ${want.uid}:${want.gid}`;
+  if (!procs.length) return [{ check, expected: 'at least one running process', seen: 'no process in the container' }];
+  const wrong = procs.filter((p) => p.uid !== want.uid || p.gid !== want.gid);
+  if (!wrong.length) return [];
+  return [
+    {
+      check,
+      expected: `uid ${want.uid} and gid ${want.gid} for every process`,
+      seen: wrong.map((p) => `pid ${p.pid} runs as ${p.uid}:${p.gid}${p.uid === 0 ? ' (root)' : ''}: ${excerpt(programArgs(p.args), 120)}`).join('; '),
+    },
+  ];
+}
+
+/** Each exec of a shell must fail: exit 0 means the image has a shell that works. */
+export function judgeShellExecs(outcomes: ExecOutcome[]): Finding[] {
+  return outcomes
+    .filter((o) => o.exitCode === 0 || o.exitCode === null)
+    .map((o) =>
+      o.exitCode === 0
+        ? { check: 'no shell can be executed', expected: `exec of ${o.cmd.join(' ')} fails`, seen: `it ran and exited 0${o.output ? `: ${excerpt(o.output, 120)}` : ''}: the image has a working shell` }
+        : { check: 'no shell can be executed', expected: `exec of ${o.cmd.join(' ')} fails with an exit code`, seen: `no result from the engine: ${excerpt(o.output, 200)}` },
+    );
+}
+
+export function judgeDockerHealth(f: DockerHealthFacts): Finding[] {
+  if (f.status === 'healthy') return [];
+  const check = "Docker's health status becomes healthy";
+  const expected = `healthy within ${(f.budgetMs / 1000).toFixed(0)} s`;
+  if (!f.declared) return [{ check, expected, seen: 'the image declares no HEALTHCHECK' }];
+  const runs = f.log.length
+    ? f.log.map((l) => `exit ${l.exitCode}${l.output ? `: ${excerpt(l.output, 200)}` : ''}`).join('\n')
+    : 'no HEALTHCHECK run finished yet';
+  return [{ check, expected, seen: `${f.status} after ${(f.elapsedMs / 1000).toFixed(1)} s`, where: `last HEALTHCHECK runs:\n${runs}` }];
+}

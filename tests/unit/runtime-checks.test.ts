@@ -1,0 +1,47 @@
+import { describe, expect, test } from 'vitest';
+import { judgeDockerHealth, judgeProcessUser, judgeShellExecs } from '../../helpers/checks/runtime.ts';
+import { parseTop, programArgs } from '../../helpers/runtime/processes.ts';
+
+const nonroot = { uid: 65532, gid: 65532 };
+
+describe('process user', () => {
+  const top = { Titles: ['PID', 'UID', 'GID', 'COMMAND'], Processes: [['4242', '65532', '65532', '/usr/libexec/qemu-binfmt/aarch64-binfmt-P /usr/bin/python3 /app/lucid_ref/serve.py data-chain']] };
+  test('parses docker top by column title and looks past qemu', () => {
+    const procs = parseTop(top);
+    expect(procs).toEqual([{ pid: 4242, uid: 65532, gid: 65532, args: top.Processes[0]![3] }]);
+    expect(programArgs(procs[0]!.args)).toBe('/usr/bin/python3 /app/lucid_ref/serve.py data-chain');
+  });
+  test('nonroot passes', () => expect(judgeProcessUser(parseTop(top), nonroot)).toEqual([]));
+  test('root fails and says so', () => {
+    const f = judgeProcessUser([{ pid: 1, uid: 0, gid: 0, args: '/usr/bin/python3 x.py' }], nonroot);
+    expect(f[0]!.seen).toBe('pid 1 runs as 0:0 (root): /usr/bin/python3 x.py');
+  });
+  test('uid 1000 fails; a wrong gid alone fails', () => {
+    expect(judgeProcessUser([{ pid: 1, uid: 1000, gid: 1000, args: 'p' }], nonroot)).toHaveLength(1);
+    expect(judgeProcessUser([{ pid: 1, uid: 65532, gid: 0, args: 'p' }], nonroot)).toHaveLength(1);
+  });
+  test('no process at all fails', () => expect(judgeProcessUser([], nonroot)[0]!.seen).toBe('no process in the container'));
+});
+
+describe('shell execs', () => {
+  const missing = { cmd: ['/bin/sh', '-c', 'true'], exitCode: 126, output: 'OCI runtime exec failed: exec failed: unable to start container process: exec: "/bin/sh": stat /bin/sh: no such file or directory: unknown' };
+  test('failing execs pass', () => expect(judgeShellExecs([missing, { ...missing, cmd: ['/bin/bash'], exitCode: 127 }])).toEqual([]));
+  test('a shell that runs is a finding', () => {
+    const f = judgeShellExecs([missing, { cmd: ['/app/usr/bin/sh', '-c', 'true'], exitCode: 0, output: '' }]);
+    expect(f).toHaveLength(1);
+    expect(f[0]!.seen).toContain('the image has a working shell');
+    expect(f[0]!.expected).toContain('/app/usr/bin/sh');
+  });
+  test('no answer from the engine is not a pass', () => expect(judgeShellExecs([{ cmd: ['/bin/sh'], exitCode: null, output: '(HTTP code 409) container is not running' }])).toHaveLength(1));
+});
+
+describe('docker health', () => {
+  const base = { elapsedMs: 3000, budgetMs: 30000, declared: true, log: [] };
+  test('healthy passes', () => expect(judgeDockerHealth({ ...base, status: 'healthy' })).toEqual([]));
+  test('unhealthy shows the probe output', () => {
+    const f = judgeDockerHealth({ ...base, status: 'unhealthy', log: [{ exitCode: 1, output: 'HTTP 404 from /health' }] });
+    expect(f[0]!.where).toContain('exit 1: HTTP 404 from /health');
+  });
+  test('no HEALTHCHECK declared', () => expect(judgeDockerHealth({ ...base, status: 'none', declared: false })[0]!.seen).toBe('the image declares no HEALTHCHECK'));
+  test('still starting at the end of the budget', () => expect(judgeDockerHealth({ ...base, status: 'starting' })[0]!.seen).toBe('starting after 3.0 s'));
+});
