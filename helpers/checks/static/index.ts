@@ -1,0 +1,13 @@
+export { STATIC_CHECKS, staticCheckNamed, runStaticChecks } from './registry.ts';
+export type { StaticCheck, StaticCheckSpec } from './types.ts';
+export { checkUser } from './user.ts';
+export { checkPlatform } from './platform.ts';
+export { checkExposedPort } from './exposed-port.ts';
+export { checkHealthcheck, probedUrls } from './healthcheck.ts';
+export { checkEntrypoint } from './entrypoint.ts';
+export { checkNoShell, checkNoPackageManager } from './forbidden-files.ts';
+export { checkNoSetuid, checkNoWorldWritable } from './permissions.ts';
+export { checkPasswdNonroot } from './passwd.ts';
+export { checkNoSecrets } from './secrets.ts';
+export { mask, secretsInText, secretAssignment, isSecretName, allowList } from './secret-scan.ts';
+export { commandOf, scriptArgument } from './program.ts';

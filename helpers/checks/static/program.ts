@@ -1,0 +1,68 @@
+import { posix } from 'node:path';
+import { findProgram, isExecutable, isRegularFile, resolvePath } from '../../facts/resolve.ts';
+import type { FsEntry, ImageFacts } from '../../facts/types.ts';
+import type { Finding } from '../finding.ts';
+
+/** The argv Docker runs: Entrypoint followed by Cmd (Cmd alone when there is no Entrypoint). */
+export function commandOf(facts: ImageFacts): string[] {
+  return [...(facts.config.Entrypoint ?? []), ...(facts.config.Cmd ?? [])];
+}
+
+const INTERPRETER = /^(python[0-9.]*|node|perl[0-9.]*|ruby[0-9.]*)$/;
+/** Python options that take the next argument as their value. */
+const PY_OPT_WITH_VALUE = new Set(['-W', '-X', '-Q']);
+
+/**
+ * The script an interpreter is asked to run: its first non-option argument. None for `-c code` or `-m module`
+ * (nothing on disk to check by path).
+ */
+export function scriptArgument(program: string, args: readonly string[]): string | undefined {
+  if (!INTERPRETER.test(posix.basename(program))) return undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '-c' || a === '-m' || a === '-e' || a === '--') return a === '--' ? args[i + 1] : undefined;
+    if (PY_OPT_WITH_VALUE.has(a)) i++;
+    else if (!a.startsWith('-')) return a;
+  }
+  return undefined;
+}
+
+const kind = (e: FsEntry) => (e.type === 'dir' ? 'a directory' : e.type === 'other' ? 'a special file' : `mode ${(e.mode & 0o7777).toString(8).padStart(4, '0')}`);
+
+/** The entry a program name ends at (following PATH and symlinks), when it exists. */
+export function programEntry(facts: ImageFacts, program: string): FsEntry | undefined {
+  return findProgram(facts.fs, program, facts.config.Env, facts.config.WorkingDir).found?.entry;
+}
+
+/**
+ * Findings for an argv whose program (and, for an interpreter, whose script) must exist in the image.
+ * `field` names the config field for the report, e.g. "config.Entrypoint".
+ */
+export function judgeArgv(facts: ImageFacts, argv: readonly string[], check: string, field: string): Finding[] {
+  const [program, ...args] = argv;
+  if (!program) return [];
+  const out: Finding[] = [];
+  const look = findProgram(facts.fs, program, facts.config.Env, facts.config.WorkingDir);
+  const where = `image config: ${field} ${JSON.stringify(argv)}`;
+  const shellForm = posix.basename(program) === 'sh' && args[0] === '-c' ? ' (shell form: Docker wraps the command in /bin/sh -c)' : '';
+  if (!look.found) {
+    out.push({ check, expected: `program "${program}" exists in the image`, seen: `"${program}" is not in the image filesystem${shellForm}; looked at ${look.tried.join(', ')}`, where });
+    return out;
+  }
+  const f = look.found;
+  const via = f.hops.length ? ` (${f.hops.join(', ')})` : '';
+  if (!isExecutable(f.entry)) {
+    const why = isRegularFile(f.entry) ? 'has no execute bit' : 'is not a regular file';
+    out.push({ check, expected: `program "${program}" is an executable regular file`, seen: `${f.candidate}${via} ${why}: ${kind(f.entry!)}`, where });
+    return out;
+  }
+  const script = scriptArgument(program, args);
+  if (script) {
+    const r = resolvePath(facts.fs, script, facts.config.WorkingDir || '/');
+    if (!isRegularFile(r.entry)) {
+      const seen = r.entry ? `${r.path} is ${r.entry.type === 'dir' ? 'a directory' : 'not a regular file'}` : `script ${script} is not in the image filesystem (resolved to ${r.path})`;
+      out.push({ check, expected: `the script ${posix.basename(program)} runs (${script}) exists`, seen, where });
+    }
+  }
+  return out;
+}

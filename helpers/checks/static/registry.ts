@@ -1,0 +1,34 @@
+import type { Contract, Platform, Service } from '../../contract/schema.ts';
+import type { ImageFacts } from '../../facts/types.ts';
+import type { Finding } from '../finding.ts';
+import { checkEntrypoint, ENTRYPOINT } from './entrypoint.ts';
+import { checkExposedPort, EXPOSED_PORT } from './exposed-port.ts';
+import { checkNoPackageManager, checkNoShell, NO_PACKAGE_MANAGER, NO_SHELL } from './forbidden-files.ts';
+import { checkHealthcheck, HEALTHCHECK } from './healthcheck.ts';
+import { checkPasswdNonroot, PASSWD_NONROOT } from './passwd.ts';
+import { checkNoSetuid, checkNoWorldWritable, NO_SETUID, NO_WORLD_WRITABLE } from './permissions.ts';
+import { checkPlatform, PLATFORM } from './platform.ts';
+import { checkNoSecrets, NO_SECRETS } from './secrets.ts';
+import type { StaticCheckSpec } from './types.ts';
+import { checkUser, USER } from './user.ts';
+
+/** Every static check, in report order; suites make one test per entry. */
+export const STATIC_CHECKS: readonly StaticCheckSpec[] = [
+  { name: USER, title: 'User resolves to the contract uid:gid', run: checkUser },
+  { name: PLATFORM, title: 'os/architecture/variant and ELF machine match the platform', run: checkPlatform },
+  { name: EXPOSED_PORT, title: 'ExposedPorts holds the contract port', run: checkExposedPort },
+  { name: HEALTHCHECK, title: 'HEALTHCHECK is exec form, its program exists, it probes the contract endpoint', run: checkHealthcheck },
+  { name: ENTRYPOINT, title: 'Entrypoint/Cmd programs exist', run: checkEntrypoint },
+  { name: NO_SHELL, title: 'no shell anywhere (by name or multi-call content)', run: checkNoShell },
+  { name: NO_PACKAGE_MANAGER, title: 'no package manager', run: checkNoPackageManager },
+  { name: NO_SETUID, title: 'no setuid/setgid regular file', run: checkNoSetuid },
+  { name: NO_WORLD_WRITABLE, title: 'no world-writable directory without the sticky bit', run: checkNoWorldWritable },
+  { name: PASSWD_NONROOT, title: '/etc/passwd has the contract uid', run: checkPasswdNonroot },
+  { name: NO_SECRETS, title: 'no secrets in Env or history', run: checkNoSecrets },
+];
+
+export const staticCheckNamed = (name: string): StaticCheckSpec | undefined => STATIC_CHECKS.find((c) => c.name === name);
+
+export function runStaticChecks(facts: ImageFacts, contract: Contract, service: Service, platform: Platform): { name: string; findings: Finding[] }[] {
+  return STATIC_CHECKS.map((c) => ({ name: c.name, findings: c.run(facts, contract, service, platform) }));
+}

@@ -1,0 +1,78 @@
+/**
+ * Pure secret spotting for text the image config carries (Env values, history created_by). Tuned for low noise:
+ * only credential shapes with a literal value count; variable references ($X, ${X}) are not values.
+ */
+export interface SecretHit {
+  kind: string;
+  /** The secret itself, for allow-listing and de-duplication; never printed. */
+  secret: string;
+  /** A short description with the secret masked. */
+  shown: string;
+}
+
+/** All but the first (at most) 2 characters hidden; very short secrets show nothing. */
+export function mask(secret: string): string {
+  const keep = Math.min(2, Math.floor(secret.length / 3));
+  return `${secret.slice(0, keep)}${'*'.repeat(Math.max(4, Math.min(12, secret.length - keep)))}`;
+}
+
+// The user may be empty: redis://:password@host is the usual Redis form.
+const URL_CREDS = /\b([a-z][a-z0-9+.-]*):\/\/([^\s:@/'"]*):([^\s@/'"]*)@/gi;
+const TOKENS: { kind: string; re: RegExp }[] = [
+  { kind: 'a PEM private key', re: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/g },
+  { kind: 'an AWS access key id', re: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g },
+  { kind: 'a GitHub token', re: /\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})/g },
+  { kind: 'a Slack token', re: /\bxox[abposr]-[A-Za-z0-9-]{10,}/g },
+  { kind: 'a JWT', re: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}(?:\.[A-Za-z0-9_-]*)?/g },
+];
+/**
+ * Variable names that say "this is a secret" at their END: MONGO_PASSWORD, JWT_SECRET_KEY, API_TOKEN. Names that
+ * only mention one (PASSWORD_FILE, TOKEN_URL) point at a secret elsewhere and are not judged by name; GPG_KEY-style
+ * public fingerprints are not listed on purpose. PWD alone is the working directory.
+ */
+const SECRET_NAME = /(?:^|_)(?:SECRET|PASSWORD|PASSWD|PASSPHRASE|PASS|PWD|TOKEN|API_?KEY|PRIVATE_?KEY|SECRET_?KEY|ACCESS_?KEY|AUTH_?KEY|CREDENTIALS?)$/i;
+export const isSecretName = (name: string): boolean => name.toUpperCase() !== 'PWD' && SECRET_NAME.test(name);
+const isReference = (v: string) => /^\$(\{[A-Za-z_][A-Za-z0-9_]*(:?[-=?+][^}]*)?\}|[A-Za-z_][A-Za-z0-9_]*)$/.test(v);
+const unquote = (v: string) => v.replace(/^(["'])(.*)\1$/s, '$2');
+
+/** Secrets in free text (URLs with a password, token shapes). */
+export function secretsInText(text: string): SecretHit[] {
+  const hits: SecretHit[] = [];
+  for (const m of text.matchAll(URL_CREDS)) {
+    const [, scheme, user, password = ''] = m;
+    if (!password || password.startsWith('$')) continue;
+    hits.push({ kind: 'a password in a URL', secret: password, shown: `${scheme}://${user}:${mask(password)}@…` });
+  }
+  for (const { kind, re } of TOKENS) {
+    for (const m of text.matchAll(re)) hits.push({ kind, secret: m[0], shown: kind === 'a PEM private key' ? m[0] : mask(m[0]) });
+  }
+  return hits;
+}
+
+/** A NAME=value assignment whose name says secret and whose value is a non-empty literal. */
+export function secretAssignment(name: string, rawValue: string): SecretHit | undefined {
+  const value = unquote(rawValue);
+  if (!value || !isSecretName(name) || isReference(value)) return undefined;
+  return { kind: `a literal value for ${name}`, secret: value, shown: `${name}=${mask(value)}` };
+}
+
+/** Assignments inside history text: `ENV A=1 B=2`, buildkit's `|2 TOKEN=x ARG=y /bin/sh -c ...`. */
+export function assignmentsIn(text: string): [string, string][] {
+  return [...text.matchAll(/(?:^|[\s|;&])([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|'[^']*'|[^\s;&|]*)/g)].map((m) => [m[1]!, m[2]!]);
+}
+
+/**
+ * contract.secrets.allow: each item is a regular expression source matched against the WHOLE secret (anchored),
+ * so a plain string such as "changeme" allows exactly that value; an item that is not a valid regex is taken as a
+ * literal string. Use it for known placeholders, never for real credentials.
+ */
+export function allowList(items: readonly string[]): (secret: string) => boolean {
+  const res = items.map((s) => {
+    try {
+      return new RegExp(`^(?:${s})$`);
+    } catch {
+      return new RegExp(`^${s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+    }
+  });
+  return (secret) => res.some((r) => r.test(secret));
+}

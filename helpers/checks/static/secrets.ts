@@ -1,0 +1,30 @@
+import type { Finding } from '../finding.ts';
+import { allowList, assignmentsIn, secretAssignment, secretsInText, type SecretHit } from './secret-scan.ts';
+import type { StaticCheck } from './types.ts';
+
+export const NO_SECRETS = 'no-secrets';
+
+/** Env values and history lines must carry no credentials; a hit is shown masked, with the field it is in. */
+export const checkNoSecrets: StaticCheck = (facts, contract) => {
+  const allowed = allowList(contract.secrets.allow);
+  const out: Finding[] = [];
+  const seen = new Set<string>();
+  const report = (where: string, hits: (SecretHit | undefined)[]) => {
+    for (const h of hits) {
+      if (!h || allowed(h.secret) || seen.has(`${where}\0${h.secret}`)) continue;
+      seen.add(`${where}\0${h.secret}`);
+      out.push({ check: NO_SECRETS, expected: 'no password, token or private key baked into the image', seen: `${where} carries ${h.kind}: ${h.shown}`, where: `image config: ${where}` });
+    }
+  };
+  for (const kv of facts.config.Env) {
+    const eq = kv.indexOf('=');
+    const name = eq < 0 ? kv : kv.slice(0, eq);
+    const value = eq < 0 ? '' : kv.slice(eq + 1);
+    report(`Env ${name}`, [secretAssignment(name, value), ...secretsInText(value)]);
+  }
+  facts.history.forEach((h, i) => {
+    const text = h.created_by ?? '';
+    report(`history[${i}].created_by`, [...assignmentsIn(text).map(([n, v]) => secretAssignment(n, v)), ...secretsInText(text)]);
+  });
+  return out;
+};

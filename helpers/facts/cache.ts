@@ -1,0 +1,55 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { PROJECT_ROOT } from '../contract/load.ts';
+import type { LayerIndex } from './types.ts';
+
+/** Bump when LayerIndex or what the indexer records changes: old entries are then simply not found. */
+export const LAYER_INDEX_VERSION = 1;
+
+export const cacheRoot = (): string => process.env.LUCID_CACHE_DIR || join(PROJECT_ROOT, '.cache');
+const hexOf = (digest: string): string => {
+  const m = /^sha256:([0-9a-f]{64})$/.exec(digest);
+  if (!m) throw new Error(`not a sha256 digest: ${digest}`);
+  return m[1]!;
+};
+const layerFile = (diffId: string) => join(cacheRoot(), 'layer-index', `v${LAYER_INDEX_VERSION}`, `${hexOf(diffId)}.json.gz`);
+/** Config blobs are content-addressed (image id = sha256 of the bytes), so they need no version. */
+const configFile = (imageId: string) => join(cacheRoot(), 'image-config', `${hexOf(imageId)}.json`);
+
+/** Write-then-rename, so a parallel reader never sees half a file. */
+function writeAtomic(file: string, data: Buffer): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, file);
+}
+
+export const hasCachedLayer = (diffId: string): boolean => existsSync(layerFile(diffId));
+
+export function readCachedLayer(diffId: string): LayerIndex | undefined {
+  const file = layerFile(diffId);
+  if (!existsSync(file)) return undefined;
+  try {
+    const doc = JSON.parse(gunzipSync(readFileSync(file)).toString('utf8')) as { v: number; diffId: string; layer: LayerIndex };
+    return doc.v === LAYER_INDEX_VERSION && doc.diffId === diffId ? doc.layer : undefined;
+  } catch {
+    return undefined; // a damaged entry is a miss; the next cold gather rewrites it
+  }
+}
+
+export function writeCachedLayer(diffId: string, layer: LayerIndex): void {
+  writeAtomic(layerFile(diffId), gzipSync(JSON.stringify({ v: LAYER_INDEX_VERSION, diffId, layer })));
+}
+
+export function readCachedConfig(imageId: string): Buffer | undefined {
+  const file = configFile(imageId);
+  if (!existsSync(file)) return undefined;
+  const bytes = readFileSync(file);
+  return `sha256:${createHash('sha256').update(bytes).digest('hex')}` === imageId ? bytes : undefined;
+}
+
+export function writeCachedConfig(imageId: string, bytes: Buffer): void {
+  writeAtomic(configFile(imageId), bytes);
+}

@@ -1,0 +1,11 @@
+export * from './types.ts';
+export { gatherImageFacts, forgetGatheredFacts, type GatherOptions } from './gather.ts';
+export { indexLayer, CAPTURED_TEXT_FILES, MAX_SCAN_BYTES } from './layer-index.ts';
+export { readDockerArchive, type DockerArchive } from './docker-archive.ts';
+export { mergeLayers, indexFrom } from './merge.ts';
+export { resolvePath, findProgram, isRegularFile, isExecutable, envValue, type Resolved, type ProgramLookup } from './resolve.ts';
+export { lookupUser, parsePasswd, parseGroup, textOf, type UserLookup } from './users.ts';
+export { describeImage, parseOsRelease, pythonVersions, type ImageDescription } from './describe.ts';
+export { MarkerScanner, multiCallScanner, MULTI_CALL_MARKERS } from './marker-scan.ts';
+export { elfMachine, machineForArch } from './elf.ts';
+export { cacheRoot, LAYER_INDEX_VERSION } from './cache.ts';

@@ -1,0 +1,117 @@
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import tar from 'tar-stream';
+import { ELF_HEADER_BYTES, elfMachine } from './elf.ts';
+import { multiCallOf, multiCallScanner } from './marker-scan.ts';
+import { sharedInode } from './merge.ts';
+import { absPath, baseName, parentOf } from './paths.ts';
+import type { EntryType, FsEntry, LayerIndex } from './types.ts';
+
+/** Small text files whose content the checks need (users, groups, base OS). */
+export const CAPTURED_TEXT_FILES: ReadonlySet<string> = new Set(['/etc/passwd', '/etc/group', '/etc/os-release', '/usr/lib/os-release']);
+const MAX_TEXT_BYTES = 256 * 1024;
+/** Multi-call binaries are ~1-2 MiB; scanning bigger executables (python, libpython) would only cost time. */
+export const MAX_SCAN_BYTES = 8 * 1024 * 1024;
+
+const WHITEOUT = '.wh.';
+const OPAQUE = '.wh..wh..opq';
+
+function entryType(t: string | null | undefined): EntryType {
+  switch (t) {
+    case 'file':
+    case 'contiguous-file':
+      return 'file';
+    case 'directory':
+      return 'dir';
+    case 'symlink':
+      return 'symlink';
+    case 'link':
+      return 'hardlink';
+    default:
+      return 'other';
+  }
+}
+
+/**
+ * Indexes one uncompressed layer tar as it streams: entries, whiteouts, and the content facts of regular files
+ * (ELF machine, multi-call marker, captured texts). Nothing but small texts is kept in memory. The digest of
+ * the bytes is computed on the way, so a caller can check it against the diff_id it expects.
+ */
+export async function indexLayer(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<LayerIndex> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  async function* tap(): AsyncGenerator<Uint8Array> {
+    for await (const c of source) {
+      hash.update(c);
+      bytes += c.length;
+      yield c;
+    }
+  }
+  const input = Readable.from(tap(), { objectMode: false });
+  const ex = tar.extract();
+  input.on('error', (e) => ex.destroy(e));
+  input.pipe(ex);
+  const ended = new Promise<void>((res, rej) => input.on('end', res).on('error', rej));
+  ended.catch(() => undefined); // awaited below; a failure surfaces through the extract loop first
+
+  const out: LayerIndex = { digest: '', bytes: 0, entries: [], whiteouts: [], opaqueDirs: [], texts: {} };
+  const files = new Map<string, FsEntry>();
+  try {
+    await readEntries(ex, out, files);
+  } catch (e) {
+    input.destroy();
+    throw e;
+  }
+  await ended;
+  out.digest = `sha256:${hash.digest('hex')}`;
+  out.bytes = bytes;
+  return out;
+}
+
+async function readEntries(ex: tar.Extract, out: LayerIndex, files: Map<string, FsEntry>): Promise<void> {
+  for await (const entry of ex) {
+    const h = entry.header;
+    const path = absPath(h.name);
+    const name = baseName(path);
+    if (name.startsWith(WHITEOUT)) {
+      if (name === OPAQUE) out.opaqueDirs.push(parentOf(path));
+      else out.whiteouts.push(absPath(`${parentOf(path)}/${name.slice(WHITEOUT.length)}`));
+      await drain(entry);
+      continue;
+    }
+    const e: FsEntry = { path, type: entryType(h.type), mode: (h.mode ?? 0) & 0o7777, uid: h.uid ?? 0, gid: h.gid ?? 0, size: h.size ?? 0 };
+    if (e.type === 'symlink') e.link = h.linkname ?? '';
+    if (e.type === 'hardlink') {
+      e.link = absPath(h.linkname ?? '');
+      // A hardlink is its target's inode: same mode, owner and content (the header's own mode may be anything).
+      const t = files.get(e.link);
+      if (t) Object.assign(e, sharedInode(t));
+    }
+    if (e.type === 'file') await readContent(entry as AsyncIterable<Buffer>, e, out.texts);
+    else await drain(entry);
+    if (e.type === 'file') files.set(path, e);
+    out.entries.push(e);
+  }
+}
+
+async function readContent(entry: AsyncIterable<Buffer>, e: FsEntry, texts: Record<string, string>): Promise<void> {
+  const scanner = e.mode & 0o111 && e.size <= MAX_SCAN_BYTES ? multiCallScanner() : undefined;
+  const keepText = CAPTURED_TEXT_FILES.has(e.path) && e.size <= MAX_TEXT_BYTES;
+  const kept: Buffer[] = [];
+  let head = Buffer.alloc(0);
+  for await (const chunk of entry) {
+    if (head.length < ELF_HEADER_BYTES) head = Buffer.concat([head, chunk.subarray(0, ELF_HEADER_BYTES - head.length)]);
+    scanner?.feed(chunk);
+    if (keepText) kept.push(chunk);
+  }
+  const elf = elfMachine(head);
+  if (elf) e.elf = elf;
+  const mc = scanner && multiCallOf(scanner.found);
+  if (mc) e.multiCall = mc;
+  if (keepText) texts[e.path] = Buffer.concat(kept).toString('utf8');
+}
+
+async function drain(entry: AsyncIterable<unknown>): Promise<void> {
+  for await (const _ of entry);
+}
+

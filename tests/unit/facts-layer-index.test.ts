@@ -1,0 +1,149 @@
+import { describe, expect, test } from 'vitest';
+import { readDockerArchive } from '../../helpers/facts/docker-archive.ts';
+import { indexLayer } from '../../helpers/facts/layer-index.ts';
+import { mergeLayers } from '../../helpers/facts/merge.ts';
+import { fixtureArchive, elfHeader, packTar, sha256 } from '../../helpers/facts/tar-fixture.ts';
+import { Readable } from 'node:stream';
+
+/** Feeds a buffer in small pieces, the way a socket might, to exercise every chunk-boundary path. */
+function* chunked(buf: Buffer, size: number): Generator<Buffer> {
+  for (let i = 0; i < buf.length; i += size) yield buf.subarray(i, i + size);
+}
+
+const busyboxBody = (pad: number) => Buffer.concat([elfHeader(183), Buffer.alloc(pad, 0x41), Buffer.from('BusyBox v1.36.1 (2024-01-01) multi-call binary.'), Buffer.alloc(300, 0x42)]);
+
+describe('indexLayer', () => {
+  test('records entries with normalised paths, types, modes, owners, link targets and the digest', async () => {
+    const tarBytes = await packTar([
+      { name: './', type: 'directory' },
+      { name: './usr/', type: 'directory' },
+      { name: 'usr/bin/', type: 'directory' },
+      { name: '/tmp', type: 'directory', mode: 0o1777 },
+      { name: './usr/bin/python3', type: 'symlink', linkname: 'python3.11' },
+      { name: './usr/bin/python3.11', mode: 0o755, data: Buffer.concat([elfHeader(183), Buffer.alloc(1000)]) },
+      { name: './usr/bin/su', mode: 0o4755, uid: 0, gid: 0, data: 'x' },
+      { name: './usr/bin/su2', type: 'link', linkname: './usr/bin/su' },
+      { name: './home/nonroot/', type: 'directory', mode: 0o700, uid: 65532, gid: 65532 },
+    ]);
+    const ix = await indexLayer(chunked(tarBytes, 1000));
+    expect(ix.digest).toBe(sha256(tarBytes));
+    expect(ix.bytes).toBe(tarBytes.length);
+    const by = new Map(ix.entries.map((e) => [e.path, e]));
+    expect([...by.keys()]).toEqual(['/', '/usr', '/usr/bin', '/tmp', '/usr/bin/python3', '/usr/bin/python3.11', '/usr/bin/su', '/usr/bin/su2', '/home/nonroot']);
+    expect(by.get('/tmp')).toMatchObject({ type: 'dir', mode: 0o1777 });
+    expect(by.get('/usr/bin/python3')).toMatchObject({ type: 'symlink', link: 'python3.11' });
+    expect(by.get('/usr/bin/python3.11')).toMatchObject({ type: 'file', mode: 0o755, elf: 'aarch64', size: 1064 });
+    expect(by.get('/usr/bin/su')).toMatchObject({ mode: 0o4755 });
+    // The hardlink header says 0644 (tar-stream's default); the inode it names is setuid.
+    expect(by.get('/usr/bin/su2')).toMatchObject({ type: 'hardlink', link: '/usr/bin/su', size: 1, mode: 0o4755 });
+    expect(by.get('/home/nonroot')).toMatchObject({ uid: 65532, gid: 65532, mode: 0o700 });
+  });
+
+  test('finds a BusyBox marker split across chunk boundaries, only in executables', async () => {
+    const body = busyboxBody(997);
+    const tarBytes = await packTar([
+      { name: 'usr/local/bin/tool', mode: 0o755, data: body },
+      { name: 'usr/share/doc/busybox.txt', mode: 0o644, data: body }, // not executable: not scanned
+      { name: 'usr/bin/toy', mode: 0o755, data: Buffer.concat([Buffer.alloc(10), Buffer.from('usage: toybox [--long | --help]')]) },
+    ]);
+    for (const size of [1, 7, 512, 1024, 65536]) {
+      const ix = await indexLayer(chunked(tarBytes, size));
+      const by = new Map(ix.entries.map((e) => [e.path, e]));
+      expect(by.get('/usr/local/bin/tool'), `chunk ${size}`).toMatchObject({ multiCall: 'busybox', elf: 'aarch64' });
+      expect(by.get('/usr/share/doc/busybox.txt')?.multiCall).toBeUndefined();
+      expect(by.get('/usr/bin/toy')?.multiCall).toBe('toybox');
+    }
+  });
+
+  test('keeps whiteouts and opaque markers apart from entries, and captures small texts', async () => {
+    const ix = await indexLayer([
+      await packTar([
+        { name: './usr/bin/.wh.victim', data: '' },
+        { name: 'opt/old/.wh..wh..opq', data: '' },
+        { name: 'opt/old/new.txt', data: 'n' },
+        { name: 'etc/passwd', data: 'root:x:0:0::/root:/sbin/nologin\n' },
+        { name: 'etc/motd', data: 'not captured' },
+      ]),
+    ]);
+    expect(ix.whiteouts).toEqual(['/usr/bin/victim']);
+    expect(ix.opaqueDirs).toEqual(['/opt/old']);
+    expect(ix.entries.map((e) => e.path)).toEqual(['/opt/old/new.txt', '/etc/passwd', '/etc/motd']);
+    expect(ix.texts).toEqual({ '/etc/passwd': 'root:x:0:0::/root:/sbin/nologin\n' });
+  });
+});
+
+describe('indexLayer on bad input', () => {
+  test('rejects bytes that are not a tar instead of hanging', async () => {
+    await expect(indexLayer([Buffer.alloc(2048, 0x41)])).rejects.toThrow();
+  });
+
+  test('an empty layer (end-of-archive blocks only) indexes to nothing', async () => {
+    const empty = Buffer.alloc(1024);
+    expect(await indexLayer([empty])).toMatchObject({ entries: [], whiteouts: [], digest: sha256(empty) });
+  });
+});
+
+describe('mergeLayers', () => {
+  test('applies whiteouts, opaque directories and upper-layer overrides in order', async () => {
+    const l1 = await indexLayer([
+      await packTar([
+        { name: 'usr/bin/victim', mode: 0o755, data: 'v' },
+        { name: 'usr/bin/keep', data: 'k' },
+        { name: 'opt/old/', type: 'directory' },
+        { name: 'opt/old/a.txt', data: 'a' },
+        { name: 'opt/old/sub/b.txt', data: 'b' },
+        { name: 'gone/', type: 'directory' },
+        { name: 'gone/child', data: 'c' },
+        { name: 'etc/passwd', data: 'old\n' },
+        { name: 'swap/', type: 'directory' },
+        { name: 'swap/inner', data: 'i' },
+      ]),
+    ]);
+    const l2 = await indexLayer([
+      await packTar([
+        { name: 'usr/bin/.wh.victim', data: '' },
+        { name: 'opt/old/.wh..wh..opq', data: '' },
+        { name: 'opt/old/c.txt', data: 'c' },
+        { name: '.wh.gone', data: '' },
+        { name: 'etc/passwd', data: 'new\n' },
+        { name: 'swap', type: 'symlink', linkname: '/elsewhere' },
+      ]),
+    ]);
+    const ix = mergeLayers([l1, l2]);
+    const paths = [...ix.entries.keys()].sort();
+    expect(paths).toEqual(['/etc/passwd', '/opt/old', '/opt/old/c.txt', '/swap', '/usr/bin/keep']);
+    expect(ix.entries.get('/opt/old')?.layer).toBe(0); // the opaque dir itself stays
+    expect(ix.entries.get('/opt/old/c.txt')?.layer).toBe(1);
+    expect(ix.entries.get('/swap')).toMatchObject({ type: 'symlink', link: '/elsewhere' });
+    expect(ix.texts.get('/etc/passwd')).toBe('new\n');
+  });
+
+  test('a hardlink to a lower layer file shares that inode', async () => {
+    const l1 = await indexLayer([await packTar([{ name: 'bin/busybox', mode: 0o4755, data: 'BusyBox v1.36' }])]);
+    const l2 = await indexLayer([await packTar([{ name: 'usr/bin/ls', type: 'link', linkname: 'bin/busybox' }])]);
+    expect(mergeLayers([l1, l2]).entries.get('/usr/bin/ls')).toMatchObject({ type: 'hardlink', mode: 0o4755, multiCall: 'busybox', layer: 1 });
+  });
+
+  test('a whiteout deletes captured text too', async () => {
+    const l1 = await indexLayer([await packTar([{ name: 'etc/group', data: 'g:x:1:\n' }])]);
+    const l2 = await indexLayer([await packTar([{ name: 'etc/.wh.group', data: '' }])]);
+    const ix = mergeLayers([l1, l2]);
+    expect(ix.entries.has('/etc/group')).toBe(false);
+    expect(ix.texts.has('/etc/group')).toBe(false);
+  });
+});
+
+describe('readDockerArchive', () => {
+  test('indexes layers by folder, keeps config and manifest, matches layers to diff_ids by position', async () => {
+    const layers = [await packTar([{ name: 'a', data: '1' }]), await packTar([{ name: './b', data: '2' }])];
+    for (const dotSlash of [false, true]) {
+      const { archive, imageId, diffIds } = await fixtureArchive({ config: { architecture: 'arm64', os: 'linux', variant: 'v8', config: {} }, layers, dotSlash });
+      const read = await readDockerArchive(Readable.from(chunked(archive, 4096)));
+      expect(read.manifest).toHaveLength(1);
+      const item = read.manifest[0]!;
+      expect(item.Config).toBe(`${imageId.slice(7)}.json`);
+      expect(item.Layers.map((p) => read.layers.get(p)?.digest)).toEqual(diffIds);
+      expect(read.files.has(item.Config)).toBe(true);
+    }
+  });
+});

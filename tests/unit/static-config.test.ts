@@ -1,0 +1,173 @@
+import { describe, expect, test } from 'vitest';
+import { loadContract, serviceNamed } from '../../helpers/contract/load.ts';
+import type { Platform } from '../../helpers/contract/schema.ts';
+import { checkEntrypoint } from '../../helpers/checks/static/entrypoint.ts';
+import { checkExposedPort } from '../../helpers/checks/static/exposed-port.ts';
+import { checkHealthcheck } from '../../helpers/checks/static/healthcheck.ts';
+import { checkPlatform } from '../../helpers/checks/static/platform.ts';
+import { runStaticChecks, STATIC_CHECKS } from '../../helpers/checks/static/registry.ts';
+import type { StaticCheck } from '../../helpers/checks/static/types.ts';
+import { checkUser } from '../../helpers/checks/static/user.ts';
+import { DISTROLESS_GROUP, DISTROLESS_PASSWD, dir, exe, file, sampleFacts, symlink, withConfig, withFs } from '../../helpers/facts/sample.ts';
+import type { ImageFacts } from '../../helpers/facts/types.ts';
+import { serviceImageConfig } from '../../fixtures/service-image.ts';
+
+const contract = loadContract({});
+const gateway = serviceNamed(contract, 'api-gateway');
+const arm: Platform = 'linux/arm64';
+const base = sampleFacts(contract, gateway, arm);
+const run = (check: StaticCheck, facts: ImageFacts, platform: Platform = arm) => check(facts, contract, gateway, platform);
+const seen = (check: StaticCheck, facts: ImageFacts, platform: Platform = arm) => run(check, facts, platform).map((f) => f.seen).join('\n');
+
+describe('the faithful distroless-like image passes every static check', () => {
+  for (const platform of contract.platforms) {
+    for (const service of contract.services) {
+      test(`${service.name} on ${platform}`, () => {
+        const results = runStaticChecks(sampleFacts(contract, service, platform), contract, service, platform);
+        expect(results.map((r) => r.name)).toEqual(STATIC_CHECKS.map((c) => c.name));
+        expect(results.filter((r) => r.findings.length)).toEqual([]);
+      });
+    }
+  }
+
+  test("the reference images' config (fixtures/service-image.ts) passes too", () => {
+    const cfg = serviceImageConfig(contract, gateway);
+    const facts = withConfig(base, { ...cfg, Healthcheck: cfg.Healthcheck });
+    expect(runStaticChecks(facts, contract, gateway, arm).flatMap((r) => r.findings)).toEqual([]);
+  });
+});
+
+describe('user', () => {
+  test.each(['65532', '65532:65532', 'nonroot', 'nonroot:nonroot', 'nonroot:65532'])('accepts %s', (User) => {
+    expect(run(checkUser, withConfig(base, { User }))).toEqual([]);
+  });
+
+  test('accepts another name the image maps to 65532', () => {
+    const facts = withFs(withConfig(base, { User: 'lucid' }), [], [], { '/etc/passwd': `${DISTROLESS_PASSWD}lucid:x:65532:65532::/app:/sbin/nologin\n` });
+    expect(run(checkUser, facts)).toEqual([]);
+  });
+
+  test('fails an empty User: the container runs as root', () => {
+    expect(seen(checkUser, withConfig(base, { User: '' }))).toBe('User is empty: the container runs as root (uid 0)');
+  });
+
+  test.each([
+    ['0', 'is root (uid 0)'],
+    ['root', 'is root (uid 0)'],
+    ['1000', 'resolves to uid 1000, not 65532'],
+    ['65532:0', 'gid 0 (root), not 65532'],
+  ])('fails %s', (User, msg) => {
+    expect(seen(checkUser, withConfig(base, { User }))).toContain(msg);
+  });
+
+  test('fails app (uid 1000 through the image passwd)', () => {
+    const facts = withFs(withConfig(base, { User: 'app' }), [], [], {
+      '/etc/passwd': `${DISTROLESS_PASSWD}app:x:1000:1000::/app:/sbin/nologin\n`,
+      '/etc/group': `${DISTROLESS_GROUP}app:x:1000:\n`,
+    });
+    expect(seen(checkUser, facts)).toBe('User "app" resolves to uid 1000 (app), not 65532 and gid 1000 (app), not 65532');
+  });
+
+  test('fails a name the image cannot resolve, and a bare uid missing from passwd (Docker gives it gid 0)', () => {
+    expect(seen(checkUser, withConfig(base, { User: 'app' }))).toContain('user "app" cannot be resolved: /etc/passwd has no such user');
+    const noEntry = withFs(base, [], [], { '/etc/passwd': 'root:x:0:0::/:/x\n' });
+    expect(seen(checkUser, withConfig(noEntry, { User: '65532' }))).toContain('uid 65532 is not in /etc/passwd, so Docker runs it with gid 0');
+  });
+});
+
+describe('platform', () => {
+  test('fails wrong architecture, variant and os', () => {
+    const facts = withConfig(base, {}, { architecture: 'amd64', variant: 'v7', os: 'windows' });
+    const s = seen(checkPlatform, facts);
+    expect(s).toContain('os "windows"');
+    expect(s).toContain('architecture "amd64"');
+    expect(s).toContain('variant "v7"');
+    expect(seen(checkPlatform, withConfig(base, {}, { variant: undefined }))).toContain('no variant');
+  });
+
+  test('fails an arm64 image whose entrypoint (through symlinks) is an x86-64 ELF', () => {
+    const facts = withFs(base, [exe('/usr/bin/python3.11', { elf: 'x86-64' })]);
+    const f = run(checkPlatform, facts);
+    expect(f).toHaveLength(1);
+    expect(f[0]!.seen).toBe('/usr/bin/python3 (/usr/bin/python3.11) is an x86-64 ELF');
+    expect(f[0]!.expected).toContain('aarch64');
+  });
+
+  test('lists other foreign ELF files', () => {
+    const facts = withFs(base, [exe('/app/usr/lib/libfoo.so', { elf: 'x86-64' })]);
+    expect(seen(checkPlatform, facts)).toBe('1 ELF file(s) for another machine: /app/usr/lib/libfoo.so (x86-64)');
+  });
+
+  test('amd64 asks for no variant', () => {
+    expect(run(checkPlatform, sampleFacts(contract, gateway, 'linux/amd64'), 'linux/amd64')).toEqual([]);
+  });
+});
+
+describe('exposed-port', () => {
+  test('fails a wrong port and no port', () => {
+    expect(seen(checkExposedPort, withConfig(base, { ExposedPorts: { '8000/tcp': {} } }))).toBe('ExposedPorts holds 8000/tcp, not 8080/tcp');
+    expect(seen(checkExposedPort, withConfig(base, { ExposedPorts: { '8080/udp': {} } }))).toContain('not 8080/tcp');
+    expect(seen(checkExposedPort, withConfig(base, { ExposedPorts: {} }))).toBe('the image exposes no port');
+  });
+
+  test('passes when more ports are exposed besides the contract port', () => {
+    expect(run(checkExposedPort, withConfig(base, { ExposedPorts: { '8080/tcp': {}, '9090/tcp': {} } }))).toEqual([]);
+  });
+});
+
+describe('healthcheck', () => {
+  const hc = (Test: string[]) => withConfig(base, { Healthcheck: { Test } });
+  const url = 'http://127.0.0.1:8080/api/v1/meta/health';
+
+  test('passes python -c with an inline URL', () => {
+    expect(run(checkHealthcheck, hc(['CMD', '/usr/bin/python3', '-c', `import urllib.request as u; u.urlopen('${url}', timeout=3)`]))).toEqual([]);
+  });
+
+  test('fails CMD-SHELL: distroless has no shell', () => {
+    expect(seen(checkHealthcheck, hc(['CMD-SHELL', `python3 -c "import urllib.request as u; u.urlopen('${url}')"`]))).toContain('shell form CMD-SHELL');
+  });
+
+  test('fails a wrong probe path (the gateway probing /health)', () => {
+    expect(seen(checkHealthcheck, hc(['CMD', '/usr/bin/python3', '/app/lucid_ref/healthcheck.py', 'http://127.0.0.1:8080/health']))).toBe('http://127.0.0.1:8080/health probes path /health');
+  });
+
+  test('fails a wrong port', () => {
+    expect(seen(checkHealthcheck, hc(['CMD', '/usr/bin/python3', '/app/lucid_ref/healthcheck.py', 'http://localhost:8000/api/v1/meta/health']))).toContain('probes port 8000');
+  });
+
+  test('fails a missing probe program and a missing probe script', () => {
+    expect(seen(checkHealthcheck, hc(['CMD', '/usr/bin/curl', '-f', url]))).toContain('"/usr/bin/curl" is not in the image filesystem');
+    expect(seen(checkHealthcheck, hc(['CMD', '/usr/bin/python3', '/app/health.py', url]))).toContain('script /app/health.py is not in the image filesystem');
+  });
+
+  test('fails a probe program that is not an executable regular file', () => {
+    const facts = withFs(hc(['CMD', '/app/probe', url]), [file('/app/probe', { mode: 0o644 }), dir('/app/dirprobe')]);
+    expect(seen(checkHealthcheck, facts)).toContain('/app/probe has no execute bit');
+  });
+
+  test('fails no HEALTHCHECK, NONE, and a probe whose URL cannot be seen', () => {
+    expect(seen(checkHealthcheck, withConfig(base, { Healthcheck: null }))).toBe('the image has no HEALTHCHECK');
+    expect(seen(checkHealthcheck, hc(['NONE']))).toContain('switched off');
+    expect(seen(checkHealthcheck, hc(['CMD', '/usr/bin/python3', '/app/lucid_ref/healthcheck.py']))).toContain('no http:// URL');
+  });
+});
+
+describe('entrypoint', () => {
+  test('fails a missing program, a missing script, nothing to run and shell form', () => {
+    expect(seen(checkEntrypoint, withConfig(base, { Entrypoint: ['/usr/local/bin/gunicorn'] }))).toContain('"/usr/local/bin/gunicorn" is not in the image filesystem');
+    expect(seen(checkEntrypoint, withConfig(base, { Cmd: ['/app/main.py'] }))).toContain('script /app/main.py is not in the image filesystem');
+    expect(seen(checkEntrypoint, withConfig(base, { Entrypoint: null, Cmd: null }))).toContain('nothing to run');
+    expect(seen(checkEntrypoint, withConfig(base, { Entrypoint: null, Cmd: ['/bin/sh', '-c', 'python3 /app/main.py'] }))).toContain('shell form');
+  });
+
+  test('resolves bare names through PATH and relative scripts through WorkingDir', () => {
+    expect(run(checkEntrypoint, withConfig(base, { Entrypoint: ['python3'], Cmd: ['lucid_ref/serve.py'] }))).toEqual([]);
+    expect(run(checkEntrypoint, withConfig(base, { Entrypoint: ['python3', '-u', '-m', 'lucid_ref.serve'], Cmd: [] }))).toEqual([]);
+    expect(run(checkEntrypoint, withConfig(base, { Entrypoint: null, Cmd: ['/usr/bin/python3', '-W', 'ignore', '/app/lucid_ref/serve.py'] }))).toEqual([]);
+  });
+
+  test('a symlinked program whose target is missing fails', () => {
+    const facts = withFs(base, [symlink('/usr/bin/python3', 'python3.12')]);
+    expect(run(checkEntrypoint, facts)).toHaveLength(1);
+  });
+});
