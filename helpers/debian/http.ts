@@ -15,7 +15,7 @@ export async function httpGet(url: string, attempts = 3): Promise<Buffer> {
     try {
       res = await fetch(url, { signal: AbortSignal.timeout(TIMEOUT_MS), redirect: 'follow' });
     } catch (e) {
-      lastErr = e; // network errors are retried; HTTP answers are not
+      lastErr = e; // network errors and 5xx are retried; 4xx answers are final
       await new Promise((r) => setTimeout(r, 500 * (i + 1)));
       continue;
     }
@@ -25,10 +25,14 @@ export async function httpGet(url: string, attempts = 3): Promise<Buffer> {
     }
     if (!res.ok) {
       await res.body?.cancel();
-      throw new HttpError(`${url}: HTTP ${res.status} ${res.statusText}`);
+      lastErr = new HttpError(`${url}: HTTP ${res.status} ${res.statusText}`);
+      if (res.status < 500) throw lastErr; // 5xx: a busy mirror, worth another try
+      await new Promise((r) => setTimeout(r, 500 * (i + 1)));
+      continue;
     }
     return Buffer.from(await res.arrayBuffer());
   }
+  if (lastErr instanceof HttpError) throw lastErr;
   const why = lastErr instanceof Error ? (lastErr.cause instanceof Error ? lastErr.cause.message : lastErr.message) : String(lastErr);
   throw new HttpError(`${url}: ${why}`);
 }

@@ -53,15 +53,20 @@ export function readLock(file: string): Lock {
   return parseLock(readFileSync(file, 'utf8'), file);
 }
 
-/** Stable, diff-friendly text: one package per line. */
+/** Stable, diff-friendly text: top-level keys in schema order, one array element (package) per line. */
 export function formatLock(lock: Lock): string {
-  const arches = Object.keys(lock.architectures).sort();
-  const body = arches
-    .map((a) => `    ${JSON.stringify(a)}: [\n${lock.architectures[a]!.map((e) => `      ${JSON.stringify(e)}`).join(',\n')}\n    ]`)
-    .join(',\n');
-  const head = { ...lock, architectures: undefined };
-  const headText = JSON.stringify(head, null, 2).replace(/\n}$/, '');
-  return `${headText},\n  "architectures": {\n${body}\n  }\n}\n`;
+  const list = (a: unknown[], ind: string) => (a.length ? `[\n${a.map((x) => `${ind}  ${JSON.stringify(x)}`).join(',\n')}\n${ind}]` : '[]');
+  const value = (v: unknown, ind: string): string => {
+    if (Array.isArray(v)) return list(v, ind);
+    if (v && typeof v === 'object') {
+      const kv = Object.entries(v).filter(([, x]) => x !== undefined);
+      return `{\n${kv.map(([k, x]) => `${ind}  ${JSON.stringify(k)}: ${value(x, `${ind}  `)}`).join(',\n')}\n${ind}}`;
+    }
+    return JSON.stringify(v);
+  };
+  const ordered: Record<string, unknown> = Object.fromEntries(Object.keys(LockSchema.shape).map((k) => [k, lock[k as keyof Lock]]));
+  ordered.architectures = Object.fromEntries(Object.keys(lock.architectures).sort().map((a) => [a, lock.architectures[a]]));
+  return value(ordered, '') + '\n';
 }
 
 export function writeLock(file: string, lock: Lock): void {

@@ -1,0 +1,117 @@
+/**
+ * `lucid-harness fixtures build|lock`: builds the reference images (for now the base image) and
+ * regenerates the Debian package lock. Image builders are a list so service images can be added.
+ */
+import { PLATFORMS, PlatformSchema, type Platform } from '../contract/schema.ts';
+import type { Log } from '../image/build.ts';
+import { ensureBaseImage } from '../../fixtures/base/image.ts';
+import { regenerateLock } from '../../fixtures/base/lock.ts';
+
+export interface BuildResult {
+  tag: string;
+  id: string;
+  loaded: boolean;
+  /** Uncompressed size of all layers, bytes. */
+  size: number;
+}
+
+export interface ImageBuilder {
+  name: string;
+  summary: string;
+  build(platform: Platform, opts: { force: boolean; log: Log }): Promise<BuildResult[]>;
+}
+
+/** Built in order; later builders may rely on earlier ones (services on the base). */
+export const builders: ImageBuilder[] = [
+  {
+    name: 'base',
+    summary: 'reference distroless python3-debian12 stand-in',
+    build: async (p, o) => [await ensureBaseImage(p, o)],
+  },
+];
+
+const USAGE = `usage: lucid-harness fixtures <command> [options]
+
+commands:
+  build   build the reference images and load them into the engine
+            --platform P   linux/amd64 or linux/arm64; repeat or comma-separate (default: both)
+            --only NAME    build only these builders (${builders.map((b) => b.name).join(', ')}); repeatable
+            --force        rebuild layers and reload images even when cached
+  lock    re-resolve the Debian package set and rewrite fixtures/base/debian-packages.lock.json
+
+env: DEBIAN_MIRROR, DEBIAN_SECURITY_MIRROR (archive URLs), LUCID_CACHE_DIR (default <repo>/.cache)`;
+
+class UsageError extends Error {}
+
+interface BuildArgs {
+  platforms: Platform[];
+  only: string[];
+  force: boolean;
+}
+
+function parseBuildArgs(argv: string[]): BuildArgs {
+  const out: BuildArgs = { platforms: [], only: [], force: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    const value = () => {
+      const v = inline ?? argv[++i];
+      if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value`);
+      return v;
+    };
+    if (flag === '--force') out.force = true;
+    else if (flag === '--platform') {
+      for (const p of value().split(',').filter(Boolean)) {
+        const r = PlatformSchema.safeParse(p);
+        if (!r.success) throw new UsageError(`unknown platform "${p}" (expected ${PLATFORMS.join(' or ')})`);
+        if (!out.platforms.includes(r.data)) out.platforms.push(r.data);
+      }
+    } else if (flag === '--only') {
+      for (const n of value().split(',').filter(Boolean)) {
+        if (!builders.some((b) => b.name === n)) throw new UsageError(`unknown image builder "${n}" (expected ${builders.map((b) => b.name).join(', ')})`);
+        out.only.push(n);
+      }
+    } else throw new UsageError(`unknown option "${a}" for fixtures build`);
+  }
+  if (!out.platforms.length) out.platforms = [...PLATFORMS];
+  return out;
+}
+
+async function build(args: BuildArgs, log: Log): Promise<number> {
+  const chosen = builders.filter((b) => !args.only.length || args.only.includes(b.name));
+  for (const platform of args.platforms) {
+    for (const b of chosen) {
+      const t0 = Date.now();
+      for (const r of await b.build(platform, { force: args.force, log })) {
+        const secs = ((Date.now() - t0) / 1000).toFixed(1);
+        console.log(`${r.tag}\t${r.id.slice(0, 19)}\t${(r.size / 1e6).toFixed(1)} MB\t${r.loaded ? 'loaded' : 'up to date'}\t${secs} s`);
+      }
+    }
+  }
+  return 0;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const log: Log = (l) => console.error(l);
+  const [cmd, ...rest] = argv;
+  try {
+    if (!cmd) throw new UsageError('missing command (build or lock); see lucid-harness fixtures --help');
+    if (cmd === '--help' || cmd === '-h' || cmd === 'help' || rest.includes('--help') || rest.includes('-h')) {
+      console.log(USAGE);
+      return 0;
+    }
+    if (cmd === 'build') return await build(parseBuildArgs(rest), log);
+    if (cmd === 'lock') {
+      if (rest.length) throw new UsageError(`fixtures lock takes no options (got "${rest[0]}")`);
+      await regenerateLock({ log });
+      return 0;
+    }
+    throw new UsageError(`unknown fixtures command "${cmd}" (expected build or lock)`);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`lucid-harness fixtures: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+}
