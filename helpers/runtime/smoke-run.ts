@@ -1,0 +1,81 @@
+import type { Contract, Service } from '../contract/schema.ts';
+import type { HealthFacts } from '../checks/health.ts';
+import { shellExecCandidates } from '../checks/shell-candidates.ts';
+import { docker } from '../engine/docker.ts';
+import type { ImageFacts } from '../facts/types.ts';
+import { waitForDockerHealth, type DockerHealthFacts } from './docker-health.ts';
+import { execIn, type ExecOutcome } from './exec.ts';
+import { probeHealthEndpoints } from './probe-health.ts';
+import { listProcesses, type ProcessFact } from './processes.ts';
+import { startService, type ImageTarget, type StartedService } from './start-service.ts';
+
+export interface RunFacts {
+  /** Set when the container could not even be created or started. */
+  startError?: string;
+  health: HealthFacts[];
+  dockerHealth?: DockerHealthFacts;
+  /** Diagnostics text gathered after everything else, for findings that need "where to look". */
+  where?: string;
+}
+
+export interface SmokeRuntimeFacts {
+  normal: RunFacts & { processes?: ProcessFact[]; processError?: string; shellExecs: ExecOutcome[]; pageSize?: number };
+  hardened: RunFacts;
+}
+
+async function observe(contract: Contract, s: StartedService): Promise<RunFacts> {
+  const health = await probeHealthEndpoints(contract, s);
+  const budget = contract.budgets[s.emulated ? 'emulated' : 'native'].dockerHealthyMs;
+  const dockerHealth = await waitForDockerHealth(docker().getContainer(s.container.getId()), s.startedAt, budget);
+  const ok = health.every((h) => h.ok) && dockerHealth.status === 'healthy';
+  return { health, dockerHealth, where: ok ? undefined : s.describe(await s.diagnostics()) };
+}
+
+async function pageSizeOf(s: StartedService, python: string): Promise<number | undefined> {
+  const r = await execIn(docker().getContainer(s.container.getId()), [python, '-S', '-c', "import os; print(os.sysconf('SC_PAGE_SIZE'))"], { timeoutMs: 30_000 });
+  const n = Number(r.output.trim().split('\n').pop());
+  return r.exitCode === 0 && Number.isInteger(n) ? n : undefined;
+}
+
+/**
+ * Gathers every runtime fact of the smoke checks in two containers started side by side: one as the image
+ * asks, one hardened the way the real compose runs them. Nothing is judged here; the suites judge.
+ */
+export async function gatherSmokeRuntime(contract: Contract, service: Service, target: ImageTarget, network: string, facts?: ImageFacts): Promise<SmokeRuntimeFacts> {
+  const normal = async (): Promise<SmokeRuntimeFacts['normal']> => {
+    let s: StartedService | undefined;
+    try {
+      s = await startService(contract, service, target, { network });
+      const observed = await observe(contract, s);
+      const container = docker().getContainer(s.container.getId());
+      let processes: ProcessFact[] | undefined;
+      let processError: string | undefined;
+      try {
+        processes = await listProcesses(container);
+      } catch (e) {
+        processError = (e as Error).message;
+      }
+      const shellExecs: ExecOutcome[] = [];
+      for (const cmd of shellExecCandidates(contract, facts)) shellExecs.push(await execIn(container, cmd, { timeoutMs: 15_000 }));
+      const pageSize = processes?.length ? await pageSizeOf(s, contract.base.python) : undefined;
+      return { ...observed, processes, processError, shellExecs, pageSize };
+    } catch (e) {
+      return { startError: (e as Error).message, health: [], shellExecs: [] };
+    } finally {
+      await s?.stop();
+    }
+  };
+  const hardened = async (): Promise<RunFacts> => {
+    let s: StartedService | undefined;
+    try {
+      s = await startService(contract, service, target, { network, hardened: true });
+      return await observe(contract, s);
+    } catch (e) {
+      return { startError: (e as Error).message, health: [] };
+    } finally {
+      await s?.stop();
+    }
+  };
+  const [n, h] = await Promise.all([normal(), hardened()]);
+  return { normal: n, hardened: h };
+}
