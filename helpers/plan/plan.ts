@@ -14,7 +14,17 @@ export const RunPlanSchema = z.object({
   source: z.enum(['reference', 'local', 'registry']),
   contract: z.object({ file: z.string().optional(), overrides: z.array(z.string()).default([]) }),
   targets: z.array(
-    z.object({ service: z.string(), platform: PlatformSchema, image: z.string(), label: z.string() }),
+    z.object({
+      service: z.string(),
+      platform: PlatformSchema,
+      image: z.string(),
+      label: z.string(),
+      /** Shown in test names instead of the service name, e.g. a defect image's name. */
+      name: z.string().optional(),
+      /** A defect image's name, and the checks it must fail (the harness's own tests read these). */
+      defect: z.string().optional(),
+      expectFailing: z.array(z.string()).optional(),
+    }),
   ),
   reportDir: z.string(),
 });

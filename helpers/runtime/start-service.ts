@@ -40,6 +40,12 @@ export interface StartedService {
   stop(): Promise<void>;
 }
 
+/**
+ * /tmp plus the contract's writable dirs: the tmpfs mounts of a hardened run. The engine copies the image
+ * directory's mode onto the tmpfs (a mode= option is ignored), so the mount is given to the contract user.
+ */
+export const writableDirs = (service: Service) => [...new Set(['/tmp', ...service.writableDirs])];
+
 /** Address the engine publishes ports on and tests connect to; loopback unless the engine is remote. */
 export const publishHost = () => process.env.LUCID_PUBLISH_HOST ?? '127.0.0.1';
 
@@ -63,7 +69,7 @@ export async function startService(contract: Contract, service: Service, target:
     c.withReadOnlyRootfs()
       .withDroppedCapabilities('ALL')
       .withSecurityOpt('no-new-privileges')
-      .withTmpFs(Object.fromEntries(['/tmp', ...service.writableDirs].map((d) => [d, 'rw,size=64m'])));
+      .withTmpFs(Object.fromEntries(writableDirs(service).map((d) => [d, `rw,nosuid,nodev,size=64m,uid=${contract.user.uid},gid=${contract.user.gid}`])));
   }
   const startedAt = Date.now();
   const container = await c.start();

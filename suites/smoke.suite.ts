@@ -1,0 +1,89 @@
+import { beforeAll, describe, inject, test } from 'vitest';
+import { loadContract, serviceNamed } from '../helpers/contract/load.ts';
+import '../helpers/plan/plan.ts';
+import type { Service } from '../helpers/contract/schema.ts';
+import { assertNoFindings, type Finding } from '../helpers/checks/finding.ts';
+import { judgeHealth } from '../helpers/checks/health.ts';
+import { judgeDockerHealth, judgeProcessUser, judgeShellExecs } from '../helpers/checks/runtime.ts';
+import { STATIC_CHECKS } from '../helpers/checks/static/registry.ts';
+import { describeImage } from '../helpers/facts/describe.ts';
+import { gatherImageFacts } from '../helpers/facts/gather.ts';
+import type { ImageFacts } from '../helpers/facts/types.ts';
+import { writableDirs } from '../helpers/runtime/start-service.ts';
+import { gatherSmokeRuntime, type RunFacts, type SmokeRuntimeFacts } from '../helpers/runtime/smoke-run.ts';
+
+const plan = inject('plan');
+const network = inject('network');
+const contract = loadContract(plan.contract);
+
+/** A run that could not start, or whose health / Docker health failed, as findings. */
+function runFindings(r: RunFacts, service: Service, what: string): Finding[] {
+  if (r.startError) return [{ check: `${what}: container starts`, expected: 'the container is created and started', seen: r.startError }];
+  return [...r.health.flatMap((h) => judgeHealth(service, service.port, h)), ...(r.dockerHealth ? judgeDockerHealth(r.dockerHealth) : [])].map((f) => ({
+    ...f,
+    check: `${what}: ${f.check}`,
+    where: f.where ?? r.where,
+  }));
+}
+
+const notStarted = (r: RunFacts): Finding[] => (r.startError ? [{ check: 'container starts', expected: 'the container is created and started', seen: r.startError }] : []);
+
+describe.each(plan.targets.map((t) => [`${t.name ?? t.service} [${t.platform}]`, t] as const))('%s', (subject, target) => {
+  const service = serviceNamed(contract, target.service);
+  const where = `${subject} — image ${target.label} (${target.image.slice(0, 19)})`;
+  let facts: ImageFacts | undefined;
+  let factsError: Error | undefined;
+  let runtime: Promise<SmokeRuntimeFacts>;
+
+  beforeAll(async () => {
+    try {
+      facts = await gatherImageFacts(target.image, { platform: target.platform });
+    } catch (e) {
+      factsError = e as Error;
+    }
+    // Containers boot while the static checks are judged; the runtime tests await the facts.
+    runtime = gatherSmokeRuntime(contract, service, target, network, facts);
+    runtime.catch(() => undefined);
+  });
+
+  const staticFacts = (): ImageFacts => {
+    if (!facts) throw new Error(`${where}: could not read the image from the engine: ${factsError?.message}`);
+    return facts;
+  };
+
+  for (const check of STATIC_CHECKS) {
+    test(check.name, async ({ annotate }) => {
+      if (check === STATIC_CHECKS[0]) await annotate(JSON.stringify(describeImage(staticFacts(), contract)), 'image-facts');
+      assertNoFindings(`${where}: ${check.title}`, check.run(staticFacts(), contract, service, target.platform));
+    });
+  }
+
+  test('health', async () => {
+    const r = (await runtime).normal;
+    assertNoFindings(where, r.startError ? notStarted(r) : r.health.flatMap((h) => judgeHealth(service, service.port, h)));
+  });
+
+  test('process-user', async () => {
+    const r = (await runtime).normal;
+    if (r.startError || r.processError) {
+      assertNoFindings(where, [{ check: 'processes run as the contract user', expected: 'a running container to inspect', seen: r.startError ?? `docker top failed: ${r.processError}`, where: r.where }]);
+    }
+    assertNoFindings(where, judgeProcessUser(r.processes ?? [], contract.user).map((f) => ({ ...f, where: r.where })));
+  });
+
+  test('shell-exec', async () => {
+    const r = (await runtime).normal;
+    assertNoFindings(where, r.startError ? notStarted(r) : judgeShellExecs(r.shellExecs));
+  });
+
+  test('docker-health', async ({ annotate }) => {
+    const r = (await runtime).normal;
+    if (r.pageSize) await annotate(`page size inside the container: ${r.pageSize} bytes`, 'page-size');
+    assertNoFindings(where, r.startError || !r.dockerHealth ? notStarted(r) : judgeDockerHealth(r.dockerHealth).map((f) => ({ ...f, where: [f.where, r.where].filter(Boolean).join('\n') })));
+  });
+
+  test('hardened', async () => {
+    const r = (await runtime).hardened;
+    assertNoFindings(`${where} (read-only, cap-drop ALL, no-new-privileges, tmpfs on ${writableDirs(service).join(', ')})`, runFindings(r, service, 'hardened run'));
+  });
+});
