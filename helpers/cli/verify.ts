@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
-import { join, resolve } from 'node:path';
-import { ContractError, loadContract, PROJECT_ROOT, serviceNamed } from '../contract/load.ts';
+import { resolve } from 'node:path';
+import { ContractError, loadContract, serviceNamed } from '../contract/load.ts';
 import { PLATFORMS, type Platform } from '../contract/schema.ts';
-import { DEFAULT_REPORT_DIR, PLAN_ENV, writePlan, type RunPlan } from '../plan/plan.ts';
+import { DEFAULT_REPORT_DIR, type RunPlan } from '../plan/plan.ts';
+import { runSuites } from '../plan/run-suites.ts';
 import { ensureReferenceImages } from '../../fixtures/reference.ts';
 import { parseArgs, UsageError } from './args.ts';
 import { requireEngine } from './engine-check.ts';
@@ -58,30 +58,13 @@ export async function run(argv: string[]): Promise<number> {
     }
     throw e;
   }
-  const planFile = writePlan(plan);
-  console.error(`verify: ${plan.targets.length} image(s) × checks; plan ${planFile}`);
-  return runSuites(plan, planFile);
-}
-
-/** Runs the suites project in a child vitest so its own signal handling and reporters behave as in `npx vitest`. */
-function runSuites(plan: RunPlan, planFile: string): Promise<number> {
-  const vitest = join(PROJECT_ROOT, 'node_modules/vitest/vitest.mjs');
-  const args = [
-    vitest, 'run', '--project', 'suites',
-    '--reporter=default', '--reporter=junit', '--reporter=json',
-    `--outputFile.junit=${join(plan.reportDir, 'junit.xml')}`,
-    `--outputFile.json=${join(plan.reportDir, 'results.json')}`,
-  ];
-  return new Promise((done) => {
-    const child = spawn(process.execPath, args, { cwd: PROJECT_ROOT, stdio: 'inherit', env: { ...process.env, [PLAN_ENV]: planFile } });
-    const forward = (sig: NodeJS.Signals) => child.kill(sig);
-    process.on('SIGINT', forward).on('SIGTERM', forward);
-    child.on('exit', async (code) => {
-      process.off('SIGINT', forward).off('SIGTERM', forward);
-      // The child's teardown may not have run (killed): whatever this run started goes now.
-      await sweep().catch(() => undefined);
-      console.error(`verify: reports in ${plan.reportDir} (junit.xml, results.json)`);
-      done(code === 0 ? 0 : code === 1 ? 1 : 2);
-    });
-  });
+  console.error(`verify: ${plan.targets.length} image(s); reports in ${plan.reportDir}`);
+  try {
+    const run = await runSuites(plan);
+    console.error(`verify: junit ${run.junit}, results ${run.json}, plan ${run.planFile}`);
+    return run.exitCode === 0 ? 0 : run.exitCode === 1 ? 1 : 2;
+  } finally {
+    // The child's teardown may not have run (killed): whatever this run started goes now.
+    await sweep().catch(() => undefined);
+  }
 }

@@ -1,0 +1,34 @@
+// One HTTP request of a flow and its answer, and how a failure message names them (pure).
+
+export interface Exchange {
+  /** Contract service name (or a flow-local name such as data-chain-sha256). */
+  service: string;
+  method: string;
+  /** Path and query as sent, e.g. /api/v1/blocks/height/3. */
+  path: string;
+  /** HTTP status; 0 when nothing answered (see `error`). */
+  status: number;
+  /** Parsed JSON, or the raw text when the body is not JSON. */
+  body: unknown;
+  text: string;
+  ms: number;
+  /** Connection error or timeout, when status is 0. */
+  error?: string;
+}
+
+/** "GET block-manager /api/v1/blocks/height/3": what a failure message calls a request. */
+export const requestLine = (x: Pick<Exchange, 'method' | 'service' | 'path'>): string => `${x.method} ${x.service} ${x.path}`;
+
+export function excerpt(text: string, max = 300): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+}
+
+/** "HTTP 404 {"detail":"…"}" or "no answer (connect ECONNREFUSED …)": the received side of a failure. */
+export function received(x: Exchange, max = 300): string {
+  if (x.status === 0) return `no answer (${x.error ?? 'unknown error'})`;
+  const body = x.text ? ` ${excerpt(x.text, max)}` : ' (empty body)';
+  return `HTTP ${x.status}${body}`;
+}
+
+export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -1,0 +1,61 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../contract/load.ts';
+import { PLAN_ENV, writePlan, type RunPlan } from './plan.ts';
+
+export interface SuiteRun {
+  exitCode: number;
+  junit: string;
+  json: string;
+  planFile: string;
+}
+
+/**
+ * Runs the suites project in a child vitest, as `npx vitest` would, so its own signal handling and reporters
+ * behave as users know them. `quiet` keeps a harness test's output small (dot reporter).
+ */
+export function runSuites(plan: RunPlan, opts: { files?: string[]; quiet?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<SuiteRun> {
+  const planFile = writePlan(plan);
+  const junit = join(plan.reportDir, 'junit.xml');
+  const json = join(plan.reportDir, 'results.json');
+  const args = [
+    join(PROJECT_ROOT, 'node_modules/vitest/vitest.mjs'), 'run', '--project', 'suites', ...(opts.files ?? []),
+    `--reporter=${opts.quiet ? 'dot' : 'default'}`, '--reporter=junit', '--reporter=json',
+    `--outputFile.junit=${junit}`, `--outputFile.json=${json}`,
+  ];
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, args, { cwd: PROJECT_ROOT, stdio: opts.quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit', env: { ...process.env, ...opts.env, [PLAN_ENV]: planFile } });
+    let tail = '';
+    const keep = (b: Buffer) => (tail = (tail + b.toString()).slice(-4000));
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    const forward = (sig: NodeJS.Signals) => child.kill(sig);
+    process.on('SIGINT', forward).on('SIGTERM', forward);
+    child.on('error', fail);
+    child.on('exit', (code, signal) => {
+      process.off('SIGINT', forward).off('SIGTERM', forward);
+      if (code === null) return fail(new Error(`vitest was killed by ${signal}; output tail:\n${tail}`));
+      done({ exitCode: code, junit, json, planFile });
+    });
+  });
+}
+
+export interface TestOutcome {
+  /** describe titles from the outside in, e.g. ["data-chain [linux/amd64]"]. */
+  ancestors: string[];
+  title: string;
+  status: 'passed' | 'failed' | 'skipped' | 'pending' | 'todo' | 'disabled';
+  failureMessages: string[];
+  durationMs: number;
+}
+
+/** Pure: the per-test outcomes of vitest's json reporter file. */
+export function parseVitestJson(text: string): TestOutcome[] {
+  const doc = JSON.parse(text) as { testResults: { assertionResults: { ancestorTitles: string[]; title: string; status: TestOutcome['status']; failureMessages?: string[]; duration?: number }[] }[] };
+  return doc.testResults.flatMap((f) =>
+    f.assertionResults.map((a) => ({ ancestors: a.ancestorTitles, title: a.title, status: a.status, failureMessages: a.failureMessages ?? [], durationMs: a.duration ?? 0 })),
+  );
+}
+
+export const readOutcomes = (jsonFile: string) => parseVitestJson(readFileSync(jsonFile, 'utf8'));
