@@ -4,7 +4,7 @@ import '../helpers/plan/plan.ts';
 import type { Service } from '../helpers/contract/schema.ts';
 import { assertNoFindings, type Finding } from '../helpers/checks/finding.ts';
 import { judgeHealth } from '../helpers/checks/health.ts';
-import { judgeDockerHealth, judgeProcessUser, judgeShellExecs } from '../helpers/checks/runtime.ts';
+import { judgeDockerHealth, judgeProcessUser, judgeRuntimeMachine, judgeShellExecs } from '../helpers/checks/runtime.ts';
 import { STATIC_CHECKS } from '../helpers/checks/static/registry.ts';
 import { describeImage } from '../helpers/facts/describe.ts';
 import { gatherImageFacts } from '../helpers/facts/gather.ts';
@@ -76,9 +76,14 @@ describe.each(plan.targets.map((t) => [`${t.name ?? t.service} [${t.platform}]`,
     assertNoFindings(where, r.startError ? notStarted(r) : judgeShellExecs(r.shellExecs));
   });
 
-  test('docker-health', async ({ annotate }) => {
+  test('runtime-platform', async ({ annotate }) => {
     const r = (await runtime).normal;
-    if (r.pageSize) await annotate(`page size inside the container: ${r.pageSize} bytes`, 'page-size');
+    if (r.machine?.pageSize) await annotate(`page size inside the container: ${r.machine.pageSize} bytes`, 'page-size');
+    assertNoFindings(where, r.startError ? notStarted(r) : judgeRuntimeMachine(target.platform, r.machine));
+  });
+
+  test('docker-health', async () => {
+    const r = (await runtime).normal;
     assertNoFindings(where, r.startError || !r.dockerHealth ? notStarted(r) : judgeDockerHealth(r.dockerHealth).map((f) => ({ ...f, where: [f.where, r.where].filter(Boolean).join('\n') })));
   });
 

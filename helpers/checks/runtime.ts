@@ -40,3 +40,15 @@ export function judgeDockerHealth(f: DockerHealthFacts): Finding[] {
     : 'no HEALTHCHECK run finished yet';
   return [{ check, expected, seen: `${f.status} after ${(f.elapsedMs / 1000).toFixed(1)} s`, where: `last HEALTHCHECK runs:\n${runs}` }];
 }
+
+/** uname machine names per platform, as a process inside the container reports them. */
+const MACHINE_OF: Record<string, string[]> = { 'linux/amd64': ['x86_64'], 'linux/arm64': ['aarch64', 'arm64'] };
+
+/** The code that runs is the platform's: an arm64 tag holding x86-64 binaries runs natively on an x86-64 host. */
+export function judgeRuntimeMachine(platform: string, m: { machine?: string; error?: string } | undefined): Finding[] {
+  const want = MACHINE_OF[platform] ?? [];
+  const check = 'code in the container runs as the platform asked for';
+  if (!m?.machine) return [{ check, expected: `a program in the container reports ${want.join(' or ')}`, seen: m?.error ?? 'no answer from the container' }];
+  if (want.includes(m.machine)) return [];
+  return [{ check, expected: `uname machine ${want.join(' or ')} for ${platform}`, seen: `${m.machine}: the image holds code for another architecture than it claims` }];
+}

@@ -1,7 +1,7 @@
 // Expectations on one exchange (pure): each either returns what the step needs or fails the step
 // with the request line, the expectation and what came back.
 import { excerpt, isObject, received, requestLine, type Exchange } from './exchange.ts';
-import { mismatch } from './steps.ts';
+import { mismatch, StepProblem } from './steps.ts';
 
 /** Why a 5xx is worse than a wrong 4xx: says so in the message, as the contract asks for auth. */
 export function statusHint(want: number, got: number): string {
@@ -41,4 +41,28 @@ export function stringField(x: Exchange, field: string): string {
 export function show(v: unknown, max = 120): string {
   if (v === undefined) return '(missing)';
   return excerpt(JSON.stringify(v) ?? String(v), max);
+}
+
+/** Fails the step with every problem a pure check found, each tagged with the request it judged. */
+export function expectNoProblems(problems: readonly { expected: string; received: string }[], request?: Exchange | string): void {
+  if (!problems.length) return;
+  const line = typeof request === 'string' ? request : request ? requestLine(request) : undefined;
+  throw new StepProblem(problems.map((p) => ({ request: line, ...p })));
+}
+
+/**
+ * Runs `checks` over several exchanges and fails once with all their mismatches (e.g. the same
+ * auth probe against three services: the message lists every service that got it wrong).
+ */
+export function expectAll<T>(items: readonly T[], check: (item: T) => void): void {
+  const all: StepProblem['mismatches'] = [];
+  for (const item of items) {
+    try {
+      check(item);
+    } catch (e) {
+      if (!(e instanceof StepProblem)) throw e;
+      all.push(...e.mismatches);
+    }
+  }
+  if (all.length) throw new StepProblem(all);
 }

@@ -19,7 +19,7 @@ export interface RunFacts {
 }
 
 export interface SmokeRuntimeFacts {
-  normal: RunFacts & { processes?: ProcessFact[]; processError?: string; shellExecs: ExecOutcome[]; pageSize?: number };
+  normal: RunFacts & { processes?: ProcessFact[]; processError?: string; shellExecs: ExecOutcome[]; machine?: MachineFacts };
   hardened: RunFacts;
 }
 
@@ -31,10 +31,19 @@ async function observe(contract: Contract, s: StartedService): Promise<RunFacts>
   return { health, dockerHealth, where: ok ? undefined : s.describe(await s.diagnostics()) };
 }
 
-async function pageSizeOf(s: StartedService, python: string): Promise<number | undefined> {
-  const r = await execIn(docker().getContainer(s.container.getId()), [python, '-S', '-c', "import os; print(os.sysconf('SC_PAGE_SIZE'))"], { timeoutMs: 30_000 });
-  const n = Number(r.output.trim().split('\n').pop());
-  return r.exitCode === 0 && Number.isInteger(n) ? n : undefined;
+export interface MachineFacts {
+  /** uname machine seen by a program in the container (aarch64 under QEMU for arm64). */
+  machine?: string;
+  pageSize?: number;
+  error?: string;
+}
+
+/** Asks the image's own python (no shell needed) what machine it runs on and the page size it sees. */
+async function machineOf(s: StartedService, python: string): Promise<MachineFacts> {
+  const r = await execIn(docker().getContainer(s.container.getId()), [python, '-S', '-c', "import os; print(os.uname().machine, os.sysconf('SC_PAGE_SIZE'))"], { timeoutMs: 30_000 });
+  const m = /^(\S+) (\d+)$/m.exec(r.output);
+  if (r.exitCode !== 0 || !m) return { error: `exec of ${python} exited ${r.exitCode}: ${r.output.slice(0, 200)}` };
+  return { machine: m[1], pageSize: Number(m[2]) };
 }
 
 /**
@@ -57,8 +66,8 @@ export async function gatherSmokeRuntime(contract: Contract, service: Service, t
       }
       const shellExecs: ExecOutcome[] = [];
       for (const cmd of shellExecCandidates(contract, facts)) shellExecs.push(await execIn(container, cmd, { timeoutMs: 15_000 }));
-      const pageSize = processes?.length ? await pageSizeOf(s, contract.base.python) : undefined;
-      return { ...observed, processes, processError, shellExecs, pageSize };
+      const machine = await machineOf(s, contract.base.python);
+      return { ...observed, processes, processError, shellExecs, machine };
     } catch (e) {
       return { startError: (e as Error).message, health: [], shellExecs: [] };
     } finally {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { judgeDockerHealth, judgeProcessUser, judgeShellExecs } from '../../helpers/checks/runtime.ts';
+import { judgeDockerHealth, judgeProcessUser, judgeRuntimeMachine, judgeShellExecs } from '../../helpers/checks/runtime.ts';
 import { parseTop, programArgs } from '../../helpers/runtime/processes.ts';
 
 const nonroot = { uid: 65532, gid: 65532 };
@@ -44,4 +44,10 @@ describe('docker health', () => {
   });
   test('no HEALTHCHECK declared', () => expect(judgeDockerHealth({ ...base, status: 'none', declared: false })[0]!.seen).toBe('the image declares no HEALTHCHECK'));
   test('still starting at the end of the budget', () => expect(judgeDockerHealth({ ...base, status: 'starting' })[0]!.seen).toBe('starting after 3.0 s'));
+});
+
+describe('runtime machine', () => {
+  test('aarch64 under arm64 passes', () => expect(judgeRuntimeMachine('linux/arm64', { machine: 'aarch64', pageSize: 4096 })).toEqual([]));
+  test('x86_64 code under an arm64 tag fails', () => expect(judgeRuntimeMachine('linux/arm64', { machine: 'x86_64' })[0]!.seen).toContain('another architecture'));
+  test('no answer fails', () => expect(judgeRuntimeMachine('linux/amd64', { error: 'exec exited 126' })[0]!.seen).toBe('exec exited 126'));
 });

@@ -1,0 +1,47 @@
+// Steps the direct and the gateway anchoring flows share: waiting for confirmation, reading a block.
+import type { Flow } from './context.ts';
+import { received, requestLine, type Exchange } from './exchange.ts';
+import { expectField, expectStatus, objectBody, show } from './expect.ts';
+import { pollUntil } from './poll.ts';
+import { mismatch } from './steps.ts';
+
+export interface Confirmed {
+  record: Record<string, unknown>;
+  /** Date.now() when the harness first saw `confirmed`. */
+  confirmedAt: number;
+  x: Exchange;
+}
+
+/**
+ * Polls GET <basePath>/<sessionId> until status is confirmed, within the confirm budget. Any answer
+ * but 200 pending/confirmed ends the wait at once: the anchoring was accepted, so a 404 or a
+ * `failed` status cannot turn into `confirmed` by waiting.
+ */
+export async function waitConfirmed(f: Flow, service: string, basePath: string, sessionId: string, root: string): Promise<Confirmed> {
+  const { budgets, tokens } = f.env;
+  const path = `${basePath}/${sessionId}`;
+  const r = await pollUntil(
+    async () => {
+      const x = await f.call(service, 'GET', path, { token: tokens.user });
+      const state = x.status === 200 ? (x.body as { status?: unknown } | undefined)?.status : undefined;
+      if (state === 'confirmed') return { done: true, value: x };
+      return { done: false, value: x, fatal: !(x.status === 200 && state === 'pending') };
+    },
+    { budgetMs: budgets.confirmMs, intervalMs: budgets.pollMs },
+  );
+  const expected = `HTTP 200 with status "confirmed" within ${budgets.confirmMs / 1000} s of the anchoring`;
+  if (!r.ok) mismatch(expected, `${received(r.value)}${r.fatal ? '' : ` (still so after ${(r.elapsedMs / 1000).toFixed(1)} s, ${r.attempts} polls)`}`, requestLine(r.value));
+  const x = r.value;
+  const record = objectBody(x);
+  expectField(x, 'merkle_root', root, 'the anchored root');
+  const h = record['block_height'];
+  if (typeof h !== 'number' || !Number.isInteger(h) || h < 1) mismatch('block_height: an integer ≥ 1 (a block above genesis)', `block_height = ${show(h)}`, requestLine(x));
+  if (typeof record['transaction_id'] !== 'string') mismatch('transaction_id: the tx id of the session_anchor', `transaction_id = ${show(record['transaction_id'])}`, requestLine(x));
+  return { record, confirmedAt: Date.now(), x };
+}
+
+export async function readBlock(f: Flow, service: string, path: string): Promise<{ x: Exchange; block: Record<string, unknown> }> {
+  const x = await f.call(service, 'GET', path, { token: f.env.tokens.user });
+  expectStatus(x, 200);
+  return { x, block: objectBody(x) };
+}

@@ -1,0 +1,130 @@
+// Flow 1, anchoring end to end (contract §4.1–4.8): chunks → Merkle root (BLAKE3 and SHA-256) →
+// proofs → anchoring → confirmed → the block that holds it, recomputed and linked → verify.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { flipHexByte, inclusionProof, merkleLeaf, tamperProof, type ChunkRef, type HashAlgo } from '../crypto/index.ts';
+import { judgeBlockHash, judgeChunk, judgeLink, judgeTree, judgeTxIds, judgeTxRoot, findAnchorTx } from './checks.ts';
+import type { Flow } from './context.ts';
+import { requestLine, stableJson, type Exchange } from './exchange.ts';
+import { expectAll, expectField, expectNoProblems, expectStatus, objectBody, show, stringField } from './expect.ts';
+import { readBlock, waitConfirmed } from './anchor-steps.ts';
+import { ROLE, SHA256_DATA_CHAIN } from './roles.ts';
+import { mismatch } from './steps.ts';
+
+/** ≥ 1024 bytes each (contract), a few KB in all: data-chain's BLAKE3 is pure Python, slow when emulated. Three = an odd level. */
+export const CHUNK_SIZES = [1024, 1777, 2600] as const;
+
+export const randomChunks = (sizes: readonly number[] = CHUNK_SIZES): Uint8Array[] => sizes.map((n) => new Uint8Array(randomBytes(n)));
+export const b64 = (raw: Uint8Array) => Buffer.from(raw).toString('base64');
+
+/** Uploads chunks in order to one data-chain; each must answer 201 with a chunk record. */
+export async function uploadChunks(f: Flow, service: string, path: string, sessionId: string, raws: readonly Uint8Array[]): Promise<Exchange[]> {
+  const out: Exchange[] = [];
+  for (const [index, raw] of raws.entries()) {
+    const x = await f.call(service, 'POST', path, { json: { data: b64(raw), session_id: sessionId, index } });
+    expectStatus(x, 201);
+    stringField(x, 'chunk_id');
+    out.push(x);
+  }
+  return out;
+}
+
+const refOf = (x: Exchange): ChunkRef => objectBody(x) as unknown as ChunkRef;
+
+export async function anchoringEndToEnd(f: Flow): Promise<void> {
+  const { tokens } = f.env;
+  const DC = ROLE.dataChain;
+  const sessionId = randomUUID();
+  const raws = randomChunks();
+
+  const uploads = await f.step('upload-chunks', () => uploadChunks(f, DC, '/api/v1/chunks', sessionId, raws));
+  await f.step('chunk-hashes', async () => expectAll(uploads, (x) => expectNoProblems(judgeChunk(x.body, raws[uploads.indexOf(x)]!, 'BLAKE3'), x)));
+  const chunks = uploads.map(refOf);
+
+  const build = await f.step('build-tree', async () => {
+    const x = await f.call(DC, 'POST', '/api/v1/merkle/build', { json: { chunk_ids: chunks.map((c) => c.chunk_id), session_id: sessionId } });
+    expectStatus(x, 200);
+    return x;
+  });
+  await f.step('tree-root', async () => expectNoProblems(judgeTree(build.body, chunks, 'BLAKE3'), build));
+  const root = stringField(build, 'root_hash');
+
+  await f.step('sha256-tree-root', () => sha256Tree(f, raws));
+
+  await f.step('proof-verifies', async () => {
+    const leaves = chunks.map((c) => merkleLeaf(c, 'BLAKE3'));
+    const xs: Exchange[] = [];
+    for (let i = 0; i < leaves.length; i++) xs.push(await f.call(DC, 'POST', '/api/v1/merkle/verify', { json: { root_hash: root, ...inclusionProof(leaves, i, 'BLAKE3') } }));
+    expectAll(xs, (x) => (expectStatus(x, 200), expectField(x, 'verified', true, `proof of leaf ${xs.indexOf(x)} built by the harness`)));
+  });
+  await f.step('tampered-proof-rejected', async () => {
+    const proof = tamperProof(inclusionProof(chunks.map((c) => merkleLeaf(c, 'BLAKE3')), 0, 'BLAKE3'));
+    const x = await f.call(DC, 'POST', '/api/v1/merkle/verify', { json: { root_hash: root, ...proof } });
+    expectStatus(x, 200);
+    expectField(x, 'verified', false, 'one sibling hash flipped');
+  });
+  await f.step('same-content-same-id', async () => {
+    const x = await f.call(DC, 'POST', '/api/v1/chunks', { json: { data: b64(raws[0]!), session_id: sessionId, index: 0 } });
+    expectStatus(x, [200, 201]);
+    expectField(x, 'chunk_id', chunks[0]!.chunk_id, 'the same content uploaded again');
+  });
+
+  const submittedAt = Date.now();
+  await f.step('anchor-session', async () => {
+    const x = await f.call(ROLE.anchoring, 'POST', '/api/v1/anchoring/session', {
+      token: tokens.user,
+      json: { session_id: sessionId, merkle_root: root, manifest_data: { chunk_ids: chunks.map((c) => c.chunk_id), chunk_count: chunks.length, source: 'lucid-harness' } },
+    });
+    expectStatus(x, 202);
+    stringField(x, 'anchoring_id');
+    expectField(x, 'status', 'pending');
+  });
+  const status = await f.step('status-confirmed', () => waitConfirmed(f, ROLE.anchoring, '/api/v1/anchoring/session', sessionId, root));
+  f.figures['anchorConfirmMs'] = status.confirmedAt - submittedAt;
+
+  const height = status.record['block_height'] as number;
+  const byHeight = await f.step('block-by-height', async () => {
+    const { x, block } = await readBlock(f, ROLE.blocks, `/api/v1/blocks/height/${height}`);
+    expectField(x, 'height', height, 'the anchoring\'s block_height');
+    if (status.record['block_hash'] != null) expectField(x, 'hash', status.record['block_hash'], 'the anchoring\'s block_hash');
+    return block;
+  });
+  await f.step('block-by-id', async () => {
+    const id = typeof byHeight['block_id'] === 'string' ? byHeight['block_id'] : mismatch('a block_id in the block', show(byHeight['block_id']));
+    const { x, block } = await readBlock(f, ROLE.blocks, `/api/v1/blocks/${id}`);
+    if (stableJson(block) !== stableJson(byHeight)) mismatch(`the same block as by height ${height}`, `a different block: ${show(block, 300)}`, requestLine(x));
+  });
+  const blockLine = `GET ${ROLE.blocks} /api/v1/blocks/height/${height}`;
+  await f.step('block-holds-anchor', async () =>
+    expectNoProblems(findAnchorTx(byHeight, { session_id: sessionId, merkle_root: root, tx_id: status.record['transaction_id'] as string | undefined }).problems, blockLine),
+  );
+  await f.step('block-tx-root', async () => expectNoProblems([...judgeTxIds(byHeight), ...judgeTxRoot(byHeight)], blockLine));
+  await f.step('block-hash', async () => expectNoProblems(judgeBlockHash(byHeight), blockLine));
+  await f.step('chain-link', async () => {
+    const { x, block: parent } = await readBlock(f, ROLE.blocks, `/api/v1/blocks/height/${height - 1}`);
+    expectNoProblems([...judgeLink(parent, byHeight), ...judgeBlockHash(parent)], x);
+  });
+
+  await f.step('verify-anchored-root', async () => {
+    const x = await f.call(ROLE.anchoring, 'POST', '/api/v1/anchoring/verify', { token: tokens.user, json: { session_id: sessionId, merkle_root: root } });
+    expectStatus(x, 200);
+    expectField(x, 'verified', true, 'the root this session anchored');
+  });
+  await f.step('verify-other-root', async () => {
+    const others = [flipHexByte(root), Buffer.from(randomBytes(32)).toString('hex')];
+    const xs: Exchange[] = [];
+    for (const other of others) xs.push(await f.call(ROLE.anchoring, 'POST', '/api/v1/anchoring/verify', { token: tokens.user, json: { session_id: sessionId, merkle_root: other } }));
+    expectAll(xs, (x) => (expectStatus(x, 200), expectField(x, 'verified', false, 'a root this session did not anchor')));
+  });
+}
+
+/** The same chunks on the SHA-256 data-chain: hashes and root recomputed with SHA-256. */
+async function sha256Tree(f: Flow, raws: readonly Uint8Array[]): Promise<void> {
+  const algo: HashAlgo = 'SHA256';
+  const sid = randomUUID();
+  const uploads = await uploadChunks(f, SHA256_DATA_CHAIN, '/api/v1/chunks', sid, raws);
+  expectAll(uploads, (x) => expectNoProblems(judgeChunk(x.body, raws[uploads.indexOf(x)]!, algo), x));
+  const chunks = uploads.map(refOf);
+  const x = await f.call(SHA256_DATA_CHAIN, 'POST', '/api/v1/merkle/build', { json: { chunk_ids: chunks.map((c) => c.chunk_id), session_id: sid } });
+  expectStatus(x, 200);
+  expectNoProblems(judgeTree(x.body, chunks, algo), x);
+}

@@ -1,0 +1,100 @@
+// Pure judgements of service answers against the harness's own recomputations (helpers/crypto).
+// Each returns the problems found ([] = fine): what was expected and what was received.
+import { blockHash, blockTxRoot, hashChunk, merkleLeaf, merkleRoot, txId, type ChunkRef, type HashAlgo } from '../crypto/index.ts';
+import { isObject } from './exchange.ts';
+import { show } from './expect.ts';
+
+export interface Problem {
+  expected: string;
+  received: string;
+}
+
+const differs = (what: string, want: unknown, got: unknown): Problem[] =>
+  JSON.stringify(want) === JSON.stringify(got) ? [] : [{ expected: `${what} = ${show(want)}`, received: `${what} = ${show(got)}` }];
+
+/** A chunk answer: its hash_value is the digest of the bytes sent, size_bytes their length. */
+export function judgeChunk(body: unknown, raw: Uint8Array, algo: HashAlgo): Problem[] {
+  if (!isObject(body)) return [{ expected: 'a chunk record object', received: show(body) }];
+  const problems = differs(`hash_value (${algo} of the ${raw.length} bytes sent)`, hashChunk(raw, algo), body['hash_value']);
+  problems.push(...differs('size_bytes', raw.length, body['size_bytes']));
+  if (typeof body['chunk_id'] !== 'string' || !body['chunk_id']) problems.push({ expected: 'a chunk_id string', received: show(body['chunk_id']) });
+  return problems;
+}
+
+/** A tree answer against the root, depth and leaves the harness computes over the same chunks, in order. */
+export function judgeTree(body: unknown, chunks: readonly ChunkRef[], algo: HashAlgo): Problem[] {
+  if (!isObject(body)) return [{ expected: 'a tree object', received: show(body) }];
+  const leaves = chunks.map((c) => merkleLeaf(c, algo));
+  const tree = merkleRoot(leaves, algo);
+  const problems = differs(`root_hash (${algo} Merkle root recomputed over the ${chunks.length} chunks)`, tree.root, body['root_hash']);
+  problems.push(...differs('leaf_count', chunks.length, body['leaf_count']), ...differs('tree_depth', tree.depth, body['tree_depth']));
+  if (body['leaf_hashes'] !== undefined) problems.push(...differs('leaf_hashes', leaves, body['leaf_hashes']));
+  return problems;
+}
+
+export interface BlockTx {
+  tx_id?: unknown;
+  type?: unknown;
+  data?: unknown;
+  [k: string]: unknown;
+}
+
+const txsOf = (block: Record<string, unknown>): BlockTx[] | undefined =>
+  Array.isArray(block['transactions']) && block['transactions'].every(isObject) ? (block['transactions'] as BlockTx[]) : undefined;
+
+/** The session_anchor transaction of this anchoring, or the reason it is not in the block. */
+export function findAnchorTx(block: Record<string, unknown>, want: { session_id: string; merkle_root: string; tx_id?: string }): { tx?: BlockTx; problems: Problem[] } {
+  const txs = txsOf(block);
+  const expected = `a session_anchor transaction${want.tx_id ? ` ${want.tx_id}` : ''} with data.session_id ${want.session_id} and data.merkle_root ${want.merkle_root}`;
+  if (!txs) return { problems: [{ expected, received: `transactions = ${show(block['transactions'])}` }] };
+  const tx = txs.find((t) => t.type === 'session_anchor' && isObject(t.data) && t.data['merkle_root'] === want.merkle_root && t.data['session_id'] === want.session_id);
+  if (!tx) return { problems: [{ expected, received: `${txs.length} transaction(s): ${show(txs.map((t) => ({ tx_id: t.tx_id, type: t.type, data: t.data })), 300)}` }] };
+  if (want.tx_id && tx.tx_id !== want.tx_id) return { tx, problems: [{ expected, received: `the session_anchor has tx_id ${show(tx.tx_id)}` }] };
+  return { tx, problems: [] };
+}
+
+/** Every tx_id is the SHA-256 of its transaction body (the tx minus tx_id) as canonical JSON. */
+export function judgeTxIds(block: Record<string, unknown>): Problem[] {
+  const txs = txsOf(block);
+  if (!txs) return [{ expected: 'transactions: a list of objects', received: show(block['transactions']) }];
+  return txs.flatMap((tx, i) => {
+    const { tx_id, ...body } = tx;
+    let want: string;
+    try {
+      want = txId(body);
+    } catch (e) {
+      return [{ expected: `transactions[${i}] canonicalizable as JSON`, received: (e as Error).message }];
+    }
+    return differs(`transactions[${i}].tx_id (SHA-256 of its canonical body)`, want, tx_id);
+  });
+}
+
+/** The block's merkle_root is the tx root over the raw tx ids (SHA-256, odd level duplicates its last). */
+export function judgeTxRoot(block: Record<string, unknown>): Problem[] {
+  const txs = txsOf(block);
+  if (!txs) return [{ expected: 'transactions: a list of objects', received: show(block['transactions']) }];
+  let want: string;
+  try {
+    want = blockTxRoot(txs.map((t) => t.tx_id as string));
+  } catch (e) {
+    return [{ expected: 'tx ids of 64 hex digits', received: (e as Error).message }];
+  }
+  return differs(`merkle_root (tx root recomputed over ${txs.length} tx id(s))`, want, block['merkle_root']);
+}
+
+/** hash = SHA-256 of "previous_hash:height:merkle_root:proposer". */
+export function judgeBlockHash(block: Record<string, unknown>): Problem[] {
+  const { previous_hash, height, merkle_root, proposer } = block;
+  if (typeof previous_hash !== 'string' || typeof height !== 'number' || typeof merkle_root !== 'string' || typeof proposer !== 'string') {
+    return [{ expected: 'previous_hash, merkle_root, proposer strings and a numeric height', received: show({ previous_hash, height, merkle_root, proposer }, 300) }];
+  }
+  return differs('hash (SHA-256 of previous_hash:height:merkle_root:proposer)', blockHash({ previous_hash, height, merkle_root, proposer }), block['hash']);
+}
+
+/** The block links to its parent: heights consecutive, previous_hash = the parent's hash. */
+export function judgeLink(parent: Record<string, unknown>, block: Record<string, unknown>): Problem[] {
+  return [
+    ...differs(`height (parent's height ${show(parent['height'])} + 1)`, typeof parent['height'] === 'number' ? parent['height'] + 1 : null, block['height']),
+    ...differs(`previous_hash (the hash of block ${show(parent['height'])})`, parent['hash'], block['previous_hash']),
+  ];
+}

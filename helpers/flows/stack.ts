@@ -1,0 +1,84 @@
+// The flow stack of one platform: the six services (startStack) plus a second data-chain hashing with
+// SHA-256, same image, its own alias on the same network. Started once, shared by every flow.
+import type { Contract } from '../contract/schema.ts';
+import { serviceNamed } from '../contract/load.ts';
+import { isEmulated } from '../engine/docker.ts';
+import { startStack, type Stack } from '../runtime/stack.ts';
+import { startService, type ImageTarget, type StartedService } from '../runtime/start-service.ts';
+import { waitForHttp200 } from '../runtime/wait.ts';
+import { docker } from '../engine/docker.ts';
+import { CheckFailed } from '../checks/finding.ts';
+import { flowBudgets } from './budgets.ts';
+import type { FlowEnv } from './context.ts';
+import { ROLE, SHA256_DATA_CHAIN } from './roles.ts';
+import { flowTokens } from './tokens.ts';
+
+/** Docker health is not under test here (the smoke suite judges it); emulated probes cost ~2 s CPU each. */
+const QUIET_HEALTHCHECK = { intervalMs: 300_000, timeoutMs: 20_000, retries: 3 };
+
+export interface FlowStack {
+  env: FlowEnv;
+  stack: Stack;
+  sha256: StartedService;
+  /** Six services to all answering their health path. */
+  stackStartMs: number;
+  /** The extra SHA-256 data-chain, started after the six (keeps emulated CPU contention bounded). */
+  sha256StartMs: number;
+  stop(): Promise<void>;
+}
+
+export async function startFlowStack(contract: Contract, targets: ImageTarget[], network: string): Promise<FlowStack> {
+  const platform = targets[0]!.platform;
+  const emulated = await isEmulated(platform);
+  const stack = await startStack(contract, targets, network);
+  let sha256: StartedService | undefined;
+  const t0 = Date.now();
+  try {
+    const dc = serviceNamed(contract, ROLE.dataChain);
+    const target = targets.find((t) => t.service === ROLE.dataChain)!;
+    sha256 = await startService(contract, dc, target, {
+      network,
+      aliases: [SHA256_DATA_CHAIN],
+      extraEnv: { DATA_CHAIN_HASH_ALGORITHM: 'SHA256' },
+      healthcheckTiming: QUIET_HEALTHCHECK,
+    });
+    const budget = contract.budgets[emulated ? 'emulated' : 'native'].firstHealthyResponseMs;
+    const w = await waitForHttp200(`${sha256.baseUrl}${dc.healthPath}`, { budgetMs: budget, since: sha256.startedAt, container: docker().getContainer(sha256.container.getId()) });
+    if (!w.ok) {
+      throw new CheckFailed(`flow stack [${platform}]`, [
+        { check: `${SHA256_DATA_CHAIN} (data-chain with DATA_CHAIN_HASH_ALGORITHM=SHA256) starts`, expected: `HTTP 200 on ${dc.healthPath} within ${budget / 1000} s`, seen: w.exited ? 'the container stopped' : w.last ? `HTTP ${w.last.status}` : (w.lastError ?? 'no answer'), where: sha256.describe(await sha256.diagnostics()) },
+      ]);
+    }
+  } catch (e) {
+    await Promise.all([stack.stop(), sha256?.stop()]);
+    throw e;
+  }
+  const extra = sha256;
+  const sha256StartMs = Date.now() - t0;
+  const urls = new Map<string, string>([...stack.services].map(([n, s]) => [n, s.baseUrl]));
+  urls.set(SHA256_DATA_CHAIN, extra.baseUrl);
+  const env: FlowEnv = {
+    platform,
+    emulated,
+    contract,
+    budgets: flowBudgets(contract, emulated),
+    tokens: flowTokens(contract),
+    url: (name) => urls.get(name) ?? missing(name, urls),
+    containerId: (name) => (name === SHA256_DATA_CHAIN ? extra : stack.get(name)).container.getId(),
+    setUrl: (name, url) => void urls.set(name, url),
+  };
+  return {
+    env,
+    stack,
+    sha256: extra,
+    stackStartMs: stack.startMs,
+    sha256StartMs,
+    stop: async () => {
+      await Promise.all([stack.stop(), extra.stop()]);
+    },
+  };
+}
+
+function missing(name: string, urls: Map<string, string>): never {
+  throw new Error(`service ${name} is not part of the flow stack (${[...urls.keys()].join(', ')})`);
+}
