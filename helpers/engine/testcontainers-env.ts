@@ -8,9 +8,10 @@
  *   published on 127.0.0.1 only and localhost may resolve to ::1 first. Only for a local engine: a remote engine's mapped ports
  *   are on its own host, which testcontainers derives from DOCKER_HOST.
  */
-const localEngine = !process.env.DOCKER_HOST || process.env.DOCKER_HOST.startsWith('unix://');
+import { engineEndpoint } from './endpoint.ts';
+
 
 process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
-if (localEngine) process.env.TESTCONTAINERS_HOST_OVERRIDE ??= '127.0.0.1';
+// Where mapped ports are reached: loopback for this host's engine, the engine's host for a remote one.
+process.env.TESTCONTAINERS_HOST_OVERRIDE ??= engineEndpoint().publishHost;
 
-export {};

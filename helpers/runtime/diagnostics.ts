@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type Dockerode from 'dockerode';
 import { parseProcNetTcp } from './listening-ports.ts';
+import { engineEndpoint } from '../engine/endpoint.ts';
 
 export interface Diagnostics {
   state: string;
@@ -12,10 +13,10 @@ export interface Diagnostics {
   logsTail: string;
 }
 
-const isLocalEngine = () => !process.env.DOCKER_HOST || process.env.DOCKER_HOST.startsWith('unix://');
 
 async function portsFromHostProc(pid: number): Promise<number[] | null> {
-  if (!isLocalEngine() || pid <= 0) return null;
+  // Only this host's engine has its containers' processes in our /proc.
+  if (!engineEndpoint().local || pid <= 0) return null;
   try {
     const [v4, v6] = await Promise.all([
       readFile(`/proc/${pid}/net/tcp`, 'utf8'),

@@ -4,6 +4,7 @@ import type { Contract, Platform, Service } from '../contract/schema.ts';
 import { resolveServiceEnv } from '../contract/load.ts';
 import { docker, isEmulated } from '../engine/docker.ts';
 import { harnessLabels } from '../engine/labels.ts';
+import { engineEndpoint } from '../engine/endpoint.ts';
 import { collectDiagnostics, describeDiagnostics, type Diagnostics } from './diagnostics.ts';
 import { LogTail } from './log-tail.ts';
 import { LucidContainer, type HealthcheckTiming } from './lucid-container.ts';
@@ -47,7 +48,7 @@ export interface StartedService {
 export const writableDirs = (service: Service) => [...new Set(['/tmp', ...service.writableDirs])];
 
 /** Address the engine publishes ports on and tests connect to; loopback unless the engine is remote. */
-export const publishHost = () => process.env.LUCID_PUBLISH_HOST ?? '127.0.0.1';
+export const publishHost = () => engineEndpoint().publishHost;
 
 /** Image ids go to testcontainers without the sha256: prefix, which it would read as a tag. */
 const imageRefForTestcontainers = (image: string) => image.replace(/^sha256:/, '');
