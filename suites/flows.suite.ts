@@ -4,11 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, inject, test } from 'vitest';
 import { loadContract } from '../helpers/contract/load.ts';
 import '../helpers/plan/plan.ts';
-import { anchoringEndToEnd } from '../helpers/flows/anchoring.ts';
-import { authAndValidation } from '../helpers/flows/auth.ts';
-import { discoveryAndFaults } from '../helpers/flows/discovery.ts';
 import { FiguresBook } from '../helpers/flows/figures.ts';
-import { gatewayReadBack } from '../helpers/flows/gateway.ts';
+import { FLOWS } from '../helpers/flows/index.ts';
 import { flowGroups } from '../helpers/flows/roles.ts';
 import { runFlow } from '../helpers/flows/run.ts';
 import { startFlowStack, type FlowStack } from '../helpers/flows/stack.ts';
@@ -20,14 +17,6 @@ const network = inject('network');
 const { groups, skipped } = flowGroups(plan.targets);
 const book = new FiguresBook();
 const FIGURES_FILE = join(plan.reportDir, 'flow-figures.json');
-
-/** Test names are stable: the defect matrix and CI filters refer to them. */
-const FLOWS = [
-  ['anchoring-end-to-end', anchoringEndToEnd],
-  ['gateway-read-back', gatewayReadBack],
-  ['auth-and-validation', authAndValidation],
-  ['discovery-and-faults', discoveryAndFaults],
-] as const;
 
 for (const s of skipped) describe(`${s.platform} flows`, () => test.skip(`needs all six services: the plan ${s.reason}`, () => {}));
 
@@ -54,7 +43,7 @@ for (const group of groups) {
 
     for (const [name, body] of FLOWS) {
       test(name, async ({ annotate, task }) => {
-        if (name === FLOWS[0][0] && stack) await annotate(`stack start [${group.platform}]: six services ${stack.stackStartMs} ms, SHA-256 data-chain ${stack.sha256StartMs} ms`, 'flow-figures');
+        if (name === FLOWS[0]?.[0] && stack) await annotate(`stack start [${group.platform}]: six services ${stack.stackStartMs} ms, SHA-256 data-chain ${stack.sha256StartMs} ms`, 'flow-figures');
         await runFlow(stack!.env, name, body, book, { annotate, task });
       });
     }

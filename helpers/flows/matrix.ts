@@ -1,7 +1,6 @@
-// The flow defect matrix (pure): read a vitest JSON report of the flow suite, compare the failing
-// flow tests and their steps with what a defect declares, render the result as JSON-able rows and
-// Markdown.
-import { isObject } from './exchange.ts';
+// The flow defect matrix (pure): from the flow suite's test outcomes (helpers/plan/run-suites.ts),
+// compare the failing flow tests and their steps with what a defect declares; rows as JSON and Markdown.
+import type { TestOutcome } from '../plan/run-suites.ts';
 
 export interface FlowOutcome {
   test: string;
@@ -12,24 +11,19 @@ export interface FlowOutcome {
 }
 
 const STEP_RE = /failed at step "([^"]+)"/;
+/** vitest may leave ANSI colours in failure messages. */
+const plain = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '');
 
 export const stepOf = (message: string): string | undefined => STEP_RE.exec(message)?.[1];
 
-/** Outcomes of the tests under `describe('<platform> flows')` in a vitest --reporter=json file. */
-export function flowOutcomes(report: unknown, platform: string): FlowOutcome[] {
-  const suite = `${platform} flows`;
-  const files = isObject(report) && Array.isArray(report['testResults']) ? report['testResults'] : [];
-  const out: FlowOutcome[] = [];
-  for (const file of files) {
-    const results = isObject(file) && Array.isArray(file['assertionResults']) ? file['assertionResults'] : [];
-    for (const r of results) {
-      if (!isObject(r) || !Array.isArray(r['ancestorTitles']) || !r['ancestorTitles'].includes(suite)) continue;
-      const messages = Array.isArray(r['failureMessages']) ? r['failureMessages'].map(String) : [];
-      const message = messages.join('\n') || undefined;
-      out.push({ test: String(r['title']), status: String(r['status']), ...(message ? { message, step: stepOf(message) } : {}) });
-    }
-  }
-  return out;
+/** Outcomes of the tests under `describe('<platform> flows')`, from the suite's JSON report (parseVitestJson). */
+export function flowOutcomes(outcomes: readonly TestOutcome[], platform: string): FlowOutcome[] {
+  return outcomes
+    .filter((o) => o.ancestors.includes(`${platform} flows`))
+    .map((o) => {
+      const message = plain(o.failureMessages.join('\n')) || undefined;
+      return { test: o.title, status: o.status, ...(message ? { message, step: stepOf(message) } : {}) };
+    });
 }
 
 /**

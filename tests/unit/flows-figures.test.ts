@@ -1,0 +1,62 @@
+// A flow's figures are recorded whether it passes or fails, annotated on the test and kept per platform.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { loadContract } from '../../helpers/contract/load.ts';
+import { flowBudgets } from '../../helpers/flows/budgets.ts';
+import type { FlowEnv } from '../../helpers/flows/context.ts';
+import { FiguresBook, summarizeRecord } from '../../helpers/flows/figures.ts';
+import { runFlow } from '../../helpers/flows/run.ts';
+import { mismatch } from '../../helpers/flows/steps.ts';
+import { flowTokens } from '../../helpers/flows/tokens.ts';
+
+const contract = loadContract({});
+const env: FlowEnv = {
+  platform: 'linux/amd64',
+  emulated: false,
+  contract,
+  budgets: flowBudgets(contract, false),
+  tokens: flowTokens(contract),
+  url: () => 'http://127.0.0.1:9',
+  containerId: () => 'x',
+  setUrl: () => undefined,
+};
+
+describe('runFlow and the figures book', () => {
+  test('a failing flow still records its steps and figures, annotates, and rethrows the step failure', async () => {
+    const book = new FiguresBook();
+    const notes: string[] = [];
+    const task = { meta: {} as Record<string, unknown> };
+    const run = runFlow(
+      env,
+      'demo-flow',
+      async (f) => {
+        await f.step('first', async () => void (f.figures['anchorConfirmMs'] = 42));
+        await f.step('second', async () => mismatch('HTTP 200', 'HTTP 500'));
+      },
+      book,
+      { annotate: async (m) => void notes.push(m), task },
+    );
+    await expect(run).rejects.toThrow(/demo-flow \[linux\/amd64\] failed at step "second"/);
+    const rec = book.platforms['linux/amd64']!.flows['demo-flow']!;
+    expect(rec).toMatchObject({ ok: false, failedStep: 'second', figures: { anchorConfirmMs: 42 } });
+    expect(rec.steps.map((s) => [s.step, s.ok])).toEqual([['first', true], ['second', false]]);
+    expect(task.meta['flow']).toBe(rec);
+    expect(notes[0]).toMatch(/^demo-flow \[linux\/amd64\]: \d\.\d\d s, 1\/2 steps passed, failed at second; anchorConfirmMs 42$/);
+  });
+
+  test('per-platform totals and the JSON file', async () => {
+    const book = new FiguresBook();
+    await runFlow(env, 'a', async (f) => void (await f.step('s', async () => undefined)), book);
+    await runFlow(env, 'b', async () => undefined, book);
+    const p = book.platform('linux/amd64', false);
+    p.stackStartMs = 1500;
+    expect(p.totalFlowMs).toBe(p.flows['a']!.ms + p.flows['b']!.ms);
+    const file = join(mkdtempSync(join(tmpdir(), 'flow-figures-')), 'sub', 'flow-figures.json');
+    book.write(file);
+    const doc = JSON.parse(readFileSync(file, 'utf8'));
+    expect(doc.platforms['linux/amd64']).toMatchObject({ emulated: false, stackStartMs: 1500, flows: { a: { ok: true }, b: { ok: true, steps: [] } } });
+    expect(summarizeRecord(doc.platforms['linux/amd64'].flows.a)).toMatch(/^\d\.\d\d s, 1\/1 steps passed$/);
+  });
+});
