@@ -7,14 +7,16 @@ import { judgeHealth } from '../helpers/checks/health.ts';
 import { judgeDockerHealth, judgeProcessUser, judgeRuntimeMachine, judgeShellExecs } from '../helpers/checks/runtime.ts';
 import { STATIC_CHECKS } from '../helpers/checks/static/registry.ts';
 import { describeImage } from '../helpers/facts/describe.ts';
-import { gatherImageFacts } from '../helpers/facts/gather.ts';
 import type { ImageFacts } from '../helpers/facts/types.ts';
 import { writableDirs } from '../helpers/runtime/start-service.ts';
-import { gatherSmokeRuntime, type RunFacts, type SmokeRuntimeFacts } from '../helpers/runtime/smoke-run.ts';
+import type { RunFacts, SmokeRuntimeFacts } from '../helpers/runtime/smoke-run.ts';
+import { prefetchSmoke } from '../helpers/runtime/smoke-prefetch.ts';
 
 const plan = inject('plan');
 const network = inject('network');
 const contract = loadContract(plan.contract);
+// Gathering starts for every target now; tests judge them in order as their facts arrive.
+const prefetched = prefetchSmoke(contract, plan.targets, network);
 
 /** A run that could not start, or whose health / Docker health failed, as findings. */
 function runFindings(r: RunFacts, service: Service, what: string): Finding[] {
@@ -33,17 +35,14 @@ describe.each(plan.targets.map((t) => [`${t.name ?? t.service} [${t.platform}]`,
   const where = `${subject} — image ${target.label} (${target.image.slice(0, 19)})`;
   let facts: ImageFacts | undefined;
   let factsError: Error | undefined;
-  let runtime: Promise<SmokeRuntimeFacts>;
+  const runtime: Promise<SmokeRuntimeFacts> = prefetched.get(target)!.runtime;
 
   beforeAll(async () => {
     try {
-      facts = await gatherImageFacts(target.image, { platform: target.platform });
+      facts = await prefetched.get(target)!.facts;
     } catch (e) {
       factsError = e as Error;
     }
-    // Containers boot while the static checks are judged; the runtime tests await the facts.
-    runtime = gatherSmokeRuntime(contract, service, target, network, facts);
-    runtime.catch(() => undefined);
   });
 
   const staticFacts = (): ImageFacts => {

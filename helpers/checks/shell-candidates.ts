@@ -4,7 +4,9 @@ import type { Contract } from '../contract/schema.ts';
 
 /**
  * The commands the runtime shell check tries: the usual shells, every shell the static index found by name,
- * and every busybox/toybox multi-call binary asked to act as sh (renaming busybox does not remove its shell).
+ * and every busybox/toybox multi-call binary asked to act as sh. A renamed busybox picks its applet from
+ * argv[0], which `docker exec` cannot set, so it is also started through the image's own python with argv[0]
+ * "sh" — exactly what an intruder with code execution would do.
  */
 export function shellExecCandidates(contract: Contract, facts?: ImageFacts): string[][] {
   const cmds: string[][] = [
@@ -13,9 +15,13 @@ export function shellExecCandidates(contract: Contract, facts?: ImageFacts): str
   ];
   if (facts) {
     const shells = new Set(contract.forbiddenFiles.shells);
+    const python = facts.fs.entries.has(contract.base.python) ? contract.base.python : undefined;
     for (const e of facts.fs.entries.values()) {
       if (e.type === 'dir') continue;
-      if (e.multiCall) cmds.push([e.path, 'sh', '-c', 'true']);
+      if (e.multiCall) {
+        cmds.push([e.path, 'sh', '-c', 'true']);
+        if (python) cmds.push([python, '-S', '-c', "import os, sys; os.execv(sys.argv[1], ['sh', '-c', 'true'])", e.path]);
+      }
       else if (shells.has(baseName(e.path))) cmds.push([e.path, '-c', 'true']);
     }
   }

@@ -1,0 +1,135 @@
+import { randomBytes } from 'node:crypto';
+import { basename } from 'node:path';
+import { FACTS_ANNOTATION, METRIC_ANNOTATION, metricsFromFacts, parseMetricAnnotation, type MetricAnnotation } from './metrics.ts';
+import { parseResults, type CheckResult, type CheckStatus, type FactsResult, type MetricResult, type Results, type RunInfo, type TargetResult } from './results-schema.ts';
+
+/** One finished test as the reporter saw it; plain data so the mapping below is testable without vitest. */
+export interface CaseRecord {
+  suite: string;
+  /** describe titles from the outside in. */
+  ancestors: string[];
+  title: string;
+  status: CheckStatus | 'pending';
+  durationMs: number;
+  errors: string[];
+  annotations: { type: string; message: string }[];
+}
+
+/** The plan fields results.json needs; optional ones appear once the plan carries registry runs. */
+export interface PlanView {
+  source: RunInfo['source'];
+  registry?: string;
+  tag?: string;
+  contract: { file?: string; overrides: string[] };
+  targets: { service: string; platform: string; image: string; label: string; name?: string; tag?: string; indexDigest?: string; compressedSize?: number }[];
+}
+
+export interface CollectInput {
+  run: Omit<RunInfo, 'source' | 'registry' | 'tag' | 'contractFile' | 'contractProfiles'>;
+  plan?: PlanView;
+  cases: CaseRecord[];
+}
+
+export const stripAnsi = (s: string): string => s.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '');
+
+function firstLines(text: string, lines: number, chars: number): string {
+  const cut = text.split('\n').slice(0, lines).join('\n');
+  return cut.length > chars ? `${cut.slice(0, chars - 1)}…` : cut;
+}
+
+/** A run id sorts by time and names a file: 20260127T085852Z-3fa1. */
+export function makeRunId(started: Date): string {
+  return `${started.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(2).toString('hex')}`;
+}
+
+const PLATFORM_IN_TITLE = /\blinux\/[a-z0-9]+(?:\/v\d+)?\b/;
+const suiteName = (suite: string) => basename(suite).replace(/\.(suite|test|spec)\.[cm]?[jt]s$/, '');
+
+/**
+ * Which image and platform a describe title is about: a plan target (`<name> [<platform>]`), any other
+ * `x [platform]`, or a title naming a platform (`linux/amd64 flows` → image `flows`).
+ */
+export function subjectOfTitle(title: string | undefined, suite: string, targets: Map<string, TargetResult>): { image: string; platform: string; tag?: string } {
+  if (title === undefined) return { image: suiteName(suite), platform: 'any' };
+  const t = targets.get(title);
+  if (t) return { image: t.name, platform: t.platform, ...(t.tag && { tag: t.tag }) };
+  const bracket = /^(.+) \[([^\]]+)\]$/.exec(title);
+  if (bracket) return { image: bracket[1]!, platform: bracket[2]! };
+  const p = PLATFORM_IN_TITLE.exec(title);
+  if (p) return { image: title.replace(p[0], ' ').replace(/\s+/g, ' ').trim() || suiteName(suite), platform: p[0] };
+  return { image: title, platform: 'any' };
+}
+
+function targetsOf(plan: PlanView | undefined): TargetResult[] {
+  return (plan?.targets ?? []).map((t) => ({
+    name: t.name ?? t.service,
+    service: t.service,
+    platform: t.platform,
+    imageId: t.image,
+    label: t.label,
+    ...((t.tag ?? plan?.tag) && { tag: t.tag ?? plan?.tag }),
+    ...(t.indexDigest && { indexDigest: t.indexDigest }),
+    ...(t.compressedSize !== undefined && { compressedSize: t.compressedSize }),
+  }));
+}
+
+function checkOf(c: CaseRecord, subject: { image: string; platform: string; tag?: string }): CheckResult {
+  const text = c.errors.map((e) => stripAnsi(e).trim()).filter(Boolean).join('\n\n');
+  const message = text ? firstLines(text, 6, 800) : undefined;
+  return {
+    ...subject,
+    check: [...c.ancestors.slice(1), c.title].join(' > '),
+    suite: c.suite,
+    status: c.status === 'pending' ? 'skipped' : c.status,
+    durationMs: Math.max(0, Math.round(c.durationMs * 10) / 10),
+    ...(message && { message }),
+    ...(text.length > (message?.length ?? 0) && { detail: firstLines(text, 80, 8000) }),
+  };
+}
+
+/** Pure: the results document of one run from its test cases and plan. */
+export function buildResults({ run, plan, cases }: CollectInput): Results {
+  const targets = targetsOf(plan);
+  const byTitle = new Map(targets.map((t) => [`${t.name} [${t.platform}]`, t]));
+  const checks: CheckResult[] = [];
+  // Keyed so a figure recorded twice keeps its last value; facts-derived ones yield to explicit ones.
+  const derived = new Map<string, MetricResult>();
+  const explicit = new Map<string, MetricResult>();
+  const facts = new Map<string, FactsResult>();
+  for (const c of cases) {
+    const subject = subjectOfTitle(c.ancestors[0], c.suite, byTitle);
+    const key = (m: MetricAnnotation) => `${subject.image}\u0000${subject.platform}\u0000${m.name}`;
+    checks.push(checkOf(c, subject));
+    for (const a of c.annotations) {
+      if (a.type === METRIC_ANNOTATION) {
+        const m = parseMetricAnnotation(a.message);
+        if (m) explicit.set(key(m), { ...subject, ...m });
+      } else if (a.type === FACTS_ANNOTATION) {
+        let f: unknown;
+        try {
+          f = JSON.parse(a.message);
+        } catch {
+          continue;
+        }
+        if (!f || typeof f !== 'object' || Array.isArray(f)) continue;
+        facts.set(`${subject.image}\u0000${subject.platform}`, { ...subject, facts: f as Record<string, unknown> });
+        for (const m of metricsFromFacts(f as Record<string, unknown>)) derived.set(key(m), { ...subject, ...m });
+      }
+    }
+  }
+  return parseResults({
+    version: 1,
+    run: {
+      ...run,
+      source: plan?.source ?? 'reference',
+      ...(plan?.registry && { registry: plan.registry }),
+      ...(plan?.tag && { tag: plan.tag }),
+      ...(plan?.contract.file && { contractFile: plan.contract.file }),
+      contractProfiles: plan?.contract.overrides ?? [],
+    },
+    targets,
+    checks,
+    metrics: [...new Map([...derived, ...explicit]).values()],
+    facts: [...facts.values()],
+  });
+}

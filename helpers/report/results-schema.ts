@@ -1,0 +1,123 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+/**
+ * results.json: one run of the suites as data, independent of vitest's own report formats, so history,
+ * comparison and the dashboard read one versioned document. Bump `version` on any breaking change.
+ */
+const name = z.string().min(1);
+/** `linux/amd64`, or `any` for checks not tied to one platform. */
+const platform = z.string().min(1);
+const isoTime = z.iso.datetime({ offset: true });
+
+export const RUN_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+export const CheckStatusSchema = z.enum(['passed', 'failed', 'skipped']);
+export type CheckStatus = z.infer<typeof CheckStatusSchema>;
+
+export const RunInfoSchema = z.object({
+  id: z.string().regex(RUN_ID_PATTERN, { message: 'letters, digits, dot, dash, underscore (it names a file)' }),
+  started: isoTime,
+  finished: isoTime,
+  hostArch: name,
+  engineVersion: z.string().optional(),
+  source: z.enum(['reference', 'local', 'registry']),
+  registry: z.string().optional(),
+  tag: z.string().optional(),
+  contractFile: z.string().optional(),
+  contractProfiles: z.array(z.string()).default([]),
+  /** vitest's verdict: `interrupted` means the checks below are incomplete. */
+  outcome: z.enum(['passed', 'failed', 'interrupted']).optional(),
+});
+
+export const TargetSchema = z.object({
+  /** What the checks call the image: the target's `name` (defect images) or its service. */
+  name,
+  service: name,
+  platform,
+  imageId: name,
+  label: z.string(),
+  tag: z.string().optional(),
+  indexDigest: z.string().optional(),
+  compressedSize: z.number().int().nonnegative().optional(),
+});
+
+export const CheckResultSchema = z.object({
+  image: name,
+  platform,
+  tag: z.string().optional(),
+  /** The test title, e.g. `user` or `health`. */
+  check: name,
+  /** The suite file, relative to the project root. */
+  suite: z.string(),
+  status: CheckStatusSchema,
+  durationMs: z.number().nonnegative(),
+  /** First lines of the failure, without colour codes. */
+  message: z.string().optional(),
+  /** A longer excerpt of the failure (findings with their "where to look" logs). */
+  detail: z.string().optional(),
+});
+
+export const MetricSchema = z.object({
+  image: name,
+  platform,
+  tag: z.string().optional(),
+  name,
+  value: z.number().finite(),
+  /** bytes, ms or count (free text so suites can add their own). */
+  unit: name,
+});
+
+export const FactsSchema = z.object({
+  image: name,
+  platform,
+  tag: z.string().optional(),
+  /** describeImage's output as the suite annotated it. */
+  facts: z.record(z.string(), z.unknown()),
+});
+
+export const ResultsSchema = z.object({
+  version: z.literal(1),
+  run: RunInfoSchema,
+  targets: z.array(TargetSchema),
+  checks: z.array(CheckResultSchema),
+  metrics: z.array(MetricSchema).default([]),
+  facts: z.array(FactsSchema).default([]),
+});
+
+export type Results = z.infer<typeof ResultsSchema>;
+export type RunInfo = Results['run'];
+export type TargetResult = Results['targets'][number];
+export type CheckResult = Results['checks'][number];
+export type MetricResult = Results['metrics'][number];
+export type FactsResult = Results['facts'][number];
+
+export class ResultsError extends Error {}
+
+/** Validates parsed JSON; the error names the file and every bad field. */
+export function parseResults(data: unknown, source = 'results'): Results {
+  const r = ResultsSchema.safeParse(data);
+  if (!r.success) throw new ResultsError(`${source} is not a valid results document: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+  return r.data;
+}
+
+export function readResults(file: string): Results {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ResultsError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw new ResultsError(`${file} is not JSON: ${(e as Error).message}`);
+  }
+  return parseResults(data, file);
+}
+
+export const resultsJson = (r: Results): string => `${JSON.stringify(ResultsSchema.parse(r), null, 2)}\n`;
+
+/** The key of one image on one platform, as the dashboard and comparison show it. */
+export const subjectOf = (x: { image: string; platform: string }): string => (x.platform === 'any' ? x.image : `${x.image} [${x.platform}]`);
