@@ -1,0 +1,53 @@
+/** Reading a tag's image index and each wanted platform's manifest, with the sizes a pull will transfer. */
+import type { Platform } from '../contract/schema.ts';
+import type { RegistryClient } from './client.ts';
+import { PlatformMissingError, ProtocolError } from './errors.ts';
+import { INDEX_TYPES, MANIFEST_TYPES, type Descriptor, type ImageIndex, type ImageManifest } from './media.ts';
+import { describeEntry, missingPlatformMessage, selectPlatforms } from './platforms.ts';
+
+export interface PlatformManifest {
+  platform: Platform;
+  digest: string;
+  mediaType: string;
+  config: Descriptor;
+  layers: Descriptor[];
+  /** Config + layer blobs, as stored (gzip): what a pull downloads. */
+  compressedSize: number;
+}
+
+export interface IndexInfo {
+  repository: string;
+  tag: string;
+  digest: string;
+  mediaType: string;
+  platforms: Partial<Record<Platform, PlatformManifest>>;
+  /** Entries not used, described ("unknown/unknown (attestation)"). */
+  ignored: string[];
+}
+
+export const compressedSizeOf = (m: ImageManifest) => m.config.size + m.layers.reduce((n, l) => n + l.size, 0);
+
+export async function readIndex(client: RegistryClient, repository: string, tag: string, platforms: readonly Platform[]): Promise<IndexInfo> {
+  const doc = await client.getManifest(repository, tag);
+  const subject = `${client.host}/${repository}:${tag}`;
+  if (MANIFEST_TYPES.includes(doc.mediaType)) {
+    // One platform only (a plain `docker push`): say which, from its config.
+    const m = doc.json as unknown as ImageManifest;
+    const cfg = JSON.parse((await client.getBlob(repository, m.config.digest)).toString('utf8')) as { os?: string; architecture?: string; variant?: string };
+    const what = [cfg.os, cfg.architecture, cfg.variant].filter(Boolean).join('/');
+    throw new PlatformMissingError(`${subject} is a single-platform image manifest (${what}), not an index with ${platforms.join(' and ')}`, client.host, repository);
+  }
+  if (!INDEX_TYPES.includes(doc.mediaType)) throw new ProtocolError(`${subject} has media type ${doc.mediaType}, not an image index`, client.host, repository);
+  const index = doc.json as unknown as ImageIndex;
+  const sel = selectPlatforms(index.manifests ?? [], platforms);
+  if (sel.missing.length) throw new PlatformMissingError(missingPlatformMessage(`${subject} (index ${doc.digest})`, sel), client.host, repository);
+  const out: IndexInfo = { repository, tag, digest: doc.digest, mediaType: doc.mediaType, platforms: {}, ignored: sel.ignored.map(describeEntry) };
+  for (const p of platforms) {
+    const entry = sel.selected[p]!;
+    const m = await client.getManifest(repository, entry.digest);
+    const manifest = m.json as unknown as ImageManifest;
+    if (!manifest.config || !Array.isArray(manifest.layers)) throw new ProtocolError(`${subject}: the ${p} entry ${entry.digest} is not an image manifest`, client.host, repository);
+    out.platforms[p] = { platform: p, digest: m.digest, mediaType: m.mediaType, config: manifest.config, layers: manifest.layers, compressedSize: compressedSizeOf(manifest) };
+  }
+  return out;
+}
