@@ -5,7 +5,8 @@ import { defineConfig } from 'vitest/config';
 // checks users run against images (driven by the run plan, see helpers/plan).
 export default defineConfig({
   test: {
-    reporters: ['default'],
+    // The results reporter acts on the suites project only: results.json, history and the dashboard.
+    reporters: ['default', './helpers/report/results-reporter.ts'],
     projects: [
       {
         test: {

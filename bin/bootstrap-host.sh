@@ -17,7 +17,8 @@ PIDFILE="${LUCID_DOCKERD_PIDFILE:-/var/run/docker.pid}"
 WAIT_S="${LUCID_DOCKERD_WAIT:-30}"
 read -r -a EXTRA_ARGS <<<"${LUCID_DOCKERD_ARGS:-}"
 BINFMT=/proc/sys/fs/binfmt_misc
-TOOL_PACKAGES=(qemu-user-static binfmt-support docker-registry)
+# chromium renders the dashboard in the harness's own tests (headless screenshot).
+TOOL_PACKAGES=(qemu-user-static binfmt-support docker-registry chromium)
 
 actions=0
 problems=0

@@ -1,5 +1,6 @@
 // Cross-service flows (contract §4–§5) per platform of the plan that has all six services: one stack
 // per platform, started in beforeAll and shared by the four flows, stopped in afterAll.
+import { METRIC, recordMetric } from '../helpers/report/metrics.ts';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, inject, test } from 'vitest';
 import { loadContract } from '../helpers/contract/load.ts';
@@ -43,7 +44,10 @@ for (const group of groups) {
 
     for (const [name, body] of FLOWS) {
       test(name, async ({ annotate, task }) => {
-        if (name === FLOWS[0]?.[0] && stack) await annotate(`stack start [${group.platform}]: six services ${stack.stackStartMs} ms, SHA-256 data-chain ${stack.sha256StartMs} ms`, 'flow-figures');
+        if (name === FLOWS[0]?.[0] && stack) {
+          await annotate(`stack start [${group.platform}]: six services ${stack.stackStartMs} ms, SHA-256 data-chain ${stack.sha256StartMs} ms`, 'flow-figures');
+          await recordMetric(annotate, METRIC.stackStart, stack.stackStartMs, 'ms');
+        }
         await runFlow(stack!.env, name, body, book, { annotate, task });
       });
     }

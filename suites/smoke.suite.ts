@@ -11,6 +11,7 @@ import type { ImageFacts } from '../helpers/facts/types.ts';
 import { writableDirs } from '../helpers/runtime/start-service.ts';
 import type { RunFacts, SmokeRuntimeFacts } from '../helpers/runtime/smoke-run.ts';
 import { prefetchSmoke } from '../helpers/runtime/smoke-prefetch.ts';
+import { METRIC, recordMetric } from '../helpers/report/metrics.ts';
 
 const plan = inject('plan');
 const network = inject('network');
@@ -57,8 +58,10 @@ describe.each(plan.targets.map((t) => [`${t.name ?? t.service} [${t.platform}]`,
     });
   }
 
-  test('health', async () => {
+  test('health', async ({ annotate }) => {
     const r = (await runtime).normal;
+    const main = r.health.find((h) => h.path === service.healthPath);
+    if (main?.ok) await recordMetric(annotate, METRIC.firstOk, main.elapsedMs, 'ms');
     assertNoFindings(where, r.startError ? notStarted(r) : r.health.flatMap((h) => judgeHealth(service, service.port, h)));
   });
 
@@ -77,12 +80,13 @@ describe.each(plan.targets.map((t) => [`${t.name ?? t.service} [${t.platform}]`,
 
   test('runtime-platform', async ({ annotate }) => {
     const r = (await runtime).normal;
-    if (r.machine?.pageSize) await annotate(`page size inside the container: ${r.machine.pageSize} bytes`, 'page-size');
+    await recordMetric(annotate, METRIC.pageSize, r.machine?.pageSize, 'bytes');
     assertNoFindings(where, r.startError ? notStarted(r) : judgeRuntimeMachine(target.platform, r.machine));
   });
 
-  test('docker-health', async () => {
+  test('docker-health', async ({ annotate }) => {
     const r = (await runtime).normal;
+    if (r.dockerHealth?.status === 'healthy') await recordMetric(annotate, METRIC.dockerHealthy, r.dockerHealth.elapsedMs, 'ms');
     assertNoFindings(where, r.startError || !r.dockerHealth ? notStarted(r) : judgeDockerHealth(r.dockerHealth).map((f) => ({ ...f, where: [f.where, r.where].filter(Boolean).join('\n') })));
   });
 

@@ -1,11 +1,16 @@
 /**
- * `lucid-harness fixtures build|lock`: builds the reference images (for now the base image) and
- * regenerates the Debian package lock. Image builders are a list so service images can be added.
+ * `lucid-harness fixtures build|push|lock`: builds the reference and defect images, publishes the reference
+ * images to a registry, and regenerates the Debian package locks.
  */
 import { PLATFORMS, PlatformSchema, type Platform } from '../contract/schema.ts';
 import type { Log } from '../image/build.ts';
 import { ensureBaseImage } from '../../fixtures/base/image.ts';
 import { regenerateLock } from '../../fixtures/base/lock.ts';
+import { regenerateDefectLock } from '../../fixtures/defects/index.ts';
+import { ensureDefectImages } from '../../fixtures/defects/index.ts';
+import { ensureFlowDefectImages } from '../../fixtures/flow-defects/index.ts';
+import { ensureReferenceImages } from '../../fixtures/reference.ts';
+import { loadContract } from '../contract/load.ts';
 
 export interface BuildResult {
   tag: string;
@@ -28,6 +33,25 @@ export const builders: ImageBuilder[] = [
     summary: 'reference distroless python3-debian12 stand-in',
     build: async (p, o) => [await ensureBaseImage(p, o)],
   },
+  {
+    name: 'services',
+    summary: 'the six reference services on the base (lucid-ref/lucid-<service>:<arch>)',
+    build: async (p, o) => {
+      const contract = loadContract();
+      const targets = await ensureReferenceImages({ contract, services: contract.services.map((s) => s.name), platforms: [p], force: o.force, log: o.log });
+      return targets.map((t) => ({ tag: t.label, id: t.image, loaded: true, size: 0 }));
+    },
+  },
+  {
+    name: 'defects',
+    summary: 'defect images the harness must catch (lucid-defect/<name>:<arch>), smoke and flow',
+    build: async (p, o) => {
+      const contract = loadContract();
+      const smoke = await ensureDefectImages({ contract, platforms: [p], force: o.force, log: o.log });
+      const flows = await ensureFlowDefectImages({ contract, platforms: [p], log: o.log });
+      return [...smoke, ...flows].map((t) => ({ tag: t.label, id: t.image, loaded: true, size: 0 }));
+    },
+  },
 ];
 
 const USAGE = `usage: lucid-harness fixtures <command> [options]
@@ -37,7 +61,8 @@ commands:
             --platform P   linux/amd64 or linux/arm64; repeat or comma-separate (default: both)
             --only NAME    build only these builders (${builders.map((b) => b.name).join(', ')}); repeatable
             --force        rebuild layers and reload images even when cached
-  lock    re-resolve the Debian package set and rewrite fixtures/base/debian-packages.lock.json
+  push    publish the reference images as multi-platform indexes to a registry (see fixtures push --help)
+  lock    re-resolve the Debian package sets and rewrite fixtures/{base,defects}/debian-packages.lock.json
 
 env: DEBIAN_MIRROR, DEBIAN_SECURITY_MIRROR (archive URLs), LUCID_CACHE_DIR (default <repo>/.cache)`;
 
@@ -95,7 +120,9 @@ export async function run(argv: string[]): Promise<number> {
   const log: Log = (l) => console.error(l);
   const [cmd, ...rest] = argv;
   try {
-    if (!cmd) throw new UsageError('missing command (build or lock); see lucid-harness fixtures --help');
+    if (!cmd) throw new UsageError('missing command (build, push or lock); see lucid-harness fixtures --help');
+    // push has its own options and help.
+    if (cmd === 'push') return (await import('./push-verb.ts')).run(rest);
     if (cmd === '--help' || cmd === '-h' || cmd === 'help' || rest.includes('--help') || rest.includes('-h')) {
       console.log(USAGE);
       return 0;
@@ -104,9 +131,10 @@ export async function run(argv: string[]): Promise<number> {
     if (cmd === 'lock') {
       if (rest.length) throw new UsageError(`fixtures lock takes no options (got "${rest[0]}")`);
       await regenerateLock({ log });
+      await regenerateDefectLock({ log });
       return 0;
     }
-    throw new UsageError(`unknown fixtures command "${cmd}" (expected build or lock)`);
+    throw new UsageError(`unknown fixtures command "${cmd}" (expected build, push or lock)`);
   } catch (e) {
     if (e instanceof UsageError) {
       console.error(`lucid-harness fixtures: ${e.message}`);

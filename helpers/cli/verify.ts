@@ -61,7 +61,7 @@ export async function run(argv: string[]): Promise<number> {
   console.error(`verify: ${plan.targets.length} image(s); reports in ${plan.reportDir}`);
   try {
     const run = await runSuites(plan);
-    console.error(`verify: junit ${run.junit}, results ${run.json}, plan ${run.planFile}`);
+    console.error(`verify: dashboard ${run.dashboard}\nverify: results ${run.results}, junit ${run.junit}`);
     return run.exitCode === 0 ? 0 : run.exitCode === 1 ? 1 : 2;
   } finally {
     // The child's teardown may not have run (killed): whatever this run started goes now.

@@ -1,5 +1,6 @@
 // Runs one named flow as a vitest test body: records its figures (also when it fails), annotates the
 // test with them, and rethrows the flow's failure as the test's error.
+import { METRIC, recordMetric } from '../report/metrics.ts';
 import { Flow, type FlowEnv } from './context.ts';
 import { flowRecord, summarizeRecord, type FiguresBook, type FlowRecord } from './figures.ts';
 
@@ -22,6 +23,7 @@ export async function runFlow(env: FlowEnv, name: string, body: (f: Flow) => Pro
   // task.meta lands in the JSON report (results.json); the annotation in the console and junit.xml.
   if (hooks.task) (hooks.task.meta as Record<string, unknown>)['flow'] = rec;
   await hooks.annotate?.(`${name} [${env.platform}]: ${summarizeRecord(rec)}`, 'flow-figures').catch(() => undefined);
+  await recordMetric(hooks.annotate, METRIC.anchoringLatency, rec.figures['anchorConfirmMs'], 'ms').catch(() => undefined);
   if (error) throw error;
   return rec;
 }

@@ -8,6 +8,8 @@ export interface SuiteRun {
   exitCode: number;
   junit: string;
   json: string;
+  results: string;
+  dashboard: string;
   planFile: string;
 }
 
@@ -18,10 +20,12 @@ export interface SuiteRun {
 export function runSuites(plan: RunPlan, opts: { files?: string[]; quiet?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<SuiteRun> {
   const planFile = writePlan(plan);
   const junit = join(plan.reportDir, 'junit.xml');
-  const json = join(plan.reportDir, 'results.json');
+  // vitest's own json; results.json is the harness's document (helpers/report/results-reporter.ts).
+  const json = join(plan.reportDir, 'vitest-results.json');
   const args = [
     join(PROJECT_ROOT, 'node_modules/vitest/vitest.mjs'), 'run', '--project', 'suites', ...(opts.files ?? []),
     `--reporter=${opts.quiet ? 'dot' : 'default'}`, '--reporter=junit', '--reporter=json',
+    `--reporter=${join(PROJECT_ROOT, 'helpers/report/results-reporter.ts')}`,
     `--outputFile.junit=${junit}`, `--outputFile.json=${json}`,
   ];
   return new Promise((done, fail) => {
@@ -36,7 +40,7 @@ export function runSuites(plan: RunPlan, opts: { files?: string[]; quiet?: boole
     child.on('exit', (code, signal) => {
       process.off('SIGINT', forward).off('SIGTERM', forward);
       if (code === null) return fail(new Error(`vitest was killed by ${signal}; output tail:\n${tail}`));
-      done({ exitCode: code, junit, json, planFile });
+      done({ exitCode: code, junit, json, planFile, results: join(plan.reportDir, 'results.json'), dashboard: join(plan.reportDir, 'index.html') });
     });
   });
 }
