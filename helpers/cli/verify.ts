@@ -7,11 +7,19 @@ import { ensureReferenceImages } from '../../fixtures/reference.ts';
 import { parseArgs, UsageError } from './args.ts';
 import { requireEngine } from './engine-check.ts';
 import { sweep } from '../engine/sweep.ts';
+import { RegistryError } from '../registry/errors.ts';
+import { PublishedImageWrong, registryTargets } from './registry-targets.ts';
 
-const HELP = `usage: lucid-harness verify [--platform P ...] [--image NAME ...] [--contract FILE] [--profile NAME ...] [--report-dir DIR]
+const HELP = `usage: lucid-harness verify [--registry R [--tag T ...] [--plain-http]] [--platform P ...] [--image NAME ...]
+                             [--contract FILE] [--profile NAME ...] [--report-dir DIR]
 
 Checks the six Lucid images against the contract. With no options: the locally built reference images
-(built first when missing), on linux/amd64 and linux/arm64.
+(built first when missing), on linux/amd64 and linux/arm64. With --registry: the pushed images, each
+platform pulled by its manifest digest from the tag's index (as CI does right after docker buildx --push).
+
+  --registry R     host[:port] of a distribution registry (env LUCID_REGISTRY); http for loopback, https otherwise
+  --tag T          tag(s) to check (default: the contract's moving tag, latest-arm64; env LUCID_TAGS)
+  --plain-http     use http for a non-loopback registry
 
   --platform P     linux/amd64 or linux/arm64; repeatable (env LUCID_PLATFORMS, comma-separated)
   --image NAME     a service of the contract, e.g. data-chain; repeatable (env LUCID_IMAGES)
@@ -28,6 +36,9 @@ const SPEC = {
   contract: { env: 'LUCID_CONTRACT' },
   profile: { repeatable: true, env: 'LUCID_PROFILE' },
   'report-dir': { env: 'LUCID_REPORT_DIR' },
+  registry: { env: 'LUCID_REGISTRY' },
+  tag: { repeatable: true, env: 'LUCID_TAGS' },
+  'plain-http': { boolean: true },
   help: { boolean: true },
 } as const;
 
@@ -49,10 +60,24 @@ export async function run(argv: string[]): Promise<number> {
     const services = ((flags.image as string[] | undefined) ?? contract.services.map((s) => s.name)).map((n) => serviceNamed(contract, n));
     await requireEngine();
     const reportDir = resolve((flags['report-dir'] as string | undefined) ?? DEFAULT_REPORT_DIR);
-    const targets = await ensureReferenceImages({ contract, services: services.map((s) => s.name), platforms, log: (l) => console.error(l) });
-    plan = { version: 1, source: 'reference', contract: contractSource, targets, reportDir };
+    const log = (l: string) => console.error(l);
+    const registry = flags.registry as string | undefined;
+    const tags = (flags.tag as string[] | undefined) ?? [];
+    if (!registry && tags.length) throw new UsageError('--tag needs --registry (local reference images have no tags)');
+    if (registry) {
+      const chosen = tags.length ? tags : [contract.registry.movingTag];
+      const targets = await registryTargets({ contract, registry, tags: chosen, plainHttp: !!flags['plain-http'], services: services.map((s) => s.name), platforms, log });
+      plan = { version: 1, source: 'registry', contract: contractSource, targets, reportDir, registry, tag: chosen.length === 1 ? chosen[0] : undefined, plainHttp: !!flags['plain-http'] };
+    } else {
+      const targets = await ensureReferenceImages({ contract, services: services.map((s) => s.name), platforms, log });
+      plan = { version: 1, source: 'reference', contract: contractSource, targets, reportDir };
+    }
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ContractError) {
+    if (e instanceof PublishedImageWrong) {
+      console.error(`lucid-harness verify: ${e.message}`);
+      return 1;
+    }
+    if (e instanceof UsageError || e instanceof ContractError || e instanceof RegistryError) {
       console.error(`lucid-harness verify: ${e.message}`);
       return 2;
     }

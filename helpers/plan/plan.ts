@@ -24,9 +24,18 @@ export const RunPlanSchema = z.object({
       /** A defect image's name, and the checks it must fail (the harness's own tests read these). */
       defect: z.string().optional(),
       expectFailing: z.array(z.string()).optional(),
+      /** Registry runs: where the image came from. */
+      tag: z.string().optional(),
+      indexDigest: z.string().optional(),
+      manifestDigest: z.string().optional(),
+      compressedSize: z.number().optional(),
     }),
   ),
   reportDir: z.string(),
+  /** Registry runs: host[:port], the tags checked, and whether http is forced for a non-loopback host. */
+  registry: z.string().optional(),
+  tag: z.string().optional(),
+  plainHttp: z.boolean().optional(),
 });
 export type RunPlan = z.infer<typeof RunPlanSchema>;
 
