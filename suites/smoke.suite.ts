@@ -29,6 +29,9 @@ function runFindings(r: RunFacts, service: Service, what: string): Finding[] {
   }));
 }
 
+/** A container that stopped explains every runtime finding: attach its diagnostics where a finding has none. */
+const withWhere = (fs: Finding[], r: RunFacts): Finding[] => fs.map((f) => ({ ...f, where: f.where ?? r.where }));
+
 const notStarted = (r: RunFacts): Finding[] => (r.startError ? [{ check: 'container starts', expected: 'the container is created and started', seen: r.startError }] : []);
 
 describe.each(plan.targets.map((t) => [`${t.name ?? t.service} [${t.platform}]`, t] as const))('%s', (subject, target) => {
@@ -75,13 +78,13 @@ describe.each(plan.targets.map((t) => [`${t.name ?? t.service} [${t.platform}]`,
 
   test('shell-exec', async () => {
     const r = (await runtime).normal;
-    assertNoFindings(where, r.startError ? notStarted(r) : judgeShellExecs(r.shellExecs));
+    assertNoFindings(where, r.startError ? notStarted(r) : withWhere(judgeShellExecs(r.shellExecs), r));
   });
 
   test('runtime-platform', async ({ annotate }) => {
     const r = (await runtime).normal;
     await recordMetric(annotate, METRIC.pageSize, r.machine?.pageSize, 'bytes');
-    assertNoFindings(where, r.startError ? notStarted(r) : judgeRuntimeMachine(target.platform, r.machine));
+    assertNoFindings(where, r.startError ? notStarted(r) : withWhere(judgeRuntimeMachine(target.platform, r.machine), r));
   });
 
   test('docker-health', async ({ annotate }) => {

@@ -38,7 +38,8 @@ export function judgeDockerHealth(f: DockerHealthFacts): Finding[] {
   const runs = f.log.length
     ? f.log.map((l) => `exit ${l.exitCode}${l.output ? `: ${excerpt(l.output, 200)}` : ''}`).join('\n')
     : 'no HEALTHCHECK run finished yet';
-  return [{ check, expected, seen: `${f.status} after ${(f.elapsedMs / 1000).toFixed(1)} s`, where: `last HEALTHCHECK runs:\n${runs}` }];
+  const cmd = f.test?.length ? `HEALTHCHECK ${JSON.stringify(f.test)}\n` : '';
+  return [{ check, expected, seen: `${f.status} after ${(f.elapsedMs / 1000).toFixed(1)} s`, where: `${cmd}last HEALTHCHECK runs:\n${runs}` }];
 }
 
 /** uname machine names per platform, as a process inside the container reports them. */

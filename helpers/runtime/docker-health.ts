@@ -7,6 +7,8 @@ export interface DockerHealthFacts {
   /** The last HEALTHCHECK runs the engine kept: exit code and output. */
   log: { exitCode: number; output: string }[];
   declared: boolean;
+  /** The HEALTHCHECK command the container runs (the image's, with the harness's timing). */
+  test?: string[];
 }
 
 /** Waits until the engine's own health status of a container is "healthy" (or unhealthy, or the budget ends). */
@@ -20,6 +22,7 @@ export async function waitForDockerHealth(container: Dockerode.Container, since:
       elapsedMs,
       budgetMs,
       declared: !!health,
+      test: (info?.Config?.Healthcheck?.Test as string[] | undefined) ?? undefined,
       log: (health?.Log ?? []).slice(-3).map((l) => ({ exitCode: l.ExitCode, output: l.Output.trim() })),
     });
     if (!info) return facts('container gone');

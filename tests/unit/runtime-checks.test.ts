@@ -51,3 +51,10 @@ describe('runtime machine', () => {
   test('x86_64 code under an arm64 tag fails', () => expect(judgeRuntimeMachine('linux/arm64', { machine: 'x86_64' })[0]!.seen).toContain('another architecture'));
   test('no answer fails', () => expect(judgeRuntimeMachine('linux/amd64', { error: 'exec exited 126' })[0]!.seen).toBe('exec exited 126'));
 });
+
+describe('docker health names the command that ran', () => {
+  test('a CMD-SHELL probe shows in the finding', () => {
+    const f = judgeDockerHealth({ status: 'unhealthy', elapsedMs: 5000, budgetMs: 30000, declared: true, log: [{ exitCode: -1, output: 'exec: "/bin/sh": stat /bin/sh: no such file or directory' }], test: ['CMD-SHELL', 'python3 /app/h.py || exit 1'] });
+    expect(f[0]!.where).toContain('HEALTHCHECK ["CMD-SHELL","python3 /app/h.py || exit 1"]');
+  });
+});

@@ -1,0 +1,68 @@
+/**
+ * The smoke detection matrix: the real smoke suite, run in a child vitest on every defect image, must fail
+ * exactly the checks each defect declares — nothing more, nothing less — with messages that name the defect.
+ * Mostly linux/amd64 (native); arm64 where the defect is about the platform or proves emulated runtime checks.
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test } from 'vitest';
+import { fromEnv, loadContract } from '../../helpers/contract/load.ts';
+import { SMOKE_CHECK_NAMES } from '../../helpers/checks/names.ts';
+import { detectionMatrix, matrixMarkdown } from '../../helpers/plan/matrix.ts';
+import { DEFAULT_REPORT_DIR } from '../../helpers/plan/plan.ts';
+import { readOutcomes, runSuites } from '../../helpers/plan/run-suites.ts';
+import { ensureDefectImages } from '../../fixtures/defects/index.ts';
+
+/** A word or path each defect's failure messages must contain: the message names the defect. */
+const NAMES_THE_DEFECT: Record<string, RegExp> = {
+  'root-user': /root/,
+  'app-user-1000': /1000/,
+  'bin-sh': /\/bin\/sh/,
+  'app-usr-bin-sh': /\/app\/usr\/bin\/sh/,
+  'busybox-renamed': /busybox/,
+  'busybox-suffixed': /busybox/,
+  'apt-dpkg': /dpkg|apt/,
+  'setuid-binary': /setuid|su-helper/,
+  'world-writable-dir': /world-writable|\/app\/shared/,
+  'cmd-shell-healthcheck': /CMD-SHELL/,
+  'healthcheck-wrong-path': /\/api\/v1\/meta\/health/,
+  'healthcheck-program-missing': /lucid-healthcheck/,
+  'amd64-under-arm64': /x86[-_]64/,
+  'wrong-port': /8088/,
+  'crash-at-import': /No module named 'motor'/,
+  'undeclared-writable-dir': /Read-only file system|cache/,
+  'env-password': /MONGODB_URI|password|credential/i,
+  'no-expose': /8086|ExposedPorts/,
+  'cmd-script-missing': /\/app\/lucid_ref\/main\.py/,
+  'passwd-missing-nonroot': /passwd|65532/,
+};
+
+test('each smoke defect fails exactly its declared checks, with messages naming the defect', async () => {
+  const t0 = Date.now();
+  const source = fromEnv();
+  const contract = loadContract(source);
+  const defects = await ensureDefectImages({ contract, log: (l) => console.error(l) });
+  const reportDir = mkdtempSync(join(tmpdir(), 'lucid-smoke-matrix-'));
+  const targets = defects.map((d) => ({ service: d.service, platform: d.platform, image: d.image, label: d.label, name: d.defect, defect: d.defect, expectFailing: d.expectFailing }));
+  const run = await runSuites({ version: 1, source: 'local', contract: { file: source.file, overrides: source.overrides ?? [] }, targets, reportDir }, { files: ['suites/smoke.suite.ts'], quiet: true });
+  const outcomes = readOutcomes(run.json);
+  const expected = Object.fromEntries(defects.map((d) => [`${d.defect} [${d.platform}]`, d.expectFailing]));
+  const rows = detectionMatrix(outcomes, expected);
+
+  mkdirSync(DEFAULT_REPORT_DIR, { recursive: true });
+  writeFileSync(join(DEFAULT_REPORT_DIR, 'smoke-defect-matrix.json'), `${JSON.stringify({ version: 1, generatedAt: new Date().toISOString(), totalMs: Date.now() - t0, rows }, null, 2)}\n`);
+  writeFileSync(join(DEFAULT_REPORT_DIR, 'smoke-defect-matrix.md'), matrixMarkdown('Smoke defect detection matrix', rows, SMOKE_CHECK_NAMES));
+
+  const wrong = rows.filter((r) => r.missed.length || r.unexpected.length);
+  expect(wrong.map((r) => `${r.subject}: missed [${r.missed}] unexpected [${r.unexpected}] ${JSON.stringify(r.messages)}`)).toEqual([]);
+  for (const r of rows) {
+    const defect = r.subject.replace(/ \[.*$/, '');
+    const pattern = NAMES_THE_DEFECT[defect];
+    expect(pattern, `no message pattern for defect ${defect}`).toBeDefined();
+    for (const check of r.failing) {
+      const full = outcomes.find((o) => o.ancestors[0] === r.subject && o.title === check)?.failureMessages.join('\n') ?? '';
+      expect(full, `${r.subject} ${check}: the message must name the defect`).toMatch(pattern!);
+    }
+  }
+}, 900_000);
