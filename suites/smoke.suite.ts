@@ -21,7 +21,7 @@ const prefetched = prefetchSmoke(contract, plan.targets, network);
 
 /** A run that could not start, or whose health / Docker health failed, as findings. */
 function runFindings(r: RunFacts, service: Service, what: string): Finding[] {
-  if (r.startError) return [{ check: `${what}: container starts`, expected: 'the container is created and started', seen: r.startError }];
+  if (r.startError) return [{ check: `${what}: container starts`, expected: 'the container is created and started', seen: r.startError, where: r.where }];
   return [...r.health.flatMap((h) => judgeHealth(service, service.port, h)), ...(r.dockerHealth ? judgeDockerHealth(r.dockerHealth) : [])].map((f) => ({
     ...f,
     check: `${what}: ${f.check}`,
@@ -32,7 +32,7 @@ function runFindings(r: RunFacts, service: Service, what: string): Finding[] {
 /** A container that stopped explains every runtime finding: attach its diagnostics where a finding has none. */
 const withWhere = (fs: Finding[], r: RunFacts): Finding[] => fs.map((f) => ({ ...f, where: f.where ?? r.where }));
 
-const notStarted = (r: RunFacts): Finding[] => (r.startError ? [{ check: 'container starts', expected: 'the container is created and started', seen: r.startError }] : []);
+const notStarted = (r: RunFacts): Finding[] => (r.startError ? [{ check: 'container starts', expected: 'the container is created and started', seen: r.startError, where: r.where }] : []);
 
 describe.each(plan.targets.map((t) => [`${t.name ?? t.service} [${t.platform}]`, t] as const))('%s', (subject, target) => {
   const service = serviceNamed(contract, target.service);

@@ -7,7 +7,14 @@ import { waitForDockerHealth, type DockerHealthFacts } from './docker-health.ts'
 import { execIn, type ExecOutcome } from './exec.ts';
 import { probeHealthEndpoints } from './probe-health.ts';
 import { listProcesses, type ProcessFact } from './processes.ts';
-import { startService, type ImageTarget, type StartedService } from './start-service.ts';
+import { StartError, startService, type ImageTarget, type StartedService } from './start-service.ts';
+
+/** A start that failed: the reason, and what the container showed (logs, exit code) when it could be seen. */
+const startFailed = (e: unknown): RunFacts => ({
+  startError: e instanceof StartError ? e.message.split('\n')[0]! : (e as Error).message,
+  where: e instanceof StartError ? e.where : undefined,
+  health: [],
+});
 
 export interface RunFacts {
   /** Set when the container could not even be created or started. */
@@ -69,7 +76,7 @@ export async function gatherSmokeRuntime(contract: Contract, service: Service, t
       const machine = await machineOf(s, contract.base.python);
       return { ...observed, processes, processError, shellExecs, machine };
     } catch (e) {
-      return { startError: (e as Error).message, health: [], shellExecs: [] };
+      return { ...startFailed(e), shellExecs: [] };
     } finally {
       await s?.stop();
     }
@@ -80,7 +87,7 @@ export async function gatherSmokeRuntime(contract: Contract, service: Service, t
       s = await startService(contract, service, target, { network, hardened: true });
       return await observe(contract, s);
     } catch (e) {
-      return { startError: (e as Error).message, health: [] };
+      return startFailed(e);
     } finally {
       await s?.stop();
     }

@@ -1,11 +1,12 @@
 import '../engine/testcontainers-env.ts';
+import { randomUUID } from 'node:crypto';
 import type { StartedTestContainer } from 'testcontainers';
 import type { Contract, Platform, Service } from '../contract/schema.ts';
 import { resolveServiceEnv } from '../contract/load.ts';
 import { docker, isEmulated } from '../engine/docker.ts';
 import { harnessLabels } from '../engine/labels.ts';
 import { engineEndpoint } from '../engine/endpoint.ts';
-import { collectDiagnostics, describeDiagnostics, type Diagnostics } from './diagnostics.ts';
+import { collectDiagnostics, demux, describeDiagnostics, type Diagnostics } from './diagnostics.ts';
 import { LogTail } from './log-tail.ts';
 import { LucidContainer, type HealthcheckTiming } from './lucid-container.ts';
 
@@ -60,7 +61,6 @@ export async function startService(contract: Contract, service: Service, target:
   const c = new LucidContainer(imageRefForTestcontainers(target.image))
     .withPlatform(target.platform)
     .withEnvironment({ ...resolveServiceEnv(contract, service), ...opts.extraEnv })
-    .withLabels({ ...harnessLabels('service'), 'io.lucid.harness.service': service.name, 'io.lucid.harness.platform': target.platform })
     .withPublishedPorts(publishHost(), service.port)
     .withHealthcheckTiming(timing)
     .withLogConsumer(logs.consume);
@@ -72,8 +72,15 @@ export async function startService(contract: Contract, service: Service, target:
       .withSecurityOpt('no-new-privileges')
       .withTmpFs(Object.fromEntries(writableDirs(service).map((d) => [d, `rw,nosuid,nodev,size=64m,uid=${contract.user.uid},gid=${contract.user.gid}`])));
   }
+  const startId = randomUUID();
+  c.withLabels({ ...harnessLabels('service'), 'io.lucid.harness.service': service.name, 'io.lucid.harness.platform': target.platform, [LABEL_START]: startId });
   const startedAt = Date.now();
-  const container = await c.start();
+  let container: StartedTestContainer;
+  try {
+    container = await c.start();
+  } catch (e) {
+    throw await startFailure(e as Error, startId, contract.base.python, service.port);
+  }
   const raw = docker().getContainer(container.getId());
   return {
     target,
@@ -89,4 +96,30 @@ export async function startService(contract: Contract, service: Service, target:
       await container.stop({ timeout: 2_000, remove: true }).catch(() => raw.remove({ force: true }).catch(() => {}));
     },
   };
+}
+
+/** Marks one start attempt, so a container that testcontainers gave up on can still be found and explained. */
+const LABEL_START = 'io.lucid.harness.start';
+
+/** A start that failed, carrying what the container showed before it was removed. */
+export class StartError extends Error {
+  constructor(message: string, readonly where?: string) {
+    super(where ? `${message}\n${where}` : message);
+    this.name = 'StartError';
+  }
+}
+
+/**
+ * testcontainers gives up when a container exits before its ports are bound (a crash at start): it throws
+ * "waiting for container ports" and leaves the container. Its logs and exit code are the real story.
+ */
+async function startFailure(e: Error, startId: string, python: string, port: number): Promise<StartError> {
+  const found = await docker().listContainers({ all: true, filters: { label: [`${LABEL_START}=${startId}`] } }).catch(() => []);
+  const info = found[0];
+  if (!info) return new StartError(e.message);
+  const c = docker().getContainer(info.Id);
+  const raw = (await c.logs({ stdout: true, stderr: true, tail: 40 }).catch(() => Buffer.alloc(0))) as unknown as Buffer;
+  const d = await collectDiagnostics(c, demux(raw).trim(), python);
+  await c.remove({ force: true }).catch(() => undefined);
+  return new StartError(e.message, describeDiagnostics(d, port));
 }
