@@ -1,3 +1,6 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
 /** A small, strict flag parser: every verb declares its flags; anything else is a usage error. */
 export class UsageError extends Error {}
 
@@ -12,7 +15,37 @@ export interface FlagSpec {
 
 export type Parsed = { flags: Record<string, string | string[] | boolean | undefined>; positionals: string[] };
 
-export function parseArgs(argv: string[], spec: Record<string, FlagSpec>, env: NodeJS.ProcessEnv = process.env): Parsed {
+export const CONFIG_FILE = 'lucid-harness.config.json';
+
+/**
+ * Flag defaults for a verb from a config file (for CI): LUCID_CONFIG, else ./lucid-harness.config.json when present.
+ * Shape: { "verify": { "registry": "r:5000", "platform": ["linux/arm64"] }, "regress": { ... } }.
+ */
+export function configDefaults(verb: string, spec: Record<string, FlagSpec>, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Parsed['flags'] {
+  const file = env.LUCID_CONFIG || (existsSync(join(cwd, CONFIG_FILE)) ? join(cwd, CONFIG_FILE) : undefined);
+  if (!file) return {};
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`config file ${file}: ${(e as Error).message}`);
+  }
+  const section = (doc as Record<string, unknown> | null)?.[verb];
+  if (section === undefined) return {};
+  if (typeof section !== 'object' || section === null || Array.isArray(section)) throw new UsageError(`config file ${file}: "${verb}" must be an object of option names to values`);
+  const out: Parsed['flags'] = {};
+  for (const [k, v] of Object.entries(section)) {
+    const s = spec[k];
+    if (!s) throw new UsageError(`config file ${file}: unknown option "${verb}.${k}" (known: ${Object.keys(spec).join(', ')})`);
+    const ok = s.boolean ? typeof v === 'boolean' : s.repeatable ? Array.isArray(v) && v.every((x) => typeof x === 'string') : typeof v === 'string';
+    if (!ok) throw new UsageError(`config file ${file}: "${verb}.${k}" must be ${s.boolean ? 'true or false' : s.repeatable ? 'an array of strings' : 'a string'}`);
+    out[k] = v as string | string[] | boolean;
+  }
+  return out;
+}
+
+/** Precedence: command line, then env, then the config file section of `verb` (when given). */
+export function parseArgs(argv: string[], spec: Record<string, FlagSpec>, env: NodeJS.ProcessEnv = process.env, verb?: string): Parsed {
   const flags: Parsed['flags'] = {};
   const positionals: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -37,6 +70,9 @@ export function parseArgs(argv: string[], spec: Record<string, FlagSpec>, env: N
     if (flags[name] !== undefined || !s.env || env[s.env] === undefined || env[s.env] === '') continue;
     const v = env[s.env]!;
     flags[name] = s.boolean ? v !== '0' && v !== 'false' : s.repeatable ? v.split(',').filter(Boolean) : v;
+  }
+  if (verb && !flags.help) {
+    for (const [k, v] of Object.entries(configDefaults(verb, spec, env))) if (flags[k] === undefined) flags[k] = v;
   }
   return { flags, positionals };
 }

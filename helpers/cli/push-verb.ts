@@ -72,7 +72,7 @@ async function replacement(spec: string): Promise<ImageTarget> {
 export async function run(argv: string[]): Promise<number> {
   const log = (l: string) => console.error(l);
   try {
-    const { flags, positionals } = parseArgs(argv, SPEC);
+    const { flags, positionals } = parseArgs(argv, SPEC, process.env, 'push');
     if (flags.help) {
       console.log(HELP);
       return 0;

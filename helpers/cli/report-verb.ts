@@ -20,7 +20,7 @@ const SPEC = { 'report-dir': { env: 'LUCID_REPORT_DIR' }, help: { boolean: true 
 export async function run(argv: string[]): Promise<number> {
   let dir: string;
   try {
-    const { flags, positionals } = parseArgs(argv, SPEC);
+    const { flags, positionals } = parseArgs(argv, SPEC, process.env, 'report');
     if (flags.help) {
       console.log(HELP);
       return 0;

@@ -45,7 +45,7 @@ const SPEC = {
 export async function run(argv: string[]): Promise<number> {
   let plan: RunPlan;
   try {
-    const { flags, positionals } = parseArgs(argv, SPEC);
+    const { flags, positionals } = parseArgs(argv, SPEC, process.env, 'verify');
     if (flags.help) {
       console.log(HELP);
       return 0;
