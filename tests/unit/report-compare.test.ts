@@ -43,23 +43,23 @@ describe('comparing a tag with the previous one', () => {
     expect(c.findings.map((f) => [f.where, f.expected])).toEqual([['flows [linux/arm64] · check anchoring-end-to-end (suites/flows.suite.ts)', 'passes (the check did not run in v1)']]);
   });
 
-  test('layer count +1, time to healthy +50 % and +1 s, anchoring latency +50 %', () => {
+  test('layer count +1, time to healthy +100 % and +5 s, anchoring latency +100 % and +500 ms', () => {
     const c = compareRuns(
       v1({ noise: { timing: 0, size: 0 } }),
       v2({
         noise: { timing: 0, size: 0 },
         shift: {
           'api-gateway|linux/amd64|layer-count': 1,
-          // amd64 healthy is 1.8 s: +0.95 s is +53 % but under +1 s → quiet; arm64 (8.1 s) +4.2 s → flagged.
-          'data-chain|linux/amd64|time-to-docker-healthy': 950,
-          'data-chain|linux/arm64|time-to-docker-healthy': 4200,
-          'flows|linux/amd64|anchoring-latency': 200, // 420 ms +200 ms = +48 %: quiet
-          'flows|linux/arm64|anchoring-latency': 1000,
+          // amd64 healthy is 1.8 s: +2 s is +111 % but under +5 s → quiet; arm64 (8.1 s) +9 s → flagged.
+          'data-chain|linux/amd64|time-to-docker-healthy': 2000,
+          'data-chain|linux/arm64|time-to-docker-healthy': 9000,
+          'flows|linux/amd64|anchoring-latency': 400, // 420 ms +400 ms = +95 %: quiet
+          'flows|linux/arm64|anchoring-latency': 3000,
         },
       }),
     );
     expect(c.findings.map((f) => f.where)).toEqual(['api-gateway [linux/amd64] · layer count', 'data-chain [linux/arm64] · time to Docker healthy', 'flows [linux/arm64] · anchoring latency']);
-    expect(c.findings[1]!.expected).toBe('under 12.15 s (limit +50 % and +1.00 s); v1 had 8.10 s');
+    expect(c.findings[1]!.expected).toBe('under 16.20 s (limit +100 % and +5.00 s); v1 had 8.10 s');
   });
 
   test('the summary is readable on its own', () => {
@@ -93,7 +93,7 @@ describe('thresholds', () => {
     expect(c.metrics['image-size']).toEqual({ relative: 0.1, combine: 'any' });
     expect(c.metrics['layer-count']).toBeUndefined();
     expect(c.metrics['page-size']).toEqual({ absolute: 1, combine: 'any' });
-    expect(c.metrics['time-to-docker-healthy']).toMatchObject({ relative: 0.5, absolute: 1000, combine: 'all' });
+    expect(c.metrics['time-to-docker-healthy']).toMatchObject({ relative: 1, absolute: 5000, combine: 'all' });
   });
 
   test('a threshold without a limit, or with a negative one, is refused', () => {
