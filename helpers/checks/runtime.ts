@@ -46,7 +46,7 @@ export function judgeDockerHealth(f: DockerHealthFacts): Finding[] {
 const MACHINE_OF: Record<string, string[]> = { 'linux/amd64': ['x86_64'], 'linux/arm64': ['aarch64', 'arm64'] };
 
 /** The code that runs is the platform's: an arm64 tag holding x86-64 binaries runs natively on an x86-64 host. */
-export function judgeRuntimeMachine(platform: string, m: { machine?: string; error?: string } | undefined): Finding[] {
+export function judgeRuntimeMachine(platform: string, m: { machine?: string; pageSize?: number; error?: string } | undefined): Finding[] {
   const want = MACHINE_OF[platform] ?? [];
   const check = 'code in the container runs as the platform asked for';
   if (!m?.machine) return [{ check, expected: `a program in the container reports ${want.join(' or ')}`, seen: m?.error ?? 'no answer from the container' }];

@@ -12,9 +12,9 @@ export class ContractError extends Error {}
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 const isObject = (v: unknown): v is Record<string, Json> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Objects merge key by key; the services array merges by service name; other arrays are replaced. */
+/** Objects merge key by key; the services and standIns arrays merge by name; other arrays are replaced. */
 export function mergeContract(base: Json, over: Json, key = ''): Json {
-  if (key === 'services' && Array.isArray(base) && Array.isArray(over)) {
+  if ((key === 'services' || key === 'standIns') && Array.isArray(base) && Array.isArray(over)) {
     const merged = base.map((s) => s);
     for (const o of over) {
       const name = isObject(o) ? o['name'] : undefined;

@@ -1,6 +1,7 @@
 import type { TestProject } from 'vitest/node';
 import { loadContract } from '../contract/load.ts';
 import { ensureContractNetwork } from '../runtime/network.ts';
+import { startStandIns } from '../runtime/standins.ts';
 import { sweep } from '../engine/sweep.ts';
 import { ensureReferenceImages } from '../../fixtures/reference.ts';
 import { DEFAULT_REPORT_DIR, PLAN_ENV, readPlan, type RunPlan } from './plan.ts';
@@ -8,7 +9,8 @@ import { DEFAULT_REPORT_DIR, PLAN_ENV, readPlan, type RunPlan } from './plan.ts'
 /**
  * Runs once per `vitest run` for the suites project: takes the plan the CLI wrote (LUCID_PLAN), or — under a
  * plain `npm test` — derives the default one (local reference images, every contract platform, built when
- * missing), makes sure the contract network exists, and hands both to the suites.
+ * missing), makes sure the contract network exists, starts the stand-ins the planned services need on it
+ * (each child vitest of the matrices does this on its own network), and hands plan and network to the suites.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const stale = await sweep({ stale: true });
@@ -27,10 +29,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
     });
     plan = { version: 1, source: 'reference', contract: { overrides: [] }, targets, reportDir: DEFAULT_REPORT_DIR };
   }
-  const network = await ensureContractNetwork(loadContract(plan.contract));
+  const contract = loadContract(plan.contract);
+  const network = await ensureContractNetwork(contract);
+  const standIns = await startStandIns(contract, network.name, { services: plan.targets.map((t) => t.service), log: (l) => console.error(l) });
   project.provide('plan', plan);
   project.provide('network', network.name);
   return async () => {
+    await standIns.stop();
     await sweep();
   };
 }
