@@ -76,3 +76,23 @@ export function parseArgs(argv: string[], spec: Record<string, FlagSpec>, env: N
   }
   return { flags, positionals };
 }
+
+/**
+ * A verb's flags, the way every verb takes them: --help prints the help and gives undefined (exit 0);
+ * positional arguments are refused; defaults come from env and the config file section of `verb`.
+ */
+export function verbFlags(argv: string[], spec: Record<string, FlagSpec>, verb: string, help: string): Parsed['flags'] | undefined {
+  const { flags, positionals } = parseArgs(argv, spec, process.env, verb);
+  if (flags.help) {
+    console.log(help);
+    return undefined;
+  }
+  if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}" (see --help)`);
+  return flags;
+}
+
+/** --contract FILE and --profile NAME…, shared by the verbs that load the contract. */
+export const contractSourceOf = (flags: Parsed['flags']) => ({
+  file: flags.contract as string | undefined,
+  overrides: (flags.profile as string[] | undefined) ?? [],
+});

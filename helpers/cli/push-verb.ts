@@ -11,7 +11,7 @@ import { ImageSourceError } from '../registry/image-source.ts';
 import { timestampTag } from '../registry/tags.ts';
 import type { ImageTarget } from '../runtime/start-service.ts';
 import { pushReferenceImages } from '../../fixtures/push.ts';
-import { parseArgs, UsageError } from './args.ts';
+import { contractSourceOf, UsageError, verbFlags } from './args.ts';
 import { requireEngine } from './engine-check.ts';
 
 const HELP = `usage: lucid-harness fixtures push --registry HOST[:PORT] [--tag T ...] [--also-moving-tag] [--image NAME ...]
@@ -72,15 +72,11 @@ async function replacement(spec: string): Promise<ImageTarget> {
 export async function run(argv: string[]): Promise<number> {
   const log = (l: string) => console.error(l);
   try {
-    const { flags, positionals } = parseArgs(argv, SPEC, process.env, 'push');
-    if (flags.help) {
-      console.log(HELP);
-      return 0;
-    }
-    if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}" (see --help)`);
+    const flags = verbFlags(argv, SPEC, 'push', HELP);
+    if (!flags) return 0;
     const registry = flags.registry as string | undefined;
     if (!registry) throw new UsageError('--registry is required, e.g. --registry 127.0.0.1:5000');
-    const contract = loadContract({ file: flags.contract as string | undefined, overrides: (flags.profile as string[] | undefined) ?? [] });
+    const contract = loadContract(contractSourceOf(flags));
     const tags = [...((flags.tag as string[] | undefined) ?? [timestampTag()])];
     if (flags['also-moving-tag'] && !tags.includes(contract.registry.movingTag)) tags.push(contract.registry.movingTag);
     for (const t of tags) if (!TAG.test(t)) throw new UsageError(`"${t}" is not a valid tag`);

@@ -11,7 +11,7 @@ import { RegistryError } from '../registry/errors.ts';
 import { regress } from '../regress/run.ts';
 import { SelectionError, sinceKey, type Selector } from '../regress/select.ts';
 import { readThresholds, ThresholdsError } from '../regress/thresholds.ts';
-import { parseArgs, UsageError } from './args.ts';
+import { contractSourceOf, parseArgs, UsageError, verbFlags } from './args.ts';
 import { requireEngine } from './engine-check.ts';
 
 const HELP = `usage: lucid-harness regress --registry R (--tags PATTERN | --last N | --since DATE) [--baseline TAG]
@@ -89,16 +89,12 @@ export async function run(argv: string[]): Promise<number> {
   };
   let input: Parameters<typeof regress>[0];
   try {
-    const { flags, positionals } = parseArgs(argv, SPEC, process.env, 'regress');
-    if (flags.help) {
-      console.log(HELP);
-      return 0;
-    }
-    if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}" (see --help)`);
+    const flags = verbFlags(argv, SPEC, 'regress', HELP);
+    if (!flags) return 0;
     const registry = flags.registry as string | undefined;
     if (!registry) throw new UsageError('--registry is required, e.g. --registry 127.0.0.1:5000');
     const selector = selectorOf(flags, parseArgs(argv, SPEC, {}).flags);
-    const contractSource = { file: flags.contract as string | undefined, overrides: (flags.profile as string[] | undefined) ?? [] };
+    const contractSource = contractSourceOf(flags);
     const contract = loadContract(contractSource);
     const platforms = ((flags.platform as string[] | undefined) ?? contract.platforms) as Platform[];
     for (const p of platforms) {

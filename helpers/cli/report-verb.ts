@@ -4,7 +4,7 @@ import { DEFAULT_REPORT_DIR } from '../plan/plan.ts';
 import { compareRuns } from '../report/compare.ts';
 import { loadReport, writeDashboard } from '../report/dashboard-write.ts';
 import { baselineFor } from '../report/history.ts';
-import { parseArgs, UsageError } from './args.ts';
+import { UsageError, verbFlags } from './args.ts';
 
 const HELP = `usage: lucid-harness report [--report-dir DIR]
 
@@ -20,12 +20,8 @@ const SPEC = { 'report-dir': { env: 'LUCID_REPORT_DIR' }, help: { boolean: true 
 export async function run(argv: string[]): Promise<number> {
   let dir: string;
   try {
-    const { flags, positionals } = parseArgs(argv, SPEC, process.env, 'report');
-    if (flags.help) {
-      console.log(HELP);
-      return 0;
-    }
-    if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}" (see --help)`);
+    const flags = verbFlags(argv, SPEC, 'report', HELP);
+    if (!flags) return 0;
     dir = resolve((flags['report-dir'] as string | undefined) ?? DEFAULT_REPORT_DIR);
   } catch (e) {
     if (e instanceof UsageError) {

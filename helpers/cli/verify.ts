@@ -4,7 +4,7 @@ import { PLATFORMS, type Platform } from '../contract/schema.ts';
 import { DEFAULT_REPORT_DIR, type RunPlan } from '../plan/plan.ts';
 import { runSuites } from '../plan/run-suites.ts';
 import { ensureReferenceImages } from '../../fixtures/reference.ts';
-import { parseArgs, UsageError } from './args.ts';
+import { contractSourceOf, UsageError, verbFlags } from './args.ts';
 import { requireEngine } from './engine-check.ts';
 import { sweep } from '../engine/sweep.ts';
 import { RegistryError } from '../registry/errors.ts';
@@ -45,13 +45,9 @@ const SPEC = {
 export async function run(argv: string[]): Promise<number> {
   let plan: RunPlan;
   try {
-    const { flags, positionals } = parseArgs(argv, SPEC, process.env, 'verify');
-    if (flags.help) {
-      console.log(HELP);
-      return 0;
-    }
-    if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}" (see --help)`);
-    const contractSource = { file: flags.contract as string | undefined, overrides: (flags.profile as string[] | undefined) ?? [] };
+    const flags = verbFlags(argv, SPEC, 'verify', HELP);
+    if (!flags) return 0;
+    const contractSource = contractSourceOf(flags);
     const contract = loadContract(contractSource);
     const platforms = ((flags.platform as string[] | undefined) ?? contract.platforms) as Platform[];
     for (const p of platforms) {
