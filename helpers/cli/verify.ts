@@ -6,6 +6,7 @@ import { runSuites } from '../plan/run-suites.ts';
 import { ensureReferenceImages } from '../../fixtures/reference.ts';
 import { contractSourceOf, UsageError, verbFlags } from './args.ts';
 import { requireEngine } from './engine-check.ts';
+import { requireEmulation, requireSpaceForBuild } from '../preflight/index.ts';
 import { sweep } from '../engine/sweep.ts';
 import { RegistryError } from '../registry/errors.ts';
 import { PublishedImageWrong, registryTargets } from './registry-targets.ts';
@@ -55,6 +56,8 @@ export async function run(argv: string[]): Promise<number> {
     }
     const services = ((flags.image as string[] | undefined) ?? contract.services.map((s) => s.name)).map((n) => serviceNamed(contract, n));
     await requireEngine();
+    // Fail fast with one line rather than time out in the first emulated start.
+    await requireEmulation(platforms);
     const reportDir = resolve((flags['report-dir'] as string | undefined) ?? DEFAULT_REPORT_DIR);
     const log = (l: string) => console.error(l);
     const registry = flags.registry as string | undefined;
@@ -65,6 +68,7 @@ export async function run(argv: string[]): Promise<number> {
       const targets = await registryTargets({ contract, registry, tags: chosen, plainHttp: !!flags['plain-http'], services: services.map((s) => s.name), platforms, log });
       plan = { version: 1, source: 'registry', contract: contractSource, targets, reportDir, registry, tag: chosen.length === 1 ? chosen[0] : undefined, plainHttp: !!flags['plain-http'] };
     } else {
+      await requireSpaceForBuild();
       const targets = await ensureReferenceImages({ contract, services: services.map((s) => s.name), platforms, log });
       plan = { version: 1, source: 'reference', contract: contractSource, targets, reportDir };
     }
