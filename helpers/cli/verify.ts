@@ -2,7 +2,8 @@ import { resolve } from 'node:path';
 import { ContractError, loadContract, serviceNamed } from '../contract/load.ts';
 import { PLATFORMS, type Platform } from '../contract/schema.ts';
 import { DEFAULT_REPORT_DIR, type RunPlan } from '../plan/plan.ts';
-import { runSuites } from '../plan/run-suites.ts';
+import { runSuites, type SuiteRun } from '../plan/run-suites.ts';
+import { constants as osConstants } from 'node:os';
 import { ensureReferenceImages } from '../../fixtures/reference.ts';
 import { contractSourceOf, UsageError, verbFlags } from './args.ts';
 import { requireEngine } from './engine-check.ts';
@@ -84,12 +85,15 @@ export async function run(argv: string[]): Promise<number> {
     throw e;
   }
   console.error(`verify: ${plan.targets.length} image(s); reports in ${plan.reportDir}`);
+  let run: SuiteRun | undefined;
   try {
-    const run = await runSuites(plan);
-    console.error(`verify: dashboard ${run.dashboard}\nverify: results ${run.results}, junit ${run.junit}`);
-    return run.exitCode === 0 ? 0 : run.exitCode === 1 ? 1 : 2;
+    run = await runSuites(plan);
+    if (!run.interrupted) console.error(`verify: dashboard ${run.dashboard}\nverify: results ${run.results}, junit ${run.junit}`);
   } finally {
-    // The child's teardown may not have run (killed): whatever this run started goes now.
-    await sweep().catch(() => undefined);
+    // The child's teardown may not have run (killed, interrupted): whatever this run started goes now.
+    const swept = await sweep().catch(() => ({ containers: 0, networks: 0 }));
+    if (run?.interrupted) console.error(`lucid-harness verify: interrupted by ${run.interrupted}; removed ${swept.containers} container(s) of this run`);
   }
+  if (run.interrupted) return 128 + (osConstants.signals[run.interrupted] ?? 1);
+  return run.exitCode === 0 ? 0 : run.exitCode === 1 ? 1 : 2;
 }

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../contract/load.ts';
 import { PLAN_ENV, writePlan, type RunPlan } from './plan.ts';
+import { descendants, reap } from './process-tree.ts';
 
 export interface SuiteRun {
   exitCode: number;
@@ -11,6 +12,8 @@ export interface SuiteRun {
   results: string;
   dashboard: string;
   planFile: string;
+  /** Set when the user interrupted the run (Ctrl-C, SIGTERM): the child and its workers were stopped. */
+  interrupted?: NodeJS.Signals;
 }
 
 /**
@@ -34,13 +37,29 @@ export function runSuites(plan: RunPlan, opts: { files?: string[]; quiet?: boole
     const keep = (b: Buffer) => (tail = (tail + b.toString()).slice(-4000));
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
-    const forward = (sig: NodeJS.Signals) => child.kill(sig);
+    let interrupted: NodeJS.Signals | undefined;
+    let workers: number[] = [];
+    // vitest and its workers get the signal; the workers are waited for, or one could still start a
+    // container after the caller's final sweep.
+    const forward = (sig: NodeJS.Signals) => {
+      interrupted ??= sig;
+      workers = [...new Set([...workers, ...descendants(child.pid ?? -1)])];
+      child.kill(sig);
+      for (const pid of workers) {
+        try {
+          process.kill(pid, sig);
+        } catch {
+          /* already gone */
+        }
+      }
+    };
     process.on('SIGINT', forward).on('SIGTERM', forward);
     child.on('error', fail);
-    child.on('exit', (code, signal) => {
+    child.on('exit', async (code, signal) => {
       process.off('SIGINT', forward).off('SIGTERM', forward);
-      if (code === null) return fail(new Error(`vitest was killed by ${signal}; output tail:\n${tail}`));
-      done({ exitCode: code, junit, json, planFile, results: join(plan.reportDir, 'results.json'), dashboard: join(plan.reportDir, 'index.html') });
+      if (interrupted) await reap(workers);
+      else if (code === null) return fail(new Error(`vitest was killed by ${signal}; output tail:\n${tail}`));
+      done({ exitCode: code ?? 1, junit, json, planFile, results: join(plan.reportDir, 'results.json'), dashboard: join(plan.reportDir, 'index.html'), interrupted });
     });
   });
 }
