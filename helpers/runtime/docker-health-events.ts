@@ -1,0 +1,51 @@
+/**
+ * waitForDockerHealth driven by the engine's own events instead of a 200 ms inspect poll: the status is
+ * read once (it may have changed before the stream opened), then again at each health_status / die /
+ * destroy event of the container, so "healthy" is noticed within milliseconds of the engine recording it.
+ * Same result shape and semantics as waitForDockerHealth (docker-health.ts).
+ */
+import type Dockerode from 'dockerode';
+import { docker } from '../engine/docker.ts';
+import type { DockerHealthFacts } from './docker-health.ts';
+
+type Health = { Status: string; Log?: { ExitCode: number; Output: string }[] };
+
+async function judge(container: Dockerode.Container, since: number, budgetMs: number): Promise<{ done: boolean; facts: DockerHealthFacts }> {
+  const info = await container.inspect().catch(() => undefined);
+  const health = info?.State?.Health as Health | undefined;
+  const elapsedMs = Date.now() - since;
+  const facts = (status: string): DockerHealthFacts => ({
+    status,
+    elapsedMs,
+    budgetMs,
+    declared: !!health,
+    log: (health?.Log ?? []).slice(-3).map((l) => ({ exitCode: l.ExitCode, output: l.Output.trim() })),
+  });
+  if (!info) return { done: true, facts: facts('container gone') };
+  if (!health) return { done: true, facts: facts('none') };
+  if (health.Status === 'healthy' || health.Status === 'unhealthy') return { done: true, facts: facts(health.Status) };
+  if (!info.State.Running) return { done: true, facts: facts(`container ${info.State.Status}`) };
+  return { done: elapsedMs >= budgetMs, facts: facts(health.Status) };
+}
+
+export async function waitForDockerHealthEvents(container: Dockerode.Container, since: number, budgetMs: number): Promise<DockerHealthFacts> {
+  const filters: Record<string, string[]> = { type: ['container'], container: [container.id], event: ['health_status', 'die', 'destroy'] };
+  const stream = (await docker().getEvents({ filters })) as unknown as NodeJS.ReadableStream & { destroy(): void };
+  let wake: () => void = () => {};
+  stream.on('data', () => wake());
+  stream.on('error', () => wake());
+  stream.on('end', () => wake());
+  try {
+    for (;;) {
+      const r = await judge(container, since, budgetMs);
+      if (r.done) return r.facts;
+      // Sleep until an event or the end of the budget; a lost stream falls back to a 1 s re-check.
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(Math.max(0, since + budgetMs - Date.now()), stream.readable ? 60_000 : 1000));
+        wake = () => (clearTimeout(timer), resolve());
+      });
+    }
+  } finally {
+    stream.destroy();
+  }
+}
