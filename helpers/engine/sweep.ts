@@ -26,7 +26,7 @@ export interface SweepResult {
 
 /**
  * Removes harness containers and networks of one run (default: this one) or, with `stale`, of dead runs.
- * Networks are removed only when the harness created them (labelled role=network): a lucid-pi-network that
+ * Networks are removed only when the harness created them (role network, or a stack lock): a lucid-pi-network that
  * existed before — as on the Pi — carries no harness label and is never touched.
  */
 export async function sweep(opts: { stale?: boolean; run?: string } = {}): Promise<SweepResult> {
@@ -34,7 +34,7 @@ export async function sweep(opts: { stale?: boolean; run?: string } = {}): Promi
   const pick = (labels: Record<string, string> | undefined) => !!labels && (!opts.stale || isStale(labels));
   const containers = (await docker().listContainers({ all: true, filters: filter })).filter((c) => pick(c.Labels));
   await Promise.all(containers.map((c) => docker().getContainer(c.Id).remove({ force: true, v: true }).catch(() => {})));
-  const networks = (await docker().listNetworks({ filters: filter })).filter((n) => pick(n.Labels) && n.Labels?.[LABEL_ROLE] === 'network');
+  const networks = (await docker().listNetworks({ filters: filter })).filter((n) => pick(n.Labels) && ['network', 'lock'].includes(n.Labels?.[LABEL_ROLE] ?? ''));
   let removedNetworks = 0;
   for (const n of networks) {
     // A network still used by another live run's containers stays.

@@ -4,6 +4,7 @@ import type { Contract } from '../contract/schema.ts';
 import { serviceNamed } from '../contract/load.ts';
 import { isEmulated } from '../engine/docker.ts';
 import { startStack, type Stack } from '../runtime/stack.ts';
+import { lockNetworkAliases } from '../runtime/alias-lock.ts';
 import { startService, type ImageTarget, type StartedService } from '../runtime/start-service.ts';
 import { waitForHttp200 } from '../runtime/wait.ts';
 import { docker } from '../engine/docker.ts';
@@ -30,7 +31,14 @@ export interface FlowStack {
 export async function startFlowStack(contract: Contract, targets: ImageTarget[], network: string): Promise<FlowStack> {
   const platform = targets[0]!.platform;
   const emulated = await isEmulated(platform);
-  const stack = await startStack(contract, targets, network);
+  const unlock = await lockNetworkAliases(network, { log: (l) => console.error(l) });
+  let stack: Stack;
+  try {
+    stack = await startStack(contract, targets, network);
+  } catch (e) {
+    await unlock();
+    throw e;
+  }
   let sha256: StartedService | undefined;
   const t0 = Date.now();
   try {
@@ -51,6 +59,7 @@ export async function startFlowStack(contract: Contract, targets: ImageTarget[],
     }
   } catch (e) {
     await Promise.all([stack.stop(), sha256?.stop()]);
+    await unlock();
     throw e;
   }
   const extra = sha256;
@@ -75,6 +84,7 @@ export async function startFlowStack(contract: Contract, targets: ImageTarget[],
     sha256StartMs,
     stop: async () => {
       await Promise.all([stack.stop(), extra.stop()]);
+      await unlock();
     },
   };
 }
