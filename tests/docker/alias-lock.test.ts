@@ -23,6 +23,6 @@ test("a dead run's lock is taken over", async () => {
   await docker().createNetwork({ Name: `${NET}.stack-lock`, Internal: true, Labels: { [LABEL_OWNER]: 'true', [LABEL_ROLE]: 'lock', [LABEL_RUN]: 'dead-run', [LABEL_HOST]: hostname(), [LABEL_PID]: '999999999' } });
   const release = await lockNetworkAliases(NET, { waitMs: 5000 });
   const held = await docker().getNetwork(`${NET}.stack-lock`).inspect();
-  expect(held.Labels[LABEL_RUN]).not.toBe('dead-run');
+  expect(held.Labels?.[LABEL_RUN]).not.toBe('dead-run');
   await release();
 });
