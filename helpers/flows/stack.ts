@@ -3,7 +3,7 @@
 import type { Contract } from '../contract/schema.ts';
 import { serviceNamed } from '../contract/load.ts';
 import { isEmulated } from '../engine/docker.ts';
-import { startStack, type Stack } from '../runtime/stack.ts';
+import { QUIET_HEALTHCHECK, startStack, type Stack } from '../runtime/stack.ts';
 import { lockNetworkAliases } from '../runtime/alias-lock.ts';
 import { startService, type ImageTarget, type StartedService } from '../runtime/start-service.ts';
 import { waitForHttp200 } from '../runtime/wait.ts';
@@ -14,8 +14,6 @@ import type { FlowEnv } from './context.ts';
 import { ROLE, SHA256_DATA_CHAIN } from './roles.ts';
 import { flowTokens } from './tokens.ts';
 
-/** Docker health is not under test here (the smoke suite judges it); emulated probes cost ~2 s CPU each. */
-const QUIET_HEALTHCHECK = { intervalMs: 300_000, timeoutMs: 20_000, retries: 3 };
 
 export interface FlowStack {
   env: FlowEnv;

@@ -11,7 +11,7 @@ import { docker } from '../engine/docker.ts';
  * Flows judge services by their answers, not by Docker health (the smoke suites check that); emulated
  * HEALTHCHECK runs cost ~2 s of CPU each, so six of them every few seconds would saturate two cores.
  */
-const QUIET_HEALTHCHECK = { intervalMs: 300_000, timeoutMs: 20_000, retries: 3 };
+export const QUIET_HEALTHCHECK = { intervalMs: 300_000, timeoutMs: 20_000, retries: 3 };
 
 export interface Stack {
   platform: Platform;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { run } from '../../helpers/cli/regress-verb.ts';
+import { captureConsole } from '../support/console.ts';
 import { DEFAULT_THRESHOLDS } from '../../helpers/report/compare.ts';
 import { parseThresholds, readThresholds, ThresholdsError } from '../../helpers/regress/thresholds.ts';
 
@@ -15,20 +16,12 @@ const file = (name: string, text: string) => {
 
 /** Usage errors are caught before any engine or registry call: one line on stderr, exit 2. */
 describe('lucid-harness regress: usage', () => {
-  let err: string[];
-  let out: string[];
+  const { err, out } = captureConsole();
   beforeEach(() => {
-    err = [];
-    out = [];
-    vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-    vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
     vi.stubEnv('LUCID_REGISTRY', '');
     vi.stubEnv('LUCID_CONFIG', '');
   });
-  afterEach(() => {
-    vi.restoreAllMocks();
-    vi.unstubAllEnvs();
-  });
+  afterEach(() => vi.unstubAllEnvs());
 
   test.each([
     [[], '--registry is required, e.g. --registry 127.0.0.1:5000'],

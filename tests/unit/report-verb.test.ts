@@ -1,22 +1,15 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { afterAll, describe, expect, test, vi } from 'vitest';
 import { run } from '../../helpers/cli/report-verb.ts';
+import { captureConsole } from '../support/console.ts';
 import { storeRun } from '../../helpers/report/history.ts';
 import { resultsJson } from '../../helpers/report/results-schema.ts';
 import { sampleHistory } from '../../helpers/report/sample-history.ts';
 
 describe('lucid-harness report', () => {
-  let err: string[];
-  let out: string[];
-  beforeEach(() => {
-    err = [];
-    out = [];
-    vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-    vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  });
-  afterEach(() => vi.restoreAllMocks());
+  const { err, out } = captureConsole();
   const dirs: string[] = [];
   const tmp = () => dirs[dirs.push(mkdtempSync(join(tmpdir(), 'lucid-report-verb-'))) - 1]!;
   afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
