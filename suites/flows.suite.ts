@@ -1,5 +1,5 @@
-// Cross-service flows (contract §4–§5) per platform of the plan that has all six services: one stack
-// per platform, started in beforeAll and shared by the four flows, stopped in afterAll.
+// Cross-service flows (contract §4–§5) per platform of the plan that has all six services, on the shared
+// stack the global setup started (hardened, as compose runs them) after the smoke facts were read from it.
 import { METRIC, recordMetric } from '../helpers/report/metrics.ts';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, inject, test } from 'vitest';
@@ -9,46 +9,49 @@ import { FiguresBook } from '../helpers/flows/figures.ts';
 import { FLOWS } from '../helpers/flows/index.ts';
 import { flowGroups } from '../helpers/flows/roles.ts';
 import { runFlow } from '../helpers/flows/run.ts';
-import { startFlowStack, type FlowStack } from '../helpers/flows/stack.ts';
-import { isEmulated } from '../helpers/engine/docker.ts';
+import { flowEnvOf } from '../helpers/flows/stack.ts';
+import type { FlowEnv } from '../helpers/flows/context.ts';
 
 const plan = inject('plan');
 const contract = loadContract(plan.contract);
-const network = inject('network');
+const shared = inject('shared');
 const { groups, skipped } = flowGroups(plan.targets);
 const book = new FiguresBook();
 const FIGURES_FILE = join(plan.reportDir, 'flow-figures.json');
 
 for (const s of skipped) describe(`${s.platform} flows`, () => test.skip(`needs all six services: the plan ${s.reason}`, () => {}));
 
+// Platforms side by side (their stacks share nothing), the flows of one platform one after the other
+// (discovery-and-faults stops a service the others use).
 for (const group of groups) {
-  describe(`${group.platform} flows`, () => {
-    let stack: FlowStack | undefined;
+  describe.concurrent(`${group.platform} flows`, () => {
+    const handle = shared.stacks.find((s) => s.platform === group.platform);
+    let env: FlowEnv | undefined;
 
-    beforeAll(async () => {
-      const figures = book.platform(group.platform, await isEmulated(group.platform));
-      try {
-        stack = await startFlowStack(contract, group.targets, network);
-      } catch (e) {
-        figures.stackStartError = (e as Error).message.split('\n')[0];
-        throw e;
+    beforeAll(() => {
+      if (!handle) throw new Error(`no shared stack was started for ${group.platform} (global setup did not run?)`);
+      const figures = book.platform(group.platform, handle.emulated);
+      if (handle.error) {
+        figures.stackStartError = handle.error.split('\n')[0];
+        return;
       }
-      figures.stackStartMs = stack.stackStartMs;
-      figures.sha256DataChainStartMs = stack.sha256StartMs;
+      figures.stackStartMs = handle.stackStartMs;
+      figures.sha256DataChainStartMs = handle.sha256StartMs;
+      const entries = Object.entries(handle.services);
+      env = flowEnvOf(contract, group.platform, handle.emulated, new Map(entries.map(([n, s]) => [n, s.baseUrl])), new Map(entries.map(([n, s]) => [n, s.containerId])));
     });
 
-    afterAll(async () => {
-      await stack?.stop();
-      book.write(FIGURES_FILE);
-    });
+    afterAll(() => book.write(FIGURES_FILE));
 
     for (const [name, body] of FLOWS) {
-      test(name, async ({ annotate, task }) => {
-        if (name === FLOWS[0]?.[0] && stack) {
-          await annotate(`stack start [${group.platform}]: six services ${stack.stackStartMs} ms, SHA-256 data-chain ${stack.sha256StartMs} ms`, 'flow-figures');
-          await recordMetric(annotate, METRIC.stackStart, stack.stackStartMs, 'ms');
+      test.sequential(name, async ({ annotate, task }) => {
+        if (name === FLOWS[0]?.[0] && handle?.stackStartMs !== undefined) {
+          await annotate(`stack start [${group.platform}] on ${handle.network}: six services ${handle.stackStartMs} ms, SHA-256 data-chain ${handle.sha256StartMs} ms`, 'flow-figures');
+          await recordMetric(annotate, METRIC.stackStart, handle.stackStartMs, 'ms');
         }
-        await runFlow(stack!.env, name, body, book, { annotate, task });
+        // Each flow fails on its own with the stack's story, so every report line says why.
+        if (handle?.error) throw new Error(`the ${group.platform} stack did not come up on ${handle.network}:\n${handle.error}`);
+        await runFlow(env!, name, body, book, { annotate, task });
       });
     }
   });

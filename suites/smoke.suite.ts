@@ -12,12 +12,13 @@ import { writableDirs } from '../helpers/runtime/start-service.ts';
 import type { RunFacts, SmokeRuntimeFacts } from '../helpers/runtime/smoke-run.ts';
 import { prefetchSmoke } from '../helpers/runtime/smoke-prefetch.ts';
 import { METRIC, recordMetric } from '../helpers/report/metrics.ts';
+import { isEmulated } from '../helpers/engine/docker.ts';
 
 const plan = inject('plan');
 const network = inject('network');
 const contract = loadContract(plan.contract);
 // Gathering starts for every target now; tests judge them in order as their facts arrive.
-const prefetched = prefetchSmoke(contract, plan.targets, network);
+const prefetched = prefetchSmoke(contract, plan.targets, network, inject('shared').smoke);
 
 /** A run that could not start, or whose health / Docker health failed, as findings. */
 function runFindings(r: RunFacts, service: Service, what: string): Finding[] {
@@ -88,7 +89,10 @@ describe.each(plan.targets.map((t) => [`${t.name ?? t.service} [${t.platform}]`,
   });
 
   test('docker-health', async ({ annotate }) => {
-    const r = (await runtime).normal;
+    const facts = await runtime;
+    const r = facts.normal;
+    // Where the HEALTHCHECK ran and with what timing is part of the result (the image's own is judged statically).
+    await annotate(`HEALTHCHECK ${r.dockerHealth?.runner === 'harness' ? 'run once through exec in the shared stack' : 'run by the engine in the image\'s own container'}, timing ${JSON.stringify(contract.runtimeHealthcheck[(await isEmulated(target.platform)) ? 'emulated' : 'native'])}`, 'healthcheck-run');
     if (r.dockerHealth?.status === 'healthy') await recordMetric(annotate, METRIC.dockerHealthy, r.dockerHealth.elapsedMs, 'ms');
     assertNoFindings(where, r.startError || !r.dockerHealth ? notStarted(r) : judgeDockerHealth(r.dockerHealth).map((f) => ({ ...f, where: [f.where, r.where].filter(Boolean).join('\n') })));
   });

@@ -32,7 +32,7 @@ export function judgeShellExecs(outcomes: ExecOutcome[]): Finding[] {
 
 export function judgeDockerHealth(f: DockerHealthFacts): Finding[] {
   if (f.status === 'healthy') return [];
-  const check = "Docker's health status becomes healthy";
+  const check = f.runner === 'harness' ? "the image's HEALTHCHECK command passes (run through exec by the harness)" : "Docker's health status becomes healthy";
   const expected = `healthy within ${(f.budgetMs / 1000).toFixed(0)} s`;
   if (!f.declared) return [{ check, expected, seen: 'the image declares no HEALTHCHECK' }];
   const runs = f.log.length

@@ -1,6 +1,6 @@
 // The flow stack of one platform: the six services (startStack) plus a second data-chain hashing with
 // SHA-256, same image, its own alias on the same network. Started once, shared by every flow.
-import type { Contract } from '../contract/schema.ts';
+import type { Contract, Platform } from '../contract/schema.ts';
 import { serviceNamed } from '../contract/load.ts';
 import { isEmulated } from '../engine/docker.ts';
 import { QUIET_HEALTHCHECK, startStack, type Stack } from '../runtime/stack.ts';
@@ -26,13 +26,20 @@ export interface FlowStack {
   stop(): Promise<void>;
 }
 
-export async function startFlowStack(contract: Contract, targets: ImageTarget[], network: string): Promise<FlowStack> {
+export interface FlowStackOptions {
+  /** Read-only rootfs, cap-drop ALL, no-new-privileges, tmpfs: how compose runs them on the Pi. */
+  hardened?: boolean;
+  /** Take the engine-wide alias lock of `network` (needed on a shared network such as the contract's). */
+  lockAliases?: boolean;
+}
+
+export async function startFlowStack(contract: Contract, targets: ImageTarget[], network: string, opts: FlowStackOptions = {}): Promise<FlowStack> {
   const platform = targets[0]!.platform;
   const emulated = await isEmulated(platform);
-  const unlock = await lockNetworkAliases(network, { log: (l) => console.error(l) });
+  const unlock = opts.lockAliases === false ? async () => undefined : await lockNetworkAliases(network, { log: (l) => console.error(l) });
   let stack: Stack;
   try {
-    stack = await startStack(contract, targets, network);
+    stack = await startStack(contract, targets, network, { hardened: opts.hardened });
   } catch (e) {
     await unlock();
     throw e;
@@ -47,6 +54,7 @@ export async function startFlowStack(contract: Contract, targets: ImageTarget[],
       aliases: [SHA256_DATA_CHAIN],
       extraEnv: { DATA_CHAIN_HASH_ALGORITHM: 'SHA256' },
       healthcheckTiming: QUIET_HEALTHCHECK,
+      hardened: opts.hardened,
     });
     const budget = contract.budgets[emulated ? 'emulated' : 'native'].firstHealthyResponseMs;
     const w = await waitForHttp200(`${sha256.baseUrl}${dc.healthPath}`, { budgetMs: budget, since: sha256.startedAt, container: docker().getContainer(sha256.container.getId()) });
@@ -64,16 +72,9 @@ export async function startFlowStack(contract: Contract, targets: ImageTarget[],
   const sha256StartMs = Date.now() - t0;
   const urls = new Map<string, string>([...stack.services].map(([n, s]) => [n, s.baseUrl]));
   urls.set(SHA256_DATA_CHAIN, extra.baseUrl);
-  const env: FlowEnv = {
-    platform,
-    emulated,
-    contract,
-    budgets: flowBudgets(contract, emulated),
-    tokens: flowTokens(contract),
-    url: (name) => urls.get(name) ?? missing(name, urls),
-    containerId: (name) => (name === SHA256_DATA_CHAIN ? extra : stack.get(name)).container.getId(),
-    setUrl: (name, url) => void urls.set(name, url),
-  };
+  const ids = new Map<string, string>([...stack.services].map(([n, s]) => [n, s.container.getId()]));
+  ids.set(SHA256_DATA_CHAIN, extra.container.getId());
+  const env = flowEnvOf(contract, platform, emulated, urls, ids);
   return {
     env,
     stack,
@@ -87,6 +88,20 @@ export async function startFlowStack(contract: Contract, targets: ImageTarget[],
   };
 }
 
-function missing(name: string, urls: Map<string, string>): never {
-  throw new Error(`service ${name} is not part of the flow stack (${[...urls.keys()].join(', ')})`);
+/** What a flow needs of a running stack: where each service answers and which container it is. */
+export function flowEnvOf(contract: Contract, platform: Platform, emulated: boolean, urls: Map<string, string>, ids: ReadonlyMap<string, string>): FlowEnv {
+  return {
+    platform,
+    emulated,
+    contract,
+    budgets: flowBudgets(contract, emulated),
+    tokens: flowTokens(contract),
+    url: (name) => urls.get(name) ?? missing(name, urls),
+    containerId: (name) => ids.get(name) ?? missing(name, ids),
+    setUrl: (name, url) => void urls.set(name, url),
+  };
+}
+
+function missing(name: string, known: ReadonlyMap<string, string>): never {
+  throw new Error(`service ${name} is not part of the flow stack (${[...known.keys()].join(', ')})`);
 }

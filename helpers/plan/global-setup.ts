@@ -2,6 +2,7 @@ import type { TestProject } from 'vitest/node';
 import { loadContract } from '../contract/load.ts';
 import { ensureContractNetwork } from '../runtime/network.ts';
 import { startStandIns } from '../runtime/standins.ts';
+import { startSharedStacks } from '../runtime/shared-stack.ts';
 import { sweep } from '../engine/sweep.ts';
 import { ensureReferenceImages } from '../../fixtures/reference.ts';
 import { DEFAULT_REPORT_DIR, PLAN_ENV, readPlan, type RunPlan } from './plan.ts';
@@ -10,7 +11,8 @@ import { DEFAULT_REPORT_DIR, PLAN_ENV, readPlan, type RunPlan } from './plan.ts'
  * Runs once per `vitest run` for the suites project: takes the plan the CLI wrote (LUCID_PLAN), or — under a
  * plain `npm test` — derives the default one (local reference images, every contract platform, built when
  * missing), makes sure the contract network exists, starts the stand-ins the planned services need on it
- * (each child vitest of the matrices does this on its own network), and hands plan and network to the suites.
+ * (each child vitest of the matrices does this on its own network), starts the shared stacks (one per platform
+ * with all six services) and reads the smoke runtime facts from them, and hands all of it to the suites.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const stale = await sweep({ stale: true });
@@ -32,9 +34,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const contract = loadContract(plan.contract);
   const network = await ensureContractNetwork(contract);
   const standIns = await startStandIns(contract, network.name, { services: plan.targets.map((t) => t.service), log: (l) => console.error(l) });
+  const shared = await startSharedStacks(contract, plan.targets, network.name, (l) => console.error(l)).catch(async (e) => {
+    await standIns.stop();
+    throw e;
+  });
   project.provide('plan', plan);
   project.provide('network', network.name);
+  project.provide('shared', shared.run);
   return async () => {
+    await shared.stop();
     await standIns.stop();
     await sweep();
   };

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { PROJECT_ROOT } from '../contract/load.ts';
 import { PlatformSchema } from '../contract/schema.ts';
+import type { SharedRun } from '../runtime/shared-stack.ts';
 
 /**
  * A run plan says which images (by id or digest, per platform) the suites check and under which contract.
@@ -59,5 +60,7 @@ declare module 'vitest' {
     plan: RunPlan;
     /** The contract network the suites join. */
     network: string;
+    /** The shared stacks (one per platform with all six services) and the smoke facts read from them. */
+    shared: SharedRun;
   }
 }

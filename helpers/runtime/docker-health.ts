@@ -9,6 +9,8 @@ export interface DockerHealthFacts {
   declared: boolean;
   /** The HEALTHCHECK command the container runs (the image's, with the harness's timing). */
   test?: string[];
+  /** Who ran the HEALTHCHECK: the engine on its interval (default), or the harness once through exec. */
+  runner?: 'engine' | 'harness';
 }
 
 /** Waits until the engine's own health status of a container is "healthy" (or unhealthy, or the budget ends). */

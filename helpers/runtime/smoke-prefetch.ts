@@ -7,6 +7,7 @@ import { startConcurrency } from './limit.ts';
 import { Limiter } from './limiter.ts';
 import { gatherSmokeRuntime, type SmokeRuntimeFacts } from './smoke-run.ts';
 import type { ImageTarget } from './start-service.ts';
+import { targetKey, type SharedRun } from './shared-stack.ts';
 
 export interface SmokeFacts {
   facts: Promise<ImageFacts>;
@@ -16,15 +17,18 @@ export interface SmokeFacts {
 /**
  * Starts gathering every target's facts at once, bounded per kind: vitest judges the targets one after the
  * other, while the next targets' containers already boot. Emulated targets share a tighter limit (each
- * runs two Python containers that are CPU-bound under QEMU); native ones are cheap.
+ * runs two Python containers that are CPU-bound under QEMU); native ones are cheap. Targets whose runtime
+ * facts were already read from a shared stack start nothing.
  */
-export function prefetchSmoke(contract: Contract, targets: ImageTarget[], network: string): Map<ImageTarget, SmokeFacts> {
+export function prefetchSmoke(contract: Contract, targets: ImageTarget[], network: string, shared: SharedRun['smoke'] = {}): Map<ImageTarget, SmokeFacts> {
   const native = new Limiter(Math.max(1, Math.floor(startConcurrency(false) / 2)));
   const emulated = new Limiter(Math.max(1, Math.floor(startConcurrency(true) / 2)));
   const out = new Map<ImageTarget, SmokeFacts>();
   for (const target of targets) {
     const facts = gatherImageFacts(target.image, { platform: target.platform });
+    const fromStack = shared[targetKey(target)];
     const runtime = (async () => {
+      if (fromStack) return fromStack;
       const f = await facts.catch(() => undefined);
       const limiter = (await isEmulated(target.platform)) ? emulated : native;
       return limiter.run(() => gatherSmokeRuntime(contract, serviceNamed(contract, target.service), target, network, f));

@@ -28,6 +28,12 @@ export interface RunFacts {
 export interface SmokeRuntimeFacts {
   normal: RunFacts & { processes?: ProcessFact[]; processError?: string; shellExecs: ExecOutcome[]; machine?: MachineFacts };
   hardened: RunFacts;
+  /**
+   * own-containers: one container as the image asks plus one hardened, HEALTHCHECK run by the engine.
+   * shared-stack: the image's hardened container in the platform's shared stack, which answered, so both
+   * runs are that one; its HEALTHCHECK was run once by the harness (the engine's probe is paused there).
+   */
+  source: 'own-containers' | 'shared-stack';
 }
 
 async function observe(contract: Contract, s: StartedService): Promise<RunFacts> {
@@ -57,24 +63,33 @@ async function machineOf(s: StartedService, python: string): Promise<MachineFact
  * Gathers every runtime fact of the smoke checks in two containers started side by side: one as the image
  * asks, one hardened the way the real compose runs them. Nothing is judged here; the suites judge.
  */
+/** What the normal run adds to health: who runs, whether a shell starts, what machine the code sees. */
+export async function inspectRunning(contract: Contract, s: StartedService, facts?: ImageFacts): Promise<Omit<SmokeRuntimeFacts['normal'], keyof RunFacts>> {
+  const container = docker().getContainer(s.container.getId());
+  let processes: ProcessFact[] | undefined;
+  let processError: string | undefined;
+  try {
+    processes = await listProcesses(container);
+  } catch (e) {
+    processError = (e as Error).message;
+  }
+  const shellExecs: ExecOutcome[] = [];
+  for (const cmd of shellExecCandidates(contract, facts)) shellExecs.push(await execIn(container, cmd, { timeoutMs: 15_000 }));
+  const machine = await machineOf(s, contract.base.python);
+  return { processes, processError, shellExecs, machine };
+}
+
+/**
+ * Gathers every runtime fact of the smoke checks in two containers started side by side: one as the image
+ * asks, one hardened the way the real compose runs them. Nothing is judged here; the suites judge.
+ */
 export async function gatherSmokeRuntime(contract: Contract, service: Service, target: ImageTarget, network: string, facts?: ImageFacts): Promise<SmokeRuntimeFacts> {
   const normal = async (): Promise<SmokeRuntimeFacts['normal']> => {
     let s: StartedService | undefined;
     try {
       s = await startService(contract, service, target, { network });
       const observed = await observe(contract, s);
-      const container = docker().getContainer(s.container.getId());
-      let processes: ProcessFact[] | undefined;
-      let processError: string | undefined;
-      try {
-        processes = await listProcesses(container);
-      } catch (e) {
-        processError = (e as Error).message;
-      }
-      const shellExecs: ExecOutcome[] = [];
-      for (const cmd of shellExecCandidates(contract, facts)) shellExecs.push(await execIn(container, cmd, { timeoutMs: 15_000 }));
-      const machine = await machineOf(s, contract.base.python);
-      return { ...observed, processes, processError, shellExecs, machine };
+      return { ...observed, ...(await inspectRunning(contract, s, facts)) };
     } catch (e) {
       return { ...startFailed(e), shellExecs: [] };
     } finally {
@@ -93,5 +108,5 @@ export async function gatherSmokeRuntime(contract: Contract, service: Service, t
     }
   };
   const [n, h] = await Promise.all([normal(), hardened()]);
-  return { normal: n, hardened: h };
+  return { normal: n, hardened: h, source: 'own-containers' };
 }

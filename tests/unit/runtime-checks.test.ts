@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { judgeDockerHealth, judgeProcessUser, judgeRuntimeMachine, judgeShellExecs } from '../../helpers/checks/runtime.ts';
+import { healthcheckArgv } from '../../helpers/runtime/healthcheck-exec.ts';
 import { parseTop, programArgs } from '../../helpers/runtime/processes.ts';
 
 const nonroot = { uid: 65532, gid: 65532 };
@@ -56,5 +57,27 @@ describe('docker health names the command that ran', () => {
   test('a CMD-SHELL probe shows in the finding', () => {
     const f = judgeDockerHealth({ status: 'unhealthy', elapsedMs: 5000, budgetMs: 30000, declared: true, log: [{ exitCode: -1, output: 'exec: "/bin/sh": stat /bin/sh: no such file or directory' }], test: ['CMD-SHELL', 'python3 /app/h.py || exit 1'] });
     expect(f[0]!.where).toContain('HEALTHCHECK ["CMD-SHELL","python3 /app/h.py || exit 1"]');
+  });
+});
+
+describe('HEALTHCHECK run by the harness', () => {
+  test('argv as the engine would run it', () => {
+    expect(healthcheckArgv(['CMD', '/usr/bin/python3', '-I', 'h.py'])).toEqual(['/usr/bin/python3', '-I', 'h.py']);
+    // CMD-SHELL needs a shell: on a shell-less image it can never pass, which is what the check must see.
+    expect(healthcheckArgv(['CMD-SHELL', 'curl -f http://127.0.0.1:8080/health'])).toEqual(['/bin/sh', '-c', 'curl -f http://127.0.0.1:8080/health']);
+    expect(healthcheckArgv(['NONE'])).toBeUndefined();
+    expect(healthcheckArgv([])).toBeUndefined();
+    expect(healthcheckArgv(undefined)).toBeUndefined();
+  });
+  test('a failing run names the harness as runner and shows the command and its output', () => {
+    const f = judgeDockerHealth({ status: 'unhealthy', elapsedMs: 4000, budgetMs: 30000, declared: true, runner: 'harness', test: ['CMD', '/usr/local/bin/lucid-healthcheck'], log: [{ exitCode: 127, output: 'no such file or directory' }] });
+    expect(f).toHaveLength(1);
+    expect(f[0]!.check).toMatch(/run through exec by the harness/);
+    expect(f[0]!.where).toContain('lucid-healthcheck');
+    expect(f[0]!.where).toContain('exit 127: no such file or directory');
+  });
+  test('healthy through the harness passes; an image without HEALTHCHECK does not', () => {
+    expect(judgeDockerHealth({ status: 'healthy', elapsedMs: 900, budgetMs: 30000, declared: true, runner: 'harness', log: [] })).toEqual([]);
+    expect(judgeDockerHealth({ status: 'none', elapsedMs: 0, budgetMs: 30000, declared: false, runner: 'harness', log: [] })[0]!.seen).toMatch(/declares no HEALTHCHECK/);
   });
 });

@@ -1,0 +1,42 @@
+import type Dockerode from 'dockerode';
+import type { DockerHealthFacts } from './docker-health.ts';
+import { execIn } from './exec.ts';
+import type { HealthcheckTiming } from './lucid-container.ts';
+
+/**
+ * The argv the engine would run for a HEALTHCHECK Test: CMD runs its arguments, CMD-SHELL runs them through
+ * /bin/sh (which a shell-less image lacks, so such a check can never pass there), NONE or nothing means none.
+ */
+export function healthcheckArgv(test: readonly string[] | undefined): string[] | undefined {
+  const [kind, ...rest] = test ?? [];
+  if (kind === 'CMD' && rest.length) return rest;
+  if (kind === 'CMD-SHELL' && rest.length) return ['/bin/sh', '-c', rest.join(' ')];
+  return undefined;
+}
+
+/**
+ * Runs the container's own HEALTHCHECK command through exec, as the engine would: up to `retries` attempts
+ * `intervalMs` apart, each cut at `timeoutMs`. Used where the engine's periodic probe is paused (the shared
+ * stack: every emulated probe costs a Python start, ~2 s of CPU), so each image is probed once, not every
+ * interval for the whole run. The facts say which runner produced them.
+ */
+export async function runHealthcheckOnce(container: Dockerode.Container, timing: HealthcheckTiming, since: number, budgetMs: number): Promise<DockerHealthFacts> {
+  const info = await container.inspect().catch(() => undefined);
+  const test = info?.Config?.Healthcheck?.Test as string[] | undefined;
+  const argv = healthcheckArgv(test);
+  const log: DockerHealthFacts['log'] = [];
+  const facts = (status: string): DockerHealthFacts => ({ status, elapsedMs: Date.now() - since, budgetMs, declared: !!argv, test, log: log.slice(-3), runner: 'harness' });
+  if (!info) return facts('container gone');
+  if (!argv) return facts('none');
+  for (let attempt = 1; ; attempt++) {
+    const r = await execIn(container, argv, { timeoutMs: timing.timeoutMs });
+    if (r.exitCode === 0) {
+      log.push({ exitCode: 0, output: r.output });
+      return facts('healthy');
+    }
+    log.push({ exitCode: r.exitCode ?? -1, output: r.exitCode === null ? `no exit within ${timing.timeoutMs} ms${r.output ? `: ${r.output}` : ''}` : r.output });
+    if (attempt >= timing.retries) return facts('unhealthy');
+    if (Date.now() - since + timing.intervalMs >= budgetMs) return facts('starting');
+    await new Promise((r) => setTimeout(r, timing.intervalMs));
+  }
+}

@@ -1,0 +1,118 @@
+// One stack per platform, started once before any suite runs and shared by all of them (vitest globalSetup
+// with provide/inject): the smoke runtime facts are read from its containers, then the flows run on it.
+// Each image boots once per platform instead of three times (own run, hardened run, flow stack).
+import type { Contract, Platform } from '../contract/schema.ts';
+import { serviceNamed } from '../contract/load.ts';
+import { docker, isEmulated } from '../engine/docker.ts';
+import { harnessLabels, RUN_ID } from '../engine/labels.ts';
+import { gatherImageFacts } from '../facts/gather.ts';
+import { startFlowStack, type FlowStack } from '../flows/stack.ts';
+import { flowGroups, SHA256_DATA_CHAIN } from '../flows/roles.ts';
+import { runHealthcheckOnce } from './healthcheck-exec.ts';
+import { mapLimit, startConcurrency } from './limit.ts';
+import { probeHealthEndpoints } from './probe-health.ts';
+import { inspectRunning, type SmokeRuntimeFacts } from './smoke-run.ts';
+import { startStandIns, type StandIns } from './standins.ts';
+import type { ImageTarget, StartedService } from './start-service.ts';
+
+/** What a suite worker needs of a running shared stack (serialisable: it crosses into the workers). */
+export interface SharedStackHandle {
+  platform: Platform;
+  network: string;
+  emulated: boolean;
+  /** Service name (and data-chain-sha256) → where it answers and which container it is. */
+  services: Record<string, { containerId: string; baseUrl: string }>;
+  stackStartMs?: number;
+  sha256StartMs?: number;
+  /** The stack did not come up: the first failure, with what its container showed. */
+  error?: string;
+}
+
+export interface SharedRun {
+  stacks: SharedStackHandle[];
+  /** Smoke runtime facts per target (targetKey), for every target of a stack that came up. */
+  smoke: Record<string, SmokeRuntimeFacts>;
+}
+
+export const targetKey = (t: Pick<ImageTarget, 'platform' | 'image'>) => `${t.platform} ${t.image}`;
+
+type Log = (line: string) => void;
+
+/**
+ * A network of its own for every stack after the first: two platforms' stacks cannot share aliases on one
+ * network, and running them side by side halves the wall time. Labelled, so the sweep removes it.
+ */
+async function extraNetwork(contract: Contract, platform: Platform): Promise<string> {
+  const name = `${contract.network.name}.${platform.replace('/', '-')}.${RUN_ID}`;
+  await docker().createNetwork({ Name: name, Driver: 'bridge', CheckDuplicate: true, Labels: harnessLabels('network') });
+  return name;
+}
+
+/** Smoke facts of one stack container: it answered, so its own run and its hardened run are this one. */
+async function smokeFactsOf(contract: Contract, s: StartedService, firstOkMs: number | undefined): Promise<SmokeRuntimeFacts> {
+  const facts = await gatherImageFacts(s.target.image, { platform: s.target.platform }).catch(() => undefined);
+  const health = await probeHealthEndpoints(contract, s);
+  if (health[0] && firstOkMs !== undefined) health[0].elapsedMs = firstOkMs;
+  const budget = contract.budgets[s.emulated ? 'emulated' : 'native'].dockerHealthyMs;
+  const timing = contract.runtimeHealthcheck[s.emulated ? 'emulated' : 'native'];
+  const dockerHealth = await runHealthcheckOnce(docker().getContainer(s.container.getId()), timing, s.startedAt, budget);
+  const ok = health.every((h) => h.ok) && dockerHealth.status === 'healthy';
+  const run = { health, dockerHealth, where: ok ? undefined : s.describe(await s.diagnostics()) };
+  return { normal: { ...run, ...(await inspectRunning(contract, s, facts)) }, hardened: run, source: 'shared-stack' };
+}
+
+function handleOf(platform: Platform, network: string, emulated: boolean, fs: FlowStack): SharedStackHandle {
+  const services: SharedStackHandle['services'] = {};
+  for (const [name, s] of fs.stack.services) services[name] = { containerId: s.container.getId(), baseUrl: s.baseUrl };
+  services[SHA256_DATA_CHAIN] = { containerId: fs.sha256.container.getId(), baseUrl: fs.sha256.baseUrl };
+  return { platform, network, emulated, services, stackStartMs: fs.stackStartMs, sha256StartMs: fs.sha256StartMs };
+}
+
+/**
+ * Starts a hardened stack for every platform of the plan that has all six services (the first on the contract
+ * network under its alias lock, the others each on a network of their own with their own stand-ins), then
+ * reads the smoke runtime facts of the six images from it. A stack that fails to come up is reported in its
+ * handle; its images then get their own containers in the smoke suite, which tells which run condition broke.
+ */
+export async function startSharedStacks(contract: Contract, targets: readonly ImageTarget[], contractNetwork: string, log: Log): Promise<{ run: SharedRun; stop(): Promise<void> }> {
+  const { groups } = flowGroups(targets);
+  const stacks: FlowStack[] = [];
+  const standIns: StandIns[] = [];
+  const run: SharedRun = { stacks: [], smoke: {} };
+  await Promise.all(
+    groups.map(async (group, i) => {
+      const emulated = await isEmulated(group.platform);
+      let network = contractNetwork;
+      try {
+        if (i > 0) {
+          network = await extraNetwork(contract, group.platform);
+          standIns.push(await startStandIns(contract, network, { services: group.targets.map((t) => t.service), log }));
+        }
+        const fs = await startFlowStack(contract, group.targets, network, { hardened: true, lockAliases: i === 0 });
+        stacks.push(fs);
+        run.stacks.push(handleOf(group.platform, network, emulated, fs));
+        log(`shared stack [${group.platform}] on ${network}: six services answered after ${fs.stackStartMs} ms, SHA-256 data-chain after ${fs.sha256StartMs} ms`);
+        // Emulated probes are Python starts under QEMU: no more at once than there are cores.
+        const t0 = Date.now();
+        await mapLimit(group.targets, emulated ? startConcurrency(true) : 6, async (t) => {
+          try {
+            run.smoke[targetKey(t)] = await smokeFactsOf(contract, fs.stack.get(serviceNamed(contract, t.service).name), fs.stack.firstOkMs.get(t.service));
+          } catch (e) {
+            log(`shared stack [${group.platform}]: could not read the runtime facts of ${t.label}, it gets its own containers: ${(e as Error).message}`);
+          }
+        });
+        log(`shared stack [${group.platform}]: runtime facts of ${group.targets.length} images read in ${Date.now() - t0} ms`);
+      } catch (e) {
+        run.stacks.push({ platform: group.platform, network, emulated, services: {}, error: (e as Error).message });
+        log(`shared stack [${group.platform}] did not come up; its images get their own containers: ${(e as Error).message.split('\n')[0]}`);
+      }
+    }),
+  );
+  return {
+    run,
+    stop: async () => {
+      await Promise.all(stacks.map((s) => s.stop()));
+      await Promise.all(standIns.map((s) => s.stop()));
+    },
+  };
+}
