@@ -11,6 +11,7 @@ import { flowGroups } from '../helpers/flows/roles.ts';
 import { runFlow } from '../helpers/flows/run.ts';
 import { flowEnvOf } from '../helpers/flows/stack.ts';
 import type { FlowEnv } from '../helpers/flows/context.ts';
+import { docker } from '../helpers/engine/docker.ts';
 
 const plan = inject('plan');
 const contract = loadContract(plan.contract);
@@ -41,7 +42,12 @@ for (const group of groups) {
       env = flowEnvOf(contract, group.platform, handle.emulated, new Map(entries.map(([n, s]) => [n, s.baseUrl])), new Map(entries.map(([n, s]) => [n, s.containerId])));
     });
 
-    afterAll(() => book.write(FIGURES_FILE));
+    // This platform's stack is done once its flows are (the smoke facts were read before any suite ran):
+    // removing it now overlaps with the other platform's flows instead of adding to the teardown.
+    afterAll(async () => {
+      book.write(FIGURES_FILE);
+      await Promise.all(Object.values(handle?.services ?? {}).map((s) => docker().getContainer(s.containerId).remove({ force: true, v: true }).catch(() => undefined)));
+    });
 
     for (const [name, body] of FLOWS) {
       test.sequential(name, async ({ annotate, task }) => {

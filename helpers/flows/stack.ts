@@ -21,7 +21,7 @@ export interface FlowStack {
   sha256: StartedService;
   /** Six services to all answering their health path. */
   stackStartMs: number;
-  /** The extra SHA-256 data-chain, started after the six (keeps emulated CPU contention bounded). */
+  /** The extra SHA-256 data-chain: its own start to its first 200 (it boots alongside the six). */
   sha256StartMs: number;
   stop(): Promise<void>;
 }
@@ -37,19 +37,13 @@ export async function startFlowStack(contract: Contract, targets: ImageTarget[],
   const platform = targets[0]!.platform;
   const emulated = await isEmulated(platform);
   const unlock = opts.lockAliases === false ? async () => undefined : await lockNetworkAliases(network, { log: (l) => console.error(l) });
-  let stack: Stack;
-  try {
-    stack = await startStack(contract, targets, network, { hardened: opts.hardened });
-  } catch (e) {
-    await unlock();
-    throw e;
-  }
-  let sha256: StartedService | undefined;
-  const t0 = Date.now();
-  try {
+  // The SHA-256 data-chain boots alongside the six, as one compose project would: under emulation the
+  // seven share the cores either way, and waiting for the six first only added its boot on top.
+  const startSha256 = async (): Promise<{ service: StartedService; ms: number }> => {
     const dc = serviceNamed(contract, ROLE.dataChain);
     const target = targets.find((t) => t.service === ROLE.dataChain)!;
-    sha256 = await startService(contract, dc, target, {
+    const t0 = Date.now();
+    const s = await startService(contract, dc, target, {
       network,
       aliases: [SHA256_DATA_CHAIN],
       extraEnv: { DATA_CHAIN_HASH_ALGORITHM: 'SHA256' },
@@ -57,19 +51,25 @@ export async function startFlowStack(contract: Contract, targets: ImageTarget[],
       hardened: opts.hardened,
     });
     const budget = contract.budgets[emulated ? 'emulated' : 'native'].firstHealthyResponseMs;
-    const w = await waitForHttp200(`${sha256.baseUrl}${dc.healthPath}`, { budgetMs: budget, since: sha256.startedAt, container: docker().getContainer(sha256.container.getId()) });
+    const w = await waitForHttp200(`${s.baseUrl}${dc.healthPath}`, { budgetMs: budget, since: s.startedAt, container: docker().getContainer(s.container.getId()) });
     if (!w.ok) {
+      const where = s.describe(await s.diagnostics());
+      await s.stop();
       throw new CheckFailed(`flow stack [${platform}]`, [
-        { check: `${SHA256_DATA_CHAIN} (data-chain with DATA_CHAIN_HASH_ALGORITHM=SHA256) starts`, expected: `HTTP 200 on ${dc.healthPath} within ${budget / 1000} s`, seen: w.exited ? 'the container stopped' : w.last ? `HTTP ${w.last.status}` : (w.lastError ?? 'no answer'), where: sha256.describe(await sha256.diagnostics()) },
+        { check: `${SHA256_DATA_CHAIN} (data-chain with DATA_CHAIN_HASH_ALGORITHM=SHA256) starts`, expected: `HTTP 200 on ${dc.healthPath} within ${budget / 1000} s`, seen: w.exited ? 'the container stopped' : w.last ? `HTTP ${w.last.status}` : (w.lastError ?? 'no answer'), where },
       ]);
     }
-  } catch (e) {
-    await Promise.all([stack.stop(), sha256?.stop()]);
+    return { service: s, ms: Date.now() - t0 };
+  };
+  const [six, seventh] = await Promise.allSettled([startStack(contract, targets, network, { hardened: opts.hardened }), startSha256()]);
+  if (six.status === 'rejected' || seventh.status === 'rejected') {
+    await Promise.all([six.status === 'fulfilled' && six.value.stop(), seventh.status === 'fulfilled' && seventh.value.service.stop()]);
     await unlock();
-    throw e;
+    throw six.status === 'rejected' ? six.reason : (seventh as PromiseRejectedResult).reason;
   }
-  const extra = sha256;
-  const sha256StartMs = Date.now() - t0;
+  const stack = six.value;
+  const extra = seventh.value.service;
+  const sha256StartMs = seventh.value.ms;
   const urls = new Map<string, string>([...stack.services].map(([n, s]) => [n, s.baseUrl]));
   urls.set(SHA256_DATA_CHAIN, extra.baseUrl);
   const ids = new Map<string, string>([...stack.services].map(([n, s]) => [n, s.container.getId()]));

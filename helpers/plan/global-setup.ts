@@ -15,6 +15,7 @@ import { DEFAULT_REPORT_DIR, PLAN_ENV, readPlan, type RunPlan } from './plan.ts'
  * with all six services) and reads the smoke runtime facts from them, and hands all of it to the suites.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const t0 = Date.now();
   const stale = await sweep({ stale: true });
   if (stale.containers || stale.networks) console.error(`swept leftovers of dead runs: ${stale.containers} container(s), ${stale.networks} network(s)`);
   const file = process.env[PLAN_ENV];
@@ -41,9 +42,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('plan', plan);
   project.provide('network', network.name);
   project.provide('shared', shared.run);
+  console.error(`global setup: ${shared.run.stacks.length} shared stack(s) ready, runtime facts read, after ${Date.now() - t0} ms`);
   return async () => {
+    const t1 = Date.now();
     await shared.stop();
     await standIns.stop();
     await sweep();
+    console.error(`global teardown: stacks and stand-ins removed in ${Date.now() - t1} ms`);
   };
 }

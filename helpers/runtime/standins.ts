@@ -129,7 +129,7 @@ async function startOne(contract: Contract, s: StandIn, network: string, platfor
   const t0 = Date.now();
   const container = await c.start();
   const raw = docker().getContainer(container.getId());
-  const remove = () => container.stop({ timeout: 2_000, remove: true }).then(() => undefined, () => raw.remove({ force: true }).catch(() => undefined));
+  const remove = () => raw.remove({ force: true, v: true }).then(() => undefined, () => undefined);
   const port = container.getMappedPort(s.port);
   let last = 'no answer yet';
   while (Date.now() - t0 < READY_BUDGET_MS) {
