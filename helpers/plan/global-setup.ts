@@ -34,9 +34,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
   const contract = loadContract(plan.contract);
   const network = await ensureContractNetwork(contract);
-  const standIns = await startStandIns(contract, network.name, { services: plan.targets.map((t) => t.service), log: (l) => console.error(l) });
-  const shared = await startSharedStacks(contract, plan.targets, network.name, (l) => console.error(l)).catch(async (e) => {
-    await standIns.stop();
+  // The contract network's stand-ins boot while the other platforms' networks and stand-ins are made.
+  const standInsStarting = startStandIns(contract, network.name, { services: plan.targets.map((t) => t.service), log: (l) => console.error(l) });
+  standInsStarting.catch(() => undefined);
+  const shared = await startSharedStacks(contract, plan.targets, network.name, (l) => console.error(l), standInsStarting).catch(async (e) => {
+    await standInsStarting.then((s) => s.stop(), () => undefined);
+    throw e;
+  });
+  const standIns = await standInsStarting.catch(async (e) => {
+    await shared.stop();
     throw e;
   });
   project.provide('plan', plan);

@@ -74,7 +74,14 @@ function handleOf(platform: Platform, network: string, emulated: boolean, fs: Fl
  * reads the smoke runtime facts of the six images from it. A stack that fails to come up is reported in its
  * handle; its images then get their own containers in the smoke suite, which tells which run condition broke.
  */
-export async function startSharedStacks(contract: Contract, targets: readonly ImageTarget[], contractNetwork: string, log: Log): Promise<{ run: SharedRun; stop(): Promise<void> }> {
+export async function startSharedStacks(
+  contract: Contract,
+  targets: readonly ImageTarget[],
+  contractNetwork: string,
+  log: Log,
+  /** Settles when the contract network's stand-ins answer: only the stack on that network waits for it. */
+  contractNetworkReady: Promise<unknown> = Promise.resolve(),
+): Promise<{ run: SharedRun; stop(): Promise<void> }> {
   const { groups } = flowGroups(targets);
   const stacks: FlowStack[] = [];
   const standIns: StandIns[] = [];
@@ -87,6 +94,8 @@ export async function startSharedStacks(contract: Contract, targets: readonly Im
         if (i > 0) {
           network = await extraNetwork(contract, group.platform);
           standIns.push(await startStandIns(contract, network, { services: group.targets.map((t) => t.service), log }));
+        } else {
+          await contractNetworkReady;
         }
         const fs = await startFlowStack(contract, group.targets, network, { hardened: true, lockAliases: i === 0 });
         stacks.push(fs);
