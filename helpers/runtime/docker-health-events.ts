@@ -19,6 +19,8 @@ async function judge(container: Dockerode.Container, since: number, budgetMs: nu
     elapsedMs,
     budgetMs,
     declared: !!health,
+    test: (info?.Config?.Healthcheck?.Test as string[] | undefined) ?? undefined,
+    runner: 'engine',
     log: (health?.Log ?? []).slice(-3).map((l) => ({ exitCode: l.ExitCode, output: l.Output.trim() })),
   });
   if (!info) return { done: true, facts: facts('container gone') };

@@ -3,7 +3,8 @@ import type { HealthFacts } from '../checks/health.ts';
 import { shellExecCandidates } from '../checks/shell-candidates.ts';
 import { docker } from '../engine/docker.ts';
 import type { ImageFacts } from '../facts/types.ts';
-import { waitForDockerHealth, type DockerHealthFacts } from './docker-health.ts';
+import type { DockerHealthFacts } from './docker-health.ts';
+import { waitForDockerHealthEvents } from './docker-health-events.ts';
 import { execIn, type ExecOutcome } from './exec.ts';
 import { probeHealthEndpoints } from './probe-health.ts';
 import { listProcesses, type ProcessFact } from './processes.ts';
@@ -39,7 +40,8 @@ export interface SmokeRuntimeFacts {
 async function observe(contract: Contract, s: StartedService): Promise<RunFacts> {
   const health = await probeHealthEndpoints(contract, s);
   const budget = contract.budgets[s.emulated ? 'emulated' : 'native'].dockerHealthyMs;
-  const dockerHealth = await waitForDockerHealth(docker().getContainer(s.container.getId()), s.startedAt, budget);
+  // Woken by the engine's health_status events: noticed ~1.5 ms after the engine records it, not up to a poll later.
+  const dockerHealth = await waitForDockerHealthEvents(docker().getContainer(s.container.getId()), s.startedAt, budget);
   const ok = health.every((h) => h.ok) && dockerHealth.status === 'healthy';
   return { health, dockerHealth, where: ok ? undefined : s.describe(await s.diagnostics()) };
 }
