@@ -1,5 +1,6 @@
 /**
- * Static checks per image: facts gathered from the engine's image export (no container) plus the eleven
+ * Static checks per image: facts gathered from the engine's overlay2 layer dirs or its image export (no container; see
+ * helpers/facts/gather.ts, LUCID_FACTS_SOURCE=export forces the export) plus the eleven
  * checks. Cold = an empty cache dir; warm-disk = the layer cache on disk, nothing in memory; memo = the
  * same process asking again (what the suites get for the second and later looks at an image).
  */
@@ -15,7 +16,7 @@ import type { ImageTarget } from '../helpers/runtime/start-service.ts';
 
 export interface StaticTiming {
   target: string;
-  /** Fresh, empty cache dir for this image alone: export + index every layer. */
+  /** Fresh, empty cache dir for this image alone: read (overlay2 dirs or export) and index every layer. */
   coldMs: number;
   /** Fresh cache dir holding only the build cache (layer tars), as right after `fixtures build`: no facts yet. */
   coldBuiltMs: number;

@@ -57,6 +57,8 @@ export const InspectSchema = z.object({
   Size: z.number(),
   Config: RunConfig,
   RootFS: z.object({ Type: z.string(), Layers: z.array(z.string()).nullish() }),
+  /** Storage driver and its dirs (overlay2: UpperDir, LowerDir); read by the overlay2 layer reader. */
+  GraphDriver: z.object({ Name: z.string(), Data: z.record(z.string(), z.string()).nullish() }).nullish(),
 });
 export type Inspect = z.infer<typeof InspectSchema>;
 

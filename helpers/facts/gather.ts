@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { Platform } from '../contract/schema.ts';
 import { docker } from '../engine/docker.ts';
-import { hasCachedLayer, readCachedConfig, readCachedLayer, writeCachedConfig, writeCachedLayer } from './cache.ts';
+import { readCachedConfig, readCachedLayer, writeCachedConfig, writeCachedLayer } from './cache.ts';
 import { configFromEngine, InspectSchema, parseConfigBlob, runConfig, type ConfigBlob, type Inspect } from './config.ts';
 import { readDockerArchive } from './docker-archive.ts';
 import { indexLayer } from './layer-index.ts';
 import { mergeLayers } from './merge.ts';
+import { readOverlayImage } from './overlay-layers.ts';
 import type { GatherStats, ImageFacts, LayerIndex } from './types.ts';
 
 export interface GatherOptions {
@@ -24,8 +25,9 @@ export function forgetGatheredFacts(): void {
 
 /**
  * Everything the static checks judge, gathered once per image: config, history, sizes and the merged filesystem.
- * Layers are cached on disk by diff_id, so an image whose layers were all seen before is not exported at all;
- * the result is also memoised per image id for the life of the process.
+ * Layers are cached on disk by diff_id, so an image whose layers were all seen before is not read again; the
+ * others come from a local engine's overlay2 layer dirs (overlay-layers.ts) or else the image export. The
+ * result is also memoised per image id for the life of the process.
  */
 export async function gatherImageFacts(ref: string, opts: GatherOptions = {}): Promise<ImageFacts> {
   const t0 = performance.now();
@@ -41,24 +43,49 @@ export async function gatherImageFacts(ref: string, opts: GatherOptions = {}): P
   return { ...facts, ref, ...(opts.platform && { platform: opts.platform }) };
 }
 
+/**
+ * LUCID_FACTS_SOURCE=export: never read the engine's overlay2 dirs, export every image whose layers are not
+ * all cached (to compare the sources, or to rule the overlay2 reader out). Unset or anything else: overlay2
+ * where the engine allows it, the export otherwise.
+ */
+const exportForced = (): boolean => process.env.LUCID_FACTS_SOURCE === 'export';
+
 async function gatherFresh(inspect: Inspect, useCache: boolean, t0: number): Promise<ImageFacts> {
   const diffIds = inspect.RootFS.Layers ?? [];
   const warnings: string[] = [];
   let config: ConfigBlob;
   let layers: LayerIndex[];
-  let stats: Pick<GatherStats, 'exported' | 'configFrom' | 'layersIndexed' | 'layersFromCache'>;
+  let stats: Omit<GatherStats, 'ms' | 'warnings'>;
 
-  const cached = useCache && diffIds.every(hasCachedLayer) ? diffIds.map(readCachedLayer) : undefined;
-  if (cached && cached.every((l): l is LayerIndex => l !== undefined)) {
-    const blob = readCachedConfig(inspect.Id);
-    config = blob
-      ? parseConfigBlob(blob, `cached config ${inspect.Id}`)
-      : configFromEngine(inspect, await docker().getImage(inspect.Id).history());
-    layers = cached;
-    stats = { exported: false, configFrom: blob ? 'cache' : 'engine', layersIndexed: 0, layersFromCache: layers.length };
+  const have = diffIds.map((d) => (useCache ? readCachedLayer(d) : undefined));
+  const blob = useCache ? readCachedConfig(inspect.Id) : undefined;
+  const fromBlob = (b: Buffer, what: string) => parseConfigBlob(b, `${what} ${inspect.Id}`);
+  if (have.every((l): l is LayerIndex => l !== undefined)) {
+    config = blob ? fromBlob(blob, 'cached config') : configFromEngine(inspect, await docker().getImage(inspect.Id).history());
+    layers = have;
+    stats = { source: 'cache', exported: false, configFrom: blob ? 'cache' : 'engine', layersIndexed: 0, layersFromCache: layers.length };
   } else {
-    ({ config, layers } = await exportAndIndex(inspect.Id, useCache, warnings));
-    stats = { exported: true, configFrom: 'archive', layersIndexed: layers.length, layersFromCache: 0 };
+    let fallback = 'LUCID_FACTS_SOURCE=export';
+    const overlay = exportForced()
+      ? undefined
+      : await readOverlayImage(inspect, have).catch((e: Error) => {
+          fallback = e.message;
+          return undefined;
+        });
+    if (overlay) {
+      layers = overlay.layers;
+      const stored = overlay.configBlob;
+      config = blob ? fromBlob(blob, 'cached config') : stored ? fromBlob(stored, 'stored config') : configFromEngine(inspect, await docker().getImage(inspect.Id).history());
+      if (useCache) {
+        layers.forEach((l, i) => have[i] || keep(() => writeCachedLayer(diffIds[i]!, l), `layer ${diffIds[i]}`, warnings));
+        if (!blob && stored) keep(() => writeCachedConfig(inspect.Id, stored), `config ${inspect.Id}`, warnings);
+      }
+      const configFrom = blob ? 'cache' : stored ? 'imagedb' : 'engine';
+      stats = { source: 'overlay', exported: false, configFrom, layersIndexed: overlay.indexed, layersFromCache: layers.length - overlay.indexed };
+    } else {
+      ({ config, layers } = await exportAndIndex(inspect.Id, useCache, warnings));
+      stats = { source: 'export', fallback, exported: true, configFrom: 'archive', layersIndexed: layers.length, layersFromCache: 0 };
+    }
   }
 
   return {

@@ -9,12 +9,20 @@ import type { EntryType, FsEntry, LayerIndex } from './types.ts';
 
 /** Small text files whose content the checks need (users, groups, base OS). */
 export const CAPTURED_TEXT_FILES: ReadonlySet<string> = new Set(['/etc/passwd', '/etc/group', '/etc/os-release', '/usr/lib/os-release']);
-const MAX_TEXT_BYTES = 256 * 1024;
+export const MAX_TEXT_BYTES = 256 * 1024;
 /** Multi-call binaries are ~1-2 MiB; scanning bigger executables (python, libpython) would only cost time. */
 export const MAX_SCAN_BYTES = 8 * 1024 * 1024;
 
 const WHITEOUT = '.wh.';
 const OPAQUE = '.wh..wh..opq';
+
+/** What a `.wh.`-prefixed tar name means: a whiteout of its sibling, or its directory made opaque; else undefined. */
+export function markerOf(path: string): { whiteout: string } | { opaque: string } | undefined {
+  const name = baseName(path);
+  if (!name.startsWith(WHITEOUT)) return undefined;
+  if (name === OPAQUE) return { opaque: parentOf(path) };
+  return { whiteout: absPath(`${parentOf(path)}/${name.slice(WHITEOUT.length)}`) };
+}
 
 function entryType(t: string | null | undefined): EntryType {
   switch (t) {
@@ -72,10 +80,10 @@ async function readEntries(ex: tar.Extract, out: LayerIndex, files: Map<string, 
   for await (const entry of ex) {
     const h = entry.header;
     const path = absPath(h.name);
-    const name = baseName(path);
-    if (name.startsWith(WHITEOUT)) {
-      if (name === OPAQUE) out.opaqueDirs.push(parentOf(path));
-      else out.whiteouts.push(absPath(`${parentOf(path)}/${name.slice(WHITEOUT.length)}`));
+    const marker = markerOf(path);
+    if (marker) {
+      if ('opaque' in marker) out.opaqueDirs.push(marker.opaque);
+      else out.whiteouts.push(marker.whiteout);
       await drain(entry);
       continue;
     }

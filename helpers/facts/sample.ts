@@ -68,7 +68,7 @@ export function sampleFacts(contract: Contract, service: Service, platform: Plat
     size: 53_000_000,
     layerCount: 2,
     fs,
-    gather: { exported: false, configFrom: 'cache', layersIndexed: 0, layersFromCache: 0, ms: 0, warnings: [] },
+    gather: { source: 'cache', exported: false, configFrom: 'cache', layersIndexed: 0, layersFromCache: 0, ms: 0, warnings: [] },
   };
 }
 

@@ -26,8 +26,12 @@ export interface FsEntry {
 
 /** What one layer tar holds, independent of where the bytes came from (docker-archive or registry blob). */
 export interface LayerIndex {
-  /** sha256 of the uncompressed tar as it streamed ("sha256:<hex>"). */
+  /**
+   * sha256 of the uncompressed tar as it streamed ("sha256:<hex>"); for a layer read from the engine's overlay2
+   * dirs, the diff_id the engine recorded (no tar is streamed there to hash).
+   */
   digest: string;
+  /** Length of the uncompressed tar. */
   bytes: number;
   /** Real entries in tar order; whiteout markers are not entries. */
   entries: FsEntry[];
@@ -72,10 +76,21 @@ export interface HistoryItem {
 }
 
 export interface GatherStats {
-  /** True when the image was streamed out of the engine (a cold gather). */
+  /**
+   * Where the layer indexes came from: all from the on-disk cache; the uncached ones read from the local
+   * engine's overlay2 layer dirs; or the image export (remote engine, other storage, LUCID_FACTS_SOURCE=export,
+   * or the overlay2 reader could not vouch for the image).
+   */
+  source: 'cache' | 'overlay' | 'export';
+  /** Why the overlay2 reader was not used when source is 'export'. */
+  fallback?: string;
+  /** True when the image was streamed out of the engine (source 'export'). */
   exported: boolean;
-  /** Where the config came from: the exported blob, the blob cache, or the engine's inspect/history. */
-  configFrom: 'archive' | 'cache' | 'engine';
+  /**
+   * Where the config came from: the exported blob, the blob cache, the engine's image store on disk (the same
+   * blob, hash-checked), or the engine's inspect/history.
+   */
+  configFrom: 'archive' | 'cache' | 'imagedb' | 'engine';
   layersIndexed: number;
   layersFromCache: number;
   ms: number;

@@ -72,6 +72,8 @@ const timings: Record<string, number> = {};
 beforeAll(async () => {
   cacheDir = mkdtempSync(join(tmpdir(), 'lucid-facts-cache-'));
   process.env.LUCID_CACHE_DIR = cacheDir;
+  // This file covers the export path; the overlay2 reader has its own test (facts-overlay.test.ts).
+  process.env.LUCID_FACTS_SOURCE = 'export';
   const built = await fixtureArchive({
     layers: await buildLayers(),
     repoTags: [TAG],
@@ -102,6 +104,7 @@ afterAll(async () => {
   if (imageId) await docker().getImage(imageId).remove({ force: true }).catch(() => undefined);
   if (cacheDir) rmSync(cacheDir, { recursive: true, force: true });
   delete process.env.LUCID_CACHE_DIR;
+  delete process.env.LUCID_FACTS_SOURCE;
   console.log(`facts gather timings (ms): ${JSON.stringify(timings)}`);
 });
 
@@ -113,7 +116,7 @@ describe('gatherImageFacts against a loaded docker-archive', () => {
     cold = await gatherImageFacts(TAG, { platform: 'linux/arm64' });
     timings.cold = cold.gather.ms;
     expect(cold.id).toBe(imageId);
-    expect(cold.gather).toMatchObject({ exported: true, configFrom: 'archive', layersIndexed: 3, layersFromCache: 0, warnings: [] });
+    expect(cold.gather).toMatchObject({ source: 'export', fallback: 'LUCID_FACTS_SOURCE=export', exported: true, configFrom: 'archive', layersIndexed: 3, layersFromCache: 0, warnings: [] });
     expect(cold).toMatchObject({ architecture: 'arm64', variant: 'v8', os: 'linux', layerCount: 3, platform: 'linux/arm64' });
     expect(cold.config.User).toBe('nonroot');
     expect(cold.config.Labels[LABEL_OWNER]).toBe('true');
@@ -146,7 +149,7 @@ describe('gatherImageFacts against a loaded docker-archive', () => {
     forgetGatheredFacts();
     const warm = await gatherImageFacts(TAG, { platform: 'linux/arm64' });
     timings.warm = warm.gather.ms;
-    expect(warm.gather).toMatchObject({ exported: false, configFrom: 'cache', layersIndexed: 0, layersFromCache: 3 });
+    expect(warm.gather).toMatchObject({ source: 'cache', exported: false, configFrom: 'cache', layersIndexed: 0, layersFromCache: 3 });
     expect([...warm.fs.entries.entries()]).toEqual([...cold.fs.entries.entries()]);
     expect(warm.config).toEqual(cold.config);
 
