@@ -5,7 +5,7 @@
  *   - the harness's own waitForHttp200 (its default 100 ms poll, as the suites call it): t_noticed;
  *   - the engine's event stream: the moment Docker records health_status: healthy (t_healthy);
  *   - the harness's waitForDockerHealth (200 ms inspect poll): t_docker_noticed;
- *   - the event-driven waitForDockerHealthEvents (proposed): t_events_noticed.
+ *   - the event-driven waitForDockerHealthEvents (used by own-container smoke runs): t_events_noticed.
  * Delays are t_noticed − t_answer and t_(docker|events)_noticed − t_healthy, all on this process's clock.
  */
 import { request } from 'undici';

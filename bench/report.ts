@@ -123,7 +123,7 @@ export function markdownTable(input: BenchInput): string {
     ['health answered → noticed (HTTP, median / max)', `${m.notice.httpMedianMs} ms / ${m.notice.httpMaxMs} ms`, `target ≤ ${TARGETS.noticeMs} ms`, yes(m.met.notice)],
     ['Docker healthy → noticed, 200 ms poll (median / max)', `${m.notice.dockerMedianMs} ms / ${m.notice.dockerMaxMs} ms`, '—', '—'],
   ];
-  if (m.notice.dockerEventsMedianMs !== undefined) rows.push(['Docker healthy → noticed, engine events (proposed; median / max)', `${m.notice.dockerEventsMedianMs} ms / ${m.notice.dockerEventsMaxMs} ms`, '—', '—']);
+  if (m.notice.dockerEventsMedianMs !== undefined) rows.push(['Docker healthy → noticed, engine events (what own-container runs use; median / max)', `${m.notice.dockerEventsMedianMs} ms / ${m.notice.dockerEventsMaxMs} ms`, '—', '—']);
   if (m.floorCortexA57) rows.splice(1, 0, ['boot floor arm64 with QEMU_CPU=cortex-a57', s(m.floorCortexA57.totalMs), '—', '—']);
   const quiet = Object.entries(input.quiet).filter(([, q]) => !q.quiet || q.foreignStartsDuring).map(([k, q]) => (q.foreignStartsDuring ? `${k} (${q.foreignStartsDuring} foreign container start(s))` : k));
   return [
