@@ -27,6 +27,9 @@ export default defineConfig({
       },
       {
         test: {
+          // Its global setup starts the shared stacks, and vitest runs every project's global setup before any
+          // test: in a run with the docker project the stacks would sit through it (and its sweeps). `npm test`
+          // therefore runs this project in a vitest run of its own, after unit and docker.
           name: 'suites',
           include: ['suites/**/*.suite.ts'],
           globalSetup: ['helpers/plan/global-setup.ts'],

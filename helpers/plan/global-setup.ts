@@ -16,6 +16,11 @@ import { DEFAULT_REPORT_DIR, PLAN_ENV, readPlan, type RunPlan } from './plan.ts'
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const t0 = Date.now();
+  const others = project.vitest.projects.filter((p) => p.name !== project.name && p.name === 'docker');
+  if (others.length) {
+    // Every project's global setup runs before any test: the stacks would idle through the docker project.
+    throw new Error('the suites project runs in a vitest run of its own: npx vitest run --project suites (npm test does this after unit and docker)');
+  }
   const stale = await sweep({ stale: true });
   if (stale.containers || stale.networks) console.error(`swept leftovers of dead runs: ${stale.containers} container(s), ${stale.networks} network(s)`);
   const file = process.env[PLAN_ENV];
