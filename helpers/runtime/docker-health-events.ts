@@ -6,28 +6,12 @@
  */
 import type Dockerode from 'dockerode';
 import { docker } from '../engine/docker.ts';
-import type { DockerHealthFacts } from './docker-health.ts';
-
-type Health = { Status: string; Log?: { ExitCode: number; Output: string }[] };
+import { engineHealthFacts, engineHealthStatus, type DockerHealthFacts } from './docker-health.ts';
 
 async function judge(container: Dockerode.Container, since: number, budgetMs: number): Promise<{ done: boolean; facts: DockerHealthFacts }> {
   const info = await container.inspect().catch(() => undefined);
-  const health = info?.State?.Health as Health | undefined;
-  const elapsedMs = Date.now() - since;
-  const facts = (status: string): DockerHealthFacts => ({
-    status,
-    elapsedMs,
-    budgetMs,
-    declared: !!health,
-    test: (info?.Config?.Healthcheck?.Test as string[] | undefined) ?? undefined,
-    runner: 'engine',
-    log: (health?.Log ?? []).slice(-3).map((l) => ({ exitCode: l.ExitCode, output: l.Output.trim() })),
-  });
-  if (!info) return { done: true, facts: facts('container gone') };
-  if (!health) return { done: true, facts: facts('none') };
-  if (health.Status === 'healthy' || health.Status === 'unhealthy') return { done: true, facts: facts(health.Status) };
-  if (!info.State.Running) return { done: true, facts: facts(`container ${info.State.Status}`) };
-  return { done: elapsedMs >= budgetMs, facts: facts(health.Status) };
+  const { final, status } = engineHealthStatus(info);
+  return { done: final || Date.now() - since >= budgetMs, facts: engineHealthFacts(info, status, since, budgetMs) };
 }
 
 export async function waitForDockerHealthEvents(container: Dockerode.Container, since: number, budgetMs: number): Promise<DockerHealthFacts> {
