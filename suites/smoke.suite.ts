@@ -92,7 +92,7 @@ describe.each(plan.targets.map((t) => [`${t.name ?? t.service} [${t.platform}]`,
     const facts = await runtime;
     const r = facts.normal;
     // Where the HEALTHCHECK ran and with what timing is part of the result (the image's own is judged statically).
-    await annotate(`HEALTHCHECK ${r.dockerHealth?.runner === 'harness' ? 'run once through exec in the shared stack' : 'run by the engine in the image\'s own container'}, timing ${JSON.stringify(contract.runtimeHealthcheck[(await isEmulated(target.platform)) ? 'emulated' : 'native'])}`, 'healthcheck-run');
+    await annotate(`HEALTHCHECK ${facts.source === 'shared-stack' ? 'run once through exec in the shared stack' : 'run by the engine in the image\'s own container'}, timing ${JSON.stringify(contract.runtimeHealthcheck[(await isEmulated(target.platform)) ? 'emulated' : 'native'])}`, 'healthcheck-run');
     if (r.dockerHealth?.status === 'healthy') await recordMetric(annotate, METRIC.dockerHealthy, r.dockerHealth.elapsedMs, 'ms');
     assertNoFindings(where, r.startError || !r.dockerHealth ? notStarted(r) : judgeDockerHealth(r.dockerHealth).map((f) => ({ ...f, where: [f.where, r.where].filter(Boolean).join('\n') })));
   });
