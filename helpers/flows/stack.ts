@@ -1,5 +1,5 @@
 // The flow stack of one platform: the six services (startStack) plus a second data-chain hashing with
-// SHA-256, same image, its own alias on the same network. Started once, shared by every flow.
+// SHA-256, same image, its own alias on the same network. Started once per run by helpers/runtime/shared-stack.ts.
 import type { Contract, Platform } from '../contract/schema.ts';
 import { serviceNamed } from '../contract/load.ts';
 import { isEmulated } from '../engine/docker.ts';
@@ -15,8 +15,8 @@ import { ROLE, SHA256_DATA_CHAIN } from './roles.ts';
 import { flowTokens } from './tokens.ts';
 
 
+/** The running stack; the flows get a FlowEnv from its handle (flowEnvOf), in whichever process runs them. */
 export interface FlowStack {
-  env: FlowEnv;
   stack: Stack;
   sha256: StartedService;
   /** Six services to all answering their health path. */
@@ -70,13 +70,7 @@ export async function startFlowStack(contract: Contract, targets: ImageTarget[],
   const stack = six.value;
   const extra = seventh.value.service;
   const sha256StartMs = seventh.value.ms;
-  const urls = new Map<string, string>([...stack.services].map(([n, s]) => [n, s.baseUrl]));
-  urls.set(SHA256_DATA_CHAIN, extra.baseUrl);
-  const ids = new Map<string, string>([...stack.services].map(([n, s]) => [n, s.container.getId()]));
-  ids.set(SHA256_DATA_CHAIN, extra.container.getId());
-  const env = flowEnvOf(contract, platform, emulated, urls, ids);
   return {
-    env,
     stack,
     sha256: extra,
     stackStartMs: stack.startMs,
