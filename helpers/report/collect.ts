@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { basename } from 'node:path';
 import { FACTS_ANNOTATION, METRIC_ANNOTATION, metricsFromFacts, parseMetricAnnotation, type MetricAnnotation } from './metrics.ts';
-import { parseResults, type CheckResult, type CheckStatus, type FactsResult, type MetricResult, type Results, type RunInfo, type TargetResult } from './results-schema.ts';
+import { parseResults, RESULTS_VERSION, type CheckResult, type CheckStatus, type FactsResult, type MetricResult, type Results, type RunInfo, type TargetResult } from './results-schema.ts';
 
 /** One finished test as the reporter saw it; plain data so the mapping below is testable without vitest. */
 export interface CaseRecord {
@@ -9,7 +9,11 @@ export interface CaseRecord {
   /** describe titles from the outside in. */
   ancestors: string[];
   title: string;
+  /** vitest's `skipped` arrives as not-run, with the skip note as its reason. */
   status: CheckStatus | 'pending';
+  reason?: string;
+  /** The structured outcome from task.meta, when the suite attached one. */
+  outcome?: Record<string, unknown>;
   durationMs: number;
   errors: string[];
   annotations: { type: string; message: string }[];
@@ -80,7 +84,9 @@ function checkOf(c: CaseRecord, subject: { image: string; platform: string; tag?
     ...subject,
     check: [...c.ancestors.slice(1), c.title].join(' > '),
     suite: c.suite,
-    status: c.status === 'pending' ? 'skipped' : c.status,
+    status: c.status === 'pending' ? 'not-run' : c.status,
+    ...(c.status !== 'passed' && c.status !== 'failed' && { reason: c.reason ?? (c.status === 'pending' ? 'pending: the run ended before it' : 'skipped') }),
+    ...(c.outcome && { outcome: c.outcome }),
     durationMs: Math.max(0, Math.round(c.durationMs * 10) / 10),
     ...(message && { message }),
     ...(text.length > (message?.length ?? 0) && { detail: firstLines(text, 80, 8000) }),
@@ -118,7 +124,7 @@ export function buildResults({ run, plan, cases }: CollectInput): Results {
     }
   }
   return parseResults({
-    version: 1,
+    version: RESULTS_VERSION,
     run: {
       ...run,
       source: plan?.source ?? 'reference',
