@@ -12,6 +12,8 @@ const absPath = z.string().startsWith('/', { message: 'must be an absolute path 
 const budget = z.object({
   firstHealthyResponseMs: z.number().int().positive(),
   dockerHealthyMs: z.number().int().positive(),
+  /** An own-container run lasts at least this long from its start before "still running" is judged. */
+  survivesMs: z.number().int().positive().default(8000),
 });
 const healthcheckTiming = z.object({
   intervalMs: z.number().int().positive(),

@@ -17,7 +17,11 @@ export class NotRun extends Error {
 
 export interface CheckOutcome {
   kind: 'check';
+  /** The describe title the test sits in ("data-chain [linux/arm64]"). */
   subject: string;
+  /** The image and platform the verdict is about, and the check's name: the reports read these, not titles. */
+  image: string;
+  platform: string;
   check: string;
   verdict: Verdict;
   reason?: string;

@@ -77,15 +77,22 @@ function targetsOf(plan: PlanView | undefined): TargetResult[] {
   }));
 }
 
-function checkOf(c: CaseRecord, subject: { image: string; platform: string; tag?: string }): CheckResult {
+/** The subject a structured outcome names (image and platform), with the tag its plan target has. */
+function subjectOfOutcome(o: Record<string, unknown> | undefined, targets: Map<string, TargetResult>): { image: string; platform: string; tag?: string } | undefined {
+  if (!o || typeof o['image'] !== 'string' || typeof o['platform'] !== 'string') return undefined;
+  const t = targets.get(`${o['image']} [${o['platform']}]`);
+  return { image: o['image'], platform: o['platform'], ...(t?.tag && { tag: t.tag }) };
+}
+
+function checkOf(c: CaseRecord, subject: { image: string; platform: string; tag?: string }, checkName?: string): CheckResult {
   const text = c.errors.map((e) => stripAnsi(e).trim()).filter(Boolean).join('\n\n');
   const message = text ? firstLines(text, 6, 800) : undefined;
   return {
     ...subject,
-    check: [...c.ancestors.slice(1), c.title].join(' > '),
+    check: checkName ?? [...c.ancestors.slice(1), c.title].join(' > '),
     suite: c.suite,
     status: c.status === 'pending' ? 'not-run' : c.status,
-    ...(c.status !== 'passed' && c.status !== 'failed' && { reason: c.reason ?? (c.status === 'pending' ? 'pending: the run ended before it' : 'skipped') }),
+    ...(c.status !== 'passed' && c.status !== 'failed' && { reason: (typeof c.outcome?.['reason'] === 'string' ? (c.outcome['reason'] as string) : undefined) ?? c.reason ?? (c.status === 'pending' ? 'pending: the run ended before it' : 'skipped') }),
     ...(c.outcome && { outcome: c.outcome }),
     durationMs: Math.max(0, Math.round(c.durationMs * 10) / 10),
     ...(message && { message }),
@@ -103,9 +110,9 @@ export function buildResults({ run, plan, cases }: CollectInput): Results {
   const explicit = new Map<string, MetricResult>();
   const facts = new Map<string, FactsResult>();
   for (const c of cases) {
-    const subject = subjectOfTitle(c.ancestors[0], c.suite, byTitle);
+    const subject = subjectOfOutcome(c.outcome, byTitle) ?? subjectOfTitle(c.ancestors[0], c.suite, byTitle);
     const key = (m: MetricAnnotation) => `${subject.image}\u0000${subject.platform}\u0000${m.name}`;
-    checks.push(checkOf(c, subject));
+    checks.push(checkOf(c, subject, typeof c.outcome?.['check'] === 'string' ? (c.outcome['check'] as string) : undefined));
     for (const a of c.annotations) {
       if (a.type === METRIC_ANNOTATION) {
         const m = parseMetricAnnotation(a.message);
