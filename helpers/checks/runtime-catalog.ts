@@ -115,10 +115,12 @@ export const RUNTIME_CHECKS: readonly RuntimeCheck[] = [
     name: 'still-running',
     title: 'the service container still runs, with 0 restarts, when its checks (and flows) are done',
     afterFlowsInSharedStack: true,
-    judge: ({ facts }) => {
+    judge: ({ facts, service }) => {
       const n = facts.normal;
       if (n.startError) throw new NotRun(notStartedReason(n));
       if (!n.end) throw new NotRun('the container was not looked at after its checks');
+      // Only a service that became healthy can crash "after healthy"; one that never did is health's finding.
+      if (healthFindings(n, service).length) throw new NotRun('the service never became healthy; see health');
       return judgeStillRunning('service container', n.end);
     },
   },

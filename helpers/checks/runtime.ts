@@ -36,7 +36,7 @@ export function judgeDockerHealth(f: DockerHealthFacts): Finding[] {
   const expected = `healthy within ${(f.budgetMs / 1000).toFixed(0)} s`;
   if (!f.declared) return [{ check, expected, seen: 'the image declares no HEALTHCHECK' }];
   const runs = f.log.length
-    ? f.log.map((l) => `exit ${l.exitCode}${l.output ? `: ${excerpt(l.output, 200)}` : ''}`).join('\n')
+    ? f.log.map((l) => `exit ${l.exitCode}${l.output ? `: ${excerpt(l.output, 200)}` : ' (printed nothing)'}`).join('\n')
     : 'no HEALTHCHECK run finished yet';
   const cmd = f.test?.length ? `HEALTHCHECK ${JSON.stringify(f.test)}\n` : '';
   return [{ check, expected, seen: `${f.status} after ${(f.elapsedMs / 1000).toFixed(1)} s`, where: `${cmd}last HEALTHCHECK runs:\n${runs}` }];

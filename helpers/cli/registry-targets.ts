@@ -1,7 +1,7 @@
 import type { Contract, Platform } from '../contract/schema.ts';
 import { RegistryClient } from '../registry/client.ts';
 import { PlatformMismatchError, PlatformMissingError, RegistryError } from '../registry/errors.ts';
-import { describeRegistryTargets, resolveRegistryTargets } from '../registry/targets.ts';
+import { describeRegistryTargets, resolveRegistryTargets, type TagProblem } from '../registry/targets.ts';
 import type { RunPlan } from '../plan/plan.ts';
 
 /** A published image is wrong (exit 1), as opposed to a registry that can't be used (exit 2). */
@@ -16,12 +16,13 @@ export async function registryTargets(input: {
   services: string[];
   platforms: readonly Platform[];
   log: (l: string) => void;
-}): Promise<RunPlan['targets']> {
+}): Promise<{ targets: RunPlan['targets']; tagProblems: TagProblem[] }> {
   const client = new RegistryClient({ registry: input.registry, plainHttp: input.plainHttp || undefined, log: input.log });
   const out: RunPlan['targets'] = [];
+  const tagProblems: TagProblem[] = [];
   for (const tag of input.tags) {
     try {
-      const resolved = await resolveRegistryTargets({ contract: input.contract, registry: client, tag, services: input.services, platforms: input.platforms, log: input.log });
+      const resolved = await resolveRegistryTargets({ contract: input.contract, registry: client, tag, services: input.services, platforms: input.platforms, log: input.log, problems: tagProblems });
       for (const line of describeRegistryTargets(resolved)) input.log(line);
       for (const t of resolved) {
         out.push({
@@ -42,5 +43,5 @@ export async function registryTargets(input: {
       throw e;
     }
   }
-  return out;
+  return { targets: out, tagProblems };
 }

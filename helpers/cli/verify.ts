@@ -66,12 +66,12 @@ export async function run(argv: string[]): Promise<number> {
     if (!registry && tags.length) throw new UsageError('--tag needs --registry (local reference images have no tags)');
     if (registry) {
       const chosen = tags.length ? tags : [contract.registry.movingTag];
-      const targets = await registryTargets({ contract, registry, tags: chosen, plainHttp: !!flags['plain-http'], services: services.map((s) => s.name), platforms, log });
-      plan = { version: 1, source: 'registry', contract: contractSource, targets, reportDir, registry, tag: chosen.length === 1 ? chosen[0] : undefined, plainHttp: !!flags['plain-http'] };
+      const { targets, tagProblems } = await registryTargets({ contract, registry, tags: chosen, plainHttp: !!flags['plain-http'], services: services.map((s) => s.name), platforms, log });
+      plan = { version: 1, source: 'registry', contract: contractSource, targets, tagProblems, reportDir, registry, tag: chosen.length === 1 ? chosen[0] : undefined, plainHttp: !!flags['plain-http'] };
     } else {
       await requireSpaceForBuild();
       const targets = await ensureReferenceImages({ contract, services: services.map((s) => s.name), platforms, log });
-      plan = { version: 1, source: 'reference', contract: contractSource, targets, reportDir };
+      plan = { version: 1, source: 'reference', contract: contractSource, targets, tagProblems: [], reportDir };
     }
   } catch (e) {
     if (e instanceof PublishedImageWrong) {

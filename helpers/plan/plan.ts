@@ -35,6 +35,8 @@ export const RunPlanSchema = z.object({
     }),
   ),
   reportDir: z.string(),
+  /** Registry runs: what is wrong with a tag itself (not an index, a platform missing): failing checks of that tag. */
+  tagProblems: z.array(z.object({ service: z.string(), tag: z.string(), problem: z.string() })).optional(),
   /** Registry runs: host[:port], the tags checked, and whether http is forced for a non-loopback host. */
   registry: z.string().optional(),
   tag: z.string().optional(),

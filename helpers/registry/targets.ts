@@ -34,6 +34,15 @@ export interface ResolveRegistryInput {
   services: string[];
   platforms: readonly Platform[];
   log?: (line: string) => void;
+  /** What is wrong with the tag (not an index, a platform missing, config and index disagreeing) lands here. */
+  problems?: TagProblem[];
+}
+
+/** A failing check of one tag of one service: reported, while the platforms that are there are verified. */
+export interface TagProblem {
+  service: string;
+  tag: string;
+  problem: string;
 }
 
 interface InspectPlatform {
@@ -60,15 +69,22 @@ export async function resolveRegistryTargets(input: ResolveRegistryInput): Promi
     const repository = repositoryOf(input.contract, serviceNamed(input.contract, name));
     const index = await readIndex(client, repository, input.tag, input.platforms);
     log(`index  ${host}/${repository}:${input.tag} ${shortDigest(index.digest)}${index.ignored.length ? ` (ignored: ${index.ignored.join(', ')})` : ''}`);
+    const problem = (text: string) => {
+      log(`tag problem: ${text}`);
+      input.problems?.push({ service: name, tag: input.tag, problem: text });
+    };
+    index.problems.forEach(problem);
     for (const p of input.platforms) {
-      const m = index.platforms[p]!;
+      const m = index.platforms[p];
+      if (!m) continue;
       const reference = `${host}/${repository}@${m.digest}`;
       const label = `${host}/${repository}:${input.tag}@${shortDigest(m.digest)} [${p}]`;
       const t0 = Date.now();
       await pullReference(reference, { auth: client.transport.engineAuth(), log, label });
       const img = (await docker().getImage(reference).inspect()) as InspectPlatform;
+      // Reported as a problem of the tag; the image is still verified (its platform check judges the config).
       const mismatch = platformMismatch(p, img);
-      if (mismatch) throw new PlatformMismatchError(`${label}: ${mismatch}`, host, repository);
+      if (mismatch) problem(`${label}: ${mismatch}`);
       if (img.Id !== m.config.digest) throw new PlatformMismatchError(`${label}: pulled image ${img.Id} is not the manifest's config ${m.config.digest}`, host, repository);
       targets.push({
         service: name,

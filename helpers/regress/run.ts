@@ -75,8 +75,9 @@ async function checkTag(input: RegressInput, client: RegistryClient, tag: string
   });
   log(`regress: ${step} ${tag}: resolving images`);
   let targets: RunPlan['targets'];
+  let tagProblems: RunPlan['tagProblems'];
   try {
-    targets = await registryTargets({ contract: input.contract, registry: input.registry, tags: [tag], plainHttp: !!input.plainHttp, services: input.services, platforms: input.platforms, log: (l) => log(`  ${l}`) });
+    ({ targets, tagProblems } = await registryTargets({ contract: input.contract, registry: input.registry, tags: [tag], plainHttp: !!input.plainHttp, services: input.services, platforms: input.platforms, log: (l) => log(`  ${l}`) }));
   } catch (e) {
     if (!(e instanceof PublishedImageWrong)) throw e;
     log(`regress: ${step} ${tag}: ${e.message}`);
@@ -93,7 +94,7 @@ async function checkTag(input: RegressInput, client: RegistryClient, tag: string
   mkdirSync(reportDir, { recursive: true });
   rmSync(join(reportDir, RESULTS_FILE), { force: true });
   log(`regress: ${step} ${tag}: running the suites on ${targets.length} image(s)`);
-  const plan: RunPlan = { version: 1, source: 'registry', contract: input.contractSource, targets, reportDir, registry: input.registry, tag, plainHttp: !!input.plainHttp };
+  const plan: RunPlan = { version: 1, source: 'registry', contract: input.contractSource, targets, tagProblems, reportDir, registry: input.registry, tag, plainHttp: !!input.plainHttp };
   const suites = await runSuites(plan, { quiet: !input.verbose });
   const file = join(reportDir, RESULTS_FILE);
   if (suites.exitCode > 1 || !existsSync(file)) return noResults(`the suites did not finish (vitest exit ${suites.exitCode}${existsSync(file) ? '' : ', no results.json'}); see ${reportDir}`, 'environment', pulled, suites.exitCode);

@@ -45,7 +45,7 @@ async function runOnce(contract: Contract, service: Service, image: string, plat
     const waited = await Promise.race([container.wait() as Promise<{ StatusCode: number }>, timeout]);
     const logs = demux((await container.logs({ stdout: true, stderr: true }).catch(() => Buffer.alloc(0))) as unknown as Buffer).trim();
     if (waited === 'timeout') return { cmd, exitCode: null, output: `still running after ${RUN_TIMEOUT_MS / 1000} s in a fresh container` };
-    return { cmd, exitCode: waited.StatusCode, output: `in a fresh hardened container: ${logs}`.trim() };
+    return { cmd, exitCode: waited.StatusCode, output: logs ? `in a fresh hardened container: ${logs}` : 'in a fresh hardened container' };
   } catch (e) {
     return { cmd, exitCode: null, output: `could not create a fresh container: ${(e as Error).message}` };
   } finally {

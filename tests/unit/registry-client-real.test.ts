@@ -80,17 +80,23 @@ describe.skipIf(!existsSync(BIN))('registry client against the real registry bin
     expect(info.platforms['linux/arm64']!.digest).toBe(first.platforms[1]!.manifestDigest);
   });
 
-  test('missing platform and single-platform tags give one-line errors naming what is there', async () => {
+  test('a missing platform, a single-platform tag and a variant-less entry are problems of the tag; what is there is kept', async () => {
     const client = anon();
     await pushIndex({ client, repository: 'pickme/lucid-amd64-only', tags: ['t'], platforms: [amd64] });
-    const e = await failure(readIndex(client, 'pickme/lucid-amd64-only', 't', ['linux/amd64', 'linux/arm64']));
-    expect(e).toBeInstanceOf(PlatformMissingError);
-    expect((e as Error).message).toMatch(new RegExp(`^${open.host}/pickme/lucid-amd64-only:t \\(index sha256:[0-9a-f]{64}\\) has no linux/arm64 \\(v8\\) entry; it has linux/amd64$`));
+    const one = await readIndex(client, 'pickme/lucid-amd64-only', 't', ['linux/amd64', 'linux/arm64']);
+    expect(Object.keys(one.platforms)).toEqual(['linux/amd64']);
+    expect(one.problems).toHaveLength(1);
+    expect(one.problems[0]).toMatch(new RegExp(`^${open.host}/pickme/lucid-amd64-only:t \\(index sha256:[0-9a-f]{64}\\) has no linux/arm64 \\(v8\\) entry; it has linux/amd64$`));
     const single = (await pushIndex({ client, repository: 'pickme/lucid-single', tags: ['tmp'], platforms: [arm64] })).platforms[0]!;
     const manifest = await client.getManifest('pickme/lucid-single', single.manifestDigest);
     await client.putManifest('pickme/lucid-single', 'single', OCI_MANIFEST, manifest.bytes);
-    const s = await failure(readIndex(client, 'pickme/lucid-single', 'single', ['linux/amd64', 'linux/arm64']));
-    expect((s as Error).message).toBe(`${open.host}/pickme/lucid-single:single is a single-platform image manifest (linux/arm64/v8), not an index with linux/amd64 and linux/arm64`);
+    const s = await readIndex(client, 'pickme/lucid-single', 'single', ['linux/amd64', 'linux/arm64']);
+    expect(Object.keys(s.platforms)).toEqual(['linux/arm64']);
+    expect(s.platforms['linux/arm64']!.digest).toBe(single.manifestDigest);
+    expect(s.problems).toEqual([
+      `${open.host}/pickme/lucid-single:single is a single-platform image manifest (linux/arm64/v8), not an index with linux/amd64 and linux/arm64`,
+      `${open.host}/pickme/lucid-single:single has no linux/amd64 image`,
+    ]);
   });
 
   test('404: unknown tag, unknown repository, unknown digest — one line each', async () => {
