@@ -21,7 +21,7 @@ export const RunInfoSchema = z.object({
   finished: isoTime,
   hostArch: name,
   engineVersion: z.string().optional(),
-  source: z.enum(['reference', 'local', 'registry']),
+  source: z.enum(['reference', 'local', 'oci-layout', 'registry']),
   registry: z.string().optional(),
   tag: z.string().optional(),
   contractFile: z.string().optional(),
