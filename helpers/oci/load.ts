@@ -41,7 +41,7 @@ interface ConfigDoc {
 const unique = () => `${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`;
 
 /** One layer blob → the uncompressed tar in the cache, named by its diff_id. */
-async function layerTar(layout: OpenLayout, desc: { mediaType: string; digest: string }, diffId: string, what: string): Promise<LayerRef> {
+export async function layerTar(layout: OpenLayout, desc: { mediaType: string; digest: string }, diffId: string, what: string): Promise<LayerRef> {
   const path = join(cacheSubdir('layers'), `${diffId.replace(/^sha256:/, '')}.tar`);
   if (existsSync(path)) return { diffId, path, size: statSync(path).size, createdBy: '' };
   const gzip = GZIP_TYPES.includes(desc.mediaType);
