@@ -28,7 +28,7 @@ sources or contracts, or with different images for the same service × platform,
 Exit codes: 0 written (merged: every check passed), 1 merged, and a check failed, 2 usage error, no results,
 or shards that do not belong together.`;
 
-const SPEC = { 'report-dir': { env: 'LUCID_REPORT_DIR' }, merge: { boolean: true }, help: { boolean: true } } as const;
+export const SPEC = { 'report-dir': { env: 'LUCID_REPORT_DIR' }, merge: { boolean: true }, help: { boolean: true } } as const;
 
 function writeAtomic(file: string, text: string): void {
   const tmp = `${file}.${process.pid}.tmp`;

@@ -44,7 +44,7 @@ an OCI layout (docker buildx build --output type=oci,dest=…); only the service
 
 Exit codes: 0 all checks passed, 1 a check failed, 2 usage or environment error.`;
 
-const SPEC = {
+export const SPEC = {
   platform: { repeatable: true, env: 'LUCID_PLATFORMS' },
   image: { repeatable: true, env: 'LUCID_IMAGES' },
   contract: { env: 'LUCID_CONTRACT' },
