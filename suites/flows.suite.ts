@@ -12,6 +12,11 @@ import { runFlow } from '../helpers/flows/run.ts';
 import { flowEnvOf } from '../helpers/flows/stack.ts';
 import type { FlowEnv } from '../helpers/flows/context.ts';
 import { docker } from '../helpers/engine/docker.ts';
+import { engineAnswers, engineGone } from '../helpers/engine/gone.ts';
+import { judgeStillRunning } from '../helpers/checks/runtime-catalog.ts';
+import { containerEndById, downServices } from '../helpers/runtime/container-end.ts';
+import { ROLE, SHA256_DATA_CHAIN } from '../helpers/flows/roles.ts';
+import { judged } from './judged.ts';
 
 const plan = inject('plan');
 const contract = loadContract(plan.contract);
@@ -49,16 +54,45 @@ for (const group of groups) {
       await Promise.all(Object.values(handle?.services ?? {}).map((s) => docker().getContainer(s.containerId).remove({ force: true, v: true }).catch(() => undefined)));
     });
 
+    const ids = () => Object.fromEntries(Object.entries(handle?.services ?? {}).map(([n, s]) => [n, s.containerId]));
+
     for (const [name, body] of FLOWS) {
-      test.sequential(name, async ({ annotate, task }) => {
+      test.sequential(name, async ({ annotate, task, skip }) => {
         if (name === FLOWS[0]?.[0] && handle?.stackStartMs !== undefined) {
           await annotate(`stack start [${group.platform}] on ${handle.network}: six services ${handle.stackStartMs} ms, SHA-256 data-chain ${handle.sha256StartMs} ms`, 'flow-figures');
           await recordMetric(annotate, METRIC.stackStart, handle.stackStartMs, 'ms');
         }
         // Each flow fails on its own with the stack's story, so every report line says why.
         if (handle?.error) throw new Error(`the ${group.platform} stack did not come up on ${handle.network}:\n${handle.error}`);
-        await runFlow(env!, name, body, book, { annotate, task });
+        try {
+          await runFlow(env!, name, body, book, { annotate, task });
+        } catch (e) {
+          if (engineGone(e) || !(await engineAnswers())) {
+            await annotate(`the engine went away: ${(e as Error).message.split('\n')[0]}`, 'not-run');
+            skip(`not run: the engine went away during the flow`);
+          }
+          // A flow that failed while a service of its stack was down says so: that is usually the cause.
+          const down = await downServices(ids()).catch(() => []);
+          if (down.length) throw new Error(`${(e as Error).message}\nwhile it ran, not every service of the stack was up:\n${down.map((d) => `  ${d}`).join('\n')}`);
+          throw e;
+        }
       });
+    }
+
+    // Still alive at the end (contract §2): every service container of the stack, judged after the flows.
+    if (handle && !handle.error) {
+      for (const t of group.targets) {
+        test.sequential(`still-running: ${t.service}`, async (ctx) => {
+          const containers = Object.entries(handle.services).filter(([n]) => n === t.service || (t.service === ROLE.dataChain && n === SHA256_DATA_CHAIN));
+          const image = (t as { name?: string }).name ?? t.service;
+          const subject = { subject: `${group.platform} flows`, image, platform: group.platform, check: 'still-running', title: `${image} [${group.platform}] — image ${t.label}, after the flows` };
+          await judged(ctx, subject, async () => {
+            const found = [];
+            for (const [n, s] of containers) found.push(...judgeStillRunning(n === t.service ? 'service container' : `${n} container`, await containerEndById(s.containerId)));
+            return found;
+          });
+        });
+      }
     }
   });
 }

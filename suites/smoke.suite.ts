@@ -1,43 +1,34 @@
+// Smoke checks per image and platform: the static catalog over the image's facts, the runtime catalog over the
+// facts of its running containers (read once, from the shared stack or its own containers). Each test ends in
+// one of three verdicts, attached to the test as data (task.meta): passed, failed with findings, or not run
+// with the reason its fact could not be observed.
 import { beforeAll, describe, inject, test } from 'vitest';
 import { loadContract, serviceNamed } from '../helpers/contract/load.ts';
 import '../helpers/plan/plan.ts';
-import type { Service } from '../helpers/contract/schema.ts';
-import { assertNoFindings, type Finding } from '../helpers/checks/finding.ts';
-import { judgeHealth } from '../helpers/checks/health.ts';
-import { judgeDockerHealth, judgeProcessUser, judgeRuntimeMachine, judgeShellExecs } from '../helpers/checks/runtime.ts';
+import { RUNTIME_CHECKS } from '../helpers/checks/runtime-catalog.ts';
 import { STATIC_CHECKS } from '../helpers/checks/static/registry.ts';
 import { describeImage } from '../helpers/facts/describe.ts';
 import type { ImageFacts } from '../helpers/facts/types.ts';
-import { writableDirs } from '../helpers/runtime/start-service.ts';
-import type { RunFacts, SmokeRuntimeFacts } from '../helpers/runtime/smoke-run.ts';
+import { NotRun } from '../helpers/model/verdict.ts';
+import type { SmokeRuntimeFacts } from '../helpers/runtime/smoke-run.ts';
 import { prefetchSmoke } from '../helpers/runtime/smoke-prefetch.ts';
+import { targetKey } from '../helpers/runtime/shared-stack.ts';
 import { METRIC, recordMetric } from '../helpers/report/metrics.ts';
 import { isEmulated } from '../helpers/engine/docker.ts';
+import { engineGone } from '../helpers/engine/gone.ts';
+import { judged } from './judged.ts';
 
 const plan = inject('plan');
 const network = inject('network');
+const shared = inject('shared');
 const contract = loadContract(plan.contract);
 // Gathering starts for every target now; tests judge them in order as their facts arrive.
-const prefetched = prefetchSmoke(contract, plan.targets, network, inject('shared').smoke);
-
-/** A run that could not start, or whose health / Docker health failed, as findings. */
-function runFindings(r: RunFacts, service: Service, what: string): Finding[] {
-  if (r.startError) return [{ check: `${what}: container starts`, expected: 'the container is created and started', seen: r.startError, where: r.where }];
-  return [...r.health.flatMap((h) => judgeHealth(service, service.port, h)), ...(r.dockerHealth ? judgeDockerHealth(r.dockerHealth) : [])].map((f) => ({
-    ...f,
-    check: `${what}: ${f.check}`,
-    where: f.where ?? r.where,
-  }));
-}
-
-/** A container that stopped explains every runtime finding: attach its diagnostics where a finding has none. */
-const withWhere = (fs: Finding[], r: RunFacts): Finding[] => fs.map((f) => ({ ...f, where: f.where ?? r.where }));
-
-const notStarted = (r: RunFacts): Finding[] => (r.startError ? [{ check: 'container starts', expected: 'the container is created and started', seen: r.startError, where: r.where }] : []);
+const prefetched = prefetchSmoke(contract, plan.targets, network, shared.smoke);
 
 describe.each(plan.targets.map((t) => [`${t.name ?? t.service} [${t.platform}]`, t] as const))('%s', (subject, target) => {
   const service = serviceNamed(contract, target.service);
   const where = `${subject} — image ${target.label} (${target.image.slice(0, 19)})`;
+  const inSharedStack = !!shared.smoke[targetKey(target)];
   let facts: ImageFacts | undefined;
   let factsError: Error | undefined;
   const runtime: Promise<SmokeRuntimeFacts> = prefetched.get(target)!.runtime;
@@ -50,55 +41,51 @@ describe.each(plan.targets.map((t) => [`${t.name ?? t.service} [${t.platform}]`,
     }
   });
 
+  /** The image's facts, or not run: the image could not be read (the engine went away, the image is gone). */
   const staticFacts = (): ImageFacts => {
-    if (!facts) throw new Error(`${where}: could not read the image from the engine: ${factsError?.message}`);
-    return facts;
+    if (facts) return facts;
+    throw new NotRun(engineGone(factsError) ? `the engine went away: ${factsError?.message}` : `the image could not be read from the engine: ${factsError?.message}`);
   };
 
   for (const check of STATIC_CHECKS) {
-    test(check.name, async ({ annotate }) => {
-      if (check === STATIC_CHECKS[0]) await annotate(JSON.stringify(describeImage(staticFacts(), contract)), 'image-facts');
-      assertNoFindings(`${where}: ${check.title}`, check.run(staticFacts(), contract, service, target.platform));
+    test(check.name, async (ctx) => {
+      await judged(ctx, { subject, image: target.name ?? target.service, platform: target.platform, check: check.name, title: `${where}: ${check.title}` }, async () => {
+        const f = staticFacts();
+        if (check === STATIC_CHECKS[0]) await ctx.annotate(JSON.stringify(describeImage(f, contract)), 'image-facts');
+        return check.run(f, contract, service, target.platform);
+      });
     });
   }
 
-  test('health', async ({ annotate }) => {
-    const r = (await runtime).normal;
-    const main = r.health.find((h) => h.path === service.healthPath);
-    if (main?.ok) await recordMetric(annotate, METRIC.firstOk, main.elapsedMs, 'ms');
-    assertNoFindings(where, r.startError ? notStarted(r) : r.health.flatMap((h) => judgeHealth(service, service.port, h)));
-  });
+  for (const check of RUNTIME_CHECKS) {
+    // In a shared stack the flows run on the same containers: whether they are still alive is judged after them.
+    if (check.afterFlowsInSharedStack && inSharedStack) continue;
+    test(check.name, async (ctx) => {
+      await judged(ctx, { subject, image: target.name ?? target.service, platform: target.platform, check: check.name, title: where }, async () => {
+        let r: SmokeRuntimeFacts;
+        try {
+          r = await runtime;
+        } catch (e) {
+          throw new NotRun(engineGone(e) ? `the engine went away: ${(e as Error).message}` : `the runtime facts could not be gathered: ${(e as Error).message}`);
+        }
+        await recordRuntimeFigures(check.name, r, ctx.annotate);
+        return check.judge({ facts: r, contract, service, platform: target.platform });
+      });
+    });
+  }
 
-  test('process-user', async () => {
-    const r = (await runtime).normal;
-    if (r.startError || r.processError) {
-      assertNoFindings(where, [{ check: 'processes run as the contract user', expected: 'a running container to inspect', seen: r.startError ?? `docker top failed: ${r.processError}`, where: r.where }]);
+  async function recordRuntimeFigures(check: string, r: SmokeRuntimeFacts, annotate: (m: string, t?: string) => Promise<unknown>): Promise<void> {
+    const n = r.normal;
+    if (check === 'health') {
+      const main = n.health.find((h) => h.path === service.healthPath);
+      if (main?.ok) await recordMetric(annotate, METRIC.firstOk, main.elapsedMs, 'ms');
+    } else if (check === 'runtime-platform') {
+      await recordMetric(annotate, METRIC.pageSize, n.machine?.pageSize, 'bytes');
+    } else if (check === 'docker-health') {
+      // Where the HEALTHCHECK ran and with what timing is part of the result (the image's own is judged statically).
+      const timing = JSON.stringify(contract.runtimeHealthcheck[(await isEmulated(target.platform)) ? 'emulated' : 'native']);
+      await annotate(`HEALTHCHECK ${r.source === 'shared-stack' ? 'run once through exec in the shared stack' : "run by the engine in the image's own container"}, timing ${timing}`, 'healthcheck-run');
+      if (n.dockerHealth?.status === 'healthy') await recordMetric(annotate, METRIC.dockerHealthy, n.dockerHealth.elapsedMs, 'ms');
     }
-    assertNoFindings(where, judgeProcessUser(r.processes ?? [], contract.user).map((f) => ({ ...f, where: r.where })));
-  });
-
-  test('shell-exec', async () => {
-    const r = (await runtime).normal;
-    assertNoFindings(where, r.startError ? notStarted(r) : withWhere(judgeShellExecs(r.shellExecs), r));
-  });
-
-  test('runtime-platform', async ({ annotate }) => {
-    const r = (await runtime).normal;
-    await recordMetric(annotate, METRIC.pageSize, r.machine?.pageSize, 'bytes');
-    assertNoFindings(where, r.startError ? notStarted(r) : withWhere(judgeRuntimeMachine(target.platform, r.machine), r));
-  });
-
-  test('docker-health', async ({ annotate }) => {
-    const facts = await runtime;
-    const r = facts.normal;
-    // Where the HEALTHCHECK ran and with what timing is part of the result (the image's own is judged statically).
-    await annotate(`HEALTHCHECK ${facts.source === 'shared-stack' ? 'run once through exec in the shared stack' : 'run by the engine in the image\'s own container'}, timing ${JSON.stringify(contract.runtimeHealthcheck[(await isEmulated(target.platform)) ? 'emulated' : 'native'])}`, 'healthcheck-run');
-    if (r.dockerHealth?.status === 'healthy') await recordMetric(annotate, METRIC.dockerHealthy, r.dockerHealth.elapsedMs, 'ms');
-    assertNoFindings(where, r.startError || !r.dockerHealth ? notStarted(r) : judgeDockerHealth(r.dockerHealth).map((f) => ({ ...f, where: [f.where, r.where].filter(Boolean).join('\n') })));
-  });
-
-  test('hardened', async () => {
-    const r = (await runtime).hardened;
-    assertNoFindings(`${where} (read-only, cap-drop ALL, no-new-privileges, tmpfs on ${writableDirs(service).join(', ')})`, runFindings(r, service, 'hardened run'));
-  });
+  }
 });

@@ -12,6 +12,8 @@ const absPath = z.string().startsWith('/', { message: 'must be an absolute path 
 const budget = z.object({
   firstHealthyResponseMs: z.number().int().positive(),
   dockerHealthyMs: z.number().int().positive(),
+  /** An own-container run lasts at least this long from its start before "still running" is judged. */
+  survivesMs: z.number().int().positive().default(8000),
 });
 const healthcheckTiming = z.object({
   intervalMs: z.number().int().positive(),
@@ -54,6 +56,66 @@ const TorControlStandIn = z.object({
 export const StandInSchema = z.discriminatedUnion('kind', [TorControlStandIn]);
 export type StandIn = z.infer<typeof StandInSchema>;
 
+const flowBudget = z.object({
+  /** Anchoring accepted → status confirmed. */
+  confirmMs: z.number().int().positive(),
+  /** A stopped/started service (or storage) seen by the mesh, the gateway and data-chain's health. */
+  discoveryMs: z.number().int().positive(),
+  /** A restarted container answering its health path again. */
+  restartMs: z.number().int().positive(),
+  /** One request. */
+  requestMs: z.number().int().positive(),
+  /** Between two polls. */
+  pollMs: z.number().int().positive(),
+});
+
+/** A gateway route: `<prefix>/rest` reaches `service` at `<upstreamPrefix>/rest`. */
+const GatewayRoute = z.object({ prefix: absPath, service: z.string().min(1), upstreamPrefix: absPath });
+
+/**
+ * What the flows assume about the services (contract §4), as data: the users whose permissions the apps know,
+ * the API paths the flows call, the gateway's routes and the dependency names its health lists, and the budgets.
+ */
+export const FlowsSchema = z.object({
+  users: z
+    .object({ full: z.string().min(1).default('blockchain_user'), readOnly: z.string().min(1).default('readonly_user') })
+    .prefault({}),
+  api: z
+    .object({
+      chunks: absPath.default('/api/v1/chunks'),
+      merkleBuild: absPath.default('/api/v1/merkle/build'),
+      merkleVerify: absPath.default('/api/v1/merkle/verify'),
+      anchorSession: absPath.default('/api/v1/anchoring/session'),
+      anchorVerify: absPath.default('/api/v1/anchoring/verify'),
+      transactions: absPath.default('/api/v1/transactions/'),
+      /** `{height}` and `{block_id}` are filled in. */
+      blockByHeight: absPath.default('/api/v1/blocks/height/{height}'),
+      blockById: absPath.default('/api/v1/blocks/{block_id}'),
+      meshServices: absPath.default('/services'),
+    })
+    .prefault({}),
+  gateway: z
+    .object({
+      routes: z
+        .array(GatewayRoute)
+        .default([
+          { prefix: '/api/v1/anchoring', service: 'session-anchoring', upstreamPrefix: '/api/v1/anchoring' },
+          { prefix: '/api/v1/blocks', service: 'block-manager', upstreamPrefix: '/api/v1/blocks' },
+          { prefix: '/api/v1/data-chain', service: 'data-chain', upstreamPrefix: '/api/v1' },
+        ]),
+      /** Names under which the gateway's health `dependencies` lists its upstreams. */
+      dependencies: z.array(z.string().min(1)).default(['session-anchoring', 'block-manager', 'data-chain', 'blockchain-engine']),
+    })
+    .prefault({}),
+  budgets: z
+    .object({ native: flowBudget, emulated: flowBudget })
+    .default({
+      native: { confirmMs: 20_000, discoveryMs: 20_000, restartMs: 20_000, requestMs: 10_000, pollMs: 100 },
+      emulated: { confirmMs: 90_000, discoveryMs: 90_000, restartMs: 90_000, requestMs: 30_000, pollMs: 250 },
+    }),
+});
+export type FlowsContract = z.infer<typeof FlowsSchema>;
+
 export const ContractSchema = z
   .object({
     version: z.literal(1),
@@ -75,9 +137,10 @@ export const ContractSchema = z
     secrets: z.object({ allow: z.array(z.string()).default([]) }),
     budgets: z.object({ native: budget, emulated: budget }),
     runtimeHealthcheck: z.object({ native: healthcheckTiming, emulated: healthcheckTiming }),
-    jwt: z.object({ secretEnv: z.string(), secret: z.string().min(1), userId: z.string().min(1) }),
+    jwt: z.object({ secretEnv: z.string(), secret: z.string().min(1) }),
     services: z.array(ServiceSchema).min(1),
     standIns: z.array(StandInSchema).default([]),
+    flows: FlowsSchema.prefault({}),
   })
   .superRefine((c, ctx) => {
     const seen = new Set<string>();

@@ -12,20 +12,25 @@ export interface Confirmed {
   x: Exchange;
 }
 
+/** How long a just-accepted anchoring may still be unknown (404) to its own read-back: an asynchronous store. */
+const NOT_YET_VISIBLE_MS = 5_000;
+
 /**
- * Polls GET <basePath>/<sessionId> until status is confirmed, within the confirm budget. Any answer
- * but 200 pending/confirmed ends the wait at once: the anchoring was accepted, so a 404 or a
- * `failed` status cannot turn into `confirmed` by waiting.
+ * Polls GET <basePath>/<sessionId> until status is confirmed, within the confirm budget. `failed`, or any
+ * answer but 200 pending/confirmed (a 404 only once the anchoring had time to become visible), ends the wait
+ * at once: an accepted anchoring cannot turn into `confirmed` by waiting then.
  */
 export async function waitConfirmed(f: Flow, service: string, basePath: string, sessionId: string, root: string): Promise<Confirmed> {
   const { budgets, tokens } = f.env;
-  const path = `${basePath}/${sessionId}`;
+  const path = `${basePath}/${encodeURIComponent(sessionId)}`;
+  const t0 = Date.now();
   const r = await pollUntil(
     async () => {
       const x = await f.call(service, 'GET', path, { token: tokens.user });
       const state = x.status === 200 ? (x.body as { status?: unknown } | undefined)?.status : undefined;
       if (state === 'confirmed') return { done: true, value: x };
-      return { done: false, value: x, fatal: !(x.status === 200 && state === 'pending') };
+      const waiting = (x.status === 200 && state === 'pending') || (x.status === 404 && Date.now() - t0 < NOT_YET_VISIBLE_MS);
+      return { done: false, value: x, fatal: !waiting };
     },
     { budgetMs: budgets.confirmMs, intervalMs: budgets.pollMs },
   );
@@ -35,7 +40,7 @@ export async function waitConfirmed(f: Flow, service: string, basePath: string, 
   const record = objectBody(x);
   expectField(x, 'merkle_root', root, 'the anchored root');
   const h = record['block_height'];
-  if (typeof h !== 'number' || !Number.isInteger(h) || h < 1) mismatch('block_height: an integer ≥ 1 (a block above genesis)', `block_height = ${show(h)}`, requestLine(x));
+  if (typeof h !== 'number' || !Number.isInteger(h) || h < 0) mismatch('block_height: the integer height of the block that holds the anchoring', `block_height = ${show(h)}`, requestLine(x));
   if (typeof record['transaction_id'] !== 'string') mismatch('transaction_id: the tx id of the session_anchor', `transaction_id = ${show(record['transaction_id'])}`, requestLine(x));
   return { record, confirmedAt: Date.now(), x };
 }

@@ -1,7 +1,7 @@
 // Pure judgements of service answers against the harness's own recomputations (helpers/crypto).
 // Each returns the problems found ([] = fine): what was expected and what was received.
 import { blockHash, blockTxRoot, hashChunk, merkleLeaf, merkleRoot, txId, type ChunkRef, type HashAlgo } from '../crypto/index.ts';
-import { isObject } from './exchange.ts';
+import { isObject, stableJson } from './exchange.ts';
 import { show } from './expect.ts';
 
 export interface Problem {
@@ -10,7 +10,7 @@ export interface Problem {
 }
 
 const differs = (what: string, want: unknown, got: unknown): Problem[] =>
-  JSON.stringify(want) === JSON.stringify(got) ? [] : [{ expected: `${what} = ${show(want)}`, received: `${what} = ${show(got)}` }];
+  stableJson(want) === stableJson(got) ? [] : [{ expected: `${what} = ${show(want)}`, received: `${what} = ${show(got)}` }];
 
 /** A chunk answer: its hash_value is the digest of the bytes sent, size_bytes their length. */
 export function judgeChunk(body: unknown, raw: Uint8Array, algo: HashAlgo): Problem[] {
@@ -27,8 +27,10 @@ export function judgeTree(body: unknown, chunks: readonly ChunkRef[], algo: Hash
   const leaves = chunks.map((c) => merkleLeaf(c, algo));
   const tree = merkleRoot(leaves, algo);
   const problems = differs(`root_hash (${algo} Merkle root recomputed over the ${chunks.length} chunks)`, tree.root, body['root_hash']);
-  problems.push(...differs('leaf_count', chunks.length, body['leaf_count']), ...differs('tree_depth', tree.depth, body['tree_depth']));
-  if (body['leaf_hashes'] !== undefined) problems.push(...differs('leaf_hashes', leaves, body['leaf_hashes']));
+  problems.push(...differs('leaf_count', chunks.length, body['leaf_count']));
+  // The contract does not say whether depth counts edges or levels: either reading of this tree is right.
+  const depths = [tree.depth, tree.depth + 1];
+  if (!depths.includes(body['tree_depth'] as number)) problems.push({ expected: `tree_depth ${depths.join(' or ')} (edges or levels of a ${chunks.length}-leaf tree)`, received: `tree_depth = ${show(body['tree_depth'])}` });
   return problems;
 }
 
@@ -97,4 +99,31 @@ export function judgeLink(parent: Record<string, unknown>, block: Record<string,
     ...differs(`height (parent's height ${show(parent['height'])} + 1)`, typeof parent['height'] === 'number' ? parent['height'] + 1 : null, block['height']),
     ...differs(`previous_hash (the hash of block ${show(parent['height'])})`, parent['hash'], block['previous_hash']),
   ];
+}
+
+/** The zero hash a chain's first block links to when there is no block before it (contract §4). */
+export const ZERO_HASH = '0'.repeat(64);
+
+/** The first block of a chain: no block answers at the height before it, and it links to the zero hash. */
+export function judgeFirstBlock(block: Record<string, unknown>): Problem[] {
+  return differs(`previous_hash (no block at height ${show(typeof block['height'] === 'number' ? block['height'] - 1 : '?')}, so this is the chain's first block)`, ZERO_HASH, block['previous_hash']);
+}
+
+/** The fields of a block the contract names (§4.7), transactions reduced to their tx_id and type. */
+export function namedBlockFields(block: Record<string, unknown>): Record<string, unknown> {
+  const txs = txsOf(block);
+  return {
+    block_id: block['block_id'],
+    height: block['height'],
+    hash: block['hash'],
+    previous_hash: block['previous_hash'],
+    merkle_root: block['merkle_root'],
+    timestamp: block['timestamp'],
+    transactions: txs ? txs.map((t) => ({ tx_id: t.tx_id, type: t.type })) : block['transactions'],
+  };
+}
+
+/** Two answers about the same thing agree on the named fields (extra fields and field order are free). */
+export function judgeSameFields(what: string, want: Record<string, unknown>, got: Record<string, unknown>, fields: readonly string[]): Problem[] {
+  return fields.flatMap((k) => differs(`${k} (as ${what})`, want[k], got[k]));
 }

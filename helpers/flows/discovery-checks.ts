@@ -1,29 +1,75 @@
-// Pure readers of the mesh listing and the gateway's dependency map (contract §3, §4.10).
+// Pure readers of the mesh listing and the gateway's dependency map (contract §3, §4.10). The mesh may answer
+// in any of the shapes the contract allows; each is read into one map name → status.
 import { isObject } from './exchange.ts';
 import { show } from './expect.ts';
 import type { Problem } from './checks.ts';
 
 export type Health = 'healthy' | 'unhealthy';
 
-/** name → status from mesh GET /services ({services: [{name, status}, …]}); undefined if not that shape. */
-export function meshStatuses(body: unknown): Record<string, string> | undefined {
-  if (!isObject(body) || !Array.isArray(body['services'])) return undefined;
+/** A status as a service listing gives it: a string, or an object with status/health/state, or healthy: bool. */
+function statusOf(v: unknown): string | undefined {
+  if (typeof v === 'string') return v.toLowerCase();
+  if (!isObject(v)) return undefined;
+  for (const k of ['status', 'health', 'state']) if (typeof v[k] === 'string') return (v[k] as string).toLowerCase();
+  if (typeof v['healthy'] === 'boolean') return v['healthy'] ? 'healthy' : 'unhealthy';
+  return undefined;
+}
+
+const nameOf = (e: Record<string, unknown>): string | undefined =>
+  ['name', 'service', 'service_name', 'id'].map((k) => e[k]).find((v): v is string => typeof v === 'string' && v !== '');
+
+function fromListOrMap(v: unknown): Record<string, string> | undefined {
   const out: Record<string, string> = {};
-  for (const e of body['services']) if (isObject(e) && typeof e['name'] === 'string') out[e['name']] = String(e['status']);
-  return out;
+  if (Array.isArray(v)) {
+    for (const e of v) {
+      const name = isObject(e) ? nameOf(e) : undefined;
+      const s = isObject(e) ? statusOf(e) : undefined;
+      if (name && s) out[name] = s;
+    }
+    return Object.keys(out).length || v.length === 0 ? out : undefined;
+  }
+  if (isObject(v)) {
+    for (const [k, e] of Object.entries(v)) {
+      const s = statusOf(e);
+      if (s) out[k] = s;
+    }
+    return out;
+  }
+  return undefined;
+}
+
+/**
+ * name → status from mesh GET /services, whichever shape it has: the real controller's
+ * {healthy_services: [names], unhealthy_services: [names], service_status: {name: {...}}}, a list of
+ * {name, status} (bare or under `services`), or a map name → status or → {status} (bare or under `services`).
+ * Undefined when none of these can be read.
+ */
+export function meshStatuses(body: unknown): Record<string, string> | undefined {
+  if (isObject(body) && (Array.isArray(body['healthy_services']) || Array.isArray(body['unhealthy_services']))) {
+    const out: Record<string, string> = { ...(fromListOrMap(body['service_status']) ?? {}) };
+    for (const n of (body['healthy_services'] as unknown[] | undefined) ?? []) if (typeof n === 'string') out[n] = 'healthy';
+    for (const n of (body['unhealthy_services'] as unknown[] | undefined) ?? []) if (typeof n === 'string') out[n] = 'unhealthy';
+    return out;
+  }
+  if (isObject(body) && 'services' in body) return fromListOrMap(body['services']);
+  if (isObject(body) && 'service_status' in body) return fromListOrMap(body['service_status']);
+  return fromListOrMap(body);
 }
 
 /** name → status from the gateway's /api/v1/meta/health `dependencies`; undefined if absent. */
 export function gatewayDependencies(body: unknown): Record<string, string> | undefined {
   if (!isObject(body) || !isObject(body['dependencies'])) return undefined;
-  return Object.fromEntries(Object.entries(body['dependencies']).map(([k, v]) => [k, String(v)]));
+  return fromListOrMap(body['dependencies']);
 }
+
+/** `healthy` is that word; `unhealthy` is any listed status but healthy (a stopped peer may show as down or unknown). */
+const matches = (seen: string | undefined, want: Health) => seen !== undefined && (want === 'healthy' ? seen === 'healthy' : seen !== 'healthy');
 
 /** Each wanted name is listed with the wanted status (other entries are not judged). */
 export function judgeStatuses(seen: Record<string, string> | undefined, want: Record<string, Health>, where: string): Problem[] {
   const expected = `${where}: ${Object.entries(want).map(([n, s]) => `${n} ${s}`).join(', ')}`;
   if (!seen) return [{ expected, received: 'no list of services in the answer' }];
-  const wrong = Object.entries(want).filter(([n, s]) => seen[n] !== s);
+  const wrong = Object.entries(want).filter(([n, s]) => !matches(seen[n], s));
   if (!wrong.length) return [];
   return [{ expected, received: wrong.map(([n]) => `${n} ${seen[n] === undefined ? 'not listed' : show(seen[n])}`).join(', ') }];
 }

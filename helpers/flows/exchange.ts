@@ -14,6 +14,8 @@ export interface Exchange {
   ms: number;
   /** Connection error or timeout, when status is 0. */
   error?: string;
+  /** Redirects followed on the way ("307 → /api/v1/transactions/"). */
+  redirects?: string[];
 }
 
 /** "GET block-manager /api/v1/blocks/height/3": what a failure message calls a request. */

@@ -17,6 +17,9 @@ export function expectStatus(x: Exchange, want: number | readonly number[], why 
   return mismatch(`HTTP ${wanted.join(' or ')}${why ? ` (${why})` : ''}`, `${received(x)}${hint}`, requestLine(x));
 }
 
+/** Where the contract names no status (a tree build, a verify): any 2xx is an answer. */
+export const SUCCESS: readonly number[] = [200, 201, 202, 203];
+
 /** The JSON object body of an exchange already known to have the right status. */
 export function objectBody(x: Exchange): Record<string, unknown> {
   if (isObject(x.body)) return x.body;

@@ -12,6 +12,14 @@ export interface CallOptions {
   timeoutMs?: number;
 }
 
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 3;
+
+/**
+ * One request, following redirects as an HTTP client does (a service may canonicalise a trailing slash with a
+ * 307, as FastAPI does): 307/308 keep method and body, the others become a GET. Only the Location's path is
+ * taken: its host is the container's own name, reachable here only through the published port.
+ */
 export async function call(baseUrl: string, service: string, method: string, path: string, opts: CallOptions = {}): Promise<Exchange> {
   const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
   if (opts.token !== undefined) headers['authorization'] = `Bearer ${opts.token}`;
@@ -22,10 +30,26 @@ export async function call(baseUrl: string, service: string, method: string, pat
   }
   const timeout = opts.timeoutMs ?? 10_000;
   const t0 = Date.now();
+  let [m, p] = [method, path];
+  const hops: string[] = [];
   try {
-    const res = await request(`${baseUrl}${path}`, { method: method as 'GET', headers, body, headersTimeout: timeout, bodyTimeout: timeout });
-    const text = await res.body.text();
-    return { service, method, path, status: res.statusCode, body: parseJson(text), text, ms: Date.now() - t0 };
+    for (;;) {
+      const res = await request(`${baseUrl}${p}`, { method: m as 'GET', headers, body, headersTimeout: timeout, bodyTimeout: timeout });
+      const text = await res.body.text();
+      const location = res.headers['location'];
+      if (REDIRECTS.has(res.statusCode) && typeof location === 'string' && hops.length < MAX_REDIRECTS) {
+        hops.push(`${res.statusCode} → ${location}`);
+        const next = new URL(location, `${baseUrl}${p}`);
+        p = `${next.pathname}${next.search}`;
+        if (res.statusCode !== 307 && res.statusCode !== 308) {
+          m = 'GET';
+          body = undefined;
+          delete headers['content-type'];
+        }
+        continue;
+      }
+      return { service, method, path, status: res.statusCode, body: parseJson(text), text, ms: Date.now() - t0, ...(hops.length ? { redirects: hops } : {}) };
+    }
   } catch (e) {
     const err = e as Error & { code?: string };
     return { service, method, path, status: 0, body: undefined, text: '', ms: Date.now() - t0, error: [err.code, err.message].filter(Boolean).join(' ') };

@@ -7,6 +7,7 @@ import { QUIET_HEALTHCHECK, startStack, type Stack } from '../runtime/stack.ts';
 import { lockNetworkAliases } from '../runtime/alias-lock.ts';
 import { startService, type ImageTarget, type StartedService } from '../runtime/start-service.ts';
 import { waitForHttp200 } from '../runtime/wait.ts';
+import { exitStory } from '../runtime/diagnostics.ts';
 import { docker } from '../engine/docker.ts';
 import { CheckFailed } from '../checks/finding.ts';
 import { flowBudgets } from './budgets.ts';
@@ -56,7 +57,7 @@ export async function startFlowStack(contract: Contract, targets: ImageTarget[],
       const where = s.describe(await s.diagnostics());
       await s.stop();
       throw new CheckFailed(`flow stack [${platform}]`, [
-        { check: `${SHA256_DATA_CHAIN} (data-chain with DATA_CHAIN_HASH_ALGORITHM=SHA256) starts`, expected: `HTTP 200 on ${dc.healthPath} within ${budget / 1000} s`, seen: w.exited ? 'the container stopped' : w.last ? `HTTP ${w.last.status}` : (w.lastError ?? 'no answer'), where },
+        { check: `${SHA256_DATA_CHAIN} (data-chain with DATA_CHAIN_HASH_ALGORITHM=SHA256) starts`, expected: `HTTP 200 on ${dc.healthPath} within ${budget / 1000} s`, seen: w.exited ? `the container ${exitStory(await s.diagnostics())}` : w.last ? `HTTP ${w.last.status}` : (w.lastError ?? 'no answer'), where },
       ]);
     }
     return { service: s, ms: Date.now() - t0 };
@@ -65,7 +66,13 @@ export async function startFlowStack(contract: Contract, targets: ImageTarget[],
   if (six.status === 'rejected' || seventh.status === 'rejected') {
     await Promise.all([six.status === 'fulfilled' && six.value.stop(), seventh.status === 'fulfilled' && seventh.value.service.stop()]);
     await unlock();
-    throw six.status === 'rejected' ? six.reason : (seventh as PromiseRejectedResult).reason;
+    // Both halves' findings in one error: every service that did not come up is named.
+    const reasons = [six, seventh].filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as Error);
+    if (reasons.length === 2 && reasons.every((r) => r instanceof CheckFailed)) {
+      const all = reasons.flatMap((r) => (r as CheckFailed).findings);
+      throw new CheckFailed(`flow stack [${platform}]: ${all.length} container(s) did not come up`, all);
+    }
+    throw reasons[0];
   }
   const stack = six.value;
   const extra = seventh.value.service;

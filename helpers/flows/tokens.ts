@@ -1,20 +1,22 @@
-// The harness's own tokens (contract §4): HS256 with contract.jwt.secret, claim user_id = jwt.userId.
+// The harness's own tokens (contract §4): HS256 with contract.jwt.secret, claim user_id naming a user whose
+// permissions the apps know (contract.flows.users). No other claim: permissions come from the user alone.
 import type { Contract } from '../contract/schema.ts';
 import { mintJwt, withBadSignature } from '../crypto/index.ts';
 
 export interface FlowTokens {
-  /** The contract user: read, write and admin. */
+  /** The full-access user (read, write, admin). */
   user: string;
-  /** The same user limited by `permissions: ["read"]`. */
+  /** The read-only user. */
   readOnly: string;
   /** `user` with one signature byte flipped. */
   badSignature: string;
 }
 
 export function flowTokens(contract: Contract, now = Date.now() / 1000): FlowTokens {
-  const { secret, userId } = contract.jwt;
+  const { secret } = contract.jwt;
+  const { full, readOnly } = contract.flows.users;
   // Long enough for an emulated run of every flow; short enough not to be a forever-token in a log.
   const opts = { expiresInSeconds: 4 * 3600, now };
-  const user = mintJwt({ user_id: userId }, secret, opts);
-  return { user, readOnly: mintJwt({ user_id: userId, permissions: ['read'] }, secret, opts), badSignature: withBadSignature(user) };
+  const user = mintJwt({ user_id: full }, secret, opts);
+  return { user, readOnly: mintJwt({ user_id: readOnly }, secret, opts), badSignature: withBadSignature(user) };
 }

@@ -53,7 +53,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('plan', plan);
   project.provide('network', network.name);
   project.provide('shared', shared.run);
-  console.error(`global setup: ${shared.run.stacks.length} shared stack(s) ready, runtime facts read, after ${Date.now() - t0} ms`);
+  const down = shared.run.stacks.filter((s) => s.error).map((s) => s.platform);
+  const up = shared.run.stacks.length - down.length;
+  console.error(`global setup: ${up} shared stack(s) ready${down.length ? `, ${down.length} did not come up (${down.join(', ')}: its images get their own containers)` : ''}; after ${Date.now() - t0} ms`);
   return async () => {
     const t1 = Date.now();
     await shared.stop();

@@ -25,6 +25,8 @@ export const RunPlanSchema = z.object({
       /** A defect image's name, and the checks it must fail (the harness's own tests read these). */
       defect: z.string().optional(),
       expectFailing: z.array(z.string()).optional(),
+      expectNotRun: z.array(z.string()).optional(),
+      mayNotRun: z.array(z.string()).optional(),
       /** Registry runs: where the image came from. */
       tag: z.string().optional(),
       indexDigest: z.string().optional(),

@@ -5,7 +5,7 @@ import type { Pair, TagRun } from './schema.ts';
 
 export function checkCounts(r: Results): TagRun['checks'] {
   const n = (s: string) => r.checks.filter((c) => c.status === s).length;
-  return { passed: n('passed'), failed: n('failed'), skipped: n('skipped') };
+  return { passed: n('passed'), failed: n('failed'), notRun: n('not-run') };
 }
 
 const emptyPair = (baseline: string, current: string, skipped: string): Pair => ({ baseline, current, skipped, regression: false, newFailures: [], fixed: [], stillFailing: [], metrics: [], findings: [] });

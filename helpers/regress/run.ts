@@ -71,7 +71,7 @@ async function checkTag(input: RegressInput, client: RegistryClient, tag: string
   const reportDir = join(input.reportDir, dir);
   const t0 = Date.now();
   const noResults = (error: string, errorKind: TagRun['errorKind'], targets: TagRun['targets'] = [], exitCode?: number): { run: TagRun } => ({
-    run: { tag, dir, ...(exitCode !== undefined && { exitCode }), checks: { passed: 0, failed: 0, skipped: 0 }, durationMs: Date.now() - t0, error, errorKind, targets },
+    run: { tag, dir, ...(exitCode !== undefined && { exitCode }), checks: { passed: 0, failed: 0, notRun: 0 }, durationMs: Date.now() - t0, error, errorKind, targets },
   });
   log(`regress: ${step} ${tag}: resolving images`);
   let targets: RunPlan['targets'];
@@ -102,7 +102,7 @@ async function checkTag(input: RegressInput, client: RegistryClient, tag: string
   if (results.run.tag !== tag) return noResults(`${file} names tag ${results.run.tag ?? '(none)'}, expected ${tag}`, 'environment', pulled, suites.exitCode);
   const checks = checkCounts(results);
   const run: TagRun = { tag, runId: results.run.id, dir, exitCode: suites.exitCode, ...(results.run.outcome && { outcome: results.run.outcome }), checks, durationMs: Date.now() - t0, targets: pulled };
-  log(`regress: ${step} ${tag}: ${checks.passed} passed, ${checks.failed} failed, ${checks.skipped} skipped in ${formatDuration(run.durationMs)}`);
+  log(`regress: ${step} ${tag}: ${checks.passed} passed, ${checks.failed} failed, ${checks.notRun} not run in ${formatDuration(run.durationMs)}`);
   return { run, results };
 }
 

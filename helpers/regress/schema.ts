@@ -45,7 +45,7 @@ export const TagRunSchema = z.object({
   /** The suites' exit code (0 all passed, 1 a check failed); absent when they did not run. */
   exitCode: z.number().int().optional(),
   outcome: z.enum(['passed', 'failed', 'interrupted']).optional(),
-  checks: z.object({ passed: z.number().int().nonnegative(), failed: z.number().int().nonnegative(), skipped: z.number().int().nonnegative() }),
+  checks: z.object({ passed: z.number().int().nonnegative(), failed: z.number().int().nonnegative(), notRun: z.number().int().nonnegative() }),
   durationMs: z.number().nonnegative(),
   /** Why the tag has no results: a published image that is wrong, or a suites run that broke. */
   error: z.string().optional(),

@@ -15,7 +15,7 @@ function selectionText(r: RegressionReport): string {
 function tagLines(r: RegressionReport): string[] {
   const width = Math.max(...r.tags.map((t) => t.tag.length));
   const lines = r.tags.map((t) => {
-    const what = t.error ? `not checked: ${t.error}` : `${t.checks.passed} passed, ${t.checks.failed} failed, ${t.checks.skipped} skipped (run ${t.runId}, ${formatDuration(t.durationMs)})`;
+    const what = t.error ? `not checked: ${t.error}` : `${t.checks.passed} passed, ${t.checks.failed} failed, ${t.checks.notRun} not run (run ${t.runId}, ${formatDuration(t.durationMs)})`;
     return `  ${t.tag.padEnd(width)}  ${what}`;
   });
   for (const i of r.incomplete) lines.push(`  ${i.tag.padEnd(width)}  not checked: missing in ${i.missingIn.join(', ')}`);

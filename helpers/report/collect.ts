@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { basename } from 'node:path';
 import { FACTS_ANNOTATION, METRIC_ANNOTATION, metricsFromFacts, parseMetricAnnotation, type MetricAnnotation } from './metrics.ts';
-import { parseResults, type CheckResult, type CheckStatus, type FactsResult, type MetricResult, type Results, type RunInfo, type TargetResult } from './results-schema.ts';
+import { parseResults, RESULTS_VERSION, type CheckResult, type CheckStatus, type FactsResult, type MetricResult, type Results, type RunInfo, type TargetResult } from './results-schema.ts';
 
 /** One finished test as the reporter saw it; plain data so the mapping below is testable without vitest. */
 export interface CaseRecord {
@@ -9,7 +9,11 @@ export interface CaseRecord {
   /** describe titles from the outside in. */
   ancestors: string[];
   title: string;
+  /** vitest's `skipped` arrives as not-run, with the skip note as its reason. */
   status: CheckStatus | 'pending';
+  reason?: string;
+  /** The structured outcome from task.meta, when the suite attached one. */
+  outcome?: Record<string, unknown>;
   durationMs: number;
   errors: string[];
   annotations: { type: string; message: string }[];
@@ -73,14 +77,23 @@ function targetsOf(plan: PlanView | undefined): TargetResult[] {
   }));
 }
 
-function checkOf(c: CaseRecord, subject: { image: string; platform: string; tag?: string }): CheckResult {
+/** The subject a structured outcome names (image and platform), with the tag its plan target has. */
+function subjectOfOutcome(o: Record<string, unknown> | undefined, targets: Map<string, TargetResult>): { image: string; platform: string; tag?: string } | undefined {
+  if (!o || typeof o['image'] !== 'string' || typeof o['platform'] !== 'string') return undefined;
+  const t = targets.get(`${o['image']} [${o['platform']}]`);
+  return { image: o['image'], platform: o['platform'], ...(t?.tag && { tag: t.tag }) };
+}
+
+function checkOf(c: CaseRecord, subject: { image: string; platform: string; tag?: string }, checkName?: string): CheckResult {
   const text = c.errors.map((e) => stripAnsi(e).trim()).filter(Boolean).join('\n\n');
   const message = text ? firstLines(text, 6, 800) : undefined;
   return {
     ...subject,
-    check: [...c.ancestors.slice(1), c.title].join(' > '),
+    check: checkName ?? [...c.ancestors.slice(1), c.title].join(' > '),
     suite: c.suite,
-    status: c.status === 'pending' ? 'skipped' : c.status,
+    status: c.status === 'pending' ? 'not-run' : c.status,
+    ...(c.status !== 'passed' && c.status !== 'failed' && { reason: (typeof c.outcome?.['reason'] === 'string' ? (c.outcome['reason'] as string) : undefined) ?? c.reason ?? (c.status === 'pending' ? 'pending: the run ended before it' : 'skipped') }),
+    ...(c.outcome && { outcome: c.outcome }),
     durationMs: Math.max(0, Math.round(c.durationMs * 10) / 10),
     ...(message && { message }),
     ...(text.length > (message?.length ?? 0) && { detail: firstLines(text, 80, 8000) }),
@@ -97,9 +110,9 @@ export function buildResults({ run, plan, cases }: CollectInput): Results {
   const explicit = new Map<string, MetricResult>();
   const facts = new Map<string, FactsResult>();
   for (const c of cases) {
-    const subject = subjectOfTitle(c.ancestors[0], c.suite, byTitle);
+    const subject = subjectOfOutcome(c.outcome, byTitle) ?? subjectOfTitle(c.ancestors[0], c.suite, byTitle);
     const key = (m: MetricAnnotation) => `${subject.image}\u0000${subject.platform}\u0000${m.name}`;
-    checks.push(checkOf(c, subject));
+    checks.push(checkOf(c, subject, typeof c.outcome?.['check'] === 'string' ? (c.outcome['check'] as string) : undefined));
     for (const a of c.annotations) {
       if (a.type === METRIC_ANNOTATION) {
         const m = parseMetricAnnotation(a.message);
@@ -118,7 +131,7 @@ export function buildResults({ run, plan, cases }: CollectInput): Results {
     }
   }
   return parseResults({
-    version: 1,
+    version: RESULTS_VERSION,
     run: {
       ...run,
       source: plan?.source ?? 'reference',

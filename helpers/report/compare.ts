@@ -159,7 +159,7 @@ export function compareRuns(baseline: Results, current: Results, config: Regress
     ...newFailures.map((c) => ({
       kind: 'new-failure' as const,
       where: `${subjectOf(c)} · check ${c.check} (${c.suite})`,
-      expected: c.before === 'absent' ? `passes (the check did not run in ${base.tag})` : c.before === 'skipped' ? `passes (skipped in ${base.tag})` : `passes, as in ${base.tag} (run ${base.id})`,
+      expected: c.before === 'absent' ? `passes (the check did not run in ${base.tag})` : c.before === 'not-run' ? `passes (not run in ${base.tag})` : `passes, as in ${base.tag} (run ${base.id})`,
       seen: `fails: ${failureGist(c.message) || 'no message'}`,
     })),
     ...deltas

@@ -16,9 +16,9 @@ const uniq = <T>(xs: T[]): T[] => [...new Set(xs)];
 const rowKey = (c: CheckResult) => `${c.image}\u0000${c.platform}`;
 const suiteLabel = (suite: string) => suite.replace(/^.*\//, '').replace(/\.(suite|test|spec)\.[cm]?[jt]s$/, '');
 
-export function counts(r: Results): { passed: number; failed: number; skipped: number } {
+export function counts(r: Results): { passed: number; failed: number; notRun: number } {
   const n = (s: string) => r.checks.filter((c) => c.status === s).length;
-  return { passed: n('passed'), failed: n('failed'), skipped: n('skipped') };
+  return { passed: n('passed'), failed: n('failed'), notRun: n('not-run') };
 }
 
 /** Failure anchors in page order, so matrix links and detail articles agree. */
@@ -27,10 +27,10 @@ export function failureAnchors(m: MatrixRun): Map<CheckResult, string> {
 }
 
 function cell(c: CheckResult | undefined, anchors: Map<CheckResult, string>): string {
-  if (!c) return '<td class="c none" title="not run"></td>';
+  if (!c) return '<td class="c none" title="not part of this run"></td>';
   const tip = (s: string) => esc(`${c.image} [${c.platform}] · ${c.check}: ${s}`);
   if (c.status === 'passed') return `<td class="c pass" title="${tip('passed')}">✓</td>`;
-  if (c.status === 'skipped') return `<td class="c skip" title="${tip('skipped')}">–</td>`;
+  if (c.status === 'not-run') return `<td class="c skip" title="${tip(`not run: ${c.reason ?? 'no reason recorded'}`)}">–</td>`;
   return `<td class="c fail"><a href="#${anchors.get(c)}" title="${tip(failureGist(c.message) || 'failed')}">✗</a></td>`;
 }
 
@@ -48,7 +48,7 @@ function suiteTable(checks: CheckResult[], anchors: Map<CheckResult, string>): s
   const body = rows.map((r) => {
     const [image, platform] = r.split('\u0000') as [string, string];
     const mine = columns.map((c) => at.get(`${r}\u0000${c}`));
-    const ran = mine.filter((c) => c && c.status !== 'skipped');
+    const ran = mine.filter((c) => c && c.status !== 'not-run');
     const ok = ran.filter((c) => c!.status === 'passed').length;
     const label = platform === 'any' ? esc(image) : `${esc(image)} <span class="plat">[${esc(platform)}]</span>`;
     return `<tr><th class="row">${label}</th>${mine.map((c) => cell(c, anchors)).join('')}<td class="tot ${ok === ran.length ? 'n-pass' : 'n-fail'}">${ok}/${ran.length}</td></tr>`;
@@ -63,12 +63,12 @@ export function renderMatrix(m: MatrixRun): string {
   const suites = uniq(run.checks.map((c) => c.suite));
   const tables = suites.map((s) => `<h4>${esc(suiteLabel(s))} <span class="muted">(${esc(s)})</span></h4>${suiteTable(run.checks.filter((c) => c.suite === s), anchors)}`).join('');
   const badge = n.failed ? `<span class="badge fail">${n.failed} failed</span>` : '<span class="badge pass">all passed</span>';
-  const summary = `tag <code>${esc(tagOf(run))}</code> · ${badge} <span class="muted">${n.passed} passed${n.skipped ? `, ${n.skipped} skipped` : ''} · run ${esc(run.run.id)} · ${esc(formatTime(run.run.started))}</span>`;
+  const summary = `tag <code>${esc(tagOf(run))}</code> · ${badge} <span class="muted">${n.passed} passed${n.notRun ? `, ${n.notRun} not run` : ''} · run ${esc(run.run.id)} · ${esc(formatTime(run.run.started))}</span>`;
   return `<details class="tag" id="matrix-${esc(m.anchor)}"${m.open ? ' open' : ''}><summary>${summary}</summary>${tables || '<p class="muted">No checks recorded.</p>'}</details>`;
 }
 
 export const MATRIX_LEGEND =
-  '<p class="legend-line"><b class="n-pass">✓</b> passed · <b class="n-fail">✗</b> failed (click for details) · <b class="n-skip">–</b> skipped · hatched: not run for this image</p>';
+  '<p class="legend-line"><b class="n-pass">✓</b> passed · <b class="n-fail">✗</b> failed (click for details) · <b class="n-skip">–</b> not run (hover for the reason) · hatched: not part of this run</p>';
 
 export function renderFailures(m: MatrixRun): string {
   const anchors = failureAnchors(m);

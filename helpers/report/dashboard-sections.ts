@@ -32,7 +32,7 @@ export function summarySection(r: Results): string {
   const hostNotes = [...(r.shards?.length ? r.shards.map((s) => ({ who: `shard ${s.dir}: `, host: s.host })) : [{ who: '', host: r.run.host }])].flatMap(({ who, host }) => (host ? [...hostProblems(host), ...hostWarnings(host)].map((w) => who + w) : []));
   return `<section id="summary"><h2>Latest run</h2><div class="cards">${[
     card('verdict', v.toUpperCase(), `verdict-${v}`),
-    card('checks', `<span class="n-pass">${n.passed} ✓</span> · <span class="n-fail">${n.failed} ✗</span>${n.skipped ? ` · <span class="n-skip">${n.skipped} skipped</span>` : ''}`),
+    card('checks', `<span class="n-pass">${n.passed} ✓</span> · <span class="n-fail">${n.failed} ✗</span>${n.notRun ? ` · <span class="n-skip">${n.notRun} not run</span>` : ''}`),
     card('tag', `<code>${esc(tagOf(r))}</code>`),
     card('source', source),
     card('engine', esc(r.run.engineVersion ? `Docker ${r.run.engineVersion}` : 'unknown')),

@@ -10,6 +10,8 @@ import { storeRun } from './history.ts';
 import { resolvePlan } from './plan-view.ts';
 import { resultsJson, type Results } from './results-schema.ts';
 import type { HostFacts } from '../host/schema.ts';
+import { OUTCOME_META } from '../model/verdict.ts';
+import { writeJunit } from './junit.ts';
 
 export interface ResultsReporterOptions {
   /** Where results.json goes; default env LUCID_RESULTS_FILE, else <plan reportDir>/results.json. */
@@ -67,11 +69,14 @@ function ancestors(t: TestCase | TestSuite): string[] {
 
 function caseRecord(t: TestCase, suite: string): CaseRecord {
   const r = t.result();
+  const outcome = (t.meta() as Record<string, unknown>)[OUTCOME_META];
   return {
     suite,
     ancestors: ancestors(t),
     title: t.name,
-    status: r.state,
+    status: r.state === 'skipped' ? 'not-run' : r.state,
+    ...(r.state === 'skipped' && { reason: r.note || (t.options.mode === 'skip' ? 'skipped by the plan' : 'skipped') }),
+    ...(typeof outcome === 'object' && outcome !== null ? { outcome: outcome as Record<string, unknown> } : {}),
     durationMs: t.diagnostic()?.duration ?? 0,
     errors: (r.errors ?? []).map((e) => e.message || e.name || 'error'),
     annotations: t.annotations().map((a) => ({ type: a.type, message: a.message })),
@@ -160,6 +165,7 @@ export default class ResultsReporter implements Reporter {
     writeFileSync(`${file}.tmp`, resultsJson(results));
     renameSync(`${file}.tmp`, file);
     const dir = dirname(file);
+    writeJunit(join(dir, 'junit.xml'), results);
     if (this.options.history !== false) storeRun(dir, results);
     const dashboard = this.options.dashboard !== false ? writeDashboard(dir) : undefined;
     return { file, ...(dashboard && { dashboard }) };

@@ -13,7 +13,8 @@ const isoTime = z.iso.datetime({ offset: true });
 
 export const RUN_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
-export const CheckStatusSchema = z.enum(['passed', 'failed', 'skipped']);
+/** Three verdicts: a check that could not observe its fact did not run (with its reason); it did not fail. */
+export const CheckStatusSchema = z.enum(['passed', 'failed', 'not-run']);
 export type CheckStatus = z.infer<typeof CheckStatusSchema>;
 
 export const RunInfoSchema = z.object({
@@ -57,8 +58,12 @@ export const CheckResultSchema = z.object({
   suite: z.string(),
   status: CheckStatusSchema,
   durationMs: z.number().nonnegative(),
+  /** Why a check did not run (not-run only): what it could not observe, and the root cause. */
+  reason: z.string().optional(),
   /** First lines of the failure, without colour codes. */
   message: z.string().optional(),
+  /** The structured outcome the suite attached (findings or flow mismatches), when there is one. */
+  outcome: z.record(z.string(), z.unknown()).optional(),
   /** A longer excerpt of the failure (findings with their "where to look" logs). */
   detail: z.string().optional(),
 });
@@ -93,9 +98,11 @@ export const ShardSchema = z.object({
   outcome: z.string().optional(),
   host: HostFactsSchema.optional(),
 });
+export const RESULTS_VERSION = 2;
 
 export const ResultsSchema = z.object({
-  version: z.literal(1),
+  /** 2: check status passed | failed | not-run (1 had skipped, read as not-run). */
+  version: z.literal(RESULTS_VERSION),
   run: RunInfoSchema,
   targets: z.array(TargetSchema),
   checks: z.array(CheckResultSchema),
@@ -114,9 +121,17 @@ export type FactsResult = Results['facts'][number];
 
 export class ResultsError extends Error {}
 
+/** A version 1 document (history of older runs) read as version 2: its `skipped` checks did not run. */
+function upgrade(data: unknown): unknown {
+  const d = data as { version?: unknown; checks?: unknown } | null;
+  if (!d || typeof d !== 'object' || d.version !== 1 || !Array.isArray(d.checks)) return data;
+  const checks = d.checks.map((c: Record<string, unknown>) => (c && c['status'] === 'skipped' ? { ...c, status: 'not-run', reason: c['reason'] ?? 'skipped (results version 1)' } : c));
+  return { ...d, version: RESULTS_VERSION, checks };
+}
+
 /** Validates parsed JSON; the error names the file and every bad field. */
 export function parseResults(data: unknown, source = 'results'): Results {
-  const r = ResultsSchema.safeParse(data);
+  const r = ResultsSchema.safeParse(upgrade(data));
   if (!r.success) throw new ResultsError(`${source} is not a valid results document: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
   return r.data;
 }

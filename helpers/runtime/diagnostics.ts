@@ -8,6 +8,8 @@ export interface Diagnostics {
   exitCode: number | null;
   restartCount: number;
   oomKilled: boolean;
+  /** How long the container ran: until it exited, or until now while it runs; null when unknown. */
+  livedMs: number | null;
   /** null when they could not be read (container gone, no /proc access, no python in the image). */
   listeningPorts: number[] | null;
   logsTail: string;
@@ -73,17 +75,35 @@ export async function collectDiagnostics(container: Dockerode.Container, logsTai
       exitCode: running ? null : info.State.ExitCode,
       restartCount: info.RestartCount ?? 0,
       oomKilled: info.State.OOMKilled,
+      livedMs: livedMs(info.State.StartedAt, running ? undefined : info.State.FinishedAt),
       listeningPorts,
       logsTail,
     };
   } catch (e) {
-    return { state: `unknown (${(e as Error).message})`, exitCode: null, restartCount: 0, oomKilled: false, listeningPorts: null, logsTail };
+    return { state: `unknown (${(e as Error).message})`, exitCode: null, restartCount: 0, oomKilled: false, livedMs: null, listeningPorts: null, logsTail };
   }
+}
+
+/** Milliseconds between the engine's StartedAt and FinishedAt (or now); null for the engine's zero time. */
+export function livedMs(startedAt: string | undefined, finishedAt?: string, now = Date.now()): number | null {
+  const start = startedAt ? Date.parse(startedAt) : NaN;
+  if (!Number.isFinite(start) || start <= 0) return null;
+  const end = finishedAt ? Date.parse(finishedAt) : now;
+  return Number.isFinite(end) && end >= start ? end - start : null;
+}
+
+const EXIT_MEANING: Record<number, string> = { 126: 'program not executable', 127: 'program or a library it needs not found', 137: 'killed (SIGKILL)', 139: 'segmentation fault', 143: 'terminated (SIGTERM)' };
+
+/** "exited with code 127 (program or a library it needs not found) after 0.4 s": the root cause in one line. */
+export function exitStory(d: Pick<Diagnostics, 'state' | 'exitCode' | 'livedMs' | 'oomKilled' | 'restartCount'>): string {
+  if (d.exitCode === null) return `${d.state}${d.livedMs !== null ? ` for ${(d.livedMs / 1000).toFixed(1)} s` : ''}${d.restartCount ? `, restarted ${d.restartCount} time(s)` : ''}`;
+  const meaning = EXIT_MEANING[d.exitCode];
+  return `exited with code ${d.exitCode}${meaning ? ` (${meaning})` : ''}${d.oomKilled ? ', OOM-killed' : ''}${d.livedMs !== null ? ` after ${(d.livedMs / 1000).toFixed(1)} s` : ''}${d.restartCount ? `, restarted ${d.restartCount} time(s)` : ''}`;
 }
 
 /** Pure: the "where to look" part of every runtime failure message. */
 export function describeDiagnostics(d: Diagnostics, contractPort?: number): string {
-  const lines = [`container state: ${d.state}${d.exitCode !== null ? `, exit code ${d.exitCode}` : ''}, restarts ${d.restartCount}${d.oomKilled ? ', OOM-killed' : ''}`];
+  const lines = [`container state: ${d.state}${d.exitCode !== null ? `, exit code ${d.exitCode}` : ''}${d.livedMs !== null ? `, ran ${(d.livedMs / 1000).toFixed(1)} s` : ''}, restarts ${d.restartCount}${d.oomKilled ? ', OOM-killed' : ''}`];
   if (d.listeningPorts) {
     const on = d.listeningPorts.length ? `listening on ${d.listeningPorts.join(', ')}` : 'listening on no TCP port';
     const nothing = contractPort !== undefined && !d.listeningPorts.includes(contractPort) ? `nothing on ${contractPort}; ` : '';

@@ -9,25 +9,57 @@ import { execIn, type ExecOutcome } from './exec.ts';
 import { probeHealthEndpoints } from './probe-health.ts';
 import { listProcesses, type ProcessFact } from './processes.ts';
 import { StartError, startService, type ImageTarget, type StartedService } from './start-service.ts';
+import { exitStory } from './diagnostics.ts';
+import { runShellsInFreshContainers } from './fresh-shell.ts';
 
 /** A start that failed: the reason, and what the container showed (logs, exit code) when it could be seen. */
 const startFailed = (e: unknown): RunFacts => ({
   startError: e instanceof StartError ? e.message.split('\n')[0]! : (e as Error).message,
+  ...(e instanceof StartError && e.diagnostics && { startStory: exitStory(e.diagnostics) }),
   where: e instanceof StartError ? e.where : undefined,
   health: [],
 });
 
+/** How the container stands now, for the still-running check. */
+export async function containerEnd(s: StartedService): Promise<ContainerEnd> {
+  const d = await s.diagnostics();
+  return { running: d.state === 'running', restartCount: d.restartCount, story: exitStory(d), where: s.describe(d) };
+}
+
+/** The container as the engine saw it when the facts were taken: whether it still ran, and its story. */
+export interface ContainerEnd {
+  running: boolean;
+  restartCount: number;
+  /** "exited with code 127 (…) after 0.4 s" or "running for 12.0 s". */
+  story: string;
+  /** Its diagnostics text (state, ports, log tail). */
+  where: string;
+}
+
 export interface RunFacts {
   /** Set when the container could not even be created or started. */
   startError?: string;
+  /** What the engine said of the container that could not start (exit code, lifetime), when it was seen. */
+  startStory?: string;
   health: HealthFacts[];
   dockerHealth?: DockerHealthFacts;
   /** Diagnostics text gathered after everything else, for findings that need "where to look". */
   where?: string;
+  /** The container after everything else was gathered (own containers; shared stacks judge theirs after the flows). */
+  end?: ContainerEnd;
 }
 
 export interface SmokeRuntimeFacts {
-  normal: RunFacts & { processes?: ProcessFact[]; processError?: string; shellExecs: ExecOutcome[]; machine?: MachineFacts };
+  normal: RunFacts & {
+    processes?: ProcessFact[];
+    processError?: string;
+    shellExecs: ExecOutcome[];
+    /** Where the shells were tried: in the service container, or in fresh containers because it was not running. */
+    shellsIn?: 'service' | 'fresh';
+    machine?: MachineFacts;
+    /** Whether the service container still ran when processes and machine were read. */
+    runningAtInspect?: boolean;
+  };
   hardened: RunFacts;
   /**
    * own-containers: one container as the image asks plus one hardened, HEALTHCHECK run by the engine.
@@ -46,6 +78,15 @@ async function observe(contract: Contract, s: StartedService): Promise<RunFacts>
   return { health, dockerHealth, where: ok ? undefined : s.describe(await s.diagnostics()) };
 }
 
+/**
+ * A service must still run a while after it became healthy (contract: still alive at the end): an own-container
+ * run is kept at least `survivesMs` from its start before its end state is read.
+ */
+async function settle(contract: Contract, s: StartedService): Promise<void> {
+  const wait = contract.budgets[s.emulated ? 'emulated' : 'native'].survivesMs - (Date.now() - s.startedAt);
+  if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+}
+
 export interface MachineFacts {
   /** uname machine seen by a program in the container (aarch64 under QEMU for arm64). */
   machine?: string;
@@ -62,12 +103,18 @@ async function machineOf(s: StartedService, python: string): Promise<MachineFact
 }
 
 /**
- * Gathers every runtime fact of the smoke checks in two containers started side by side: one as the image
- * asks, one hardened the way the real compose runs them. Nothing is judged here; the suites judge.
+ * What the normal run adds to health: who runs, whether a shell starts, what machine the code sees. A container
+ * that is no longer running cannot be asked (docker top and exec answer 409): those facts stay unobserved, and
+ * the shells are tried in fresh containers of the same image instead.
  */
-/** What the normal run adds to health: who runs, whether a shell starts, what machine the code sees. */
 export async function inspectRunning(contract: Contract, s: StartedService, facts?: ImageFacts): Promise<Omit<SmokeRuntimeFacts['normal'], keyof RunFacts>> {
   const container = docker().getContainer(s.container.getId());
+  const running = (await container.inspect().catch(() => undefined))?.State.Running === true;
+  const candidates = shellExecCandidates(contract, facts);
+  if (!running) {
+    const shellExecs = await runShellsInFreshContainers(contract, s.service, s.target.image, s.target.platform, candidates);
+    return { shellExecs, shellsIn: 'fresh', runningAtInspect: false };
+  }
   let processes: ProcessFact[] | undefined;
   let processError: string | undefined;
   try {
@@ -76,9 +123,14 @@ export async function inspectRunning(contract: Contract, s: StartedService, fact
     processError = (e as Error).message;
   }
   const shellExecs: ExecOutcome[] = [];
-  for (const cmd of shellExecCandidates(contract, facts)) shellExecs.push(await execIn(container, cmd, { timeoutMs: 15_000 }));
+  for (const cmd of candidates) shellExecs.push(await execIn(container, cmd, { timeoutMs: 15_000 }));
   const machine = await machineOf(s, contract.base.python);
-  return { processes, processError, shellExecs, machine };
+  return { processes, processError, shellExecs, shellsIn: 'service', machine, runningAtInspect: true };
+}
+
+/** A service that could not start: its shells are still tried, each in a fresh container of the image. */
+async function shellsWithoutService(contract: Contract, service: Service, target: ImageTarget, facts?: ImageFacts): Promise<Pick<SmokeRuntimeFacts['normal'], 'shellExecs' | 'shellsIn'>> {
+  return { shellExecs: await runShellsInFreshContainers(contract, service, target.image, target.platform, shellExecCandidates(contract, facts)), shellsIn: 'fresh' };
 }
 
 /**
@@ -91,9 +143,11 @@ export async function gatherSmokeRuntime(contract: Contract, service: Service, t
     try {
       s = await startService(contract, service, target, { network });
       const observed = await observe(contract, s);
-      return { ...observed, ...(await inspectRunning(contract, s, facts)) };
+      const inspected = await inspectRunning(contract, s, facts);
+      await settle(contract, s);
+      return { ...observed, ...inspected, end: await containerEnd(s) };
     } catch (e) {
-      return { ...startFailed(e), shellExecs: [] };
+      return { ...startFailed(e), ...(await shellsWithoutService(contract, service, target, facts)) };
     } finally {
       await s?.stop();
     }
@@ -102,7 +156,9 @@ export async function gatherSmokeRuntime(contract: Contract, service: Service, t
     let s: StartedService | undefined;
     try {
       s = await startService(contract, service, target, { network, hardened: true });
-      return await observe(contract, s);
+      const observed = await observe(contract, s);
+      await settle(contract, s);
+      return { ...observed, end: await containerEnd(s) };
     } catch (e) {
       return startFailed(e);
     } finally {

@@ -6,7 +6,7 @@ import { resolveServiceEnv } from '../contract/load.ts';
 import { docker, isEmulated } from '../engine/docker.ts';
 import { harnessLabels } from '../engine/labels.ts';
 import { engineEndpoint } from '../engine/endpoint.ts';
-import { collectDiagnostics, demux, describeDiagnostics, type Diagnostics } from './diagnostics.ts';
+import { collectDiagnostics, demux, describeDiagnostics, exitStory, type Diagnostics } from './diagnostics.ts';
 import { LogTail } from './log-tail.ts';
 import { LucidContainer, type HealthcheckTiming } from './lucid-container.ts';
 
@@ -105,7 +105,12 @@ const LABEL_START = 'io.lucid.harness.start';
 
 /** A start that failed, carrying what the container showed before it was removed. */
 export class StartError extends Error {
-  constructor(message: string, readonly where?: string) {
+  constructor(
+    message: string,
+    readonly where?: string,
+    /** What the engine said of the container, when it could be seen. */
+    readonly diagnostics?: Diagnostics,
+  ) {
     super(where ? `${message}\n${where}` : message);
     this.name = 'StartError';
   }
@@ -113,15 +118,18 @@ export class StartError extends Error {
 
 /**
  * testcontainers gives up when a container exits before its ports are bound (a crash at start): it throws
- * "waiting for container ports" and leaves the container. Its logs and exit code are the real story.
+ * "waiting for container ports" and leaves the container. Its exit code, lifetime and logs are the real story,
+ * so they head the message; testcontainers' own words come last.
  */
 async function startFailure(e: Error, startId: string, python: string, port: number): Promise<StartError> {
   const found = await docker().listContainers({ all: true, filters: { label: [`${LABEL_START}=${startId}`] } }).catch(() => []);
   const info = found[0];
-  if (!info) return new StartError(e.message);
+  if (!info) return new StartError(`the container could not be started: ${e.message}`);
   const c = docker().getContainer(info.Id);
   const raw = (await c.logs({ stdout: true, stderr: true, tail: 40 }).catch(() => Buffer.alloc(0))) as unknown as Buffer;
   const d = await collectDiagnostics(c, demux(raw).trim(), python);
   await c.remove({ force: true }).catch(() => undefined);
-  return new StartError(e.message, describeDiagnostics(d, port));
+  const story = d.exitCode !== null ? `the container ${exitStory(d)}, before it served anything` : `the container did not get ready (${exitStory(d)})`;
+  return new StartError(story, `${describeDiagnostics(d, port)}
+(testcontainers: ${e.message.split('\n')[0]})`, d);
 }

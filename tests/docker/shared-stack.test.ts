@@ -31,7 +31,7 @@ async function stackWith(platform: Platform, defects: string[]): Promise<RunPlan
   const built = await ensureDefectImages({ contract, names: defects, platforms: [platform], log });
   return reference.map((t) => {
     const d = built.find((b) => b.service === t.service);
-    return d ? { service: t.service, platform, image: d.image, label: d.label, name: d.defect, defect: d.defect, expectFailing: d.expectFailing } : t;
+    return d ? { service: t.service, platform, image: d.image, label: d.label, name: d.defect, defect: d.defect, expectFailing: d.expectFailing, expectNotRun: d.expectNotRun, mayNotRun: d.mayNotRun } : t;
   });
 }
 

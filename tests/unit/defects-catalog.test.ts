@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { loadContract } from '../../helpers/contract/load.ts';
 import { PLATFORMS } from '../../helpers/contract/schema.ts';
-import { RUNTIME_CHECKS, SMOKE_CHECK_NAMES, STATIC_CHECK_NAMES } from '../../helpers/checks/names.ts';
+import { SMOKE_CHECK_NAMES, STATIC_CHECK_NAMES } from '../../helpers/checks/names.ts';
+import { RUNTIME_CHECKS } from '../../helpers/checks/runtime-catalog.ts';
 import { readLock } from '../../helpers/debian/lock.ts';
 import { DEFECT_LOCK_FILE, DEFECT_PACKAGES, DEFECTS, defectNamed } from '../../fixtures/defects/index.ts';
 import { serveWithMissingImport } from '../../fixtures/defects/catalog-runtime.ts';

@@ -34,15 +34,17 @@ describe('tokens and budgets', () => {
   test('tokens are HS256 with the contract secret and user; read-only is limited; the bad one does not verify', () => {
     const k = flowTokens(contract, 1_700_000_000);
     expect(verifyJwtSignature(k.user, contract.jwt.secret)).toBe(true);
-    expect(decodeJwt(k.user).payload).toMatchObject({ user_id: contract.jwt.userId, iat: 1_700_000_000, exp: 1_700_000_000 + 4 * 3600 });
-    expect(decodeJwt(k.readOnly).payload['permissions']).toEqual(['read']);
+    expect(decodeJwt(k.user).payload).toMatchObject({ user_id: contract.flows.users.full, iat: 1_700_000_000, exp: 1_700_000_000 + 4 * 3600 });
+    // Permissions come from the user alone (contract §4): the read-only token names readonly_user and nothing else.
+    expect(decodeJwt(k.readOnly).payload).toMatchObject({ user_id: 'readonly_user' });
+    expect(decodeJwt(k.readOnly).payload['permissions']).toBeUndefined();
     expect(verifyJwtSignature(k.badSignature, contract.jwt.secret)).toBe(false);
     expect(decodeJwt(k.badSignature).payload).toEqual(decodeJwt(k.user).payload);
   });
   test('emulated budgets come from the contract and are longer', () => {
     const [n, e] = [flowBudgets(contract, false), flowBudgets(contract, true)];
-    expect(n.confirmMs).toBe(contract.budgets.native.firstHealthyResponseMs);
-    expect(e.confirmMs).toBe(contract.budgets.emulated.firstHealthyResponseMs);
+    expect(n.confirmMs).toBe(contract.flows.budgets.native.confirmMs);
+    expect(e.confirmMs).toBe(contract.flows.budgets.emulated.confirmMs);
     expect(e.requestMs).toBeGreaterThan(n.requestMs);
   });
 });
@@ -52,6 +54,22 @@ describe('mesh and gateway listings', () => {
   test('mesh /services is an object holding the list', () => {
     expect(meshStatuses(mesh)).toEqual({ 'data-chain': 'healthy', 'block-manager': 'unhealthy' });
     expect(meshStatuses([{ name: 'x' }])).toBeUndefined();
+  });
+  test('every mesh shape the contract allows reads the same', () => {
+    const want = { 'data-chain': 'healthy', 'block-manager': 'unhealthy' };
+    // The real controller's shape.
+    expect(meshStatuses({ total_services: 2, healthy_services: ['data-chain'], unhealthy_services: ['block-manager'], service_status: { 'data-chain': { url: 'x' } } })).toEqual(want);
+    expect(meshStatuses([{ name: 'data-chain', status: 'healthy' }, { name: 'block-manager', status: 'unhealthy' }])).toEqual(want);
+    expect(meshStatuses({ 'data-chain': 'healthy', 'block-manager': 'unhealthy' })).toEqual(want);
+    expect(meshStatuses({ services: { 'data-chain': { status: 'HEALTHY' }, 'block-manager': { status: 'unhealthy' } } })).toEqual(want);
+    expect(meshStatuses({ service_status: { 'data-chain': { healthy: true }, 'block-manager': { healthy: false } } })).toEqual(want);
+    expect(meshStatuses('nope')).toBeUndefined();
+  });
+  test('unhealthy is any listed status but healthy; missing or healthy fails', () => {
+    expect(judgeStatuses({ a: 'down' }, { a: 'unhealthy' }, 'mesh')).toEqual([]);
+    expect(judgeStatuses({ a: 'healthy' }, { a: 'unhealthy' }, 'mesh')).toHaveLength(1);
+    expect(judgeStatuses({}, { a: 'unhealthy' }, 'mesh')[0]!.received).toContain('not listed');
+    expect(judgeStatuses({ a: 'degraded' }, { a: 'healthy' }, 'mesh')).toHaveLength(1);
   });
   test('gateway dependencies map', () => {
     expect(gatewayDependencies({ dependencies: { 'data-chain': 'unknown' } })).toEqual({ 'data-chain': 'unknown' });
@@ -64,5 +82,20 @@ describe('mesh and gateway listings', () => {
       { expected: 'mesh /services: data-chain unhealthy, block-manager unhealthy, api-gateway healthy', received: 'data-chain "healthy", api-gateway not listed' },
     ]);
     expect(judgeStatuses(undefined, { x: 'healthy' }, 'gateway dependencies')[0]?.received).toBe('no list of services in the answer');
+  });
+});
+
+describe('API paths from the contract', () => {
+  test('placeholders are filled and encoded; a missing one is named', async () => {
+    const { apiPath } = await import('../../helpers/flows/api.ts');
+    expect(apiPath(contract, 'blockByHeight', { height: 3 })).toBe('/api/v1/blocks/height/3');
+    expect(apiPath(contract, 'blockById', { block_id: 'a/b' })).toBe('/api/v1/blocks/a%2Fb');
+    expect(() => apiPath(contract, 'blockById')).toThrow(/\{block_id\}/);
+  });
+  test('gateway routes map a service path, stripping the upstream prefix', async () => {
+    const { viaGateway } = await import('../../helpers/flows/api.ts');
+    expect(viaGateway(contract, 'data-chain', '/api/v1/chunks')).toBe('/api/v1/data-chain/chunks');
+    expect(viaGateway(contract, 'block-manager', '/api/v1/blocks/height/2')).toBe('/api/v1/blocks/height/2');
+    expect(() => viaGateway(contract, 'blockchain-engine', '/api/v1/transactions/')).toThrow(/no route to blockchain-engine/);
   });
 });

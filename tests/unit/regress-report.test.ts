@@ -41,7 +41,7 @@ function sampleReport(results = sampleTags(), pairs: [string, string][] = [[T[0]
     const r = results.get(tag);
     return r
       ? { tag, runId: r.run.id, dir: `tags/${tag}`, exitCode: 0, checks: checkCounts(r), durationMs: 41_000, targets: [{ service: 'data-chain', platform: 'linux/amd64', image: 'sha256:1', reference: `127.0.0.1:5000/pickme/lucid-data-chain@sha256:${'a'.repeat(64)}` }] }
-      : { tag, dir: `tags/${tag}`, checks: { passed: 0, failed: 0, skipped: 0 }, durationMs: 900, error: 'pickme/lucid-data-chain:x has no linux/amd64 image', errorKind: 'published-image', targets: [] };
+      : { tag, dir: `tags/${tag}`, checks: { passed: 0, failed: 0, notRun: 0 }, durationMs: 900, error: 'pickme/lucid-data-chain:x has no linux/amd64 image', errorKind: 'published-image', targets: [] };
   });
   return parseRegressionReport({
     version: 1,
@@ -108,7 +108,7 @@ describe('the summary', () => {
     expect(blocks).toHaveLength(4);
     expect(blocks[0]!.split('\n')).toEqual([
       'Regression run of 3 tags at 127.0.0.1:5000 (--last 3): data-chain, service-mesh-controller on linux/amd64',
-      expect.stringMatching(new RegExp(`^  ${T[0]}  \\d+ passed, 0 failed, 0 skipped \\(run 20261127T102000Z-0001, 41\\.0 s\\)$`)),
+      expect.stringMatching(new RegExp(`^  ${T[0]}  \\d+ passed, 0 failed, 0 not run \\(run 20261127T102000Z-0001, 41\\.0 s\\)$`)),
       expect.stringMatching(new RegExp(`^  ${T[1]}  \\d+ passed, 0 failed`)),
       expect.stringMatching(new RegExp(`^  ${T[2]}  \\d+ passed, 1 failed`)),
       '  latest-20261127-101630  not checked: missing in pickme/lucid-service-mesh-controller',

@@ -32,9 +32,9 @@ describe('mapping test cases to results.json', () => {
     expect(subjectOfTitle(undefined, 'suites/smoke.suite.ts', targets)).toEqual({ image: 'smoke', platform: 'any' });
   });
 
-  test('nested describes become part of the check name; pending counts as skipped', () => {
+  test('nested describes become part of the check name; pending counts as not run', () => {
     const r = buildResults({ run, plan, cases: [tc(['api-gateway [linux/amd64]', 'inner'], 'deep', { status: 'pending' })] });
-    expect(r.checks[0]).toMatchObject({ check: 'inner > deep', status: 'skipped' });
+    expect(r.checks[0]).toMatchObject({ check: 'inner > deep', status: 'not-run', reason: 'pending: the run ended before it' });
   });
 
   test('failure messages lose colour codes; the first lines are the message, the rest goes to detail', () => {

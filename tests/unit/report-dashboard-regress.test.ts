@@ -20,7 +20,7 @@ function middleBroke(): RegressionReport {
     services: ['data-chain'],
     platforms: ['linux/amd64'],
     thresholds: {},
-    tags: [T1, T2, T3].map((tag) => ({ tag, runId: `run-${tag}`, dir: `tags/${tag}`, exitCode: 0, checks: { passed: 10, failed: 0, skipped: 0 }, durationMs: 1000, targets: [] })),
+    tags: [T1, T2, T3].map((tag) => ({ tag, runId: `run-${tag}`, dir: `tags/${tag}`, exitCode: 0, checks: { passed: 10, failed: 0, notRun: 0 }, durationMs: 1000, targets: [] })),
     incomplete: [],
     pairs: [
       pair(T1, T2, { regression: true, newFailures: [{ ...change, before: 'passed', message: 'Env holds a password' }], findings: [{ kind: 'new-failure', where: 'data-chain [linux/amd64] · no-secrets', expected: 'passed (as in T1)', seen: 'failed: Env holds a password' }] }),

@@ -73,7 +73,7 @@ describe('results reporter in a real vitest run', () => {
     expect(results.checks.map((c) => [c.image, c.platform, c.check, c.status, c.suite])).toEqual([
       ['api-gateway', 'linux/amd64', 'user', 'passed', 'a.suite.ts'],
       ['api-gateway', 'linux/amd64', 'health', 'failed', 'a.suite.ts'],
-      ['flows', 'linux/arm64', 'anchoring-end-to-end', 'skipped', 'a.suite.ts'],
+      ['flows', 'linux/arm64', 'anchoring-end-to-end', 'not-run', 'a.suite.ts'],
       ['flows', 'linux/arm64', '(setup)', 'failed', 'a.suite.ts'],
     ]);
     expect(results.checks[1]!.message).toBe('api-gateway: GET /health <script>\n  expected: 200\n  seen: 503');

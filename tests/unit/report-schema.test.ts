@@ -25,9 +25,17 @@ describe('results.json schema', () => {
   });
 
   test('an invalid document is refused with the bad fields named', () => {
-    const bad = { ...run, version: 2, run: { ...run.run, id: '../escape' } };
+    const bad = { ...run, version: 3, run: { ...run.run, id: '../escape' } };
     expect(() => parseResults(bad, 'x.json')).toThrow(ResultsError);
     expect(() => parseResults(bad, 'x.json')).toThrow(/x\.json .*version.*run\.id/);
+  });
+
+  test('a version 1 document reads as version 2: its skipped checks did not run', () => {
+    const v1 = { ...run, version: 1, checks: run.checks.map((c, i) => (i === 0 ? { ...c, status: 'skipped' } : c)) };
+    const r = parseResults(v1);
+    expect(r.version).toBe(2);
+    expect(r.checks[0]).toMatchObject({ status: 'not-run', reason: 'skipped (results version 1)' });
+    expect(() => parseResults({ ...run, checks: [{ ...run.checks[0], status: 'skipped' }] })).toThrow(/checks\.0\.status/);
   });
 
   test('metrics must be finite numbers', () => {

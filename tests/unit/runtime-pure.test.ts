@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { parseProcNetTcp } from '../../helpers/runtime/listening-ports.ts';
-import { describeDiagnostics } from '../../helpers/runtime/diagnostics.ts';
+import { describeDiagnostics, exitStory, livedMs } from '../../helpers/runtime/diagnostics.ts';
 import { LogTail } from '../../helpers/runtime/log-tail.ts';
 import { judgeHealth } from '../../helpers/checks/health.ts';
 import { judgeHealthBody } from '../../helpers/contract/health-schemas.ts';
@@ -21,13 +21,19 @@ describe('listening ports from /proc/net/tcp', () => {
 
 describe('diagnostics text', () => {
   test('says nothing answers on the contract port and which ports do', () => {
-    const text = describeDiagnostics({ state: 'running', exitCode: null, restartCount: 0, oomKilled: false, listeningPorts: [8088], logsTail: 'serving on 8088' }, 8500);
+    const text = describeDiagnostics({ state: 'running', exitCode: null, restartCount: 0, oomKilled: false, livedMs: 3000, listeningPorts: [8088], logsTail: 'serving on 8088' }, 8500);
     expect(text).toContain('nothing on 8500; listening on 8088');
     expect(text).toContain('| serving on 8088');
   });
   test('an exited container shows its exit code and OOM flag', () => {
-    const text = describeDiagnostics({ state: 'exited', exitCode: 137, restartCount: 2, oomKilled: true, listeningPorts: null, logsTail: '' });
-    expect(text).toContain('exit code 137, restarts 2, OOM-killed');
+    const text = describeDiagnostics({ state: 'exited', exitCode: 137, restartCount: 2, oomKilled: true, livedMs: 12_345, listeningPorts: null, logsTail: '' });
+    expect(text).toContain('exit code 137, ran 12.3 s, restarts 2, OOM-killed');
+  });
+  test('the exit story names the code, its meaning and how long the container lived', () => {
+    expect(exitStory({ state: 'exited', exitCode: 127, livedMs: 420, oomKilled: false, restartCount: 0 })).toBe('exited with code 127 (program or a library it needs not found) after 0.4 s');
+    expect(exitStory({ state: 'running', exitCode: null, livedMs: 5_000, oomKilled: false, restartCount: 1 })).toBe('running for 5.0 s, restarted 1 time(s)');
+    expect(livedMs('2026-12-02T10:00:00.000Z', '2026-12-02T10:00:01.500Z')).toBe(1500);
+    expect(livedMs('0001-01-01T00:00:00Z', '0001-01-01T00:00:00Z')).toBeNull();
   });
 });
 

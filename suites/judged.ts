@@ -1,0 +1,36 @@
+// The one place a smoke test turns a judge's result into its verdict: findings fail the test (CheckFailed),
+// NotRun skips it with its reason, nothing passes it; the outcome is attached to the test as data either way.
+// A failure while the engine does not answer is no verdict on the image: the check did not run.
+import type { TestContext } from 'vitest';
+import { CheckFailed, type Finding } from '../helpers/checks/finding.ts';
+import { engineAnswers, engineGone } from '../helpers/engine/gone.ts';
+import { attachOutcome, NotRun, type CheckOutcome } from '../helpers/model/verdict.ts';
+
+export interface JudgedSubject {
+  subject: string;
+  image: string;
+  platform: string;
+  check: string;
+  /** Heads the failure message: what was checked, on which image. */
+  title: string;
+}
+
+export async function judged(ctx: TestContext, s: JudgedSubject, judge: () => Promise<Finding[]>): Promise<void> {
+  let findings: Finding[];
+  try {
+    findings = await judge();
+  } catch (e) {
+    if (e instanceof NotRun) return notRun(ctx, s, e.reason);
+    if (engineGone(e) || !(await engineAnswers())) return notRun(ctx, s, `the engine went away: ${(e as Error).message}`);
+    throw e;
+  }
+  if (findings.length && !(await engineAnswers())) return notRun(ctx, s, `the engine went away during the run (it no longer answers); what was seen: ${findings[0]!.seen}`);
+  attachOutcome(ctx, { kind: 'check', subject: s.subject, image: s.image, platform: s.platform, check: s.check, verdict: findings.length ? 'failed' : 'passed', findings } satisfies CheckOutcome);
+  if (findings.length) throw new CheckFailed(s.title, findings);
+}
+
+async function notRun(ctx: TestContext, s: JudgedSubject, reason: string): Promise<void> {
+  attachOutcome(ctx, { kind: 'check', subject: s.subject, image: s.image, platform: s.platform, check: s.check, verdict: 'not-run', reason, findings: [] } satisfies CheckOutcome);
+  await ctx.annotate(reason, 'not-run').catch(() => undefined);
+  ctx.skip(`not run: ${reason}`);
+}
