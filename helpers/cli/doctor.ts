@@ -1,5 +1,5 @@
 /** `lucid-harness doctor [--json]`: facts about this host, then its problems. Exit 0 none, 2 some. */
-import { judge } from '../doctor/judge.ts';
+import { judge, warnings as warningsOf } from '../doctor/judge.ts';
 import { gatherFacts } from '../doctor/probes.ts';
 import { factLines } from '../doctor/report.ts';
 
@@ -7,7 +7,9 @@ const USAGE = `usage: lucid-harness doctor [--json]
 
 Checks this host: Docker engine and API version, engine and host architecture, that linux/amd64 and
 linux/arm64 containers really run (a tiny test container each), free disk, binfmt F flag, testcontainers
-reaper setting, node version. Exit 0 when no problem is found, 2 otherwise.
+reaper setting, node version, and the host facts that change verdicts: engine and userland architecture
+(a 32-bit userland on a 64-bit Pi is a problem), page size, whether memory limits are enforced, CPU
+throttling (vcgencmd). Exit 0 when no problem is found (warnings do not count), 2 otherwise.
 
   --json   print {facts, problems} as JSON instead of lines`;
 
@@ -23,10 +25,12 @@ export async function run(argv: string[]): Promise<number> {
   }
   const facts = await gatherFacts();
   const problems = judge(facts);
+  const warnings = warningsOf(facts);
   if (argv.includes('--json')) {
-    console.log(JSON.stringify({ facts, problems }, null, 2));
+    console.log(JSON.stringify({ facts, problems, warnings }, null, 2));
   } else {
     for (const line of factLines(facts)) console.log(line);
+    for (const w of warnings) console.log(`warning: ${w}`);
     for (const p of problems) console.log(`problem: ${p}`);
     console.log(problems.length === 0 ? 'doctor: no problems found' : `doctor: ${problems.length} problem(s)`);
   }

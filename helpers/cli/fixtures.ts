@@ -10,7 +10,8 @@ import { regenerateDefectLock } from '../../fixtures/defects/index.ts';
 import { ensureDefectImages } from '../../fixtures/defects/index.ts';
 import { ensureFlowDefectImages } from '../../fixtures/flow-defects/index.ts';
 import { ensureReferenceImages } from '../../fixtures/reference.ts';
-import { loadContract } from '../contract/load.ts';
+import { ContractError, loadContract, serviceNamed } from '../contract/load.ts';
+import { parseArgs, UsageError as ArgsUsageError } from './args.ts';
 
 export interface BuildResult {
   tag: string;
@@ -62,6 +63,12 @@ commands:
             --only NAME    build only these builders (${builders.map((b) => b.name).join(', ')}); repeatable
             --force        rebuild layers and reload images even when cached
   push    publish the reference images as multi-platform indexes to a registry (see fixtures push --help)
+  export-oci DEST   write the reference images as an OCI image layout (a directory, or DEST.tar), the form
+            docker buildx build --output type=oci writes: one index per service, a manifest per platform
+            --platform P   as for build (default: both);  --image NAME  only these services (default: all six)
+            --tag T        the tag in each image's name, docker.io/pickme/lucid-<service>:T (default dev)
+            --label K=V    add an image label (a new image id, so verify --oci-layout loads it); repeatable
+            --no-service-annotation   leave out io.lucid.service: the names alone tell the services
   lock    re-resolve the Debian package sets and rewrite fixtures/{base,defects}/debian-packages.lock.json
 
 env: DEBIAN_MIRROR, DEBIAN_SECURITY_MIRROR (archive URLs), LUCID_CACHE_DIR (default <repo>/.cache)`;
@@ -116,6 +123,26 @@ async function build(args: BuildArgs, log: Log): Promise<number> {
   return 0;
 }
 
+async function exportOci(argv: string[], log: Log): Promise<number> {
+  const { flags, positionals } = parseArgs(argv, { platform: { repeatable: true }, image: { repeatable: true }, tag: {}, label: { repeatable: true }, 'no-service-annotation': { boolean: true } }, {});
+  if (positionals.length !== 1) throw new UsageError('fixtures export-oci needs one destination: a directory, or a file ending in .tar');
+  const contract = loadContract();
+  const platforms = parseBuildArgs(((flags.platform as string[] | undefined) ?? []).flatMap((p) => ['--platform', p])).platforms;
+  const services = ((flags.image as string[] | undefined) ?? contract.services.map((s) => s.name)).map((n) => serviceNamed(contract, n).name);
+  const labels: Record<string, string> = {};
+  for (const l of (flags.label as string[] | undefined) ?? []) {
+    const eq = l.indexOf('=');
+    if (eq < 1) throw new UsageError(`--label ${l}: expected KEY=VALUE`);
+    labels[l.slice(0, eq)] = l.slice(eq + 1);
+  }
+  const { exportReferenceOci } = await import('../../fixtures/export-oci.ts');
+  const t0 = Date.now();
+  const out = await exportReferenceOci({ contract, dest: positionals[0]!, services, platforms, tag: (flags.tag as string | undefined) ?? 'dev', labels, serviceAnnotation: !flags['no-service-annotation'], log });
+  for (const i of out.images) console.log(`${i.reference}\tindex ${i.indexDigest.slice(7, 19)}\t${i.platforms.map((p) => `${p.platform} ${p.imageId.slice(7, 19)}`).join(', ')}`);
+  console.error(`export-oci: ${out.path}: ${out.images.length} image(s), ${out.blobs} blob(s), ${(out.bytes / 1e6).toFixed(1)} MB in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  return 0;
+}
+
 export async function run(argv: string[]): Promise<number> {
   const log: Log = (l) => console.error(l);
   const [cmd, ...rest] = argv;
@@ -128,15 +155,16 @@ export async function run(argv: string[]): Promise<number> {
       return 0;
     }
     if (cmd === 'build') return await build(parseBuildArgs(rest), log);
+    if (cmd === 'export-oci') return await exportOci(rest, log);
     if (cmd === 'lock') {
       if (rest.length) throw new UsageError(`fixtures lock takes no options (got "${rest[0]}")`);
       await regenerateLock({ log });
       await regenerateDefectLock({ log });
       return 0;
     }
-    throw new UsageError(`unknown fixtures command "${cmd}" (expected build, push or lock)`);
+    throw new UsageError(`unknown fixtures command "${cmd}" (expected build, push, export-oci or lock)`);
   } catch (e) {
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || e instanceof ArgsUsageError || e instanceof ContractError) {
       console.error(`lucid-harness fixtures: ${e.message}`);
       return 2;
     }

@@ -45,7 +45,7 @@ Progress goes to stderr, the summary (one block per tag pair) to stdout.
 Exit codes: 0 no regression, 1 a regression (a new failure or a metric over its threshold) or a published
 image that is wrong, 2 usage or environment error (no tag matches, registry unreachable, suites broke).`;
 
-const SPEC = {
+export const SPEC = {
   registry: { env: 'LUCID_REGISTRY' },
   tags: {},
   last: {},

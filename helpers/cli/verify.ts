@@ -11,13 +11,19 @@ import { requireEmulation, requireSpaceForBuild } from '../preflight/index.ts';
 import { sweep } from '../engine/sweep.ts';
 import { RegistryError } from '../registry/errors.ts';
 import { PublishedImageWrong, registryTargets } from './registry-targets.ts';
+import { LocalImageError, localTargets, parseImageSpecs } from './local-targets.ts';
+import { OciLayoutError } from '../oci/read.ts';
+import { layoutTargets, parseLayoutSpec } from '../oci/targets.ts';
 
 const HELP = `usage: lucid-harness verify [--registry R [--tag T ...] [--plain-http]] [--platform P ...] [--image NAME ...]
+                             [--local --image SERVICE=IMAGE ...] [--oci-layout [SERVICE=]PATH ...]
                              [--contract FILE] [--profile NAME ...] [--report-dir DIR]
 
 Checks the six Lucid images against the contract. With no options: the locally built reference images
 (built first when missing), on linux/amd64 and linux/arm64. With --registry: the pushed images, each
 platform pulled by its manifest digest from the tag's index (as CI does right after docker buildx --push).
+Before a push: --local checks images of this engine's store (docker buildx build --load -t …), --oci-layout
+an OCI layout (docker buildx build --output type=oci,dest=…); only the services given are checked.
 
   --registry R     host[:port] of a distribution registry (env LUCID_REGISTRY); http for loopback, https otherwise
   --tag T          tag(s) to check (default: the contract's moving tag, latest-arm64; env LUCID_TAGS)
@@ -25,6 +31,12 @@ platform pulled by its manifest digest from the tag's index (as CI does right af
 
   --platform P     linux/amd64 or linux/arm64; repeatable (env LUCID_PLATFORMS, comma-separated)
   --image NAME     a service of the contract, e.g. data-chain; repeatable (env LUCID_IMAGES)
+  --local          take the images from the engine's store: each --image SERVICE=IMAGE (a reference such as
+                   lucid-data-chain:dev, or an image id); the platform is the image's own (env LUCID_LOCAL)
+  --oci-layout P   an OCI image layout, a directory or a .tar; repeatable. Its images are matched to services by
+                   their name (io.containerd.image.name / org.opencontainers.image.ref.name, e.g.
+                   lucid-data-chain:dev, or io.lucid.service); SERVICE=P says it for a layout of one image.
+                   Each platform is loaded into the engine as a docker-archive and run by image id.
   --contract FILE  a full contract replacing contract/lucid.contract.json (env LUCID_CONTRACT)
   --profile NAME   a partial override: contract/profiles/NAME.json or a path; repeatable (env LUCID_PROFILE),
                    e.g. --profile real-mesh-8088
@@ -32,7 +44,7 @@ platform pulled by its manifest digest from the tag's index (as CI does right af
 
 Exit codes: 0 all checks passed, 1 a check failed, 2 usage or environment error.`;
 
-const SPEC = {
+export const SPEC = {
   platform: { repeatable: true, env: 'LUCID_PLATFORMS' },
   image: { repeatable: true, env: 'LUCID_IMAGES' },
   contract: { env: 'LUCID_CONTRACT' },
@@ -41,6 +53,8 @@ const SPEC = {
   registry: { env: 'LUCID_REGISTRY' },
   tag: { repeatable: true, env: 'LUCID_TAGS' },
   'plain-http': { boolean: true },
+  local: { boolean: true, env: 'LUCID_LOCAL' },
+  'oci-layout': { repeatable: true, env: 'LUCID_OCI_LAYOUTS' },
   help: { boolean: true },
 } as const;
 
@@ -55,30 +69,47 @@ export async function run(argv: string[]): Promise<number> {
     for (const p of platforms) {
       if (!(PLATFORMS as readonly string[]).includes(p)) throw new UsageError(`unknown platform "${p}" (expected one of: ${PLATFORMS.join(', ')})`);
     }
-    const services = ((flags.image as string[] | undefined) ?? contract.services.map((s) => s.name)).map((n) => serviceNamed(contract, n));
-    await requireEngine();
-    // Fail fast with one line rather than time out in the first emulated start.
-    await requireEmulation(platforms);
-    const reportDir = resolve((flags['report-dir'] as string | undefined) ?? DEFAULT_REPORT_DIR);
-    const log = (l: string) => console.error(l);
+    const imageSpecs = parseImageSpecs((flags.image as string[] | undefined) ?? []);
+    for (const i of imageSpecs) serviceNamed(contract, i.service);
+    const layouts = ((flags['oci-layout'] as string[] | undefined) ?? []).map((v) => parseLayoutSpec(v, contract.services.map((s) => s.name)));
+    const local = !!flags.local || imageSpecs.some((i) => i.ref);
     const registry = flags.registry as string | undefined;
     const tags = (flags.tag as string[] | undefined) ?? [];
+    if ([registry !== undefined, local, layouts.length > 0].filter(Boolean).length > 1) throw new UsageError('give one source of images: --registry, --local (--image SERVICE=IMAGE) or --oci-layout');
+    if (flags.local && !imageSpecs.length) throw new UsageError('--local needs --image SERVICE=IMAGE (repeatable), e.g. --local --image data-chain=lucid-data-chain:dev');
+    const explicitPlatforms = flags.platform as Platform[] | undefined;
+    const reportDir = resolve((flags['report-dir'] as string | undefined) ?? DEFAULT_REPORT_DIR);
+    const log = (l: string) => console.error(l);
     if (!registry && tags.length) throw new UsageError('--tag needs --registry (local reference images have no tags)');
-    if (registry) {
-      const chosen = tags.length ? tags : [contract.registry.movingTag];
-      const { targets, tagProblems } = await registryTargets({ contract, registry, tags: chosen, plainHttp: !!flags['plain-http'], services: services.map((s) => s.name), platforms, log });
-      plan = { version: 1, source: 'registry', contract: contractSource, targets, tagProblems, reportDir, registry, tag: chosen.length === 1 ? chosen[0] : undefined, plainHttp: !!flags['plain-http'] };
+    await requireEngine();
+    if (local || layouts.length) {
+      // The images say their platforms; emulation is needed only for the ones they have.
+      const targets = local
+        ? await localTargets({ contract, specs: imageSpecs, platforms: explicitPlatforms })
+        : await layoutTargets({ contract, layouts, platforms: explicitPlatforms, services: imageSpecs.length ? imageSpecs.map((i) => i.service) : undefined, log });
+      await requireEmulation([...new Set(targets.map((t) => t.platform))]);
+      for (const t of targets) log(`${local ? 'local ' : 'oci   '} ${t.service} [${t.platform}] ${t.label} → image ${t.image.slice(7, 19)}`);
+      plan = { version: 1, source: local ? 'local' : 'oci-layout', contract: contractSource, targets, reportDir };
     } else {
-      await requireSpaceForBuild();
-      const targets = await ensureReferenceImages({ contract, services: services.map((s) => s.name), platforms, log });
-      plan = { version: 1, source: 'reference', contract: contractSource, targets, tagProblems: [], reportDir };
+      const services = (imageSpecs.length ? imageSpecs.map((i) => i.service) : contract.services.map((s) => s.name)).map((n) => serviceNamed(contract, n));
+      // Fail fast with one line rather than time out in the first emulated start.
+      await requireEmulation(platforms);
+      if (registry) {
+        const chosen = tags.length ? tags : [contract.registry.movingTag];
+        const { targets, tagProblems } = await registryTargets({ contract, registry, tags: chosen, plainHttp: !!flags['plain-http'], services: services.map((s) => s.name), platforms, log });
+        plan = { version: 1, source: 'registry', contract: contractSource, targets, tagProblems, reportDir, registry, tag: chosen.length === 1 ? chosen[0] : undefined, plainHttp: !!flags['plain-http'] };
+      } else {
+        await requireSpaceForBuild();
+        const targets = await ensureReferenceImages({ contract, services: services.map((s) => s.name), platforms, log });
+        plan = { version: 1, source: 'reference', contract: contractSource, targets, reportDir };
+      }
     }
   } catch (e) {
     if (e instanceof PublishedImageWrong) {
       console.error(`lucid-harness verify: ${e.message}`);
       return 1;
     }
-    if (e instanceof UsageError || e instanceof ContractError || e instanceof RegistryError) {
+    if (e instanceof UsageError || e instanceof ContractError || e instanceof RegistryError || e instanceof LocalImageError || e instanceof OciLayoutError) {
       console.error(`lucid-harness verify: ${e.message}`);
       return 2;
     }

@@ -23,5 +23,19 @@ export function healthyFacts(): Facts {
     binfmt: { applicable: true, present: true, enabled: true, flags: 'PF', interpreter: '/usr/libexec/qemu-binfmt/aarch64-binfmt-P' },
     ryuk: { env: undefined, image: 'testcontainers/ryuk:0.14.0', reaperImagePresent: undefined },
     node: '20.20.2',
+    host: {
+      engineArch: 'x86_64',
+      enginePlatform: 'linux/amd64',
+      userlandArch: 'x64',
+      nodeElfClass: 64,
+      kernelMachine: 'x86_64',
+      pageSize: 4096,
+      memoryLimit: true,
+      swapLimit: true,
+      cgroupVersion: '1',
+      throttle: { available: false, reason: 'not available (no vcgencmd: not a Raspberry Pi)' },
+      sameHostAsEngine: true,
+      unenforced: [],
+    },
   };
 }

@@ -1,6 +1,7 @@
 /** What the doctor learns about this host. Plain data, so `judge` can be tested with made-up facts. */
 import type { Platform } from '../contract/schema.ts';
 import type { PlatformRun } from './run-probe.ts';
+import type { HostFacts } from '../host/schema.ts';
 
 export type EngineProbe =
   | {
@@ -35,6 +36,8 @@ export interface Facts {
   /** TESTCONTAINERS_RYUK_DISABLED as set in the environment, and whether the reaper image is on the engine. */
   ryuk: { env: string | undefined; image: string; reaperImagePresent: boolean | undefined };
   node: string;
+  /** Facts that change verdicts: engine/userland architecture, page size, memory limits, throttling. */
+  host: HostFacts;
 }
 
 export type { Platform, PlatformRun };

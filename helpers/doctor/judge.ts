@@ -1,5 +1,6 @@
 /** Turns facts into problems, each one line with its fix. Pure: no Docker, no files, no clock. */
 import type { Facts } from './facts.ts';
+import { hostProblems, hostWarnings } from '../host/judge.ts';
 
 const GiB = 1024 ** 3;
 /** Reference and defect images for both platforms, their build layers and test containers. */
@@ -61,5 +62,9 @@ export function judge(f: Facts): string[] {
   if (major < MIN_NODE[0] || (major === MIN_NODE[0] && minor < MIN_NODE[1]))
     problems.push(`node ${f.node} is too old (need ${MIN_NODE.join('.')} or newer): install a current Node 20 or 22`);
 
+  problems.push(...hostProblems(f.host));
   return problems;
 }
+
+/** What the host cannot enforce or may distort (memory limits off, throttling): said, but not a problem. */
+export const warnings = (f: Facts): string[] => hostWarnings(f.host);

@@ -8,6 +8,7 @@ import { PLATFORMS } from '../contract/schema.ts';
 import { docker, normaliseArch } from '../engine/docker.ts';
 import type { BinfmtProbe, DiskProbe, EngineProbe, Facts } from './facts.ts';
 import { runProbe, withTimeout } from './run-probe.ts';
+import { gatherHostFacts } from '../host/gather.ts';
 
 const ENGINE_TIMEOUT_MS = 10_000;
 const BINFMT_ENTRY = '/proc/sys/fs/binfmt_misc/qemu-aarch64';
@@ -105,5 +106,6 @@ export async function gatherFacts(): Promise<Facts> {
     binfmt: probeBinfmt(engine.local),
     ryuk: await probeRyuk(engine),
     node: process.versions.node,
+    host: await gatherHostFacts(),
   };
 }

@@ -1,6 +1,7 @@
 /** One line per fact, for people. Pure. */
 import type { Facts } from './facts.ts';
 import { gib } from './judge.ts';
+import { hostLines } from '../host/judge.ts';
 
 export function factLines(f: Facts): string[] {
   const e = f.engine;
@@ -36,5 +37,6 @@ export function factLines(f: Facts): string[] {
     `TESTCONTAINERS_RYUK_DISABLED: ${f.ryuk.env === undefined ? 'unset (the harness sets it to true itself)' : JSON.stringify(f.ryuk.env)}`,
   );
   lines.push(`node: ${f.node}`);
+  lines.push(...hostLines(f.host));
   return lines;
 }

@@ -12,7 +12,7 @@ import type { SharedRun } from '../runtime/shared-stack.ts';
  */
 export const RunPlanSchema = z.object({
   version: z.literal(1),
-  source: z.enum(['reference', 'local', 'registry']),
+  source: z.enum(['reference', 'local', 'oci-layout', 'registry']),
   contract: z.object({ file: z.string().optional(), overrides: z.array(z.string()).default([]) }),
   targets: z.array(
     z.object({

@@ -6,6 +6,7 @@ import { esc, when } from './html.ts';
 import { METRIC } from './metrics.ts';
 import { subjectOf, type Results } from './results-schema.ts';
 import { lineChart } from './svg-chart.ts';
+import { hostProblems, hostWarnings } from '../host/judge.ts';
 
 /** Dashboard sections other than the matrix: each a pure function of results documents. */
 const PLATFORM_COLORS: Record<string, string> = { 'linux/amd64': '#0969da', 'linux/arm64': '#bf3989' };
@@ -26,19 +27,21 @@ export function summarySection(r: Results): string {
   const images = new Set(subjects.map((t) => t.image)).size;
   const platforms = [...new Set(subjects.map((t) => t.platform))];
   const ms = Date.parse(r.run.finished) - Date.parse(r.run.started);
-  const source = `${r.run.source}${r.run.registry ? ` · ${esc(r.run.registry)}` : ''}`;
+  const source = `${esc(r.run.source)}${r.run.registry ? ` · ${esc(r.run.registry)}` : ''}`;
+  const hosts = r.shards?.length ? r.shards.map((s) => `${s.hostArch} (${s.platforms.join(', ')})`).join(' + ') : r.run.hostArch;
+  const hostNotes = [...(r.shards?.length ? r.shards.map((s) => ({ who: `shard ${s.dir}: `, host: s.host })) : [{ who: '', host: r.run.host }])].flatMap(({ who, host }) => (host ? [...hostProblems(host), ...hostWarnings(host)].map((w) => who + w) : []));
   return `<section id="summary"><h2>Latest run</h2><div class="cards">${[
     card('verdict', v.toUpperCase(), `verdict-${v}`),
     card('checks', `<span class="n-pass">${n.passed} ✓</span> · <span class="n-fail">${n.failed} ✗</span>${n.notRun ? ` · <span class="n-skip">${n.notRun} not run</span>` : ''}`),
     card('tag', `<code>${esc(tagOf(r))}</code>`),
     card('source', source),
     card('engine', esc(r.run.engineVersion ? `Docker ${r.run.engineVersion}` : 'unknown')),
-    card('host', esc(r.run.hostArch)),
+    card(r.shards?.length ? `hosts (${r.shards.length} shards)` : 'host', esc(hosts)),
     card('images', `${images} × ${platforms.length} platform${platforms.length === 1 ? '' : 's'}`),
     card('contract', esc([r.run.contractFile, ...r.run.contractProfiles].filter(Boolean).join(' + ') || 'default')),
     card('started', esc(formatTime(r.run.started))),
     card('duration', esc(formatDuration(Math.max(0, ms)))),
-  ].join('')}</div><p class="muted">run <code>${esc(r.run.id)}</code></p></section>`;
+  ].join('')}</div>${when(hostNotes.length, () => `<p class="problems">Host: ${hostNotes.map(esc).join('<br>')}</p>`)}<p class="muted">run <code>${esc(r.run.id)}</code>${r.run.host?.pageSize ? ` · host page size ${r.run.host.pageSize / 1024} KiB` : ''}</p></section>`;
 }
 
 const notesOf = (f: Record<string, unknown>): string[] => (Array.isArray(f.notes) ? f.notes.map(String) : []);

@@ -6,6 +6,8 @@ import { formatTime } from './format.ts';
 import { baselineFor, newestPerTag, tagOf } from './history.ts';
 import { esc, when } from './html.ts';
 import type { Results } from './results-schema.ts';
+import type { RegressionReport } from '../regress/schema.ts';
+import { regressionCovers, regressSection } from './dashboard-regress.ts';
 
 export interface DashboardInput {
   /** Every stored run (any order); `latest` is added when missing. */
@@ -17,6 +19,8 @@ export interface DashboardInput {
   generatedAt?: string;
   /** History files that could not be read. */
   problems?: string[];
+  /** regression.json of a `regress` run: when it covers `latest`, the Regressions section shows all its tag pairs. */
+  regression?: RegressionReport;
 }
 
 // default-src 'none': even text smuggled into a message cannot make the page fetch anything.
@@ -44,11 +48,11 @@ export function renderDashboard(input: DashboardInput): string {
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     `<title>lucid-harness · ${esc(tagOf(latest))} · ${verdictOf(latest)}</title>`,
     `<style>${DASHBOARD_CSS}</style></head><body>`,
-    `<header><h1>lucid-harness report</h1><p>latest run ${esc(latest.run.id)} · tag <code>${esc(tagOf(latest))}</code> · ${runs.length} run${runs.length === 1 ? '' : 's'} over ${perTag.length} tag${perTag.length === 1 ? '' : 's'}${input.generatedAt ? ` · generated ${esc(formatTime(input.generatedAt))}` : ''}</p><nav>${nav}</nav></header>`,
+    `<header><h1>lucid-harness report</h1><p>latest run ${esc(latest.run.id)} · tag <code>${esc(tagOf(latest))}</code> · source <code>${esc(latest.run.source)}</code>${latest.shards?.length ? ` · merged from ${latest.shards.length} shards` : ''} · ${runs.length} run${runs.length === 1 ? '' : 's'} over ${perTag.length} tag${perTag.length === 1 ? '' : 's'}${input.generatedAt ? ` · generated ${esc(formatTime(input.generatedAt))}` : ''}</p><nav>${nav}</nav></header>`,
     '<main>',
     when(input.problems?.length, () => `<p class="problems">Skipped unreadable history files:<br>${input.problems!.map(esc).join('<br>')}</p>`),
     summarySection(latest),
-    regressionSection(comparison, latest),
+    input.regression && regressionCovers(input.regression, latest.run.id) ? regressSection(input.regression) : regressionSection(comparison, latest),
     `<section id="matrix"><h2>Checks per image, platform and tag</h2>${MATRIX_LEGEND}${matrices.map(renderMatrix).join('')}</section>`,
     historySection(runs, perTag, config),
     trendSection(runs, perTag),

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { arch } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -8,6 +9,7 @@ import { RESULTS_FILE, writeDashboard } from './dashboard-write.ts';
 import { storeRun } from './history.ts';
 import { resolvePlan } from './plan-view.ts';
 import { resultsJson, type Results } from './results-schema.ts';
+import type { HostFacts } from '../host/schema.ts';
 import { OUTCOME_META } from '../model/verdict.ts';
 import { writeJunit } from './junit.ts';
 
@@ -26,6 +28,27 @@ export interface ResultsReporterOptions {
 
 const OUTPUT_ENV = 'LUCID_RESULTS_FILE';
 const NODE_ARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386' };
+
+async function askHost(): Promise<HostFacts | undefined> {
+  try {
+    const { gatherHostFacts } = await import('../host/gather.ts');
+    return await gatherHostFacts({ timeoutMs: 2000 });
+  } catch {
+    return undefined;
+  }
+}
+
+/** sha256 of the contract as the run loaded it, so shards of one report can be shown to share it. */
+async function contractDigestOf(contract: { file?: string; overrides: string[] } | undefined): Promise<string | undefined> {
+  if (!contract) return undefined;
+  try {
+    const { loadContract } = await import('../contract/load.ts');
+    const { canonicalJson } = await import('../crypto/canonical-json.ts');
+    return `sha256:${createHash('sha256').update(canonicalJson(loadContract(contract))).digest('hex')}`;
+  } catch {
+    return undefined;
+  }
+}
 
 async function askEngine(): Promise<string | undefined> {
   try {
@@ -122,6 +145,8 @@ export default class ResultsReporter implements Reporter {
       return [...[...m.children.allTests()].map((t) => caseRecord(t, suite)), ...setupFailures(m, suite)];
     });
     const engineVersion = this.options.engineVersion === false ? undefined : (this.options.engineVersion ?? (await askEngine()));
+    const host = this.options.engineVersion === false ? undefined : await askHost();
+    const contractDigest = await contractDigestOf(view?.contract);
     const results: Results = buildResults({
       run: {
         id: makeRunId(this.started),
@@ -129,6 +154,8 @@ export default class ResultsReporter implements Reporter {
         finished: new Date().toISOString(),
         hostArch: NODE_ARCH[arch()] ?? arch(),
         ...(engineVersion && { engineVersion }),
+        ...(host && { host }),
+        ...(contractDigest && { contractDigest }),
         outcome: reason,
       },
       ...(view && { plan: view }),

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { HostFactsSchema } from '../host/schema.ts';
 
 /**
  * results.json: one run of the suites as data, independent of vitest's own report formats, so history,
@@ -22,11 +23,15 @@ export const RunInfoSchema = z.object({
   finished: isoTime,
   hostArch: name,
   engineVersion: z.string().optional(),
-  source: z.enum(['reference', 'local', 'registry']),
+  source: z.enum(['reference', 'local', 'oci-layout', 'registry']),
   registry: z.string().optional(),
   tag: z.string().optional(),
   contractFile: z.string().optional(),
   contractProfiles: z.array(z.string()).default([]),
+  /** sha256 of the contract as loaded (file + profiles merged): what `report --merge` compares across shards. */
+  contractDigest: z.string().optional(),
+  /** Facts of the host that change verdicts (helpers/host): engine and userland architecture, page size, limits. */
+  host: HostFactsSchema.optional(),
   /** vitest's verdict: `interrupted` means the checks below are incomplete. */
   outcome: z.enum(['passed', 'failed', 'interrupted']).optional(),
 });
@@ -81,6 +86,18 @@ export const FactsSchema = z.object({
   facts: z.record(z.string(), z.unknown()),
 });
 
+/** One shard of a merged report (`report --merge`): the run it was, on which host, for which platforms. */
+export const ShardSchema = z.object({
+  runId: name,
+  dir: z.string(),
+  platforms: z.array(name),
+  hostArch: name,
+  engineVersion: z.string().optional(),
+  started: isoTime,
+  finished: isoTime,
+  outcome: z.string().optional(),
+  host: HostFactsSchema.optional(),
+});
 export const RESULTS_VERSION = 2;
 
 export const ResultsSchema = z.object({
@@ -91,6 +108,8 @@ export const ResultsSchema = z.object({
   checks: z.array(CheckResultSchema),
   metrics: z.array(MetricSchema).default([]),
   facts: z.array(FactsSchema).default([]),
+  /** Present on a merged report: the shards it was made of. */
+  shards: z.array(ShardSchema).optional(),
 });
 
 export type Results = z.infer<typeof ResultsSchema>;

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -24,6 +24,7 @@ const T1 = 'latest-20261127-101500';
 const T2 = 'latest-20261127-101600';
 const TX = 'latest-20261127-101630'; // data-chain only: named, not checked
 const T3 = 'latest-20261127-101700';
+const T4 = 'latest-20261127-101800'; // pushed by the last test: T3's breakage fixed
 const GROWN_TAG = 'lucid-harness-test/regress-grown-data-chain:amd64';
 const MiB = 1024 * 1024;
 
@@ -117,15 +118,46 @@ describe('regress over three timestamped tags of a real registry', () => {
       expect(readResults(join(reportDir, t.dir, 'results.json')).run.tag).toBe(t.tag);
       expect(existsSync(join(reportDir, 'history', t.tag, `${t.runId}.json`))).toBe(true);
     }
-    expect(existsSync(join(reportDir, 'index.html'))).toBe(true);
+    // The dashboard tells the command's verdict, every pair newest first.
+    const html = readFileSync(join(reportDir, 'index.html'), 'utf8');
+    expect(html).toContain('1 of 2 tag pairs regressed (1 new failure, 1 metric over threshold)');
+    expect(html).not.toContain('No regressions against tag');
+    expect(html.indexOf(`<code>${T2}</code> → <code>${T3}</code>`)).toBeLessThan(html.indexOf(`<code>${T1}</code> → <code>${T2}</code>`));
     expect(r.stdout).toContain(`${T1} → ${T2}: no regressions`);
     expect(r.stdout).toContain(`${T2} → ${T3}: 2 regressions (1 new failure, 1 metric over threshold)`);
     expect(r.stderr).toMatch(new RegExp(`regress: \\[3/3\\] ${T3}: \\d+ passed, 1 failed`));
   });
 
+  test('the middle tag broke a service, the newest fixed it: exit 1, and the dashboard says so above a green newest pair', async () => {
+    const client = new RegistryClient({ registry: registry.host });
+    await pushReferenceImages({ client, contract, tags: [T4, contract.registry.movingTag], services: SERVICES });
+    const dir = mkdtempSync(join(tmpdir(), 'lucid-regress-fixed-'));
+    try {
+      const r = cli(['regress', '--registry', registry.host, '--last', '3', '--image', 'data-chain', '--image', 'service-mesh-controller', '--platform', 'linux/amd64', '--report-dir', dir]);
+      const second = readRegressionReport(join(dir, 'regression.json'));
+      report = { ...report!, tags: [...report!.tags, ...second.tags] }; // afterAll removes what both runs pulled
+      expect(r.status, `${r.stdout}\n${r.stderr.slice(-4000)}`).toBe(1);
+      expect(second.pairs.map((p) => [p.baseline, p.current, p.regression])).toEqual([[T2, T3, true], [T3, T4, false]]);
+      expect(second.pairs[1]!.fixed.map((c) => `${c.image} ${c.check}`)).toEqual(['service-mesh-controller no-secrets']);
+      expect(r.stdout).toContain('REGRESSION: 1 of 2 tag pairs regressed');
+      const html = readFileSync(join(dir, 'index.html'), 'utf8');
+      const verdict = html.indexOf('1 of 2 tag pairs regressed');
+      const newest = html.indexOf(`<code>${T3}</code> → <code>${T4}</code>`);
+      const older = html.indexOf(`<code>${T2}</code> → <code>${T3}</code>`);
+      expect(verdict).toBeGreaterThan(-1);
+      expect(html).not.toContain('No regressions against tag');
+      expect(verdict).toBeLessThan(newest);
+      expect(newest).toBeLessThan(older);
+      expect(html.slice(newest, older)).toContain('<span class="badge pass">no regressions</span>');
+      expect(html.slice(newest, older)).toContain('1 fix</span> service-mesh-controller [linux/amd64] · no-secrets');
+    } finally {
+      if (!process.env.LUCID_KEEP_REPORTS) rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('a pattern matching no tag: one line, exit 2', () => {
     const r = cli(['regress', '--registry', registry.host, '--tags', 'latest-1999*', '--image', 'data-chain']);
     expect(r.status).toBe(2);
-    expect(r.stderr.trim().split('\n')).toEqual([`lucid-harness regress: --tags latest-1999* matches no timestamped tag present in every repository (5 available: ${T0}, ${T1}, …, ${TX}, ${T3})`]);
+    expect(r.stderr.trim().split('\n')).toEqual([`lucid-harness regress: --tags latest-1999* matches no timestamped tag present in every repository (6 available: ${T0}, ${T1}, …, ${T3}, ${T4})`]);
   });
 });

@@ -1,0 +1,18 @@
+import { expect, test } from 'vitest';
+import { LocalImageError, parseImageSpecs, platformOfConfig } from '../../helpers/cli/local-targets.ts';
+
+test('--image values: a bare service, or SERVICE=IMAGE', () => {
+  expect(parseImageSpecs(['data-chain', 'api-gateway=lucid-api-gateway:dev', 'block-manager=sha256:abc'])).toEqual([
+    { service: 'data-chain' },
+    { service: 'api-gateway', ref: 'lucid-api-gateway:dev' },
+    { service: 'block-manager', ref: 'sha256:abc' },
+  ]);
+  expect(() => parseImageSpecs(['data-chain='])).toThrow(LocalImageError);
+});
+
+test('the platform of a local image comes from its config', () => {
+  expect(platformOfConfig({ Os: 'linux', Architecture: 'amd64' })).toBe('linux/amd64');
+  expect(platformOfConfig({ Os: 'linux', Architecture: 'arm64', Variant: 'v8' })).toBe('linux/arm64');
+  expect(platformOfConfig({ Os: 'linux', Architecture: 'arm64' })).toBe('linux/arm64'); // docker build on a Pi writes no variant
+  expect(platformOfConfig({ Os: 'linux', Architecture: 'arm', Variant: 'v7' })).toBe('linux/arm/v7');
+});
