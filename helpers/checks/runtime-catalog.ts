@@ -105,7 +105,9 @@ export const RUNTIME_CHECKS: readonly RuntimeCheck[] = [
       const what = 'hardened run';
       if (h.startError) return [{ check: `${what}: container starts`, expected: 'the container is created and started', seen: h.startError, where: h.where }];
       const found = [...(normalHealthy ? healthFindings(h, service) : []), ...(normalDockerHealthy && h.dockerHealth ? judgeDockerHealth(h.dockerHealth) : [])];
-      if (h.end && (!h.end.running || h.end.restartCount > 0) && facts.source === 'own-containers') {
+      // A crash after healthy is still-running's finding; hardened reports one only when the plain run survived.
+      const plainSurvived = n.end?.running === true && n.end.restartCount === 0;
+      if (h.end && (!h.end.running || h.end.restartCount > 0) && facts.source === 'own-containers' && plainSurvived) {
         found.push({ check: 'still running', expected: 'the hardened container still running with 0 restarts at the end of its checks', seen: `it ${h.end.story}`, where: h.end.where });
       }
       return found.map((f) => ({ ...f, check: `${what}: ${f.check}`, where: f.where ?? h.where }));
