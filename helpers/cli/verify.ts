@@ -9,6 +9,8 @@ import { contractSourceOf, UsageError, verbFlags } from './args.ts';
 import { requireEngine } from './engine-check.ts';
 import { requireEmulation, requireSpaceForBuild } from '../preflight/index.ts';
 import { sweep } from '../engine/sweep.ts';
+import { engineAnswers } from '../engine/gone.ts';
+import { engineEndpoint } from '../engine/endpoint.ts';
 import { RegistryError } from '../registry/errors.ts';
 import { PublishedImageWrong, registryTargets } from './registry-targets.ts';
 import { LocalImageError, localTargets, parseImageSpecs } from './local-targets.ts';
@@ -126,5 +128,10 @@ export async function run(argv: string[]): Promise<number> {
     if (run?.interrupted) console.error(`lucid-harness verify: interrupted by ${run.interrupted}; removed ${swept.containers} container(s) of this run`);
   }
   if (run.interrupted) return 128 + (osConstants.signals[run.interrupted] ?? 1);
+  // The engine went away during the run: the checks it left unfinished are not run (results.json says which).
+  if (!(await engineAnswers(3000))) {
+    console.error(`lucid-harness verify: the Docker engine (${engineEndpoint().url}) went away during the run; unfinished checks are not run; reports in ${plan.reportDir}`);
+    return 2;
+  }
   return run.exitCode === 0 ? 0 : run.exitCode === 1 ? 1 : 2;
 }
