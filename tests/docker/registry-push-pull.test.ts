@@ -12,7 +12,7 @@ import { loadContract, repositoryOf, serviceNamed } from '../../helpers/contract
 import type { Contract, Platform } from '../../helpers/contract/schema.ts';
 import { archOf, docker } from '../../helpers/engine/docker.ts';
 import { RegistryClient } from '../../helpers/registry/client.ts';
-import { AuthRequiredError, PlatformMismatchError, RepositoryNotFoundError, TagNotFoundError } from '../../helpers/registry/errors.ts';
+import { AuthRequiredError, RepositoryNotFoundError, TagNotFoundError } from '../../helpers/registry/errors.ts';
 import { readIndex } from '../../helpers/registry/index-read.ts';
 import { startLocalRegistry, type LocalRegistry } from '../../helpers/registry/local-registry.ts';
 import { OCI_INDEX, type ImageIndex } from '../../helpers/registry/media.ts';
@@ -20,7 +20,7 @@ import { removePulledReferences } from '../../helpers/registry/pull.ts';
 import { pushIndex, type PushedIndex } from '../../helpers/registry/push.ts';
 import { localImageSource } from '../../helpers/registry/image-source.ts';
 import { checkTagConsistency, TAG_CONSISTENCY_CHECK } from '../../helpers/registry/tags.ts';
-import { describeRegistryTargets, resolveRegistryTargets, type RegistryTarget } from '../../helpers/registry/targets.ts';
+import { describeRegistryTargets, resolveRegistryTargets, type RegistryTarget, type TagProblem } from '../../helpers/registry/targets.ts';
 import { pushAttestation } from '../../helpers/registry/testkit.ts';
 import type { ImageTarget } from '../../helpers/runtime/start-service.ts';
 import { ensureReferenceImages } from '../../fixtures/reference.ts';
@@ -150,14 +150,21 @@ describe('registry mode: push, read back, resolve, pull', () => {
     }
   });
 
-  test('an index entry that lies about its platform fails resolution with a clear error', async () => {
+  test('an index entry that lies about its platform is a problem of the tag; both platforms are still verified', async () => {
     const amd64 = reference.find((r) => r.service === 'data-chain' && r.platform === 'linux/amd64')!;
     const src = await localImageSource(amd64.image, log);
     const lying = await pushIndex({ client, repository: 'pickme/lucid-data-chain', tags: ['lying'], platforms: PLATFORMS.map((platform) => ({ platform, ...src })), log });
     pulled.push(`${open.host}/pickme/lucid-data-chain@${lying.platforms[1]!.manifestDigest}`);
-    const e = await failure(resolve({ tag: 'lying', services: ['data-chain'] }));
-    expect(e).toBeInstanceOf(PlatformMismatchError);
-    expect(e.message).toBe(`${open.host}/pickme/lucid-data-chain:lying@${lying.platforms[1]!.manifestDigest.slice(7, 19)} [linux/arm64]: config says linux/amd64, index entry says linux/arm64/v8`);
+    const problems: TagProblem[] = [];
+    const targets = await resolve({ tag: 'lying', services: ['data-chain'], problems });
+    expect(targets.map((t) => t.platform)).toEqual(PLATFORMS);
+    expect(problems).toEqual([
+      {
+        service: 'data-chain',
+        tag: 'lying',
+        problem: `${open.host}/pickme/lucid-data-chain:lying@${lying.platforms[1]!.manifestDigest.slice(7, 19)} [linux/arm64]: config says linux/amd64, index entry says linux/arm64/v8`,
+      },
+    ]);
   });
 
   test('blob transfer through the client (streamed, digest-verified)', async () => {

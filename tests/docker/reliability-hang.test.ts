@@ -1,6 +1,6 @@
 // A service that never listens: the health check must fail once the budget is spent (5 s here, set by a
 // contract override to keep the test short), say what it waited for, show the container's logs, exit 1,
-// and leave nothing running.
+// and leave nothing running. The checks that need a running service are not run (root cause once, on health).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,6 +53,7 @@ test('a service that hangs on start fails health after the budget, with its logs
   expect(message).toMatch(/GET \/health on 8087\n\s+expected: HTTP 200 within 5 s\n\s+seen:\s+no HTTP answer within 5 s/);
   expect(message).toMatch(/ports: nothing on 8087/);
   expect(message).toMatch(/logs \(tail\):\n\s+\| starting, but never listening/); // the container's own log
-  expect(outcomes.find((o) => o.title === 'hardened')?.status).toBe('failed');
+  // Root cause once: the hardened run is not judged when the service never came up as asked.
+  expect(outcomes.find((o) => o.title === 'hardened')?.status).toBe('skipped');
   expect(await leftovers(runId)).toEqual({ containers: [], networks: [] });
 });
