@@ -10,6 +10,9 @@ import { regenerateDefectLock } from '../../fixtures/defects/index.ts';
 import { ensureDefectImages } from '../../fixtures/defects/index.ts';
 import { ensureFlowDefectImages } from '../../fixtures/flow-defects/index.ts';
 import { ensureReferenceImages } from '../../fixtures/reference.ts';
+import { ensureStandInImage } from '../../fixtures/standins/image.ts';
+import { regenerateStandInLock } from '../../fixtures/standins/lock.ts';
+import { builtinOf } from '../contract/schema.ts';
 import { ContractError, loadContract, serviceNamed } from '../contract/load.ts';
 import { parseArgs, UsageError as ArgsUsageError } from './args.ts';
 
@@ -41,6 +44,19 @@ export const builders: ImageBuilder[] = [
       const contract = loadContract();
       const targets = await ensureReferenceImages({ contract, services: contract.services.map((s) => s.name), platforms: [p], force: o.force, log: o.log });
       return targets.map((t) => ({ tag: t.label, id: t.image, loaded: true, size: 0 }));
+    },
+  },
+  {
+    name: 'standins',
+    summary: "the contract's built-in stand-ins on the base (lucid-ref/standin-<builtin>:<arch>: tor-control, mongo-wire, redis)",
+    build: async (p, o) => {
+      const contract = loadContract();
+      const out: BuildResult[] = [];
+      for (const s of contract.standIns.filter((x) => builtinOf(x))) {
+        const i = await ensureStandInImage(contract, s, p, o);
+        out.push({ tag: i.label, id: i.image, loaded: true, size: 0 });
+      }
+      return out;
     },
   },
   {
@@ -160,6 +176,7 @@ export async function run(argv: string[]): Promise<number> {
       if (rest.length) throw new UsageError(`fixtures lock takes no options (got "${rest[0]}")`);
       await regenerateLock({ log });
       await regenerateDefectLock({ log });
+      await regenerateStandInLock({ log });
       return 0;
     }
     throw new UsageError(`unknown fixtures command "${cmd}" (expected build, push, export-oci or lock)`);
