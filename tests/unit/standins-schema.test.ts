@@ -108,3 +108,20 @@ describe('which stand-ins a plan needs, and their env', () => {
     expect(standInEnv(u.standIns[0]!)).toEqual({ A: 'b' });
   });
 });
+
+describe("the README's stand-in profile", () => {
+  test('is a valid override of the default contract: real images replace the built-ins by name, a new one is added', async () => {
+    const { mergeContract, PROJECT_ROOT } = await import('../../helpers/contract/load.ts');
+    const readme = readFileSync(`${PROJECT_ROOT}/README.md`, 'utf8');
+    const m = /cat > real-infra\.json <<'JSON'\n([\s\S]*?)\nJSON\n/.exec(readme);
+    expect(m, 'the README shows the profile').toBeTruthy();
+    const c = ContractSchema.parse(mergeContract(raw() as never, JSON.parse(m![1]!) as never));
+    expect(c.standIns.map((s) => [s.name, s.image, readinessOf(s).probe])).toEqual([
+      ['tor-proxy', 'builtin:tor-control', 'tor-control'],
+      ['mongo', 'registry.example:5000/mongo:7.0', 'mongo'],
+      ['redis', 'registry.example:5000/redis:7.2', 'redis'],
+      ['vault', 'registry.example:5000/vault:1.15', 'http'],
+    ]);
+    expect(standInEnv(c.standIns[2]!)).toEqual({}); // no built-in arguments for a user's redis
+  });
+});
