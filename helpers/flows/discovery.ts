@@ -1,8 +1,8 @@
 // Flow 4, discovery and faults (contract §3, §4.10): the mesh and the gateway see a stopped data-chain
 // go unhealthy and come back when the same container is started again; data-chain's /health answers
-// 503 unhealthy (and its storage-backed calls 503) while its storage is down. Storage is taken down the
-// way a deployment loses it — the stand-in that data-chain's MONGODB_URL names is stopped, then started
-// again — never through an endpoint of the service itself.
+// 503 unhealthy (and its storage-backed calls 503) while its storage is down — the SHA-256 data-chain too,
+// which shares it. Storage is taken down the way a deployment loses it — the stand-in that data-chain's
+// MONGODB_URL names is stopped, then started again — never through an endpoint of the service itself.
 import { resolveServiceEnv, serviceNamed } from '../contract/load.ts';
 import type { StandIn } from '../contract/schema.ts';
 import { restartStandIn, standInForUrl } from '../runtime/standins.ts';
@@ -13,7 +13,7 @@ import { gatewayDependencies, judgeStatuses, meshStatuses, type Health } from '.
 import { requestLine } from './exchange.ts';
 import { expectStatus } from './expect.ts';
 import { pollUntil } from './poll.ts';
-import { FLOW_SERVICES, ROLE } from './roles.ts';
+import { FLOW_SERVICES, ROLE, SHA256_DATA_CHAIN } from './roles.ts';
 import { StepProblem } from './steps.ts';
 
 /** The gateway's dependencies per contract §3 (the gateway's own upstreams). */
@@ -76,8 +76,7 @@ export async function discoveryAndFaults(f: Flow): Promise<void> {
     });
     f.figures['storageUpSeenMs'] = await f.step('health-200-storage-up', () => awaitDataChainHealth(f, 200));
     await f.step('mesh-and-gateway-see-storage-back', async () => {
-      await awaitStatuses(f, 'mesh', all(others, 'healthy'));
-      await awaitStatuses(f, 'gateway', all(GATEWAY_DEPS, 'healthy'));
+      await Promise.all([awaitStatuses(f, 'mesh', all(others, 'healthy')), awaitStatuses(f, 'gateway', all(GATEWAY_DEPS, 'healthy'))]);
     });
   } finally {
     await restore(f, id, dc.port);
@@ -103,30 +102,46 @@ function storageOf(f: Flow): { standIn(): StandIn; containerId(): string } {
   };
 }
 
-/** Polls data-chain's health until it answers `want` (503 unhealthy or 200 healthy); the time it took. */
+/**
+ * Polls the health of data-chain and of the SHA-256 data-chain (same image, same storage) until both answer
+ * `want` (503 unhealthy or 200 healthy); the time it took.
+ */
 async function awaitDataChainHealth(f: Flow, want: 200 | 503, why = ''): Promise<number> {
   const dc = serviceNamed(f.env.contract, ROLE.dataChain);
   const wantStatus = want === 200 ? 'healthy' : 'unhealthy';
-  const r = await pollUntil(
-    async () => {
-      const x = await f.call(ROLE.dataChain, 'GET', dc.healthPath);
-      const body = x.body as { status?: unknown } | undefined;
-      const done = x.status === want && body?.status === wantStatus;
-      return { done, value: x };
-    },
-    { budgetMs: f.env.budgets.discoveryMs, intervalMs: f.env.budgets.pollMs },
+  const instances = [ROLE.dataChain, ...(hasService(f, SHA256_DATA_CHAIN) ? [SHA256_DATA_CHAIN] : [])];
+  const t0 = Date.now();
+  await Promise.all(
+    instances.map(async (name) => {
+      const r = await pollUntil(
+        async () => {
+          const x = await f.call(name, 'GET', dc.healthPath);
+          const body = x.body as { status?: unknown } | undefined;
+          return { done: x.status === want && body?.status === wantStatus, value: x };
+        },
+        { budgetMs: f.env.budgets.discoveryMs, intervalMs: f.env.budgets.pollMs },
+      );
+      if (r.ok) return;
+      const body = r.value.body as { status?: unknown } | undefined;
+      throw new StepProblem([
+        {
+          request: requestLine(r.value),
+          expected: `HTTP ${want} {status: "${wantStatus}"} within ${f.env.budgets.discoveryMs / 1000} s${why ? ` (${why})` : ''}`,
+          received: `HTTP ${r.value.status}${body && typeof body === 'object' && 'status' in body ? ` {status: ${JSON.stringify(body.status)}}` : ''}`,
+        },
+      ]);
+    }),
   );
-  if (!r.ok) {
-    const body = r.value.body as { status?: unknown } | undefined;
-    throw new StepProblem([
-      {
-        request: requestLine(r.value),
-        expected: `HTTP ${want} {status: "${wantStatus}"} within ${f.env.budgets.discoveryMs / 1000} s${why ? ` (${why})` : ''}`,
-        received: `HTTP ${r.value.status}${body && typeof body === 'object' && 'status' in body ? ` {status: ${JSON.stringify(body.status)}}` : ''}`,
-      },
-    ]);
+  return Date.now() - t0;
+}
+
+function hasService(f: Flow, name: string): boolean {
+  try {
+    f.env.url(name);
+    return true;
+  } catch {
+    return false;
   }
-  return r.elapsedMs;
 }
 
 /** Leaves data-chain and its storage running, whatever step failed, for any flow that runs after. */
