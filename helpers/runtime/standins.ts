@@ -140,7 +140,9 @@ async function startOne(contract: Contract, s: StandIn, network: string, platfor
   // The built-ins run nonroot and need no capability; a user's image (a real mongo drops root itself) runs as it asks.
   if (builtin) c.withPlatform(platform).withDroppedCapabilities('ALL').withSecurityOpt('no-new-privileges');
   const t0 = Date.now();
-  const container = await c.start();
+  const container = await c.start().catch((e: Error) => {
+    throw new Error(`stand-in ${s.name} (${label}) could not be started on ${network}: ${e.message.split('\n')[0]}`);
+  });
   const raw = docker().getContainer(container.getId());
   const remove = () => raw.remove({ force: true, v: true }).then(() => undefined, () => undefined);
   const port = container.getMappedPort(s.port);
