@@ -27,7 +27,12 @@ export interface SecretFileHit {
   fingerprint: string;
 }
 
-export type SecretScanMode = 'config' | 'content';
+/**
+ * config: read as configuration (above); content: PEM keys and strict env lines; pem: PEM keys only, for source
+ * code, documentation and compressed data, where an upper-case assignment is code or prose and not a secret file
+ * (and scanning it as one would cost most of the time: the stdlib's .py files are 3/4 of a base image's text).
+ */
+export type SecretScanMode = 'config' | 'content' | 'pem';
 
 /** Keys are at most a few KiB; a file above this is data (a wheel, an archive), not a key or a config. */
 export const MAX_SECRET_SCAN_BYTES = 1024 * 1024;
@@ -35,11 +40,14 @@ export const MAX_SECRET_SCAN_BYTES = 1024 * 1024;
 const CONFIG_NAMES = new Set(['.env', 'credentials', 'credentials.json', '.git-credentials', '.npmrc', '.pypirc', '.netrc', '.pgpass', '.htpasswd', 'id_rsa', 'id_dsa', 'id_ecdsa', 'id_ed25519', 'settings.py', 'local_settings.py']);
 const CONFIG_NAME = /^\.env\..+$|\.(?:env|conf|cfg|ini|properties|ya?ml|toml|json|pem|key)$/i;
 
+const PEM_ONLY_NAME = /\.(?:py|pyi|pyc|pyo|pyx|pxd|c|h|cc|cpp|hpp|js|mjs|cjs|ts|go|rs|java|rb|pl|pm|php|lua|html?|css|md|rst|txt|tex|xml|svg|pot?|mo|gz|xz|bz2|zst|zip|whl|jar|egg|png|jpe?g|gif|ico|woff2?|ttf|otf|so(?:\.[0-9.]+)?|a|o)$/i;
+
 /** How deeply a regular file is scanned, by its name and size; undefined: not at all. */
 export function secretScanMode(path: string, size: number): SecretScanMode | undefined {
   if (size === 0 || size > MAX_SECRET_SCAN_BYTES) return undefined;
   const name = baseName(path);
-  return CONFIG_NAMES.has(name) || CONFIG_NAME.test(name) ? 'config' : 'content';
+  if (CONFIG_NAMES.has(name) || CONFIG_NAME.test(name)) return 'config';
+  return PEM_ONLY_NAME.test(name) ? 'pem' : 'content';
 }
 
 export const fingerprintOf = (secret: string): string => `sha256:${createHash('sha256').update(secret).digest('hex').slice(0, 16)}`;
@@ -70,9 +78,11 @@ const isPlaceholder = (v: string) =>
 /** camelCase, dots, dashes and slashes to SNAKE so the name rules of secret-scan apply: _authToken -> _AUTH_TOKEN. */
 const snake = (key: string) => key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/[^A-Za-z0-9]+/g, '_');
 const unquote = (v: string) => v.replace(/^(["'])(.*)\1$/s, '$2');
-/** npm's legacy `_auth` (base64 user:password) is a credential whatever its suffix rules say. */
+/** Key names as secret-scan judges Env names, plus npm's legacy `_auth` (base64 user:password) and *_auth_token. */
 const isConfigSecretKey = (key: string) => {
   const s = snake(key).replace(/^_+|_+$/g, '');
+  // "passwd: files" is nsswitch.conf's user database, not a password.
+  if (/^passwd$/i.test(s)) return false;
   return isSecretName(s) || /^auth$/i.test(s) || /(?:^|_)(?:AUTH|ACCESS|REFRESH|BEARER)_?TOKEN$/i.test(s);
 };
 
@@ -106,7 +116,10 @@ function lineStarts(text: string): number[] {
  */
 export function scanSecretFile(content: Buffer, mode: SecretScanMode): SecretFileHit[] {
   const hasPem = content.indexOf(PEM_MARK) >= 0;
-  if (mode === 'content' && !hasPem && !mightAssign(content)) return [];
+  if (mode === 'pem' && !hasPem) return [];
+  // A NUL in the first bytes: binary data, where only a PEM block could be read as text.
+  const envLines = mode === 'content' && !content.subarray(0, 512).includes(0) && mightAssign(content);
+  if (mode !== 'config' && !hasPem && !envLines) return [];
   const text = content.toString('utf8');
   let starts: number[] | undefined;
   const line = (i: number) => lineAt(i, (starts ??= lineStarts(text)));
@@ -119,7 +132,9 @@ export function scanSecretFile(content: Buffer, mode: SecretScanMode): SecretFil
     hits.push({ kind, line: line(at), shown, fingerprint });
   };
   if (hasPem) for (const k of pemKeys(text)) add(k.kind, k.secret, k.shown, k.index);
+  if (mode === 'pem') return hits;
   if (mode === 'content') {
+    if (!envLines) return hits;
     for (const m of text.matchAll(ENV_LINE)) {
       const [, name, raw] = m;
       const value = unquote(raw!);
