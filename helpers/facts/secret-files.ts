@@ -36,17 +36,19 @@ export type SecretScanMode = 'config' | 'content' | 'pem';
 
 /** Keys are at most a few KiB; a file above this is data (a wheel, an archive), not a key or a config. */
 export const MAX_SECRET_SCAN_BYTES = 1024 * 1024;
+export const MAX_CONFIG_BYTES = 256 * 1024;
 
 const CONFIG_NAMES = new Set(['.env', 'credentials', 'credentials.json', '.git-credentials', '.npmrc', '.pypirc', '.netrc', '.pgpass', '.htpasswd', 'id_rsa', 'id_dsa', 'id_ecdsa', 'id_ed25519', 'settings.py', 'local_settings.py']);
 const CONFIG_NAME = /^\.env\..+$|\.(?:env|conf|cfg|ini|properties|ya?ml|toml|json|pem|key)$/i;
 
-const PEM_ONLY_NAME = /\.(?:py|pyi|pyc|pyo|pyx|pxd|c|h|cc|cpp|hpp|js|mjs|cjs|ts|go|rs|java|rb|pl|pm|php|lua|html?|css|md|rst|txt|tex|xml|svg|pot?|mo|gz|xz|bz2|zst|zip|whl|jar|egg|png|jpe?g|gif|ico|woff2?|ttf|otf|so(?:\.[0-9.]+)?|a|o)$/i;
+const PEM_ONLY_NAME = /\.(?:crt|cer|der|p7b|py|pyi|pyc|pyo|pyx|pxd|c|h|cc|cpp|hpp|js|mjs|cjs|ts|go|rs|java|rb|pl|pm|php|lua|html?|css|md|rst|txt|tex|xml|svg|pot?|mo|gz|xz|bz2|zst|zip|whl|jar|egg|png|jpe?g|gif|ico|woff2?|ttf|otf|so(?:\.[0-9.]+)?|a|o)$/i;
 
 /** How deeply a regular file is scanned, by its name and size; undefined: not at all. */
 export function secretScanMode(path: string, size: number): SecretScanMode | undefined {
   if (size === 0 || size > MAX_SECRET_SCAN_BYTES) return undefined;
   const name = baseName(path);
-  if (CONFIG_NAMES.has(name) || CONFIG_NAME.test(name)) return 'config';
+  // A config-named file above MAX_CONFIG_BYTES is data (botocore's service JSON, say): keys only.
+  if (CONFIG_NAMES.has(name) || CONFIG_NAME.test(name)) return size <= MAX_CONFIG_BYTES ? 'config' : 'pem';
   return PEM_ONLY_NAME.test(name) ? 'pem' : 'content';
 }
 
@@ -91,7 +93,7 @@ const CONFIG_LINE = /^[ \t]*(?:export[ \t]+)?["']?([A-Za-z0-9_./:@-]*[A-Za-z0-9_
 /** Minified JSON puts everything on one line. */
 const JSON_PAIR = /"([^"\\\n]{1,128})"[ \t]*:[ \t]*"((?:[^"\\\n]|\\.){1,4096})"/g;
 /** A strict env-file line anywhere: upper-case name, no spaces around "=", a literal value, nothing after it. */
-const ENV_LINE = /^(?:export[ \t]+)?([A-Z][A-Z0-9_]*)=("[^"\n]+"|'[^'\n]+'|[^\s"'$`#;&|(){}][^\s;&|`]*)[ \t]*$/gm;
+const ENV_LINE = /^(?:export[ \t]+)?([A-Z][A-Z0-9_]*)=("[^"\n]+"|'[^'\n]+'|[^\s"'$`#;&|(){}=][^\s;&|`]*)[ \t]*$/gm;
 
 function lineAt(index: number, starts: number[]): number {
   let lo = 0;

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { indexLayer } from '../../helpers/facts/layer-index.ts';
 import { mergeLayers } from '../../helpers/facts/merge.ts';
 import { indexDiffDir } from '../../helpers/facts/overlay-layers.ts';
-import { fingerprintOf, MAX_SECRET_SCAN_BYTES, scanSecretFile, secretScanMode } from '../../helpers/facts/secret-files.ts';
+import { fingerprintOf, MAX_CONFIG_BYTES, MAX_SECRET_SCAN_BYTES, scanSecretFile, secretScanMode } from '../../helpers/facts/secret-files.ts';
 import { elfHeader, packTar, type TarItem } from '../../helpers/facts/tar-fixture.ts';
 import { fixtureEd25519Pem } from '../../fixtures/defects/catalog-content.ts';
 
@@ -45,6 +45,8 @@ describe('secretScanMode: how deeply a file is read, by name and size', () => {
     expect(secretScanMode('/app/.env', 0)).toBeUndefined();
     expect(secretScanMode('/app/.env', MAX_SECRET_SCAN_BYTES + 1)).toBeUndefined();
     expect(secretScanMode('/app/blob', MAX_SECRET_SCAN_BYTES)).toBe('content');
+    expect(secretScanMode('/usr/lib/python3/dist-packages/botocore/data/ec2.json', MAX_CONFIG_BYTES + 1)).toBe('pem');
+    expect(secretScanMode('/etc/ssl/certs/ca-certificates.crt', 220_000)).toBe('pem');
   });
 });
 
@@ -108,6 +110,7 @@ describe('scanSecretFile', () => {
 
   test('content mode: strict env lines only (upper-case name, "=", a literal, nothing else on the line)', () => {
     expect(shown('#!/bin/false\nDB_PASSWORD=hunter22\n', 'content')).toEqual(['2 a literal value for DB_PASSWORD: DB_PASSWORD=hu******']);
+    expect(scan('QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVpBQkNERUZHSElKS0xNTk9QUVJTVFVW\nPASS==\n', 'content')).toEqual([]); // base64's last line
     expect(scan('db_password = "x"\nif [ "$PASSWORD" ]; then\nPASSWORD=$1\nAPI_TOKEN=${TOKEN:-}\nprint("PASSWORD=hunter22 is bad")\n', 'content')).toEqual([]);
   });
 
