@@ -60,13 +60,16 @@ const PEM_BLOCK = /-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY( BLOCK)?-----([\s\S]{
 const PEM_HEADER_LINE = /^[A-Za-z-]+:.*$/gm;
 
 /**
- * PEM private keys with a body: a parser's constant ("-----BEGIN PRIVATE KEY-----" alone in a library) is not a
- * key. JSON-escaped newlines (a service-account credentials.json) count as newlines.
+ * PEM private keys with a body of base64 lines: a parser's constants ("-----BEGIN PRIVATE KEY-----" and its END
+ * line in a library, code between them) are not a key. JSON-escaped newlines (a service-account
+ * credentials.json) count as newlines.
  */
 function pemKeys(text: string): { kind: string; secret: string; shown: string; index: number }[] {
   const out: { kind: string; secret: string; shown: string; index: number }[] = [];
   for (const m of text.matchAll(PEM_BLOCK)) {
-    const body = (m[3] ?? '').replace(/\\n/g, '\n').replace(PEM_HEADER_LINE, '').replace(/[^A-Za-z0-9+/=]/g, '');
+    const raw = (m[3] ?? '').replace(/\\r|\\n/g, '\n').replace(PEM_HEADER_LINE, '');
+    if (!/^[A-Za-z0-9+/=\s]*$/.test(raw)) continue;
+    const body = raw.replace(/\s/g, '');
     if (body.length < 64) continue;
     const type = `${m[1] ?? ''}PRIVATE KEY${m[2] ?? ''}`;
     const what = (m[1] ?? '').trim();

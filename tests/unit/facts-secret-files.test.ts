@@ -81,6 +81,8 @@ describe('scanSecretFile', () => {
   test("a parser's PEM constant is not a key: a private key needs a body", () => {
     expect(scan(`PEM_HEADER = "${BEGIN('PRIVATE KEY')}"\nPEM_FOOTER = "${END('PRIVATE KEY')}"\n`, 'pem')).toEqual([]);
     expect(scan(`if line.startswith(b"${BEGIN('OPENSSH PRIVATE KEY')}"):\n    parse(line)\n`, 'pem')).toEqual([]);
+    const code = `_BEGIN = b"${BEGIN('OPENSSH PRIVATE KEY')}"\n${'def load_private_key(data, password=None, backend=None):\n    return _load(data)\n'.repeat(3)}_END = b"${END('OPENSSH PRIVATE KEY')}"\n`;
+    expect(scan(code, 'pem')).toEqual([]);
   });
 
   test('the same key twice in a file is one hit', () => {
