@@ -1,3 +1,4 @@
+import { createPrivateKey } from 'node:crypto';
 import { chmodSync, linkSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -76,6 +77,13 @@ describe('scanSecretFile', () => {
     expect(scan(`${BEGIN('PGP PRIVATE KEY BLOCK')}\nVersion: GnuPG v2\n\n${body}${END('PGP PRIVATE KEY BLOCK')}\n`, 'content')[0]!.kind).toBe('a PEM private key (PGP)');
     expect(scan(cert.repeat(3), 'content')).toEqual([]);
     expect(scan(`${BEGIN('PUBLIC KEY')}\n${body}${END('PUBLIC KEY')}\n`, 'config')).toEqual([]);
+  });
+
+  test("the secret-files defect's key is a real Ed25519 private key, the same for the same label", () => {
+    const pem = fixtureEd25519Pem('secret-files');
+    expect(createPrivateKey(pem).asymmetricKeyType).toBe('ed25519');
+    expect(fixtureEd25519Pem('secret-files')).toBe(pem);
+    expect(scan(pem, 'content')).toHaveLength(1);
   });
 
   test("a parser's PEM constant is not a key: a private key needs a body", () => {
