@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { ContractSchema, type Contract } from '../../helpers/contract/schema.ts';
 import { formatIssues, loadContract, serviceNamed } from '../../helpers/contract/load.ts';
@@ -68,6 +71,19 @@ describe('no-secret-files', () => {
     expect(pathGlob('/app/*.env').test('/app/prod.env')).toBe(true);
     expect(pathGlob('/app/*.env').test('/app/sub/prod.env')).toBe(false);
     expect(pathGlob('/app/**/.env').test('/app/a/b/.env')).toBe(true);
+  });
+
+  test('a profile file accepts a secret for one run (the way every contract value is overridden)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lucid-allow-'));
+    try {
+      const profile = join(dir, 'accept-test-key.json');
+      writeFileSync(profile, JSON.stringify({ secretFiles: { allow: [{ path: '/usr/local/share/lucid/*', fingerprint: KEY.fingerprint, reason: 'a test key' }] } }));
+      const c = loadContract({ overrides: [profile] });
+      const f = withSecrets({ '/usr/local/share/lucid/session.cache': [KEY], '/app/.env': [PASSWORD] });
+      expect(check(f, c).map((x) => x.where)).toEqual(['image file /app/.env (layer 2)']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('the allow list is contract data: validated, defaulted, overridable', () => {
