@@ -43,13 +43,25 @@ const CONFIG_NAME = /^\.env\..+$|\.(?:env|conf|cfg|ini|properties|ya?ml|toml|jso
 
 const PEM_ONLY_NAME = /\.(?:crt|cer|der|p7b|py|pyi|pyc|pyo|pyx|pxd|c|h|cc|cpp|hpp|js|mjs|cjs|ts|go|rs|java|rb|pl|pm|php|lua|html?|css|md|rst|txt|tex|xml|svg|pot?|mo|gz|xz|bz2|zst|zip|whl|jar|egg|png|jpe?g|gif|ico|woff2?|ttf|otf|so(?:\.[0-9.]+)?|a|o)$/i;
 
-/** How deeply a regular file is scanned, by its name and size; undefined: not at all. */
+/**
+ * Trees of installed software (distribution packages, Python and npm packages): their .json/.yaml/.conf files are
+ * data, schemas and examples (botocore's paginators say "input_token": "NextToken", gcloud's YAML lists a --secret
+ * flag), not the image's configuration. There, only credential files by name are read as configuration.
+ */
+const SOFTWARE_TREE = /\/(?:site-packages|dist-packages|node_modules)\/|^\/usr\/(?:share|lib|lib32|lib64|libexec|include)\//;
+/** Templates by convention: .env.example and friends hold placeholders for the real file. */
+const TEMPLATE_NAME = /\.(?:example|sample|template|dist|tmpl|tpl)$/i;
+
+/** How deeply a regular file is scanned, by its path and size; undefined: not at all. */
 export function secretScanMode(path: string, size: number): SecretScanMode | undefined {
   if (size === 0 || size > MAX_SECRET_SCAN_BYTES) return undefined;
   const name = baseName(path);
-  // A config-named file above MAX_CONFIG_BYTES is data (botocore's service JSON, say): keys only.
-  if (CONFIG_NAMES.has(name) || CONFIG_NAME.test(name)) return size <= MAX_CONFIG_BYTES ? 'config' : 'pem';
-  return PEM_ONLY_NAME.test(name) ? 'pem' : 'content';
+  if (TEMPLATE_NAME.test(name)) return 'pem';
+  // A config-named file above MAX_CONFIG_BYTES is data (a service description JSON, say): keys only.
+  if (CONFIG_NAMES.has(name) || /^\.env\..+$|\.env$/i.test(name)) return size <= MAX_CONFIG_BYTES ? 'config' : 'pem';
+  const software = SOFTWARE_TREE.test(path);
+  if (CONFIG_NAME.test(name)) return size <= MAX_CONFIG_BYTES && !software ? 'config' : 'pem';
+  return PEM_ONLY_NAME.test(name) || software ? 'pem' : 'content';
 }
 
 export const fingerprintOf = (secret: string): string => `sha256:${createHash('sha256').update(secret).digest('hex').slice(0, 16)}`;
@@ -78,14 +90,21 @@ function pemKeys(text: string): { kind: string; secret: string; shown: string; i
   return out;
 }
 
+/** Not a literal secret: null-ish, a reference or template, a placeholder, or structure (a JSON/YAML object, a block scalar). */
 const isPlaceholder = (v: string) =>
-  /^(?:null|none|nil|~|true|false|undefined|changeit-at-runtime)$/i.test(v) || /^\$\{?[A-Za-z_][A-Za-z0-9_]*/.test(v) || /^\{\{.*\}\}$/.test(v) || /^%\([A-Za-z0-9_]+\)s$/.test(v) || /^<[^>]*>$/.test(v);
+  /^(?:null|none|nil|~|true|false|undefined)$/i.test(v) ||
+  /^[{[]/.test(v) ||
+  /^[|>][-+]?$/.test(v) || /^\$\{?[A-Za-z_][A-Za-z0-9_]*/.test(v) || /^\{\{.*\}\}$/.test(v) || /^%\([A-Za-z0-9_]+\)s$/.test(v) || /^<[^>]*>$/.test(v);
 /** camelCase, dots, dashes and slashes to SNAKE so the name rules of secret-scan apply: _authToken -> _AUTH_TOKEN. */
 const snake = (key: string) => key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/[^A-Za-z0-9]+/g, '_');
 const unquote = (v: string) => v.replace(/^(["'])(.*)\1$/s, '$2');
 /** Key names as secret-scan judges Env names, plus npm's legacy `_auth` (base64 user:password) and *_auth_token. */
 const isConfigSecretKey = (key: string) => {
-  const s = snake(key).replace(/^_+|_+$/g, '');
+  // npm scopes a key by registry ("//registry.npmjs.org/:_authToken"): the part after the last ":" is the key. Any
+  // other key with a "/" is a path (package.json "exports": {"./key/generate/secret": ...}), not a setting.
+  const own = key.startsWith('//') ? key.slice(key.lastIndexOf(':') + 1) : key;
+  if (own.includes('/')) return false;
+  const s = snake(own).replace(/^_+|_+$/g, '');
   // "passwd: files" is nsswitch.conf's user database, not a password.
   if (/^passwd$/i.test(s)) return false;
   return isSecretName(s) || /^auth$/i.test(s) || /(?:^|_)(?:AUTH|ACCESS|REFRESH|BEARER)_?TOKEN$/i.test(s);

@@ -37,6 +37,14 @@ describe('secretScanMode: how deeply a file is read, by name and size', () => {
     ['/usr/local/share/lucid/session.cache', 'content'],
     ['/app/run', 'content'],
     ['/usr/lib/python3.11/smtplib.py', 'pem'],
+    ['/app/.env.example', 'pem'],
+    ['/usr/local/lib/python3.11/site-packages/botocore/data/acm/2015-12-08/paginators-1.json', 'pem'],
+    ['/app/node_modules/pkg/config.yaml', 'pem'],
+    ['/usr/share/doc/x/examples/req.conf', 'pem'],
+    ['/usr/share/doc/x/examples/run-me', 'pem'],
+    ['/app/node_modules/pkg/.npmrc', 'config'],
+    ['/usr/lib/app/.env', 'config'],
+    ['/etc/app/app.conf', 'config'],
     ['/usr/share/doc/x/README.md', 'pem'],
   ])('%s: %s', (path, mode) => {
     expect(secretScanMode(path, 100)).toBe(mode);
@@ -116,6 +124,9 @@ describe('scanSecretFile', () => {
     expect(scan('passwd: files\ngroup: files\nshadow: files\nhosts: files dns\n', 'config')).toEqual([]);
     expect(scan('password: null\ntoken: ~\nsecret: "{{ vault_secret }}"\napi_key: <your key here>\npassword = %(db_password)s\n', 'config')).toEqual([]);
     expect(scan('max_tokens = 4096\npassword_file = /run/secrets/db\n', 'config')).toEqual([]);
+    // Structure and paths, not values: a JSON schema's "secret": {, package.json exports, a YAML block scalar.
+    expect(scan('{\n  "secret": {\n    "type": "object"\n  },\n  "exports": { "./key/generate/secret": "./dist/secret.js" }\n}\n', 'config')).toEqual([]);
+    expect(scan('tls:\n  private_key: |\n    not-a-pem-body\n', 'config')).toEqual([]);
   });
 
   test('content mode: strict env lines only (upper-case name, "=", a literal, nothing else on the line)', () => {
