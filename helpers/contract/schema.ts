@@ -156,6 +156,47 @@ export const FlowsSchema = z.object({
 });
 export type FlowsContract = z.infer<typeof FlowsSchema>;
 
+const diffId = z.string().regex(/^sha256:[0-9a-f]{64}$/, { message: 'a layer diff_id such as sha256:<64 hex>' });
+
+/** The base the summary claims (contract §2 "Built on the base the summary claims"). */
+export const BaseSchema = z.object({
+  image: z.string(),
+  /** The base's interpreter: Entrypoint and HEALTHCHECK must run this file (through its symlinks), not a copy. */
+  python: absPath,
+  endOfSupport: z.string().optional(),
+  /** What /etc/os-release must say: `name` inside PRETTY_NAME or NAME, `id` as ID (or in ID_LIKE), and the version. */
+  osRelease: z
+    .object({
+      name: z.string().min(1).default('Distroless'),
+      id: z.string().min(1).default('debian'),
+      versionId: z.string().min(1).default('12'),
+      /** Also accepted for the version: VERSION_CODENAME, or "(bookworm)" in VERSION. */
+      codename: z.string().min(1).default('bookworm'),
+    })
+    .prefault({}),
+  /** When set for a platform: the image's first layers must be exactly these (the base's own diff_ids, bottom first). */
+  diffIds: z.partialRecord(PlatformSchema, z.array(diffId).min(1)).optional(),
+});
+
+/**
+ * Secret files a user accepts (contract §2 "No secret files"): an entry with `path` accepts that file (a `*` in it
+ * matches within one path segment, `**` across segments), with `fingerprint` that secret wherever it is (the value
+ * no-secret-files prints, "sha256:<16 hex>"); with both, only that secret in those files.
+ */
+export const SecretFilesSchema = z.object({
+  allow: z
+    .array(
+      z
+        .object({
+          path: absPath.optional(),
+          fingerprint: z.string().regex(/^sha256:[0-9a-f]{16}$/, { message: 'a fingerprint as no-secret-files prints it: sha256:<16 hex>' }).optional(),
+          reason: z.string().optional(),
+        })
+        .refine((a) => a.path !== undefined || a.fingerprint !== undefined, { message: 'an allow entry needs a path, a fingerprint or both' }),
+    )
+    .default([]),
+});
+
 export const ContractSchema = z
   .object({
     version: z.literal(1),
@@ -167,7 +208,7 @@ export const ContractSchema = z
     }),
     platforms: z.array(PlatformSchema).min(1),
     user: z.object({ uid: z.number().int().nonnegative(), gid: z.number().int().nonnegative() }),
-    base: z.object({ image: z.string(), python: absPath, endOfSupport: z.string().optional() }),
+    base: BaseSchema,
     network: z.object({
       name: z.string().min(1),
       subnet: z.string().regex(/^\d+\.\d+\.\d+\.\d+\/\d+$/, { message: 'CIDR such as 172.20.0.0/16' }),
@@ -175,6 +216,7 @@ export const ContractSchema = z
     }),
     forbiddenFiles: z.object({ shells: z.array(z.string()), packageManagers: z.array(z.string()) }),
     secrets: z.object({ allow: z.array(z.string()).default([]) }),
+    secretFiles: SecretFilesSchema.prefault({}),
     budgets: z.object({ native: budget, emulated: budget }),
     runtimeHealthcheck: z.object({ native: healthcheckTiming, emulated: healthcheckTiming }),
     jwt: z.object({ secretEnv: z.string(), secret: z.string().min(1) }),

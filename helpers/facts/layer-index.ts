@@ -4,6 +4,7 @@ import tar from 'tar-stream';
 import { ELF_HEADER_BYTES, elfMachine } from './elf.ts';
 import { multiCallOf, multiCallScanner } from './marker-scan.ts';
 import { sharedInode } from './merge.ts';
+import { scanSecretFile, secretScanMode } from './secret-files.ts';
 import { absPath, baseName, parentOf } from './paths.ts';
 import type { EntryType, FsEntry, LayerIndex } from './types.ts';
 
@@ -94,29 +95,38 @@ async function readEntries(ex: tar.Extract, out: LayerIndex, files: Map<string, 
       // A hardlink is its target's inode: same mode, owner and content (the header's own mode may be anything).
       const t = files.get(e.link);
       if (t) Object.assign(e, sharedInode(t));
+      const hits = out.secrets?.[e.link];
+      if (t && hits) out.secrets![path] = hits;
     }
-    if (e.type === 'file') await readContent(entry as AsyncIterable<Buffer>, e, out.texts);
+    if (e.type === 'file') await readContent(entry as AsyncIterable<Buffer>, e, out);
     else await drain(entry);
     if (e.type === 'file') files.set(path, e);
     out.entries.push(e);
   }
 }
 
-async function readContent(entry: AsyncIterable<Buffer>, e: FsEntry, texts: Record<string, string>): Promise<void> {
+async function readContent(entry: AsyncIterable<Buffer>, e: FsEntry, out: LayerIndex): Promise<void> {
   const scanner = e.mode & 0o111 && e.size <= MAX_SCAN_BYTES ? multiCallScanner() : undefined;
   const keepText = CAPTURED_TEXT_FILES.has(e.path) && e.size <= MAX_TEXT_BYTES;
+  let secretMode = secretScanMode(e.path, e.size);
   const kept: Buffer[] = [];
   let head = Buffer.alloc(0);
   for await (const chunk of entry) {
-    if (head.length < ELF_HEADER_BYTES) head = Buffer.concat([head, chunk.subarray(0, ELF_HEADER_BYTES - head.length)]);
+    if (head.length < ELF_HEADER_BYTES) {
+      head = Buffer.concat([head, chunk.subarray(0, ELF_HEADER_BYTES - head.length)]);
+      if (head.length >= ELF_HEADER_BYTES && elfMachine(head)) secretMode = undefined; // code, not configuration
+    }
     scanner?.feed(chunk);
-    if (keepText) kept.push(chunk);
+    if (keepText || secretMode) kept.push(chunk);
   }
   const elf = elfMachine(head);
   if (elf) e.elf = elf;
   const mc = scanner && multiCallOf(scanner.found);
   if (mc) e.multiCall = mc;
-  if (keepText) texts[e.path] = Buffer.concat(kept).toString('utf8');
+  const content = keepText || secretMode ? Buffer.concat(kept) : undefined;
+  if (keepText) out.texts[e.path] = content!.toString('utf8');
+  const hits = secretMode ? scanSecretFile(content!, secretMode) : [];
+  if (hits.length) (out.secrets ??= {})[e.path] = hits;
 }
 
 async function drain(entry: AsyncIterable<unknown>): Promise<void> {

@@ -30,6 +30,7 @@ import { ELF_HEADER_BYTES, elfMachine } from './elf.ts';
 import { CAPTURED_TEXT_FILES, markerOf, MAX_SCAN_BYTES, MAX_TEXT_BYTES } from './layer-index.ts';
 import { multiCallOf, multiCallScanner } from './marker-scan.ts';
 import { sharedInode } from './merge.ts';
+import { scanSecretFile, secretScanMode, type SecretFileHit } from './secret-files.ts';
 import { absPath, parentOf } from './paths.ts';
 import type { EntryType, FsEntry, LayerIndex } from './types.ts';
 
@@ -212,9 +213,14 @@ export async function indexDiffDir(dir: string, listing: TarListing, digest: str
   }
 
   const texts = new Map<string, string>();
-  await inSlices(files, (e) => readFacts(onDisk(dir, e.path), e, texts));
+  const secrets = new Map<string, SecretFileHit[]>();
+  await inSlices(files, (e) => readFacts(onDisk(dir, e.path), e, texts, secrets));
   for (const e of files) if (texts.has(e.path)) out.texts[e.path] = texts.get(e.path)!;
-  for (const [e, first] of hardlinks) Object.assign(e, sharedInode(first));
+  for (const e of files) if (secrets.has(e.path)) (out.secrets ??= {})[e.path] = secrets.get(e.path)!;
+  for (const [e, first] of hardlinks) {
+    Object.assign(e, sharedInode(first));
+    if (secrets.has(first.path)) (out.secrets ??= {})[e.path] = secrets.get(first.path)!;
+  }
   return out;
 }
 
@@ -243,26 +249,37 @@ async function checkAgainstListing(dir: string, named: ReadonlySet<string>, ix: 
   });
 }
 
-/** ELF machine, multi-call marker and captured text of one regular file, read as readContent reads a tar entry. */
-function readFacts(file: string, e: FsEntry, texts: Map<string, string>): void {
+/** ELF machine, multi-call marker, captured text and secret hits of one regular file, as readContent reads a tar entry. */
+function readFacts(file: string, e: FsEntry, texts: Map<string, string>, secrets: Map<string, SecretFileHit[]>): void {
   const scanner = e.mode & 0o111 && e.size <= MAX_SCAN_BYTES ? multiCallScanner() : undefined;
   const keepText = CAPTURED_TEXT_FILES.has(e.path) && e.size <= MAX_TEXT_BYTES;
-  const whole = Boolean(scanner || keepText);
+  let secretMode = secretScanMode(e.path, e.size);
+  const whole = Boolean(scanner || keepText || secretMode);
   if (!whole && e.size < ELF_HEADER_BYTES) return; // too short to be ELF, nothing else wanted
-  const fd = openSync(file, 'r');
+  scratch ??= Buffer.allocUnsafe(CHUNK);
+  const buf = whole ? scratch : scratch.subarray(0, ELF_HEADER_BYTES);
+  // A file that fits the buffer is read into it once and judged in place: no copy (the reads are sync, one file
+  // at a time); a short read continues where the last one ended, so no byte is overwritten.
+  const inPlace = whole && e.size <= buf.length;
   const kept: Buffer[] = [];
   let head = Buffer.alloc(0);
+  let pos = 0;
+  const fd = openSync(file, 'r');
   try {
-    scratch ??= Buffer.allocUnsafe(CHUNK);
-    const buf = whole ? scratch : scratch.subarray(0, ELF_HEADER_BYTES);
-    for (let pos = 0; whole || head.length < ELF_HEADER_BYTES; ) {
-      const bytesRead = readSync(fd, buf, 0, buf.length, pos);
+    while (whole || head.length < ELF_HEADER_BYTES) {
+      const at = inPlace ? pos : 0;
+      if (at >= buf.length) break;
+      const bytesRead = readSync(fd, buf, at, buf.length - at, pos);
       if (bytesRead === 0) break;
       pos += bytesRead;
-      const chunk = buf.subarray(0, bytesRead);
-      if (head.length < ELF_HEADER_BYTES) head = Buffer.concat([head, chunk.subarray(0, ELF_HEADER_BYTES - head.length)]);
+      const chunk = buf.subarray(at, at + bytesRead);
+      if (head.length < ELF_HEADER_BYTES) {
+        head = Buffer.concat([head, chunk.subarray(0, ELF_HEADER_BYTES - head.length)]);
+        if (head.length >= ELF_HEADER_BYTES && elfMachine(head)) secretMode = undefined; // code, not configuration
+      }
       scanner?.feed(chunk);
-      if (keepText) kept.push(Buffer.from(chunk));
+      if (!inPlace && (keepText || secretMode)) kept.push(Buffer.from(chunk));
+      if (!scanner && !keepText && !secretMode && head.length >= ELF_HEADER_BYTES) break; // only the ELF header is wanted
     }
   } finally {
     closeSync(fd);
@@ -271,7 +288,11 @@ function readFacts(file: string, e: FsEntry, texts: Map<string, string>): void {
   if (elf) e.elf = elf;
   const mc = scanner && multiCallOf(scanner.found);
   if (mc) e.multiCall = mc;
-  if (keepText) texts.set(e.path, Buffer.concat(kept).toString('utf8'));
+  if (!keepText && !secretMode) return;
+  const content = inPlace ? buf.subarray(0, pos) : Buffer.concat(kept);
+  if (keepText) texts.set(e.path, content.toString('utf8'));
+  const hits = secretMode ? scanSecretFile(content, secretMode) : [];
+  if (hits.length) secrets.set(e.path, hits);
 }
 
 interface Storage {

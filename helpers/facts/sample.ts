@@ -76,13 +76,15 @@ export function sampleFacts(contract: Contract, service: Service, platform: Plat
 export function withFs(facts: ImageFacts, add: FsEntry[], remove: string[] = [], texts: Record<string, string> = {}): ImageFacts {
   const entries = new Map(facts.fs.entries);
   const t = new Map(facts.fs.texts);
+  const secrets = new Map(facts.fs.secrets);
   for (const p of remove) {
     entries.delete(p);
     t.delete(p);
+    secrets.delete(p);
   }
   for (const e of add) entries.set(e.path, e);
   for (const [p, v] of Object.entries(texts)) t.set(p, v);
-  return { ...facts, fs: { entries, texts: t } };
+  return { ...facts, fs: { entries, texts: t, secrets } };
 }
 
 export function withConfig(facts: ImageFacts, patch: Partial<ImageRunConfig>, top: Partial<Pick<ImageFacts, 'architecture' | 'os' | 'variant' | 'history'>> = {}): ImageFacts {

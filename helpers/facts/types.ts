@@ -1,4 +1,5 @@
 import type { Platform } from '../contract/schema.ts';
+import type { SecretFileHit } from './secret-files.ts';
 
 /** Entry kinds as the checks care about them; devices and fifos are "other". */
 export type EntryType = 'file' | 'dir' | 'symlink' | 'hardlink' | 'other';
@@ -41,6 +42,8 @@ export interface LayerIndex {
   opaqueDirs: string[];
   /** Contents of the small text files the checks read (see CAPTURED_TEXT_FILES). */
   texts: Record<string, string>;
+  /** Secrets found in this layer's regular files, by path (secret-files.ts); only files with hits are listed. */
+  secrets?: Record<string, SecretFileHit[]>;
 }
 
 /** The merged filesystem of an image: whiteouts applied, upper layers win. */
@@ -48,6 +51,8 @@ export interface FsIndex {
   entries: Map<string, FsEntry>;
   /** Captured text contents by path, following the same merge as the entries. */
   texts: Map<string, string>;
+  /** Secret-file hits by path, following the same merge as the entries (absent: nothing was scanned). */
+  secrets?: Map<string, SecretFileHit[]>;
 }
 
 export interface HealthcheckConfig {

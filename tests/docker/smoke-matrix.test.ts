@@ -38,6 +38,9 @@ const NAMES_THE_DEFECT: Record<string, RegExp> = {
   'no-expose': /8086|ExposedPorts/,
   'cmd-script-missing': /\/app\/lucid_ref\/main\.py/,
   'passwd-missing-nonroot': /passwd|65532/,
+  'secret-files': /\/app\/\.env|DB_PASSWORD|PRIVATE KEY/,
+  'python-copied-in': /\/usr\/local\/bin\/python3/,
+  'not-distroless-os-release': /os-release|Distroless/,
 };
 
 test('each smoke defect fails exactly its declared checks, with messages naming the defect', async () => {

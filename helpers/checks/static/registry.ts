@@ -11,6 +11,8 @@ import { checkPlatform, PLATFORM } from './platform.ts';
 import { checkNoSecrets, NO_SECRETS } from './secrets.ts';
 import type { StaticCheckSpec } from './types.ts';
 import { checkUser, USER } from './user.ts';
+import { checkNoSecretFiles, NO_SECRET_FILES } from './secret-files.ts';
+import { checkDistrolessBase, DISTROLESS_BASE } from './distroless-base.ts';
 
 /** Every static check, in report order; suites make one test per entry. */
 export const STATIC_CHECKS: readonly StaticCheckSpec[] = [
@@ -25,6 +27,8 @@ export const STATIC_CHECKS: readonly StaticCheckSpec[] = [
   { name: NO_WORLD_WRITABLE, title: 'no world-writable directory without the sticky bit', run: checkNoWorldWritable },
   { name: PASSWD_NONROOT, title: '/etc/passwd has the contract uid', run: checkPasswdNonroot },
   { name: NO_SECRETS, title: 'no secrets in Env or history', run: checkNoSecrets },
+  { name: NO_SECRET_FILES, title: 'no secret files: private keys, env/config files with literal passwords or tokens (by content)', run: checkNoSecretFiles },
+  { name: DISTROLESS_BASE, title: 'built on the claimed distroless base: os-release, the base interpreter, pinned base layers', run: checkDistrolessBase },
 ];
 
 export const staticCheckNamed = (name: string): StaticCheckSpec | undefined => STATIC_CHECKS.find((c) => c.name === name);
