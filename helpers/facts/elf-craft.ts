@@ -31,8 +31,10 @@ export interface CraftSpec {
   soname?: string;
   /** p_align of the LOAD segment (default 0x10000). */
   align?: number;
-  /** Extra bytes appended after the dynamic section (to test readers with big files). */
+  /** Extra bytes appended at the end (to test readers with big files). */
   padding?: number;
+  /** Bytes between the strings and the dynamic section (a dynamic section far into the file, as in real binaries). */
+  gap?: number;
 }
 
 export function craftElf(s: CraftSpec): Buffer {
@@ -54,7 +56,7 @@ export function craftElf(s: CraftSpec): Buffer {
   const interpOff = EHDR + phnum * PHDR;
   const interpBytes = s.interp !== undefined ? Buffer.byteLength(s.interp) + 1 : 0;
   const strOff = interpOff + interpBytes;
-  const dynOff = Math.ceil((strOff + strLen) / 8) * 8;
+  const dynOff = Math.ceil((strOff + strLen + (s.gap ?? 0)) / 8) * 8;
   const dynSize = (tags.length + 5) * 16; // + DT_STRTAB, DT_STRSZ, DT_SYMTAB, DT_SYMENT, DT_NULL
   const symOff = dynOff + dynSize; // one null symbol: the loader's relocation pass needs a symbol table
   const code = EXIT_127[s.machine]!;
