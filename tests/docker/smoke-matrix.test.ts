@@ -38,7 +38,7 @@ const NAMES_THE_DEFECT: Record<string, RegExp> = {
   'no-expose': /8086|ExposedPorts/,
   'cmd-script-missing': /\/app\/lucid_ref\/main\.py/,
   'passwd-missing-nonroot': /passwd|65532/,
-  'python-slim-no-libpython': /libpython3\.11\.so\.1\.0/,
+  'python-slim-no-libpython': /libpython3\.11\.so\.1\.0|exit code 127/, // the loader's stderr may be gone with the container
   'module-not-on-path': /app\.api\.app\.main|No module named 'app'/,
   'dash-renamed': /\/usr\/local\/bin\/helper/,
   'arm64-4k-pages': /\/usr\/local\/bin\/ischroot|16 KiB/,
