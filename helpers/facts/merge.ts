@@ -47,5 +47,6 @@ export function indexFrom(entries: readonly FsEntry[], texts: Record<string, str
 
 /** What a hardlink shares with the regular file it links to. */
 export function sharedInode(t: FsEntry): Partial<FsEntry> {
-  return { mode: t.mode, uid: t.uid, gid: t.gid, size: t.size, ...(t.elf && { elf: t.elf }), ...(t.multiCall && { multiCall: t.multiCall }) };
+  const { path: _p, type: _t, link: _l, layer: _n, ...inode } = t;
+  return inode;
 }

@@ -26,11 +26,11 @@ import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import { docker } from '../engine/docker.ts';
 import { engineEndpoint } from '../engine/endpoint.ts';
-import { ELF_HEADER_BYTES, elfMachine } from './elf.ts';
-import { CAPTURED_TEXT_FILES, markerOf, MAX_SCAN_BYTES, MAX_TEXT_BYTES } from './layer-index.ts';
-import { multiCallOf, multiCallScanner } from './marker-scan.ts';
+import { ContentFacts, HEAD_BYTES, wantsScan, wantsText } from './content-facts.ts';
+import type { ReadAt } from './elf.ts';
+import { markerOf } from './layer-index.ts';
 import { sharedInode } from './merge.ts';
-import { scanSecretFile, secretScanMode, type SecretFileHit } from './secret-files.ts';
+import { secretScanMode, type SecretFileHit } from './secret-files.ts';
 import { absPath, parentOf } from './paths.ts';
 import type { EntryType, FsEntry, LayerIndex } from './types.ts';
 
@@ -249,50 +249,36 @@ async function checkAgainstListing(dir: string, named: ReadonlySet<string>, ix: 
   });
 }
 
-/** ELF machine, multi-call marker, captured text and secret hits of one regular file, as readContent reads a tar entry. */
+/**
+ * Content facts of one regular file, as readContent gathers them from a tar entry; the ELF facts by positional
+ * reads (header, program headers, dynamic section, its strings), the whole file only for the marker scans
+ * and captured texts.
+ */
 function readFacts(file: string, e: FsEntry, texts: Map<string, string>, secrets: Map<string, SecretFileHit[]>): void {
-  const scanner = e.mode & 0o111 && e.size <= MAX_SCAN_BYTES ? multiCallScanner() : undefined;
-  const keepText = CAPTURED_TEXT_FILES.has(e.path) && e.size <= MAX_TEXT_BYTES;
-  let secretMode = secretScanMode(e.path, e.size);
-  const whole = Boolean(scanner || keepText || secretMode);
-  if (!whole && e.size < ELF_HEADER_BYTES) return; // too short to be ELF, nothing else wanted
-  scratch ??= Buffer.allocUnsafe(CHUNK);
-  const buf = whole ? scratch : scratch.subarray(0, ELF_HEADER_BYTES);
-  // A file that fits the buffer is read into it once and judged in place: no copy (the reads are sync, one file
-  // at a time); a short read continues where the last one ended, so no byte is overwritten.
-  const inPlace = whole && e.size <= buf.length;
-  const kept: Buffer[] = [];
-  let head = Buffer.alloc(0);
-  let pos = 0;
+  if (e.size < 2 && !wantsScan(e) && !wantsText(e) && !secretScanMode(e.path, e.size)) return; // too short to be ELF or a script, nothing else wanted
   const fd = openSync(file, 'r');
   try {
-    while (whole || head.length < ELF_HEADER_BYTES) {
-      const at = inPlace ? pos : 0;
-      if (at >= buf.length) break;
-      const bytesRead = readSync(fd, buf, at, buf.length - at, pos);
+    const random: ReadAt = (offset, length) => {
+      if (!(offset >= 0 && offset <= e.size)) return undefined;
+      const b = Buffer.allocUnsafe(Math.max(0, Math.min(length, e.size - offset)));
+      return b.subarray(0, b.length ? readSync(fd, b, 0, b.length, offset) : 0);
+    };
+    const facts = new ContentFacts(e, random);
+    scratch ??= Buffer.allocUnsafe(CHUNK);
+    const buf = facts.wantsAll ? scratch : scratch.subarray(0, HEAD_BYTES);
+    for (let pos = 0; ; ) {
+      const bytesRead = readSync(fd, buf, 0, buf.length, pos);
       if (bytesRead === 0) break;
       pos += bytesRead;
-      const chunk = buf.subarray(at, at + bytesRead);
-      if (head.length < ELF_HEADER_BYTES) {
-        head = Buffer.concat([head, chunk.subarray(0, ELF_HEADER_BYTES - head.length)]);
-        if (head.length >= ELF_HEADER_BYTES && elfMachine(head)) secretMode = undefined; // code, not configuration
-      }
-      scanner?.feed(chunk);
-      if (!inPlace && (keepText || secretMode)) kept.push(Buffer.from(chunk));
-      if (!scanner && !keepText && !secretMode && head.length >= ELF_HEADER_BYTES) break; // only the ELF header is wanted
+      facts.feed(buf.subarray(0, bytesRead));
+      if (!facts.wantsAll) break;
     }
+    const text = facts.finish();
+    if (text !== undefined) texts.set(e.path, text);
+    if (facts.secrets.length) secrets.set(e.path, facts.secrets);
   } finally {
     closeSync(fd);
   }
-  const elf = elfMachine(head);
-  if (elf) e.elf = elf;
-  const mc = scanner && multiCallOf(scanner.found);
-  if (mc) e.multiCall = mc;
-  if (!keepText && !secretMode) return;
-  const content = inPlace ? buf.subarray(0, pos) : Buffer.concat(kept);
-  if (keepText) texts.set(e.path, content.toString('utf8'));
-  const hits = secretMode ? scanSecretFile(content, secretMode) : [];
-  if (hits.length) secrets.set(e.path, hits);
 }
 
 interface Storage {
