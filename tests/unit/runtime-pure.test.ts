@@ -17,6 +17,10 @@ describe('listening ports from /proc/net/tcp', () => {
     const v6 = '   0: 00000000000000000000000000000000:1F90 00000000000000000000000000000000:0000 0A 0 0 0 0 0 0';
     expect(parseProcNetTcp(`${procNetTcp}\n${v6}`)).toEqual([8080, 8088]);
   });
+  test("Docker's embedded DNS listener (127.0.0.11, a random port) is not the service's", () => {
+    const dns = '   2: 0B00007F:9A33 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 3 1 0000000000000000 100 0 0 10 0';
+    expect(parseProcNetTcp(`${procNetTcp}\n${dns}`)).toEqual([8088]);
+  });
 });
 
 describe('diagnostics text', () => {
