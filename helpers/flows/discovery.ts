@@ -16,14 +16,16 @@ import { pollUntil } from './poll.ts';
 import { FLOW_SERVICES, ROLE, SHA256_DATA_CHAIN } from './roles.ts';
 import { StepProblem } from './steps.ts';
 
-/** The gateway's dependencies per contract §3 (the gateway's own upstreams). */
-const GATEWAY_DEPS = [ROLE.anchoring, ROLE.blocks, ROLE.dataChain, ROLE.engine];
+/** The names the gateway's health lists its upstreams under: contract data (flows.gateway.dependencies), overridable per run. */
+const gatewayDeps = (f: Flow): readonly string[] => f.env.contract.flows.gateway.dependencies;
 
 /** Polls one listing until every wanted service shows the wanted status (bounded). */
 async function awaitStatuses(f: Flow, which: 'mesh' | 'gateway', want: Record<string, Health>): Promise<number> {
   const [service, path, read] =
-    which === 'mesh' ? [ROLE.mesh, '/services', meshStatuses] as const : [ROLE.gateway, '/api/v1/meta/health', gatewayDependencies] as const;
-  const where = which === 'mesh' ? 'mesh /services' : 'gateway dependencies';
+    which === 'mesh'
+      ? ([ROLE.mesh, f.env.contract.flows.api.meshServices, meshStatuses] as const)
+      : ([ROLE.gateway, serviceNamed(f.env.contract, ROLE.gateway).healthPath, gatewayDependencies] as const);
+  const where = which === 'mesh' ? `mesh ${path}` : 'gateway dependencies';
   const r = await pollUntil(
     async () => {
       const x = await f.call(service, 'GET', path);
@@ -47,7 +49,7 @@ export async function discoveryAndFaults(f: Flow): Promise<void> {
   const others = FLOW_SERVICES.filter((s) => s !== ROLE.mesh);
   try {
     await f.step('mesh-lists-others-healthy', () => awaitStatuses(f, 'mesh', all(others, 'healthy')));
-    await f.step('gateway-dependencies-healthy', () => awaitStatuses(f, 'gateway', all(GATEWAY_DEPS, 'healthy')));
+    await f.step('gateway-dependencies-healthy', () => awaitStatuses(f, 'gateway', all(gatewayDeps(f), 'healthy')));
     await f.step('stop-data-chain', () => stopContainer(id));
     f.figures['meshSeesStopMs'] = await f.step('mesh-sees-data-chain-down', () => awaitStatuses(f, 'mesh', { [ROLE.dataChain]: 'unhealthy' }));
     await f.step('gateway-sees-data-chain-down', () => awaitStatuses(f, 'gateway', { [ROLE.dataChain]: 'unhealthy' }));
@@ -58,7 +60,7 @@ export async function discoveryAndFaults(f: Flow): Promise<void> {
       if (!w.ok) throw new StepProblem([{ request: `GET ${ROLE.dataChain} ${dc.healthPath}`, expected: `HTTP 200 within ${env.budgets.restartMs / 1000} s of docker start`, received: w.last ? `HTTP ${w.last.status}` : (w.lastError ?? 'no answer') }]);
     });
     await f.step('mesh-sees-recovery', () => awaitStatuses(f, 'mesh', all(others, 'healthy')));
-    await f.step('gateway-sees-recovery', () => awaitStatuses(f, 'gateway', all(GATEWAY_DEPS, 'healthy')));
+    await f.step('gateway-sees-recovery', () => awaitStatuses(f, 'gateway', all(gatewayDeps(f), 'healthy')));
     f.figures['restartRecoveredMs'] = Date.now() - restartedAt;
 
     const storage = storageOf(f);
@@ -76,7 +78,7 @@ export async function discoveryAndFaults(f: Flow): Promise<void> {
     });
     f.figures['storageUpSeenMs'] = await f.step('health-200-storage-up', () => awaitDataChainHealth(f, 200));
     await f.step('mesh-and-gateway-see-storage-back', async () => {
-      await Promise.all([awaitStatuses(f, 'mesh', all(others, 'healthy')), awaitStatuses(f, 'gateway', all(GATEWAY_DEPS, 'healthy'))]);
+      await Promise.all([awaitStatuses(f, 'mesh', all(others, 'healthy')), awaitStatuses(f, 'gateway', all(gatewayDeps(f), 'healthy'))]);
     });
   } finally {
     await restore(f, id, dc.port);
