@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { loadContract, PROJECT_ROOT, resolveServiceEnv, serviceNamed } from '../../helpers/contract/load.ts';
 import { readResults } from '../../helpers/report/results-schema.ts';
 import { runCli } from '../support/run-cli.ts';
 
@@ -12,25 +11,12 @@ import { runCli } from '../support/run-cli.ts';
  * `verify --family alt`: the proof that the harness judges the contract, not the way lucid_ref happens to be.
  */
 
-/**
- * Until the default contract names a storage stand-in for data-chain's MONGODB_URL, lucid_alt's data-chain (which
- * judges its storage by a TCP connect, contract §3) gets the test-only profile pointing it at the tor-proxy
- * stand-in, which accepts TCP. Once a stand-in answers to that host, the default contract is used as it is.
- */
-function storageProfile(): string[] {
-  const contract = loadContract({ overrides: [] });
-  const url = resolveServiceEnv(contract, serviceNamed(contract, 'data-chain'))['MONGODB_URL'] ?? '';
-  const host = /^mongodb(?:\+srv)?:\/\/(?:[^@/]*@)?\[?([^\]:/,]+)/.exec(url)?.[1];
-  const served = contract.standIns.some((s) => host !== undefined && s.aliases.includes(host));
-  return served ? [] : ['--profile', join(PROJECT_ROOT, 'tests/data/profiles/storage-on-tor-proxy.json')];
-}
-
 describe('verify --family alt: the second reference family passes every check and flow', () => {
   const reportDir = mkdtempSync(join(tmpdir(), 'lucid-alt-family-'));
   afterAll(() => rmSync(reportDir, { recursive: true, force: true }));
 
   test('both platforms: every smoke check and every flow passed, none failed, none not run', { timeout: 1_800_000 }, async () => {
-    const r = await runCli(['verify', '--family', 'alt', ...storageProfile(), '--report-dir', reportDir], {}, 1_800_000);
+    const r = await runCli(['verify', '--family', 'alt', '--report-dir', reportDir], {}, 1_800_000);
     const results = readResults(join(reportDir, 'results.json'));
     const onPlatforms = results.checks.filter((c) => c.platform.startsWith('linux/'));
     const notPassed = onPlatforms.filter((c) => c.status !== 'passed').map((c) => `${c.image} [${c.platform}] ${c.check}: ${c.status} ${(c.message ?? c.reason ?? '').split('\n').slice(0, 4).join(' | ')}`);
