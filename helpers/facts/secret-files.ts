@@ -93,7 +93,8 @@ function pemKeys(text: string): { kind: string; secret: string; shown: string; i
 /** Not a literal secret: null-ish, a reference or template, a placeholder, or structure (a JSON/YAML object, a block scalar). */
 const isPlaceholder = (v: string) =>
   /^(?:null|none|nil|~|true|false|undefined)$/i.test(v) ||
-  /^[{[]/.test(v) ||
+  /^[{[=]/.test(v) || // "=": a base64 line's padding read as "name=value"
+  v.length > 4096 ||
   /^[|>][-+]?$/.test(v) || /^\$\{?[A-Za-z_][A-Za-z0-9_]*/.test(v) || /^\{\{.*\}\}$/.test(v) || /^%\([A-Za-z0-9_]+\)s$/.test(v) || /^<[^>]*>$/.test(v);
 /** camelCase, dots, dashes and slashes to SNAKE so the name rules of secret-scan apply: _authToken -> _AUTH_TOKEN. */
 const snake = (key: string) => key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/[^A-Za-z0-9]+/g, '_');
@@ -111,7 +112,7 @@ const isConfigSecretKey = (key: string) => {
 };
 
 /** `key = value`, `key: value`, `"key": "value",` and `export NAME=value` lines of a configuration file. */
-const CONFIG_LINE = /^[ \t]*(?:export[ \t]+)?["']?([A-Za-z0-9_./:@-]*[A-Za-z0-9_])["']?[ \t]*[=:][ \t]*(.*?)[ \t]*,?[ \t]*$/;
+const CONFIG_LINE = /^[ \t]*(?:export[ \t]+)?["']?([A-Za-z0-9_./:@-]{0,127}[A-Za-z0-9_])["']?[ \t]*[=:][ \t]*(.*?)[ \t]*,?[ \t]*$/;
 /** Minified JSON puts everything on one line. */
 const JSON_PAIR = /"([^"\\\n]{1,128})"[ \t]*:[ \t]*"((?:[^"\\\n]|\\.){1,4096})"/g;
 /** A strict env-file line anywhere: upper-case name, no spaces around "=", a literal value, nothing after it. */

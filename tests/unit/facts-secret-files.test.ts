@@ -85,6 +85,7 @@ describe('scanSecretFile', () => {
     expect(scan(`${BEGIN('PGP PRIVATE KEY BLOCK')}\nVersion: GnuPG v2\n\n${body}${END('PGP PRIVATE KEY BLOCK')}\n`, 'content')[0]!.kind).toBe('a PEM private key (PGP)');
     expect(scan(cert.repeat(3), 'content')).toEqual([]);
     expect(scan(`${BEGIN('PUBLIC KEY')}\n${body}${END('PUBLIC KEY')}\n`, 'config')).toEqual([]);
+    expect(scan(`${BEGIN('CERTIFICATE')}\nQUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVpBQkNERUZHSElKS0xNTk9QUVJTVFVW\nSECRET_PASS==\n${END('CERTIFICATE')}\n`, 'config')).toEqual([]);
   });
 
   test("the secret-files defect's key is a real Ed25519 private key, the same for the same label", () => {
