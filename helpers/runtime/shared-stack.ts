@@ -80,7 +80,8 @@ function handleOf(platform: Platform, network: string, emulated: boolean, fs: Fl
 
 /**
  * Starts a hardened stack for every platform of the plan that has all six services (the first on the contract
- * network under its alias lock, the others each on a network of their own with their own stand-ins), then
+ * network, under the alias lock the caller holds for it with its stand-ins, the others each on a network of
+ * their own with their own stand-ins), then
  * reads the smoke runtime facts of the six images from it. A stack that fails to come up is reported in its
  * handle; its images then get their own containers in the smoke suite, which tells which run condition broke.
  */
@@ -110,7 +111,8 @@ export async function startSharedStacks(
         } else {
           mine = await contractNetworkReady;
         }
-        const fs = await startFlowStack(contract, group.targets, network, { hardened: true, lockAliases: i === 0 });
+        // The contract network's alias lock is the caller's (global setup): it covers that network's stand-ins too.
+        const fs = await startFlowStack(contract, group.targets, network, { hardened: true, lockAliases: false });
         stacks.push(fs);
         run.stacks.push(handleOf(group.platform, network, emulated, fs, mine));
         log(`shared stack [${group.platform}] on ${network}: six services answered after ${fs.stackStartMs} ms, SHA-256 data-chain after ${fs.sha256StartMs} ms`);
