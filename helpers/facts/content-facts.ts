@@ -15,6 +15,11 @@ export const isCapturedText = (path: string): boolean =>
 export const MAX_TEXT_BYTES = 256 * 1024;
 /** Multi-call binaries and shells are ~0.1-2 MiB; scanning bigger executables (python, libpython) would only cost time. */
 export const MAX_SCAN_BYTES = 8 * 1024 * 1024;
+/**
+ * Shells are 0.1-2 MiB (fish 1.9, ksh93 1.5, bash 1.3); a dozen markers over python3.11's 7 MiB would double the
+ * cost of indexing a layer, so bigger files are not scanned for shells.
+ */
+export const MAX_SHELL_SCAN_BYTES = 4 * 1024 * 1024;
 /** The kernel reads the first 256 bytes of a file to find a "#!" line (BINPRM_BUF_SIZE). */
 export const HEAD_BYTES = 256;
 
@@ -43,8 +48,9 @@ export function applyElf(e: FsEntry, info: ElfInfo | undefined): void {
  */
 export class ContentFacts {
   private readonly multi;
-  private readonly shells;
+  private shells;
   private readonly elfStream?: ElfStreamCollector;
+  private elfRead?: { info: ElfInfo | undefined };
   private readonly text: Buffer[] | undefined;
   private readonly secretMode: SecretScanMode | undefined;
   private readonly kept: Buffer[] | undefined;
@@ -58,7 +64,7 @@ export class ContentFacts {
   ) {
     const scan = wantsScan(e);
     this.multi = scan ? multiCallScanner() : undefined;
-    this.shells = scan ? shellScanner() : undefined;
+    this.shells = scan && e.size <= MAX_SHELL_SCAN_BYTES ? shellScanner() : undefined;
     if (!random) this.elfStream = new ElfStreamCollector();
     this.text = wantsText(e) ? [] : undefined;
     this.secretMode = secretScanMode(e.path, e.size);
@@ -67,11 +73,25 @@ export class ContentFacts {
 
   /** Whether the whole content must pass through feed (else the head alone will do). */
   get wantsAll(): boolean {
-    return Boolean(this.multi || this.kept || this.elfStream);
+    return Boolean(this.multi || this.shells || this.kept || this.elfStream);
+  }
+
+  /**
+   * Random-access mode, once the head was fed: reads the ELF facts now, so a shared library (it has a DT_SONAME;
+   * a shell has none) is spared the shell scan.
+   */
+  readElfFirst(): void {
+    if (!this.random || this.elfRead) return;
+    const info = isElfHead(this.head) ? readElf(this.random) : undefined;
+    this.elfRead = { info };
+    if (!info || info.soname !== undefined) this.shells = undefined;
   }
 
   feed(chunk: Buffer): void {
-    if (this.head.length < HEAD_BYTES) this.head = Buffer.concat([this.head, chunk.subarray(0, HEAD_BYTES - this.head.length)]);
+    if (this.head.length < HEAD_BYTES) {
+      this.head = Buffer.concat([this.head, chunk.subarray(0, HEAD_BYTES - this.head.length)]);
+      if (this.head.length >= 4 && !isElfHead(this.head)) this.shells = undefined; // only an ELF is judged a shell
+    }
     this.elfStream?.feed(chunk);
     this.multi?.feed(chunk);
     this.shells?.feed(chunk);
@@ -81,7 +101,7 @@ export class ContentFacts {
   finish(): string | undefined {
     const e = this.e;
     const elf = isElfHead(this.head);
-    if (elf) applyElf(e, this.random ? readElf(this.random) : this.elfStream?.finish());
+    if (elf) applyElf(e, this.random ? (this.elfRead ?? { info: readElf(this.random) }).info : this.elfStream?.finish());
     else if (e.mode & 0o111) {
       const sb = shebangOf(this.head);
       if (sb !== undefined) e.shebang = sb;

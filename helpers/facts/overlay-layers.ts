@@ -265,13 +265,15 @@ function readFacts(file: string, e: FsEntry, texts: Map<string, string>, secrets
     };
     const facts = new ContentFacts(e, random);
     scratch ??= Buffer.allocUnsafe(CHUNK);
-    const buf = facts.wantsAll ? scratch : scratch.subarray(0, HEAD_BYTES);
-    for (let pos = 0; ; ) {
-      const bytesRead = readSync(fd, buf, 0, buf.length, pos);
+    // The head first: it says ELF (then the loader's facts by positional reads) or "#!"; the rest only when wanted.
+    let pos = readSync(fd, scratch, 0, HEAD_BYTES, 0);
+    if (pos) facts.feed(scratch.subarray(0, pos));
+    facts.readElfFirst();
+    while (pos && facts.wantsAll) {
+      const bytesRead = readSync(fd, scratch, 0, CHUNK, pos);
       if (bytesRead === 0) break;
       pos += bytesRead;
-      facts.feed(buf.subarray(0, bytesRead));
-      if (!facts.wantsAll) break;
+      facts.feed(scratch.subarray(0, bytesRead));
     }
     const text = facts.finish();
     if (text !== undefined) texts.set(e.path, text);
