@@ -9,6 +9,7 @@ import { loadContract, serviceNamed } from '../../helpers/contract/load.ts';
 import { buildImage, ensureBaseImage } from '../../helpers/image/index.ts';
 import { parseVitestJson, runSuites } from '../../helpers/plan/run-suites.ts';
 import { leftovers, newRunId } from '../../helpers/reliability/child.ts';
+import { readResults } from '../../helpers/report/results-schema.ts';
 import { serviceImageConfig } from '../../fixtures/service-image.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'lucid-hang-'));
@@ -55,5 +56,8 @@ test('a service that hangs on start fails health after the budget, with its logs
   expect(message).toMatch(/logs \(tail\):\n\s+\| starting, but never listening/); // the container's own log
   // Root cause once: the hardened run is not judged when the service never came up as asked.
   expect(outcomes.find((o) => o.title === 'hardened')?.status).toBe('skipped');
+  const hardened = readResults(join(dir, 'report', 'results.json')).checks.find((c) => c.check === 'hardened');
+  expect(hardened?.status).toBe('not-run');
+  expect(hardened?.reason).toMatch(/see health/); // the reason points at the root cause, reported once
   expect(await leftovers(runId)).toEqual({ containers: [], networks: [] });
 });
