@@ -35,7 +35,7 @@ async function firstOk(url: string, deadline: number): Promise<void> {
 }
 
 /** Boots the six targets of one platform at once, as `docker compose up -d` would, and removes them. */
-export async function bootFloor(contract: Contract, targets: ImageTarget[], opts: { extraEnv?: Record<string, string>; timeoutMs?: number } = {}): Promise<FloorRun> {
+export async function bootFloor(contract: Contract, targets: ImageTarget[], opts: { extraEnv?: Record<string, string>; timeoutMs?: number; network?: string } = {}): Promise<FloorRun> {
   const platform = targets[0]!.platform;
   const ids: string[] = [];
   const t0 = performance.now();
@@ -51,7 +51,8 @@ export async function bootFloor(contract: Contract, targets: ImageTarget[], opts
           Env: Object.entries({ ...resolveServiceEnv(contract, service), ...opts.extraEnv }).map(([k, v]) => `${k}=${v}`),
           Labels: harnessLabels('bench-floor'),
           ExposedPorts: { [port]: {} },
-          HostConfig: { PortBindings: { [port]: [{ HostIp: '127.0.0.1', HostPort: '' }] } },
+          // On the bench network, where the stand-ins already run (bench/standins.ts), when given.
+          HostConfig: { PortBindings: { [port]: [{ HostIp: '127.0.0.1', HostPort: '' }] }, ...(opts.network ? { NetworkMode: opts.network } : {}) },
         });
         ids.push(c.id);
         await c.start();

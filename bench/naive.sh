@@ -5,7 +5,8 @@
 # Not slowed on purpose, not tuned either. Labels only so the harness's sweeps can clean up after a crash.
 #
 # env: NAIVE_ENV_DIR (one <service>.env per service, passed as --env-file), NAIVE_PLATFORMS, NAIVE_POLL_S,
-#      NAIVE_RUN_ID (label value), NAIVE_IMAGE_PREFIX (default lucid-ref/lucid-: image <prefix><service>:<arch>).
+#      NAIVE_RUN_ID (label value), NAIVE_IMAGE_PREFIX (default lucid-ref/lucid-: image <prefix><service>:<arch>),
+#      NAIVE_NETWORK (a network where the stand-ins the services need already run, e.g. data-chain's Mongo).
 #      Exit 0 all checks passed, 1 some failed.
 set -u
 POLL=${NAIVE_POLL_S:-0.5}
@@ -49,7 +50,9 @@ start() { # platform image port interval env-file extra-args...
   shift 5
   local envarg=()
   [ -f "$envf" ] && envarg=(--env-file "$envf")
-  docker run -d --platform "$p" "${LABELS[@]}" --label "io.lucid.harness.platform=$p" -p "127.0.0.1::$port" \
+  local net=()
+  [ -n "${NAIVE_NETWORK:-}" ] && net=(--network "$NAIVE_NETWORK")
+  docker run -d --platform "$p" "${LABELS[@]}" "${net[@]}" --label "io.lucid.harness.platform=$p" -p "127.0.0.1::$port" \
     --health-interval "$interval" --health-retries 3 --health-timeout 10s "${envarg[@]}" "$@" "$img"
 }
 

@@ -58,9 +58,9 @@ async function healthyEvent(id: string, deadline: number): Promise<number> {
   });
 }
 
-export async function noticeSample(contract: Contract, target: ImageTarget): Promise<NoticeSample> {
+export async function noticeSample(contract: Contract, target: ImageTarget, network?: string): Promise<NoticeSample> {
   const service = serviceNamed(contract, target.service);
-  const s = await startService(contract, service, target);
+  const s = await startService(contract, service, target, { network });
   const t0 = performance.now();
   try {
     const deadline = Date.now() + 120_000;

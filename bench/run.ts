@@ -21,6 +21,7 @@ import { ensureReferenceImages } from '../fixtures/reference.ts';
 import { referenceImageRef } from '../helpers/images/names.ts';
 import { recordEvents, timeline } from './events.ts';
 import { bootFloor, type FloorRun } from './floor.ts';
+import { benchNetwork } from './standins.ts';
 import { noticeSample, type NoticeSample } from './notice.ts';
 import { waitForQuiet, type Quiet } from './quiet.ts';
 import { benchDocument, markdownTable, type BenchInput } from './report.ts';
@@ -70,11 +71,11 @@ function coldCacheDir(): string {
   return dir;
 }
 
-function runNaive(envDir: string, runId: string): Promise<BenchInput['naive']> {
+function runNaive(envDir: string, runId: string, network: string): Promise<BenchInput['naive']> {
   return (async () => {
     const rec = await recordEvents();
     const t0 = Date.now();
-    const child = spawn('bash', [join(PROJECT_ROOT, 'bench/naive.sh')], { env: { ...process.env, NAIVE_ENV_DIR: envDir, NAIVE_RUN_ID: runId, NAIVE_IMAGE_PREFIX: referenceImageRef('', 'linux/amd64').replace(/:amd64$/, '') }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('bash', [join(PROJECT_ROOT, 'bench/naive.sh')], { env: { ...process.env, NAIVE_ENV_DIR: envDir, NAIVE_RUN_ID: runId, NAIVE_NETWORK: network, NAIVE_IMAGE_PREFIX: referenceImageRef('', 'linux/amd64').replace(/:amd64$/, '') }, stdio: ['ignore', 'pipe', 'pipe'] });
     let text = '';
     child.stdout.on('data', (b: Buffer) => (text += b.toString()));
     child.stderr.on('data', (b: Buffer) => (text += b.toString()));
@@ -93,19 +94,23 @@ async function main(): Promise<void> {
   const targets = await ensureReferenceImages({ contract, services: contract.services.map((s) => s.name), platforms: contract.platforms, log });
   const byPlatform = (p: string) => targets.filter((t) => t.platform === p);
 
+  // The stand-ins the services need (data-chain's Mongo above all) on a network of the bench's own, for the
+  // floor, the naive script and the notice samples; not timed. Removed when the bench ends.
+  log('bench: stand-ins (not timed)');
+  const bench = await benchNetwork(contract, log);
   const floor: FloorRun[] = [];
   const floorCortexA57: FloorRun[] = [];
-  if (phases.has('floor')) await phase('floor', async () => {
-    for (let i = 0; i < floorRepeats; i++) {
-      for (const p of contract.platforms) floor.push(await bootFloor(contract, byPlatform(p)));
-      // Interleaved with the default arm64 floor, so drift on the box hits both alike.
-      if (cortex) floorCortexA57.push(await bootFloor(contract, byPlatform('linux/arm64'), { extraEnv: { QEMU_CPU: 'cortex-a57' } }));
-    }
-  });
-
   const cache = coldCacheDir();
   const tmp = mkdtempSync(join(tmpdir(), 'lucid-bench-'));
   try {
+    if (phases.has('floor')) await phase('floor', async () => {
+      for (let i = 0; i < floorRepeats; i++) {
+        for (const p of contract.platforms) floor.push(await bootFloor(contract, byPlatform(p), { network: bench.network }));
+        // Interleaved with the default arm64 floor, so drift on the box hits both alike.
+        if (cortex) floorCortexA57.push(await bootFloor(contract, byPlatform('linux/arm64'), { extraEnv: { QEMU_CPU: 'cortex-a57' }, network: bench.network }));
+      }
+    });
+
     const verifyRun = (name: string) =>
       phase(`verify-${name}`, () => {
         const runId = `bench-${name}-${Date.now().toString(36)}`;
@@ -122,14 +127,14 @@ async function main(): Promise<void> {
     for (const s of contract.services) writeFileSync(join(envDir, `${s.name}.env`), Object.entries(resolveServiceEnv(contract, s)).map(([k, v]) => `${k}=${v}\n`).join(''));
     const naiveRun = `bench-naive-${Date.now().toString(36)}`;
     ownRuns.add(naiveRun);
-    const naive = phases.has('naive') ? await phase('naive', () => runNaive(envDir, naiveRun)) : { wallMs: NaN, exitCode: null, summary: 'not measured', platforms: {} };
+    const naive = phases.has('naive') ? await phase('naive', () => runNaive(envDir, naiveRun, bench.network)) : { wallMs: NaN, exitCode: null, summary: 'not measured', platforms: {} };
 
     const stat = phases.has('static') ? await phase('static', () => benchStatic(contract, targets)) : [];
     const notice: NoticeSample[] = [];
     if (phases.has('notice')) await phase('notice', async () => {
       for (const p of contract.platforms) {
         const t = byPlatform(p).find((x) => x.service === 'data-chain')!;
-        for (let i = 0; i < noticeRepeats; i++) notice.push(await noticeSample(contract, t));
+        for (let i = 0; i < noticeRepeats; i++) notice.push(await noticeSample(contract, t, bench.network));
       }
     });
 
@@ -149,6 +154,7 @@ async function main(): Promise<void> {
     console.log(markdownTable(input));
     log(`bench: wrote ${out}`);
   } finally {
+    await bench.stop();
     engineWatch?.stop();
     rmSync(cache, { recursive: true, force: true });
     rmSync(tmp, { recursive: true, force: true });

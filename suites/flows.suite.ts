@@ -44,7 +44,14 @@ for (const group of groups) {
       figures.stackStartMs = handle.stackStartMs;
       figures.sha256DataChainStartMs = handle.sha256StartMs;
       const entries = Object.entries(handle.services);
-      env = flowEnvOf(contract, group.platform, handle.emulated, new Map(entries.map(([n, s]) => [n, s.baseUrl])), new Map(entries.map(([n, s]) => [n, s.containerId])));
+      env = flowEnvOf(
+        contract,
+        group.platform,
+        handle.emulated,
+        new Map(entries.map(([n, s]) => [n, s.baseUrl])),
+        new Map(entries.map(([n, s]) => [n, s.containerId])),
+        new Map(Object.entries(handle.standIns ?? {})),
+      );
     });
 
     // This platform's stack is done once its flows are (the smoke facts were read before any suite ran):

@@ -3,8 +3,8 @@ import type { ImageFacts } from '../facts/types.ts';
 import type { Contract } from '../contract/schema.ts';
 
 /**
- * The commands the runtime shell check tries: the usual shells, every shell the static index found by name,
- * and every busybox/toybox multi-call binary asked to act as sh. A renamed busybox picks its applet from
+ * The commands the runtime shell check tries: the usual shells, every shell the static index found by name or
+ * by content (a dash or bash under any name), and every busybox/toybox multi-call binary asked to act as sh. A renamed busybox picks its applet from
  * argv[0], which `docker exec` cannot set, so it is also started through the image's own python with argv[0]
  * "sh" — exactly what an intruder with code execution would do.
  */
@@ -22,7 +22,7 @@ export function shellExecCandidates(contract: Contract, facts?: ImageFacts): str
         cmds.push([e.path, 'sh', '-c', 'true']);
         if (python) cmds.push([python, '-S', '-c', "import os, sys; os.execv(sys.argv[1], ['sh', '-c', 'true'])", e.path]);
       }
-      else if (shells.has(baseName(e.path))) cmds.push([e.path, '-c', 'true']);
+      else if (e.shell || shells.has(baseName(e.path))) cmds.push([e.path, '-c', 'true']);
     }
   }
   const seen = new Set<string>();

@@ -10,6 +10,10 @@ import { regenerateDefectLock } from '../../fixtures/defects/index.ts';
 import { ensureDefectImages } from '../../fixtures/defects/index.ts';
 import { ensureFlowDefectImages } from '../../fixtures/flow-defects/index.ts';
 import { ensureReferenceImages } from '../../fixtures/reference.ts';
+import { ensureStandInImage } from '../../fixtures/standins/image.ts';
+import { regenerateStandInLock } from '../../fixtures/standins/lock.ts';
+import { builtinOf } from '../contract/schema.ts';
+import { FAMILIES, type Family } from '../images/names.ts';
 import { ContractError, loadContract, serviceNamed } from '../contract/load.ts';
 import { parseArgs, UsageError as ArgsUsageError } from './args.ts';
 
@@ -24,7 +28,7 @@ export interface BuildResult {
 export interface ImageBuilder {
   name: string;
   summary: string;
-  build(platform: Platform, opts: { force: boolean; log: Log }): Promise<BuildResult[]>;
+  build(platform: Platform, opts: { force: boolean; log: Log; family: Family }): Promise<BuildResult[]>;
 }
 
 /** Built in order; later builders may rely on earlier ones (services on the base). */
@@ -36,11 +40,24 @@ export const builders: ImageBuilder[] = [
   },
   {
     name: 'services',
-    summary: 'the six reference services on the base (lucid-ref/lucid-<service>:<arch>)',
+    summary: 'the six reference services on the base (lucid-ref/lucid-<service>:<arch>; --family alt: lucid-alt/…)',
     build: async (p, o) => {
       const contract = loadContract();
-      const targets = await ensureReferenceImages({ contract, services: contract.services.map((s) => s.name), platforms: [p], force: o.force, log: o.log });
+      const targets = await ensureReferenceImages({ contract, services: contract.services.map((s) => s.name), platforms: [p], force: o.force, log: o.log, family: o.family });
       return targets.map((t) => ({ tag: t.label, id: t.image, loaded: true, size: 0 }));
+    },
+  },
+  {
+    name: 'standins',
+    summary: "the contract's built-in stand-ins on the base (lucid-ref/standin-<builtin>:<arch>: tor-control, mongo-wire, redis)",
+    build: async (p, o) => {
+      const contract = loadContract();
+      const out: BuildResult[] = [];
+      for (const s of contract.standIns.filter((x) => builtinOf(x))) {
+        const i = await ensureStandInImage(contract, s, p, o);
+        out.push({ tag: i.label, id: i.image, loaded: true, size: 0 });
+      }
+      return out;
     },
   },
   {
@@ -62,6 +79,8 @@ commands:
             --platform P   linux/amd64 or linux/arm64; repeat or comma-separate (default: both)
             --only NAME    build only these builders (${builders.map((b) => b.name).join(', ')}); repeatable
             --force        rebuild layers and reload images even when cached
+            --family F     ref (default: fixtures/services/lucid_ref) or alt (fixtures/services/lucid_alt, the second
+                           family, as lucid-alt/lucid-<service>:<arch>); with alt the defects builder is skipped
   push    publish the reference images as multi-platform indexes to a registry (see fixtures push --help)
   export-oci DEST   write the reference images as an OCI image layout (a directory, or DEST.tar), the form
             docker buildx build --output type=oci writes: one index per service, a manifest per platform
@@ -79,10 +98,11 @@ interface BuildArgs {
   platforms: Platform[];
   only: string[];
   force: boolean;
+  family: Family;
 }
 
 function parseBuildArgs(argv: string[]): BuildArgs {
-  const out: BuildArgs = { platforms: [], only: [], force: false };
+  const out: BuildArgs = { platforms: [], only: [], force: false, family: 'ref' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
@@ -92,6 +112,11 @@ function parseBuildArgs(argv: string[]): BuildArgs {
       return v;
     };
     if (flag === '--force') out.force = true;
+    else if (flag === '--family') {
+      const f = value();
+      if (!(FAMILIES as readonly string[]).includes(f)) throw new UsageError(`unknown family "${f}" (expected ${FAMILIES.join(' or ')})`);
+      out.family = f as Family;
+    }
     else if (flag === '--platform') {
       for (const p of value().split(',').filter(Boolean)) {
         const r = PlatformSchema.safeParse(p);
@@ -110,11 +135,12 @@ function parseBuildArgs(argv: string[]): BuildArgs {
 }
 
 async function build(args: BuildArgs, log: Log): Promise<number> {
-  const chosen = builders.filter((b) => !args.only.length || args.only.includes(b.name));
+  // The defect images are variations of lucid_ref: the alt family has only its services (on the same base).
+  const chosen = builders.filter((b) => (!args.only.length || args.only.includes(b.name)) && !(args.family === 'alt' && b.name === 'defects'));
   for (const platform of args.platforms) {
     for (const b of chosen) {
       const t0 = Date.now();
-      for (const r of await b.build(platform, { force: args.force, log })) {
+      for (const r of await b.build(platform, { force: args.force, log, family: args.family })) {
         const secs = ((Date.now() - t0) / 1000).toFixed(1);
         console.log(`${r.tag}\t${r.id.slice(0, 19)}\t${(r.size / 1e6).toFixed(1)} MB\t${r.loaded ? 'loaded' : 'up to date'}\t${secs} s`);
       }
@@ -160,6 +186,7 @@ export async function run(argv: string[]): Promise<number> {
       if (rest.length) throw new UsageError(`fixtures lock takes no options (got "${rest[0]}")`);
       await regenerateLock({ log });
       await regenerateDefectLock({ log });
+      await regenerateStandInLock({ log });
       return 0;
     }
     throw new UsageError(`unknown fixtures command "${cmd}" (expected build, push, export-oci or lock)`);

@@ -5,6 +5,7 @@ import { DEFAULT_REPORT_DIR, type RunPlan } from '../plan/plan.ts';
 import { runSuites, type SuiteRun } from '../plan/run-suites.ts';
 import { constants as osConstants } from 'node:os';
 import { ensureReferenceImages } from '../../fixtures/reference.ts';
+import { FAMILIES, type Family } from '../images/names.ts';
 import { contractSourceOf, UsageError, verbFlags } from './args.ts';
 import { requireEngine } from './engine-check.ts';
 import { requireEmulation, requireSpaceForBuild } from '../preflight/index.ts';
@@ -19,7 +20,7 @@ import { layoutTargets, parseLayoutSpec } from '../oci/targets.ts';
 
 const HELP = `usage: lucid-harness verify [--registry R [--tag T ...] [--plain-http]] [--platform P ...] [--image NAME ...]
                              [--local --image SERVICE=IMAGE ...] [--oci-layout [SERVICE=]PATH ...]
-                             [--contract FILE] [--profile NAME ...] [--report-dir DIR]
+                             [--family ref|alt] [--contract FILE] [--profile NAME ...] [--report-dir DIR]
 
 Checks the six Lucid images against the contract. With no options: the locally built reference images
 (built first when missing), on linux/amd64 and linux/arm64. With --registry: the pushed images, each
@@ -39,6 +40,9 @@ an OCI layout (docker buildx build --output type=oci,dest=…); only the service
                    their name (io.containerd.image.name / org.opencontainers.image.ref.name, e.g.
                    lucid-data-chain:dev, or io.lucid.service); SERVICE=P says it for a layout of one image.
                    Each platform is loaded into the engine as a docker-archive and run by image id.
+  --family F       which locally built reference images (no other source given): ref, the default
+                   (fixtures/services/lucid_ref), or alt (fixtures/services/lucid_alt, written apart and taking every
+                   choice the contract leaves open the other way: lucid-alt/lucid-<service>:<arch>); env LUCID_FAMILY
   --contract FILE  a full contract replacing contract/lucid.contract.json (env LUCID_CONTRACT)
   --profile NAME   a partial override: contract/profiles/NAME.json or a path; repeatable (env LUCID_PROFILE),
                    e.g. --profile real-mesh-8088
@@ -57,6 +61,7 @@ export const SPEC = {
   'plain-http': { boolean: true },
   local: { boolean: true, env: 'LUCID_LOCAL' },
   'oci-layout': { repeatable: true, env: 'LUCID_OCI_LAYOUTS' },
+  family: { env: 'LUCID_FAMILY' },
   help: { boolean: true },
 } as const;
 
@@ -83,6 +88,9 @@ export async function run(argv: string[]): Promise<number> {
     const reportDir = resolve((flags['report-dir'] as string | undefined) ?? DEFAULT_REPORT_DIR);
     const log = (l: string) => console.error(l);
     if (!registry && tags.length) throw new UsageError('--tag needs --registry (local reference images have no tags)');
+    const family = flags.family as string | undefined;
+    if (family !== undefined && !(FAMILIES as readonly string[]).includes(family)) throw new UsageError(`unknown --family "${family}" (expected ${FAMILIES.join(' or ')})`);
+    if (family !== undefined && (registry !== undefined || local || layouts.length)) throw new UsageError('--family picks the locally built reference images: leave out --registry, --local and --oci-layout');
     await requireEngine();
     if (local || layouts.length) {
       // The images say their platforms; emulation is needed only for the ones they have.
@@ -102,8 +110,8 @@ export async function run(argv: string[]): Promise<number> {
         plan = { version: 1, source: 'registry', contract: contractSource, targets, tagProblems, reportDir, registry, tag: chosen.length === 1 ? chosen[0] : undefined, plainHttp: !!flags['plain-http'] };
       } else {
         await requireSpaceForBuild();
-        const targets = await ensureReferenceImages({ contract, services: services.map((s) => s.name), platforms, log });
-        plan = { version: 1, source: 'reference', contract: contractSource, targets, reportDir };
+        const targets = await ensureReferenceImages({ contract, services: services.map((s) => s.name), platforms, log, family: family as Family | undefined });
+        plan = { version: 1, source: 'reference', contract: contractSource, targets, reportDir, ...(family ? { family: family as Family } : {}) };
       }
     }
   } catch (e) {

@@ -34,27 +34,62 @@ export const ServiceSchema = z.object({
 });
 export type Service = z.infer<typeof ServiceSchema>;
 
+/** Stand-ins the project builds itself (fixtures/standins/): `image: "builtin:<name>"`. */
+export const BUILTIN_STANDINS = ['tor-control', 'mongo-wire', 'redis'] as const;
+export type BuiltinStandIn = (typeof BUILTIN_STANDINS)[number];
+export const BUILTIN_PREFIX = 'builtin:';
+
+/**
+ * How the harness knows a stand-in is ready: a TCP connect, an HTTP answer, or the protocol's own greeting
+ * (Tor PROTOCOLINFO, Redis PING → PONG, MongoDB hello over OP_MSG).
+ */
+export const ReadinessSchema = z.discriminatedUnion('probe', [
+  z.object({ probe: z.literal('tcp') }),
+  z.object({ probe: z.literal('http'), path: absPath.default('/'), status: z.number().int().min(100).max(599).default(200) }),
+  /** Set: AUTHENTICATE with this password (else the builtin's TOR_STANDIN_PASSWORD env, else NULL auth). */
+  z.object({ probe: z.literal('tor-control'), password: z.string().min(1).optional() }),
+  /** Set: AUTH before PING. */
+  z.object({ probe: z.literal('redis'), password: z.string().min(1).optional() }),
+  z.object({ probe: z.literal('mongo') }),
+]);
+export type Readiness = z.infer<typeof ReadinessSchema>;
+
 /**
  * Infrastructure the real images need and the harness supplies (contract §5): started once per run on the
- * contract network under `aliases`, for the services in `neededBy`. One kind so far; more join the union.
+ * network before the services in `neededBy`, under `aliases`, removed after. `image` is a reference or id the
+ * user names (a real mongo or redis from their registry) or `builtin:<name>`, an image the project builds.
  */
-const TorControlStandIn = z.object({
-  name: z.string().regex(/^[a-z][a-z0-9-]*$/, { message: 'lower-case name such as tor-proxy' }),
-  kind: z.literal('tor-control'),
-  aliases: z.array(z.string().min(1)).min(1),
-  port: port.default(9051),
-  neededBy: z.array(z.string()).min(1),
-  settings: z
-    .object({
-      /** What GETINFO status/bootstrap-phase reports; below 100 shows a Tor that is not usable yet. */
-      bootstrapProgress: z.number().int().min(0).max(100).default(100),
-      /** Set: HASHEDPASSWORD auth with this password; unset: NULL auth. */
-      password: z.string().min(1).optional(),
-    })
-    .prefault({}),
-});
-export const StandInSchema = z.discriminatedUnion('kind', [TorControlStandIn]);
+export const StandInSchema = z
+  .object({
+    name: z.string().regex(/^[a-z][a-z0-9-]*$/, { message: 'lower-case name such as tor-proxy' }),
+    image: z
+      .string()
+      .min(1)
+      .refine((i) => !i.startsWith(BUILTIN_PREFIX) || (BUILTIN_STANDINS as readonly string[]).includes(i.slice(BUILTIN_PREFIX.length)), {
+        message: `unknown built-in stand-in (built-in: ${BUILTIN_STANDINS.map((b) => BUILTIN_PREFIX + b).join(', ')})`,
+      }),
+    aliases: z.array(z.string().min(1)).min(1),
+    port,
+    env: z.record(z.string(), z.string()).default({}),
+    /** Default: the built-in's own protocol greeting; tcp for any other image. */
+    ready: ReadinessSchema.optional(),
+    readyBudgetMs: z.number().int().positive().default(20_000),
+    neededBy: z.array(z.string()).min(1),
+  });
 export type StandIn = z.infer<typeof StandInSchema>;
+
+/** The built-in a stand-in runs, if it runs one. */
+export const builtinOf = (s: Pick<StandIn, 'image'>): BuiltinStandIn | undefined =>
+  s.image.startsWith(BUILTIN_PREFIX) ? (s.image.slice(BUILTIN_PREFIX.length) as BuiltinStandIn) : undefined;
+
+const BUILTIN_READINESS: Record<BuiltinStandIn, Readiness> = { 'tor-control': { probe: 'tor-control' }, 'mongo-wire': { probe: 'mongo' }, redis: { probe: 'redis' } };
+
+/** The readiness probe of a stand-in: its own, else its built-in's greeting, else a TCP connect. */
+export function readinessOf(s: StandIn): Readiness {
+  if (s.ready) return s.ready;
+  const b = builtinOf(s);
+  return b ? BUILTIN_READINESS[b] : { probe: 'tcp' };
+}
 
 const flowBudget = z.object({
   /** Anchoring accepted → status confirmed. */
@@ -107,6 +142,11 @@ export const FlowsSchema = z.object({
       dependencies: z.array(z.string().min(1)).default(['session-anchoring', 'block-manager', 'data-chain', 'blockchain-engine']),
     })
     .prefault({}),
+  /**
+   * data-chain's storage (contract §3): the URL in this env var of data-chain names it; the storage fault
+   * stops and starts the stand-in answering to that URL's host.
+   */
+  storage: z.object({ env: z.string().min(1).default('MONGODB_URL') }).prefault({}),
   budgets: z
     .object({ native: flowBudget, emulated: flowBudget })
     .default({
@@ -115,6 +155,47 @@ export const FlowsSchema = z.object({
     }),
 });
 export type FlowsContract = z.infer<typeof FlowsSchema>;
+
+const diffId = z.string().regex(/^sha256:[0-9a-f]{64}$/, { message: 'a layer diff_id such as sha256:<64 hex>' });
+
+/** The base the summary claims (contract §2 "Built on the base the summary claims"). */
+export const BaseSchema = z.object({
+  image: z.string(),
+  /** The base's interpreter: Entrypoint and HEALTHCHECK must run this file (through its symlinks), not a copy. */
+  python: absPath,
+  endOfSupport: z.string().optional(),
+  /** What /etc/os-release must say: `name` inside PRETTY_NAME or NAME, `id` as ID (or in ID_LIKE), and the version. */
+  osRelease: z
+    .object({
+      name: z.string().min(1).default('Distroless'),
+      id: z.string().min(1).default('debian'),
+      versionId: z.string().min(1).default('12'),
+      /** Also accepted for the version: VERSION_CODENAME, or "(bookworm)" in VERSION. */
+      codename: z.string().min(1).default('bookworm'),
+    })
+    .prefault({}),
+  /** When set for a platform: the image's first layers must be exactly these (the base's own diff_ids, bottom first). */
+  diffIds: z.partialRecord(PlatformSchema, z.array(diffId).min(1)).optional(),
+});
+
+/**
+ * Secret files a user accepts (contract §2 "No secret files"): an entry with `path` accepts that file (a `*` in it
+ * matches within one path segment, `**` across segments), with `fingerprint` that secret wherever it is (the value
+ * no-secret-files prints, "sha256:<16 hex>"); with both, only that secret in those files.
+ */
+export const SecretFilesSchema = z.object({
+  allow: z
+    .array(
+      z
+        .object({
+          path: absPath.optional(),
+          fingerprint: z.string().regex(/^sha256:[0-9a-f]{16}$/, { message: 'a fingerprint as no-secret-files prints it: sha256:<16 hex>' }).optional(),
+          reason: z.string().optional(),
+        })
+        .refine((a) => a.path !== undefined || a.fingerprint !== undefined, { message: 'an allow entry needs a path, a fingerprint or both' }),
+    )
+    .default([]),
+});
 
 export const ContractSchema = z
   .object({
@@ -127,7 +208,7 @@ export const ContractSchema = z
     }),
     platforms: z.array(PlatformSchema).min(1),
     user: z.object({ uid: z.number().int().nonnegative(), gid: z.number().int().nonnegative() }),
-    base: z.object({ image: z.string(), python: absPath, endOfSupport: z.string().optional() }),
+    base: BaseSchema,
     network: z.object({
       name: z.string().min(1),
       subnet: z.string().regex(/^\d+\.\d+\.\d+\.\d+\/\d+$/, { message: 'CIDR such as 172.20.0.0/16' }),
@@ -135,6 +216,7 @@ export const ContractSchema = z
     }),
     forbiddenFiles: z.object({ shells: z.array(z.string()), packageManagers: z.array(z.string()) }),
     secrets: z.object({ allow: z.array(z.string()).default([]) }),
+    secretFiles: SecretFilesSchema.prefault({}),
     budgets: z.object({ native: budget, emulated: budget }),
     runtimeHealthcheck: z.object({ native: healthcheckTiming, emulated: healthcheckTiming }),
     jwt: z.object({ secretEnv: z.string(), secret: z.string().min(1) }),

@@ -1,17 +1,12 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import tar from 'tar-stream';
-import { ELF_HEADER_BYTES, elfMachine } from './elf.ts';
-import { multiCallOf, multiCallScanner } from './marker-scan.ts';
+import { ContentFacts } from './content-facts.ts';
 import { sharedInode } from './merge.ts';
 import { absPath, baseName, parentOf } from './paths.ts';
 import type { EntryType, FsEntry, LayerIndex } from './types.ts';
 
-/** Small text files whose content the checks need (users, groups, base OS). */
-export const CAPTURED_TEXT_FILES: ReadonlySet<string> = new Set(['/etc/passwd', '/etc/group', '/etc/os-release', '/usr/lib/os-release']);
-export const MAX_TEXT_BYTES = 256 * 1024;
-/** Multi-call binaries are ~1-2 MiB; scanning bigger executables (python, libpython) would only cost time. */
-export const MAX_SCAN_BYTES = 8 * 1024 * 1024;
+export { CAPTURED_TEXT_FILES, MAX_SCAN_BYTES, MAX_TEXT_BYTES } from './content-facts.ts';
 
 const WHITEOUT = '.wh.';
 const OPAQUE = '.wh..wh..opq';
@@ -42,7 +37,7 @@ function entryType(t: string | null | undefined): EntryType {
 
 /**
  * Indexes one uncompressed layer tar as it streams: entries, whiteouts, and the content facts of regular files
- * (ELF machine, multi-call marker, captured texts). Nothing but small texts is kept in memory. The digest of
+ * (content-facts.ts: ELF loader facts, shebang, multi-call and shell markers, captured texts). Nothing but small texts is kept in memory. The digest of
  * the bytes is computed on the way, so a caller can check it against the diff_id it expects.
  */
 export async function indexLayer(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<LayerIndex> {
@@ -94,29 +89,22 @@ async function readEntries(ex: tar.Extract, out: LayerIndex, files: Map<string, 
       // A hardlink is its target's inode: same mode, owner and content (the header's own mode may be anything).
       const t = files.get(e.link);
       if (t) Object.assign(e, sharedInode(t));
+      const hits = out.secrets?.[e.link];
+      if (t && hits) out.secrets![path] = hits;
     }
-    if (e.type === 'file') await readContent(entry as AsyncIterable<Buffer>, e, out.texts);
+    if (e.type === 'file') await readContent(entry as AsyncIterable<Buffer>, e, out);
     else await drain(entry);
     if (e.type === 'file') files.set(path, e);
     out.entries.push(e);
   }
 }
 
-async function readContent(entry: AsyncIterable<Buffer>, e: FsEntry, texts: Record<string, string>): Promise<void> {
-  const scanner = e.mode & 0o111 && e.size <= MAX_SCAN_BYTES ? multiCallScanner() : undefined;
-  const keepText = CAPTURED_TEXT_FILES.has(e.path) && e.size <= MAX_TEXT_BYTES;
-  const kept: Buffer[] = [];
-  let head = Buffer.alloc(0);
-  for await (const chunk of entry) {
-    if (head.length < ELF_HEADER_BYTES) head = Buffer.concat([head, chunk.subarray(0, ELF_HEADER_BYTES - head.length)]);
-    scanner?.feed(chunk);
-    if (keepText) kept.push(chunk);
-  }
-  const elf = elfMachine(head);
-  if (elf) e.elf = elf;
-  const mc = scanner && multiCallOf(scanner.found);
-  if (mc) e.multiCall = mc;
-  if (keepText) texts[e.path] = Buffer.concat(kept).toString('utf8');
+async function readContent(entry: AsyncIterable<Buffer>, e: FsEntry, out: LayerIndex): Promise<void> {
+  const facts = new ContentFacts(e);
+  for await (const chunk of entry) facts.feed(chunk);
+  const text = facts.finish();
+  if (text !== undefined) out.texts[e.path] = text;
+  if (facts.secrets.length) (out.secrets ??= {})[e.path] = facts.secrets;
 }
 
 async function drain(entry: AsyncIterable<unknown>): Promise<void> {

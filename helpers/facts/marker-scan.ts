@@ -1,4 +1,4 @@
-import type { MultiCall } from './types.ts';
+import type { MultiCall, ShellKind } from './types.ts';
 
 export interface Marker<K extends string> {
   kind: K;
@@ -51,4 +51,37 @@ export const multiCallScanner = (): MarkerScanner<MultiCall> => new MarkerScanne
 /** A file whose content says busybox and toybox at once is reported as busybox (the more common). */
 export function multiCallOf(found: ReadonlySet<MultiCall>): MultiCall | undefined {
   return found.has('busybox') ? 'busybox' : found.has('toybox') ? 'toybox' : undefined;
+}
+
+/**
+ * What a shell binary says about itself, found by inspecting Debian bookworm's builds (amd64 and arm64 carry the
+ * same strings): all markers of a signature must be present, so one stray string in another program is not
+ * enough. Checked in order; the first complete signature names the shell. Only ELF files are judged by these.
+ */
+export const SHELL_SIGNATURES: readonly { kind: ShellKind; all: readonly string[] }[] = [
+  // dash (and the ash family it comes from): its NDELAY warning and its exit hint; busybox's ash has only the hint
+  { kind: 'dash', all: ['sh: turning off NDELAY mode', 'Use "exit" to leave shell.'] },
+  // bash --version and its own variable
+  { kind: 'bash', all: ['GNU bash, version ', 'BASH_VERSION'] },
+  // zsh's parameters: $zsh_eval_context exists in no other shell
+  { kind: 'zsh', all: ['zsh_eval_context', 'ZSH_VERSION'] },
+  // mksh and lksh put their version in KSH_VERSION
+  { kind: 'mksh', all: ['@(#)MIRBSD KSH R'] },
+  { kind: 'mksh', all: ['@(#)LEGACY KSH R'] },
+  { kind: 'pdksh', all: ['@(#)PD KSH v'] },
+  { kind: 'posh', all: ['POSH_VERSION'] },
+  // ksh93: the AT&T builtins carry "(AT&T Research)" ids; KSH_VERSION tells it from the ast libraries
+  { kind: 'ksh93', all: ['KSH_VERSION', '(AT&T Research)'] },
+  { kind: 'yash', all: ['Yet another shell, version '] },
+  { kind: 'tcsh', all: ['See the tcsh(1) manual page'] },
+  { kind: 'csh', all: ['Alias loop', '/etc/csh.cshrc'] },
+  { kind: 'fish', all: ['# This file contains fish universal variable definitions.'] },
+];
+
+const SHELL_MARKERS: readonly Marker<string>[] = [...new Set(SHELL_SIGNATURES.flatMap((s) => s.all))].map((m) => ({ kind: m, bytes: Buffer.from(m) }));
+
+export const shellScanner = (): MarkerScanner<string> => new MarkerScanner(SHELL_MARKERS);
+
+export function shellOf(found: ReadonlySet<string>): ShellKind | undefined {
+  return SHELL_SIGNATURES.find((s) => s.all.every((m) => found.has(m)))?.kind;
 }

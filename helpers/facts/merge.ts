@@ -2,7 +2,7 @@ import { isBelow } from './paths.ts';
 import type { FsEntry, FsIndex, LayerIndex } from './types.ts';
 
 function removeTree(ix: FsIndex, root: string, keepRoot: boolean): void {
-  for (const map of [ix.entries, ix.texts] as Map<string, unknown>[]) {
+  for (const map of [ix.entries, ix.texts, ix.secrets ?? new Map()] as Map<string, unknown>[]) {
     for (const p of map.keys()) if (isBelow(p, root) || (!keepRoot && p === root)) map.delete(p);
   }
 }
@@ -13,7 +13,8 @@ function removeTree(ix: FsIndex, root: string, keepRoot: boolean): void {
  * that directory's lower children.
  */
 export function mergeLayers(layers: readonly LayerIndex[]): FsIndex {
-  const ix: FsIndex = { entries: new Map(), texts: new Map() };
+  const ix: FsIndex = { entries: new Map(), texts: new Map(), secrets: new Map() };
+  const secrets = ix.secrets!;
   layers.forEach((layer, n) => {
     for (const dir of layer.opaqueDirs) removeTree(ix, dir, true);
     for (const p of layer.whiteouts) removeTree(ix, p, false);
@@ -22,14 +23,19 @@ export function mergeLayers(layers: readonly LayerIndex[]): FsIndex {
       if (lower?.type === 'dir' && e.type !== 'dir') removeTree(ix, e.path, true);
       ix.entries.set(e.path, { ...e, layer: n });
       ix.texts.delete(e.path);
+      secrets.delete(e.path);
     }
     for (const [p, t] of Object.entries(layer.texts)) ix.texts.set(p, t);
+    for (const [p, h] of Object.entries(layer.secrets ?? {})) secrets.set(p, h);
   });
   // A hardlink whose target is in a lower layer (the engine links against the lower filesystem) shares that inode.
   for (const e of ix.entries.values()) {
     if (e.type !== 'hardlink' || !e.link) continue;
     const t = ix.entries.get(e.link);
     if (t?.type === 'file' && t.layer !== e.layer) Object.assign(e, sharedInode(t));
+    // The same inode holds the same secret under its second name.
+    const hits = t?.type === 'file' ? secrets.get(e.link) : undefined;
+    if (hits && !secrets.has(e.path)) secrets.set(e.path, hits);
   }
   return ix;
 }
@@ -41,5 +47,6 @@ export function indexFrom(entries: readonly FsEntry[], texts: Record<string, str
 
 /** What a hardlink shares with the regular file it links to. */
 export function sharedInode(t: FsEntry): Partial<FsEntry> {
-  return { mode: t.mode, uid: t.uid, gid: t.gid, size: t.size, ...(t.elf && { elf: t.elf }), ...(t.multiCall && { multiCall: t.multiCall }) };
+  const { path: _p, type: _t, link: _l, layer: _n, ...inode } = t;
+  return inode;
 }

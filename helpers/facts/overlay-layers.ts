@@ -26,10 +26,11 @@ import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import { docker } from '../engine/docker.ts';
 import { engineEndpoint } from '../engine/endpoint.ts';
-import { ELF_HEADER_BYTES, elfMachine } from './elf.ts';
-import { CAPTURED_TEXT_FILES, markerOf, MAX_SCAN_BYTES, MAX_TEXT_BYTES } from './layer-index.ts';
-import { multiCallOf, multiCallScanner } from './marker-scan.ts';
+import { ContentFacts, HEAD_BYTES, wantsScan, wantsText } from './content-facts.ts';
+import type { ReadAt } from './elf.ts';
+import { markerOf } from './layer-index.ts';
 import { sharedInode } from './merge.ts';
+import { secretScanMode, type SecretFileHit } from './secret-files.ts';
 import { absPath, parentOf } from './paths.ts';
 import type { EntryType, FsEntry, LayerIndex } from './types.ts';
 
@@ -212,9 +213,14 @@ export async function indexDiffDir(dir: string, listing: TarListing, digest: str
   }
 
   const texts = new Map<string, string>();
-  await inSlices(files, (e) => readFacts(onDisk(dir, e.path), e, texts));
+  const secrets = new Map<string, SecretFileHit[]>();
+  await inSlices(files, (e) => readFacts(onDisk(dir, e.path), e, texts, secrets));
   for (const e of files) if (texts.has(e.path)) out.texts[e.path] = texts.get(e.path)!;
-  for (const [e, first] of hardlinks) Object.assign(e, sharedInode(first));
+  for (const e of files) if (secrets.has(e.path)) (out.secrets ??= {})[e.path] = secrets.get(e.path)!;
+  for (const [e, first] of hardlinks) {
+    Object.assign(e, sharedInode(first));
+    if (secrets.has(first.path)) (out.secrets ??= {})[e.path] = secrets.get(first.path)!;
+  }
   return out;
 }
 
@@ -243,35 +249,38 @@ async function checkAgainstListing(dir: string, named: ReadonlySet<string>, ix: 
   });
 }
 
-/** ELF machine, multi-call marker and captured text of one regular file, read as readContent reads a tar entry. */
-function readFacts(file: string, e: FsEntry, texts: Map<string, string>): void {
-  const scanner = e.mode & 0o111 && e.size <= MAX_SCAN_BYTES ? multiCallScanner() : undefined;
-  const keepText = CAPTURED_TEXT_FILES.has(e.path) && e.size <= MAX_TEXT_BYTES;
-  const whole = Boolean(scanner || keepText);
-  if (!whole && e.size < ELF_HEADER_BYTES) return; // too short to be ELF, nothing else wanted
+/**
+ * Content facts of one regular file, as readContent gathers them from a tar entry; the ELF facts by positional
+ * reads (header, program headers, dynamic section, its strings), the whole file only for the marker scans
+ * and captured texts.
+ */
+function readFacts(file: string, e: FsEntry, texts: Map<string, string>, secrets: Map<string, SecretFileHit[]>): void {
+  if (e.size < 2 && !wantsScan(e) && !wantsText(e) && !secretScanMode(e.path, e.size)) return; // too short to be ELF or a script, nothing else wanted
   const fd = openSync(file, 'r');
-  const kept: Buffer[] = [];
-  let head = Buffer.alloc(0);
   try {
+    const random: ReadAt = (offset, length) => {
+      if (!(offset >= 0 && offset <= e.size)) return undefined;
+      const b = Buffer.allocUnsafe(Math.max(0, Math.min(length, e.size - offset)));
+      return b.subarray(0, b.length ? readSync(fd, b, 0, b.length, offset) : 0);
+    };
+    const facts = new ContentFacts(e, random);
     scratch ??= Buffer.allocUnsafe(CHUNK);
-    const buf = whole ? scratch : scratch.subarray(0, ELF_HEADER_BYTES);
-    for (let pos = 0; whole || head.length < ELF_HEADER_BYTES; ) {
-      const bytesRead = readSync(fd, buf, 0, buf.length, pos);
+    // The head first: it says ELF (then the loader's facts by positional reads) or "#!"; the rest only when wanted.
+    let pos = readSync(fd, scratch, 0, HEAD_BYTES, 0);
+    if (pos) facts.feed(scratch.subarray(0, pos));
+    facts.readElfFirst();
+    while (pos && facts.wantsAll) {
+      const bytesRead = readSync(fd, scratch, 0, CHUNK, pos);
       if (bytesRead === 0) break;
       pos += bytesRead;
-      const chunk = buf.subarray(0, bytesRead);
-      if (head.length < ELF_HEADER_BYTES) head = Buffer.concat([head, chunk.subarray(0, ELF_HEADER_BYTES - head.length)]);
-      scanner?.feed(chunk);
-      if (keepText) kept.push(Buffer.from(chunk));
+      facts.feed(scratch.subarray(0, bytesRead));
     }
+    const text = facts.finish();
+    if (text !== undefined) texts.set(e.path, text);
+    if (facts.secrets.length) secrets.set(e.path, facts.secrets);
   } finally {
     closeSync(fd);
   }
-  const elf = elfMachine(head);
-  if (elf) e.elf = elf;
-  const mc = scanner && multiCallOf(scanner.found);
-  if (mc) e.multiCall = mc;
-  if (keepText) texts.set(e.path, Buffer.concat(kept).toString('utf8'));
 }
 
 interface Storage {

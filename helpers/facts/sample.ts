@@ -23,6 +23,11 @@ export function sampleFacts(contract: Contract, service: Service, platform: Plat
   const elf = machineForArch(arch)!;
   const triple = arch === 'arm64' ? 'aarch64-linux-gnu' : 'x86_64-linux-gnu';
   const python = contract.base.python;
+  // What the loader reads: Debian's python3.11 needs these four libraries; arm64 builds align LOAD to 64 KiB.
+  const ld = arch === 'arm64' ? 'ld-linux-aarch64.so.1' : 'ld-linux-x86-64.so.2';
+  const interp = arch === 'arm64' ? `/lib/${ld}` : `/lib64/${ld}`;
+  const align = arch === 'arm64' ? 0x10000 : 0x1000;
+  const lib = (name: string, o: Opts = {}) => file(`/usr/lib/${triple}/${name}`, { elf, size: 200_000, soname: name, needed: ['libc.so.6'], loadAlign: align, loadOffsetAlign: align, ...o });
   const entries: FsEntry[] = [
     dir('/'),
     ...['/bin', '/etc', '/usr', '/usr/bin', '/usr/lib', '/usr/share', '/var', '/var/lib', '/app', '/app/lucid_ref'].map((p) => dir(p)),
@@ -36,11 +41,18 @@ export function sampleFacts(contract: Contract, service: Service, platform: Plat
     symlink('/etc/os-release', '../usr/lib/os-release'),
     file('/usr/lib/os-release'),
     symlink('/usr/bin/python3', 'python3.11'),
-    exe('/usr/bin/python3.11', { elf, size: 6_000_000 }),
+    exe('/usr/bin/python3.11', { elf, size: 6_000_000, interp, needed: ['libm.so.6', 'libz.so.1', 'libexpat.so.1', 'libc.so.6'], loadAlign: align, loadOffsetAlign: align }),
     dir('/usr/lib/python3.11'),
     file('/usr/lib/python3.11/os.py'),
     dir(`/usr/lib/${triple}`),
-    exe(`/usr/lib/${triple}/libc.so.6`, { elf, size: 1_700_000 }),
+    exe(`/usr/lib/${triple}/libc.so.6`, { elf, size: 1_700_000, interp, soname: 'libc.so.6', needed: [ld], loadAlign: align, loadOffsetAlign: align }),
+    exe(`/usr/lib/${triple}/${ld}`, { elf, size: 200_000, soname: ld, loadAlign: align, loadOffsetAlign: align }),
+    symlink(interp, `/usr/lib/${triple}/${ld}`),
+    lib('libm.so.6'),
+    lib('libz.so.1.2.13', { soname: 'libz.so.1' }),
+    symlink(`/usr/lib/${triple}/libz.so.1`, 'libz.so.1.2.13'),
+    lib('libexpat.so.1.8.10', { soname: 'libexpat.so.1' }),
+    symlink(`/usr/lib/${triple}/libexpat.so.1`, 'libexpat.so.1.8.10'),
     file('/app/lucid_ref/serve.py'),
     file('/app/lucid_ref/healthcheck.py'),
   ];
@@ -76,13 +88,15 @@ export function sampleFacts(contract: Contract, service: Service, platform: Plat
 export function withFs(facts: ImageFacts, add: FsEntry[], remove: string[] = [], texts: Record<string, string> = {}): ImageFacts {
   const entries = new Map(facts.fs.entries);
   const t = new Map(facts.fs.texts);
+  const secrets = new Map(facts.fs.secrets);
   for (const p of remove) {
     entries.delete(p);
     t.delete(p);
+    secrets.delete(p);
   }
   for (const e of add) entries.set(e.path, e);
   for (const [p, v] of Object.entries(texts)) t.set(p, v);
-  return { ...facts, fs: { entries, texts: t } };
+  return { ...facts, fs: { entries, texts: t, secrets } };
 }
 
 export function withConfig(facts: ImageFacts, patch: Partial<ImageRunConfig>, top: Partial<Pick<ImageFacts, 'architecture' | 'os' | 'variant' | 'history'>> = {}): ImageFacts {

@@ -1,8 +1,11 @@
 import type { Platform } from '../contract/schema.ts';
+import type { SecretFileHit } from './secret-files.ts';
 
 /** Entry kinds as the checks care about them; devices and fifos are "other". */
 export type EntryType = 'file' | 'dir' | 'symlink' | 'hardlink' | 'other';
 export type MultiCall = 'busybox' | 'toybox';
+/** Shells recognised by their content (marker-scan.ts SHELL_SIGNATURES), besides the multi-call binaries. */
+export type ShellKind = 'dash' | 'bash' | 'zsh' | 'mksh' | 'ksh93' | 'pdksh' | 'posh' | 'yash' | 'tcsh' | 'csh' | 'fish';
 
 export interface FsEntry {
   /** Absolute and normalised: "/usr/bin/python3", the root is "/". */
@@ -20,6 +23,21 @@ export interface FsEntry {
   elf?: string;
   /** Content says it is a multi-call binary (scanned for executables up to ~8 MiB). */
   multiCall?: MultiCall;
+  /** Content says this ELF executable is a shell (scanned like multiCall), whatever its name. */
+  shell?: ShellKind;
+  /** The loader's view of an ELF file (elf.ts ElfInfo): PT_INTERP, DT_NEEDED, DT_RUNPATH/DT_RPATH, DT_SONAME. */
+  interp?: string;
+  needed?: string[];
+  runpath?: string;
+  rpath?: string;
+  soname?: string;
+  /** Smallest PT_LOAD p_align, and the largest page size every LOAD's p_vaddr - p_offset allows (elf.ts). */
+  loadAlign?: number;
+  loadOffsetAlign?: number;
+  /** The dynamic section could not be read (streamed past the reader's window): needed/runpath unknown. */
+  dynamicUnread?: boolean;
+  /** An executable starting "#!": the rest of its first line as the kernel reads it (up to 255 bytes), trimmed. */
+  shebang?: string;
   /** Position of the layer (0 = bottom) the merged entry came from; set by the merge. */
   layer?: number;
 }
@@ -41,6 +59,8 @@ export interface LayerIndex {
   opaqueDirs: string[];
   /** Contents of the small text files the checks read (see CAPTURED_TEXT_FILES). */
   texts: Record<string, string>;
+  /** Secrets found in this layer's regular files, by path (secret-files.ts); only files with hits are listed. */
+  secrets?: Record<string, SecretFileHit[]>;
 }
 
 /** The merged filesystem of an image: whiteouts applied, upper layers win. */
@@ -48,6 +68,8 @@ export interface FsIndex {
   entries: Map<string, FsEntry>;
   /** Captured text contents by path, following the same merge as the entries. */
   texts: Map<string, string>;
+  /** Secret-file hits by path, following the same merge as the entries (absent: nothing was scanned). */
+  secrets?: Map<string, SecretFileHit[]>;
 }
 
 export interface HealthcheckConfig {

@@ -18,6 +18,8 @@ export interface FlowEnv {
   url(service: string): string;
   containerId(service: string): string;
   setUrl(service: string, url: string): void;
+  /** Stand-in name → its container on the stack's network, or why the harness started none. */
+  standIns: ReadonlyMap<string, { containerId?: string; skipped?: string }>;
 }
 
 /** One flow test: its step runner, its requests, and the figures it records. */

@@ -1,25 +1,31 @@
 // Flow 4, discovery and faults (contract §3, §4.10): the mesh and the gateway see a stopped data-chain
-// go unhealthy and come back when the same container is started again; data-chain's /health
-// answers 503 unhealthy while its storage is down.
-import { serviceNamed } from '../contract/load.ts';
+// go unhealthy and come back when the same container is started again; data-chain's /health answers
+// 503 unhealthy (and its storage-backed calls 503) while its storage is down — the SHA-256 data-chain too,
+// which shares it. Storage is taken down the way a deployment loses it — the stand-in that data-chain's
+// MONGODB_URL names is stopped, then started again — never through an endpoint of the service itself.
+import { resolveServiceEnv, serviceNamed } from '../contract/load.ts';
+import type { StandIn } from '../contract/schema.ts';
+import { restartStandIn, standInForUrl } from '../runtime/standins.ts';
 import { waitForHttp200 } from '../runtime/wait.ts';
 import { isRunning, startContainer, stopContainer } from './containers.ts';
 import type { Flow } from './context.ts';
 import { gatewayDependencies, judgeStatuses, meshStatuses, type Health } from './discovery-checks.ts';
 import { requestLine } from './exchange.ts';
-import { expectField, expectStatus } from './expect.ts';
+import { expectStatus } from './expect.ts';
 import { pollUntil } from './poll.ts';
-import { FLOW_SERVICES, ROLE } from './roles.ts';
+import { FLOW_SERVICES, ROLE, SHA256_DATA_CHAIN } from './roles.ts';
 import { StepProblem } from './steps.ts';
 
-/** The gateway's dependencies per contract §3 (the gateway's own upstreams). */
-const GATEWAY_DEPS = [ROLE.anchoring, ROLE.blocks, ROLE.dataChain, ROLE.engine];
+/** The names the gateway's health lists its upstreams under: contract data (flows.gateway.dependencies), overridable per run. */
+const gatewayDeps = (f: Flow): readonly string[] => f.env.contract.flows.gateway.dependencies;
 
 /** Polls one listing until every wanted service shows the wanted status (bounded). */
 async function awaitStatuses(f: Flow, which: 'mesh' | 'gateway', want: Record<string, Health>): Promise<number> {
   const [service, path, read] =
-    which === 'mesh' ? [ROLE.mesh, '/services', meshStatuses] as const : [ROLE.gateway, '/api/v1/meta/health', gatewayDependencies] as const;
-  const where = which === 'mesh' ? 'mesh /services' : 'gateway dependencies';
+    which === 'mesh'
+      ? ([ROLE.mesh, f.env.contract.flows.api.meshServices, meshStatuses] as const)
+      : ([ROLE.gateway, serviceNamed(f.env.contract, ROLE.gateway).healthPath, gatewayDependencies] as const);
+  const where = which === 'mesh' ? `mesh ${path}` : 'gateway dependencies';
   const r = await pollUntil(
     async () => {
       const x = await f.call(service, 'GET', path);
@@ -43,7 +49,7 @@ export async function discoveryAndFaults(f: Flow): Promise<void> {
   const others = FLOW_SERVICES.filter((s) => s !== ROLE.mesh);
   try {
     await f.step('mesh-lists-others-healthy', () => awaitStatuses(f, 'mesh', all(others, 'healthy')));
-    await f.step('gateway-dependencies-healthy', () => awaitStatuses(f, 'gateway', all(GATEWAY_DEPS, 'healthy')));
+    await f.step('gateway-dependencies-healthy', () => awaitStatuses(f, 'gateway', all(gatewayDeps(f), 'healthy')));
     await f.step('stop-data-chain', () => stopContainer(id));
     f.figures['meshSeesStopMs'] = await f.step('mesh-sees-data-chain-down', () => awaitStatuses(f, 'mesh', { [ROLE.dataChain]: 'unhealthy' }));
     await f.step('gateway-sees-data-chain-down', () => awaitStatuses(f, 'gateway', { [ROLE.dataChain]: 'unhealthy' }));
@@ -54,28 +60,99 @@ export async function discoveryAndFaults(f: Flow): Promise<void> {
       if (!w.ok) throw new StepProblem([{ request: `GET ${ROLE.dataChain} ${dc.healthPath}`, expected: `HTTP 200 within ${env.budgets.restartMs / 1000} s of docker start`, received: w.last ? `HTTP ${w.last.status}` : (w.lastError ?? 'no answer') }]);
     });
     await f.step('mesh-sees-recovery', () => awaitStatuses(f, 'mesh', all(others, 'healthy')));
-    await f.step('gateway-sees-recovery', () => awaitStatuses(f, 'gateway', all(GATEWAY_DEPS, 'healthy')));
+    await f.step('gateway-sees-recovery', () => awaitStatuses(f, 'gateway', all(gatewayDeps(f), 'healthy')));
     f.figures['restartRecoveredMs'] = Date.now() - restartedAt;
 
-    await f.step('storage-down', async () => expectStatus(await f.call(ROLE.dataChain, 'POST', '/api/v1/admin/storage', { json: { state: 'down' } }), 200));
-    await f.step('health-503-storage-down', async () => {
-      const x = await f.call(ROLE.dataChain, 'GET', dc.healthPath);
-      expectStatus(x, 503, 'storage is down: a health endpoint must not say healthy');
-      expectField(x, 'status', 'unhealthy');
+    const storage = storageOf(f);
+    await f.step('stop-storage', async () => stopContainer(storage.containerId()));
+    f.figures['storageDownSeenMs'] = await f.step('health-503-storage-down', () => awaitDataChainHealth(f, 503, 'storage is down: a health endpoint must not say healthy'));
+    await f.step('chunk-503-storage-down', async () => {
+      const x = await f.call(ROLE.dataChain, 'POST', env.contract.flows.api.chunks, { json: { data: Buffer.alloc(1024, 7).toString('base64'), session_id: `storage-${Date.now()}`, index: 0 } });
+      expectStatus(x, 503, 'storage is down: a storage-backed call must not succeed');
     });
-    await f.step('storage-up', async () => expectStatus(await f.call(ROLE.dataChain, 'POST', '/api/v1/admin/storage', { json: { state: 'up' } }), 200));
-    await f.step('health-200-storage-up', async () => {
-      const x = await f.call(ROLE.dataChain, 'GET', dc.healthPath);
-      expectStatus(x, 200);
-      expectField(x, 'status', 'healthy');
+    await f.step('start-storage', async () => {
+      const r = await restartStandIn(storage.standIn(), storage.containerId()).catch((e: Error) => {
+        throw new StepProblem([{ request: `docker start ${storage.standIn().name}`, expected: 'the storage stand-in ready again', received: e.message.split('\n')[0]! }]);
+      });
+      f.figures['storageReadyAgainMs'] = r.readyMs;
+    });
+    f.figures['storageUpSeenMs'] = await f.step('health-200-storage-up', () => awaitDataChainHealth(f, 200));
+    await f.step('mesh-and-gateway-see-storage-back', async () => {
+      await Promise.all([awaitStatuses(f, 'mesh', all(others, 'healthy')), awaitStatuses(f, 'gateway', all(gatewayDeps(f), 'healthy'))]);
     });
   } finally {
     await restore(f, id, dc.port);
   }
 }
 
-/** Leaves data-chain running with storage up, whatever step failed, for any flow that runs after. */
+/** The storage stand-in of data-chain: the one answering to the host of its storage URL (contract flows.storage). */
+function storageOf(f: Flow): { standIn(): StandIn; containerId(): string } {
+  const { contract } = f.env;
+  const envName = contract.flows.storage.env;
+  const url = resolveServiceEnv(contract, serviceNamed(contract, ROLE.dataChain))[envName];
+  const standIn = standInForUrl(contract, url);
+  const entry = standIn ? f.env.standIns.get(standIn.name) : undefined;
+  const problem = (received: string): never => {
+    throw new StepProblem([{ request: `${ROLE.dataChain} ${envName}`, expected: 'a storage stand-in started by the harness, to stop and start', received }]);
+  };
+  return {
+    standIn: () => standIn ?? problem(url ? `no contract stand-in answers to the host of ${envName}=${url}` : `data-chain has no ${envName} in the contract`),
+    containerId: () => {
+      if (!standIn) return problem(url ? `no contract stand-in answers to the host of ${envName}=${url}` : `data-chain has no ${envName} in the contract`);
+      return entry?.containerId ?? problem(entry?.skipped ? `stand-in ${standIn.name} was not started: ${entry.skipped}` : `stand-in ${standIn.name} is not running on this stack's network`);
+    },
+  };
+}
+
+/**
+ * Polls the health of data-chain and of the SHA-256 data-chain (same image, same storage) until both answer
+ * `want` (503 unhealthy or 200 healthy); the time it took.
+ */
+async function awaitDataChainHealth(f: Flow, want: 200 | 503, why = ''): Promise<number> {
+  const dc = serviceNamed(f.env.contract, ROLE.dataChain);
+  const wantStatus = want === 200 ? 'healthy' : 'unhealthy';
+  const instances = [ROLE.dataChain, ...(hasService(f, SHA256_DATA_CHAIN) ? [SHA256_DATA_CHAIN] : [])];
+  const t0 = Date.now();
+  await Promise.all(
+    instances.map(async (name) => {
+      const r = await pollUntil(
+        async () => {
+          const x = await f.call(name, 'GET', dc.healthPath);
+          const body = x.body as { status?: unknown } | undefined;
+          return { done: x.status === want && body?.status === wantStatus, value: x };
+        },
+        { budgetMs: f.env.budgets.discoveryMs, intervalMs: f.env.budgets.pollMs },
+      );
+      if (r.ok) return;
+      const body = r.value.body as { status?: unknown } | undefined;
+      throw new StepProblem([
+        {
+          request: requestLine(r.value),
+          expected: `HTTP ${want} {status: "${wantStatus}"} within ${f.env.budgets.discoveryMs / 1000} s${why ? ` (${why})` : ''}`,
+          received: `HTTP ${r.value.status}${body && typeof body === 'object' && 'status' in body ? ` {status: ${JSON.stringify(body.status)}}` : ''}`,
+        },
+      ]);
+    }),
+  );
+  return Date.now() - t0;
+}
+
+function hasService(f: Flow, name: string): boolean {
+  try {
+    f.env.url(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Leaves data-chain and its storage running, whatever step failed, for any flow that runs after. */
 async function restore(f: Flow, id: string, port: number): Promise<void> {
   if (!(await isRunning(id))) f.env.setUrl(ROLE.dataChain, await startContainer(id, port).catch(() => f.env.url(ROLE.dataChain)));
-  await f.call(ROLE.dataChain, 'POST', '/api/v1/admin/storage', { json: { state: 'up' } }).catch(() => undefined);
+  try {
+    const storage = storageOf(f);
+    if (!(await isRunning(storage.containerId()))) await restartStandIn(storage.standIn(), storage.containerId());
+  } catch {
+    /* no storage stand-in of ours, or it cannot start: the step that needed it has failed already */
+  }
 }

@@ -90,7 +90,14 @@ export async function startFlowStack(contract: Contract, targets: ImageTarget[],
 }
 
 /** What a flow needs of a running stack: where each service answers and which container it is. */
-export function flowEnvOf(contract: Contract, platform: Platform, emulated: boolean, urls: Map<string, string>, ids: ReadonlyMap<string, string>): FlowEnv {
+export function flowEnvOf(
+  contract: Contract,
+  platform: Platform,
+  emulated: boolean,
+  urls: Map<string, string>,
+  ids: ReadonlyMap<string, string>,
+  standIns: ReadonlyMap<string, { containerId?: string; skipped?: string }> = new Map(),
+): FlowEnv {
   return {
     platform,
     emulated,
@@ -100,6 +107,7 @@ export function flowEnvOf(contract: Contract, platform: Platform, emulated: bool
     url: (name) => urls.get(name) ?? missing(name, urls),
     containerId: (name) => ids.get(name) ?? missing(name, ids),
     setUrl: (name, url) => void urls.set(name, url),
+    standIns,
   };
 }
 

@@ -1,6 +1,7 @@
 import type { TestProject } from 'vitest/node';
 import { loadContract } from '../contract/load.ts';
 import { ensureContractNetwork } from '../runtime/network.ts';
+import { lockNetworkAliases } from '../runtime/alias-lock.ts';
 import { startStandIns } from '../runtime/standins.ts';
 import { startSharedStacks } from '../runtime/shared-stack.ts';
 import { sweep } from '../engine/sweep.ts';
@@ -39,15 +40,21 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
   const contract = loadContract(plan.contract);
   const network = await ensureContractNetwork(contract);
+  // One run at a time on the contract network: its stand-ins and its stack answer to the contract's aliases,
+  // and the engine's DNS would answer a shared alias with either run's container (the storage fault would
+  // stop our Mongo while another run's kept answering). Held until the teardown.
+  const unlock = await lockNetworkAliases(network.name, { log: (l) => console.error(l) });
   // The contract network's stand-ins boot while the other platforms' networks and stand-ins are made.
   const standInsStarting = startStandIns(contract, network.name, { services: plan.targets.map((t) => t.service), log: (l) => console.error(l) });
   standInsStarting.catch(() => undefined);
   const shared = await startSharedStacks(contract, plan.targets, network.name, (l) => console.error(l), standInsStarting).catch(async (e) => {
     await standInsStarting.then((s) => s.stop(), () => undefined);
+    await unlock();
     throw e;
   });
   const standIns = await standInsStarting.catch(async (e) => {
     await shared.stop();
+    await unlock();
     throw e;
   });
   project.provide('plan', plan);
@@ -60,6 +67,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const t1 = Date.now();
     await shared.stop();
     await standIns.stop();
+    await unlock();
     await sweep();
     console.error(`global teardown: stacks and stand-ins removed in ${Date.now() - t1} ms`);
   };

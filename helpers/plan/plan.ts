@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { PROJECT_ROOT } from '../contract/load.ts';
 import { PlatformSchema } from '../contract/schema.ts';
+import { FAMILIES } from '../images/names.ts';
 import type { SharedRun } from '../runtime/shared-stack.ts';
 
 /**
@@ -35,6 +36,8 @@ export const RunPlanSchema = z.object({
     }),
   ),
   reportDir: z.string(),
+  /** Reference runs: which family of reference images (lucid_ref when absent). */
+  family: z.enum(FAMILIES).optional(),
   /** Registry runs: what is wrong with a tag itself (not an index, a platform missing): failing checks of that tag. */
   tagProblems: z.array(z.object({ service: z.string(), tag: z.string(), problem: z.string() })).optional(),
   /** Registry runs: host[:port], the tags checked, and whether http is forced for a non-loopback host. */

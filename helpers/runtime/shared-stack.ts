@@ -22,6 +22,8 @@ export interface SharedStackHandle {
   emulated: boolean;
   /** Service name (and data-chain-sha256) → where it answers and which container it is. */
   services: Record<string, { containerId: string; baseUrl: string }>;
+  /** Stand-in name → its container on this stack's network, or why the harness did not start one. */
+  standIns?: Record<string, { containerId?: string; skipped?: string }>;
   stackStartMs?: number;
   sha256StartMs?: number;
   /** The stack did not come up: the first failure, with what its container showed. */
@@ -61,16 +63,25 @@ async function smokeFactsOf(contract: Contract, s: StartedService, firstOkMs: nu
   return { normal: { ...run, ...(await inspectRunning(contract, s, facts)) }, hardened: run, source: 'shared-stack' };
 }
 
-function handleOf(platform: Platform, network: string, emulated: boolean, fs: FlowStack): SharedStackHandle {
+/** The stand-ins of one network as a handle carries them (serialisable). */
+export function standInHandles(s: StandIns | undefined): NonNullable<SharedStackHandle['standIns']> {
+  const out: NonNullable<SharedStackHandle['standIns']> = {};
+  for (const x of s?.started ?? []) out[x.standIn.name] = { containerId: x.container.getId() };
+  for (const x of s?.skipped ?? []) out[x.name] = { skipped: x.reason };
+  return out;
+}
+
+function handleOf(platform: Platform, network: string, emulated: boolean, fs: FlowStack, standIns: StandIns | undefined): SharedStackHandle {
   const services: SharedStackHandle['services'] = {};
   for (const [name, s] of fs.stack.services) services[name] = { containerId: s.container.getId(), baseUrl: s.baseUrl };
   services[SHA256_DATA_CHAIN] = { containerId: fs.sha256.container.getId(), baseUrl: fs.sha256.baseUrl };
-  return { platform, network, emulated, services, stackStartMs: fs.stackStartMs, sha256StartMs: fs.sha256StartMs };
+  return { platform, network, emulated, services, standIns: standInHandles(standIns), stackStartMs: fs.stackStartMs, sha256StartMs: fs.sha256StartMs };
 }
 
 /**
  * Starts a hardened stack for every platform of the plan that has all six services (the first on the contract
- * network under its alias lock, the others each on a network of their own with their own stand-ins), then
+ * network, under the alias lock the caller holds for it with its stand-ins, the others each on a network of
+ * their own with their own stand-ins), then
  * reads the smoke runtime facts of the six images from it. A stack that fails to come up is reported in its
  * handle; its images then get their own containers in the smoke suite, which tells which run condition broke.
  */
@@ -79,8 +90,8 @@ export async function startSharedStacks(
   targets: readonly ImageTarget[],
   contractNetwork: string,
   log: Log,
-  /** Settles when the contract network's stand-ins answer: only the stack on that network waits for it. */
-  contractNetworkReady: Promise<unknown> = Promise.resolve(),
+  /** Settles when the contract network's stand-ins are ready: only the stack on that network waits for it. */
+  contractNetworkReady: Promise<StandIns | undefined> = Promise.resolve(undefined),
 ): Promise<{ run: SharedRun; stop(): Promise<void> }> {
   const { groups } = flowGroups(targets);
   const stacks: FlowStack[] = [];
@@ -90,16 +101,20 @@ export async function startSharedStacks(
     groups.map(async (group, i) => {
       const emulated = await isEmulated(group.platform);
       let network = contractNetwork;
+      let mine: StandIns | undefined;
       try {
+        // The stand-ins first: a service that needs one (data-chain's storage) is not healthy without it.
         if (i > 0) {
           network = await extraNetwork(contract, group.platform);
-          standIns.push(await startStandIns(contract, network, { services: group.targets.map((t) => t.service), log }));
+          mine = await startStandIns(contract, network, { services: group.targets.map((t) => t.service), log });
+          standIns.push(mine);
         } else {
-          await contractNetworkReady;
+          mine = await contractNetworkReady;
         }
-        const fs = await startFlowStack(contract, group.targets, network, { hardened: true, lockAliases: i === 0 });
+        // The contract network's alias lock is the caller's (global setup): it covers that network's stand-ins too.
+        const fs = await startFlowStack(contract, group.targets, network, { hardened: true, lockAliases: false });
         stacks.push(fs);
-        run.stacks.push(handleOf(group.platform, network, emulated, fs));
+        run.stacks.push(handleOf(group.platform, network, emulated, fs, mine));
         log(`shared stack [${group.platform}] on ${network}: six services answered after ${fs.stackStartMs} ms, SHA-256 data-chain after ${fs.sha256StartMs} ms`);
         // Emulated probes are Python starts under QEMU: no more at once than there are cores.
         const t0 = Date.now();

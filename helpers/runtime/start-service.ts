@@ -54,6 +54,12 @@ export const publishHost = () => engineEndpoint().publishHost;
 /** Image ids go to testcontainers without the sha256: prefix, which it would read as a tag. */
 const imageRefForTestcontainers = (image: string) => image.replace(/^sha256:/, '');
 
+/** When the container really started: the engine's StartedAt, kept within [requested, returned] so clock skew cannot move it out. */
+export function startInstant(engineStartedAt: string | undefined, requestedAt: number, returnedAt: number): number {
+  const t = engineStartedAt ? Date.parse(engineStartedAt) : NaN;
+  return Number.isFinite(t) ? Math.min(Math.max(t, requestedAt), returnedAt) : requestedAt;
+}
+
 export async function startService(contract: Contract, service: Service, target: ImageTarget, opts: StartOptions = {}): Promise<StartedService> {
   const emulated = await isEmulated(target.platform);
   const timing = opts.healthcheckTiming ?? contract.runtimeHealthcheck[emulated ? 'emulated' : 'native'];
@@ -74,7 +80,7 @@ export async function startService(contract: Contract, service: Service, target:
   }
   const startId = randomUUID();
   c.withLabels({ ...harnessLabels('service'), 'io.lucid.harness.service': service.name, 'io.lucid.harness.platform': target.platform, [LABEL_START]: startId });
-  const startedAt = Date.now();
+  const requestedAt = Date.now();
   let container: StartedTestContainer;
   try {
     container = await c.start();
@@ -82,6 +88,9 @@ export async function startService(contract: Contract, service: Service, target:
     throw await startFailure(e as Error, startId, contract.base.python, service.port);
   }
   const raw = docker().getContainer(container.getId());
+  // Budgets count from the container's own start, not from the create request: on a busy engine, create and
+  // network attach took 14 s of a 20 s first-200 budget (seven containers "did not come up" after 2-6 s alive).
+  const startedAt = startInstant((await raw.inspect().catch(() => undefined))?.State?.StartedAt, requestedAt, Date.now());
   return {
     target,
     service,

@@ -7,6 +7,7 @@ import { loadContract, serviceNamed } from '../../helpers/contract/load.ts';
 import { runStaticChecks } from '../../helpers/checks/static/registry.ts';
 import { docker } from '../../helpers/engine/docker.ts';
 import { harnessLabels, LABEL_OWNER, RUN_ID } from '../../helpers/engine/labels.ts';
+import { LAYER_INDEX_VERSION } from '../../helpers/facts/cache.ts';
 import { forgetGatheredFacts, gatherImageFacts } from '../../helpers/facts/gather.ts';
 import { resolvePath } from '../../helpers/facts/resolve.ts';
 import { fixtureArchive, elfHeader, packTar, type TarItem } from '../../helpers/facts/tar-fixture.ts';
@@ -145,7 +146,7 @@ describe('gatherImageFacts against a loaded docker-archive', () => {
   });
 
   test('warm gather reads every layer from the cache and does not export', async () => {
-    expect(readdirSync(join(cacheDir, 'layer-index', 'v1'))).toHaveLength(3);
+    expect(readdirSync(join(cacheDir, 'layer-index', `v${LAYER_INDEX_VERSION}`))).toHaveLength(3);
     forgetGatheredFacts();
     const warm = await gatherImageFacts(TAG, { platform: 'linux/arm64' });
     timings.warm = warm.gather.ms;

@@ -16,6 +16,7 @@ import { ensureDefectImages } from '../../fixtures/defects/index.ts';
 import { harnessLabels, RUN_ID } from '../../helpers/engine/labels.ts';
 import { InspectSchema, parseConfigBlob, runConfig } from '../../helpers/facts/config.ts';
 import { readDockerArchive } from '../../helpers/facts/docker-archive.ts';
+import { LAYER_INDEX_VERSION } from '../../helpers/facts/cache.ts';
 import { forgetGatheredFacts, gatherImageFacts } from '../../helpers/facts/gather.ts';
 import { mergeLayers } from '../../helpers/facts/merge.ts';
 import { readOverlayImage } from '../../helpers/facts/overlay-layers.ts';
@@ -166,7 +167,7 @@ async function gatherMatches(ref: string, exported: LayerIndex[], configBlob: Bu
   expect(f.history).toEqual(config.history ?? []);
   // Layers and config went to the cache, as after an export.
   const distinct = new Set(f.diffIds).size;
-  if (distinct) expect(readdirSync(join(cache, 'layer-index', 'v1'))).toHaveLength(distinct);
+  if (distinct) expect(readdirSync(join(cache, 'layer-index', `v${LAYER_INDEX_VERSION}`))).toHaveLength(distinct);
   expect(readdirSync(join(cache, 'image-config'))).toHaveLength(1);
 }
 
@@ -210,7 +211,7 @@ describe('gather source and fallbacks (on the small fixture)', () => {
     await gatherImageFacts(FIXTURE);
     forgetGatheredFacts();
     expect((await gatherImageFacts(FIXTURE)).gather).toMatchObject({ source: 'cache', configFrom: 'cache', layersFromCache: 4 });
-    const dir = join(cache, 'layer-index', 'v1');
+    const dir = join(cache, 'layer-index', `v${LAYER_INDEX_VERSION}`);
     rmSync(join(dir, readdirSync(dir)[0]!));
     forgetGatheredFacts();
     expect((await gatherImageFacts(FIXTURE)).gather).toMatchObject({ source: 'overlay', configFrom: 'cache', layersIndexed: 1, layersFromCache: 3 });

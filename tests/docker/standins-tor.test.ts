@@ -16,8 +16,10 @@ import { ensureReferenceImages } from '../../fixtures/reference.ts';
 import { STANDIN_DIR } from '../../fixtures/standins/image.ts';
 
 const NETWORK = `lucid-standins-${RUN_ID}`;
-const base = loadContract(fromEnv());
-const contract = (progress: number): Contract => ({ ...base, standIns: base.standIns.map((s) => ({ ...s, settings: { ...s.settings, bootstrapProgress: progress } })) });
+// Only the Tor stand-in here (the gateway also names Mongo and Redis: tests/docker/standins-redis-mongo.test.ts).
+const full = loadContract(fromEnv());
+const base: Contract = { ...full, standIns: full.standIns.filter((s) => s.image === 'builtin:tor-control') };
+const contract = (progress: number): Contract => ({ ...base, standIns: base.standIns.map((s) => ({ ...s, env: { ...s.env, TOR_STANDIN_BOOTSTRAP: String(progress) } })) });
 const log = (l: string) => console.error(l);
 
 let platform: Platform;
@@ -56,7 +58,7 @@ test('tor-control stand-in: control protocol over 127.0.0.1, nonroot, and the ga
   // Not bootstrapped: the port answers, the gateway still says unhealthy, and so does the image's HEALTHCHECK command.
   standIns = await startStandIns(contract(50), NETWORK, { platform, services: [gw.name], log });
   const half = standIns.started[0]!;
-  expect(half.facts.bootstrap).toMatchObject({ progress: 50, tag: 'loading_descriptors' });
+  expect(half.ready.tor?.bootstrap).toMatchObject({ progress: 50, tag: 'loading_descriptors' });
   expect(await gatewayTor('unhealthy')).toBe('unhealthy');
   const halfCheck = await execIn(docker().getContainer(half.container.getId()), await healthcheckCommand(half.container.getId()));
   expect(halfCheck.exitCode, halfCheck.output).toBe(1);
@@ -65,7 +67,7 @@ test('tor-control stand-in: control protocol over 127.0.0.1, nonroot, and the ga
   // Bootstrapped.
   standIns = await startStandIns(contract(100), NETWORK, { platform, services: [gw.name], log });
   const s = standIns.started[0]!;
-  expect(s.facts).toEqual({
+  expect(s.ready.tor).toEqual({
     protocolInfo: { protocolVersion: 1, authMethods: ['NULL'], torVersion: '0.4.8.13' },
     version: '0.4.8.13',
     bootstrap: { severity: 'NOTICE', progress: 100, tag: 'done', summary: 'Done' },

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { indexLayer } from '../../helpers/facts/layer-index.ts';
 import { chainIds, diskKind, indexDiffDir, overlayLayerDirs, OverlayUnavailable, parseTarSplit, type TarListing } from '../../helpers/facts/overlay-layers.ts';
+import { craftElf } from '../../helpers/facts/elf-craft.ts';
 import { elfHeader, packTar, type TarItem } from '../../helpers/facts/tar-fixture.ts';
 import type { LayerIndex } from '../../helpers/facts/types.ts';
 
@@ -116,6 +117,17 @@ function bigBusybox(): Buffer {
   return b;
 }
 
+/** A dash by its content (its two markers), the second one straddling the 1 MiB chunk seam. */
+function renamedDash(): Buffer {
+  const b = craftElf({ machine: 'x86-64', interp: '/lib64/ld-linux-x86-64.so.2', needed: ['libc.so.6'], padding: 1_200_000 });
+  Buffer.from('Use "exit" to leave shell.').copy(b, 600_000);
+  Buffer.from('sh: turning off NDELAY mode').copy(b, 1024 * 1024 - 6);
+  return b;
+}
+
+/** python:3.11-slim's interpreter as the loader sees it, with its dynamic section 4.5 MiB in (past a stream's prefix). */
+const slimPython = craftElf({ machine: 'x86-64', interp: '/lib64/ld-linux-x86-64.so.2', needed: ['libpython3.11.so.1.0', 'libc.so.6'], runpath: '$ORIGIN/../lib', gap: 4_500_000, align: 0x1000 });
+
 const ITEMS: TarItem[] = [
   { name: 'etc/', type: 'directory' },
   { name: 'etc/passwd', data: 'root:x:0:0::/root:/sbin/nologin\n' },
@@ -136,6 +148,12 @@ const ITEMS: TarItem[] = [
   { name: 'opt/old/c.txt', data: 'c' },
   { name: 'srv/cache/.wh..wh..opq', data: '' }, // opaque dir the tar does not list itself
   { name: '.wh.gone', data: '' },
+  { name: 'usr/local/bin/python3.11', mode: 0o755, data: slimPython },
+  { name: 'usr/local/bin/helper', mode: 0o755, data: renamedDash() },
+  { name: 'usr/local/bin/run.sh', mode: 0o755, data: '#!/usr/bin/env  python3 -u \nprint("GNU bash, version BASH_VERSION")\n' },
+  { name: 'usr/local/lib/libx.so.1', data: craftElf({ machine: 'aarch64', type: 'dyn', soname: 'libx.so.1', needed: ['liby.so.2'], rpath: '$ORIGIN', align: 0x4000 }) },
+  { name: 'etc/ld.so.conf', data: 'include /etc/ld.so.conf.d/*.conf\n' },
+  { name: 'etc/ld.so.conf.d/local.conf', data: '/usr/local/lib\n' },
 ];
 
 describe.skipIf(!isRoot)('indexDiffDir on an unpacked layer (needs root for mknod and chown)', () => {
@@ -157,7 +175,14 @@ describe.skipIf(!isRoot)('indexDiffDir on an unpacked layer (needs root for mkno
     expect(e.get('/usr/local/bin')).toMatchObject({ type: 'dir', mode: 0o2775, gid: 50 });
     expect(fromDir.whiteouts).toEqual(['/usr/local/bin/old', '/gone']);
     expect(fromDir.opaqueDirs).toEqual(['/opt/old', '/srv/cache']);
-    expect(fromDir.texts).toEqual({ '/etc/passwd': 'root:x:0:0::/root:/sbin/nologin\n', '/etc/group': '' });
+    expect(fromDir.texts).toEqual({ '/etc/passwd': 'root:x:0:0::/root:/sbin/nologin\n', '/etc/group': '', '/etc/ld.so.conf': 'include /etc/ld.so.conf.d/*.conf\n', '/etc/ld.so.conf.d/local.conf': '/usr/local/lib\n' });
+    // The loader's facts, shells by content and the "#!" line, read alike from the stream and from the dir.
+    expect(e.get('/usr/local/bin/python3.11')).toMatchObject({ elf: 'x86-64', interp: '/lib64/ld-linux-x86-64.so.2', needed: ['libpython3.11.so.1.0', 'libc.so.6'], runpath: '$ORIGIN/../lib', loadAlign: 0x1000 });
+    expect(e.get('/usr/local/bin/python3.11')?.dynamicUnread).toBeUndefined();
+    expect(e.get('/usr/local/bin/helper')).toMatchObject({ elf: 'x86-64', shell: 'dash', needed: ['libc.so.6'] });
+    expect(e.get('/usr/local/bin/run.sh')).toMatchObject({ shebang: '/usr/bin/env  python3 -u' });
+    expect(e.get('/usr/local/bin/run.sh')?.shell).toBeUndefined(); // a script naming bash's strings is no bash
+    expect(e.get('/usr/local/lib/libx.so.1')).toMatchObject({ elf: 'aarch64', soname: 'libx.so.1', needed: ['liby.so.2'], rpath: '$ORIGIN', loadAlign: 0x4000 });
     expect(byPath(fromDir)).toEqual(byPath(fromTar));
   });
 

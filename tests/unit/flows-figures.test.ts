@@ -21,6 +21,7 @@ const env: FlowEnv = {
   url: () => 'http://127.0.0.1:9',
   containerId: () => 'x',
   setUrl: () => undefined,
+  standIns: new Map(),
 };
 
 describe('runFlow and the figures book', () => {

@@ -8,6 +8,8 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TESTS_DIR = join(ROOT, 'fixtures', 'services', 'tests');
+/** The second family's tests import it as the package lucid_alt, so discovery starts at fixtures/services. */
+const ALT_TESTS_DIR = join(ROOT, 'fixtures', 'services', 'lucid_alt', 'tests');
 
 /** First interpreter that reports Python >= 3.11: LUCID_PYTHON if set, else the usual names on PATH. */
 function findPython(): { exe?: string; reason: string } {
@@ -29,19 +31,24 @@ function findPython(): { exe?: string; reason: string } {
 const python = findPython();
 if (!python.exe) console.warn(`skipping the reference services' Python tests: ${python.reason}`);
 
-describe(`reference services (Python unittest, ${python.reason})`, () => {
+const FAMILIES = [
+  { name: 'lucid_ref', title: 'python3 -m unittest discover -s fixtures/services/tests passes', args: ['-s', TESTS_DIR] },
+  { name: 'lucid_alt', title: 'python3 -m unittest discover -s fixtures/services/lucid_alt/tests -t fixtures/services passes', args: ['-s', ALT_TESTS_DIR, '-t', join(ROOT, 'fixtures', 'services')] },
+];
+
+describe.each(FAMILIES)(`reference services $name (Python unittest, ${python.reason})`, (family) => {
   it.skipIf(!python.exe)(
-    'python3 -m unittest discover -s fixtures/services/tests passes',
+    family.title,
     async () => {
       const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve) => {
         execFile(
           python.exe!,
-          ['-m', 'unittest', 'discover', '-s', TESTS_DIR, '-v'],
+          ['-m', 'unittest', 'discover', ...family.args, '-v'],
           {
             cwd: ROOT,
             timeout: 240_000,
             maxBuffer: 16 * 1024 * 1024,
-            // No bytecode next to the sources: lucid_ref/ is copied into the images as it is.
+            // No bytecode next to the sources: they are copied into the images as they are.
             env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', PYTHONUNBUFFERED: '1' },
           },
           (err, stdout, stderr) => {

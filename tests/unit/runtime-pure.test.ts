@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { parseProcNetTcp } from '../../helpers/runtime/listening-ports.ts';
+import { startInstant } from '../../helpers/runtime/start-service.ts';
 import { describeDiagnostics, exitStory, livedMs } from '../../helpers/runtime/diagnostics.ts';
 import { LogTail } from '../../helpers/runtime/log-tail.ts';
 import { judgeHealth } from '../../helpers/checks/health.ts';
@@ -16,6 +17,22 @@ describe('listening ports from /proc/net/tcp', () => {
   test('tcp6 lines and duplicates', () => {
     const v6 = '   0: 00000000000000000000000000000000:1F90 00000000000000000000000000000000:0000 0A 0 0 0 0 0 0';
     expect(parseProcNetTcp(`${procNetTcp}\n${v6}`)).toEqual([8080, 8088]);
+  });
+  test("Docker's embedded DNS listener (127.0.0.11, a random port) is not the service's", () => {
+    const dns = '   2: 0B00007F:9A33 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 3 1 0000000000000000 100 0 0 10 0';
+    expect(parseProcNetTcp(`${procNetTcp}\n${dns}`)).toEqual([8088]);
+  });
+});
+
+describe('start instant of a container', () => {
+  test("the engine's StartedAt, so a slow create does not eat the first-200 budget", () => expect(startInstant('1970-01-01T00:00:14.000Z', 0, 20_000)).toBe(14_000));
+  test('kept within the request and the return (engine clock skew)', () => {
+    expect(startInstant('1970-01-01T00:01:00.000Z', 0, 20_000)).toBe(20_000);
+    expect(startInstant('1969-12-31T23:59:00.000Z', 5_000, 20_000)).toBe(5_000);
+  });
+  test('the request time when the engine says nothing readable', () => {
+    expect(startInstant(undefined, 5_000, 20_000)).toBe(5_000);
+    expect(startInstant('0001-01-01T00:00:00Z', 5_000, 20_000)).toBe(5_000);
   });
 });
 

@@ -31,6 +31,8 @@ export const checkNoShell: StaticCheck = (facts, contract) => {
       out.push({ check: NO_SHELL, expected: 'no shell anywhere in the image', seen: `${e.path} (${describe(e)}${runnable(e)}) is a shell by name: "${name}"`, where: `image file ${e.path} (layer ${e.layer ?? '?'})` });
     } else if (e.multiCall) {
       out.push({ check: NO_SHELL, expected: 'no shell anywhere in the image', seen: `${e.path} is a ${e.multiCall} multi-call binary (found by its content) and provides sh`, where: `image file ${e.path} (layer ${e.layer ?? '?'})` });
+    } else if (e.shell) {
+      out.push({ check: NO_SHELL, expected: 'no shell anywhere in the image', seen: `${e.path} (${describe(e)}${runnable(e)}) is the ${e.shell} shell by its content, whatever its name`, where: `image file ${e.path} (layer ${e.layer ?? '?'})` });
     }
   }
   return out;

@@ -11,3 +11,5 @@ export { checkPasswdNonroot } from './passwd.ts';
 export { checkNoSecrets } from './secrets.ts';
 export { mask, secretsInText, secretAssignment, isSecretName, allowList } from './secret-scan.ts';
 export { commandOf, scriptArgument } from './program.ts';
+export { checkNoSecretFiles, secretFileAllow, pathGlob } from './secret-files.ts';
+export { checkDistrolessBase, osReleaseProblems } from './distroless-base.ts';

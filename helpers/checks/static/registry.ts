@@ -7,10 +7,14 @@ import { checkNoPackageManager, checkNoShell, NO_PACKAGE_MANAGER, NO_SHELL } fro
 import { checkHealthcheck, HEALTHCHECK } from './healthcheck.ts';
 import { checkPasswdNonroot, PASSWD_NONROOT } from './passwd.ts';
 import { checkNoSetuid, checkNoWorldWritable, NO_SETUID, NO_WORLD_WRITABLE } from './permissions.ts';
+import { checkPi5PageSize, PI5_PAGE_SIZE } from './pi5-page-size.ts';
 import { checkPlatform, PLATFORM } from './platform.ts';
+import { checkProgramsStart, PROGRAMS_START } from './programs-start.ts';
 import { checkNoSecrets, NO_SECRETS } from './secrets.ts';
 import type { StaticCheckSpec } from './types.ts';
 import { checkUser, USER } from './user.ts';
+import { checkNoSecretFiles, NO_SECRET_FILES } from './secret-files.ts';
+import { checkDistrolessBase, DISTROLESS_BASE } from './distroless-base.ts';
 
 /** Every static check, in report order; suites make one test per entry. */
 export const STATIC_CHECKS: readonly StaticCheckSpec[] = [
@@ -19,12 +23,16 @@ export const STATIC_CHECKS: readonly StaticCheckSpec[] = [
   { name: EXPOSED_PORT, title: 'ExposedPorts holds the contract port', run: checkExposedPort },
   { name: HEALTHCHECK, title: 'HEALTHCHECK is exec form, its program exists, it probes the contract endpoint', run: checkHealthcheck },
   { name: ENTRYPOINT, title: 'Entrypoint/Cmd programs exist', run: checkEntrypoint },
-  { name: NO_SHELL, title: 'no shell anywhere (by name or multi-call content)', run: checkNoShell },
+  { name: PROGRAMS_START, title: 'Entrypoint/Cmd and HEALTHCHECK programs can start: ELF interpreter and libraries, #! interpreter, Python module resolve', run: checkProgramsStart },
+  { name: NO_SHELL, title: 'no shell anywhere (by name, or by content: busybox, toybox, dash, bash, zsh, mksh, ...)', run: checkNoShell },
   { name: NO_PACKAGE_MANAGER, title: 'no package manager', run: checkNoPackageManager },
   { name: NO_SETUID, title: 'no setuid/setgid regular file', run: checkNoSetuid },
   { name: NO_WORLD_WRITABLE, title: 'no world-writable directory without the sticky bit', run: checkNoWorldWritable },
   { name: PASSWD_NONROOT, title: '/etc/passwd has the contract uid', run: checkPasswdNonroot },
   { name: NO_SECRETS, title: 'no secrets in Env or history', run: checkNoSecrets },
+  { name: NO_SECRET_FILES, title: 'no secret files: private keys, env/config files with literal passwords or tokens (by content)', run: checkNoSecretFiles },
+  { name: DISTROLESS_BASE, title: 'built on the claimed distroless base: os-release, the base interpreter, pinned base layers', run: checkDistrolessBase },
+  { name: PI5_PAGE_SIZE, title: 'Raspberry Pi 5 readiness: every aarch64 ELF LOAD segment aligned to >= 16 KiB (linux/arm64; passes elsewhere)', run: checkPi5PageSize },
 ];
 
 export const staticCheckNamed = (name: string): StaticCheckSpec | undefined => STATIC_CHECKS.find((c) => c.name === name);

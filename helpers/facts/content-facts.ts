@@ -1,0 +1,118 @@
+/**
+ * The content facts of one regular file, the same whether its bytes stream past in a layer tar or sit in an
+ * overlay2 layer dir: ELF loader facts, shebang, multi-call and shell markers, captured small texts, secret hits.
+ */
+import { ElfStreamCollector, isElfHead, readElf, type ElfInfo, type ReadAt } from './elf.ts';
+import { multiCallOf, multiCallScanner, shellOf, shellScanner } from './marker-scan.ts';
+import { scanSecretFile, secretScanMode, type SecretFileHit, type SecretScanMode } from './secret-files.ts';
+import type { FsEntry } from './types.ts';
+
+/** Small text files whose content the checks need (users, groups, base OS, the loader's search dirs). */
+export const CAPTURED_TEXT_FILES: ReadonlySet<string> = new Set(['/etc/passwd', '/etc/group', '/etc/os-release', '/usr/lib/os-release', '/etc/ld.so.conf']);
+/** Also ld.so.conf's include files (Debian: /etc/ld.so.conf.d/*.conf) and the .pth files of Python site dirs. */
+export const isCapturedText = (path: string): boolean =>
+  CAPTURED_TEXT_FILES.has(path) || /^\/etc\/ld\.so\.conf\.d\/[^/]+\.conf$/.test(path) || /\/(site|dist)-packages\/[^/]+\.pth$/.test(path);
+export const MAX_TEXT_BYTES = 256 * 1024;
+/** Multi-call binaries and shells are ~0.1-2 MiB; scanning bigger executables (python, libpython) would only cost time. */
+export const MAX_SCAN_BYTES = 8 * 1024 * 1024;
+/**
+ * Shells are 0.1-2 MiB (fish 1.9, ksh93 1.5, bash 1.3); a dozen markers over python3.11's 7 MiB would double the
+ * cost of indexing a layer, so bigger files are not scanned for shells.
+ */
+export const MAX_SHELL_SCAN_BYTES = 4 * 1024 * 1024;
+/** The kernel reads the first 256 bytes of a file to find a "#!" line (BINPRM_BUF_SIZE). */
+export const HEAD_BYTES = 256;
+
+export const wantsScan = (e: FsEntry): boolean => Boolean(e.mode & 0o111) && e.size <= MAX_SCAN_BYTES;
+export const wantsText = (e: FsEntry): boolean => isCapturedText(e.path) && e.size <= MAX_TEXT_BYTES;
+
+/** The "#!" line of an executable's first bytes, trimmed, without "#!"; undefined when it has none. */
+export function shebangOf(head: Uint8Array): string | undefined {
+  if (head.length < 2 || head[0] !== 0x23 || head[1] !== 0x21) return undefined;
+  const b = Buffer.from(head.buffer, head.byteOffset, Math.min(head.byteLength, HEAD_BYTES));
+  const nl = b.indexOf(0x0a);
+  return b.toString('utf8', 2, nl < 0 ? b.length : nl).replace(/\r$/, '').trim();
+}
+
+export function applyElf(e: FsEntry, info: ElfInfo | undefined): void {
+  if (!info) return;
+  e.elf = info.machine;
+  for (const k of ['interp', 'needed', 'runpath', 'rpath', 'soname', 'loadAlign', 'loadOffsetAlign', 'dynamicUnread'] as const) {
+    if (info[k] !== undefined) (e as unknown as Record<string, unknown>)[k] = info[k];
+  }
+}
+
+/**
+ * Feed a file's chunks in order, then finish: sets the entry's content facts and returns the captured text.
+ * `random`, when given, reads the ELF facts by positional reads instead of collecting them from the stream.
+ */
+export class ContentFacts {
+  private readonly multi;
+  private shells;
+  private readonly elfStream?: ElfStreamCollector;
+  private elfRead?: { info: ElfInfo | undefined };
+  private readonly text: Buffer[] | undefined;
+  private readonly secretMode: SecretScanMode | undefined;
+  private readonly kept: Buffer[] | undefined;
+  private head = Buffer.alloc(0);
+  /** Secrets the file holds (ELF files are code, never scanned as configuration); set by finish. */
+  secrets: SecretFileHit[] = [];
+
+  constructor(
+    private readonly e: FsEntry,
+    private readonly random?: ReadAt,
+  ) {
+    const scan = wantsScan(e);
+    this.multi = scan ? multiCallScanner() : undefined;
+    this.shells = scan && e.size <= MAX_SHELL_SCAN_BYTES ? shellScanner() : undefined;
+    if (!random) this.elfStream = new ElfStreamCollector();
+    this.text = wantsText(e) ? [] : undefined;
+    this.secretMode = secretScanMode(e.path, e.size);
+    this.kept = this.text ?? (this.secretMode ? [] : undefined);
+  }
+
+  /** Whether the whole content must pass through feed (else the head alone will do). */
+  get wantsAll(): boolean {
+    return Boolean(this.multi || this.shells || this.kept || this.elfStream);
+  }
+
+  /**
+   * Random-access mode, once the head was fed: reads the ELF facts now, so a shared library (it has a DT_SONAME;
+   * a shell has none) is spared the shell scan.
+   */
+  readElfFirst(): void {
+    if (!this.random || this.elfRead) return;
+    const info = isElfHead(this.head) ? readElf(this.random) : undefined;
+    this.elfRead = { info };
+    if (!info || info.soname !== undefined) this.shells = undefined;
+  }
+
+  feed(chunk: Buffer): void {
+    if (this.head.length < HEAD_BYTES) {
+      this.head = Buffer.concat([this.head, chunk.subarray(0, HEAD_BYTES - this.head.length)]);
+      if (this.head.length >= 4 && !isElfHead(this.head)) this.shells = undefined; // only an ELF is judged a shell
+    }
+    this.elfStream?.feed(chunk);
+    this.multi?.feed(chunk);
+    this.shells?.feed(chunk);
+    this.kept?.push(Buffer.from(chunk));
+  }
+
+  finish(): string | undefined {
+    const e = this.e;
+    const elf = isElfHead(this.head);
+    if (elf) applyElf(e, this.random ? (this.elfRead ?? { info: readElf(this.random) }).info : this.elfStream?.finish());
+    else if (e.mode & 0o111) {
+      const sb = shebangOf(this.head);
+      if (sb !== undefined) e.shebang = sb;
+    }
+    const mc = this.multi && multiCallOf(this.multi.found);
+    if (mc) e.multiCall = mc;
+    // Only an ELF is judged by shell markers: a script may well mention "BASH_VERSION".
+    const sh = elf && !mc && this.shells ? shellOf(this.shells.found) : undefined;
+    if (sh) e.shell = sh;
+    const content = this.kept && Buffer.concat(this.kept);
+    if (this.secretMode && !elf) this.secrets = scanSecretFile(content!, this.secretMode);
+    return this.text && content!.toString('utf8');
+  }
+}

@@ -1,0 +1,181 @@
+/**
+ * Python's import search replayed over the merged filesystem: which sys.path an interpreter would build
+ * (script dir or working dir, PYTHONPATH, its stdlib and lib-dynload, site dirs and their .pth lines, a venv's
+ * site-packages) and whether a dotted module name resolves on it (packages with __init__, namespace packages,
+ * .py, sourceless .pyc, extension modules).
+ */
+import { posix } from 'node:path';
+import { tripletOf } from './loader.ts';
+import { envValue, isRegularFile, resolvePath } from './resolve.ts';
+import type { FsIndex } from './types.ts';
+
+export interface PythonPathInput {
+  /** The interpreter as the command names it after PATH lookup (a venv is recognised from this path). */
+  programPath: string;
+  /** The interpreter file it resolves to, e.g. /usr/bin/python3.11. */
+  realPath: string;
+  machine?: string;
+  env: readonly string[];
+  workingDir: string;
+  /** -I (isolated: no cwd/script dir, no PYTHONPATH, no user site), -E (no PYTHONPATH), -S (no site), -P (no cwd). */
+  flags: ReadonlySet<string>;
+  /** What goes first on sys.path: the working dir for -m and app runners, the script's dir for a script. */
+  first?: string;
+  /** Dirs an app runner adds in front (uvicorn --app-dir, gunicorn --chdir/--pythonpath). */
+  extra?: readonly string[];
+}
+
+export interface PythonPath {
+  dirs: { dir: string; why: string }[];
+  version?: string;
+}
+
+const implicitDirs = new WeakMap<FsIndex, Set<string>>();
+
+/** Directories that exist because something lies below them (layer tars need not list parents). */
+function dirsOf(ix: FsIndex): Set<string> {
+  let s = implicitDirs.get(ix);
+  if (!s) {
+    s = new Set();
+    for (const [p, e] of ix.entries) {
+      if (e.type === 'dir') s.add(p);
+      for (let d = posix.dirname(p); d !== '/' && !s.has(d); d = posix.dirname(d)) s.add(d);
+    }
+    implicitDirs.set(ix, s);
+  }
+  return s;
+}
+
+export function isDir(ix: FsIndex, path: string): boolean {
+  const r = resolvePath(ix, path);
+  if (r.entry) return r.entry.type === 'dir' && !r.error;
+  return r.error === 'not-found' && dirsOf(ix).has(r.path);
+}
+
+const isFile = (ix: FsIndex, path: string): boolean => {
+  const r = resolvePath(ix, path);
+  return !r.error && isRegularFile(r.entry);
+};
+
+/** "3.11" from python3.11 (or from the stdlib dirs the image holds when the name says only python3). */
+function pythonVersion(ix: FsIndex, realPath: string, prefix: string): string | undefined {
+  const m = /python(\d)\.(\d+)/.exec(posix.basename(realPath));
+  if (m) return `${m[1]}.${m[2]}`;
+  const re = new RegExp(`^${prefix.replace(/\W/g, '\\$&')}/lib/python(\\d\\.\\d+)/os\\.py$`);
+  for (const p of ix.entries.keys()) {
+    const h = re.exec(p);
+    if (h) return h[1];
+  }
+  return undefined;
+}
+
+export function pythonPath(ix: FsIndex, i: PythonPathInput): PythonPath {
+  const dirs: { dir: string; why: string }[] = [];
+  const add = (dir: string, why: string) => {
+    const d = posix.normalize(posix.isAbsolute(dir) ? dir : posix.join(i.workingDir || '/', dir));
+    if (!dirs.some((x) => x.dir === d)) dirs.push({ dir: d, why });
+  };
+  const isolated = i.flags.has('I');
+  for (const d of i.extra ?? []) add(d, 'app dir');
+  if (i.first !== undefined && !isolated && !i.flags.has('P') && envValue(i.env, 'PYTHONSAFEPATH') === undefined) add(i.first, i.first === (i.workingDir || '/') ? 'WorkingDir' : 'script dir');
+  if (!isolated && !i.flags.has('E')) for (const d of (envValue(i.env, 'PYTHONPATH') ?? '').split(':').filter(Boolean)) add(d, 'PYTHONPATH');
+  const home = !isolated && !i.flags.has('E') ? envValue(i.env, 'PYTHONHOME') : undefined;
+  const prefix = home?.split(':')[0] || posix.dirname(posix.dirname(i.realPath));
+  const version = pythonVersion(ix, i.realPath, prefix);
+  if (!version) return { dirs };
+  const nodot = version.replace('.', '');
+  const zip = `${prefix}/lib/python${nodot}.zip`;
+  if (isFile(ix, zip)) add(zip, 'stdlib zip');
+  add(`${prefix}/lib/python${version}`, 'stdlib');
+  add(`${prefix}/lib/python${version}/lib-dynload`, 'lib-dynload');
+  if (!i.flags.has('S')) {
+    const venv = posix.dirname(posix.dirname(i.programPath));
+    const sites = isFile(ix, `${venv}/pyvenv.cfg`)
+      ? [`${venv}/lib/python${version}/site-packages`]
+      : [
+          `${prefix}/lib/python${version}/site-packages`,
+          // Debian's site dirs
+          `${prefix === '/usr' ? '/usr/local' : prefix}/lib/python${version}/dist-packages`,
+          `${prefix}/lib/python3/dist-packages`,
+          `${prefix}/lib/python${version}/dist-packages`,
+        ];
+    for (const s of sites) {
+      if (!isDir(ix, s)) continue;
+      add(s, 'site');
+      // .pth lines name more dirs (relative to the site dir); "import" lines run code and add nothing known.
+      for (const [p, text] of ix.texts) {
+        if (posix.dirname(p) !== s || !p.endsWith('.pth')) continue;
+        for (const line of text.split('\n').map((l) => l.trim())) if (line && !line.startsWith('#') && !/^import[\s\t]/.test(line)) add(posix.join(s, line), `${posix.basename(p)}`);
+      }
+    }
+  }
+  return { dirs, version };
+}
+
+export interface ModuleLookup {
+  /** The file or package dir the module resolved to. */
+  found?: string;
+  /** Why it did not resolve: the first part that did not, and where. */
+  problem?: string;
+  /** A zip on the path could hold it: not judged. */
+  unknown?: boolean;
+}
+
+/** File names an importable module `name` may have in a directory (source, sourceless, extension). */
+function moduleFiles(name: string, version: string | undefined, machine: string | undefined): string[] {
+  const t = tripletOf(machine);
+  const tag = version ? `cpython-${version.replace('.', '')}` : undefined;
+  return [`${name}.py`, `${name}.pyc`, ...(tag && t ? [`${name}.${tag}-${t}.so`] : []), `${name}.abi3.so`, `${name}.so`];
+}
+
+/**
+ * Resolves `dotted` over `path` as importlib's path finder does: the first regular package or module of the
+ * first part wins; without one, every dir of that name is a namespace portion. `main`: a package must hold a
+ * __main__ module (python -m pkg).
+ */
+export function findModule(ix: FsIndex, dotted: string, path: PythonPath, machine?: string, main = false): ModuleLookup {
+  const parts = dotted.split('.');
+  let portions = path.dirs.map((d) => d.dir);
+  const hasZip = portions.some((d) => /\.(zip|egg|whl)$/.test(d) && isFile(ix, d));
+  for (let n = 0; n < parts.length; n++) {
+    const name = parts[n]!;
+    const last = n === parts.length - 1;
+    const sofar = parts.slice(0, n + 1).join('.');
+    let module: string | undefined;
+    let regular: string | undefined;
+    const namespace: string[] = [];
+    for (const d of portions) {
+      const pkg = posix.join(d, name);
+      if (isDir(ix, pkg)) {
+        if (moduleFiles('__init__', path.version, machine).some((f) => isFile(ix, posix.join(pkg, f)))) {
+          regular = pkg;
+          break;
+        }
+        namespace.push(pkg);
+        continue;
+      }
+      const f = moduleFiles(name, path.version, machine).map((x) => posix.join(d, x)).find((x) => isFile(ix, x));
+      if (f) {
+        module = f;
+        break;
+      }
+    }
+    const where = n === 0 ? portions.join(', ') : `${portions.join(', ')} (the ${parts.slice(0, n).join('.')} package)`;
+    if (module) {
+      if (last) return { found: module };
+      return { problem: `${parts.slice(0, n + 1).join('.')} is the module ${module}, not a package, so ${dotted} cannot be below it` };
+    }
+    const dirs = regular ? [regular] : namespace;
+    if (!dirs.length) {
+      if (hasZip && n === 0) return { unknown: true };
+      return { problem: `no ${n === 0 ? '' : 'sub'}module or package "${name}"${n ? ` in ${sofar.slice(0, -name.length - 1)}` : ''}; looked in ${where}` };
+    }
+    if (last) {
+      if (!main) return { found: dirs[0] };
+      const m = dirs.flatMap((d) => moduleFiles('__main__', path.version, machine).map((f) => posix.join(d, f))).find((x) => isFile(ix, x));
+      return m ? { found: m } : { problem: `${dotted} is a package (${dirs.join(', ')}) without a __main__ module, so python -m cannot run it` };
+    }
+    portions = dirs;
+  }
+  return { problem: `empty module name "${dotted}"` };
+}

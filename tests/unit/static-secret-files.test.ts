@@ -1,0 +1,100 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { ContractSchema, type Contract } from '../../helpers/contract/schema.ts';
+import { formatIssues, loadContract, serviceNamed } from '../../helpers/contract/load.ts';
+import { checkNoSecretFiles, pathGlob } from '../../helpers/checks/static/secret-files.ts';
+import { file, sampleFacts, withFs } from '../../helpers/facts/sample.ts';
+import { fingerprintOf, type SecretFileHit } from '../../helpers/facts/secret-files.ts';
+import type { ImageFacts } from '../../helpers/facts/types.ts';
+
+const contract = loadContract({});
+const svc = serviceNamed(contract, 'data-chain');
+const base = sampleFacts(contract, svc, 'linux/amd64');
+const hit = (kind: string, line: number, shown: string, secret: string): SecretFileHit => ({ kind, line, shown, fingerprint: fingerprintOf(secret) });
+const PASSWORD = hit('a literal value for DB_PASSWORD', 3, 'DB_PASSWORD=Lu************', 'Lucid-Pr0d-2025!');
+const KEY = hit('a PEM private key', 1, '-----BEGIN PRIVATE KEY----- MC************', 'MC4CAQAwBQYDK2VwBCIEI');
+
+/** The sample image plus files with the given hits (as the gatherer would have recorded them). */
+function withSecrets(files: Record<string, SecretFileHit[]>, layer = 2): ImageFacts {
+  const f = withFs(
+    base,
+    Object.keys(files).map((p) => file(p, { layer })),
+  );
+  for (const [p, h] of Object.entries(files)) f.fs.secrets!.set(p, h);
+  return f;
+}
+const allowing = (allow: Contract['secretFiles']['allow']): Contract => ({ ...contract, secretFiles: { allow } });
+const check = (f: ImageFacts, c: Contract = contract) => checkNoSecretFiles(f, c, svc, 'linux/amd64');
+
+describe('no-secret-files', () => {
+  test('passes the sample distroless image', () => {
+    expect(check(base)).toEqual([]);
+  });
+
+  test('fails an env file with a password and a key under an innocent name: one finding per file, masked, with the layer', () => {
+    const f = check(withSecrets({ '/usr/local/share/lucid/session.cache': [KEY], '/app/.env': [PASSWORD] }));
+    expect(f.map((x) => x.seen)).toEqual([
+      `/app/.env holds line 3: a literal value for DB_PASSWORD: DB_PASSWORD=Lu************ (${PASSWORD.fingerprint})`,
+      `/usr/local/share/lucid/session.cache holds line 1: a PEM private key: -----BEGIN PRIVATE KEY----- MC************ (${KEY.fingerprint})`,
+    ]);
+    expect(f[0]).toMatchObject({ check: 'no-secret-files', where: 'image file /app/.env (layer 2)' });
+    expect(JSON.stringify(f)).not.toContain('Lucid-Pr0d-2025!');
+  });
+
+  test('a file with many secrets shows the first four and counts the rest', () => {
+    const many = Array.from({ length: 6 }, (_, i) => hit(`a literal value for K${i}_TOKEN`, i + 1, `K${i}_TOKEN=ab****`, `secret-${i}`));
+    const [f] = check(withSecrets({ '/app/.env': many }));
+    expect(f!.seen.match(/line \d+/g)).toEqual(['line 1', 'line 2', 'line 3', 'line 4']);
+    expect(f!.seen).toMatch(/; and 2 more$/);
+  });
+
+  test('hits of a path no longer in the merged image are not judged', () => {
+    const f = withSecrets({ '/app/.env': [PASSWORD] });
+    f.fs.entries.delete('/app/.env');
+    expect(check(f)).toEqual([]);
+  });
+
+  test('contract.secretFiles.allow: by path (exact or glob), by fingerprint anywhere, or both together', () => {
+    const f = withSecrets({ '/app/.env': [PASSWORD], '/opt/tests/fixtures/key.pem': [KEY] });
+    expect(check(f, allowing([{ path: '/app/.env' }])).map((x) => x.where)).toEqual(['image file /opt/tests/fixtures/key.pem (layer 2)']);
+    expect(check(f, allowing([{ path: '/opt/**' }, { path: '/app/*' }]))).toEqual([]);
+    expect(check(f, allowing([{ path: '/opt/*' }])).length).toBe(2); // * stays within one segment
+    expect(check(f, allowing([{ fingerprint: KEY.fingerprint }])).map((x) => x.where)).toEqual(['image file /app/.env (layer 2)']);
+    expect(check(f, allowing([{ path: '/app/.env', fingerprint: KEY.fingerprint }])).length).toBe(2); // both must match
+    expect(check(f, allowing([{ path: '/opt/tests/**', fingerprint: KEY.fingerprint, reason: 'test key of a library' }])).length).toBe(1);
+  });
+
+  test('pathGlob: literal characters stay literal', () => {
+    expect(pathGlob('/app/.env').test('/app/xenv')).toBe(false);
+    expect(pathGlob('/app/*.env').test('/app/prod.env')).toBe(true);
+    expect(pathGlob('/app/*.env').test('/app/sub/prod.env')).toBe(false);
+    expect(pathGlob('/app/**/.env').test('/app/a/b/.env')).toBe(true);
+  });
+
+  test('a profile file accepts a secret for one run (the way every contract value is overridden)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lucid-allow-'));
+    try {
+      const profile = join(dir, 'accept-test-key.json');
+      writeFileSync(profile, JSON.stringify({ secretFiles: { allow: [{ path: '/usr/local/share/lucid/*', fingerprint: KEY.fingerprint, reason: 'a test key' }] } }));
+      const c = loadContract({ overrides: [profile] });
+      const f = withSecrets({ '/usr/local/share/lucid/session.cache': [KEY], '/app/.env': [PASSWORD] });
+      expect(check(f, c).map((x) => x.where)).toEqual(['image file /app/.env (layer 2)']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('the allow list is contract data: validated, defaulted, overridable', () => {
+    expect(contract.secretFiles.allow).toEqual([]);
+    const raw = { ...structuredClone(contract), secretFiles: undefined } as Record<string, unknown>;
+    expect(ContractSchema.parse(raw).secretFiles).toEqual({ allow: [] });
+    const bad = ContractSchema.safeParse({ ...raw, secretFiles: { allow: [{ reason: 'no path, no fingerprint' }, { fingerprint: 'abc' }, { path: 'relative' }] } });
+    expect(bad.success).toBe(false);
+    const msg = formatIssues(bad.error!.issues);
+    expect(msg).toContain('secretFiles.allow.0: an allow entry needs a path, a fingerprint or both');
+    expect(msg).toContain('secretFiles.allow.1.fingerprint: a fingerprint as no-secret-files prints it');
+    expect(msg).toContain('secretFiles.allow.2.path: must be an absolute path');
+  });
+});
