@@ -80,10 +80,14 @@ async function observe(contract: Contract, s: StartedService): Promise<RunFacts>
 
 /**
  * A service must still run a while after it became healthy (contract: still alive at the end): an own-container
- * run is kept at least `survivesMs` from its start before its end state is read.
+ * run is kept at least `survivesMs` from its first healthy answer (from its start when it never answered) before
+ * its end state is read. Counted from the start request, a slow create on a busy box ate the window: a service
+ * that exited 4.5 s after its own start passed (CI, smoke matrix).
  */
-async function settle(contract: Contract, s: StartedService): Promise<void> {
-  const wait = contract.budgets[s.emulated ? 'emulated' : 'native'].survivesMs - (Date.now() - s.startedAt);
+async function settle(contract: Contract, s: StartedService, observed: RunFacts): Promise<void> {
+  const main = observed.health[0];
+  const healthyAt = s.startedAt + (main?.ok ? main.elapsedMs : 0);
+  const wait = healthyAt + contract.budgets[s.emulated ? 'emulated' : 'native'].survivesMs - Date.now();
   if (wait > 0) await new Promise((r) => setTimeout(r, wait));
 }
 
@@ -144,7 +148,7 @@ export async function gatherSmokeRuntime(contract: Contract, service: Service, t
       s = await startService(contract, service, target, { network });
       const observed = await observe(contract, s);
       const inspected = await inspectRunning(contract, s, facts);
-      await settle(contract, s);
+      await settle(contract, s, observed);
       return { ...observed, ...inspected, end: await containerEnd(s) };
     } catch (e) {
       return { ...startFailed(e), ...(await shellsWithoutService(contract, service, target, facts)) };
@@ -157,7 +161,7 @@ export async function gatherSmokeRuntime(contract: Contract, service: Service, t
     try {
       s = await startService(contract, service, target, { network, hardened: true });
       const observed = await observe(contract, s);
-      await settle(contract, s);
+      await settle(contract, s, observed);
       return { ...observed, end: await containerEnd(s) };
     } catch (e) {
       return startFailed(e);
