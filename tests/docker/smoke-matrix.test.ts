@@ -41,7 +41,8 @@ const NAMES_THE_DEFECT: Record<string, RegExp> = {
   'secret-files': /\/app\/\.env|DB_PASSWORD|PRIVATE KEY/,
   'python-copied-in': /\/usr\/local\/bin\/python3/,
   'not-distroless-os-release': /os-release|Distroless/,
-  'python-slim-no-libpython': /libpython3\.11\.so\.1\.0|exit code 127/, // the loader's stderr may be gone with the container
+  // distroless-base names its interpreter; health names the library, or the exit code when the loader's stderr is gone.
+  'python-slim-no-libpython': /libpython3\.11\.so\.1\.0|exit code 127|\/usr\/local\/bin\/python3/,
   'module-not-on-path': /app\.api\.app\.main|No module named 'app'/,
   'dash-renamed': /\/usr\/local\/bin\/helper/,
   'arm64-4k-pages': /\/usr\/local\/bin\/ischroot|16 KiB/,
