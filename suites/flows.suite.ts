@@ -34,7 +34,7 @@ for (const group of groups) {
     const handle = shared.stacks.find((s) => s.platform === group.platform);
     let env: FlowEnv | undefined;
 
-    beforeAll(() => {
+    beforeAll(async () => {
       if (!handle) throw new Error(`no shared stack was started for ${group.platform} (global setup did not run?)`);
       const figures = book.platform(group.platform, handle.emulated);
       if (handle.error) {
@@ -44,7 +44,7 @@ for (const group of groups) {
       figures.stackStartMs = handle.stackStartMs;
       figures.sha256DataChainStartMs = handle.sha256StartMs;
       const entries = Object.entries(handle.services);
-      env = flowEnvOf(
+      env = await flowEnvOf(
         contract,
         group.platform,
         handle.emulated,

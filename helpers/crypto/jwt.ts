@@ -1,7 +1,6 @@
 // HS256 JWTs for the blockchain apps' `Authorization: Bearer` (contract §4: keyed with SECRET_KEY,
-// claim user_id). Minted here so the harness needs no JWT library and controls every byte.
-import { hmac } from '@noble/hashes/hmac.js';
-import { sha256 } from '@noble/hashes/sha2.js';
+// claim user_id). Signed and verified with jose; only the deliberately broken token is made by hand.
+import { compactVerify, SignJWT } from 'jose';
 import { fromBase64Url, toBase64Url, utf8ToBytes } from './bytes.ts';
 
 export type JwtClaims = Record<string, unknown>;
@@ -24,19 +23,18 @@ export interface DecodedJwt {
 const HEADER = { alg: 'HS256', typ: 'JWT' } as const;
 
 const keyBytes = (secret: string | Uint8Array): Uint8Array => (typeof secret === 'string' ? utf8ToBytes(secret) : secret);
-const encodePart = (value: unknown): string => toBase64Url(utf8ToBytes(JSON.stringify(value)));
-const sign = (input: string, secret: string | Uint8Array): Uint8Array => hmac(sha256, keyBytes(secret), utf8ToBytes(input));
 
 /**
  * A signed token: header {alg:'HS256', typ:'JWT'}, payload = claims plus `iat` (whole seconds; an
  * explicit claim wins) and `exp` when expiresInSeconds is given. A string secret is used as UTF-8.
  */
-export function mintJwt(claims: JwtClaims, secret: string | Uint8Array, options: MintJwtOptions = {}): string {
+export async function mintJwt(claims: JwtClaims, secret: string | Uint8Array, options: MintJwtOptions = {}): Promise<string> {
   const iat = Math.floor(options.now ?? Date.now() / 1000);
-  const payload: JwtClaims = { iat, ...claims };
-  if (options.expiresInSeconds !== undefined) payload['exp'] = iat + Math.floor(options.expiresInSeconds);
-  const signingInput = `${encodePart(HEADER)}.${encodePart(payload)}`;
-  return `${signingInput}.${toBase64Url(sign(signingInput, secret))}`;
+  // iat in the initial claims set, not setIssuedAt: an explicit iat claim still wins, and iat stays the
+  // payload's first member (the same bytes as the tokens minted before jose).
+  const jwt = new SignJWT({ iat, ...claims }).setProtectedHeader(HEADER);
+  if (options.expiresInSeconds !== undefined) jwt.setExpirationTime(iat + Math.floor(options.expiresInSeconds));
+  return jwt.sign(keyBytes(secret));
 }
 
 /** Splits and parses a compact JWS for inspection; does not check the signature. Throws if malformed. */
@@ -52,26 +50,21 @@ export function decodeJwt(token: string): DecodedJwt {
   return { header: parse(h, 'header'), payload: parse(p, 'payload'), signingInput: `${h}.${p}`, signature: fromBase64Url(s) };
 }
 
-/** True when the token is HS256 and its signature matches `secret` (constant-time compare). */
-export function verifyJwtSignature(token: string, secret: string | Uint8Array): boolean {
-  let decoded: DecodedJwt;
+/** True when the token is HS256 and its signature matches `secret`. Claims (exp, …) are not checked. */
+export async function verifyJwtSignature(token: string, secret: string | Uint8Array): Promise<boolean> {
   try {
-    decoded = decodeJwt(token);
+    await compactVerify(token, keyBytes(secret), { algorithms: ['HS256'] });
+    return true;
   } catch {
     return false;
   }
-  if (decoded.header['alg'] !== 'HS256') return false;
-  const expected = sign(decoded.signingInput, secret);
-  if (expected.length !== decoded.signature.length) return false;
-  let diff = 0;
-  for (let i = 0; i < expected.length; i++) diff |= expected[i]! ^ decoded.signature[i]!;
-  return diff === 0;
 }
 
 /**
- * The same token with a wrong signature. A byte of the *decoded* signature is flipped and re-encoded:
- * editing the last base64url character instead may only touch padding bits that decoders ignore
- * (32 bytes → 43 chars carry 2 spare bits), leaving a token that still verifies.
+ * The same token with a wrong signature, by hand: jose signs correctly or not at all. A byte of the
+ * *decoded* signature is flipped and re-encoded: editing the last base64url character instead may only
+ * touch padding bits that decoders ignore (32 bytes → 43 chars carry 2 spare bits), leaving a token that
+ * still verifies.
  */
 export function withBadSignature(token: string): string {
   const { signingInput, signature } = decodeJwt(token);
@@ -82,6 +75,6 @@ export function withBadSignature(token: string): string {
 }
 
 /** Shortcut: a token with the right claims and header but a signature that does not verify. */
-export function mintBadSignatureJwt(claims: JwtClaims, secret: string | Uint8Array, options: MintJwtOptions = {}): string {
-  return withBadSignature(mintJwt(claims, secret, options));
+export async function mintBadSignatureJwt(claims: JwtClaims, secret: string | Uint8Array, options: MintJwtOptions = {}): Promise<string> {
+  return withBadSignature(await mintJwt(claims, secret, options));
 }

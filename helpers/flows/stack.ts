@@ -90,20 +90,20 @@ export async function startFlowStack(contract: Contract, targets: ImageTarget[],
 }
 
 /** What a flow needs of a running stack: where each service answers and which container it is. */
-export function flowEnvOf(
+export async function flowEnvOf(
   contract: Contract,
   platform: Platform,
   emulated: boolean,
   urls: Map<string, string>,
   ids: ReadonlyMap<string, string>,
   standIns: ReadonlyMap<string, { containerId?: string; skipped?: string }> = new Map(),
-): FlowEnv {
+): Promise<FlowEnv> {
   return {
     platform,
     emulated,
     contract,
     budgets: flowBudgets(contract, emulated),
-    tokens: flowTokens(contract),
+    tokens: await flowTokens(contract),
     url: (name) => urls.get(name) ?? missing(name, urls),
     containerId: (name) => ids.get(name) ?? missing(name, ids),
     setUrl: (name, url) => void urls.set(name, url),

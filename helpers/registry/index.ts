@@ -6,7 +6,7 @@
  *
  *   startLocalRegistry({ port?, dir?, users?, log?, startTimeoutMs? }) → LocalRegistry { url, host, port, dir, pid, logFile, stop() }
  *     /usr/bin/docker-registry (or $LUCID_REGISTRY_BIN) on 127.0.0.1, temp storage, deletes on; `users` turns on
- *     htpasswd basic auth (bcrypt written by bcrypt.ts).
+ *     htpasswd basic auth (bcrypt written by bcryptjs, htpasswd.ts).
  *   new RegistryClient({ registry, plainHttp?, credentials?, retry?, sleep?, log?, timeoutMs? })
  *     ping(), headManifest(repo, ref), getManifest(repo, ref) (digest-verified), blobStream/getBlob(repo, digest)
  *     (verified), hasBlob, pushBlob(repo, {digest,size,open}, mountFrom?), putManifest(repo, ref, type, bytes),
@@ -25,7 +25,7 @@
  *     (ImageTarget + registry, repository, tag, indexDigest, manifestDigest, reference, compressedSize, pullMs)
  *   describeRegistryTargets(targets) → report lines;  platformMismatch(platform, inspect) pure;  pullReference(ref, { auth?, log?, label? });  removePulledReferences(refs)
  *   parseWwwAuthenticate, parseLinkNext, parseRetryAfter, backoffSchedule, rateLimitDelay, lookupCredentials,
- *   fromDockerConfig, bcryptHash, bcryptVerify, htpasswdLine                                              pure helpers
+ *   fromDockerConfig, htpasswdLine                                                                     pure helpers
  *   Errors (one-line messages): RegistryError ⊃ AuthRequiredError, AuthRejectedError, AccessDeniedError,
  *     TagNotFoundError, RepositoryNotFoundError, DigestNotFoundError, RateLimitedError, ServerError,
  *     UnreachableError, DigestMismatchError, ProtocolError, PlatformMissingError, PlatformMismatchError, PullError;
@@ -45,6 +45,6 @@ export { pullReference, removePulledReferences } from './pull.ts';
 export { parseLinkNext, parseRetryAfter, parseWwwAuthenticate } from './headers.ts';
 export { backoffSchedule, DEFAULT_RETRY, rateLimitDelay, type RetryPolicy } from './retry.ts';
 export { fromDockerConfig, lookupCredentials, type Credentials } from './credentials.ts';
-export { bcryptHash, bcryptVerify, htpasswdLine } from './bcrypt.ts';
+export { htpasswdLine } from './htpasswd.ts';
 export * from './errors.ts';
 export * from './media.ts';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { request } from 'undici';
-import { htpasswdLine } from './bcrypt.ts';
+import { htpasswdLine } from './htpasswd.ts';
 import { LocalRegistryError } from './errors.ts';
 
 export const REGISTRY_BIN_ENV = 'LUCID_REGISTRY_BIN';

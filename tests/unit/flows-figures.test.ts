@@ -17,7 +17,7 @@ const env: FlowEnv = {
   emulated: false,
   contract,
   budgets: flowBudgets(contract, false),
-  tokens: flowTokens(contract),
+  tokens: await flowTokens(contract),
   url: () => 'http://127.0.0.1:9',
   containerId: () => 'x',
   setUrl: () => undefined,

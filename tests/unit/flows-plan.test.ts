@@ -31,14 +31,14 @@ describe('flow groups', () => {
 });
 
 describe('tokens and budgets', () => {
-  test('tokens are HS256 with the contract secret and user; read-only is limited; the bad one does not verify', () => {
-    const k = flowTokens(contract, 1_700_000_000);
-    expect(verifyJwtSignature(k.user, contract.jwt.secret)).toBe(true);
+  test('tokens are HS256 with the contract secret and user; read-only is limited; the bad one does not verify', async () => {
+    const k = await flowTokens(contract, 1_700_000_000);
+    expect(await verifyJwtSignature(k.user, contract.jwt.secret)).toBe(true);
     expect(decodeJwt(k.user).payload).toMatchObject({ user_id: contract.flows.users.full, iat: 1_700_000_000, exp: 1_700_000_000 + 4 * 3600 });
     // Permissions come from the user alone (contract §4): the read-only token names readonly_user and nothing else.
     expect(decodeJwt(k.readOnly).payload).toMatchObject({ user_id: 'readonly_user' });
     expect(decodeJwt(k.readOnly).payload['permissions']).toBeUndefined();
-    expect(verifyJwtSignature(k.badSignature, contract.jwt.secret)).toBe(false);
+    expect(await verifyJwtSignature(k.badSignature, contract.jwt.secret)).toBe(false);
     expect(decodeJwt(k.badSignature).payload).toEqual(decodeJwt(k.user).payload);
   });
   test('emulated budgets come from the contract and are longer', () => {
