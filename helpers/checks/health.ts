@@ -1,7 +1,7 @@
 import type { HealthSchemaName, Service } from '../contract/schema.ts';
 import { judgeHealthBody } from '../contract/health-schemas.ts';
-import { excerpt, type HttpAnswer } from '../runtime/http-probe.ts';
-import type { Finding } from './finding.ts';
+import type { HttpAnswer } from '../runtime/http-probe.ts';
+import { excerpt, type Finding } from '../model/finding.ts';
 
 export interface HealthFacts {
   path: string;

@@ -5,7 +5,7 @@
 import type { Contract, Platform, Service } from '../contract/schema.ts';
 import { NotRun } from '../model/verdict.ts';
 import type { RunFacts, SmokeRuntimeFacts } from '../runtime/smoke-run.ts';
-import type { Finding } from './finding.ts';
+import type { Finding } from '../model/finding.ts';
 import { judgeHealth } from './health.ts';
 import { judgeDockerHealth, judgeProcessUser, judgeRuntimeMachine, judgeShellExecs } from './runtime.ts';
 

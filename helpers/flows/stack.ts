@@ -9,7 +9,7 @@ import { startService, type ImageTarget, type StartedService } from '../runtime/
 import { waitForHttp200 } from '../runtime/wait.ts';
 import { exitStory } from '../runtime/diagnostics.ts';
 import { docker } from '../engine/docker.ts';
-import { CheckFailed } from '../checks/finding.ts';
+import { CheckFailed } from '../model/finding.ts';
 import { flowBudgets } from './budgets.ts';
 import type { FlowEnv } from './context.ts';
 import { ROLE, SHA256_DATA_CHAIN } from './roles.ts';

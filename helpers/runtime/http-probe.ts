@@ -18,5 +18,3 @@ export async function httpGet(url: string, timeoutMs = 2000): Promise<HttpAnswer
   }
   return { status: res.statusCode, body, text };
 }
-
-export const excerpt = (s: string, n = 300) => (s.length > n ? `${s.slice(0, n)}…` : s);

@@ -1,6 +1,6 @@
 import type { Contract, Platform } from '../contract/schema.ts';
 import { serviceNamed } from '../contract/load.ts';
-import { CheckFailed, type Finding } from '../checks/finding.ts';
+import { CheckFailed, type Finding } from '../model/finding.ts';
 import { exitStory } from './diagnostics.ts';
 import { isEmulated } from '../engine/docker.ts';
 import { mapLimit, startConcurrency } from './limit.ts';

@@ -4,7 +4,7 @@ import { parseOsRelease } from '../../facts/describe.ts';
 import { findProgram, resolvePath } from '../../facts/resolve.ts';
 import type { ImageFacts } from '../../facts/types.ts';
 import { textOf } from '../../facts/users.ts';
-import type { Finding } from '../finding.ts';
+import type { Finding } from '../../model/finding.ts';
 import { commandOf } from './program.ts';
 import type { StaticCheck } from './types.ts';
 

@@ -1,4 +1,4 @@
-import type { Finding } from '../finding.ts';
+import type { Finding } from '../../model/finding.ts';
 import { allowList, assignmentsIn, secretAssignment, secretsInText, type SecretHit } from './secret-scan.ts';
 import type { StaticCheck } from './types.ts';
 
