@@ -2,7 +2,7 @@
  * `lucid-harness fixtures build|push|lock`: builds the reference and defect images, publishes the reference
  * images to a registry, and regenerates the Debian package locks.
  */
-import { PLATFORMS, PlatformSchema, type Platform } from '../contract/schema.ts';
+import { PLATFORMS, PlatformSchema, type Platform } from '../model/platform.ts';
 import type { Log } from '../image/build.ts';
 import { ensureBaseImage } from '../../fixtures/base/image.ts';
 import { regenerateLock } from '../../fixtures/base/lock.ts';

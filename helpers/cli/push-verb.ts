@@ -3,7 +3,7 @@
  * (pickme/lucid-<service>), the form `verify --registry` reads. Exit 0 pushed, 2 usage/environment/registry error.
  */
 import { ContractError, loadContract, serviceNamed } from '../contract/load.ts';
-import { PLATFORMS, type Platform } from '../contract/schema.ts';
+import { PLATFORMS, type Platform } from '../model/platform.ts';
 import { docker } from '../engine/docker.ts';
 import { RegistryClient } from '../registry/client.ts';
 import { RegistryError } from '../registry/errors.ts';

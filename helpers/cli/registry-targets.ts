@@ -1,4 +1,5 @@
-import type { Contract, Platform } from '../contract/schema.ts';
+import type { Platform } from '../model/platform.ts';
+import type { Contract } from '../contract/schema.ts';
 import { RegistryClient } from '../registry/client.ts';
 import { PlatformMismatchError, PlatformMissingError, RegistryError } from '../registry/errors.ts';
 import { describeRegistryTargets, resolveRegistryTargets, type TagProblem } from '../registry/targets.ts';

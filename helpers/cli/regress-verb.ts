@@ -4,7 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { ContractError, loadContract, serviceNamed } from '../contract/load.ts';
-import { PLATFORMS, type Platform } from '../contract/schema.ts';
+import { PLATFORMS, type Platform } from '../model/platform.ts';
 import { sweep } from '../engine/sweep.ts';
 import { DEFAULT_REPORT_DIR } from '../plan/plan.ts';
 import { RegistryError } from '../registry/errors.ts';

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { ContractError, loadContract, serviceNamed } from '../contract/load.ts';
-import { PLATFORMS, type Platform } from '../contract/schema.ts';
+import { PLATFORMS, type Platform } from '../model/platform.ts';
 import { DEFAULT_REPORT_DIR, type RunPlan } from '../plan/plan.ts';
 import { runSuites, type SuiteRun } from '../plan/run-suites.ts';
 import { constants as osConstants } from 'node:os';

@@ -1,8 +1,5 @@
 import { z } from 'zod';
-
-export const PLATFORMS = ['linux/amd64', 'linux/arm64'] as const;
-export const PlatformSchema = z.enum(PLATFORMS);
-export type Platform = z.infer<typeof PlatformSchema>;
+import { PlatformSchema } from '../model/platform.ts';
 
 export const HealthSchemaName = z.enum(['gateway', 'basic', 'versioned', 'mesh', 'data-chain']);
 export type HealthSchemaName = z.infer<typeof HealthSchemaName>;

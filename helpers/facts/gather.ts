@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Platform } from '../contract/schema.ts';
+import type { Platform } from '../model/platform.ts';
 import { docker } from '../engine/docker.ts';
 import { readCachedConfig, readCachedLayer, writeCachedConfig, writeCachedLayer } from './cache.ts';
 import { configFromEngine, InspectSchema, parseConfigBlob, runConfig, type ConfigBlob, type Inspect } from './config.ts';

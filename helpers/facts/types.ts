@@ -1,4 +1,4 @@
-import type { Platform } from '../contract/schema.ts';
+import type { Platform } from '../model/platform.ts';
 import type { SecretFileHit } from './secret-files.ts';
 
 /** Entry kinds as the checks care about them; devices and fifos are "other". */

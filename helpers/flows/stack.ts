@@ -1,6 +1,7 @@
 // The flow stack of one platform: the six services (startStack) plus a second data-chain hashing with
 // SHA-256, same image, its own alias on the same network. Started once per run by helpers/runtime/shared-stack.ts.
-import type { Contract, Platform } from '../contract/schema.ts';
+import type { Platform } from '../model/platform.ts';
+import type { Contract } from '../contract/schema.ts';
 import { serviceNamed } from '../contract/load.ts';
 import { isEmulated } from '../engine/docker.ts';
 import { QUIET_HEALTHCHECK, startStack, type Stack } from '../runtime/stack.ts';

@@ -3,7 +3,8 @@
  * mapping, else its annotations), each wanted platform picked from its index, loaded, and run by image id.
  */
 import { basename } from 'node:path';
-import type { Contract, Platform } from '../contract/schema.ts';
+import type { Platform } from '../model/platform.ts';
+import type { Contract } from '../contract/schema.ts';
 import type { RunPlan } from '../plan/plan.ts';
 import { describePlatform, missingPlatformMessage, selectPlatforms } from '../registry/platforms.ts';
 import { shortDigest } from '../registry/media.ts';

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { PROJECT_ROOT } from '../contract/load.ts';
-import { PlatformSchema } from '../contract/schema.ts';
+import { PlatformSchema } from '../model/platform.ts';
 import { FAMILIES } from '../images/names.ts';
 import type { SharedRun } from '../runtime/shared-stack.ts';
 

@@ -6,7 +6,8 @@
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repositoryOf, serviceNamed } from '../contract/load.ts';
-import type { Contract, Platform } from '../contract/schema.ts';
+import type { Platform } from '../model/platform.ts';
+import type { Contract } from '../contract/schema.ts';
 import { PublishedImageWrong, registryTargets } from '../cli/registry-targets.ts';
 import { runSuites } from '../plan/run-suites.ts';
 import type { RunPlan } from '../plan/plan.ts';

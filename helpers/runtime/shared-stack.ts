@@ -1,7 +1,8 @@
 // One stack per platform, started once before any suite runs and shared by all of them (vitest globalSetup
 // with provide/inject): the smoke runtime facts are read from its containers, then the flows run on it.
 // Each image boots once per platform instead of three times (own run, hardened run, flow stack).
-import type { Contract, Platform } from '../contract/schema.ts';
+import type { Platform } from '../model/platform.ts';
+import type { Contract } from '../contract/schema.ts';
 import { serviceNamed } from '../contract/load.ts';
 import { docker, isEmulated } from '../engine/docker.ts';
 import { harnessLabels, RUN_ID } from '../engine/labels.ts';

@@ -1,4 +1,5 @@
-import type { Contract, Platform } from '../contract/schema.ts';
+import type { Platform } from '../model/platform.ts';
+import type { Contract } from '../contract/schema.ts';
 import { serviceNamed } from '../contract/load.ts';
 import { CheckFailed, type Finding } from '../model/finding.ts';
 import { exitStory } from './diagnostics.ts';

@@ -1,7 +1,8 @@
 import '../engine/testcontainers-env.ts';
 import { randomUUID } from 'node:crypto';
 import type { StartedTestContainer } from 'testcontainers';
-import type { Contract, Platform, Service } from '../contract/schema.ts';
+import type { Platform } from '../model/platform.ts';
+import type { Contract, Service } from '../contract/schema.ts';
 import { resolveServiceEnv } from '../contract/load.ts';
 import { docker, isEmulated } from '../engine/docker.ts';
 import { harnessLabels } from '../engine/labels.ts';

@@ -6,7 +6,8 @@
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { fromEnv, loadContract, serviceNamed } from '../../helpers/contract/load.ts';
-import type { Contract, Platform, StandIn } from '../../helpers/contract/schema.ts';
+import type { Platform } from '../../helpers/model/platform.ts';
+import type { Contract, StandIn } from '../../helpers/contract/schema.ts';
 import { docker } from '../../helpers/engine/docker.ts';
 import { harnessLabels, LABEL_ROLE, LABEL_RUN, RUN_ID } from '../../helpers/engine/labels.ts';
 import { demux } from '../../helpers/runtime/diagnostics.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { loadContract, serviceNamed } from '../../helpers/contract/load.ts';
-import type { Platform } from '../../helpers/contract/schema.ts';
+import type { Platform } from '../../helpers/model/platform.ts';
 import { checkEntrypoint } from '../../helpers/checks/static/entrypoint.ts';
 import { checkExposedPort } from '../../helpers/checks/static/exposed-port.ts';
 import { checkHealthcheck } from '../../helpers/checks/static/healthcheck.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { loadContract, serviceNamed } from '../../helpers/contract/load.ts';
-import type { Platform } from '../../helpers/contract/schema.ts';
+import type { Platform } from '../../helpers/model/platform.ts';
 import { checkNoShell } from '../../helpers/checks/static/forbidden-files.ts';
 import { checkPi5PageSize } from '../../helpers/checks/static/pi5-page-size.ts';
 import { appOf, checkProgramsStart, pythonInvocation } from '../../helpers/checks/static/programs-start.ts';

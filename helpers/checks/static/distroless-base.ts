@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
-import type { Contract, Platform } from '../../contract/schema.ts';
+import type { Platform } from '../../model/platform.ts';
+import type { Contract } from '../../contract/schema.ts';
 import { parseOsRelease } from '../../facts/describe.ts';
 import { findProgram, resolvePath } from '../../facts/resolve.ts';
 import type { ImageFacts } from '../../facts/types.ts';

@@ -1,4 +1,4 @@
-import { archOf } from '../../engine/docker.ts';
+import { archOf } from '../../model/platform.ts';
 import { isRegularFile } from '../../facts/resolve.ts';
 import type { FsEntry } from '../../facts/types.ts';
 import type { StaticCheck } from './types.ts';

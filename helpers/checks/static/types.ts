@@ -1,4 +1,5 @@
-import type { Contract, Platform, Service } from '../../contract/schema.ts';
+import type { Platform } from '../../model/platform.ts';
+import type { Contract, Service } from '../../contract/schema.ts';
 import type { ImageFacts } from '../../facts/types.ts';
 import type { Finding } from '../../model/finding.ts';
 
