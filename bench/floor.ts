@@ -9,7 +9,7 @@ import type { Contract } from '../helpers/contract/schema.ts';
 import { resolveServiceEnv, serviceNamed } from '../helpers/contract/load.ts';
 import { docker } from '../helpers/engine/docker.ts';
 import { harnessLabels } from '../helpers/engine/labels.ts';
-import type { ImageTarget } from '../helpers/runtime/start-service.ts';
+import type { ImageTarget } from '../helpers/model/target.ts';
 
 export interface FloorRun {
   platform: Platform;

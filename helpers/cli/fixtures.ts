@@ -15,7 +15,8 @@ import { regenerateStandInLock } from '../../fixtures/standins/lock.ts';
 import { builtinOf } from '../contract/schema.ts';
 import { FAMILIES, type Family } from '../images/names.ts';
 import { ContractError, loadContract, serviceNamed } from '../contract/load.ts';
-import { parseArgs, UsageError as ArgsUsageError } from './args.ts';
+import { UsageError as ArgsUsageError } from '../model/errors.ts';
+import { parseArgs } from './args.ts';
 
 export interface BuildResult {
   tag: string;

@@ -9,9 +9,10 @@ import { RegistryClient } from '../registry/client.ts';
 import { RegistryError } from '../registry/errors.ts';
 import { ImageSourceError } from '../registry/image-source.ts';
 import { timestampTag } from '../registry/tags.ts';
-import type { ImageTarget } from '../runtime/start-service.ts';
+import type { ImageTarget } from '../model/target.ts';
 import { pushReferenceImages } from '../../fixtures/push.ts';
-import { contractSourceOf, UsageError, verbFlags } from './args.ts';
+import { UsageError } from '../model/errors.ts';
+import { contractSourceOf, verbFlags } from './args.ts';
 import { requireEngine } from './engine-check.ts';
 
 const HELP = `usage: lucid-harness fixtures push --registry HOST[:PORT] [--tag T ...] [--also-moving-tag] [--image NAME ...]

@@ -11,7 +11,8 @@ import { RegistryError } from '../registry/errors.ts';
 import { regress } from '../regress/run.ts';
 import { SelectionError, sinceKey, type Selector } from '../regress/select.ts';
 import { readThresholds, ThresholdsError } from '../regress/thresholds.ts';
-import { contractSourceOf, parseArgs, UsageError, verbFlags } from './args.ts';
+import { UsageError } from '../model/errors.ts';
+import { contractSourceOf, parseArgs, verbFlags } from './args.ts';
 import { requireEngine } from './engine-check.ts';
 
 const HELP = `usage: lucid-harness regress --registry R (--tags PATTERN | --last N | --since DATE) [--baseline TAG]

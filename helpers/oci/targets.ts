@@ -5,7 +5,7 @@
 import { basename } from 'node:path';
 import type { Platform } from '../model/platform.ts';
 import type { Contract } from '../contract/schema.ts';
-import type { RunPlan } from '../plan/plan.ts';
+import type { PlanTarget } from '../model/target.ts';
 import { describePlatform, missingPlatformMessage, selectPlatforms } from '../registry/platforms.ts';
 import { shortDigest } from '../registry/media.ts';
 import { loadLayoutPlatform } from './load.ts';
@@ -50,9 +50,9 @@ export interface LayoutTargetsInput {
   log?: (l: string) => void;
 }
 
-export async function layoutTargets(input: LayoutTargetsInput): Promise<RunPlan['targets']> {
+export async function layoutTargets(input: LayoutTargetsInput): Promise<PlanTarget[]> {
   const log = input.log ?? (() => {});
-  const targets: RunPlan['targets'] = [];
+  const targets: PlanTarget[] = [];
   const seen = new Map<string, string>();
   for (const spec of input.layouts) {
     const layout = await openLayout(spec.path);

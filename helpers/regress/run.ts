@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { repositoryOf, serviceNamed } from '../contract/load.ts';
 import type { Platform } from '../model/platform.ts';
 import type { Contract } from '../contract/schema.ts';
-import { PublishedImageWrong, registryTargets } from '../cli/registry-targets.ts';
+import { PublishedImageWrong, registryTargets } from '../registry/plan-targets.ts';
 import { runSuites } from '../plan/run-suites.ts';
 import type { RunPlan } from '../plan/plan.ts';
 import { RegistryClient } from '../registry/client.ts';

@@ -14,7 +14,8 @@ import { mapLimit, startConcurrency } from './limit.ts';
 import { probeHealthEndpoints } from './probe-health.ts';
 import { inspectRunning, type SmokeRuntimeFacts } from './smoke-run.ts';
 import { startStandIns, type StandIns } from './standins.ts';
-import type { ImageTarget, StartedService } from './start-service.ts';
+import type { ImageTarget } from '../model/target.ts';
+import type { StartedService } from './start-service.ts';
 
 /** What a suite worker needs of a running shared stack (serialisable: it crosses into the workers). */
 export interface SharedStackHandle {

@@ -6,7 +6,7 @@ import type { ImageFacts } from '../facts/types.ts';
 import { startConcurrency } from './limit.ts';
 import { Limiter } from './limiter.ts';
 import { gatherSmokeRuntime, type SmokeRuntimeFacts } from './smoke-run.ts';
-import type { ImageTarget } from './start-service.ts';
+import type { ImageTarget } from '../model/target.ts';
 import { targetKey, type SharedRun } from './shared-stack.ts';
 
 export interface SmokeFacts {

@@ -8,7 +8,8 @@ import { waitForDockerHealthEvents } from './docker-health-events.ts';
 import { execIn, type ExecOutcome } from './exec.ts';
 import { probeHealthEndpoints } from './probe-health.ts';
 import { listProcesses, type ProcessFact } from './processes.ts';
-import { StartError, startService, type ImageTarget, type StartedService } from './start-service.ts';
+import type { ImageTarget } from '../model/target.ts';
+import { StartError, startService, type StartedService } from './start-service.ts';
 import { exitStory } from './diagnostics.ts';
 import { runShellsInFreshContainers } from './fresh-shell.ts';
 

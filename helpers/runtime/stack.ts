@@ -5,7 +5,8 @@ import { CheckFailed, type Finding } from '../model/finding.ts';
 import { exitStory } from './diagnostics.ts';
 import { isEmulated } from '../engine/docker.ts';
 import { mapLimit, startConcurrency } from './limit.ts';
-import { StartError, startService, type ImageTarget, type StartedService } from './start-service.ts';
+import type { ImageTarget } from '../model/target.ts';
+import { StartError, startService, type StartedService } from './start-service.ts';
 import { waitForHttp200 } from './wait.ts';
 import { docker } from '../engine/docker.ts';
 

@@ -23,7 +23,7 @@ import { localImageSource } from '../../helpers/registry/image-source.ts';
 import { checkTagConsistency, TAG_CONSISTENCY_CHECK } from '../../helpers/registry/tags.ts';
 import { describeRegistryTargets, resolveRegistryTargets, type RegistryTarget, type TagProblem } from '../../helpers/registry/targets.ts';
 import { pushAttestation } from '../../helpers/registry/testkit.ts';
-import type { ImageTarget } from '../../helpers/runtime/start-service.ts';
+import type { ImageTarget } from '../../helpers/model/target.ts';
 import { ensureReferenceImages } from '../../fixtures/reference.ts';
 import { pushTargets } from '../../fixtures/push.ts';
 

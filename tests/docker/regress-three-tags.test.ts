@@ -12,7 +12,7 @@ import { RegistryClient, removePulledReferences, startLocalRegistry, type LocalR
 import { DEFAULT_THRESHOLDS } from '../../helpers/report/compare.ts';
 import { readResults } from '../../helpers/report/results-schema.ts';
 import { readRegressionReport, type RegressionReport } from '../../helpers/regress/schema.ts';
-import type { ImageTarget } from '../../helpers/runtime/start-service.ts';
+import type { ImageTarget } from '../../helpers/model/target.ts';
 import { ensureDefectImages } from '../../fixtures/defects/index.ts';
 import { pushReferenceImages } from '../../fixtures/push.ts';
 import { serviceSourceFiles } from '../../fixtures/reference.ts';
