@@ -8,7 +8,7 @@ import '../helpers/plan/plan.ts';
 import { RUNTIME_CHECKS } from '../helpers/checks/runtime-catalog.ts';
 import { STATIC_CHECKS } from '../helpers/checks/static/registry.ts';
 import { describeImage } from '../helpers/facts/describe.ts';
-import type { ImageFacts } from '../helpers/facts/types.ts';
+import type { ImageFacts } from '../helpers/model/image-facts.ts';
 import { NotRun } from '../helpers/model/verdict.ts';
 import type { SmokeRuntimeFacts } from '../helpers/runtime/smoke-run.ts';
 import { prefetchSmoke } from '../helpers/runtime/smoke-prefetch.ts';

@@ -7,7 +7,7 @@ import { readDockerArchive } from './docker-archive.ts';
 import { indexLayer } from './layer-index.ts';
 import { mergeLayers } from './merge.ts';
 import { readOverlayImage } from './overlay-layers.ts';
-import type { GatherStats, ImageFacts, LayerIndex } from './types.ts';
+import type { GatherStats, ImageFacts, LayerIndex } from '../model/image-facts.ts';
 
 export interface GatherOptions {
   /** The platform the caller asked for; recorded in the facts, judged by the platform check. */

@@ -2,7 +2,7 @@ import type { Contract } from '../contract/schema.ts';
 import { serviceNamed } from '../contract/load.ts';
 import { isEmulated } from '../engine/docker.ts';
 import { gatherImageFacts } from '../facts/gather.ts';
-import type { ImageFacts } from '../facts/types.ts';
+import type { ImageFacts } from '../model/image-facts.ts';
 import { startConcurrency } from './limit.ts';
 import { Limiter } from './limiter.ts';
 import { gatherSmokeRuntime, type SmokeRuntimeFacts } from './smoke-run.ts';

@@ -2,7 +2,7 @@ import type { Contract, Service } from '../contract/schema.ts';
 import type { HealthFacts } from '../checks/health.ts';
 import { shellExecCandidates } from '../checks/shell-candidates.ts';
 import { docker } from '../engine/docker.ts';
-import type { ImageFacts } from '../facts/types.ts';
+import type { ImageFacts } from '../model/image-facts.ts';
 import type { DockerHealthFacts } from './docker-health.ts';
 import { waitForDockerHealthEvents } from './docker-health-events.ts';
 import { execIn, type ExecOutcome } from './exec.ts';

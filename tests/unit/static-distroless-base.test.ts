@@ -4,7 +4,7 @@ import type { Platform } from '../../helpers/model/platform.ts';
 import type { Contract } from '../../helpers/contract/schema.ts';
 import { checkDistrolessBase } from '../../helpers/checks/static/distroless-base.ts';
 import { exe, file, sampleFacts, symlink, withConfig, withFs } from '../../helpers/facts/sample.ts';
-import type { ImageFacts } from '../../helpers/facts/types.ts';
+import type { ImageFacts } from '../../helpers/model/image-facts.ts';
 import { DEBIAN_OS_RELEASE } from '../../fixtures/defects/catalog-content.ts';
 
 const contract = loadContract({});

@@ -11,7 +11,7 @@ import { craftElf, withLoadAlign } from '../../helpers/facts/elf-craft.ts';
 import { ElfStreamCollector, readElf, readFromBuffer } from '../../helpers/facts/elf.ts';
 import { defaultLibDirs, ldSoConfDirs } from '../../helpers/facts/loader.ts';
 import { dir, exe, file, sampleFacts, symlink, withConfig, withFs } from '../../helpers/facts/sample.ts';
-import type { FsEntry, ImageFacts } from '../../helpers/facts/types.ts';
+import type { FsEntry, ImageFacts } from '../../helpers/model/image-facts.ts';
 
 const contract = loadContract({});
 const gateway = serviceNamed(contract, 'api-gateway');

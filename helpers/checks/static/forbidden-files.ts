@@ -1,5 +1,5 @@
 import { baseName } from '../../facts/paths.ts';
-import type { FsEntry, ImageFacts } from '../../facts/types.ts';
+import type { FsEntry, ImageFacts } from '../../model/image-facts.ts';
 import type { Finding } from '../../model/finding.ts';
 import type { StaticCheck } from './types.ts';
 

@@ -1,5 +1,5 @@
 import type { Contract } from '../../contract/schema.ts';
-import type { SecretFileHit } from '../../facts/secret-files.ts';
+import type { SecretFileHit } from '../../model/image-facts.ts';
 import type { Finding } from '../../model/finding.ts';
 import type { StaticCheck } from './types.ts';
 
