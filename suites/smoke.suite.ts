@@ -10,7 +10,7 @@ import { STATIC_CHECKS } from '../helpers/checks/static/registry.ts';
 import { describeImage } from '../helpers/facts/describe.ts';
 import type { ImageFacts } from '../helpers/model/image-facts.ts';
 import { NotRun } from '../helpers/model/verdict.ts';
-import type { SmokeRuntimeFacts } from '../helpers/runtime/smoke-run.ts';
+import type { SmokeRuntimeFacts } from '../helpers/model/runtime-facts.ts';
 import { prefetchSmoke } from '../helpers/runtime/smoke-prefetch.ts';
 import { targetKey } from '../helpers/runtime/shared-stack.ts';
 import { METRIC, recordMetric } from '../helpers/report/metrics.ts';

@@ -5,7 +5,7 @@
 import type { Platform } from '../model/platform.ts';
 import type { Contract, Service } from '../contract/schema.ts';
 import { NotRun } from '../model/verdict.ts';
-import type { RunFacts, SmokeRuntimeFacts } from '../runtime/smoke-run.ts';
+import type { RunFacts, SmokeRuntimeFacts } from '../model/runtime-facts.ts';
 import type { Finding } from '../model/finding.ts';
 import { judgeHealth } from './health.ts';
 import { judgeDockerHealth, judgeProcessUser, judgeRuntimeMachine, judgeShellExecs } from './runtime.ts';

@@ -1,6 +1,4 @@
-import type { DockerHealthFacts } from '../runtime/docker-health.ts';
-import type { ExecOutcome } from '../runtime/exec.ts';
-import { programArgs, type ProcessFact } from '../runtime/processes.ts';
+import { programArgs, type DockerHealthFacts, type ExecOutcome, type ProcessFact } from '../model/runtime-facts.ts';
 import { excerpt, type Finding } from '../model/finding.ts';
 
 /** Every process in the container runs as the contract's uid and gid (read from the processes, not the config). */

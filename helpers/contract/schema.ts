@@ -1,8 +1,6 @@
 import { z } from 'zod';
 import { PlatformSchema } from '../model/platform.ts';
-
-export const HealthSchemaName = z.enum(['gateway', 'basic', 'versioned', 'mesh', 'data-chain']);
-export type HealthSchemaName = z.infer<typeof HealthSchemaName>;
+import { HealthSchemaName } from '../model/runtime-facts.ts';
 
 const port = z.number().int().min(1).max(65535);
 const absPath = z.string().startsWith('/', { message: 'must be an absolute path starting with /' });

@@ -6,7 +6,7 @@ import type { Contract, Service } from '../contract/schema.ts';
 import { docker } from '../engine/docker.ts';
 import { harnessLabels } from '../engine/labels.ts';
 import { demux } from './diagnostics.ts';
-import type { ExecOutcome } from './exec.ts';
+import type { ExecOutcome } from '../model/runtime-facts.ts';
 import { writableDirs } from './start-service.ts';
 
 const RUN_TIMEOUT_MS = 30_000;

@@ -5,7 +5,8 @@ import { gatherImageFacts } from '../facts/gather.ts';
 import type { ImageFacts } from '../model/image-facts.ts';
 import { startConcurrency } from './limit.ts';
 import { Limiter } from './limiter.ts';
-import { gatherSmokeRuntime, type SmokeRuntimeFacts } from './smoke-run.ts';
+import type { SmokeRuntimeFacts } from '../model/runtime-facts.ts';
+import { gatherSmokeRuntime } from './smoke-run.ts';
 import type { ImageTarget } from '../model/target.ts';
 import { targetKey, type SharedRun } from './shared-stack.ts';
 
