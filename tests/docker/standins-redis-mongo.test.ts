@@ -16,7 +16,7 @@ import { httpGet } from '../../helpers/runtime/http-probe.ts';
 import { listProcesses } from '../../helpers/runtime/processes.ts';
 import { startService, type StartedService } from '../../helpers/runtime/start-service.ts';
 import { LABEL_STANDIN, nativePlatform, restartStandIn, startStandIns, type StandIns } from '../../helpers/runtime/standins.ts';
-import { ensureBaseImage } from '../../helpers/image/index.ts';
+import { ensureBaseImage } from '../../fixtures/base/image.ts';
 import { ensureReferenceImages } from '../../fixtures/reference.ts';
 
 const NETWORK = `lucid-standins-rm-${RUN_ID}`;
