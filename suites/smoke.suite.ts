@@ -12,7 +12,7 @@ import type { ImageFacts } from '../helpers/model/image-facts.ts';
 import { NotRun } from '../helpers/model/verdict.ts';
 import type { SmokeRuntimeFacts } from '../helpers/model/runtime-facts.ts';
 import { prefetchSmoke } from '../helpers/runtime/smoke-prefetch.ts';
-import { targetKey } from '../helpers/runtime/shared-stack.ts';
+import { targetKey } from '../helpers/model/shared-run.ts';
 import { METRIC, recordMetric } from '../helpers/report/metrics.ts';
 import { isEmulated } from '../helpers/engine/docker.ts';
 import { engineGone } from '../helpers/engine/gone.ts';

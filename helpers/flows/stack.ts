@@ -1,5 +1,5 @@
 // The flow stack of one platform: the six services (startStack) plus a second data-chain hashing with
-// SHA-256, same image, its own alias on the same network. Started once per run by helpers/runtime/shared-stack.ts.
+// SHA-256, same image, its own alias on the same network. Started once per run by helpers/flows/shared-stack.ts.
 import type { Platform } from '../model/platform.ts';
 import type { Contract } from '../contract/schema.ts';
 import { serviceNamed } from '../contract/load.ts';

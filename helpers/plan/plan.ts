@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { PROJECT_ROOT } from '../contract/load.ts';
 import { PlanTargetSchema } from '../model/target.ts';
 import { FAMILIES } from '../images/names.ts';
-import type { SharedRun } from '../runtime/shared-stack.ts';
+import type { SharedRun } from '../model/shared-run.ts';
 
 /**
  * A run plan says which images (by id or digest, per platform) the suites check and under which contract.

@@ -8,7 +8,7 @@ import { Limiter } from './limiter.ts';
 import type { SmokeRuntimeFacts } from '../model/runtime-facts.ts';
 import { gatherSmokeRuntime } from './smoke-run.ts';
 import type { ImageTarget } from '../model/target.ts';
-import { targetKey, type SharedRun } from './shared-stack.ts';
+import { targetKey, type SharedRun } from '../model/shared-run.ts';
 
 export interface SmokeFacts {
   facts: Promise<ImageFacts>;
