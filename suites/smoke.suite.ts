@@ -13,7 +13,7 @@ import { NotRun } from '../helpers/model/verdict.ts';
 import type { SmokeRuntimeFacts } from '../helpers/model/runtime-facts.ts';
 import { prefetchSmoke } from '../helpers/runtime/smoke-prefetch.ts';
 import { targetKey } from '../helpers/model/shared-run.ts';
-import { METRIC, recordMetric } from '../helpers/report/metrics.ts';
+import { METRIC, recordMetric } from '../helpers/model/metrics.ts';
 import { isEmulated } from '../helpers/engine/docker.ts';
 import { engineGone } from '../helpers/engine/gone.ts';
 import { judged } from './judged.ts';

@@ -18,7 +18,7 @@ import { formatDuration } from '../report/format.ts';
 import { storeRun, tagDir } from '../report/history.ts';
 import { readResults, resultsJson, type Results } from '../report/results-schema.ts';
 import { checkCounts, comparePairs } from './pairs.ts';
-import { REGRESSION_FILE, regressionJson, type RegressionReport, type TagRun } from './schema.ts';
+import { REGRESSION_FILE, regressionJson, type RegressionReport, type TagRun } from '../report/regression-schema.ts';
 import { checkBaseline, planComparisons, selectTags, type Selector, type TagListing } from './select.ts';
 import { summarizeRegression } from './summary.ts';
 

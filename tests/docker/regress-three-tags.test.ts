@@ -12,7 +12,7 @@ import { buildImage, fileLayer } from '../../helpers/image/index.ts';
 import { RegistryClient, removePulledReferences, startLocalRegistry, type LocalRegistry } from '../../helpers/registry/index.ts';
 import { DEFAULT_THRESHOLDS } from '../../helpers/report/compare.ts';
 import { readResults } from '../../helpers/report/results-schema.ts';
-import { readRegressionReport, type RegressionReport } from '../../helpers/regress/schema.ts';
+import { readRegressionReport, type RegressionReport } from '../../helpers/report/regression-schema.ts';
 import type { ImageTarget } from '../../helpers/model/target.ts';
 import { ensureDefectImages } from '../../fixtures/defects/index.ts';
 import { pushReferenceImages } from '../../fixtures/push.ts';
