@@ -4,11 +4,12 @@
  * No harness code runs in the timed part, so this is what any tool must at least pay to see six healthy.
  */
 import { request } from 'undici';
-import type { Contract, Platform } from '../helpers/contract/schema.ts';
+import type { Platform } from '../helpers/model/platform.ts';
+import type { Contract } from '../helpers/contract/schema.ts';
 import { resolveServiceEnv, serviceNamed } from '../helpers/contract/load.ts';
 import { docker } from '../helpers/engine/docker.ts';
 import { harnessLabels } from '../helpers/engine/labels.ts';
-import type { ImageTarget } from '../helpers/runtime/start-service.ts';
+import type { ImageTarget } from '../helpers/model/target.ts';
 
 export interface FloorRun {
   platform: Platform;

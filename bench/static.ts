@@ -12,7 +12,7 @@ import { serviceNamed } from '../helpers/contract/load.ts';
 import { runStaticChecks } from '../helpers/checks/static/registry.ts';
 import { forgetGatheredFacts, gatherImageFacts } from '../helpers/facts/gather.ts';
 import { cacheDir } from '../helpers/image/cache.ts';
-import type { ImageTarget } from '../helpers/runtime/start-service.ts';
+import type { ImageTarget } from '../helpers/model/target.ts';
 
 export interface StaticTiming {
   target: string;

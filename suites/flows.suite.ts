@@ -1,6 +1,6 @@
 // Cross-service flows (contract §4–§5) per platform of the plan that has all six services, on the shared
 // stack the global setup started (hardened, as compose runs them) after the smoke facts were read from it.
-import { METRIC, recordMetric } from '../helpers/report/metrics.ts';
+import { METRIC, recordMetric } from '../helpers/model/metrics.ts';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, inject, test } from 'vitest';
 import { loadContract } from '../helpers/contract/load.ts';

@@ -2,7 +2,7 @@
 // NotRun skips it with its reason, nothing passes it; the outcome is attached to the test as data either way.
 // A failure while the engine does not answer is no verdict on the image: the check did not run.
 import type { TestContext } from 'vitest';
-import { CheckFailed, type Finding } from '../helpers/checks/finding.ts';
+import { CheckFailed, type Finding } from '../helpers/model/finding.ts';
 import { engineAnswers, engineGone } from '../helpers/engine/gone.ts';
 import { attachOutcome, NotRun, type CheckOutcome } from '../helpers/model/verdict.ts';
 

@@ -1,20 +1,7 @@
-import type { HealthSchemaName, Service } from '../contract/schema.ts';
+import type { HealthFacts } from '../model/runtime-facts.ts';
+import type { Service } from '../contract/schema.ts';
 import { judgeHealthBody } from '../contract/health-schemas.ts';
-import { excerpt, type HttpAnswer } from '../runtime/http-probe.ts';
-import type { Finding } from './finding.ts';
-
-export interface HealthFacts {
-  path: string;
-  schema: HealthSchemaName;
-  budgetMs: number;
-  ok: boolean;
-  elapsedMs: number;
-  answer?: HttpAnswer;
-  error?: string;
-  exited?: boolean;
-  /** Diagnostics text (logs, exit code, ports), gathered only when something went wrong. */
-  where?: string;
-}
+import { excerpt, type Finding } from '../model/finding.ts';
 
 /** Pure: judges one health endpoint's facts against the contract. */
 export function judgeHealth(service: Service, port: number, f: HealthFacts): Finding[] {

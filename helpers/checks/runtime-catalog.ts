@@ -2,10 +2,11 @@
 // pure judge over the gathered runtime facts. A judge returns its findings, or throws NotRun when the fact it
 // needs could not be observed (the container was not running, the engine could not be asked): the root cause
 // of a container that does not run is reported once, on `health`; the others point there.
-import type { Contract, Platform, Service } from '../contract/schema.ts';
+import type { Platform } from '../model/platform.ts';
+import type { Contract, Service } from '../contract/schema.ts';
 import { NotRun } from '../model/verdict.ts';
-import type { RunFacts, SmokeRuntimeFacts } from '../runtime/smoke-run.ts';
-import type { Finding } from './finding.ts';
+import type { RunFacts, SmokeRuntimeFacts } from '../model/runtime-facts.ts';
+import type { Finding } from '../model/finding.ts';
 import { judgeHealth } from './health.ts';
 import { judgeDockerHealth, judgeProcessUser, judgeRuntimeMachine, judgeShellExecs } from './runtime.ts';
 

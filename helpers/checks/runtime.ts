@@ -1,8 +1,5 @@
-import type { DockerHealthFacts } from '../runtime/docker-health.ts';
-import type { ExecOutcome } from '../runtime/exec.ts';
-import { programArgs, type ProcessFact } from '../runtime/processes.ts';
-import { excerpt } from '../runtime/http-probe.ts';
-import type { Finding } from './finding.ts';
+import { programArgs, type DockerHealthFacts, type ExecOutcome, type ProcessFact } from '../model/runtime-facts.ts';
+import { excerpt, type Finding } from '../model/finding.ts';
 
 /** Every process in the container runs as the contract's uid and gid (read from the processes, not the config). */
 export function judgeProcessUser(procs: ProcessFact[], want: { uid: number; gid: number }): Finding[] {

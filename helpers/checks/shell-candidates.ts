@@ -1,5 +1,5 @@
 import { baseName } from '../facts/paths.ts';
-import type { ImageFacts } from '../facts/types.ts';
+import type { ImageFacts } from '../model/image-facts.ts';
 import type { Contract } from '../contract/schema.ts';
 
 /**

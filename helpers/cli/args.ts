@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { UsageError } from '../model/errors.ts';
 
-/** A small, strict flag parser: every verb declares its flags; anything else is a usage error. */
-export class UsageError extends Error {}
+// A small, strict flag parser: every verb declares its flags; anything else is a usage error.
 
 export interface FlagSpec {
   /** Repeatable flags collect into arrays. */

@@ -1,5 +1,5 @@
 import { docker } from '../engine/docker.ts';
-import { UsageError } from './args.ts';
+import { UsageError } from '../model/errors.ts';
 
 /** Fails with one line naming the engine address when no engine answers. */
 export async function requireEngine(): Promise<void> {

@@ -2,7 +2,7 @@
  * `lucid-harness fixtures build|push|lock`: builds the reference and defect images, publishes the reference
  * images to a registry, and regenerates the Debian package locks.
  */
-import { PLATFORMS, PlatformSchema, type Platform } from '../contract/schema.ts';
+import { PLATFORMS, PlatformSchema, type Platform } from '../model/platform.ts';
 import type { Log } from '../image/build.ts';
 import { ensureBaseImage } from '../../fixtures/base/image.ts';
 import { regenerateLock } from '../../fixtures/base/lock.ts';
@@ -15,7 +15,8 @@ import { regenerateStandInLock } from '../../fixtures/standins/lock.ts';
 import { builtinOf } from '../contract/schema.ts';
 import { FAMILIES, type Family } from '../images/names.ts';
 import { ContractError, loadContract, serviceNamed } from '../contract/load.ts';
-import { parseArgs, UsageError as ArgsUsageError } from './args.ts';
+import { UsageError as ArgsUsageError } from '../model/errors.ts';
+import { parseArgs } from './args.ts';
 
 export interface BuildResult {
   tag: string;

@@ -2,7 +2,8 @@
  * `verify --local --image SERVICE=IMAGE`: images from the engine's own store (what `docker buildx build --load`
  * or `docker build` left there), by reference or id. The platform is the image config's; the image is run by id.
  */
-import { PLATFORMS, type Contract, type Platform } from '../contract/schema.ts';
+import { PLATFORMS, type Platform } from '../model/platform.ts';
+import type { Contract } from '../contract/schema.ts';
 import { docker } from '../engine/docker.ts';
 import type { RunPlan } from '../plan/plan.ts';
 import { shortDigest } from '../registry/media.ts';

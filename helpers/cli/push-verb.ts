@@ -3,15 +3,16 @@
  * (pickme/lucid-<service>), the form `verify --registry` reads. Exit 0 pushed, 2 usage/environment/registry error.
  */
 import { ContractError, loadContract, serviceNamed } from '../contract/load.ts';
-import { PLATFORMS, type Platform } from '../contract/schema.ts';
+import { PLATFORMS, type Platform } from '../model/platform.ts';
 import { docker } from '../engine/docker.ts';
 import { RegistryClient } from '../registry/client.ts';
 import { RegistryError } from '../registry/errors.ts';
 import { ImageSourceError } from '../registry/image-source.ts';
 import { timestampTag } from '../registry/tags.ts';
-import type { ImageTarget } from '../runtime/start-service.ts';
+import type { ImageTarget } from '../model/target.ts';
 import { pushReferenceImages } from '../../fixtures/push.ts';
-import { contractSourceOf, UsageError, verbFlags } from './args.ts';
+import { UsageError } from '../model/errors.ts';
+import { contractSourceOf, verbFlags } from './args.ts';
 import { requireEngine } from './engine-check.ts';
 
 const HELP = `usage: lucid-harness fixtures push --registry HOST[:PORT] [--tag T ...] [--also-moving-tag] [--image NAME ...]

@@ -4,14 +4,15 @@
  */
 import { resolve } from 'node:path';
 import { ContractError, loadContract, serviceNamed } from '../contract/load.ts';
-import { PLATFORMS, type Platform } from '../contract/schema.ts';
+import { PLATFORMS, type Platform } from '../model/platform.ts';
 import { sweep } from '../engine/sweep.ts';
 import { DEFAULT_REPORT_DIR } from '../plan/plan.ts';
 import { RegistryError } from '../registry/errors.ts';
 import { regress } from '../regress/run.ts';
 import { SelectionError, sinceKey, type Selector } from '../regress/select.ts';
 import { readThresholds, ThresholdsError } from '../regress/thresholds.ts';
-import { contractSourceOf, parseArgs, UsageError, verbFlags } from './args.ts';
+import { UsageError } from '../model/errors.ts';
+import { contractSourceOf, parseArgs, verbFlags } from './args.ts';
 import { requireEngine } from './engine-check.ts';
 
 const HELP = `usage: lucid-harness regress --registry R (--tags PATTERN | --last N | --since DATE) [--baseline TAG]

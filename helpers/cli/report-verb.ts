@@ -7,7 +7,8 @@ import { baselineFor, storeRun } from '../report/history.ts';
 import { junitXml } from '../report/junit.ts';
 import { MergeError, mergeShards, shardLines, type Shard } from '../report/merge.ts';
 import { readResults, ResultsError, resultsJson } from '../report/results-schema.ts';
-import { parseArgs, UsageError } from './args.ts';
+import { UsageError } from '../model/errors.ts';
+import { parseArgs } from './args.ts';
 
 const HELP = `usage: lucid-harness report [--report-dir DIR]
        lucid-harness report --merge SHARD_DIR... [--report-dir DIR]

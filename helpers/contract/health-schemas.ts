@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { HealthSchemaName } from './schema.ts';
+import type { HealthSchemaName } from '../model/runtime-facts.ts';
 
 const status = z.enum(['healthy', 'degraded', 'unhealthy']);
 const isoTimestamp = z.string().refine((s) => !Number.isNaN(Date.parse(s)) && /^\d{4}-\d{2}-\d{2}T/.test(s), {

@@ -1,11 +1,6 @@
 import { z } from 'zod';
-
-export const PLATFORMS = ['linux/amd64', 'linux/arm64'] as const;
-export const PlatformSchema = z.enum(PLATFORMS);
-export type Platform = z.infer<typeof PlatformSchema>;
-
-export const HealthSchemaName = z.enum(['gateway', 'basic', 'versioned', 'mesh', 'data-chain']);
-export type HealthSchemaName = z.infer<typeof HealthSchemaName>;
+import { PlatformSchema } from '../model/platform.ts';
+import { HealthSchemaName } from '../model/runtime-facts.ts';
 
 const port = z.number().int().min(1).max(65535);
 const absPath = z.string().startsWith('/', { message: 'must be an absolute path starting with /' });

@@ -1,5 +1,5 @@
 /** What the doctor learns about this host. Plain data, so `judge` can be tested with made-up facts. */
-import type { Platform } from '../contract/schema.ts';
+import type { Platform } from '../model/platform.ts';
 import type { PlatformRun } from './run-probe.ts';
 import type { HostFacts } from '../host/schema.ts';
 

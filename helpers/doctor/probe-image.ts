@@ -6,8 +6,8 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pack } from 'tar-stream';
-import type { Platform } from '../contract/schema.ts';
-import { archOf, docker, variantOf } from '../engine/docker.ts';
+import { archOf, variantOf, type Platform } from '../model/platform.ts';
+import { docker } from '../engine/docker.ts';
 import { LABEL_OWNER, LABEL_ROLE } from '../engine/labels.ts';
 import { aarch64Program, AARCH64_MESSAGE, x86_64Program, X86_64_MESSAGE } from './elf.ts';
 

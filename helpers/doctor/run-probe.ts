@@ -1,6 +1,6 @@
 /** Proves a platform runs here: one container from the probe image, its output checked, then removed. */
 import type Docker from 'dockerode';
-import type { Platform } from '../contract/schema.ts';
+import type { Platform } from '../model/platform.ts';
 import { docker } from '../engine/docker.ts';
 import { harnessLabels } from '../engine/labels.ts';
 import { ensureProbeImage, PROBE_ROLE, probeMessage } from './probe-image.ts';

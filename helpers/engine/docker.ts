@@ -1,5 +1,5 @@
 import Docker from 'dockerode';
-import type { Platform } from '../contract/schema.ts';
+import { archOf, normaliseArch, type Platform } from '../model/platform.ts';
 
 let shared: Docker | undefined;
 
@@ -23,15 +23,6 @@ export function engineFacts(): Promise<EngineFacts> {
     .then((v) => ({ version: v.Version, apiVersion: v.ApiVersion, arch: normaliseArch(v.Arch) }));
   return facts;
 }
-
-export function normaliseArch(a: string): string {
-  if (a === 'x86_64') return 'amd64';
-  if (a === 'aarch64') return 'arm64';
-  return a;
-}
-
-export const archOf = (p: Platform): 'amd64' | 'arm64' => p.split('/')[1] as 'amd64' | 'arm64';
-export const variantOf = (p: Platform): string | undefined => (archOf(p) === 'arm64' ? 'v8' : undefined);
 
 /** A platform is emulated when the engine's architecture differs from it. */
 export async function isEmulated(p: Platform): Promise<boolean> {

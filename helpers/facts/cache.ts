@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { dirname, join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { PROJECT_ROOT } from '../contract/load.ts';
-import type { LayerIndex } from './types.ts';
+import type { LayerIndex } from '../model/image-facts.ts';
 
 /** Bump when LayerIndex or what the indexer records changes: old entries are then simply not found. */
 export const LAYER_INDEX_VERSION = 3; // 2: ELF loader facts, shebang, shells by content, ld.so.conf texts; 3: secret-file hits (LayerIndex.secrets)

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { HistoryItem, ImageRunConfig } from './types.ts';
+import type { HistoryItem, ImageRunConfig } from '../model/image-facts.ts';
 
 // Engines write null for absent lists and maps; the schema turns those into empty values.
 const strList = z.array(z.string()).nullish();

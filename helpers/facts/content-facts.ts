@@ -4,8 +4,8 @@
  */
 import { ElfStreamCollector, isElfHead, readElf, type ElfInfo, type ReadAt } from './elf.ts';
 import { multiCallOf, multiCallScanner, shellOf, shellScanner } from './marker-scan.ts';
-import { scanSecretFile, secretScanMode, type SecretFileHit, type SecretScanMode } from './secret-files.ts';
-import type { FsEntry } from './types.ts';
+import { scanSecretFile, secretScanMode, type SecretScanMode } from './secret-files.ts';
+import type { FsEntry, SecretFileHit } from '../model/image-facts.ts';
 
 /** Small text files whose content the checks need (users, groups, base OS, the loader's search dirs). */
 export const CAPTURED_TEXT_FILES: ReadonlySet<string> = new Set(['/etc/passwd', '/etc/group', '/etc/os-release', '/usr/lib/os-release', '/etc/ld.so.conf']);

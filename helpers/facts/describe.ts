@@ -1,5 +1,5 @@
 import type { Contract } from '../contract/schema.ts';
-import type { ImageFacts } from './types.ts';
+import type { ImageFacts } from '../model/image-facts.ts';
 import { textOf } from './users.ts';
 
 /** What an image is, for the report; informational only, never judged. */

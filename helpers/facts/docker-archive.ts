@@ -1,6 +1,6 @@
 import tar from 'tar-stream';
 import { indexLayer } from './layer-index.ts';
-import type { LayerIndex } from './types.ts';
+import type { LayerIndex } from '../model/image-facts.ts';
 
 export interface ArchiveManifestItem {
   Config: string;

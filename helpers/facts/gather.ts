@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Platform } from '../contract/schema.ts';
+import type { Platform } from '../model/platform.ts';
 import { docker } from '../engine/docker.ts';
 import { readCachedConfig, readCachedLayer, writeCachedConfig, writeCachedLayer } from './cache.ts';
 import { configFromEngine, InspectSchema, parseConfigBlob, runConfig, type ConfigBlob, type Inspect } from './config.ts';
@@ -7,7 +7,7 @@ import { readDockerArchive } from './docker-archive.ts';
 import { indexLayer } from './layer-index.ts';
 import { mergeLayers } from './merge.ts';
 import { readOverlayImage } from './overlay-layers.ts';
-import type { GatherStats, ImageFacts, LayerIndex } from './types.ts';
+import type { GatherStats, ImageFacts, LayerIndex } from '../model/image-facts.ts';
 
 export interface GatherOptions {
   /** The platform the caller asked for; recorded in the facts, judged by the platform check. */

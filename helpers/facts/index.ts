@@ -1,4 +1,3 @@
-export * from './types.ts';
 export { gatherImageFacts, forgetGatheredFacts, type GatherOptions } from './gather.ts';
 export { indexLayer, CAPTURED_TEXT_FILES, MAX_SCAN_BYTES } from './layer-index.ts';
 export { readDockerArchive, type DockerArchive } from './docker-archive.ts';

@@ -4,7 +4,7 @@ import tar from 'tar-stream';
 import { ContentFacts } from './content-facts.ts';
 import { sharedInode } from './merge.ts';
 import { absPath, baseName, parentOf } from './paths.ts';
-import type { EntryType, FsEntry, LayerIndex } from './types.ts';
+import type { EntryType, FsEntry, LayerIndex } from '../model/image-facts.ts';
 
 export { CAPTURED_TEXT_FILES, MAX_SCAN_BYTES, MAX_TEXT_BYTES } from './content-facts.ts';
 

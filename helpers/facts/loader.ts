@@ -6,7 +6,7 @@
  */
 import { posix } from 'node:path';
 import { envValue, isRegularFile, resolvePath } from './resolve.ts';
-import type { FsEntry, FsIndex } from './types.ts';
+import type { FsEntry, FsIndex } from '../model/image-facts.ts';
 
 /** Debian multiarch triplet and $PLATFORM per ELF machine. */
 const MACHINE_DIRS: Record<string, { triplet?: string; platform: string; lib64?: boolean }> = {

@@ -1,4 +1,4 @@
-import type { MultiCall, ShellKind } from './types.ts';
+import type { MultiCall, ShellKind } from '../model/image-facts.ts';
 
 export interface Marker<K extends string> {
   kind: K;

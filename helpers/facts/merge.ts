@@ -1,5 +1,5 @@
 import { isBelow } from './paths.ts';
-import type { FsEntry, FsIndex, LayerIndex } from './types.ts';
+import type { FsEntry, FsIndex, LayerIndex } from '../model/image-facts.ts';
 
 function removeTree(ix: FsIndex, root: string, keepRoot: boolean): void {
   for (const map of [ix.entries, ix.texts, ix.secrets ?? new Map()] as Map<string, unknown>[]) {

@@ -30,9 +30,9 @@ import { ContentFacts, HEAD_BYTES, wantsScan, wantsText } from './content-facts.
 import type { ReadAt } from './elf.ts';
 import { markerOf } from './layer-index.ts';
 import { sharedInode } from './merge.ts';
-import { secretScanMode, type SecretFileHit } from './secret-files.ts';
+import { secretScanMode } from './secret-files.ts';
 import { absPath, parentOf } from './paths.ts';
-import type { EntryType, FsEntry, LayerIndex } from './types.ts';
+import type { EntryType, FsEntry, LayerIndex, SecretFileHit } from '../model/image-facts.ts';
 
 /** The overlay2 reader cannot vouch for this image; the caller falls back to the export. */
 export class OverlayUnavailable extends Error {}

@@ -7,7 +7,7 @@
 import { posix } from 'node:path';
 import { tripletOf } from './loader.ts';
 import { envValue, isRegularFile, resolvePath } from './resolve.ts';
-import type { FsIndex } from './types.ts';
+import type { FsIndex } from '../model/image-facts.ts';
 
 export interface PythonPathInput {
   /** The interpreter as the command names it after PATH lookup (a venv is recognised from this path). */

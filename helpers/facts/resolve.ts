@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import type { FsEntry, FsIndex } from './types.ts';
+import type { FsEntry, FsIndex } from '../model/image-facts.ts';
 
 /** Linux gives up after 40 symlinks (ELOOP); so does the harness. */
 const MAX_HOPS = 40;

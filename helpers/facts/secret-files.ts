@@ -12,20 +12,9 @@
  * "PRIVATE KEY" PEM blocks count.
  */
 import { createHash } from 'node:crypto';
-import { isSecretName, mask, secretsInText } from '../checks/static/secret-scan.ts';
+import { isSecretName, mask, secretsInText } from './secret-scan.ts';
+import type { SecretFileHit } from '../model/image-facts.ts';
 import { baseName } from './paths.ts';
-
-/** One secret found in a file; `shown` and `fingerprint` never reveal the secret. */
-export interface SecretFileHit {
-  /** What was found, e.g. "a PEM private key (RSA)", "a literal value for DB_PASSWORD". */
-  kind: string;
-  /** 1-based line of the hit. */
-  line: number;
-  /** The hit with its secret masked, e.g. "DB_PASSWORD=pa******". */
-  shown: string;
-  /** "sha256:" + the first 16 hex digits of sha256(secret): what an allow-list entry names. */
-  fingerprint: string;
-}
 
 /**
  * config: read as configuration (above); content: PEM keys and strict env lines; pem: PEM keys only, for source

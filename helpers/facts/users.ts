@@ -1,5 +1,5 @@
 import { resolvePath } from './resolve.ts';
-import type { FsIndex } from './types.ts';
+import type { FsIndex } from '../model/image-facts.ts';
 
 export interface PasswdEntry {
   name: string;

@@ -1,6 +1,7 @@
 // What a flow works with: the stack's services by name (their current URLs), tokens, budgets, and a
 // `call` that records every request in the running step's trail.
-import type { Contract, Platform } from '../contract/schema.ts';
+import type { Platform } from '../model/platform.ts';
+import type { Contract } from '../contract/schema.ts';
 import type { FlowBudgets } from './budgets.ts';
 import type { Exchange } from './exchange.ts';
 import { call, type CallOptions } from './http.ts';

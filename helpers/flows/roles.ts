@@ -1,7 +1,7 @@
 // Which contract service plays which part in the flows. The names are the contract's (§1); a plan
 // whose platform lacks any of them cannot run the flows for that platform.
-import type { ImageTarget } from '../runtime/start-service.ts';
-import type { Platform } from '../contract/schema.ts';
+import type { ImageTarget } from '../model/target.ts';
+import type { Platform } from '../model/platform.ts';
 
 export const ROLE = {
   gateway: 'api-gateway',

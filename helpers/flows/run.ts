@@ -1,6 +1,6 @@
 // Runs one named flow as a vitest test body: records its figures (also when it fails), annotates the
 // test with them, and rethrows the flow's failure as the test's error.
-import { METRIC, recordMetric } from '../report/metrics.ts';
+import { METRIC, recordMetric } from '../model/metrics.ts';
 import { Flow, type FlowEnv } from './context.ts';
 import { flowRecord, summarizeRecord, type FiguresBook, type FlowRecord } from './figures.ts';
 

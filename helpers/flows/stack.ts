@@ -1,15 +1,17 @@
 // The flow stack of one platform: the six services (startStack) plus a second data-chain hashing with
-// SHA-256, same image, its own alias on the same network. Started once per run by helpers/runtime/shared-stack.ts.
-import type { Contract, Platform } from '../contract/schema.ts';
+// SHA-256, same image, its own alias on the same network. Started once per run by helpers/flows/shared-stack.ts.
+import type { Platform } from '../model/platform.ts';
+import type { Contract } from '../contract/schema.ts';
 import { serviceNamed } from '../contract/load.ts';
 import { isEmulated } from '../engine/docker.ts';
 import { QUIET_HEALTHCHECK, startStack, type Stack } from '../runtime/stack.ts';
 import { lockNetworkAliases } from '../runtime/alias-lock.ts';
-import { startService, type ImageTarget, type StartedService } from '../runtime/start-service.ts';
+import type { ImageTarget } from '../model/target.ts';
+import { startService, type StartedService } from '../runtime/start-service.ts';
 import { waitForHttp200 } from '../runtime/wait.ts';
 import { exitStory } from '../runtime/diagnostics.ts';
 import { docker } from '../engine/docker.ts';
-import { CheckFailed } from '../checks/finding.ts';
+import { CheckFailed } from '../model/finding.ts';
 import { flowBudgets } from './budgets.ts';
 import type { FlowEnv } from './context.ts';
 import { ROLE, SHA256_DATA_CHAIN } from './roles.ts';

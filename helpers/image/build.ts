@@ -4,7 +4,7 @@
  * at that id is left alone.
  */
 import { createHash } from 'node:crypto';
-import type { Platform } from '../contract/schema.ts';
+import type { Platform } from '../model/platform.ts';
 import { imageConfigJson, type ImageConfigInput } from './config.ts';
 import { dockerArchive } from './docker-archive.ts';
 import type { LayerRef } from './layer.ts';

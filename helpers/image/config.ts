@@ -2,8 +2,7 @@
  * Image config JSON, written by us (no builder): deterministic key order and timestamps, so the
  * image id (sha256 of these bytes) depends only on the inputs.
  */
-import type { Platform } from '../contract/schema.ts';
-import { archOf, variantOf } from '../engine/docker.ts';
+import { archOf, variantOf, type Platform } from '../model/platform.ts';
 import type { LayerRef } from './layer.ts';
 
 /** Docker's own field names; durations in nanoseconds (see `healthcheck()` for a friendlier form). */

@@ -15,13 +15,14 @@
  *   writeLayer(entries: LayerEntry[], { createdBy }): Promise<LayerRef>     lower level, tar entries
  *   LayerRef = { diffId: 'sha256:…', path, size, createdBy }
  *
- *   ensureBaseImage(platform, { force?, log?, sources? }): Promise<BaseImage>
- *     The reference distroless python3-debian12 stand-in (fixtures/base). BaseImage = BuiltImage +
+ *   ensureBaseImage(platform, { force?, log?, sources? }): Promise<BaseImage>    (fixtures/base/image.ts)
+ *     The reference distroless python3-debian12 stand-in. It is a fixture built with this folder, so it is
+ *     imported from fixtures/base/image.ts, not from here (helpers must not import fixtures). BaseImage = BuiltImage +
  *     { platform, config, packages }: build a service image as
  *       const base = await ensureBaseImage(p, { log });
  *       await buildImage({ platform: p, tag, layers: [...base.layers, await fileLayer(files, 'COPY …')],
  *                          config: { ...base.config, User: '65532:65532', Entrypoint: [...], … } });
- *   baseConfig(): ImageConfigInput         distroless's Env (PATH, SSL_CERT_FILE), User 0, Entrypoint python3.11
+ *   baseConfig(): ImageConfigInput         (fixtures/base/image.ts) distroless's Env (PATH, SSL_CERT_FILE), User 0, Entrypoint python3.11
  *
  *   ImageConfigInput: Docker's field names (User, Env, Entrypoint, Cmd, WorkingDir, ExposedPorts,
  *     Healthcheck{Test, Interval, Timeout, StartPeriod, Retries in ns}, Labels, StopSignal, Volumes).
@@ -40,4 +41,3 @@ export { archiveManifest, dockerArchive } from './docker-archive.ts';
 export { fileLayer, filesToEntries, writeLayer, type FileSpec, type LayerRef } from './layer.ts';
 export { imageIdOf, loadArchive } from './load.ts';
 export { DEFAULT_MTIME, type LayerEntry } from './tar-write.ts';
-export { baseConfig, ensureBaseImage, type BaseImage } from '../../fixtures/base/image.ts';

@@ -1,5 +1,4 @@
-import type { Platform } from '../contract/schema.ts';
-import { archOf } from '../engine/docker.ts';
+import { archOf, type Platform } from '../model/platform.ts';
 
 /**
  * Local image names. A classic engine image store holds one image per tag, so the platform lives in the tag:

@@ -1,6 +1,6 @@
 // The three verdicts every check and flow ends in, and the outcome a suite attaches to its test (task.meta),
 // which the reporter, regress and the matrices read as data instead of parsing titles or messages.
-import type { Finding } from '../checks/finding.ts';
+import type { Finding } from './finding.ts';
 
 export type Verdict = 'passed' | 'failed' | 'not-run';
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import type { Platform } from '../contract/schema.ts';
+import type { Platform } from '../model/platform.ts';
 import { cacheSubdir } from '../image/cache.ts';
 import { dockerArchive } from '../image/docker-archive.ts';
 import type { LayerRef } from '../image/layer.ts';

@@ -3,8 +3,9 @@
  * mapping, else its annotations), each wanted platform picked from its index, loaded, and run by image id.
  */
 import { basename } from 'node:path';
-import type { Contract, Platform } from '../contract/schema.ts';
-import type { RunPlan } from '../plan/plan.ts';
+import type { Platform } from '../model/platform.ts';
+import type { Contract } from '../contract/schema.ts';
+import type { PlanTarget } from '../model/target.ts';
 import { describePlatform, missingPlatformMessage, selectPlatforms } from '../registry/platforms.ts';
 import { shortDigest } from '../registry/media.ts';
 import { loadLayoutPlatform } from './load.ts';
@@ -49,9 +50,9 @@ export interface LayoutTargetsInput {
   log?: (l: string) => void;
 }
 
-export async function layoutTargets(input: LayoutTargetsInput): Promise<RunPlan['targets']> {
+export async function layoutTargets(input: LayoutTargetsInput): Promise<PlanTarget[]> {
   const log = input.log ?? (() => {});
-  const targets: RunPlan['targets'] = [];
+  const targets: PlanTarget[] = [];
   const seen = new Map<string, string>();
   for (const spec of input.layouts) {
     const layout = await openLayout(spec.path);

@@ -6,7 +6,7 @@
 import { copyFileSync, createWriteStream, linkSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { finished } from 'node:stream/promises';
-import type { Platform } from '../contract/schema.ts';
+import type { Platform } from '../model/platform.ts';
 import type { LayerRef } from '../image/layer.ts';
 import { tarStream, type LayerEntry } from '../image/tar-write.ts';
 import { compressedLayer } from '../registry/layer-blobs.ts';

@@ -3,7 +3,7 @@ import { loadContract } from '../contract/load.ts';
 import { ensureContractNetwork } from '../runtime/network.ts';
 import { lockNetworkAliases } from '../runtime/alias-lock.ts';
 import { startStandIns } from '../runtime/standins.ts';
-import { startSharedStacks } from '../runtime/shared-stack.ts';
+import { startSharedStacks } from '../flows/shared-stack.ts';
 import { sweep } from '../engine/sweep.ts';
 import { ensureReferenceImages } from '../../fixtures/reference.ts';
 import { DEFAULT_REPORT_DIR, PLAN_ENV, readPlan, type RunPlan } from './plan.ts';

@@ -2,9 +2,9 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { PROJECT_ROOT } from '../contract/load.ts';
-import { PlatformSchema } from '../contract/schema.ts';
+import { PlanTargetSchema } from '../model/target.ts';
 import { FAMILIES } from '../images/names.ts';
-import type { SharedRun } from '../runtime/shared-stack.ts';
+import type { SharedRun } from '../model/shared-run.ts';
 
 /**
  * A run plan says which images (by id or digest, per platform) the suites check and under which contract.
@@ -15,26 +15,7 @@ export const RunPlanSchema = z.object({
   version: z.literal(1),
   source: z.enum(['reference', 'local', 'oci-layout', 'registry']),
   contract: z.object({ file: z.string().optional(), overrides: z.array(z.string()).default([]) }),
-  targets: z.array(
-    z.object({
-      service: z.string(),
-      platform: PlatformSchema,
-      image: z.string(),
-      label: z.string(),
-      /** Shown in test names instead of the service name, e.g. a defect image's name. */
-      name: z.string().optional(),
-      /** A defect image's name, and the checks it must fail (the harness's own tests read these). */
-      defect: z.string().optional(),
-      expectFailing: z.array(z.string()).optional(),
-      expectNotRun: z.array(z.string()).optional(),
-      mayNotRun: z.array(z.string()).optional(),
-      /** Registry runs: where the image came from. */
-      tag: z.string().optional(),
-      indexDigest: z.string().optional(),
-      manifestDigest: z.string().optional(),
-      compressedSize: z.number().optional(),
-    }),
-  ),
+  targets: z.array(PlanTargetSchema),
   reportDir: z.string(),
   /** Reference runs: which family of reference images (lucid_ref when absent). */
   family: z.enum(FAMILIES).optional(),

@@ -5,8 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Platform } from '../contract/schema.ts';
-import { archOf } from '../engine/docker.ts';
+import { archOf, type Platform } from '../model/platform.ts';
 
 export const BINFMT_DIR_ENV = 'LUCID_BINFMT_DIR';
 export const DEFAULT_BINFMT_DIR = '/proc/sys/fs/binfmt_misc';

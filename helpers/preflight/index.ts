@@ -2,8 +2,8 @@
  * Checks verify runs before it starts anything, each failing with one line (a UsageError: exit 2):
  * emulation for every emulated platform of the run, and free space before reference images are built.
  */
-import type { Platform } from '../contract/schema.ts';
-import { UsageError } from '../cli/args.ts';
+import type { Platform } from '../model/platform.ts';
+import { UsageError } from '../model/errors.ts';
 import { docker, engineFacts } from '../engine/docker.ts';
 import { engineEndpoint } from '../engine/endpoint.ts';
 import { cacheDir } from '../image/cache.ts';

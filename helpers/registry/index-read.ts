@@ -1,8 +1,7 @@
 /** Reading a tag's image index and each wanted platform's manifest, with the sizes a pull will transfer. */
-import type { Platform } from '../contract/schema.ts';
+import { archOf, variantOf, type Platform } from '../model/platform.ts';
 import type { RegistryClient } from './client.ts';
 import { ProtocolError } from './errors.ts';
-import { archOf, variantOf } from '../engine/docker.ts';
 import { INDEX_TYPES, MANIFEST_TYPES, type Descriptor, type ImageIndex, type ImageManifest } from './media.ts';
 import { describeEntry, describePlatform, missingPlatformMessage, selectPlatforms } from './platforms.ts';
 

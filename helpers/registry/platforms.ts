@@ -3,8 +3,7 @@
  * `unknown/unknown` with `vnd.docker.reference.type: attestation-manifest`) are ignored; arm64 means variant v8,
  * and an arm64 entry without a variant counts as v8 (as containerd normalises it) when no explicit v8 exists.
  */
-import type { Platform } from '../contract/schema.ts';
-import { archOf, variantOf } from '../engine/docker.ts';
+import { archOf, variantOf, type Platform } from '../model/platform.ts';
 import { MANIFEST_TYPES, type IndexEntry } from './media.ts';
 
 export const ATTESTATION_TYPE_ANNOTATION = 'vnd.docker.reference.type';

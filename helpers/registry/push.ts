@@ -5,8 +5,7 @@
  */
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
-import type { Platform } from '../contract/schema.ts';
-import { archOf, variantOf } from '../engine/docker.ts';
+import { archOf, variantOf, type Platform } from '../model/platform.ts';
 import type { LayerRef } from '../image/layer.ts';
 import type { BlobPushResult, RegistryClient } from './client.ts';
 import { ProtocolError } from './errors.ts';

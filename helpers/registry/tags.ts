@@ -4,7 +4,7 @@
  * (tag list, HEADs, one GET to check HEAD against the bytes) is `checkTagConsistency`.
  */
 import type { Contract } from '../contract/schema.ts';
-import type { Finding } from '../checks/finding.ts';
+import type { Finding } from '../model/finding.ts';
 import type { RegistryClient } from './client.ts';
 import { TagNotFoundError } from './errors.ts';
 import { shortDigest } from './media.ts';

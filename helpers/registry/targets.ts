@@ -4,9 +4,10 @@
  * holding another platform would otherwise be used silently.
  */
 import { repositoryOf, serviceNamed } from '../contract/load.ts';
-import type { Contract, Platform } from '../contract/schema.ts';
-import { archOf, docker, variantOf } from '../engine/docker.ts';
-import type { ImageTarget } from '../runtime/start-service.ts';
+import { archOf, variantOf, type Platform } from '../model/platform.ts';
+import type { Contract } from '../contract/schema.ts';
+import { docker } from '../engine/docker.ts';
+import type { ImageTarget } from '../model/target.ts';
 import { RegistryClient } from './client.ts';
 import { PlatformMismatchError } from './errors.ts';
 import { readIndex } from './index-read.ts';

@@ -1,5 +1,5 @@
 /** Test material for the registry tests: tiny images, and attestation entries shaped as buildx writes them. */
-import type { Platform } from '../contract/schema.ts';
+import type { Platform } from '../model/platform.ts';
 import { imageConfigJson } from '../image/config.ts';
 import { writeLayer } from '../image/layer.ts';
 import type { RegistryClient } from './client.ts';

@@ -15,7 +15,7 @@
  *   SelectionError                                        nothing (or one tag) selected: a usage error
  *   comparePairs(pairs, resultsByTag, config), checkCounts(results)                                      pairs.ts
  *   RegressionReportSchema (version 1), parseRegressionReport, readRegressionReport, regressionJson,
- *   REGRESSION_FILE                                                                                      schema.ts
+ *   REGRESSION_FILE (the dashboard reads regression.json too)                       ../report/regression-schema.ts
  *   summarizeRegression(report), pairBlock(pair), verdictLine(report)                                    summary.ts
  *   readThresholds(file), parseThresholds(data) → RegressionConfig (merged over DEFAULT_THRESHOLDS);
  *   ThresholdsError                                                                                      thresholds.ts
@@ -23,6 +23,5 @@
 export { regress, type RegressInput, type RegressOutcome } from './run.ts';
 export { checkBaseline, planComparisons, SelectionError, selectTags, sinceKey, tagMatcher, type ComparisonPlan, type Selector, type TagListing, type TagSelection } from './select.ts';
 export { checkCounts, comparePairs } from './pairs.ts';
-export { parseRegressionReport, readRegressionReport, REGRESSION_FILE, regressionJson, RegressionReportError, RegressionReportSchema, type Pair, type RegressionReport, type TagRun } from './schema.ts';
 export { pairBlock, summarizeRegression, verdictLine } from './summary.ts';
 export { parseThresholds, readThresholds, ThresholdsError } from './thresholds.ts';

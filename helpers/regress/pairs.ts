@@ -1,7 +1,7 @@
 /** Pure: tag pairs → comparisons as regression.json records them. */
 import { compareRuns, type RegressionConfig } from '../report/compare.ts';
 import type { Results } from '../report/results-schema.ts';
-import type { Pair, TagRun } from './schema.ts';
+import type { Pair, TagRun } from '../report/regression-schema.ts';
 
 export function checkCounts(r: Results): TagRun['checks'] {
   const n = (s: string) => r.checks.filter((c) => c.status === s).length;

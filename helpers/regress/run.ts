@@ -6,8 +6,9 @@
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repositoryOf, serviceNamed } from '../contract/load.ts';
-import type { Contract, Platform } from '../contract/schema.ts';
-import { PublishedImageWrong, registryTargets } from '../cli/registry-targets.ts';
+import type { Platform } from '../model/platform.ts';
+import type { Contract } from '../contract/schema.ts';
+import { PublishedImageWrong, registryTargets } from '../registry/plan-targets.ts';
 import { runSuites } from '../plan/run-suites.ts';
 import type { RunPlan } from '../plan/plan.ts';
 import { RegistryClient } from '../registry/client.ts';
@@ -17,7 +18,7 @@ import { formatDuration } from '../report/format.ts';
 import { storeRun, tagDir } from '../report/history.ts';
 import { readResults, resultsJson, type Results } from '../report/results-schema.ts';
 import { checkCounts, comparePairs } from './pairs.ts';
-import { REGRESSION_FILE, regressionJson, type RegressionReport, type TagRun } from './schema.ts';
+import { REGRESSION_FILE, regressionJson, type RegressionReport, type TagRun } from '../report/regression-schema.ts';
 import { checkBaseline, planComparisons, selectTags, type Selector, type TagListing } from './select.ts';
 import { summarizeRegression } from './summary.ts';
 

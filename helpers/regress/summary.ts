@@ -1,8 +1,8 @@
 /** Pure: the readable summary of a regression report — the tags, then one block per tag pair, then a verdict. */
 import { formatDelta, formatDuration, formatPercent } from '../report/format.ts';
-import { METRIC_LABELS } from '../report/metrics.ts';
+import { METRIC_LABELS } from '../model/metrics.ts';
 import { subjectOf } from '../report/results-schema.ts';
-import type { Pair, RegressionReport } from './schema.ts';
+import type { Pair, RegressionReport } from '../report/regression-schema.ts';
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { basename } from 'node:path';
-import { FACTS_ANNOTATION, METRIC_ANNOTATION, metricsFromFacts, parseMetricAnnotation, type MetricAnnotation } from './metrics.ts';
+import { FACTS_ANNOTATION, METRIC_ANNOTATION, metricsFromFacts, parseMetricAnnotation, type MetricAnnotation } from '../model/metrics.ts';
 import { parseResults, RESULTS_VERSION, type CheckResult, type CheckStatus, type FactsResult, type MetricResult, type Results, type RunInfo, type TargetResult } from './results-schema.ts';
 
 /** One finished test as the reporter saw it; plain data so the mapping below is testable without vitest. */

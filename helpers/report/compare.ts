@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { tagOf } from './history.ts';
 import { formatDelta, formatPercent, formatValue } from './format.ts';
-import { METRIC, METRIC_LABELS } from './metrics.ts';
+import { METRIC, METRIC_LABELS } from '../model/metrics.ts';
 import { subjectOf, type CheckResult, type CheckStatus, type MetricResult, type Results } from './results-schema.ts';
 
 /**

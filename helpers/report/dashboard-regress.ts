@@ -2,7 +2,7 @@
  * The Regressions section of a `regress` run: every tag pair's new failures, metrics over threshold and fixes,
  * newest pair first, under the verdict the command exited with (regression.json's `regression`). Pure.
  */
-import type { Pair, RegressionReport } from '../regress/schema.ts';
+import type { Pair, RegressionReport } from './regression-schema.ts';
 import { formatDelta, formatPercent, formatValue } from './format.ts';
 import { esc, when } from './html.ts';
 import { subjectOf } from './results-schema.ts';

@@ -3,7 +3,7 @@ import { counts } from './dashboard-matrix.ts';
 import { formatDelta, formatDuration, formatPercent, formatTime, formatValue } from './format.ts';
 import { baselineFor, LOCAL_TAG, runsOfTag, tagOf } from './history.ts';
 import { esc, when } from './html.ts';
-import { METRIC } from './metrics.ts';
+import { METRIC } from '../model/metrics.ts';
 import { subjectOf, type Results } from './results-schema.ts';
 import { lineChart } from './svg-chart.ts';
 import { hostProblems, hostWarnings } from '../host/judge.ts';

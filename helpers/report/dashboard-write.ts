@@ -4,7 +4,7 @@ import type { RegressionConfig } from './compare.ts';
 import { renderDashboard } from './dashboard.ts';
 import { loadHistory } from './history.ts';
 import { readResults, type Results } from './results-schema.ts';
-import { readRegressionReport, REGRESSION_FILE, type RegressionReport } from '../regress/schema.ts';
+import { readRegressionReport, REGRESSION_FILE, type RegressionReport } from './regression-schema.ts';
 
 /** The file side of the dashboard: read what a report directory holds, write index.html next to it. */
 export const RESULTS_FILE = 'results.json';

@@ -6,7 +6,7 @@ import { formatTime } from './format.ts';
 import { baselineFor, newestPerTag, tagOf } from './history.ts';
 import { esc, when } from './html.ts';
 import type { Results } from './results-schema.ts';
-import type { RegressionReport } from '../regress/schema.ts';
+import type { RegressionReport } from './regression-schema.ts';
 import { regressionCovers, regressSection } from './dashboard-regress.ts';
 
 export interface DashboardInput {

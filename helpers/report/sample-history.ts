@@ -1,4 +1,4 @@
-import { METRIC } from './metrics.ts';
+import { METRIC } from '../model/metrics.ts';
 import { parseResults, type CheckResult, type MetricResult, type Results } from './results-schema.ts';
 
 /**

@@ -2,7 +2,7 @@
 // engine by id, with its log tail, for the still-running check and for flow failures while a service is down.
 import { docker } from '../engine/docker.ts';
 import { collectDiagnostics, demux, describeDiagnostics, exitStory } from './diagnostics.ts';
-import type { ContainerEnd } from './smoke-run.ts';
+import type { ContainerEnd } from '../model/runtime-facts.ts';
 
 export async function containerEndById(id: string, port?: number): Promise<ContainerEnd> {
   const c = docker().getContainer(id);

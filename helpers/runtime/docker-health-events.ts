@@ -6,7 +6,8 @@
  */
 import type Dockerode from 'dockerode';
 import { docker } from '../engine/docker.ts';
-import { engineHealthFacts, engineHealthStatus, type DockerHealthFacts } from './docker-health.ts';
+import type { DockerHealthFacts } from '../model/runtime-facts.ts';
+import { engineHealthFacts, engineHealthStatus } from './docker-health.ts';
 
 async function judge(container: Dockerode.Container, since: number, budgetMs: number): Promise<{ done: boolean; facts: DockerHealthFacts }> {
   const info = await container.inspect().catch(() => undefined);

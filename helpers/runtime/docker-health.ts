@@ -1,17 +1,5 @@
 import type Dockerode from 'dockerode';
-
-export interface DockerHealthFacts {
-  status: string;
-  elapsedMs: number;
-  budgetMs: number;
-  /** The last HEALTHCHECK runs the engine kept: exit code and output. */
-  log: { exitCode: number; output: string }[];
-  declared: boolean;
-  /** The HEALTHCHECK command the container runs (the image's, with the harness's timing). */
-  test?: string[];
-  /** Who ran the HEALTHCHECK: the engine on its interval (default), or the harness once through exec. */
-  runner?: 'engine' | 'harness';
-}
+import type { DockerHealthFacts } from '../model/runtime-facts.ts';
 
 type EngineHealth = { Status: string; Log?: { ExitCode: number; Output: string }[] };
 

@@ -1,12 +1,6 @@
 import type Dockerode from 'dockerode';
 import { demux } from './diagnostics.ts';
-
-export interface ExecOutcome {
-  cmd: string[];
-  /** null when the engine refused to run it at all (e.g. 409 on a stopped container). */
-  exitCode: number | null;
-  output: string;
-}
+import type { ExecOutcome } from '../model/runtime-facts.ts';
 
 /** Runs a program in a running container through the engine (no shell involved) and collects its result. */
 export async function execIn(container: Dockerode.Container, cmd: string[], opts: { user?: string; timeoutMs?: number } = {}): Promise<ExecOutcome> {

@@ -1,11 +1,12 @@
 // The shell check when the service container is not running (it exited at start): each shell candidate is
 // run as the entrypoint of a fresh hardened container of the same image, as the contract user, with no
 // network. A shell that runs there would run for an intruder too; the service's own crash is beside the point.
-import type { Contract, Platform, Service } from '../contract/schema.ts';
+import type { Platform } from '../model/platform.ts';
+import type { Contract, Service } from '../contract/schema.ts';
 import { docker } from '../engine/docker.ts';
 import { harnessLabels } from '../engine/labels.ts';
 import { demux } from './diagnostics.ts';
-import type { ExecOutcome } from './exec.ts';
+import type { ExecOutcome } from '../model/runtime-facts.ts';
 import { writableDirs } from './start-service.ts';
 
 const RUN_TIMEOUT_MS = 30_000;

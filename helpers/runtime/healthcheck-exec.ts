@@ -1,5 +1,5 @@
 import type Dockerode from 'dockerode';
-import type { DockerHealthFacts } from './docker-health.ts';
+import type { DockerHealthFacts } from '../model/runtime-facts.ts';
 import { execIn } from './exec.ts';
 import type { HealthcheckTiming } from './lucid-container.ts';
 

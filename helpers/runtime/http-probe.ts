@@ -1,10 +1,5 @@
 import { request } from 'undici';
-
-export interface HttpAnswer {
-  status: number;
-  body: unknown;
-  text: string;
-}
+import type { HttpAnswer } from '../model/runtime-facts.ts';
 
 /** One GET with a short deadline; JSON bodies are parsed, others kept as text. Throws on connection errors. */
 export async function httpGet(url: string, timeoutMs = 2000): Promise<HttpAnswer> {
@@ -18,5 +13,3 @@ export async function httpGet(url: string, timeoutMs = 2000): Promise<HttpAnswer
   }
   return { status: res.statusCode, body, text };
 }
-
-export const excerpt = (s: string, n = 300) => (s.length > n ? `${s.slice(0, n)}…` : s);

@@ -1,5 +1,5 @@
 import type { Contract, Service } from '../contract/schema.ts';
-import type { HealthFacts } from '../checks/health.ts';
+import type { HealthFacts } from '../model/runtime-facts.ts';
 import { docker } from '../engine/docker.ts';
 import { httpGet } from './http-probe.ts';
 import type { StartedService } from './start-service.ts';

@@ -1,11 +1,5 @@
 import type Dockerode from 'dockerode';
-
-export interface ProcessFact {
-  pid: number;
-  uid: number;
-  gid: number;
-  args: string;
-}
+import type { ProcessFact } from '../model/runtime-facts.ts';
 
 /**
  * The container's processes with numeric ids, as the engine's host sees them (`docker top` runs ps there:
@@ -21,9 +15,4 @@ export function parseTop(top: { Titles: string[]; Processes: string[][] }): Proc
   const col = (name: string) => top.Titles.findIndex((t) => t.trim().toUpperCase() === name);
   const [p, u, g, a] = [col('PID'), col('UID'), col('GID'), col('COMMAND') >= 0 ? col('COMMAND') : col('ARGS')];
   return (top.Processes ?? []).map((row) => ({ pid: Number(row[p]), uid: Number(row[u]), gid: Number(row[g]), args: row[a] ?? '' }));
-}
-
-/** Under QEMU user emulation ps shows the interpreter first; the program it runs is what matters. */
-export function programArgs(args: string): string {
-  return args.replace(/^\S*qemu[^\s]*\s+(-\S+\s+)*/, '');
 }

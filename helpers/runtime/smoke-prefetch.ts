@@ -2,12 +2,13 @@ import type { Contract } from '../contract/schema.ts';
 import { serviceNamed } from '../contract/load.ts';
 import { isEmulated } from '../engine/docker.ts';
 import { gatherImageFacts } from '../facts/gather.ts';
-import type { ImageFacts } from '../facts/types.ts';
+import type { ImageFacts } from '../model/image-facts.ts';
 import { startConcurrency } from './limit.ts';
 import { Limiter } from './limiter.ts';
-import { gatherSmokeRuntime, type SmokeRuntimeFacts } from './smoke-run.ts';
-import type { ImageTarget } from './start-service.ts';
-import { targetKey, type SharedRun } from './shared-stack.ts';
+import type { SmokeRuntimeFacts } from '../model/runtime-facts.ts';
+import { gatherSmokeRuntime } from './smoke-run.ts';
+import type { ImageTarget } from '../model/target.ts';
+import { targetKey, type SharedRun } from '../model/shared-run.ts';
 
 export interface SmokeFacts {
   facts: Promise<ImageFacts>;

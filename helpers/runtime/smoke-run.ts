@@ -1,14 +1,14 @@
 import type { Contract, Service } from '../contract/schema.ts';
-import type { HealthFacts } from '../checks/health.ts';
+import type { ContainerEnd, ExecOutcome, MachineFacts, ProcessFact, RunFacts, SmokeRuntimeFacts } from '../model/runtime-facts.ts';
 import { shellExecCandidates } from '../checks/shell-candidates.ts';
 import { docker } from '../engine/docker.ts';
-import type { ImageFacts } from '../facts/types.ts';
-import type { DockerHealthFacts } from './docker-health.ts';
+import type { ImageFacts } from '../model/image-facts.ts';
 import { waitForDockerHealthEvents } from './docker-health-events.ts';
-import { execIn, type ExecOutcome } from './exec.ts';
+import { execIn } from './exec.ts';
 import { probeHealthEndpoints } from './probe-health.ts';
-import { listProcesses, type ProcessFact } from './processes.ts';
-import { StartError, startService, type ImageTarget, type StartedService } from './start-service.ts';
+import { listProcesses } from './processes.ts';
+import type { ImageTarget } from '../model/target.ts';
+import { StartError, startService, type StartedService } from './start-service.ts';
 import { exitStory } from './diagnostics.ts';
 import { runShellsInFreshContainers } from './fresh-shell.ts';
 
@@ -24,49 +24,6 @@ const startFailed = (e: unknown): RunFacts => ({
 export async function containerEnd(s: StartedService): Promise<ContainerEnd> {
   const d = await s.diagnostics();
   return { running: d.state === 'running', restartCount: d.restartCount, story: exitStory(d), where: s.describe(d) };
-}
-
-/** The container as the engine saw it when the facts were taken: whether it still ran, and its story. */
-export interface ContainerEnd {
-  running: boolean;
-  restartCount: number;
-  /** "exited with code 127 (…) after 0.4 s" or "running for 12.0 s". */
-  story: string;
-  /** Its diagnostics text (state, ports, log tail). */
-  where: string;
-}
-
-export interface RunFacts {
-  /** Set when the container could not even be created or started. */
-  startError?: string;
-  /** What the engine said of the container that could not start (exit code, lifetime), when it was seen. */
-  startStory?: string;
-  health: HealthFacts[];
-  dockerHealth?: DockerHealthFacts;
-  /** Diagnostics text gathered after everything else, for findings that need "where to look". */
-  where?: string;
-  /** The container after everything else was gathered (own containers; shared stacks judge theirs after the flows). */
-  end?: ContainerEnd;
-}
-
-export interface SmokeRuntimeFacts {
-  normal: RunFacts & {
-    processes?: ProcessFact[];
-    processError?: string;
-    shellExecs: ExecOutcome[];
-    /** Where the shells were tried: in the service container, or in fresh containers because it was not running. */
-    shellsIn?: 'service' | 'fresh';
-    machine?: MachineFacts;
-    /** Whether the service container still ran when processes and machine were read. */
-    runningAtInspect?: boolean;
-  };
-  hardened: RunFacts;
-  /**
-   * own-containers: one container as the image asks plus one hardened, HEALTHCHECK run by the engine.
-   * shared-stack: the image's hardened container in the platform's shared stack, which answered, so both
-   * runs are that one; its HEALTHCHECK was run once by the harness (the engine's probe is paused there).
-   */
-  source: 'own-containers' | 'shared-stack';
 }
 
 async function observe(contract: Contract, s: StartedService): Promise<RunFacts> {
@@ -89,13 +46,6 @@ async function settle(contract: Contract, s: StartedService, observed: RunFacts)
   const healthyAt = s.startedAt + (main?.ok ? main.elapsedMs : 0);
   const wait = healthyAt + contract.budgets[s.emulated ? 'emulated' : 'native'].survivesMs - Date.now();
   if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-}
-
-export interface MachineFacts {
-  /** uname machine seen by a program in the container (aarch64 under QEMU for arm64). */
-  machine?: string;
-  pageSize?: number;
-  error?: string;
 }
 
 /** Asks the image's own python (no shell needed) what machine it runs on and the page size it sees. */

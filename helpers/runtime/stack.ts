@@ -1,10 +1,12 @@
-import type { Contract, Platform } from '../contract/schema.ts';
+import type { Platform } from '../model/platform.ts';
+import type { Contract } from '../contract/schema.ts';
 import { serviceNamed } from '../contract/load.ts';
-import { CheckFailed, type Finding } from '../checks/finding.ts';
+import { CheckFailed, type Finding } from '../model/finding.ts';
 import { exitStory } from './diagnostics.ts';
 import { isEmulated } from '../engine/docker.ts';
 import { mapLimit, startConcurrency } from './limit.ts';
-import { StartError, startService, type ImageTarget, type StartedService } from './start-service.ts';
+import type { ImageTarget } from '../model/target.ts';
+import { StartError, startService, type StartedService } from './start-service.ts';
 import { waitForHttp200 } from './wait.ts';
 import { docker } from '../engine/docker.ts';
 

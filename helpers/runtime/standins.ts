@@ -5,7 +5,8 @@
 // infrastructure, not the image under test, and every container on the network reaches them alike.
 import '../engine/testcontainers-env.ts';
 import type { StartedTestContainer } from 'testcontainers';
-import { builtinOf, type Contract, type Platform, type StandIn } from '../contract/schema.ts';
+import type { Platform } from '../model/platform.ts';
+import { builtinOf, type Contract, type StandIn } from '../contract/schema.ts';
 import { docker, engineFacts } from '../engine/docker.ts';
 import { engineEndpoint } from '../engine/endpoint.ts';
 import { harnessLabels, LABEL_OWNER } from '../engine/labels.ts';

@@ -1,7 +1,8 @@
 import '../engine/testcontainers-env.ts';
 import { randomUUID } from 'node:crypto';
 import type { StartedTestContainer } from 'testcontainers';
-import type { Contract, Platform, Service } from '../contract/schema.ts';
+import type { ImageTarget } from '../model/target.ts';
+import type { Contract, Service } from '../contract/schema.ts';
 import { resolveServiceEnv } from '../contract/load.ts';
 import { docker, isEmulated } from '../engine/docker.ts';
 import { harnessLabels } from '../engine/labels.ts';
@@ -9,15 +10,6 @@ import { engineEndpoint } from '../engine/endpoint.ts';
 import { collectDiagnostics, demux, describeDiagnostics, exitStory, type Diagnostics } from './diagnostics.ts';
 import { LogTail } from './log-tail.ts';
 import { LucidContainer, type HealthcheckTiming } from './lucid-container.ts';
-
-export interface ImageTarget {
-  service: string;
-  platform: Platform;
-  /** Image id (sha256:…) or digest reference: never a bare tag, so a platform can't be confused. */
-  image: string;
-  /** Human name for messages, e.g. lucid-ref/lucid-data-chain:arm64. */
-  label: string;
-}
 
 export interface StartOptions {
   hardened?: boolean;

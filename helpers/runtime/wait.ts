@@ -1,5 +1,6 @@
 import type Dockerode from 'dockerode';
-import { httpGet, type HttpAnswer } from './http-probe.ts';
+import type { HttpAnswer } from '../model/runtime-facts.ts';
+import { httpGet } from './http-probe.ts';
 
 export interface WaitResult {
   ok: boolean;

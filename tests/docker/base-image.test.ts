@@ -6,7 +6,7 @@
 import type Docker from 'dockerode';
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Platform } from '../../helpers/contract/schema.ts';
+import type { Platform } from '../../helpers/model/platform.ts';
 import { readTar } from '../../helpers/debian/tar-read.ts';
 import { docker } from '../../helpers/engine/docker.ts';
 import { harnessLabels } from '../../helpers/engine/labels.ts';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
 import { loadContract, serviceNamed } from '../../helpers/contract/load.ts';
-import type { Platform } from '../../helpers/contract/schema.ts';
+import type { Platform } from '../../helpers/model/platform.ts';
 import { checkDistrolessBase } from '../../helpers/checks/static/distroless-base.ts';
 import { docker } from '../../helpers/engine/docker.ts';
 import { gatherImageFacts } from '../../helpers/facts/gather.ts';

@@ -11,7 +11,7 @@ import { LAYER_INDEX_VERSION } from '../../helpers/facts/cache.ts';
 import { forgetGatheredFacts, gatherImageFacts } from '../../helpers/facts/gather.ts';
 import { resolvePath } from '../../helpers/facts/resolve.ts';
 import { fixtureArchive, elfHeader, packTar, type TarItem } from '../../helpers/facts/tar-fixture.ts';
-import type { ImageFacts } from '../../helpers/facts/types.ts';
+import type { ImageFacts } from '../../helpers/model/image-facts.ts';
 
 const contract = loadContract({});
 const service = serviceNamed(contract, 'data-chain');

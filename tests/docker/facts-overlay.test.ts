@@ -21,7 +21,7 @@ import { forgetGatheredFacts, gatherImageFacts } from '../../helpers/facts/gathe
 import { mergeLayers } from '../../helpers/facts/merge.ts';
 import { readOverlayImage } from '../../helpers/facts/overlay-layers.ts';
 import { elfHeader, fixtureArchive, packTar, type TarItem } from '../../helpers/facts/tar-fixture.ts';
-import type { FsEntry, LayerIndex } from '../../helpers/facts/types.ts';
+import type { FsEntry, LayerIndex } from '../../helpers/model/image-facts.ts';
 
 const IMAGES = [
   'lucid-ref/lucid-data-chain:amd64',

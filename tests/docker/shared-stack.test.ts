@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { fromEnv, loadContract } from '../../helpers/contract/load.ts';
-import type { Platform } from '../../helpers/contract/schema.ts';
+import type { Platform } from '../../helpers/model/platform.ts';
 import { RUN_ID } from '../../helpers/engine/labels.ts';
 import { sweep } from '../../helpers/engine/sweep.ts';
 import { detectionMatrix } from '../../helpers/plan/matrix.ts';

@@ -6,7 +6,8 @@
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { fromEnv, loadContract, serviceNamed } from '../../helpers/contract/load.ts';
-import type { Contract, Platform, StandIn } from '../../helpers/contract/schema.ts';
+import type { Platform } from '../../helpers/model/platform.ts';
+import type { Contract, StandIn } from '../../helpers/contract/schema.ts';
 import { docker } from '../../helpers/engine/docker.ts';
 import { harnessLabels, LABEL_ROLE, LABEL_RUN, RUN_ID } from '../../helpers/engine/labels.ts';
 import { demux } from '../../helpers/runtime/diagnostics.ts';
@@ -15,7 +16,7 @@ import { httpGet } from '../../helpers/runtime/http-probe.ts';
 import { listProcesses } from '../../helpers/runtime/processes.ts';
 import { startService, type StartedService } from '../../helpers/runtime/start-service.ts';
 import { LABEL_STANDIN, nativePlatform, restartStandIn, startStandIns, type StandIns } from '../../helpers/runtime/standins.ts';
-import { ensureBaseImage } from '../../helpers/image/index.ts';
+import { ensureBaseImage } from '../../fixtures/base/image.ts';
 import { ensureReferenceImages } from '../../fixtures/reference.ts';
 
 const NETWORK = `lucid-standins-rm-${RUN_ID}`;

@@ -3,7 +3,8 @@
 // same network reporting dependencies.tor from it — unhealthy while not bootstrapped or gone.
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { fromEnv, loadContract, serviceNamed } from '../../helpers/contract/load.ts';
-import type { Contract, Platform } from '../../helpers/contract/schema.ts';
+import type { Platform } from '../../helpers/model/platform.ts';
+import type { Contract } from '../../helpers/contract/schema.ts';
 import { docker } from '../../helpers/engine/docker.ts';
 import { harnessLabels, LABEL_ROLE, LABEL_RUN, RUN_ID } from '../../helpers/engine/labels.ts';
 import { execIn } from '../../helpers/runtime/exec.ts';

@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { parseArgs, UsageError } from '../../helpers/cli/args.ts';
+import { UsageError } from '../../helpers/model/errors.ts';
+import { parseArgs } from '../../helpers/cli/args.ts';
 
 const SPEC = { registry: { env: 'LUCID_REGISTRY' }, platform: { repeatable: true, env: 'LUCID_PLATFORMS' }, 'plain-http': { boolean: true }, help: { boolean: true } };
 const config = (doc: unknown) => {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { loadContract } from '../../helpers/contract/load.ts';
-import { PLATFORMS } from '../../helpers/contract/schema.ts';
+import { PLATFORMS } from '../../helpers/model/platform.ts';
 import { SMOKE_CHECK_NAMES, STATIC_CHECK_NAMES } from '../../helpers/checks/names.ts';
 import { RUNTIME_CHECKS } from '../../helpers/checks/runtime-catalog.ts';
 import { readLock } from '../../helpers/debian/lock.ts';

@@ -1,7 +1,7 @@
 // Reading the flow suite's vitest JSON report and judging a defect's row of the matrix.
 import { describe, expect, test } from 'vitest';
 import type { TestOutcome } from '../../helpers/plan/run-suites.ts';
-import { flowOutcomes, judgeOutcomes, matrixRow, renderMatrixMarkdown, stepOf } from '../../helpers/flows/matrix.ts';
+import { flowOutcomes, judgeOutcomes, matrixRow, renderMatrixMarkdown, stepOf } from '../../helpers/plan/flow-matrix.ts';
 
 const TESTS = ['anchoring-end-to-end', 'gateway-read-back', 'auth-and-validation', 'discovery-and-faults'];
 const failure = (test: string, step: string) => `FlowFailed: ${test} [linux/amd64] failed at step "${step}"\n  request:  GET x /y\n    at runFlow (helpers/flows/run.ts:1:1)`;

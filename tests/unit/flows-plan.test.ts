@@ -6,7 +6,7 @@ import { flowBudgets } from '../../helpers/flows/budgets.ts';
 import { gatewayDependencies, judgeStatuses, meshStatuses } from '../../helpers/flows/discovery-checks.ts';
 import { FLOW_SERVICES, flowGroups } from '../../helpers/flows/roles.ts';
 import { flowTokens } from '../../helpers/flows/tokens.ts';
-import type { ImageTarget } from '../../helpers/runtime/start-service.ts';
+import type { ImageTarget } from '../../helpers/model/target.ts';
 
 const contract = loadContract({});
 const t = (service: string, platform: ImageTarget['platform']): ImageTarget => ({ service, platform, image: `sha256:${service}`, label: service });

@@ -6,7 +6,7 @@ import { defaultRegressionConfig } from '../../helpers/report/compare.ts';
 import { sampleRun } from '../../helpers/report/sample-history.ts';
 import type { Results } from '../../helpers/report/results-schema.ts';
 import { checkCounts, comparePairs } from '../../helpers/regress/pairs.ts';
-import { parseRegressionReport, readRegressionReport, RegressionReportError, regressionJson, type RegressionReport, type TagRun } from '../../helpers/regress/schema.ts';
+import { parseRegressionReport, readRegressionReport, RegressionReportError, regressionJson, type RegressionReport, type TagRun } from '../../helpers/report/regression-schema.ts';
 import { pairBlock, summarizeRegression } from '../../helpers/regress/summary.ts';
 
 const MiB = 1024 * 1024;

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { buildResults, makeRunId, stripAnsi, subjectOfTitle, type CaseRecord, type PlanView } from '../../helpers/report/collect.ts';
-import { recordMetric } from '../../helpers/report/metrics.ts';
+import { recordMetric } from '../../helpers/model/metrics.ts';
 
 const plan: PlanView = {
   source: 'reference',

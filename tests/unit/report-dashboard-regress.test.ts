@@ -1,7 +1,7 @@
 import { expect, test } from 'vitest';
 import { renderDashboard } from '../../helpers/report/dashboard.ts';
 import { regressSection } from '../../helpers/report/dashboard-regress.ts';
-import { parseRegressionReport, type Pair, type RegressionReport } from '../../helpers/regress/schema.ts';
+import { parseRegressionReport, type Pair, type RegressionReport } from '../../helpers/report/regression-schema.ts';
 import { sampleRun } from '../../helpers/report/sample-history.ts';
 
 const [T1, T2, T3] = ['latest-20261127-101500', 'latest-20261127-101600', 'latest-20261127-101700'];

@@ -8,7 +8,7 @@ import { readResults, type Results } from '../../helpers/report/results-schema.t
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const REPORTER = join(ROOT, 'helpers/report/results-reporter.ts');
-const METRICS = join(ROOT, 'helpers/report/metrics.ts');
+const METRICS = join(ROOT, 'helpers/model/metrics.ts');
 
 // A real vitest run in a throw-away project: the reporter meets vitest's actual TestCase objects.
 const SUITE = `

@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { loadContract, serviceNamed } from '../../helpers/contract/load.ts';
 import { RUNTIME_CHECKS } from '../../helpers/checks/runtime-catalog.ts';
 import { NotRun } from '../../helpers/model/verdict.ts';
-import type { SmokeRuntimeFacts } from '../../helpers/runtime/smoke-run.ts';
+import type { SmokeRuntimeFacts } from '../../helpers/model/runtime-facts.ts';
 
 const contract = loadContract({});
 const service = serviceNamed(contract, 'data-chain');

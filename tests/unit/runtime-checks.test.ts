@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { judgeDockerHealth, judgeProcessUser, judgeRuntimeMachine, judgeShellExecs } from '../../helpers/checks/runtime.ts';
 import { healthcheckArgv } from '../../helpers/runtime/healthcheck-exec.ts';
-import { parseTop, programArgs } from '../../helpers/runtime/processes.ts';
+import { programArgs } from '../../helpers/model/runtime-facts.ts';
+import { parseTop } from '../../helpers/runtime/processes.ts';
 
 const nonroot = { uid: 65532, gid: 65532 };
 

@@ -6,7 +6,7 @@ import { LogTail } from '../../helpers/runtime/log-tail.ts';
 import { judgeHealth } from '../../helpers/checks/health.ts';
 import { judgeHealthBody } from '../../helpers/contract/health-schemas.ts';
 import { loadContract, serviceNamed } from '../../helpers/contract/load.ts';
-import { formatFindings } from '../../helpers/checks/finding.ts';
+import { formatFindings } from '../../helpers/model/finding.ts';
 
 const procNetTcp = `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
    0: 00000000:1F98 00000000:0000 0A 00000000:00000000 00:00000000 00000000 65532        0 1 1 0000000000000000 100 0 0 10 0

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { loadContract, serviceNamed } from '../../helpers/contract/load.ts';
-import type { Platform } from '../../helpers/contract/schema.ts';
+import type { Platform } from '../../helpers/model/platform.ts';
 import { checkEntrypoint } from '../../helpers/checks/static/entrypoint.ts';
 import { checkExposedPort } from '../../helpers/checks/static/exposed-port.ts';
 import { checkHealthcheck } from '../../helpers/checks/static/healthcheck.ts';
@@ -9,7 +9,7 @@ import { runStaticChecks, STATIC_CHECKS } from '../../helpers/checks/static/regi
 import type { StaticCheck } from '../../helpers/checks/static/types.ts';
 import { checkUser } from '../../helpers/checks/static/user.ts';
 import { DISTROLESS_GROUP, DISTROLESS_PASSWD, dir, exe, file, sampleFacts, symlink, withConfig, withFs } from '../../helpers/facts/sample.ts';
-import type { ImageFacts } from '../../helpers/facts/types.ts';
+import type { ImageFacts } from '../../helpers/model/image-facts.ts';
 import { serviceImageConfig } from '../../fixtures/service-image.ts';
 
 const contract = loadContract({});

@@ -1,9 +1,10 @@
 import { describe, expect, test } from 'vitest';
 import { loadContract, serviceNamed } from '../../helpers/contract/load.ts';
-import type { Contract, Platform } from '../../helpers/contract/schema.ts';
+import type { Platform } from '../../helpers/model/platform.ts';
+import type { Contract } from '../../helpers/contract/schema.ts';
 import { checkDistrolessBase } from '../../helpers/checks/static/distroless-base.ts';
 import { exe, file, sampleFacts, symlink, withConfig, withFs } from '../../helpers/facts/sample.ts';
-import type { ImageFacts } from '../../helpers/facts/types.ts';
+import type { ImageFacts } from '../../helpers/model/image-facts.ts';
 import { DEBIAN_OS_RELEASE } from '../../fixtures/defects/catalog-content.ts';
 
 const contract = loadContract({});

@@ -5,7 +5,7 @@ import { checkPasswdNonroot } from '../../helpers/checks/static/passwd.ts';
 import { checkNoSetuid, checkNoWorldWritable } from '../../helpers/checks/static/permissions.ts';
 import type { StaticCheck } from '../../helpers/checks/static/types.ts';
 import { dir, exe, file, sampleFacts, symlink, withFs } from '../../helpers/facts/sample.ts';
-import type { ImageFacts } from '../../helpers/facts/types.ts';
+import type { ImageFacts } from '../../helpers/model/image-facts.ts';
 
 const contract = loadContract({});
 const svc = serviceNamed(contract, 'block-manager');

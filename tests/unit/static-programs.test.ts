@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { loadContract, serviceNamed } from '../../helpers/contract/load.ts';
-import type { Platform } from '../../helpers/contract/schema.ts';
+import type { Platform } from '../../helpers/model/platform.ts';
 import { checkNoShell } from '../../helpers/checks/static/forbidden-files.ts';
 import { checkPi5PageSize } from '../../helpers/checks/static/pi5-page-size.ts';
 import { appOf, checkProgramsStart, pythonInvocation } from '../../helpers/checks/static/programs-start.ts';
@@ -11,7 +11,7 @@ import { craftElf, withLoadAlign } from '../../helpers/facts/elf-craft.ts';
 import { ElfStreamCollector, readElf, readFromBuffer } from '../../helpers/facts/elf.ts';
 import { defaultLibDirs, ldSoConfDirs } from '../../helpers/facts/loader.ts';
 import { dir, exe, file, sampleFacts, symlink, withConfig, withFs } from '../../helpers/facts/sample.ts';
-import type { FsEntry, ImageFacts } from '../../helpers/facts/types.ts';
+import type { FsEntry, ImageFacts } from '../../helpers/model/image-facts.ts';
 
 const contract = loadContract({});
 const gateway = serviceNamed(contract, 'api-gateway');

@@ -6,8 +6,8 @@ import { ContractSchema, type Contract } from '../../helpers/contract/schema.ts'
 import { formatIssues, loadContract, serviceNamed } from '../../helpers/contract/load.ts';
 import { checkNoSecretFiles, pathGlob } from '../../helpers/checks/static/secret-files.ts';
 import { file, sampleFacts, withFs } from '../../helpers/facts/sample.ts';
-import { fingerprintOf, type SecretFileHit } from '../../helpers/facts/secret-files.ts';
-import type { ImageFacts } from '../../helpers/facts/types.ts';
+import { fingerprintOf } from '../../helpers/facts/secret-files.ts';
+import type { ImageFacts, SecretFileHit } from '../../helpers/model/image-facts.ts';
 
 const contract = loadContract({});
 const svc = serviceNamed(contract, 'data-chain');

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { loadContract, serviceNamed } from '../../helpers/contract/load.ts';
-import { mask, secretAssignment, secretsInText } from '../../helpers/checks/static/secret-scan.ts';
+import { mask, secretAssignment, secretsInText } from '../../helpers/facts/secret-scan.ts';
 import { checkNoSecrets } from '../../helpers/checks/static/secrets.ts';
 import { sampleFacts, withConfig } from '../../helpers/facts/sample.ts';
 

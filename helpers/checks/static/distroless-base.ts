@@ -1,10 +1,11 @@
 import { posix } from 'node:path';
-import type { Contract, Platform } from '../../contract/schema.ts';
+import type { Platform } from '../../model/platform.ts';
+import type { Contract } from '../../contract/schema.ts';
 import { parseOsRelease } from '../../facts/describe.ts';
 import { findProgram, resolvePath } from '../../facts/resolve.ts';
-import type { ImageFacts } from '../../facts/types.ts';
+import type { ImageFacts } from '../../model/image-facts.ts';
 import { textOf } from '../../facts/users.ts';
-import type { Finding } from '../finding.ts';
+import type { Finding } from '../../model/finding.ts';
 import { commandOf } from './program.ts';
 import type { StaticCheck } from './types.ts';
 

@@ -1,6 +1,6 @@
 import { baseName } from '../../facts/paths.ts';
-import type { FsEntry, ImageFacts } from '../../facts/types.ts';
-import type { Finding } from '../finding.ts';
+import type { FsEntry, ImageFacts } from '../../model/image-facts.ts';
+import type { Finding } from '../../model/finding.ts';
 import type { StaticCheck } from './types.ts';
 
 export const NO_SHELL = 'no-shell';

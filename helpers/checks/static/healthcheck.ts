@@ -1,4 +1,4 @@
-import type { Finding } from '../finding.ts';
+import type { Finding } from '../../model/finding.ts';
 import { judgeArgv } from './program.ts';
 import type { StaticCheck } from './types.ts';
 

@@ -9,7 +9,6 @@ export { checkNoShell, checkNoPackageManager } from './forbidden-files.ts';
 export { checkNoSetuid, checkNoWorldWritable } from './permissions.ts';
 export { checkPasswdNonroot } from './passwd.ts';
 export { checkNoSecrets } from './secrets.ts';
-export { mask, secretsInText, secretAssignment, isSecretName, allowList } from './secret-scan.ts';
 export { commandOf, scriptArgument } from './program.ts';
 export { checkNoSecretFiles, secretFileAllow, pathGlob } from './secret-files.ts';
 export { checkDistrolessBase, osReleaseProblems } from './distroless-base.ts';

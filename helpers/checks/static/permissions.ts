@@ -1,5 +1,5 @@
 import { isRegularFile } from '../../facts/resolve.ts';
-import type { FsEntry } from '../../facts/types.ts';
+import type { FsEntry } from '../../model/image-facts.ts';
 import type { StaticCheck } from './types.ts';
 
 export const NO_SETUID = 'no-setuid';

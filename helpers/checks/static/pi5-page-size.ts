@@ -1,6 +1,6 @@
-import { archOf } from '../../engine/docker.ts';
+import { archOf } from '../../model/platform.ts';
 import { isRegularFile } from '../../facts/resolve.ts';
-import type { FsEntry } from '../../facts/types.ts';
+import type { FsEntry } from '../../model/image-facts.ts';
 import type { StaticCheck } from './types.ts';
 
 export const PI5_PAGE_SIZE = 'pi5-page-size';

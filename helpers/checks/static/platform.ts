@@ -1,7 +1,7 @@
 import { machineForArch } from '../../facts/elf.ts';
 import { isRegularFile } from '../../facts/resolve.ts';
-import { archOf, variantOf } from '../../engine/docker.ts';
-import type { Finding } from '../finding.ts';
+import { archOf, variantOf } from '../../model/platform.ts';
+import type { Finding } from '../../model/finding.ts';
 import { commandOf, programEntry } from './program.ts';
 import type { StaticCheck } from './types.ts';
 

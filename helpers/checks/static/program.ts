@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { findProgram, isExecutable, isRegularFile, resolvePath } from '../../facts/resolve.ts';
-import type { FsEntry, ImageFacts } from '../../facts/types.ts';
-import type { Finding } from '../finding.ts';
+import type { FsEntry, ImageFacts } from '../../model/image-facts.ts';
+import type { Finding } from '../../model/finding.ts';
 
 /** The argv Docker runs: Entrypoint followed by Cmd (Cmd alone when there is no Entrypoint). */
 export function commandOf(facts: ImageFacts): string[] {

@@ -2,8 +2,8 @@ import { posix } from 'node:path';
 import { loaderProblems } from '../../facts/loader.ts';
 import { findModule, pythonPath, type PythonPath } from '../../facts/python-path.ts';
 import { findProgram, isExecutable, resolvePath } from '../../facts/resolve.ts';
-import type { FsEntry, ImageFacts } from '../../facts/types.ts';
-import type { Finding } from '../finding.ts';
+import type { FsEntry, ImageFacts } from '../../model/image-facts.ts';
+import type { Finding } from '../../model/finding.ts';
 import { commandOf } from './program.ts';
 import type { StaticCheck } from './types.ts';
 

@@ -1,6 +1,7 @@
-import type { Contract, Platform, Service } from '../../contract/schema.ts';
-import type { ImageFacts } from '../../facts/types.ts';
-import type { Finding } from '../finding.ts';
+import type { Platform } from '../../model/platform.ts';
+import type { Contract, Service } from '../../contract/schema.ts';
+import type { ImageFacts } from '../../model/image-facts.ts';
+import type { Finding } from '../../model/finding.ts';
 import { checkEntrypoint, ENTRYPOINT } from './entrypoint.ts';
 import { checkExposedPort, EXPOSED_PORT } from './exposed-port.ts';
 import { checkNoPackageManager, checkNoShell, NO_PACKAGE_MANAGER, NO_SHELL } from './forbidden-files.ts';

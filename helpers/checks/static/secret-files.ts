@@ -1,6 +1,6 @@
 import type { Contract } from '../../contract/schema.ts';
-import type { SecretFileHit } from '../../facts/secret-files.ts';
-import type { Finding } from '../finding.ts';
+import type { SecretFileHit } from '../../model/image-facts.ts';
+import type { Finding } from '../../model/finding.ts';
 import type { StaticCheck } from './types.ts';
 
 export const NO_SECRET_FILES = 'no-secret-files';

@@ -1,5 +1,5 @@
-import type { Finding } from '../finding.ts';
-import { allowList, assignmentsIn, secretAssignment, secretsInText, type SecretHit } from './secret-scan.ts';
+import type { Finding } from '../../model/finding.ts';
+import { allowList, assignmentsIn, secretAssignment, secretsInText, type SecretHit } from '../../facts/secret-scan.ts';
 import type { StaticCheck } from './types.ts';
 
 export const NO_SECRETS = 'no-secrets';

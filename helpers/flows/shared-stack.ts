@@ -1,42 +1,23 @@
 // One stack per platform, started once before any suite runs and shared by all of them (vitest globalSetup
 // with provide/inject): the smoke runtime facts are read from its containers, then the flows run on it.
 // Each image boots once per platform instead of three times (own run, hardened run, flow stack).
-import type { Contract, Platform } from '../contract/schema.ts';
+import type { Platform } from '../model/platform.ts';
+import type { Contract } from '../contract/schema.ts';
 import { serviceNamed } from '../contract/load.ts';
 import { docker, isEmulated } from '../engine/docker.ts';
 import { harnessLabels, RUN_ID } from '../engine/labels.ts';
 import { gatherImageFacts } from '../facts/gather.ts';
-import { startFlowStack, type FlowStack } from '../flows/stack.ts';
-import { flowGroups, SHA256_DATA_CHAIN } from '../flows/roles.ts';
-import { runHealthcheckOnce } from './healthcheck-exec.ts';
-import { mapLimit, startConcurrency } from './limit.ts';
-import { probeHealthEndpoints } from './probe-health.ts';
-import { inspectRunning, type SmokeRuntimeFacts } from './smoke-run.ts';
-import { startStandIns, type StandIns } from './standins.ts';
-import type { ImageTarget, StartedService } from './start-service.ts';
-
-/** What a suite worker needs of a running shared stack (serialisable: it crosses into the workers). */
-export interface SharedStackHandle {
-  platform: Platform;
-  network: string;
-  emulated: boolean;
-  /** Service name (and data-chain-sha256) → where it answers and which container it is. */
-  services: Record<string, { containerId: string; baseUrl: string }>;
-  /** Stand-in name → its container on this stack's network, or why the harness did not start one. */
-  standIns?: Record<string, { containerId?: string; skipped?: string }>;
-  stackStartMs?: number;
-  sha256StartMs?: number;
-  /** The stack did not come up: the first failure, with what its container showed. */
-  error?: string;
-}
-
-export interface SharedRun {
-  stacks: SharedStackHandle[];
-  /** Smoke runtime facts per target (targetKey), for every target of a stack that came up. */
-  smoke: Record<string, SmokeRuntimeFacts>;
-}
-
-export const targetKey = (t: Pick<ImageTarget, 'platform' | 'image'>) => `${t.platform} ${t.image}`;
+import { startFlowStack, type FlowStack } from './stack.ts';
+import { flowGroups, SHA256_DATA_CHAIN } from './roles.ts';
+import { runHealthcheckOnce } from '../runtime/healthcheck-exec.ts';
+import { mapLimit, startConcurrency } from '../runtime/limit.ts';
+import { probeHealthEndpoints } from '../runtime/probe-health.ts';
+import type { SmokeRuntimeFacts } from '../model/runtime-facts.ts';
+import { inspectRunning } from '../runtime/smoke-run.ts';
+import { startStandIns, type StandIns } from '../runtime/standins.ts';
+import type { ImageTarget } from '../model/target.ts';
+import { targetKey, type SharedRun, type SharedStackHandle } from '../model/shared-run.ts';
+import type { StartedService } from '../runtime/start-service.ts';
 
 type Log = (line: string) => void;
 

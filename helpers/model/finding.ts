@@ -1,3 +1,5 @@
+// What a check found: shared by the judges (checks, flows) and everything that reports their findings.
+
 /** What a check found wrong: expected vs seen, and where to look. A check returns [] when all is well. */
 export interface Finding {
   check: string;
@@ -5,6 +7,9 @@ export interface Finding {
   seen: string;
   where?: string;
 }
+
+/** A long text (an HTTP body, a program's output) as a finding quotes it: its first n characters. */
+export const excerpt = (s: string, n = 300) => (s.length > n ? `${s.slice(0, n)}…` : s);
 
 export function formatFindings(subject: string, findings: Finding[]): string {
   return findings

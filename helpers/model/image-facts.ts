@@ -1,10 +1,22 @@
-import type { Platform } from '../contract/schema.ts';
-import type { SecretFileHit } from './secret-files.ts';
+// What the static checks judge: an image's config and merged filesystem as helpers/facts gathers them.
+import type { Platform } from './platform.ts';
+
+/** One secret found in a file; `shown` and `fingerprint` never reveal the secret. */
+export interface SecretFileHit {
+  /** What was found, e.g. "a PEM private key (RSA)", "a literal value for DB_PASSWORD". */
+  kind: string;
+  /** 1-based line of the hit. */
+  line: number;
+  /** The hit with its secret masked, e.g. "DB_PASSWORD=pa******". */
+  shown: string;
+  /** "sha256:" + the first 16 hex digits of sha256(secret): what an allow-list entry names. */
+  fingerprint: string;
+}
 
 /** Entry kinds as the checks care about them; devices and fifos are "other". */
 export type EntryType = 'file' | 'dir' | 'symlink' | 'hardlink' | 'other';
 export type MultiCall = 'busybox' | 'toybox';
-/** Shells recognised by their content (marker-scan.ts SHELL_SIGNATURES), besides the multi-call binaries. */
+/** Shells recognised by their content (facts/marker-scan.ts SHELL_SIGNATURES), besides the multi-call binaries. */
 export type ShellKind = 'dash' | 'bash' | 'zsh' | 'mksh' | 'ksh93' | 'pdksh' | 'posh' | 'yash' | 'tcsh' | 'csh' | 'fish';
 
 export interface FsEntry {
@@ -25,13 +37,13 @@ export interface FsEntry {
   multiCall?: MultiCall;
   /** Content says this ELF executable is a shell (scanned like multiCall), whatever its name. */
   shell?: ShellKind;
-  /** The loader's view of an ELF file (elf.ts ElfInfo): PT_INTERP, DT_NEEDED, DT_RUNPATH/DT_RPATH, DT_SONAME. */
+  /** The loader's view of an ELF file (facts/elf.ts ElfInfo): PT_INTERP, DT_NEEDED, DT_RUNPATH/DT_RPATH, DT_SONAME. */
   interp?: string;
   needed?: string[];
   runpath?: string;
   rpath?: string;
   soname?: string;
-  /** Smallest PT_LOAD p_align, and the largest page size every LOAD's p_vaddr - p_offset allows (elf.ts). */
+  /** Smallest PT_LOAD p_align, and the largest page size every LOAD's p_vaddr - p_offset allows (facts/elf.ts). */
   loadAlign?: number;
   loadOffsetAlign?: number;
   /** The dynamic section could not be read (streamed past the reader's window): needed/runpath unknown. */
@@ -59,7 +71,7 @@ export interface LayerIndex {
   opaqueDirs: string[];
   /** Contents of the small text files the checks read (see CAPTURED_TEXT_FILES). */
   texts: Record<string, string>;
-  /** Secrets found in this layer's regular files, by path (secret-files.ts); only files with hits are listed. */
+  /** Secrets found in this layer's regular files, by path (facts/secret-files.ts); only files with hits are listed. */
   secrets?: Record<string, SecretFileHit[]>;
 }
 

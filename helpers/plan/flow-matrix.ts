@@ -1,6 +1,6 @@
 // The flow defect matrix (pure): from the flow suite's test outcomes (helpers/plan/run-suites.ts),
 // compare the failing flow tests and their steps with what a defect declares; rows as JSON and Markdown.
-import type { TestOutcome } from '../plan/run-suites.ts';
+import type { TestOutcome } from './run-suites.ts';
 
 export interface FlowOutcome {
   test: string;

@@ -1,8 +1,9 @@
-import type { Contract, Platform } from '../contract/schema.ts';
-import { RegistryClient } from '../registry/client.ts';
-import { PlatformMismatchError, PlatformMissingError, RegistryError } from '../registry/errors.ts';
-import { describeRegistryTargets, resolveRegistryTargets, type TagProblem } from '../registry/targets.ts';
-import type { RunPlan } from '../plan/plan.ts';
+import type { Platform } from '../model/platform.ts';
+import type { Contract } from '../contract/schema.ts';
+import { RegistryClient } from './client.ts';
+import { PlatformMismatchError, PlatformMissingError, RegistryError } from './errors.ts';
+import { describeRegistryTargets, resolveRegistryTargets, type TagProblem } from './targets.ts';
+import type { PlanTarget } from '../model/target.ts';
 
 /** A published image is wrong (exit 1), as opposed to a registry that can't be used (exit 2). */
 export class PublishedImageWrong extends Error {}
@@ -16,9 +17,9 @@ export async function registryTargets(input: {
   services: string[];
   platforms: readonly Platform[];
   log: (l: string) => void;
-}): Promise<{ targets: RunPlan['targets']; tagProblems: TagProblem[] }> {
+}): Promise<{ targets: PlanTarget[]; tagProblems: TagProblem[] }> {
   const client = new RegistryClient({ registry: input.registry, plainHttp: input.plainHttp || undefined, log: input.log });
-  const out: RunPlan['targets'] = [];
+  const out: PlanTarget[] = [];
   const tagProblems: TagProblem[] = [];
   for (const tag of input.tags) {
     try {

@@ -5,8 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { MetricThresholdSchema } from '../report/compare.ts';
-import { CheckStatusSchema } from '../report/results-schema.ts';
+import { MetricThresholdSchema } from './compare.ts';
+import { CheckStatusSchema } from './results-schema.ts';
 
 export const REGRESSION_FILE = 'regression.json';
 

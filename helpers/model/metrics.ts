@@ -1,3 +1,4 @@
+// Figures the suites and flows record and the reporter, dashboard and regress read: shared, so in helpers/model.
 import { z } from 'zod';
 
 /**
