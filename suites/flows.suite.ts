@@ -1,4 +1,4 @@
-// Cross-service flows (contract §4–§5) per platform of the plan that has all six services, on the shared
+// Cross-service flows (contract §4–§5) per platform of the plan that has every contract service, on the shared
 // stack the global setup started (hardened, as compose runs them) after the smoke facts were read from it.
 import { METRIC, recordMetric } from '../helpers/model/metrics.ts';
 import { join } from 'node:path';
@@ -7,7 +7,8 @@ import { loadContract } from '../helpers/contract/load.ts';
 import '../helpers/plan/plan.ts';
 import { FiguresBook } from '../helpers/flows/figures.ts';
 import { FLOWS } from '../helpers/flows/index.ts';
-import { flowGroups } from '../helpers/flows/roles.ts';
+import { missingRoles } from '../helpers/flows/roles.ts';
+import { stackGroups } from '../helpers/runtime/stack.ts';
 import { runFlow } from '../helpers/flows/run.ts';
 import { flowEnvOf } from '../helpers/flows/stack.ts';
 import type { FlowEnv } from '../helpers/flows/context.ts';
@@ -15,17 +16,17 @@ import { docker } from '../helpers/engine/docker.ts';
 import { engineAnswers, engineGone } from '../helpers/engine/gone.ts';
 import { judgeStillRunning } from '../helpers/checks/runtime-catalog.ts';
 import { containerEndById, downServices } from '../helpers/runtime/container-end.ts';
-import { ROLE, SHA256_DATA_CHAIN } from '../helpers/flows/roles.ts';
 import { judged } from './judged.ts';
 
 const plan = inject('plan');
 const contract = loadContract(plan.contract);
 const shared = inject('shared');
-const { groups, skipped } = flowGroups(plan.targets);
+const { groups, skipped } = stackGroups(contract, plan.targets);
+const lacking = missingRoles(contract);
 const book = new FiguresBook();
 const FIGURES_FILE = join(plan.reportDir, 'flow-figures.json');
 
-for (const s of skipped) describe(`${s.platform} flows`, () => test.skip(`needs all six services: the plan ${s.reason}`, () => {}));
+for (const s of skipped) describe(`${s.platform} flows`, () => test.skip(`needs every contract service: the plan ${s.reason}`, () => {}));
 
 // Platforms side by side (their stacks share nothing), the flows of one platform one after the other
 // (discovery-and-faults stops a service the others use).
@@ -42,7 +43,7 @@ for (const group of groups) {
         return;
       }
       figures.stackStartMs = handle.stackStartMs;
-      figures.sha256DataChainStartMs = handle.sha256StartMs;
+      figures.sha256DataChainStartMs = handle.firstOkMs?.[contract.flows.sha256DataChain];
       const entries = Object.entries(handle.services);
       env = await flowEnvOf(
         contract,
@@ -66,11 +67,12 @@ for (const group of groups) {
     for (const [name, body] of FLOWS) {
       test.sequential(name, async ({ annotate, task, skip }) => {
         if (name === FLOWS[0]?.[0] && handle?.stackStartMs !== undefined) {
-          await annotate(`stack start [${group.platform}] on ${handle.network}: six services ${handle.stackStartMs} ms, SHA-256 data-chain ${handle.sha256StartMs} ms`, 'flow-figures');
+          await annotate(`stack start [${group.platform}] on ${handle.network}: ${Object.keys(handle.services).length} containers ${handle.stackStartMs} ms`, 'flow-figures');
           await recordMetric(annotate, METRIC.stackStart, handle.stackStartMs, 'ms');
         }
         // Each flow fails on its own with the stack's story, so every report line says why.
         if (handle?.error) throw new Error(`the ${group.platform} stack did not come up on ${handle.network}:\n${handle.error}`);
+        if (lacking.length) skip(`not run: the contract has no service for ${lacking.join(', ')}, which the flows need`);
         try {
           await runFlow(env!, name, body, book, { annotate, task });
         } catch (e) {
@@ -90,7 +92,8 @@ for (const group of groups) {
     if (handle && !handle.error) {
       for (const t of group.targets) {
         test.sequential(`still-running: ${t.service}`, async (ctx) => {
-          const containers = Object.entries(handle.services).filter(([n]) => n === t.service || (t.service === ROLE.dataChain && n === SHA256_DATA_CHAIN));
+          // The service's own container and every extra instance of its image (contract stack.extraInstances).
+          const containers = Object.entries(handle.services).filter(([n, s]) => n === t.service || s.instanceOf === t.service);
           const image = (t as { name?: string }).name ?? t.service;
           const subject = { subject: `${group.platform} flows`, image, platform: group.platform, check: 'still-running', title: `${image} [${group.platform}] — image ${t.label}, after the flows` };
           await judged(ctx, subject, async () => {

@@ -142,6 +142,8 @@ export const FlowsSchema = z.object({
    * stops and starts the stand-in answering to that URL's host.
    */
   storage: z.object({ env: z.string().min(1).default('MONGODB_URL') }).prefault({}),
+  /** The stack instance (stack.extraInstances) the flows use as the data-chain hashing with SHA-256. */
+  sha256DataChain: z.string().min(1).default('data-chain-sha256'),
   budgets: z
     .object({ native: flowBudget, emulated: flowBudget })
     .default({
@@ -150,6 +152,25 @@ export const FlowsSchema = z.object({
     }),
 });
 export type FlowsContract = z.infer<typeof FlowsSchema>;
+
+/**
+ * Extra containers of the shared stack: another instance of a service's image under its own name (its network
+ * alias too) with extra env, started alongside the services. The flows' SHA-256 data-chain is one.
+ */
+export const StackInstanceSchema = z.object({
+  name: z.string().regex(/^[a-z][a-z0-9-]*$/, { message: 'lower-case name such as data-chain-sha256' }),
+  of: z.string().min(1),
+  env: z.record(z.string(), z.string()).default({}),
+});
+export type StackInstance = z.infer<typeof StackInstanceSchema>;
+
+/**
+ * The shared stack of a platform: every contract service of the plan (one image each) plus these instances.
+ * A platform whose plan lacks a contract service gets no shared stack (its images run in their own containers).
+ */
+export const StackSchema = z.object({
+  extraInstances: z.array(StackInstanceSchema).default([{ name: 'data-chain-sha256', of: 'data-chain', env: { DATA_CHAIN_HASH_ALGORITHM: 'SHA256' } }]),
+});
 
 const diffId = z.string().regex(/^sha256:[0-9a-f]{64}$/, { message: 'a layer diff_id such as sha256:<64 hex>' });
 
@@ -217,6 +238,7 @@ export const ContractSchema = z
     jwt: z.object({ secretEnv: z.string(), secret: z.string().min(1) }),
     services: z.array(ServiceSchema).min(1),
     standIns: z.array(StandInSchema).default([]),
+    stack: StackSchema.prefault({}),
     flows: FlowsSchema.prefault({}),
   })
   .superRefine((c, ctx) => {
@@ -226,6 +248,15 @@ export const ContractSchema = z
       seen.add(s.name);
     });
     const aliasOwner = new Map<string, string>(c.services.flatMap((s) => s.aliases.map((a) => [a, `service ${s.name}`] as const)));
+    c.stack.extraInstances.forEach((x, i) => {
+      if (!seen.has(x.of)) ctx.addIssue({ code: 'custom', path: ['stack', 'extraInstances', i, 'of'], message: `"${x.of}" is not a contract service (services: ${[...seen].join(', ')})` });
+      const owner = aliasOwner.get(x.name) ?? (seen.has(x.name) ? `service ${x.name}` : undefined);
+      if (owner) ctx.addIssue({ code: 'custom', path: ['stack', 'extraInstances', i, 'name'], message: `"${x.name}" is already ${owner}'s` });
+      aliasOwner.set(x.name, `stack instance ${x.name}`);
+    });
+    if (!c.stack.extraInstances.some((x) => x.name === c.flows.sha256DataChain)) {
+      ctx.addIssue({ code: 'custom', path: ['flows', 'sha256DataChain'], message: `"${c.flows.sha256DataChain}" is not a stack instance (stack.extraInstances: ${c.stack.extraInstances.map((x) => x.name).join(', ') || 'none'})` });
+    }
     const standInNames = new Set<string>();
     c.standIns.forEach((x, i) => {
       if (standInNames.has(x.name)) ctx.addIssue({ code: 'custom', path: ['standIns', i, 'name'], message: `duplicate stand-in ${x.name}` });

@@ -8,7 +8,7 @@ import type { Flow } from './context.ts';
 import { type Exchange } from './exchange.ts';
 import { expectAll, expectField, expectNoProblems, expectStatus, objectBody, show, stringField, SUCCESS } from './expect.ts';
 import { readBlock, waitConfirmed } from './anchor-steps.ts';
-import { ROLE, SHA256_DATA_CHAIN } from './roles.ts';
+import { ROLE, sha256DataChain } from './roles.ts';
 import { mismatch } from './steps.ts';
 
 /** ≥ 1024 bytes each (contract), a few KB in all: data-chain's BLAKE3 is pure Python, slow when emulated. Three = an odd level. */
@@ -129,10 +129,11 @@ export async function anchoringEndToEnd(f: Flow): Promise<void> {
 async function sha256Tree(f: Flow, raws: readonly Uint8Array[], api: (name: 'chunks' | 'merkleBuild') => string): Promise<void> {
   const algo: HashAlgo = 'SHA256';
   const sid = randomUUID();
-  const uploads = await uploadChunks(f, SHA256_DATA_CHAIN, api('chunks'), sid, raws);
+  const sha256Chain = sha256DataChain(f.env.contract);
+  const uploads = await uploadChunks(f, sha256Chain, api('chunks'), sid, raws);
   expectAll(uploads, (x) => expectNoProblems(judgeChunk(x.body, raws[uploads.indexOf(x)]!, algo), x));
   const chunks = uploads.map(refOf);
-  const x = await f.call(SHA256_DATA_CHAIN, 'POST', api('merkleBuild'), { json: { chunk_ids: chunks.map((c) => c.chunk_id), session_id: sid } });
+  const x = await f.call(sha256Chain, 'POST', api('merkleBuild'), { json: { chunk_ids: chunks.map((c) => c.chunk_id), session_id: sid } });
   expectStatus(x, SUCCESS);
   expectNoProblems(judgeTree(x.body, chunks, algo), x);
 }

@@ -13,7 +13,7 @@ import { gatewayDependencies, judgeStatuses, meshStatuses, type Health } from '.
 import { requestLine } from './exchange.ts';
 import { expectStatus } from './expect.ts';
 import { pollUntil } from './poll.ts';
-import { FLOW_SERVICES, ROLE, SHA256_DATA_CHAIN } from './roles.ts';
+import { FLOW_SERVICES, ROLE } from './roles.ts';
 import { StepProblem } from './steps.ts';
 
 /** The names the gateway's health lists its upstreams under: contract data (flows.gateway.dependencies), overridable per run. */
@@ -111,7 +111,9 @@ function storageOf(f: Flow): { standIn(): StandIn; containerId(): string } {
 async function awaitDataChainHealth(f: Flow, want: 200 | 503, why = ''): Promise<number> {
   const dc = serviceNamed(f.env.contract, ROLE.dataChain);
   const wantStatus = want === 200 ? 'healthy' : 'unhealthy';
-  const instances = [ROLE.dataChain, ...(hasService(f, SHA256_DATA_CHAIN) ? [SHA256_DATA_CHAIN] : [])];
+  // Every instance of data-chain's image in the stack shares its storage (the contract's extra instances).
+  const extras = f.env.contract.stack.extraInstances.filter((x) => x.of === ROLE.dataChain).map((x) => x.name);
+  const instances = [ROLE.dataChain, ...extras.filter((n) => hasService(f, n))];
   const t0 = Date.now();
   await Promise.all(
     instances.map(async (name) => {

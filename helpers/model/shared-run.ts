@@ -9,12 +9,14 @@ export interface SharedStackHandle {
   platform: Platform;
   network: string;
   emulated: boolean;
-  /** Service name (and data-chain-sha256) → where it answers and which container it is. */
-  services: Record<string, { containerId: string; baseUrl: string }>;
+  /** Stack member (service or extra instance, e.g. data-chain-sha256) → where it answers, which container it is. */
+  services: Record<string, { containerId: string; baseUrl: string; instanceOf?: string }>;
   /** Stand-in name → its container on this stack's network, or why the harness did not start one. */
   standIns?: Record<string, { containerId?: string; skipped?: string }>;
+  /** First start request → every member answering its health path. */
   stackStartMs?: number;
-  sha256StartMs?: number;
+  /** Per member: its own start → its first 200. */
+  firstOkMs?: Record<string, number>;
   /** The stack did not come up: the first failure, with what its container showed. */
   error?: string;
 }

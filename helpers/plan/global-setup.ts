@@ -3,7 +3,7 @@ import { loadContract } from '../contract/load.ts';
 import { ensureContractNetwork } from '../runtime/network.ts';
 import { lockNetworkAliases } from '../runtime/alias-lock.ts';
 import { startStandIns } from '../runtime/standins.ts';
-import { startSharedStacks } from '../flows/shared-stack.ts';
+import { startSharedStacks } from '../runtime/shared-stack.ts';
 import { sweep } from '../engine/sweep.ts';
 import { ensureReferenceImages } from '../../fixtures/reference.ts';
 import { DEFAULT_REPORT_DIR, PLAN_ENV, readPlan, type RunPlan } from './plan.ts';
@@ -13,7 +13,7 @@ import { DEFAULT_REPORT_DIR, PLAN_ENV, readPlan, type RunPlan } from './plan.ts'
  * plain `npm test` — derives the default one (local reference images, every contract platform, built when
  * missing), makes sure the contract network exists, starts the stand-ins the planned services need on it
  * (each child vitest of the matrices does this on its own network), starts the shared stacks (one per platform
- * with all six services) and reads the smoke runtime facts from them, and hands all of it to the suites.
+ * with every contract service) and reads the smoke runtime facts from them, and hands all of it to the suites.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const t0 = Date.now();

@@ -48,7 +48,7 @@ declare module 'vitest' {
     plan: RunPlan;
     /** The contract network the suites join. */
     network: string;
-    /** The shared stacks (one per platform with all six services) and the smoke facts read from them. */
+    /** The shared stacks (one per platform with every contract service) and the smoke facts read from them. */
     shared: SharedRun;
   }
 }

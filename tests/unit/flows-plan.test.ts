@@ -4,29 +4,60 @@ import { loadContract } from '../../helpers/contract/load.ts';
 import { decodeJwt, verifyJwtSignature } from '../../helpers/crypto/index.ts';
 import { flowBudgets } from '../../helpers/flows/budgets.ts';
 import { gatewayDependencies, judgeStatuses, meshStatuses } from '../../helpers/flows/discovery-checks.ts';
-import { FLOW_SERVICES, flowGroups } from '../../helpers/flows/roles.ts';
+import { FLOW_SERVICES, missingRoles } from '../../helpers/flows/roles.ts';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stackGroups, stackMembers } from '../../helpers/runtime/stack.ts';
 import { flowTokens } from '../../helpers/flows/tokens.ts';
 import type { ImageTarget } from '../../helpers/model/target.ts';
 
 const contract = loadContract({});
+/** The default contract with one profile given as an object (written to a file, as a user would). */
+const load = (profile: object) => {
+  const file = join(mkdtempSync(join(tmpdir(), 'lucid-profile-')), 'p.json');
+  writeFileSync(file, JSON.stringify(profile));
+  return loadContract({ overrides: [file] });
+};
 const t = (service: string, platform: ImageTarget['platform']): ImageTarget => ({ service, platform, image: `sha256:${service}`, label: service });
 
-describe('flow groups', () => {
-  test('every contract service plays a part in the flows', () => expect([...FLOW_SERVICES].sort()).toEqual(contract.services.map((s) => s.name).sort()));
-  test('one group per platform with all six, in the order the flows use them', () => {
-    const targets = [...[...FLOW_SERVICES].reverse().map((s) => t(s, 'linux/arm64')), ...FLOW_SERVICES.map((s) => t(s, 'linux/amd64'))];
-    const { groups, skipped } = flowGroups(targets);
+describe('stack groups (the stack the contract declares)', () => {
+  test('every flow role is a service of the default contract', () => expect(missingRoles(contract)).toEqual([]));
+  test('one group per platform with every contract service, in contract order', () => {
+    const names = contract.services.map((s) => s.name);
+    const targets = [...[...names].reverse().map((s) => t(s, 'linux/arm64')), ...names.map((s) => t(s, 'linux/amd64'))];
+    const { groups, skipped } = stackGroups(contract, targets);
     expect(groups.map((g) => g.platform)).toEqual(['linux/arm64', 'linux/amd64']);
-    expect(groups[0]!.targets.map((x) => x.service)).toEqual([...FLOW_SERVICES]);
+    expect(groups[0]!.targets.map((x) => x.service)).toEqual(names);
     expect(skipped).toEqual([]);
   });
   test('a platform lacking a service or with two images for one is skipped with the reason', () => {
-    const { groups, skipped } = flowGroups([t('data-chain', 'linux/amd64'), ...FLOW_SERVICES.map((s) => t(s, 'linux/arm64')), t('data-chain', 'linux/arm64')]);
+    const { groups, skipped } = stackGroups(contract, [t('data-chain', 'linux/amd64'), ...FLOW_SERVICES.map((s) => t(s, 'linux/arm64')), t('data-chain', 'linux/arm64')]);
     expect(groups).toEqual([]);
     expect(skipped).toEqual([
       { platform: 'linux/amd64', reason: 'lacks api-gateway, service-mesh-controller, blockchain-engine, session-anchoring, block-manager' },
       { platform: 'linux/arm64', reason: 'has more than one image for data-chain' },
     ]);
+  });
+  test('the members are the services plus the extra instances of the contract (the SHA-256 data-chain)', () => {
+    const members = stackMembers(contract, FLOW_SERVICES.map((s) => t(s, 'linux/amd64')));
+    expect(members.map((m) => m.name)).toEqual([...FLOW_SERVICES, 'data-chain-sha256']);
+    const extra = members.at(-1)!;
+    expect(extra).toMatchObject({ instanceOf: 'data-chain', aliases: ['data-chain-sha256'], extraEnv: { DATA_CHAIN_HASH_ALGORITHM: 'SHA256' } });
+    expect(extra.target.image).toBe('sha256:data-chain');
+  });
+  test('a seventh service in a profile joins the stack; a platform without it gets none', () => {
+    const seven = load({ services: [{ name: 'session-api', port: 8090, healthPath: '/health', healthSchema: 'basic', aliases: ['session-api'] }] });
+    const all = [...FLOW_SERVICES, 'session-api'];
+    const { groups, skipped } = stackGroups(seven, [...all.map((s) => t(s, 'linux/amd64')), ...FLOW_SERVICES.map((s) => t(s, 'linux/arm64'))]);
+    expect(groups.map((g) => [g.platform, g.targets.map((x) => x.service)])).toEqual([['linux/amd64', all]]);
+    expect(skipped).toEqual([{ platform: 'linux/arm64', reason: 'lacks session-api' }]);
+    expect(stackMembers(seven, groups[0]!.targets).map((m) => m.name)).toEqual([...all, 'data-chain-sha256']);
+  });
+  test('an extra instance of an unknown service, or one the flows name but the stack lacks, is refused', () => {
+    expect(() => load({ stack: { extraInstances: [{ name: 'x-2', of: 'nope' }] } })).toThrow(/stack\.extraInstances\.0\.of: "nope" is not a contract service/);
+    expect(() => load({ stack: { extraInstances: [] } })).toThrow(/flows\.sha256DataChain: "data-chain-sha256" is not a stack instance/);
+    expect(() => load({ stack: { extraInstances: [{ name: 'service-mesh', of: 'data-chain' }, { name: 'data-chain-sha256', of: 'data-chain' }] } })).toThrow(/already service service-mesh-controller's/);
   });
 });
 

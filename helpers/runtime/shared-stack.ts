@@ -7,17 +7,16 @@ import { serviceNamed } from '../contract/load.ts';
 import { docker, isEmulated } from '../engine/docker.ts';
 import { harnessLabels, RUN_ID } from '../engine/labels.ts';
 import { gatherImageFacts } from '../facts/gather.ts';
-import { startFlowStack, type FlowStack } from './stack.ts';
-import { flowGroups, SHA256_DATA_CHAIN } from './roles.ts';
-import { runHealthcheckOnce } from '../runtime/healthcheck-exec.ts';
-import { mapLimit, startConcurrency } from '../runtime/limit.ts';
-import { probeHealthEndpoints } from '../runtime/probe-health.ts';
+import { runHealthcheckOnce } from './healthcheck-exec.ts';
+import { mapLimit, startConcurrency } from './limit.ts';
+import { probeHealthEndpoints } from './probe-health.ts';
 import type { SmokeRuntimeFacts } from '../model/runtime-facts.ts';
-import { inspectRunning } from '../runtime/smoke-run.ts';
-import { startStandIns, type StandIns } from '../runtime/standins.ts';
-import type { ImageTarget } from '../model/target.ts';
 import { targetKey, type SharedRun, type SharedStackHandle } from '../model/shared-run.ts';
-import type { StartedService } from '../runtime/start-service.ts';
+import { inspectRunning } from './smoke-run.ts';
+import { stackGroups, startStack, type Stack } from './stack.ts';
+import { startStandIns, type StandIns } from './standins.ts';
+import type { ImageTarget } from '../model/target.ts';
+import type { StartedService } from './start-service.ts';
 
 type Log = (line: string) => void;
 
@@ -52,18 +51,20 @@ export function standInHandles(s: StandIns | undefined): NonNullable<SharedStack
   return out;
 }
 
-function handleOf(platform: Platform, network: string, emulated: boolean, fs: FlowStack, standIns: StandIns | undefined): SharedStackHandle {
+function handleOf(platform: Platform, network: string, emulated: boolean, stack: Stack, standIns: StandIns | undefined): SharedStackHandle {
   const services: SharedStackHandle['services'] = {};
-  for (const [name, s] of fs.stack.services) services[name] = { containerId: s.container.getId(), baseUrl: s.baseUrl };
-  services[SHA256_DATA_CHAIN] = { containerId: fs.sha256.container.getId(), baseUrl: fs.sha256.baseUrl };
-  return { platform, network, emulated, services, standIns: standInHandles(standIns), stackStartMs: fs.stackStartMs, sha256StartMs: fs.sha256StartMs };
+  for (const m of stack.members) {
+    const s = stack.get(m.name);
+    services[m.name] = { containerId: s.container.getId(), baseUrl: s.baseUrl, ...(m.instanceOf && { instanceOf: m.instanceOf }) };
+  }
+  return { platform, network, emulated, services, standIns: standInHandles(standIns), stackStartMs: stack.startMs, firstOkMs: Object.fromEntries(stack.firstOkMs) };
 }
 
 /**
- * Starts a hardened stack for every platform of the plan that has all six services (the first on the contract
+ * Starts a hardened stack for every platform of the plan that has every contract service (the first on the contract
  * network, under the alias lock the caller holds for it with its stand-ins, the others each on a network of
  * their own with their own stand-ins), then
- * reads the smoke runtime facts of the six images from it. A stack that fails to come up is reported in its
+ * reads the smoke runtime facts of its images from it. A stack that fails to come up is reported in its
  * handle; its images then get their own containers in the smoke suite, which tells which run condition broke.
  */
 export async function startSharedStacks(
@@ -74,8 +75,8 @@ export async function startSharedStacks(
   /** Settles when the contract network's stand-ins are ready: only the stack on that network waits for it. */
   contractNetworkReady: Promise<StandIns | undefined> = Promise.resolve(undefined),
 ): Promise<{ run: SharedRun; stop(): Promise<void> }> {
-  const { groups } = flowGroups(targets);
-  const stacks: FlowStack[] = [];
+  const { groups } = stackGroups(contract, targets);
+  const stacks: Stack[] = [];
   const standIns: StandIns[] = [];
   const run: SharedRun = { stacks: [], smoke: {} };
   await Promise.all(
@@ -93,15 +94,15 @@ export async function startSharedStacks(
           mine = await contractNetworkReady;
         }
         // The contract network's alias lock is the caller's (global setup): it covers that network's stand-ins too.
-        const fs = await startFlowStack(contract, group.targets, network, { hardened: true, lockAliases: false });
-        stacks.push(fs);
-        run.stacks.push(handleOf(group.platform, network, emulated, fs, mine));
-        log(`shared stack [${group.platform}] on ${network}: six services answered after ${fs.stackStartMs} ms, SHA-256 data-chain after ${fs.sha256StartMs} ms`);
+        const stack = await startStack(contract, group.targets, network, { hardened: true });
+        stacks.push(stack);
+        run.stacks.push(handleOf(group.platform, network, emulated, stack, mine));
+        log(`shared stack [${group.platform}] on ${network}: ${stack.members.length} containers (${stack.members.map((m) => m.name).join(', ')}) answered after ${stack.startMs} ms`);
         // Emulated probes are Python starts under QEMU: no more at once than there are cores.
         const t0 = Date.now();
         await mapLimit(group.targets, emulated ? startConcurrency(true) : 6, async (t) => {
           try {
-            run.smoke[targetKey(t)] = await smokeFactsOf(contract, fs.stack.get(serviceNamed(contract, t.service).name), fs.stack.firstOkMs.get(t.service));
+            run.smoke[targetKey(t)] = await smokeFactsOf(contract, stack.get(serviceNamed(contract, t.service).name), stack.firstOkMs.get(t.service));
           } catch (e) {
             log(`shared stack [${group.platform}]: could not read the runtime facts of ${t.label}, it gets its own containers: ${(e as Error).message}`);
           }
