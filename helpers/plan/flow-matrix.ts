@@ -11,8 +11,6 @@ export interface FlowOutcome {
 }
 
 const STEP_RE = /failed at step "([^"]+)"/;
-/** vitest may leave ANSI colours in failure messages. */
-const plain = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '');
 
 export const stepOf = (message: string): string | undefined => STEP_RE.exec(message)?.[1];
 
@@ -21,7 +19,7 @@ export function flowOutcomes(outcomes: readonly TestOutcome[], platform: string)
   return outcomes
     .filter((o) => o.ancestors.includes(`${platform} flows`))
     .map((o) => {
-      const message = plain(o.failureMessages.join('\n')) || undefined;
+      const message = o.failureMessages.join('\n') || undefined;
       return { test: o.title, status: o.status, ...(message ? { message, step: stepOf(message) } : {}) };
     });
 }

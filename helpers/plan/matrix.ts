@@ -14,9 +14,6 @@ export interface MatrixRow {
   messages: Record<string, string>;
 }
 
-/** Strips ANSI colours vitest may leave in failure messages. */
-const plain = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '');
-
 /** Checks a defect leaves not run: `must` are never observable on it, `may` depend on when it breaks. */
 export interface NotRunExpectation {
   must?: readonly string[];
@@ -36,7 +33,7 @@ export function detectionMatrix(outcomes: TestOutcome[], expected: Record<string
     const must = notRun[subject]?.must ?? [];
     const may = new Set([...must, ...(notRun[subject]?.may ?? [])]);
     const messages = Object.fromEntries(
-      mine.filter((o) => o.status === 'failed').map((o) => [o.title, plain(o.failureMessages[0] ?? '').split('\n').slice(0, 4).join(' ⏎ ').slice(0, 400)]),
+      mine.filter((o) => o.status === 'failed').map((o) => [o.title, (o.failureMessages[0] ?? '').split('\n').slice(0, 4).join(' ⏎ ').slice(0, 400)]),
     );
     return {
       subject,

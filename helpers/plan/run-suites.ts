@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { PROJECT_ROOT } from '../contract/load.ts';
 import { PLAN_ENV, writePlan, type RunPlan } from './plan.ts';
 import { descendants, reap } from './process-tree.ts';
@@ -70,6 +71,7 @@ export interface TestOutcome {
   ancestors: string[];
   title: string;
   status: 'passed' | 'failed' | 'skipped' | 'pending' | 'todo' | 'disabled';
+  /** Without the colour codes vitest may leave in them. */
   failureMessages: string[];
   durationMs: number;
 }
@@ -78,7 +80,7 @@ export interface TestOutcome {
 export function parseVitestJson(text: string): TestOutcome[] {
   const doc = JSON.parse(text) as { testResults: { assertionResults: { ancestorTitles: string[]; title: string; status: TestOutcome['status']; failureMessages?: string[]; duration?: number }[] }[] };
   return doc.testResults.flatMap((f) =>
-    f.assertionResults.map((a) => ({ ancestors: a.ancestorTitles, title: a.title, status: a.status, failureMessages: a.failureMessages ?? [], durationMs: a.duration ?? 0 })),
+    f.assertionResults.map((a) => ({ ancestors: a.ancestorTitles, title: a.title, status: a.status, failureMessages: (a.failureMessages ?? []).map(stripVTControlCharacters), durationMs: a.duration ?? 0 })),
   );
 }
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { basename } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { FACTS_ANNOTATION, METRIC_ANNOTATION, metricsFromFacts, parseMetricAnnotation, type MetricAnnotation } from '../model/metrics.ts';
 import { parseResults, RESULTS_VERSION, type CheckResult, type CheckStatus, type FactsResult, type MetricResult, type Results, type RunInfo, type TargetResult } from './results-schema.ts';
 
@@ -33,8 +34,6 @@ export interface CollectInput {
   plan?: PlanView;
   cases: CaseRecord[];
 }
-
-export const stripAnsi = (s: string): string => s.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '');
 
 function firstLines(text: string, lines: number, chars: number): string {
   const cut = text.split('\n').slice(0, lines).join('\n');
@@ -85,7 +84,7 @@ function subjectOfOutcome(o: Record<string, unknown> | undefined, targets: Map<s
 }
 
 function checkOf(c: CaseRecord, subject: { image: string; platform: string; tag?: string }, checkName?: string): CheckResult {
-  const text = c.errors.map((e) => stripAnsi(e).trim()).filter(Boolean).join('\n\n');
+  const text = c.errors.map((e) => stripVTControlCharacters(e).trim()).filter(Boolean).join('\n\n');
   const message = text ? firstLines(text, 6, 800) : undefined;
   return {
     ...subject,

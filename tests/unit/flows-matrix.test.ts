@@ -13,7 +13,7 @@ describe('flow outcomes from the suite\'s test outcomes', () => {
     expect(stepOf('AssertionError: nope')).toBeUndefined();
   });
   test('only the tests of the asked platform, with their failure step', () => {
-    const r = [result('anchoring-end-to-end', 'failed', [`\u001b[31m${failure('anchoring-end-to-end', 'tree-root')}\u001b[39m`]), result('gateway-read-back', 'passed'), result('gateway-read-back', 'failed', ['x'], 'linux/arm64')];
+    const r = [result('anchoring-end-to-end', 'failed', [failure('anchoring-end-to-end', 'tree-root')]), result('gateway-read-back', 'passed'), result('gateway-read-back', 'failed', ['x'], 'linux/arm64')];
     expect(flowOutcomes(r, 'linux/amd64')).toEqual([
       { test: 'anchoring-end-to-end', status: 'failed', step: 'tree-root', message: failure('anchoring-end-to-end', 'tree-root') },
       { test: 'gateway-read-back', status: 'passed' },
