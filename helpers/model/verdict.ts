@@ -1,8 +1,10 @@
 // The three verdicts every check and flow ends in, and the outcome a suite attaches to its test (task.meta),
 // which the reporter, regress and the matrices read as data instead of parsing titles or messages.
-import type { Finding } from './finding.ts';
+import { z } from 'zod';
+import { FindingSchema, type Finding } from './finding.ts';
 
-export type Verdict = 'passed' | 'failed' | 'not-run';
+export const VERDICTS = ['passed', 'failed', 'not-run'] as const;
+export type Verdict = (typeof VERDICTS)[number];
 
 /**
  * Thrown by a judge whose fact could not be observed (the container had exited, the engine went away): the
@@ -28,6 +30,36 @@ export interface CheckOutcome {
   findings: Finding[];
 }
 
+/** What the flows of one platform are reported as: the stack as a whole, image `flows`. */
+export const FLOWS_IMAGE = 'flows';
+/** The describe title, and so the subject, of one platform's flows ("linux/amd64 flows"). */
+export const flowsSubject = (platform: string): string => `${platform} flows`;
+
+export interface FlowOutcome {
+  kind: 'flow';
+  /** "linux/amd64 flows". */
+  subject: string;
+  image: typeof FLOWS_IMAGE;
+  platform: string;
+  /** The flow's name, as the reports list it as a check; `flow` says the same for readers of flows. */
+  check: string;
+  flow: string;
+  verdict: Verdict;
+  /** The step it failed at; absent when it passed, did not run, or failed before any step (the stack did not come up). */
+  step?: string;
+  reason?: string;
+  findings: Finding[];
+}
+
+export type Outcome = CheckOutcome | FlowOutcome;
+
+const common = { subject: z.string(), image: z.string(), platform: z.string(), check: z.string(), verdict: z.enum(VERDICTS), reason: z.string().optional(), findings: z.array(FindingSchema) };
+/** An outcome read back from a report: the matrices and the results collector trust only what passes this. */
+export const OutcomeSchema: z.ZodType<Outcome> = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('check'), ...common }),
+  z.object({ kind: z.literal('flow'), ...common, image: z.literal(FLOWS_IMAGE), flow: z.string(), step: z.string().optional() }),
+]);
+
 /** The task.meta key the outcome lives under. */
 export const OUTCOME_META = 'outcome';
 
@@ -38,6 +70,13 @@ export interface OutcomeSink {
   annotate?: (message: string, type?: string) => Promise<unknown>;
 }
 
-export function attachOutcome(sink: Pick<OutcomeSink, 'task'>, outcome: object): void {
+export function attachOutcome(sink: Pick<OutcomeSink, 'task'>, outcome: Outcome): void {
   (sink.task.meta as Record<string, unknown>)[OUTCOME_META] = outcome;
+}
+
+/** The outcome in a test's meta (task.meta, or the `meta` vitest's JSON report writes per test), if it is one. */
+export function outcomeIn(meta: unknown): Outcome | undefined {
+  if (typeof meta !== 'object' || meta === null) return undefined;
+  const r = OutcomeSchema.safeParse((meta as Record<string, unknown>)[OUTCOME_META]);
+  return r.success ? r.data : undefined;
 }
