@@ -10,7 +10,7 @@ import { FLOWS } from '../helpers/flows/index.ts';
 import { missingRoles } from '../helpers/flows/roles.ts';
 import { stackGroups } from '../helpers/runtime/stack.ts';
 import { flowOutcome, runFlow, stackDownOutcome, withServicesDown } from '../helpers/flows/run.ts';
-import { attachOutcome, flowsSubject, outcomeIn, OUTCOME_META } from '../helpers/model/verdict.ts';
+import { attachOutcome, FLOWS_IMAGE, flowsSubject, outcomeIn, OUTCOME_META, SUBJECT_META } from '../helpers/model/verdict.ts';
 import { flowEnvOf } from '../helpers/flows/stack.ts';
 import type { FlowEnv } from '../helpers/flows/context.ts';
 import { docker } from '../helpers/engine/docker.ts';
@@ -26,11 +26,13 @@ const { groups, skipped } = stackGroups(contract, plan.targets);
 const lacking = missingRoles(contract);
 const book = new FiguresBook();
 const FIGURES_FILE = join(plan.reportDir, 'flow-figures.json');
+// Each platform's describe declares its subject as data: its tests (and a failed beforeAll) carry it even without an outcome.
+const subjectMeta = (platform: string) => ({ [SUBJECT_META]: { subject: flowsSubject(platform), image: FLOWS_IMAGE, platform } });
 
 // A platform without every contract service: each flow is listed, not run, with the reason (declared at collection).
 for (const s of skipped) {
   const reason = `needs every contract service: the plan ${s.reason}`;
-  describe(flowsSubject(s.platform), () => {
+  describe(flowsSubject(s.platform), { meta: subjectMeta(s.platform) }, () => {
     for (const [name] of FLOWS) {
       test.skip(name, { meta: { [OUTCOME_META]: flowOutcome(s.platform, name, { verdict: 'not-run', reason }) } }, () => {});
     }
@@ -40,7 +42,7 @@ for (const s of skipped) {
 // Platforms side by side (their stacks share nothing), the flows of one platform one after the other
 // (discovery-and-faults stops a service the others use).
 for (const group of groups) {
-  describe.concurrent(flowsSubject(group.platform), () => {
+  describe.concurrent(flowsSubject(group.platform), { meta: subjectMeta(group.platform) }, () => {
     const handle = shared.stacks.find((s) => s.platform === group.platform);
     let env: FlowEnv | undefined;
 

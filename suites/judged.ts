@@ -5,13 +5,14 @@
 import type { TestContext } from 'vitest';
 import { CheckFailed, type Finding } from '../helpers/model/finding.ts';
 import { engineAnswers, engineGone } from '../helpers/engine/gone.ts';
-import { attachOutcome, NotRun, type CheckOutcome, type Outcome } from '../helpers/model/verdict.ts';
+import { attachOutcome, NotRun, type CheckOutcome, type Outcome, type Subject } from '../helpers/model/verdict.ts';
 
-// What the suites put in task.meta (vitest writes it to its JSON report): typed, also where a test declares it
-// at collection (`test.skip(name, { meta }, …)`).
+// What the suites put in task.meta (vitest writes it to its JSON report): typed, also where a describe or a test
+// declares it at collection (`describe(title, { meta }, …)`, `test.skip(name, { meta }, …)`).
 declare module 'vitest' {
   interface TaskMeta {
     outcome?: Outcome;
+    subject?: Subject;
   }
 }
 

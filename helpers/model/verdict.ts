@@ -17,13 +17,21 @@ export class NotRun extends Error {
   }
 }
 
-export interface CheckOutcome {
-  kind: 'check';
-  /** The describe title the test sits in ("data-chain [linux/arm64]"). */
+/**
+ * What a describe block judges, declared with it at collection (describe's `meta` option, under SUBJECT_META):
+ * vitest copies it to every test under it, so a test that ended without an outcome (timed out, its hook failed)
+ * and a failed hook still name their image and platform as data.
+ */
+export interface Subject {
+  /** The describe title ("data-chain [linux/arm64]", "linux/amd64 flows"). */
   subject: string;
-  /** The image and platform the verdict is about, and the check's name: the reports read these, not titles. */
+  /** The image and platform the verdicts are about: the reports read these, not titles. */
   image: string;
   platform: string;
+}
+
+export interface CheckOutcome extends Subject {
+  kind: 'check';
   check: string;
   verdict: Verdict;
   reason?: string;
@@ -35,12 +43,11 @@ export const FLOWS_IMAGE = 'flows';
 /** The describe title, and so the subject, of one platform's flows ("linux/amd64 flows"). */
 export const flowsSubject = (platform: string): string => `${platform} flows`;
 
-export interface FlowOutcome {
+export interface FlowOutcome extends Subject {
   kind: 'flow';
   /** "linux/amd64 flows". */
   subject: string;
   image: typeof FLOWS_IMAGE;
-  platform: string;
   /** The flow's name, as the reports list it as a check; `flow` says the same for readers of flows. */
   check: string;
   flow: string;
@@ -53,7 +60,8 @@ export interface FlowOutcome {
 
 export type Outcome = CheckOutcome | FlowOutcome;
 
-const common = { subject: z.string(), image: z.string(), platform: z.string(), check: z.string(), verdict: z.enum(VERDICTS), reason: z.string().optional(), findings: z.array(FindingSchema) };
+const SubjectSchema = z.object({ subject: z.string(), image: z.string(), platform: z.string() });
+const common = { ...SubjectSchema.shape, check: z.string(), verdict: z.enum(VERDICTS), reason: z.string().optional(), findings: z.array(FindingSchema) };
 /** An outcome read back from a report: the matrices and the results collector trust only what passes this. */
 export const OutcomeSchema: z.ZodType<Outcome> = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('check'), ...common }),
@@ -62,6 +70,8 @@ export const OutcomeSchema: z.ZodType<Outcome> = z.discriminatedUnion('kind', [
 
 /** The task.meta key the outcome lives under. */
 export const OUTCOME_META = 'outcome';
+/** The meta key a describe block declares its subject under. */
+export const SUBJECT_META = 'subject';
 
 /** Where the outcome goes: vitest's task.meta (kept structural so unit tests can fake it). */
 export interface OutcomeSink {
@@ -78,5 +88,12 @@ export function attachOutcome(sink: Pick<OutcomeSink, 'task'>, outcome: Outcome)
 export function outcomeIn(meta: unknown): Outcome | undefined {
   if (typeof meta !== 'object' || meta === null) return undefined;
   const r = OutcomeSchema.safeParse((meta as Record<string, unknown>)[OUTCOME_META]);
+  return r.success ? r.data : undefined;
+}
+
+/** The subject a test or suite declared (its meta, or the `meta` vitest's JSON report writes per test), if any. */
+export function subjectIn(meta: unknown): Subject | undefined {
+  if (typeof meta !== 'object' || meta === null) return undefined;
+  const r = SubjectSchema.safeParse((meta as Record<string, unknown>)[SUBJECT_META]);
   return r.success ? r.data : undefined;
 }
