@@ -84,11 +84,15 @@ export function attachOutcome(sink: Pick<OutcomeSink, 'task'>, outcome: Outcome)
   (sink.task.meta as Record<string, unknown>)[OUTCOME_META] = outcome;
 }
 
+/** An outcome as stored (a check's `outcome` in results.json), if it is one. */
+export function readOutcome(value: unknown): Outcome | undefined {
+  const r = OutcomeSchema.safeParse(value);
+  return r.success ? r.data : undefined;
+}
+
 /** The outcome in a test's meta (task.meta, or the `meta` vitest's JSON report writes per test), if it is one. */
 export function outcomeIn(meta: unknown): Outcome | undefined {
-  if (typeof meta !== 'object' || meta === null) return undefined;
-  const r = OutcomeSchema.safeParse((meta as Record<string, unknown>)[OUTCOME_META]);
-  return r.success ? r.data : undefined;
+  return typeof meta === 'object' && meta !== null ? readOutcome((meta as Record<string, unknown>)[OUTCOME_META]) : undefined;
 }
 
 /** The subject a test or suite declared (its meta, or the `meta` vitest's JSON report writes per test), if any. */
