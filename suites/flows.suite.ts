@@ -9,7 +9,8 @@ import { FiguresBook } from '../helpers/flows/figures.ts';
 import { FLOWS } from '../helpers/flows/index.ts';
 import { missingRoles } from '../helpers/flows/roles.ts';
 import { stackGroups } from '../helpers/runtime/stack.ts';
-import { runFlow } from '../helpers/flows/run.ts';
+import { flowOutcome, runFlow, stackDownOutcome, withServicesDown } from '../helpers/flows/run.ts';
+import { attachOutcome, FLOWS_IMAGE, flowsSubject, outcomeIn, OUTCOME_META, SUBJECT_META } from '../helpers/model/verdict.ts';
 import { flowEnvOf } from '../helpers/flows/stack.ts';
 import type { FlowEnv } from '../helpers/flows/context.ts';
 import { docker } from '../helpers/engine/docker.ts';
@@ -25,13 +26,23 @@ const { groups, skipped } = stackGroups(contract, plan.targets);
 const lacking = missingRoles(contract);
 const book = new FiguresBook();
 const FIGURES_FILE = join(plan.reportDir, 'flow-figures.json');
+// Each platform's describe declares its subject as data: its tests (and a failed beforeAll) carry it even without an outcome.
+const subjectMeta = (platform: string) => ({ [SUBJECT_META]: { subject: flowsSubject(platform), image: FLOWS_IMAGE, platform } });
 
-for (const s of skipped) describe(`${s.platform} flows`, () => test.skip(`needs every contract service: the plan ${s.reason}`, () => {}));
+// A platform without every contract service: each flow is listed, not run, with the reason (declared at collection).
+for (const s of skipped) {
+  const reason = `needs every contract service: the plan ${s.reason}`;
+  describe(flowsSubject(s.platform), { meta: subjectMeta(s.platform) }, () => {
+    for (const [name] of FLOWS) {
+      test.skip(name, { meta: { [OUTCOME_META]: flowOutcome(s.platform, name, { verdict: 'not-run', reason }) } }, () => {});
+    }
+  });
+}
 
 // Platforms side by side (their stacks share nothing), the flows of one platform one after the other
 // (discovery-and-faults stops a service the others use).
 for (const group of groups) {
-  describe.concurrent(`${group.platform} flows`, () => {
+  describe.concurrent(flowsSubject(group.platform), { meta: subjectMeta(group.platform) }, () => {
     const handle = shared.stacks.find((s) => s.platform === group.platform);
     let env: FlowEnv | undefined;
 
@@ -70,19 +81,33 @@ for (const group of groups) {
           await annotate(`stack start [${group.platform}] on ${handle.network}: ${Object.keys(handle.services).length} containers ${handle.stackStartMs} ms`, 'flow-figures');
           await recordMetric(annotate, METRIC.stackStart, handle.stackStartMs, 'ms');
         }
-        // Each flow fails on its own with the stack's story, so every report line says why.
-        if (handle?.error) throw new Error(`the ${group.platform} stack did not come up on ${handle.network}:\n${handle.error}`);
-        if (lacking.length) skip(`not run: the contract has no service for ${lacking.join(', ')}, which the flows need`);
+        // Each flow fails on its own with the stack's story, so every report line says why: a stack that did not
+        // come up is the flow's failure (before any step), not a flow that did not run.
+        if (handle?.error) {
+          attachOutcome({ task }, stackDownOutcome(group.platform, name, handle.network, handle.error));
+          throw new Error(`the ${group.platform} stack did not come up on ${handle.network}:\n${handle.error}`);
+        }
+        if (lacking.length) {
+          const reason = `the contract has no service for ${lacking.join(', ')}, which the flows need`;
+          attachOutcome({ task }, flowOutcome(group.platform, name, { verdict: 'not-run', reason }));
+          skip(`not run: ${reason}`);
+        }
         try {
           await runFlow(env!, name, body, book, { annotate, task });
         } catch (e) {
           if (engineGone(e) || !(await engineAnswers())) {
-            await annotate(`the engine went away: ${(e as Error).message.split('\n')[0]}`, 'not-run');
+            const reason = `the engine went away: ${(e as Error).message.split('\n')[0]}`;
+            attachOutcome({ task }, flowOutcome(group.platform, name, { verdict: 'not-run', reason }));
+            await annotate(reason, 'not-run');
             skip(`not run: the engine went away during the flow`);
           }
           // A flow that failed while a service of its stack was down says so: that is usually the cause.
           const down = await downServices(ids()).catch(() => []);
-          if (down.length) throw new Error(`${(e as Error).message}\nwhile it ran, not every service of the stack was up:\n${down.map((d) => `  ${d}`).join('\n')}`);
+          if (down.length) {
+            const failed = outcomeIn(task.meta);
+            attachOutcome({ task }, withServicesDown(failed?.kind === 'flow' ? failed : flowOutcome(group.platform, name, { verdict: 'failed' }), down));
+            throw new Error(`${(e as Error).message}\nwhile it ran, not every service of the stack was up:\n${down.map((d) => `  ${d}`).join('\n')}`);
+          }
           throw e;
         }
       });
@@ -95,7 +120,7 @@ for (const group of groups) {
           // The service's own container and every extra instance of its image (contract stack.extraInstances).
           const containers = Object.entries(handle.services).filter(([n, s]) => n === t.service || s.instanceOf === t.service);
           const image = (t as { name?: string }).name ?? t.service;
-          const subject = { subject: `${group.platform} flows`, image, platform: group.platform, check: 'still-running', title: `${image} [${group.platform}] — image ${t.label}, after the flows` };
+          const subject = { subject: flowsSubject(group.platform), image, platform: group.platform, check: 'still-running', title: `${image} [${group.platform}] — image ${t.label}, after the flows` };
           await judged(ctx, subject, async () => {
             const found = [];
             for (const [n, s] of containers) found.push(...judgeStillRunning(n === t.service ? 'service container' : `${n} container`, await containerEndById(s.containerId)));

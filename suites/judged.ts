@@ -1,10 +1,20 @@
 // The one place a smoke test turns a judge's result into its verdict: findings fail the test (CheckFailed),
-// NotRun skips it with its reason, nothing passes it; the outcome is attached to the test as data either way.
+// NotRun skips it with its reason, nothing passes it, a judge that throws fails it; the outcome is attached to
+// the test as data in every case.
 // A failure while the engine does not answer is no verdict on the image: the check did not run.
 import type { TestContext } from 'vitest';
 import { CheckFailed, type Finding } from '../helpers/model/finding.ts';
 import { engineAnswers, engineGone } from '../helpers/engine/gone.ts';
-import { attachOutcome, NotRun, type CheckOutcome } from '../helpers/model/verdict.ts';
+import { attachOutcome, NotRun, type CheckOutcome, type Outcome, type Subject } from '../helpers/model/verdict.ts';
+
+// What the suites put in task.meta (vitest writes it to its JSON report): typed, also where a describe or a test
+// declares it at collection (`describe(title, { meta }, …)`, `test.skip(name, { meta }, …)`).
+declare module 'vitest' {
+  interface TaskMeta {
+    outcome?: Outcome;
+    subject?: Subject;
+  }
+}
 
 export interface JudgedSubject {
   subject: string;
@@ -22,6 +32,9 @@ export async function judged(ctx: TestContext, s: JudgedSubject, judge: () => Pr
   } catch (e) {
     if (e instanceof NotRun) return notRun(ctx, s, e.reason);
     if (engineGone(e) || !(await engineAnswers())) return notRun(ctx, s, `the engine went away: ${(e as Error).message}`);
+    // A judge that broke is still this check's failure: the outcome says so, so no report has to read the message.
+    const broke = { check: s.check, expected: 'the check to complete', seen: `an error: ${(e as Error)?.message ?? String(e)}` };
+    attachOutcome(ctx, { kind: 'check', subject: s.subject, image: s.image, platform: s.platform, check: s.check, verdict: 'failed', findings: [broke] } satisfies CheckOutcome);
     throw e;
   }
   if (findings.length && !(await engineAnswers())) return notRun(ctx, s, `the engine went away during the run (it no longer answers); what was seen: ${findings[0]!.seen}`);

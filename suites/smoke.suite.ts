@@ -9,7 +9,7 @@ import { RUNTIME_CHECKS } from '../helpers/checks/runtime-catalog.ts';
 import { STATIC_CHECKS } from '../helpers/checks/static/registry.ts';
 import { describeImage } from '../helpers/facts/describe.ts';
 import type { ImageFacts } from '../helpers/model/image-facts.ts';
-import { NotRun } from '../helpers/model/verdict.ts';
+import { NotRun, SUBJECT_META } from '../helpers/model/verdict.ts';
 import type { SmokeRuntimeFacts } from '../helpers/model/runtime-facts.ts';
 import { prefetchSmoke } from '../helpers/runtime/smoke-prefetch.ts';
 import { targetKey } from '../helpers/model/shared-run.ts';
@@ -25,7 +25,14 @@ const contract = loadContract(plan.contract);
 // Gathering starts for every target now; tests judge them in order as their facts arrive.
 const prefetched = prefetchSmoke(contract, plan.targets, network, shared.smoke);
 
-describe.each(plan.targets.map((t) => [`${t.name ?? t.service} [${t.platform}]`, t] as const))('%s', (subject, target) => {
+// Each target's describe declares its subject (image, platform) as data: its tests carry it even without an outcome.
+for (const target of plan.targets) {
+  const image = target.name ?? target.service;
+  const subject = `${image} [${target.platform}]`;
+  describe(subject, { meta: { [SUBJECT_META]: { subject, image, platform: target.platform } } }, () => smokeChecks(subject, target));
+}
+
+function smokeChecks(subject: string, target: (typeof plan.targets)[number]): void {
   const service = serviceNamed(contract, target.service);
   const where = `${subject} — image ${target.label} (${target.image.slice(0, 19)})`;
   const inSharedStack = !!shared.smoke[targetKey(target)];
@@ -88,4 +95,4 @@ describe.each(plan.targets.map((t) => [`${t.name ?? t.service} [${t.platform}]`,
       if (n.dockerHealth?.status === 'healthy') await recordMetric(annotate, METRIC.dockerHealthy, n.dockerHealth.elapsedMs, 'ms');
     }
   }
-});
+}

@@ -1,6 +1,6 @@
 // Steps the direct and the gateway anchoring flows share: waiting for confirmation, reading a block.
 import type { Flow } from './context.ts';
-import { received, requestLine, type Exchange } from './exchange.ts';
+import { requestLine, seenOf, type Exchange } from './exchange.ts';
 import { expectField, expectStatus, objectBody, show } from './expect.ts';
 import { pollUntil } from './poll.ts';
 import { mismatch } from './steps.ts';
@@ -35,7 +35,7 @@ export async function waitConfirmed(f: Flow, service: string, basePath: string, 
     { budgetMs: budgets.confirmMs, intervalMs: budgets.pollMs },
   );
   const expected = `HTTP 200 with status "confirmed" within ${budgets.confirmMs / 1000} s of the anchoring`;
-  if (!r.ok) mismatch(expected, `${received(r.value)}${r.fatal ? '' : ` (still so after ${(r.elapsedMs / 1000).toFixed(1)} s, ${r.attempts} polls)`}`, requestLine(r.value));
+  if (!r.ok) mismatch(expected, `${seenOf(r.value)}${r.fatal ? '' : ` (still so after ${(r.elapsedMs / 1000).toFixed(1)} s, ${r.attempts} polls)`}`, requestLine(r.value));
   const x = r.value;
   const record = objectBody(x);
   expectField(x, 'merkle_root', root, 'the anchored root');

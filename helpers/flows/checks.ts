@@ -1,36 +1,33 @@
 // Pure judgements of service answers against the harness's own recomputations (helpers/crypto).
-// Each returns the problems found ([] = fine): what was expected and what was received.
+// Each returns its findings ([] = fine): what was expected and what was seen; the caller names the check (the
+// request it judged, see expectNoProblems).
 import { blockHash, blockTxRoot, hashChunk, merkleLeaf, merkleRoot, txId, type ChunkRef, type HashAlgo } from '../crypto/index.ts';
 import { isObject, stableJson } from './exchange.ts';
 import { show } from './expect.ts';
+import type { StepFinding } from './steps.ts';
 
-export interface Problem {
-  expected: string;
-  received: string;
-}
-
-const differs = (what: string, want: unknown, got: unknown): Problem[] =>
-  stableJson(want) === stableJson(got) ? [] : [{ expected: `${what} = ${show(want)}`, received: `${what} = ${show(got)}` }];
+const differs = (what: string, want: unknown, got: unknown): StepFinding[] =>
+  stableJson(want) === stableJson(got) ? [] : [{ expected: `${what} = ${show(want)}`, seen: `${what} = ${show(got)}` }];
 
 /** A chunk answer: its hash_value is the digest of the bytes sent, size_bytes their length. */
-export function judgeChunk(body: unknown, raw: Uint8Array, algo: HashAlgo): Problem[] {
-  if (!isObject(body)) return [{ expected: 'a chunk record object', received: show(body) }];
+export function judgeChunk(body: unknown, raw: Uint8Array, algo: HashAlgo): StepFinding[] {
+  if (!isObject(body)) return [{ expected: 'a chunk record object', seen: show(body) }];
   const problems = differs(`hash_value (${algo} of the ${raw.length} bytes sent)`, hashChunk(raw, algo), body['hash_value']);
   problems.push(...differs('size_bytes', raw.length, body['size_bytes']));
-  if (typeof body['chunk_id'] !== 'string' || !body['chunk_id']) problems.push({ expected: 'a chunk_id string', received: show(body['chunk_id']) });
+  if (typeof body['chunk_id'] !== 'string' || !body['chunk_id']) problems.push({ expected: 'a chunk_id string', seen: show(body['chunk_id']) });
   return problems;
 }
 
 /** A tree answer against the root, depth and leaves the harness computes over the same chunks, in order. */
-export function judgeTree(body: unknown, chunks: readonly ChunkRef[], algo: HashAlgo): Problem[] {
-  if (!isObject(body)) return [{ expected: 'a tree object', received: show(body) }];
+export function judgeTree(body: unknown, chunks: readonly ChunkRef[], algo: HashAlgo): StepFinding[] {
+  if (!isObject(body)) return [{ expected: 'a tree object', seen: show(body) }];
   const leaves = chunks.map((c) => merkleLeaf(c, algo));
   const tree = merkleRoot(leaves, algo);
   const problems = differs(`root_hash (${algo} Merkle root recomputed over the ${chunks.length} chunks)`, tree.root, body['root_hash']);
   problems.push(...differs('leaf_count', chunks.length, body['leaf_count']));
   // The contract does not say whether depth counts edges or levels: either reading of this tree is right.
   const depths = [tree.depth, tree.depth + 1];
-  if (!depths.includes(body['tree_depth'] as number)) problems.push({ expected: `tree_depth ${depths.join(' or ')} (edges or levels of a ${chunks.length}-leaf tree)`, received: `tree_depth = ${show(body['tree_depth'])}` });
+  if (!depths.includes(body['tree_depth'] as number)) problems.push({ expected: `tree_depth ${depths.join(' or ')} (edges or levels of a ${chunks.length}-leaf tree)`, seen: `tree_depth = ${show(body['tree_depth'])}` });
   return problems;
 }
 
@@ -45,56 +42,56 @@ const txsOf = (block: Record<string, unknown>): BlockTx[] | undefined =>
   Array.isArray(block['transactions']) && block['transactions'].every(isObject) ? (block['transactions'] as BlockTx[]) : undefined;
 
 /** The session_anchor transaction of this anchoring, or the reason it is not in the block. */
-export function findAnchorTx(block: Record<string, unknown>, want: { session_id: string; merkle_root: string; tx_id?: string }): { tx?: BlockTx; problems: Problem[] } {
+export function findAnchorTx(block: Record<string, unknown>, want: { session_id: string; merkle_root: string; tx_id?: string }): { tx?: BlockTx; problems: StepFinding[] } {
   const txs = txsOf(block);
   const expected = `a session_anchor transaction${want.tx_id ? ` ${want.tx_id}` : ''} with data.session_id ${want.session_id} and data.merkle_root ${want.merkle_root}`;
-  if (!txs) return { problems: [{ expected, received: `transactions = ${show(block['transactions'])}` }] };
+  if (!txs) return { problems: [{ expected, seen: `transactions = ${show(block['transactions'])}` }] };
   const tx = txs.find((t) => t.type === 'session_anchor' && isObject(t.data) && t.data['merkle_root'] === want.merkle_root && t.data['session_id'] === want.session_id);
-  if (!tx) return { problems: [{ expected, received: `${txs.length} transaction(s): ${show(txs.map((t) => ({ tx_id: t.tx_id, type: t.type, data: t.data })), 300)}` }] };
-  if (want.tx_id && tx.tx_id !== want.tx_id) return { tx, problems: [{ expected, received: `the session_anchor has tx_id ${show(tx.tx_id)}` }] };
+  if (!tx) return { problems: [{ expected, seen: `${txs.length} transaction(s): ${show(txs.map((t) => ({ tx_id: t.tx_id, type: t.type, data: t.data })), 300)}` }] };
+  if (want.tx_id && tx.tx_id !== want.tx_id) return { tx, problems: [{ expected, seen: `the session_anchor has tx_id ${show(tx.tx_id)}` }] };
   return { tx, problems: [] };
 }
 
 /** Every tx_id is the SHA-256 of its transaction body (the tx minus tx_id) as canonical JSON. */
-export function judgeTxIds(block: Record<string, unknown>): Problem[] {
+export function judgeTxIds(block: Record<string, unknown>): StepFinding[] {
   const txs = txsOf(block);
-  if (!txs) return [{ expected: 'transactions: a list of objects', received: show(block['transactions']) }];
+  if (!txs) return [{ expected: 'transactions: a list of objects', seen: show(block['transactions']) }];
   return txs.flatMap((tx, i) => {
     const { tx_id, ...body } = tx;
     let want: string;
     try {
       want = txId(body);
     } catch (e) {
-      return [{ expected: `transactions[${i}] canonicalizable as JSON`, received: (e as Error).message }];
+      return [{ expected: `transactions[${i}] canonicalizable as JSON`, seen: (e as Error).message }];
     }
     return differs(`transactions[${i}].tx_id (SHA-256 of its canonical body)`, want, tx_id);
   });
 }
 
 /** The block's merkle_root is the tx root over the raw tx ids (SHA-256, odd level duplicates its last). */
-export function judgeTxRoot(block: Record<string, unknown>): Problem[] {
+export function judgeTxRoot(block: Record<string, unknown>): StepFinding[] {
   const txs = txsOf(block);
-  if (!txs) return [{ expected: 'transactions: a list of objects', received: show(block['transactions']) }];
+  if (!txs) return [{ expected: 'transactions: a list of objects', seen: show(block['transactions']) }];
   let want: string;
   try {
     want = blockTxRoot(txs.map((t) => t.tx_id as string));
   } catch (e) {
-    return [{ expected: 'tx ids of 64 hex digits', received: (e as Error).message }];
+    return [{ expected: 'tx ids of 64 hex digits', seen: (e as Error).message }];
   }
   return differs(`merkle_root (tx root recomputed over ${txs.length} tx id(s))`, want, block['merkle_root']);
 }
 
 /** hash = SHA-256 of "previous_hash:height:merkle_root:proposer". */
-export function judgeBlockHash(block: Record<string, unknown>): Problem[] {
+export function judgeBlockHash(block: Record<string, unknown>): StepFinding[] {
   const { previous_hash, height, merkle_root, proposer } = block;
   if (typeof previous_hash !== 'string' || typeof height !== 'number' || typeof merkle_root !== 'string' || typeof proposer !== 'string') {
-    return [{ expected: 'previous_hash, merkle_root, proposer strings and a numeric height', received: show({ previous_hash, height, merkle_root, proposer }, 300) }];
+    return [{ expected: 'previous_hash, merkle_root, proposer strings and a numeric height', seen: show({ previous_hash, height, merkle_root, proposer }, 300) }];
   }
   return differs('hash (SHA-256 of previous_hash:height:merkle_root:proposer)', blockHash({ previous_hash, height, merkle_root, proposer }), block['hash']);
 }
 
 /** The block links to its parent: heights consecutive, previous_hash = the parent's hash. */
-export function judgeLink(parent: Record<string, unknown>, block: Record<string, unknown>): Problem[] {
+export function judgeLink(parent: Record<string, unknown>, block: Record<string, unknown>): StepFinding[] {
   return [
     ...differs(`height (parent's height ${show(parent['height'])} + 1)`, typeof parent['height'] === 'number' ? parent['height'] + 1 : null, block['height']),
     ...differs(`previous_hash (the hash of block ${show(parent['height'])})`, parent['hash'], block['previous_hash']),
@@ -105,7 +102,7 @@ export function judgeLink(parent: Record<string, unknown>, block: Record<string,
 export const ZERO_HASH = '0'.repeat(64);
 
 /** The first block of a chain: no block answers at the height before it, and it links to the zero hash. */
-export function judgeFirstBlock(block: Record<string, unknown>): Problem[] {
+export function judgeFirstBlock(block: Record<string, unknown>): StepFinding[] {
   return differs(`previous_hash (no block at height ${show(typeof block['height'] === 'number' ? block['height'] - 1 : '?')}, so this is the chain's first block)`, ZERO_HASH, block['previous_hash']);
 }
 
@@ -124,6 +121,6 @@ export function namedBlockFields(block: Record<string, unknown>): Record<string,
 }
 
 /** Two answers about the same thing agree on the named fields (extra fields and field order are free). */
-export function judgeSameFields(what: string, want: Record<string, unknown>, got: Record<string, unknown>, fields: readonly string[]): Problem[] {
+export function judgeSameFields(what: string, want: Record<string, unknown>, got: Record<string, unknown>, fields: readonly string[]): StepFinding[] {
   return fields.flatMap((k) => differs(`${k} (as ${what})`, want[k], got[k]));
 }

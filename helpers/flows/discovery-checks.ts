@@ -2,7 +2,7 @@
 // in any of the shapes the contract allows; each is read into one map name → status.
 import { isObject } from './exchange.ts';
 import { show } from './expect.ts';
-import type { Problem } from './checks.ts';
+import type { StepFinding } from './steps.ts';
 
 export type Health = 'healthy' | 'unhealthy';
 
@@ -66,10 +66,10 @@ export function gatewayDependencies(body: unknown): Record<string, string> | und
 const matches = (seen: string | undefined, want: Health) => seen !== undefined && (want === 'healthy' ? seen === 'healthy' : seen !== 'healthy');
 
 /** Each wanted name is listed with the wanted status (other entries are not judged). */
-export function judgeStatuses(seen: Record<string, string> | undefined, want: Record<string, Health>, where: string): Problem[] {
+export function judgeStatuses(seen: Record<string, string> | undefined, want: Record<string, Health>, where: string): StepFinding[] {
   const expected = `${where}: ${Object.entries(want).map(([n, s]) => `${n} ${s}`).join(', ')}`;
-  if (!seen) return [{ expected, received: 'no list of services in the answer' }];
+  if (!seen) return [{ expected, seen: 'no list of services in the answer' }];
   const wrong = Object.entries(want).filter(([n, s]) => !matches(seen[n], s));
   if (!wrong.length) return [];
-  return [{ expected, received: wrong.map(([n]) => `${n} ${seen[n] === undefined ? 'not listed' : show(seen[n])}`).join(', ') }];
+  return [{ expected, seen: wrong.map(([n]) => `${n} ${seen[n] === undefined ? 'not listed' : show(seen[n])}`).join(', ') }];
 }

@@ -29,13 +29,13 @@ async function awaitStatuses(f: Flow, which: 'mesh' | 'gateway', want: Record<st
   const r = await pollUntil(
     async () => {
       const x = await f.call(service, 'GET', path);
-      const problems = x.status === 200 ? judgeStatuses(read(x.body), want, where) : [{ expected: `HTTP 200 from ${where}`, received: `HTTP ${x.status}` }];
+      const problems = x.status === 200 ? judgeStatuses(read(x.body), want, where) : [{ expected: `HTTP 200 from ${where}`, seen: `HTTP ${x.status}` }];
       return problems.length ? { done: false, value: { x, problems } } : { done: true, value: { x, problems } };
     },
     { budgetMs: f.env.budgets.discoveryMs, intervalMs: f.env.budgets.pollMs * 2 },
   );
   if (!r.ok) {
-    throw new StepProblem(r.value.problems.map((p) => ({ request: requestLine(r.value.x), expected: `${p.expected} within ${f.env.budgets.discoveryMs / 1000} s`, received: p.received })));
+    throw new StepProblem(r.value.problems.map((p) => ({ check: requestLine(r.value.x), expected: `${p.expected} within ${f.env.budgets.discoveryMs / 1000} s`, seen: p.seen })));
   }
   return r.elapsedMs;
 }
@@ -57,7 +57,7 @@ export async function discoveryAndFaults(f: Flow): Promise<void> {
     await f.step('restart-data-chain', async () => {
       env.setUrl(ROLE.dataChain, await startContainer(id, dc.port));
       const w = await waitForHttp200(`${env.url(ROLE.dataChain)}${dc.healthPath}`, { budgetMs: env.budgets.restartMs });
-      if (!w.ok) throw new StepProblem([{ request: `GET ${ROLE.dataChain} ${dc.healthPath}`, expected: `HTTP 200 within ${env.budgets.restartMs / 1000} s of docker start`, received: w.last ? `HTTP ${w.last.status}` : (w.lastError ?? 'no answer') }]);
+      if (!w.ok) throw new StepProblem([{ check: `GET ${ROLE.dataChain} ${dc.healthPath}`, expected: `HTTP 200 within ${env.budgets.restartMs / 1000} s of docker start`, seen: w.last ? `HTTP ${w.last.status}` : (w.lastError ?? 'no answer') }]);
     });
     await f.step('mesh-sees-recovery', () => awaitStatuses(f, 'mesh', all(others, 'healthy')));
     await f.step('gateway-sees-recovery', () => awaitStatuses(f, 'gateway', all(gatewayDeps(f), 'healthy')));
@@ -72,7 +72,7 @@ export async function discoveryAndFaults(f: Flow): Promise<void> {
     });
     await f.step('start-storage', async () => {
       const r = await restartStandIn(storage.standIn(), storage.containerId()).catch((e: Error) => {
-        throw new StepProblem([{ request: `docker start ${storage.standIn().name}`, expected: 'the storage stand-in ready again', received: e.message.split('\n')[0]! }]);
+        throw new StepProblem([{ check: `docker start ${storage.standIn().name}`, expected: 'the storage stand-in ready again', seen: e.message.split('\n')[0]! }]);
       });
       f.figures['storageReadyAgainMs'] = r.readyMs;
     });
@@ -92,8 +92,8 @@ function storageOf(f: Flow): { standIn(): StandIn; containerId(): string } {
   const url = resolveServiceEnv(contract, serviceNamed(contract, ROLE.dataChain))[envName];
   const standIn = standInForUrl(contract, url);
   const entry = standIn ? f.env.standIns.get(standIn.name) : undefined;
-  const problem = (received: string): never => {
-    throw new StepProblem([{ request: `${ROLE.dataChain} ${envName}`, expected: 'a storage stand-in started by the harness, to stop and start', received }]);
+  const problem = (seen: string): never => {
+    throw new StepProblem([{ check: `${ROLE.dataChain} ${envName}`, expected: 'a storage stand-in started by the harness, to stop and start', seen }]);
   };
   return {
     standIn: () => standIn ?? problem(url ? `no contract stand-in answers to the host of ${envName}=${url}` : `data-chain has no ${envName} in the contract`),
@@ -129,9 +129,9 @@ async function awaitDataChainHealth(f: Flow, want: 200 | 503, why = ''): Promise
       const body = r.value.body as { status?: unknown } | undefined;
       throw new StepProblem([
         {
-          request: requestLine(r.value),
+          check: requestLine(r.value),
           expected: `HTTP ${want} {status: "${wantStatus}"} within ${f.env.budgets.discoveryMs / 1000} s${why ? ` (${why})` : ''}`,
-          received: `HTTP ${r.value.status}${body && typeof body === 'object' && 'status' in body ? ` {status: ${JSON.stringify(body.status)}}` : ''}`,
+          seen: `HTTP ${r.value.status}${body && typeof body === 'object' && 'status' in body ? ` {status: ${JSON.stringify(body.status)}}` : ''}`,
         },
       ]);
     }),

@@ -26,8 +26,8 @@ export function excerpt(text: string, max = 300): string {
   return flat.length > max ? `${flat.slice(0, max)}…` : flat;
 }
 
-/** "HTTP 404 {"detail":"…"}" or "no answer (connect ECONNREFUSED …)": the received side of a failure. */
-export function received(x: Exchange, max = 300): string {
+/** "HTTP 404 {"detail":"…"}" or "no answer (connect ECONNREFUSED …)": what a finding says was seen. */
+export function seenOf(x: Exchange, max = 300): string {
   if (x.status === 0) return `no answer (${x.error ?? 'unknown error'})`;
   const body = x.text ? ` ${excerpt(x.text, max)}` : ' (empty body)';
   return `HTTP ${x.status}${body}`;

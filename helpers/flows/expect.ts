@@ -1,7 +1,7 @@
 // Expectations on one exchange (pure): each either returns what the step needs or fails the step
-// with the request line, the expectation and what came back.
-import { excerpt, isObject, received, requestLine, type Exchange } from './exchange.ts';
-import { mismatch, StepProblem } from './steps.ts';
+// with a finding: the request line, the expectation and what came back.
+import { excerpt, isObject, requestLine, seenOf, type Exchange } from './exchange.ts';
+import { mismatch, StepProblem, type StepFinding } from './steps.ts';
 
 /** Why a 5xx is worse than a wrong 4xx: says so in the message, as the contract asks for auth. */
 export function statusHint(want: number, got: number): string {
@@ -14,7 +14,7 @@ export function expectStatus(x: Exchange, want: number | readonly number[], why 
   const wanted = typeof want === 'number' ? [want] : want;
   if (wanted.includes(x.status)) return x;
   const hint = wanted.length === 1 ? statusHint(wanted[0]!, x.status) : '';
-  return mismatch(`HTTP ${wanted.join(' or ')}${why ? ` (${why})` : ''}`, `${received(x)}${hint}`, requestLine(x));
+  return mismatch(`HTTP ${wanted.join(' or ')}${why ? ` (${why})` : ''}`, `${seenOf(x)}${hint}`, requestLine(x));
 }
 
 /** Where the contract names no status (a tree build, a verify): any 2xx is an answer. */
@@ -23,7 +23,7 @@ export const SUCCESS: readonly number[] = [200, 201, 202, 203];
 /** The JSON object body of an exchange already known to have the right status. */
 export function objectBody(x: Exchange): Record<string, unknown> {
   if (isObject(x.body)) return x.body;
-  return mismatch('a JSON object body', received(x), requestLine(x));
+  return mismatch('a JSON object body', seenOf(x), requestLine(x));
 }
 
 /** A field of the body equals `want` (strict, JSON-compared for objects). */
@@ -46,25 +46,25 @@ export function show(v: unknown, max = 120): string {
   return excerpt(JSON.stringify(v) ?? String(v), max);
 }
 
-/** Fails the step with every problem a pure check found, each tagged with the request it judged. */
-export function expectNoProblems(problems: readonly { expected: string; received: string }[], request?: Exchange | string): void {
-  if (!problems.length) return;
+/** Fails the step with every finding a pure check made, each naming the request it judged unless it names its own check. */
+export function expectNoProblems(findings: readonly StepFinding[], request?: Exchange | string): void {
+  if (!findings.length) return;
   const line = typeof request === 'string' ? request : request ? requestLine(request) : undefined;
-  throw new StepProblem(problems.map((p) => ({ request: line, ...p })));
+  throw new StepProblem(findings.map((f) => ({ ...f, ...(f.check === undefined && line !== undefined && { check: line }) })));
 }
 
 /**
- * Runs `checks` over several exchanges and fails once with all their mismatches (e.g. the same
+ * Runs `checks` over several exchanges and fails once with all their findings (e.g. the same
  * auth probe against three services: the message lists every service that got it wrong).
  */
 export function expectAll<T>(items: readonly T[], check: (item: T) => void): void {
-  const all: StepProblem['mismatches'] = [];
+  const all: StepFinding[] = [];
   for (const item of items) {
     try {
       check(item);
     } catch (e) {
       if (!(e instanceof StepProblem)) throw e;
-      all.push(...e.mismatches);
+      all.push(...e.findings);
     }
   }
   if (all.length) throw new StepProblem(all);

@@ -1,26 +1,26 @@
-// The step runner: a flow is a list of named steps; a failure names the step, the request, what was
-// expected and what came back, and shows the trail of steps that passed before it.
+// The step runner: a flow is a list of named steps; a failure names the step and its findings (the request
+// or what was checked, what was expected, what was seen), and shows the trail of steps that passed before it.
+import type { Finding } from '../model/finding.ts';
 import { requestLine, type Exchange } from './exchange.ts';
 
-/** One thing that did not match, in a failure message. */
-export interface Mismatch {
-  /** "POST session-anchoring /api/v1/anchoring/session"; absent for a purely local check. */
-  request?: string;
-  expected: string;
-  received: string;
-}
+/**
+ * A finding as a step's helpers raise it: the model's Finding, whose `check` is the request line ("POST
+ * session-anchoring /api/v1/anchoring/session") or what a local check looked at. A pure judge that saw no
+ * request leaves it out; the step runner then names the step.
+ */
+export type StepFinding = Omit<Finding, 'check'> & { check?: string };
 
-/** Thrown inside a step by the expectation helpers: the step failed for these reasons. */
+/** Thrown inside a step by the expectation helpers: the step failed with these findings. */
 export class StepProblem extends Error {
-  constructor(readonly mismatches: Mismatch[]) {
-    super(mismatches.map((m) => `${m.request ? `${m.request}: ` : ''}expected ${m.expected}, received ${m.received}`).join('; '));
+  constructor(readonly findings: StepFinding[]) {
+    super(findings.map((f) => `${f.check ? `${f.check}: ` : ''}expected ${f.expected}, seen ${f.seen}`).join('; '));
     this.name = 'StepProblem';
   }
 }
 
-/** Fails the current step with one mismatch. */
-export function mismatch(expected: string, got: string, request?: string): never {
-  throw new StepProblem([{ request, expected, received: got }]);
+/** Fails the current step with one finding. */
+export function mismatch(expected: string, seen: string, check?: string): never {
+  throw new StepProblem([{ ...(check !== undefined && { check }), expected, seen }]);
 }
 
 export interface TrailEntry {
@@ -34,18 +34,19 @@ export interface FlowFailureInfo {
   flow: string;
   subject: string;
   step: string;
-  mismatches: Mismatch[];
+  /** Every finding names its check (the step runner fills in `step "<name>"` where a helper gave none). */
+  findings: Finding[];
   trail: TrailEntry[];
 }
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
-/** The failure message: step first (the matrix test and CI users grep for `at step "<name>"`). */
+/** The failure message: step first (CI users grep for `at step "<name>"`; the matrices read the outcome). */
 export function formatFlowFailure(f: FlowFailureInfo): string {
   const lines = [`${f.flow} [${f.subject}] failed at step "${f.step}"`];
-  for (const m of f.mismatches) {
-    if (m.request) lines.push(`  request:  ${m.request}`);
-    lines.push(`  expected: ${m.expected}`, `  received: ${m.received}`);
+  for (const x of f.findings) {
+    lines.push(`  check:    ${x.check}`, `  expected: ${x.expected}`, `  seen:     ${x.seen}`);
+    if (x.where) lines.push(`  where to look:\n${x.where.replace(/^/gm, '    ')}`);
   }
   const passed = f.trail.filter((t) => t.ok);
   lines.push(passed.length ? 'steps passed before it:' : 'no step passed before it');
@@ -83,11 +84,10 @@ export class FlowRun {
       entry.ok = true;
       return value;
     } catch (e) {
-      const mismatches =
-        e instanceof StepProblem
-          ? e.mismatches
-          : [{ request: entry.requests.at(-1), expected: 'the step to complete', received: `an error: ${(e as Error)?.message ?? String(e)}` }];
-      throw new FlowFailed({ flow: this.flow, subject: this.subject, step: name, mismatches, trail: [...this.trail] });
+      const raised: StepFinding[] =
+        e instanceof StepProblem ? e.findings : [{ check: entry.requests.at(-1), expected: 'the step to complete', seen: `an error: ${(e as Error)?.message ?? String(e)}` }];
+      const findings = raised.map((f) => ({ ...f, check: f.check ?? `step "${name}"` }));
+      throw new FlowFailed({ flow: this.flow, subject: this.subject, step: name, findings, trail: [...this.trail] });
     } finally {
       entry.ms = Date.now() - t0;
       this.trail.push(entry);

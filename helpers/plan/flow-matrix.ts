@@ -1,28 +1,25 @@
 // The flow defect matrix (pure): from the flow suite's test outcomes (helpers/plan/run-suites.ts),
 // compare the failing flow tests and their steps with what a defect declares; rows as JSON and Markdown.
-import type { TestOutcome } from './run-suites.ts';
+import { flowsSubject } from '../model/verdict.ts';
+import { judgedTests, type TestOutcome } from './run-suites.ts';
 
-export interface FlowOutcome {
+/** One test of a platform's flows as the matrix judges it. */
+export interface FlowTest {
   test: string;
-  status: string;
-  /** The step the failure message names (`failed at step "<name>"`). */
+  status: 'passed' | 'failed' | 'not-run';
+  /** The step it failed at, from its outcome (meta.outcome.step). */
   step?: string;
+  /** Its failure message, for the report only. */
   message?: string;
 }
 
-const STEP_RE = /failed at step "([^"]+)"/;
-/** vitest may leave ANSI colours in failure messages. */
-const plain = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '');
-
-export const stepOf = (message: string): string | undefined => STEP_RE.exec(message)?.[1];
-
-/** Outcomes of the tests under `describe('<platform> flows')`, from the suite's JSON report (parseVitestJson). */
-export function flowOutcomes(outcomes: readonly TestOutcome[], platform: string): FlowOutcome[] {
-  return outcomes
-    .filter((o) => o.ancestors.includes(`${platform} flows`))
-    .map((o) => {
-      const message = plain(o.failureMessages.join('\n')) || undefined;
-      return { test: o.title, status: o.status, ...(message ? { message, step: stepOf(message) } : {}) };
+/** The tests of one platform's flows (subject "<platform> flows"), verdict and step from each test's outcome. */
+export function flowTests(outcomes: readonly TestOutcome[], platform: string): FlowTest[] {
+  return judgedTests(outcomes)
+    .filter((t) => t.subject === flowsSubject(platform))
+    .map((t) => {
+      const message = t.failureMessages.join('\n') || undefined;
+      return { test: t.check, status: t.verdict, ...(t.step !== undefined && { step: t.step }), ...(message && { message }) };
     });
 }
 
@@ -30,7 +27,7 @@ export function flowOutcomes(outcomes: readonly TestOutcome[], platform: string)
  * Problems of one matrix row ([] = as declared): every expected test failed naming its step, every
  * other flow test passed, and all of `flowTests` were in the report.
  */
-export function judgeOutcomes(expected: Record<string, string>, outcomes: readonly FlowOutcome[], flowTests: readonly string[]): string[] {
+export function judgeOutcomes(expected: Record<string, string>, outcomes: readonly FlowTest[], flowTests: readonly string[]): string[] {
   const problems: string[] = [];
   for (const test of flowTests) {
     const o = outcomes.find((x) => x.test === test);
@@ -38,7 +35,7 @@ export function judgeOutcomes(expected: Record<string, string>, outcomes: readon
     if (!o) problems.push(`${test}: not in the report`);
     else if (want === undefined && o.status !== 'passed') problems.push(`${test}: expected to pass, was ${o.status}${o.step ? ` at step "${o.step}"` : ''}${o.message && !o.step ? `: ${o.message.split('\n')[0]}` : ''}`);
     else if (want !== undefined && o.status !== 'failed') problems.push(`${test}: expected to fail at step "${want}", was ${o.status}`);
-    else if (want !== undefined && o.step !== want) problems.push(`${test}: expected to fail at step "${want}", failed ${o.step ? `at step "${o.step}"` : `without naming a step: ${o.message?.split('\n')[0] ?? ''}`}`);
+    else if (want !== undefined && o.step !== want) problems.push(`${test}: expected to fail at step "${want}", failed ${o.step ? `at step "${o.step}"` : `outside any step: ${o.message?.split('\n')[0] ?? ''}`}`);
   }
   for (const name of Object.keys(expected)) if (!flowTests.includes(name)) problems.push(`${name}: the defect expects a flow test the suite does not have`);
   return problems;
@@ -50,7 +47,7 @@ export interface MatrixRow {
   module: string;
   summary: string;
   expected: Record<string, string>;
-  /** Failing flow test → the step it named (null: failed without naming one). */
+  /** Failing flow test → the step it failed at (null: it failed outside any step). */
   observed: Record<string, string | null>;
   ok: boolean;
   problems: string[];
@@ -59,7 +56,7 @@ export interface MatrixRow {
   failures: Record<string, string>;
 }
 
-export function matrixRow(meta: Pick<MatrixRow, 'defect' | 'service' | 'module' | 'summary' | 'expected' | 'ms'>, outcomes: readonly FlowOutcome[], flowTests: readonly string[]): MatrixRow {
+export function matrixRow(meta: Pick<MatrixRow, 'defect' | 'service' | 'module' | 'summary' | 'expected' | 'ms'>, outcomes: readonly FlowTest[], flowTests: readonly string[]): MatrixRow {
   const failed = outcomes.filter((o) => o.status === 'failed');
   const problems = judgeOutcomes(meta.expected, outcomes, flowTests);
   return {

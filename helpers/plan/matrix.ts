@@ -1,4 +1,4 @@
-import type { TestOutcome } from './run-suites.ts';
+import { judgedTests, type TestOutcome } from './run-suites.ts';
 
 export interface MatrixRow {
   subject: string;
@@ -14,9 +14,6 @@ export interface MatrixRow {
   messages: Record<string, string>;
 }
 
-/** Strips ANSI colours vitest may leave in failure messages. */
-const plain = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '');
-
 /** Checks a defect leaves not run: `must` are never observable on it, `may` depend on when it breaks. */
 export interface NotRunExpectation {
   must?: readonly string[];
@@ -24,19 +21,21 @@ export interface NotRunExpectation {
 }
 
 /**
- * Pure: per subject (the outermost describe title), which tests failed, compared with what was expected.
- * `expected` maps subject → test titles that must fail; `notRun` subject → titles that must (or may) not run;
- * every other test of that subject must pass. A not-run mismatch is listed as "<check> (not run)".
+ * Pure: per subject, which checks failed, compared with what was expected; subject, check and verdict are each
+ * test's outcome (judgedTests), never its titles or messages.
+ * `expected` maps subject → checks that must fail; `notRun` subject → checks that must (or may) not run;
+ * every other check of that subject must pass. A not-run mismatch is listed as "<check> (not run)".
  */
-export function detectionMatrix(outcomes: TestOutcome[], expected: Record<string, string[]>, notRun: Record<string, NotRunExpectation> = {}): MatrixRow[] {
+export function detectionMatrix(outcomes: readonly TestOutcome[], expected: Record<string, string[]>, notRun: Record<string, NotRunExpectation> = {}): MatrixRow[] {
+  const tests = judgedTests(outcomes);
   return Object.entries(expected).map(([subject, want]) => {
-    const mine = outcomes.filter((o) => o.ancestors[0] === subject);
-    const failing = mine.filter((o) => o.status === 'failed').map((o) => o.title);
-    const skipped = mine.filter((o) => o.status === 'skipped' || o.status === 'pending').map((o) => o.title);
+    const mine = tests.filter((t) => t.subject === subject);
+    const failing = mine.filter((t) => t.verdict === 'failed').map((t) => t.check);
+    const skipped = mine.filter((t) => t.verdict === 'not-run').map((t) => t.check);
     const must = notRun[subject]?.must ?? [];
     const may = new Set([...must, ...(notRun[subject]?.may ?? [])]);
     const messages = Object.fromEntries(
-      mine.filter((o) => o.status === 'failed').map((o) => [o.title, plain(o.failureMessages[0] ?? '').split('\n').slice(0, 4).join(' ⏎ ').slice(0, 400)]),
+      mine.filter((t) => t.verdict === 'failed').map((t) => [t.check, (t.failureMessages[0] ?? '').split('\n').slice(0, 4).join(' ⏎ ').slice(0, 400)]),
     );
     return {
       subject,

@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { PROJECT_ROOT } from '../contract/load.ts';
+import { outcomeIn, subjectIn, type Verdict } from '../model/verdict.ts';
 import { PLAN_ENV, writePlan, type RunPlan } from './plan.ts';
 import { descendants, reap } from './process-tree.ts';
 
@@ -70,16 +72,53 @@ export interface TestOutcome {
   ancestors: string[];
   title: string;
   status: 'passed' | 'failed' | 'skipped' | 'pending' | 'todo' | 'disabled';
+  /** Without the colour codes vitest may leave in them. */
   failureMessages: string[];
   durationMs: number;
+  /** The test's task.meta as vitest's JSON reporter writes it: its outcome (meta.outcome) and declared subject (meta.subject). */
+  meta: Record<string, unknown>;
 }
 
 /** Pure: the per-test outcomes of vitest's json reporter file. */
 export function parseVitestJson(text: string): TestOutcome[] {
-  const doc = JSON.parse(text) as { testResults: { assertionResults: { ancestorTitles: string[]; title: string; status: TestOutcome['status']; failureMessages?: string[]; duration?: number }[] }[] };
+  type Assertion = { ancestorTitles: string[]; title: string; status: TestOutcome['status']; failureMessages?: string[]; duration?: number; meta?: Record<string, unknown> };
+  const doc = JSON.parse(text) as { testResults: { assertionResults: Assertion[] }[] };
   return doc.testResults.flatMap((f) =>
-    f.assertionResults.map((a) => ({ ancestors: a.ancestorTitles, title: a.title, status: a.status, failureMessages: a.failureMessages ?? [], durationMs: a.duration ?? 0 })),
+    f.assertionResults.map((a) => ({
+      ancestors: a.ancestorTitles,
+      title: a.title,
+      status: a.status,
+      failureMessages: (a.failureMessages ?? []).map(stripVTControlCharacters),
+      durationMs: a.duration ?? 0,
+      meta: a.meta ?? {},
+    })),
   );
+}
+
+/** One test as the matrices judge it: what it is about, which check, its verdict (and a flow's failed step). */
+export interface JudgedTest {
+  subject: string;
+  check: string;
+  verdict: Verdict;
+  step?: string;
+  /** Its failure messages, to show and to prove that they name a defect; never read for the verdict. */
+  failureMessages: string[];
+}
+
+/**
+ * Pure: subject, check, verdict and step of each test from its outcome (meta.outcome). A test that ended without
+ * one (it timed out, its hook failed) counts by the subject its describe declared (meta.subject) and vitest's own
+ * status; a test with neither is no subject's.
+ */
+export function judgedTests(outcomes: readonly TestOutcome[]): JudgedTest[] {
+  return outcomes.flatMap((o): JudgedTest[] => {
+    const out = outcomeIn(o.meta);
+    if (out) return [{ subject: out.subject, check: out.check, verdict: out.verdict, ...(out.kind === 'flow' && out.step !== undefined && { step: out.step }), failureMessages: o.failureMessages }];
+    const about = subjectIn(o.meta);
+    if (!about) return [];
+    const verdict: Verdict = o.status === 'passed' ? 'passed' : o.status === 'failed' ? 'failed' : 'not-run';
+    return [{ subject: about.subject, check: o.title, verdict, failureMessages: o.failureMessages }];
+  });
 }
 
 export const readOutcomes = (jsonFile: string) => parseVitestJson(readFileSync(jsonFile, 'utf8'));

@@ -1,19 +1,23 @@
 import { randomBytes } from 'node:crypto';
 import { basename } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { FACTS_ANNOTATION, METRIC_ANNOTATION, metricsFromFacts, parseMetricAnnotation, type MetricAnnotation } from '../model/metrics.ts';
+import type { Outcome, Subject } from '../model/verdict.ts';
 import { parseResults, RESULTS_VERSION, type CheckResult, type CheckStatus, type FactsResult, type MetricResult, type Results, type RunInfo, type TargetResult } from './results-schema.ts';
 
 /** One finished test as the reporter saw it; plain data so the mapping below is testable without vitest. */
 export interface CaseRecord {
   suite: string;
-  /** describe titles from the outside in. */
+  /** describe titles from the outside in: only the check name of a case without an outcome is made of them. */
   ancestors: string[];
   title: string;
   /** vitest's `skipped` arrives as not-run, with the skip note as its reason. */
   status: CheckStatus | 'pending';
   reason?: string;
-  /** The structured outcome from task.meta, when the suite attached one. */
-  outcome?: Record<string, unknown>;
+  /** The outcome the suite attached (task.meta), when it did: subject, check, verdict, findings. */
+  outcome?: Outcome;
+  /** The subject its describe declared (meta): what a case without an outcome (timed out, a failed hook) is about. */
+  subject?: Subject;
   durationMs: number;
   errors: string[];
   annotations: { type: string; message: string }[];
@@ -34,8 +38,6 @@ export interface CollectInput {
   cases: CaseRecord[];
 }
 
-export const stripAnsi = (s: string): string => s.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '');
-
 function firstLines(text: string, lines: number, chars: number): string {
   const cut = text.split('\n').slice(0, lines).join('\n');
   return cut.length > chars ? `${cut.slice(0, chars - 1)}…` : cut;
@@ -46,23 +48,7 @@ export function makeRunId(started: Date): string {
   return `${started.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(2).toString('hex')}`;
 }
 
-const PLATFORM_IN_TITLE = /\blinux\/[a-z0-9]+(?:\/v\d+)?\b/;
 const suiteName = (suite: string) => basename(suite).replace(/\.(suite|test|spec)\.[cm]?[jt]s$/, '');
-
-/**
- * Which image and platform a describe title is about: a plan target (`<name> [<platform>]`), any other
- * `x [platform]`, or a title naming a platform (`linux/amd64 flows` → image `flows`).
- */
-export function subjectOfTitle(title: string | undefined, suite: string, targets: Map<string, TargetResult>): { image: string; platform: string; tag?: string } {
-  if (title === undefined) return { image: suiteName(suite), platform: 'any' };
-  const t = targets.get(title);
-  if (t) return { image: t.name, platform: t.platform, ...(t.tag && { tag: t.tag }) };
-  const bracket = /^(.+) \[([^\]]+)\]$/.exec(title);
-  if (bracket) return { image: bracket[1]!, platform: bracket[2]! };
-  const p = PLATFORM_IN_TITLE.exec(title);
-  if (p) return { image: title.replace(p[0], ' ').replace(/\s+/g, ' ').trim() || suiteName(suite), platform: p[0] };
-  return { image: title, platform: 'any' };
-}
 
 function targetsOf(plan: PlanView | undefined): TargetResult[] {
   return (plan?.targets ?? []).map((t) => ({
@@ -77,23 +63,30 @@ function targetsOf(plan: PlanView | undefined): TargetResult[] {
   }));
 }
 
-/** The subject a structured outcome names (image and platform), with the tag its plan target has. */
-function subjectOfOutcome(o: Record<string, unknown> | undefined, targets: Map<string, TargetResult>): { image: string; platform: string; tag?: string } | undefined {
-  if (!o || typeof o['image'] !== 'string' || typeof o['platform'] !== 'string') return undefined;
-  const t = targets.get(`${o['image']} [${o['platform']}]`);
-  return { image: o['image'], platform: o['platform'], ...(t?.tag && { tag: t.tag }) };
+type About = { image: string; platform: string; tag?: string };
+const targetKey = (x: { image: string; platform: string }) => `${x.image}\u0000${x.platform}`;
+
+/**
+ * The image and platform a case is about, as data: its outcome's, else its describe's declared subject, else (a
+ * module that failed to load, a test outside any subject) its suite file on any platform; with its target's tag.
+ */
+function aboutOf(c: CaseRecord, targets: Map<string, TargetResult>): About {
+  const s = c.outcome ?? c.subject;
+  if (!s) return { image: suiteName(c.suite), platform: 'any' };
+  const t = targets.get(targetKey(s));
+  return { image: s.image, platform: s.platform, ...(t?.tag && { tag: t.tag }) };
 }
 
-function checkOf(c: CaseRecord, subject: { image: string; platform: string; tag?: string }, checkName?: string): CheckResult {
-  const text = c.errors.map((e) => stripAnsi(e).trim()).filter(Boolean).join('\n\n');
+function checkOf(c: CaseRecord, subject: About): CheckResult {
+  const text = c.errors.map((e) => stripVTControlCharacters(e).trim()).filter(Boolean).join('\n\n');
   const message = text ? firstLines(text, 6, 800) : undefined;
   return {
     ...subject,
-    check: checkName ?? [...c.ancestors.slice(1), c.title].join(' > '),
+    check: c.outcome?.check ?? [...c.ancestors.slice(1), c.title].join(' > '),
     suite: c.suite,
     status: c.status === 'pending' ? 'not-run' : c.status,
-    ...(c.status !== 'passed' && c.status !== 'failed' && { reason: (typeof c.outcome?.['reason'] === 'string' ? (c.outcome['reason'] as string) : undefined) ?? c.reason ?? (c.status === 'pending' ? 'pending: the run ended before it' : 'skipped') }),
-    ...(c.outcome && { outcome: c.outcome }),
+    ...(c.status !== 'passed' && c.status !== 'failed' && { reason: c.outcome?.reason ?? c.reason ?? (c.status === 'pending' ? 'pending: the run ended before it' : 'skipped') }),
+    ...(c.outcome && { outcome: { ...c.outcome } }),
     durationMs: Math.max(0, Math.round(c.durationMs * 10) / 10),
     ...(message && { message }),
     ...(text.length > (message?.length ?? 0) && { detail: firstLines(text, 80, 8000) }),
@@ -103,16 +96,16 @@ function checkOf(c: CaseRecord, subject: { image: string; platform: string; tag?
 /** Pure: the results document of one run from its test cases and plan. */
 export function buildResults({ run, plan, cases }: CollectInput): Results {
   const targets = targetsOf(plan);
-  const byTitle = new Map(targets.map((t) => [`${t.name} [${t.platform}]`, t]));
+  const byTarget = new Map(targets.map((t) => [targetKey({ image: t.name, platform: t.platform }), t]));
   const checks: CheckResult[] = [];
   // Keyed so a figure recorded twice keeps its last value; facts-derived ones yield to explicit ones.
   const derived = new Map<string, MetricResult>();
   const explicit = new Map<string, MetricResult>();
   const facts = new Map<string, FactsResult>();
   for (const c of cases) {
-    const subject = subjectOfOutcome(c.outcome, byTitle) ?? subjectOfTitle(c.ancestors[0], c.suite, byTitle);
+    const subject = aboutOf(c, byTarget);
     const key = (m: MetricAnnotation) => `${subject.image}\u0000${subject.platform}\u0000${m.name}`;
-    checks.push(checkOf(c, subject, typeof c.outcome?.['check'] === 'string' ? (c.outcome['check'] as string) : undefined));
+    checks.push(checkOf(c, subject));
     for (const a of c.annotations) {
       if (a.type === METRIC_ANNOTATION) {
         const m = parseMetricAnnotation(a.message);

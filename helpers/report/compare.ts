@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { tagOf } from './history.ts';
 import { formatDelta, formatPercent, formatValue } from './format.ts';
 import { METRIC, METRIC_LABELS } from '../model/metrics.ts';
+import { readOutcome } from '../model/verdict.ts';
 import { subjectOf, type CheckResult, type CheckStatus, type MetricResult, type Results } from './results-schema.ts';
 
 /**
@@ -55,6 +56,8 @@ export interface CheckChange {
   suite: string;
   before: CheckStatus | 'absent';
   message?: string;
+  /** A failure's gist (failureGist): what its outcome's first finding saw. */
+  gist?: string;
 }
 
 export interface MetricDelta {
@@ -98,11 +101,13 @@ export interface Comparison {
 const ref = (r: Results): RunRef => ({ id: r.run.id, tag: tagOf(r), started: r.run.started });
 const checkKey = (c: CheckResult) => `${c.image}\u0000${c.platform}\u0000${c.check}`;
 const metricKey = (m: MetricResult) => `${m.image}\u0000${m.platform}\u0000${m.name}`;
-/** The gist of a failure: its `seen:` line when the message has findings, else its first line. */
-export function failureGist(message?: string): string {
-  const lines = (message ?? '').split('\n').map((l) => l.trim()).filter(Boolean);
-  const seen = lines.find((l) => l.startsWith('seen:'));
-  return (seen ? seen.slice(5).trim() : lines[0]) ?? '';
+/**
+ * The gist of a failure, as data: what its outcome's first finding saw. A failure with no finding (results from
+ * before outcomes, a test that timed out) shows its message's first line as it is: shown, never parsed.
+ */
+export function failureGist(c: Pick<CheckResult, 'outcome' | 'message'>): string {
+  const seen = readOutcome(c.outcome)?.findings[0]?.seen;
+  return seen ?? (c.message ?? '').split('\n').map((l) => l.trim()).find(Boolean) ?? '';
 }
 
 /** Is the growth from before to after over the threshold? Growth only: a figure that shrinks never regresses. */
@@ -132,7 +137,8 @@ function classifyChecks(baseline: Results, current: Results) {
   const stillFailing: CheckChange[] = [];
   for (const c of current.checks) {
     const b = before.get(checkKey(c));
-    const change: CheckChange = { image: c.image, platform: c.platform, check: c.check, suite: c.suite, before: b?.status ?? 'absent', ...(c.message && { message: c.message }) };
+    const gist = c.status === 'failed' ? failureGist(c) : '';
+    const change: CheckChange = { image: c.image, platform: c.platform, check: c.check, suite: c.suite, before: b?.status ?? 'absent', ...(c.message && { message: c.message }), ...(gist && { gist }) };
     if (c.status === 'failed') (b?.status === 'failed' ? stillFailing : newFailures).push(change);
     else if (c.status === 'passed' && b?.status === 'failed') fixed.push(change);
   }
@@ -160,7 +166,7 @@ export function compareRuns(baseline: Results, current: Results, config: Regress
       kind: 'new-failure' as const,
       where: `${subjectOf(c)} · check ${c.check} (${c.suite})`,
       expected: c.before === 'absent' ? `passes (the check did not run in ${base.tag})` : c.before === 'not-run' ? `passes (not run in ${base.tag})` : `passes, as in ${base.tag} (run ${base.id})`,
-      seen: `fails: ${failureGist(c.message) || 'no message'}`,
+      seen: `fails: ${c.gist || 'no message'}`,
     })),
     ...deltas
       .filter((d) => d.regression)

@@ -31,7 +31,7 @@ function cell(c: CheckResult | undefined, anchors: Map<CheckResult, string>): st
   const tip = (s: string) => esc(`${c.image} [${c.platform}] · ${c.check}: ${s}`);
   if (c.status === 'passed') return `<td class="c pass" title="${tip('passed')}">✓</td>`;
   if (c.status === 'not-run') return `<td class="c skip" title="${tip(`not run: ${c.reason ?? 'no reason recorded'}`)}">–</td>`;
-  return `<td class="c fail"><a href="#${anchors.get(c)}" title="${tip(failureGist(c.message) || 'failed')}">✗</a></td>`;
+  return `<td class="c fail"><a href="#${anchors.get(c)}" title="${tip(failureGist(c) || 'failed')}">✗</a></td>`;
 }
 
 function suiteTable(checks: CheckResult[], anchors: Map<CheckResult, string>): string {

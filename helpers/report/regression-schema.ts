@@ -20,6 +20,8 @@ export const CheckChangeSchema = z.object({
   suite: z.string(),
   before: z.union([CheckStatusSchema, z.literal('absent')]),
   message: z.string().optional(),
+  /** What the failure's outcome saw (its first finding): what the summary shows. */
+  gist: z.string().optional(),
 });
 
 export const MetricDeltaSchema = z.object({

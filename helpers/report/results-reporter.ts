@@ -10,7 +10,7 @@ import { storeRun } from './history.ts';
 import { resolvePlan } from './plan-view.ts';
 import { resultsJson, type Results } from './results-schema.ts';
 import type { HostFacts } from '../host/schema.ts';
-import { OUTCOME_META } from '../model/verdict.ts';
+import { outcomeIn, subjectIn } from '../model/verdict.ts';
 import { writeJunit } from './junit.ts';
 
 export interface ResultsReporterOptions {
@@ -69,14 +69,17 @@ function ancestors(t: TestCase | TestSuite): string[] {
 
 function caseRecord(t: TestCase, suite: string): CaseRecord {
   const r = t.result();
-  const outcome = (t.meta() as Record<string, unknown>)[OUTCOME_META];
+  // The outcome and the declared subject are read as data (task.meta); titles only name a check without an outcome.
+  const outcome = outcomeIn(t.meta());
+  const subject = subjectIn(t.meta());
   return {
     suite,
     ancestors: ancestors(t),
     title: t.name,
     status: r.state === 'skipped' ? 'not-run' : r.state,
     ...(r.state === 'skipped' && { reason: r.note || (t.options.mode === 'skip' ? 'skipped by the plan' : 'skipped') }),
-    ...(typeof outcome === 'object' && outcome !== null ? { outcome: outcome as Record<string, unknown> } : {}),
+    ...(outcome && { outcome }),
+    ...(subject && { subject }),
     durationMs: t.diagnostic()?.duration ?? 0,
     errors: (r.errors ?? []).map((e) => e.message || e.name || 'error'),
     annotations: t.annotations().map((a) => ({ type: a.type, message: a.message })),
@@ -89,12 +92,15 @@ function caseRecord(t: TestCase, suite: string): CaseRecord {
  */
 function setupFailures(m: TestModule, suite: string): CaseRecord[] {
   const out: CaseRecord[] = [];
-  const record = (errors: { message: string }[], path: string[]) =>
-    errors.length && out.push({ suite, ancestors: path, title: '(setup)', status: 'failed', durationMs: 0, errors: errors.map((e) => e.message), annotations: [] });
+  const record = (errors: { message: string }[], path: string[], meta?: unknown) => {
+    const subject = subjectIn(meta);
+    if (errors.length) out.push({ suite, ancestors: path, title: '(setup)', status: 'failed', durationMs: 0, errors: errors.map((e) => e.message), annotations: [], ...(subject && { subject }) });
+  };
   record(m.errors(), []);
   for (const s of m.children.allSuites()) {
     const failedTest = [...s.children.allTests()].some((t) => t.result().state === 'failed');
-    if (!failedTest) record(s.errors(), [...ancestors(s), s.name]);
+    // The suite's declared subject (describe meta) says what its failed hook was about.
+    if (!failedTest) record(s.errors(), [...ancestors(s), s.name], s.meta());
   }
   return out;
 }

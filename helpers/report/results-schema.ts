@@ -62,7 +62,7 @@ export const CheckResultSchema = z.object({
   reason: z.string().optional(),
   /** First lines of the failure, without colour codes. */
   message: z.string().optional(),
-  /** The structured outcome the suite attached (findings or flow mismatches), when there is one. */
+  /** The outcome the suite attached (helpers/model/verdict.ts: subject, check, verdict, findings; a flow's failed step), when there is one. */
   outcome: z.record(z.string(), z.unknown()).optional(),
   /** A longer excerpt of the failure (findings with their "where to look" logs). */
   detail: z.string().optional(),

@@ -1,4 +1,5 @@
 import { METRIC } from '../model/metrics.ts';
+import { FLOWS_IMAGE, flowsSubject, type Outcome } from '../model/verdict.ts';
 import { parseResults, type CheckResult, type MetricResult, type Results } from './results-schema.ts';
 
 /**
@@ -14,6 +15,10 @@ export interface SampleFailure {
   image: string;
   platform: string;
   check: string;
+  /** The failing check's finding, as its outcome carries it (defaults: the contract holds / it does not). */
+  expected?: string;
+  seen?: string;
+  /** The failure message; by default one finding printed the way the suites print it. */
   message?: string;
   detail?: string;
 }
@@ -43,8 +48,19 @@ function rng(seed: number): () => number {
 
 const BASE_SIZE = [57.2, 55.9, 58.4, 56.3, 55.8, 59.1].map((mb) => Math.round(mb * 1024 * 1024));
 
+const expectedOf = (f: SampleFailure) => f.expected ?? 'the contract holds';
+const seenOf = (f: SampleFailure) => f.seen ?? 'it does not';
+
 export function defaultMessage(f: SampleFailure): string {
-  return `${f.image} [${f.platform}] — image pickme/lucid-${f.image}: ${f.check}\n  expected: the contract holds\n  seen:     it does not`;
+  return `${f.image} [${f.platform}] — image pickme/lucid-${f.image}: ${f.check}\n  expected: ${expectedOf(f)}\n  seen:     ${seenOf(f)}`;
+}
+
+/** The outcome a suite attaches to the failing test: a flow's or a smoke check's, with its one finding. */
+function failedOutcome(f: SampleFailure): Outcome {
+  const findings = [{ check: f.check, expected: expectedOf(f), seen: seenOf(f) }];
+  return f.image === FLOWS_IMAGE
+    ? { kind: 'flow', subject: flowsSubject(f.platform), image: FLOWS_IMAGE, platform: f.platform, check: f.check, flow: f.check, verdict: 'failed', step: 'sample-step', findings }
+    : { kind: 'check', subject: `${f.image} [${f.platform}]`, image: f.image, platform: f.platform, check: f.check, verdict: 'failed', findings };
 }
 
 export function sampleRun(o: SampleRunOptions): Results {
@@ -59,7 +75,7 @@ export function sampleRun(o: SampleRunOptions): Results {
     metrics.push({ image, platform, ...(o.tag && { tag: o.tag }), name, value: Math.round(value + (o.shift?.[`${image}|${platform}|${name}`] ?? 0)), unit });
   const check = (image: string, platform: string, name: string, suite: string, ms: number) => {
     const f = fail(image, platform, name);
-    checks.push({ image, platform, ...(o.tag && { tag: o.tag }), check: name, suite, status: f ? 'failed' : 'passed', durationMs: Math.round(ms), ...(f && { message: f.message ?? defaultMessage(f) }), ...(f?.detail && { detail: f.detail }) });
+    checks.push({ image, platform, ...(o.tag && { tag: o.tag }), check: name, suite, status: f ? 'failed' : 'passed', durationMs: Math.round(ms), ...(f && { message: f.message ?? defaultMessage(f), outcome: { ...failedOutcome(f) } }), ...(f?.detail && { detail: f.detail }) });
   };
   SAMPLE_SERVICES.forEach((svc, i) => {
     for (const p of SAMPLE_PLATFORMS) {
@@ -104,6 +120,8 @@ export function sampleHistory(): Results[] {
     image: 'session-anchoring',
     platform: 'linux/arm64',
     check: 'hardened',
+    expected: 'HTTP 200 within 90 s',
+    seen: 'the container stopped after 3.2 s',
     message: 'session-anchoring [linux/arm64] — image pickme/lucid-session-anchoring:v1.1.0 (sha256:4444444444444) (read-only, cap-drop ALL, no-new-privileges, tmpfs on /data/anchoring): hardened run: GET /health on 8085\n  expected: HTTP 200 within 90 s\n  seen:     the container stopped after 3.2 s',
     detail:
       'session-anchoring [linux/arm64] — image pickme/lucid-session-anchoring:v1.1.0 (sha256:4444444444444) (read-only, cap-drop ALL, no-new-privileges, tmpfs on /data/anchoring): hardened run: GET /health on 8085\n  expected: HTTP 200 within 90 s\n  seen:     the container stopped after 3.2 s\n  where to look:\n    container exited with code 1\n    last log lines:\n      Traceback (most recent call last):\n        File "/app/main.py", line 12, in <module>\n      OSError: [Errno 30] Read-only file system: \'/app/cache\'',
@@ -112,6 +130,8 @@ export function sampleHistory(): Results[] {
     image: 'data-chain',
     platform: 'linux/arm64',
     check: 'user',
+    expected: 'User 65532:65532 (nonroot)',
+    seen: 'User is "" <empty>: the container runs as root (uid 0)',
     message: 'data-chain [linux/arm64] — image pickme/lucid-data-chain:v1.2.0 (sha256:6666666666666): User resolves to the contract uid:gid\n  expected: User 65532:65532 (nonroot)\n  seen:     User is "" <empty>: the container runs as root (uid 0)',
   };
   return [

@@ -14,7 +14,7 @@ import type { Platform } from '../../helpers/model/platform.ts';
 import { RUN_ID } from '../../helpers/engine/labels.ts';
 import { sweep } from '../../helpers/engine/sweep.ts';
 import { FLOW_TESTS } from '../../helpers/flows/index.ts';
-import { flowOutcomes, matrixRow, renderMatrixMarkdown, type MatrixRow } from '../../helpers/plan/flow-matrix.ts';
+import { flowTests, matrixRow, renderMatrixMarkdown, type MatrixRow } from '../../helpers/plan/flow-matrix.ts';
 import { DEFAULT_REPORT_DIR } from '../../helpers/plan/plan.ts';
 import { readOutcomes, runSuites } from '../../helpers/plan/run-suites.ts';
 import { mapLimit } from '../../helpers/runtime/limit.ts';
@@ -63,7 +63,7 @@ test('each flow defect fails exactly its declared flow tests at its declared ste
     const ms = Date.now() - started;
     await sweep({ run: runId }).catch(() => undefined);
     const outcomes = existsSync(child.json) ? readOutcomes(child.json) : [];
-    const r = matrixRow({ ...row, ms }, flowOutcomes(outcomes, PLATFORM), FLOW_TESTS);
+    const r = matrixRow({ ...row, ms }, flowTests(outcomes, PLATFORM), FLOW_TESTS);
     if (!existsSync(child.json)) r.problems.push(`the child vitest wrote no report (exit ${child.exitCode})`);
     r.ok = r.problems.length === 0;
     log(`matrix ${row.defect}: ${r.ok ? 'as declared' : 'NOT as declared'} in ${(ms / 1000).toFixed(1)} s`);

@@ -15,7 +15,8 @@ import { RUN_ID } from '../../helpers/engine/labels.ts';
 import { sweep } from '../../helpers/engine/sweep.ts';
 import { detectionMatrix } from '../../helpers/plan/matrix.ts';
 import type { RunPlan } from '../../helpers/plan/plan.ts';
-import { readOutcomes, runSuites } from '../../helpers/plan/run-suites.ts';
+import { judgedTests, readOutcomes, runSuites } from '../../helpers/plan/run-suites.ts';
+import { flowsSubject } from '../../helpers/model/verdict.ts';
 import { ensureDefectImages } from '../../fixtures/defects/index.ts';
 import { ensureReferenceImages } from '../../fixtures/reference.ts';
 import { recordEvents } from '../../bench/events.ts';
@@ -50,7 +51,7 @@ async function runChild(name: string, targets: RunPlan['targets'], subnet: strin
 }
 
 const expectations = (targets: RunPlan['targets']) => Object.fromEntries(targets.map((t) => [`${t.name ?? t.service} [${t.platform}]`, t.expectFailing ?? []]));
-const flowFailures = (outcomes: ReturnType<typeof readOutcomes>, platform: string) => outcomes.filter((o) => o.ancestors[0] === `${platform} flows` && o.status === 'failed');
+const flowFailures = (outcomes: ReturnType<typeof readOutcomes>, platform: string) => judgedTests(outcomes).filter((t) => t.subject === flowsSubject(platform) && t.verdict === 'failed');
 
 test('defects inside the shared stacks fail exactly their declared checks; each image is created once per platform; flows pass', async () => {
   const amd64 = await stackWith('linux/amd64', ['root-user', 'bin-sh', 'healthcheck-program-missing', 'busybox-renamed']);
@@ -61,13 +62,13 @@ test('defects inside the shared stacks fail exactly their declared checks; each 
   // Each defect row really failed (so the check above is not vacuous), and from the stack: the HEALTHCHECK
   // runner named in the docker-health failure is the harness's exec, not the engine of an own container.
   expect(rows.filter((r) => r.expected.length).every((r) => r.failing.length > 0)).toBe(true);
-  const healthMessage = outcomes.find((o) => o.ancestors[0] === 'healthcheck-program-missing [linux/amd64]' && o.title === 'docker-health')!.failureMessages.join('\n');
+  const healthMessage = judgedTests(outcomes).find((t) => t.subject === 'healthcheck-program-missing [linux/amd64]' && t.check === 'docker-health')!.failureMessages.join('\n');
   expect(healthMessage).toMatch(/run through exec by the harness/);
   expect(healthMessage).toMatch(/lucid-healthcheck/);
   // Six services and the SHA-256 data-chain per platform: nothing booted twice.
   expect(created.length).toBe(14);
-  expect(flowFailures(outcomes, 'linux/amd64').map((o) => o.title)).toEqual([]);
-  expect(flowFailures(outcomes, 'linux/arm64').map((o) => o.title)).toEqual([]);
+  expect(flowFailures(outcomes, 'linux/amd64').map((t) => t.check)).toEqual([]);
+  expect(flowFailures(outcomes, 'linux/arm64').map((t) => t.check)).toEqual([]);
 });
 
 test('a stack that cannot come up hardened: own containers judge its images as declared, flows fail naming the service', async () => {
@@ -80,6 +81,8 @@ test('a stack that cannot come up hardened: own containers judge its images as d
   expect(created.length).toBeGreaterThanOrEqual(12);
   const flows = flowFailures(outcomes, 'linux/amd64');
   expect(flows.length).toBe(4);
+  // A stack that did not come up fails each flow before any step (its outcome has no step).
+  expect(flows.map((f) => f.step)).toEqual([undefined, undefined, undefined, undefined]);
   expect(flows[0]!.failureMessages.join('\n')).toMatch(/data-chain/);
   expect(flows[0]!.failureMessages.join('\n')).toMatch(/did not come up/);
 });

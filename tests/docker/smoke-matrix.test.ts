@@ -11,7 +11,7 @@ import { fromEnv, loadContract } from '../../helpers/contract/load.ts';
 import { SMOKE_CHECK_NAMES } from '../../helpers/checks/names.ts';
 import { detectionMatrix, matrixMarkdown } from '../../helpers/plan/matrix.ts';
 import { DEFAULT_REPORT_DIR } from '../../helpers/plan/plan.ts';
-import { readOutcomes, runSuites } from '../../helpers/plan/run-suites.ts';
+import { judgedTests, readOutcomes, runSuites } from '../../helpers/plan/run-suites.ts';
 import { ensureDefectImages } from '../../fixtures/defects/index.ts';
 
 /** A word or path each defect's failure messages must contain: the message names the defect. */
@@ -60,6 +60,7 @@ test('each smoke defect fails exactly its declared checks, with messages naming 
   const run = await runSuites({ version: 1, source: 'local', contract: { file: source.file, overrides: source.overrides ?? [] }, targets, reportDir }, { files: ['suites/smoke.suite.ts'], quiet: true });
   const outcomes = readOutcomes(run.json);
   const expected = Object.fromEntries(defects.map((d) => [`${d.defect} [${d.platform}]`, d.expectFailing]));
+  const defectOf = new Map(defects.map((d) => [`${d.defect} [${d.platform}]`, d.defect]));
   const rows = detectionMatrix(outcomes, expected, Object.fromEntries(defects.map((d) => [`${d.defect} [${d.platform}]`, { must: d.expectNotRun, may: d.mayNotRun }])));
 
   mkdirSync(DEFAULT_REPORT_DIR, { recursive: true });
@@ -68,12 +69,14 @@ test('each smoke defect fails exactly its declared checks, with messages naming 
 
   const wrong = rows.filter((r) => r.missed.length || r.unexpected.length);
   expect(wrong.map((r) => `${r.subject}: missed [${r.missed}] unexpected [${r.unexpected}] ${JSON.stringify(r.messages)}`)).toEqual([]);
+  // Verdicts came from the outcomes; the messages' TEXT is read here only to prove that it names the defect.
+  const tests = judgedTests(outcomes);
   for (const r of rows) {
-    const defect = r.subject.replace(/ \[.*$/, '');
+    const defect = defectOf.get(r.subject)!;
     const pattern = NAMES_THE_DEFECT[defect];
     expect(pattern, `no message pattern for defect ${defect}`).toBeDefined();
     for (const check of r.failing) {
-      const full = outcomes.find((o) => o.ancestors[0] === r.subject && o.title === check)?.failureMessages.join('\n') ?? '';
+      const full = tests.find((t) => t.subject === r.subject && t.check === check)?.failureMessages.join('\n') ?? '';
       expect(full, `${r.subject} ${check}: the message must name the defect`).toMatch(pattern!);
     }
   }

@@ -43,7 +43,7 @@ describe('chunks and data-chain trees', () => {
     const chunks = v.chunks.slice(0, 3).map((x) => ({ chunk_id: x.chunk_id, hash_value: x.hash_value.BLAKE3, size_bytes: x.size_bytes }));
     const fake = createHash('sha256').update('session:abc').digest('hex');
     const [p] = judgeTree({ root_hash: fake, leaf_count: 3, tree_depth: 2 }, chunks, 'BLAKE3');
-    expect(p).toEqual({ expected: `root_hash (BLAKE3 Merkle root recomputed over the 3 chunks) = "${t.root_hash}"`, received: `root_hash (BLAKE3 Merkle root recomputed over the 3 chunks) = "${fake}"` });
+    expect(p).toEqual({ expected: `root_hash (BLAKE3 Merkle root recomputed over the 3 chunks) = "${t.root_hash}"`, seen: `root_hash (BLAKE3 Merkle root recomputed over the 3 chunks) = "${fake}"` });
   });
 });
 
@@ -85,11 +85,11 @@ describe('the anchor transaction', () => {
   test('an empty block is caught (block-missing-anchor-tx), listing what the block holds', () => {
     const r = findAnchorTx({ ...block(0), transactions: [] }, want);
     expect(r.tx).toBeUndefined();
-    expect(r.problems[0]?.received).toBe('0 transaction(s): []');
+    expect(r.problems[0]?.seen).toBe('0 transaction(s): []');
   });
   test('another root or another session is not this anchor', () => {
     expect(findAnchorTx(block(2), { ...want, merkle_root: 'f'.repeat(64) }).problems).toHaveLength(1);
     expect(findAnchorTx(block(2), { ...want, session_id: 'other' }).problems).toHaveLength(1);
   });
-  test('the right anchor under another tx id is reported', () => expect(findAnchorTx(block(2), { ...want, tx_id: 'ab'.repeat(32) }).problems[0]?.received).toMatch(/has tx_id/));
+  test('the right anchor under another tx id is reported', () => expect(findAnchorTx(block(2), { ...want, tx_id: 'ab'.repeat(32) }).problems[0]?.seen).toMatch(/has tx_id/));
 });

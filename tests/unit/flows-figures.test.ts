@@ -1,4 +1,5 @@
-// A flow's figures are recorded whether it passes or fails, annotated on the test and kept per platform.
+// A flow's figures are recorded whether it passes or fails, annotated on the test and kept per platform; its outcome
+// (verdict, failed step, findings) is attached to the test either way.
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import { FiguresBook, summarizeRecord } from '../../helpers/flows/figures.ts';
 import { runFlow } from '../../helpers/flows/run.ts';
 import { mismatch } from '../../helpers/flows/steps.ts';
 import { flowTokens } from '../../helpers/flows/tokens.ts';
+import { outcomeIn } from '../../helpers/model/verdict.ts';
 
 const contract = loadContract({});
 const env: FlowEnv = {
@@ -43,8 +45,26 @@ describe('runFlow and the figures book', () => {
     const rec = book.platforms['linux/amd64']!.flows['demo-flow']!;
     expect(rec).toMatchObject({ ok: false, failedStep: 'second', figures: { anchorConfirmMs: 42 } });
     expect(rec.steps.map((s) => [s.step, s.ok])).toEqual([['first', true], ['second', false]]);
-    expect(task.meta['flow']).toBe(rec);
+    // The outcome, as data: the failed step and its finding, the check named after the step (mismatch gave none).
+    expect(task.meta['outcome']).toEqual({
+      kind: 'flow', subject: 'linux/amd64 flows', image: 'flows', platform: 'linux/amd64', check: 'demo-flow', flow: 'demo-flow',
+      verdict: 'failed', step: 'second', findings: [{ check: 'step "second"', expected: 'HTTP 200', seen: 'HTTP 500' }],
+    });
     expect(notes[0]).toMatch(/^demo-flow \[linux\/amd64\]: \d\.\d\d s, 1\/2 steps passed, failed at second; anchorConfirmMs 42$/);
+  });
+
+  test('a passing flow attaches a passed outcome with no findings', async () => {
+    const task = { meta: {} as Record<string, unknown> };
+    await runFlow(env, 'ok-flow', async (f) => void (await f.step('only', async () => undefined)), new FiguresBook(), { task });
+    expect(outcomeIn(task.meta)).toEqual({ kind: 'flow', subject: 'linux/amd64 flows', image: 'flows', platform: 'linux/amd64', check: 'ok-flow', flow: 'ok-flow', verdict: 'passed', findings: [] });
+  });
+
+  test('an error outside any step fails the flow without a step, the error as its finding', async () => {
+    const task = { meta: {} as Record<string, unknown> };
+    await expect(runFlow(env, 'broken', async () => Promise.reject(new TypeError('no env')), new FiguresBook(), { task })).rejects.toThrow('no env');
+    const o = outcomeIn(task.meta);
+    expect(o).toMatchObject({ kind: 'flow', verdict: 'failed', findings: [{ check: 'flow broken', expected: 'the flow to complete', seen: 'an error: no env' }] });
+    expect(o && 'step' in o ? o.step : undefined).toBeUndefined();
   });
 
   test('per-platform totals and the JSON file', async () => {

@@ -1,41 +1,73 @@
 // Reading the flow suite's vitest JSON report and judging a defect's row of the matrix.
 import { describe, expect, test } from 'vitest';
-import type { TestOutcome } from '../../helpers/plan/run-suites.ts';
-import { flowOutcomes, judgeOutcomes, matrixRow, renderMatrixMarkdown, stepOf } from '../../helpers/plan/flow-matrix.ts';
+import { flowOutcome } from '../../helpers/flows/run.ts';
+import type { FlowOutcome } from '../../helpers/model/verdict.ts';
+import { parseVitestJson, type TestOutcome } from '../../helpers/plan/run-suites.ts';
+import { flowTests, judgeOutcomes, matrixRow, renderMatrixMarkdown, type FlowTest } from '../../helpers/plan/flow-matrix.ts';
 
 const TESTS = ['anchoring-end-to-end', 'gateway-read-back', 'auth-and-validation', 'discovery-and-faults'];
-const failure = (test: string, step: string) => `FlowFailed: ${test} [linux/amd64] failed at step "${step}"\n  request:  GET x /y\n    at runFlow (helpers/flows/run.ts:1:1)`;
-const result = (title: string, status: TestOutcome['status'], messages: string[] = [], platform = 'linux/amd64'): TestOutcome => ({ ancestors: [`${platform} flows`], title, status, failureMessages: messages, durationMs: 1 });
+const failure = (test: string, step: string) => `FlowFailed: ${test} [linux/amd64] failed at step "${step}"\n  check:    GET x /y\n    at runFlow (helpers/flows/run.ts:1:1)`;
+/** A test of the JSON report as the flows suite leaves it: vitest's status and message, the outcome in its meta. */
+const result = (title: string, status: TestOutcome['status'], outcome?: FlowOutcome, messages: string[] = []): TestOutcome => ({
+  ancestors: ['whatever the describe says'], title, status, failureMessages: messages, durationMs: 1, meta: outcome ? { outcome } : {},
+});
+const finding = { check: 'POST session-anchoring /api/v1/anchoring/session', expected: 'HTTP 201', seen: 'HTTP 500' };
 
-describe('flow outcomes from the suite\'s test outcomes', () => {
-  test('the step comes from the failure message', () => {
-    expect(stepOf(failure('a', 'tree-root'))).toBe('tree-root');
-    expect(stepOf('AssertionError: nope')).toBeUndefined();
-  });
-  test('only the tests of the asked platform, with their failure step', () => {
-    const r = [result('anchoring-end-to-end', 'failed', [`\u001b[31m${failure('anchoring-end-to-end', 'tree-root')}\u001b[39m`]), result('gateway-read-back', 'passed'), result('gateway-read-back', 'failed', ['x'], 'linux/arm64')];
-    expect(flowOutcomes(r, 'linux/amd64')).toEqual([
-      { test: 'anchoring-end-to-end', status: 'failed', step: 'tree-root', message: failure('anchoring-end-to-end', 'tree-root') },
+describe('flow tests from the suite\'s JSON report', () => {
+  test('verdict and step come from each test\'s outcome; only the asked platform\'s', () => {
+    const r = [
+      result('anchoring-end-to-end', 'failed', flowOutcome('linux/amd64', 'anchoring-end-to-end', { verdict: 'failed', step: 'tree-root', findings: [finding] }), ['Error: whatever the message says']),
+      result('gateway-read-back', 'passed', flowOutcome('linux/amd64', 'gateway-read-back', { verdict: 'passed' })),
+      result('gateway-read-back', 'failed', flowOutcome('linux/arm64', 'gateway-read-back', { verdict: 'failed', step: 'x' }), ['x']),
+    ];
+    expect(flowTests(r, 'linux/amd64')).toEqual([
+      { test: 'anchoring-end-to-end', status: 'failed', step: 'tree-root', message: 'Error: whatever the message says' },
       { test: 'gateway-read-back', status: 'passed' },
     ]);
   });
-  test('other suites\' tests are not flow outcomes', () => expect(flowOutcomes([{ ...result('x', 'failed'), ancestors: ['data-chain [linux/amd64]'] }], 'linux/amd64')).toEqual([]));
+  test('a message naming a step is not read: no outcome step, no step', () => {
+    const stackDown = flowOutcome('linux/amd64', 'auth-and-validation', { verdict: 'failed', findings: [finding] });
+    expect(flowTests([result('auth-and-validation', 'failed', stackDown, [failure('auth-and-validation', 'no-token-401')])], 'linux/amd64')).toEqual([
+      { test: 'auth-and-validation', status: 'failed', message: failure('auth-and-validation', 'no-token-401') },
+    ]);
+  });
+  test('not run is a verdict of its own, declared or attached', () =>
+    expect(flowTests([result('discovery-and-faults', 'skipped', flowOutcome('linux/amd64', 'discovery-and-faults', { verdict: 'not-run', reason: 'the engine went away' }))], 'linux/amd64')).toEqual([{ test: 'discovery-and-faults', status: 'not-run' }]));
+  test('a test without an outcome counts by its describe\'s declared subject and vitest\'s status', () => {
+    const timedOut = { ...result('gateway-read-back', 'failed', undefined, ['Error: Test timed out in 300000ms.']), meta: { subject: { subject: 'linux/amd64 flows', image: 'flows', platform: 'linux/amd64' } } };
+    expect(flowTests([timedOut], 'linux/amd64')).toEqual([{ test: 'gateway-read-back', status: 'failed', message: 'Error: Test timed out in 300000ms.' }]);
+  });
+  test('other subjects\' tests are not flow tests, nor tests that declare nothing', () => {
+    const smoke = { ...result('user', 'failed'), meta: { outcome: { kind: 'check', subject: 'data-chain [linux/amd64]', image: 'data-chain', platform: 'linux/amd64', check: 'user', verdict: 'failed', findings: [] } } };
+    expect(flowTests([smoke, result('anchoring-end-to-end', 'failed')], 'linux/amd64')).toEqual([]);
+  });
+  test('a still-running check under the flows is one of its subject\'s tests too', () => {
+    const still = { ...result('still-running: data-chain', 'failed'), meta: { outcome: { kind: 'check', subject: 'linux/amd64 flows', image: 'data-chain', platform: 'linux/amd64', check: 'still-running', verdict: 'failed', findings: [] } } };
+    expect(flowTests([still], 'linux/amd64')).toEqual([{ test: 'still-running', status: 'failed' }]);
+  });
+  test('meta is read from the JSON report as vitest writes it', () => {
+    const o = flowOutcome('linux/amd64', 'gateway-read-back', { verdict: 'failed', step: 'gateway-anchor', findings: [finding] });
+    const json = JSON.stringify({ testResults: [{ assertionResults: [{ ancestorTitles: ['linux/amd64 flows'], title: 'gateway-read-back', status: 'failed', failureMessages: ['m'], meta: { outcome: o } }] }] });
+    const [t] = parseVitestJson(json);
+    expect(t!.meta).toEqual({ outcome: o });
+    expect(flowTests([t!], 'linux/amd64')).toEqual([{ test: 'gateway-read-back', status: 'failed', step: 'gateway-anchor', message: 'm' }]);
+  });
 });
 
 describe('judging a row', () => {
-  const outcomes = (failed: Record<string, string | null>, status = 'passed') =>
-    TESTS.map((test) => (test in failed ? { test, status: 'failed', ...(failed[test] ? { step: failed[test]! } : {}), message: failed[test] ? failure(test, failed[test]!) : 'Error: hook failed' } : { test, status }));
+  const outcomes = (failed: Record<string, string | null>, status: FlowTest['status'] = 'passed'): FlowTest[] =>
+    TESTS.map((test) => (test in failed ? { test, status: 'failed', ...(failed[test] ? { step: failed[test]! } : {}), message: failed[test] ? failure(test, failed[test]!) : 'Error: the linux/amd64 stack did not come up' } : { test, status }));
   test('exactly the expected tests at the expected steps: no problem', () => expect(judgeOutcomes({ 'auth-and-validation': 'no-token-401' }, outcomes({ 'auth-and-validation': 'no-token-401' }), TESTS)).toEqual([]));
   test('a test failing beyond the expected set', () =>
     expect(judgeOutcomes({}, outcomes({ 'gateway-read-back': 'gateway-anchor' }), TESTS)).toEqual(['gateway-read-back: expected to pass, was failed at step "gateway-anchor"']));
   test('an expected failure that passed', () =>
     expect(judgeOutcomes({ 'gateway-read-back': 'gateway-anchor' }, outcomes({}), TESTS)).toEqual(['gateway-read-back: expected to fail at step "gateway-anchor", was passed']));
-  test('the wrong step, or no step named', () => {
+  test('the wrong step, or none', () => {
     expect(judgeOutcomes({ 'auth-and-validation': 'no-token-401' }, outcomes({ 'auth-and-validation': 'bad-signature-401' }), TESTS)).toEqual(['auth-and-validation: expected to fail at step "no-token-401", failed at step "bad-signature-401"']);
-    expect(judgeOutcomes({ 'auth-and-validation': 'no-token-401' }, outcomes({ 'auth-and-validation': null }), TESTS)).toEqual(['auth-and-validation: expected to fail at step "no-token-401", failed without naming a step: Error: hook failed']);
+    expect(judgeOutcomes({ 'auth-and-validation': 'no-token-401' }, outcomes({ 'auth-and-validation': null }), TESTS)).toEqual(['auth-and-validation: expected to fail at step "no-token-401", failed outside any step: Error: the linux/amd64 stack did not come up']);
   });
-  test('skipped or missing tests are not passes', () => {
-    expect(judgeOutcomes({}, outcomes({}, 'skipped'), TESTS)).toHaveLength(4);
+  test('tests not run or missing are not passes', () => {
+    expect(judgeOutcomes({}, outcomes({}, 'not-run'), TESTS)).toHaveLength(4);
     expect(judgeOutcomes({}, [], TESTS)).toEqual(TESTS.map((t) => `${t}: not in the report`));
     expect(judgeOutcomes({ 'no-such-flow': 'x' }, outcomes({}), TESTS)).toEqual(['no-such-flow: the defect expects a flow test the suite does not have']);
   });

@@ -99,7 +99,7 @@ describe('mesh and gateway listings', () => {
   test('unhealthy is any listed status but healthy; missing or healthy fails', () => {
     expect(judgeStatuses({ a: 'down' }, { a: 'unhealthy' }, 'mesh')).toEqual([]);
     expect(judgeStatuses({ a: 'healthy' }, { a: 'unhealthy' }, 'mesh')).toHaveLength(1);
-    expect(judgeStatuses({}, { a: 'unhealthy' }, 'mesh')[0]!.received).toContain('not listed');
+    expect(judgeStatuses({}, { a: 'unhealthy' }, 'mesh')[0]!.seen).toContain('not listed');
     expect(judgeStatuses({ a: 'degraded' }, { a: 'healthy' }, 'mesh')).toHaveLength(1);
   });
   test('gateway dependencies map', () => {
@@ -110,9 +110,9 @@ describe('mesh and gateway listings', () => {
     const seen = meshStatuses(mesh);
     expect(judgeStatuses(seen, { 'data-chain': 'healthy' }, 'mesh /services')).toEqual([]);
     expect(judgeStatuses(seen, { 'data-chain': 'unhealthy', 'block-manager': 'unhealthy', 'api-gateway': 'healthy' }, 'mesh /services')).toEqual([
-      { expected: 'mesh /services: data-chain unhealthy, block-manager unhealthy, api-gateway healthy', received: 'data-chain "healthy", api-gateway not listed' },
+      { expected: 'mesh /services: data-chain unhealthy, block-manager unhealthy, api-gateway healthy', seen: 'data-chain "healthy", api-gateway not listed' },
     ]);
-    expect(judgeStatuses(undefined, { x: 'healthy' }, 'gateway dependencies')[0]?.received).toBe('no list of services in the answer');
+    expect(judgeStatuses(undefined, { x: 'healthy' }, 'gateway dependencies')[0]?.seen).toBe('no list of services in the answer');
   });
 });
 

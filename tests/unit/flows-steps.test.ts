@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { received, requestLine, stableJson, type Exchange } from '../../helpers/flows/exchange.ts';
+import { requestLine, seenOf, stableJson, type Exchange } from '../../helpers/flows/exchange.ts';
 import { expectAll, expectField, expectNoProblems, expectStatus } from '../../helpers/flows/expect.ts';
 import { FlowFailed, FlowRun, formatFlowFailure, StepProblem } from '../../helpers/flows/steps.ts';
 import { pollUntil } from '../../helpers/flows/poll.ts';
@@ -8,16 +8,16 @@ const ex = (over: Partial<Exchange> = {}): Exchange => ({ service: 'block-manage
 
 describe('exchanges in messages', () => {
   test('request line names method, service and path', () => expect(requestLine(ex())).toBe('GET block-manager /api/v1/blocks/latest'));
-  test('received shows the status and a flattened excerpt of the body', () => {
-    expect(received(ex({ status: 404, text: '{"detail":\n  "no"}' }))).toBe('HTTP 404 {"detail": "no"}');
-    expect(received(ex({ status: 500, text: 'x'.repeat(400) }))).toMatch(/^HTTP 500 x{300}…$/);
+  test('seenOf shows the status and a flattened excerpt of the body', () => {
+    expect(seenOf(ex({ status: 404, text: '{"detail":\n  "no"}' }))).toBe('HTTP 404 {"detail": "no"}');
+    expect(seenOf(ex({ status: 500, text: 'x'.repeat(400) }))).toMatch(/^HTTP 500 x{300}…$/);
   });
-  test('no answer shows the connection error', () => expect(received(ex({ status: 0, error: 'ECONNREFUSED connect' }))).toBe('no answer (ECONNREFUSED connect)'));
+  test('no answer shows the connection error', () => expect(seenOf(ex({ status: 0, error: 'ECONNREFUSED connect' }))).toBe('no answer (ECONNREFUSED connect)'));
   test('stableJson ignores key order', () => expect(stableJson({ b: 1, a: [{ d: 1, c: 2 }] })).toBe(stableJson({ a: [{ c: 2, d: 1 }], b: 1 })));
 });
 
 describe('expectations', () => {
-  test('a wrong status fails with request, expectation and answer', () => {
+  test('a wrong status fails with a finding: the request as its check, expectation and answer', () => {
     const e = (() => {
       try {
         expectStatus(ex({ status: 404, text: '{"detail":"gone"}' }), 200);
@@ -26,7 +26,7 @@ describe('expectations', () => {
       }
     })();
     expect(e).toBeInstanceOf(StepProblem);
-    expect(e!.mismatches).toEqual([{ request: 'GET block-manager /api/v1/blocks/latest', expected: 'HTTP 200', received: 'HTTP 404 {"detail":"gone"}' }]);
+    expect(e!.findings).toEqual([{ check: 'GET block-manager /api/v1/blocks/latest', expected: 'HTTP 200', seen: 'HTTP 404 {"detail":"gone"}' }]);
   });
   test('a 500 where a 4xx is due is called a defect', () => {
     expect(() => expectStatus(ex({ status: 500, text: '{}' }), 401)).toThrow(/server error where 401 is due is a defect/);
@@ -35,7 +35,7 @@ describe('expectations', () => {
   test('one of several statuses is fine', () => expect(expectStatus(ex({ status: 201 }), [200, 201]).status).toBe(201));
   test('a field compares by JSON value', () => {
     expect(() => expectField(ex({ body: { verified: true }, text: '{"verified":true}' }), 'verified', true)).not.toThrow();
-    expect(() => expectField(ex({ body: { verified: true }, text: '{"verified":true}' }), 'verified', false, 'another root')).toThrow(/verified = false \(another root\), received verified = true/);
+    expect(() => expectField(ex({ body: { verified: true }, text: '{"verified":true}' }), 'verified', false, 'another root')).toThrow(/verified = false \(another root\), seen verified = true/);
     expect(() => expectField(ex({ body: 'text', text: 'text' }), 'verified', false)).toThrow(/a JSON object body/);
   });
   test('expectAll reports every failing item at once', () => {
@@ -44,12 +44,17 @@ describe('expectations', () => {
       expectAll(xs, (x) => expectStatus(x, 401));
       throw new Error('should have failed');
     } catch (e) {
-      expect((e as StepProblem).mismatches.map((m) => m.request)).toEqual(['GET b /api/v1/blocks/latest', 'GET c /api/v1/blocks/latest']);
+      expect((e as StepProblem).findings.map((f) => f.check)).toEqual(['GET b /api/v1/blocks/latest', 'GET c /api/v1/blocks/latest']);
     }
   });
-  test('problems from a pure check carry the request they judged', () => {
+  test('findings of a pure check name the request they judged, unless they name their own check', () => {
     expect(() => expectNoProblems([], ex())).not.toThrow();
-    expect(() => expectNoProblems([{ expected: 'x', received: 'y' }], ex())).toThrow(/GET block-manager \/api\/v1\/blocks\/latest: expected x, received y/);
+    expect(() => expectNoProblems([{ expected: 'x', seen: 'y' }], ex())).toThrow(/GET block-manager \/api\/v1\/blocks\/latest: expected x, seen y/);
+    try {
+      expectNoProblems([{ expected: 'x', seen: 'y' }, { check: 'the block at height 3', expected: 'a', seen: 'b' }], ex());
+    } catch (e) {
+      expect((e as StepProblem).findings.map((f) => f.check)).toEqual(['GET block-manager /api/v1/blocks/latest', 'the block at height 3']);
+    }
   });
 });
 
@@ -64,7 +69,7 @@ describe('the step runner', () => {
     const err = await failing.then(() => undefined, (e: unknown) => e as FlowFailed);
     expect(err).toBeInstanceOf(FlowFailed);
     expect(err!.info.step).toBe('status-confirmed');
-    expect(err!.message).toMatch(/^anchoring-end-to-end \[linux\/amd64\] failed at step "status-confirmed"\n {2}request: {2}GET session-anchoring \/api\/v1\/anchoring\/session\/x\n {2}expected: HTTP 200\n {2}received: HTTP 404 \{"detail":"no"\}\nsteps passed before it:\n {2}✓ upload-chunks \(\d\.\d\d s, 1 request\)$/);
+    expect(err!.message).toMatch(/^anchoring-end-to-end \[linux\/amd64\] failed at step "status-confirmed"\n {2}check: {4}GET session-anchoring \/api\/v1\/anchoring\/session\/x\n {2}expected: HTTP 200\n {2}seen: {5}HTTP 404 \{"detail":"no"\}\nsteps passed before it:\n {2}✓ upload-chunks \(\d\.\d\d s, 1 request\)$/);
     expect(run.trail.map((t) => [t.step, t.ok])).toEqual([['upload-chunks', true], ['status-confirmed', false]]);
   });
   test('an unexpected error still fails as the step, naming its last request', async () => {
@@ -75,11 +80,18 @@ describe('the step runner', () => {
         throw new TypeError('boom');
       })
       .catch((e: FlowFailed) => e);
-    expect(err.info.mismatches).toEqual([{ request: 'GET x /y', expected: 'the step to complete', received: 'an error: boom' }]);
+    expect(err.info.findings).toEqual([{ check: 'GET x /y', expected: 'the step to complete', seen: 'an error: boom' }]);
+  });
+  test('a finding with no check of its own is named after its step', async () => {
+    const run = new FlowRun('f', 'p');
+    const err = (await run.step('local', async () => expectNoProblems([{ expected: 'a', seen: 'b' }])).catch((e: unknown) => e)) as FlowFailed;
+    expect(err.info.findings).toEqual([{ check: 'step "local"', expected: 'a', seen: 'b' }]);
+    const crash = (await run.step('no-request', () => Promise.reject(new Error('boom'))).catch((e: unknown) => e)) as FlowFailed;
+    expect(crash.info.findings).toEqual([{ check: 'step "no-request"', expected: 'the step to complete', seen: 'an error: boom' }]);
   });
   test('the first step failing says no step passed', () =>
-    expect(formatFlowFailure({ flow: 'f', subject: 'p', step: 's', mismatches: [{ expected: 'a', received: 'b' }], trail: [] })).toBe(
-      'f [p] failed at step "s"\n  expected: a\n  received: b\nno step passed before it',
+    expect(formatFlowFailure({ flow: 'f', subject: 'p', step: 's', findings: [{ check: 'step "s"', expected: 'a', seen: 'b', where: 'log 1\nlog 2' }], trail: [] })).toBe(
+      'f [p] failed at step "s"\n  check:    step "s"\n  expected: a\n  seen:     b\n  where to look:\n    log 1\n    log 2\nno step passed before it',
     ));
 });
 

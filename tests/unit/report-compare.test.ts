@@ -8,7 +8,7 @@ const v2 = (o: Partial<SampleRunOptions> = {}) => sampleRun({ id: 'run-b', tag: 
 
 describe('comparing a tag with the previous one', () => {
   test('a seeded regression — one check breaks, one image grows — is flagged, and nothing else', () => {
-    const c = compareRuns(v1(), v2({ failures: [{ image: 'data-chain', platform: 'linux/arm64', check: 'user', message: 'subject: user\n  expected: 65532\n  seen:     User is "" (root)' }], shift: { 'api-gateway|linux/amd64|image-size': 3 * MiB } }));
+    const c = compareRuns(v1(), v2({ failures: [{ image: 'data-chain', platform: 'linux/arm64', check: 'user', expected: '65532', seen: 'User is "" (root)' }], shift: { 'api-gateway|linux/amd64|image-size': 3 * MiB } }));
     expect(c.findings).toEqual([
       { kind: 'new-failure', where: 'data-chain [linux/arm64] · check user (suites/smoke.suite.ts)', expected: 'passes, as in v1 (run run-a)', seen: 'fails: User is "" (root)' },
       { kind: 'metric', where: 'api-gateway [linux/amd64] · image size', expected: expect.stringMatching(/^under \d+\.\d MiB \(limit \+5 % or \+1\.0 MiB\); v1 had \d+\.\d MiB$/), seen: expect.stringMatching(/^\d+\.\d MiB \(\+3\.\d MiB, \+5\.\d %\)$/) },
@@ -107,9 +107,11 @@ describe('thresholds', () => {
     expect(c.findings.map((f) => f.where)).toEqual(['block-manager [linux/arm64] · image size']);
   });
 
-  test('the gist of a failure is its seen: line', () => {
-    expect(failureGist('s: c\n  expected: a\n  seen:     b')).toBe('b');
-    expect(failureGist('\nplain error\nmore')).toBe('plain error');
-    expect(failureGist(undefined)).toBe('');
+  test('the gist of a failure is what its outcome\'s first finding saw; without one, its message\'s first line as it is', () => {
+    const outcome = { kind: 'check', subject: 'a [linux/amd64]', image: 'a', platform: 'linux/amd64', check: 'user', verdict: 'failed', findings: [{ check: 'User', expected: 'a', seen: 'b' }, { check: 'x', expected: 'c', seen: 'd' }] };
+    expect(failureGist({ outcome, message: 's: c\n  expected: a\n  seen:     not read' })).toBe('b');
+    expect(failureGist({ message: 's: c\n  expected: a\n  seen:     not read' })).toBe('s: c');
+    expect(failureGist({ outcome: { ...outcome, findings: [] }, message: '\nError: Test timed out\nmore' })).toBe('Error: Test timed out');
+    expect(failureGist({})).toBe('');
   });
 });

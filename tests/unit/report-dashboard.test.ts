@@ -8,8 +8,11 @@ const EVIL = '<script>alert("x")</script> & <img src=x onerror=alert(1)>';
 function history() {
   const runs = sampleHistory();
   const latest = runs.at(-1)!;
-  latest.checks.find((c) => c.status === 'failed')!.message = `seen: ${EVIL}`;
-  latest.checks.find((c) => c.status === 'failed')!.detail = `log line\n${EVIL}`;
+  const failed = latest.checks.find((c) => c.status === 'failed')!;
+  failed.message = `seen: ${EVIL}`;
+  failed.detail = `log line\n${EVIL}`;
+  // The tooltip shows what the outcome's finding saw: escaped too.
+  failed.outcome = { ...failed.outcome, findings: [{ check: 'user', expected: 'x', seen: EVIL }] };
   return runs;
 }
 
@@ -20,6 +23,7 @@ describe('dashboard HTML', () => {
     expect(html).not.toMatch(/<script/i);
     expect(html).not.toMatch(/<img/i);
     expect(html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &lt;img src=x onerror=alert(1)&gt;');
+    expect(html).toContain('title="data-chain [linux/arm64] · user: &lt;script&gt;');
   });
 
   test('it loads nothing from anywhere: no http(s) URL, only in-page links, a CSP that forbids fetching', () => {

@@ -10,20 +10,30 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const REPORTER = join(ROOT, 'helpers/report/results-reporter.ts');
 const METRICS = join(ROOT, 'helpers/model/metrics.ts');
 
-// A real vitest run in a throw-away project: the reporter meets vitest's actual TestCase objects.
+// A real vitest run in a throw-away project: the reporter meets vitest's actual TestCase objects. The describes
+// declare their subjects (meta), as the suites do; the titles are deliberately not what the reports should say.
+const gateway = { subject: 'gw [amd64]', image: 'api-gateway', platform: 'linux/amd64' };
+const health = { kind: 'check', ...gateway, check: 'health', verdict: 'failed', findings: [{ check: 'GET /health', expected: '200', seen: '503' }] };
+const notRun = { kind: 'flow', subject: 'linux/amd64 flows', image: 'flows', platform: 'linux/amd64', check: 'gateway-read-back', flow: 'gateway-read-back', verdict: 'not-run', reason: 'needs every contract service', findings: [] };
 const SUITE = `
 import { beforeAll, describe, test } from 'vitest';
 import { recordMetric } from ${JSON.stringify(METRICS)};
-describe('api-gateway [linux/amd64]', () => {
+describe('gw [amd64]', { meta: { subject: ${JSON.stringify(gateway)} } }, () => {
   test('user', async ({ annotate }) => {
     await annotate(JSON.stringify({ base: 'Debian GNU/Linux 12 (bookworm)', sizeBytes: 58000000, layerCount: 10 }), 'image-facts');
     await recordMetric(annotate, 'time-to-first-200', 640, 'ms');
   });
-  test('health', () => { throw new Error('\\u001b[31mapi-gateway: GET /health <script>\\u001b[39m\\n  expected: 200\\n  seen: 503'); });
+  test('health check', ({ task }) => {
+    task.meta.outcome = ${JSON.stringify(health)};
+    throw new Error('\\u001b[31mapi-gateway: GET /health <script>\\u001b[39m\\n  expected: 200\\n  seen: 503');
+  });
 });
-describe('linux/arm64 flows', () => {
+describe('arm flows', { meta: { subject: { subject: 'arm flows', image: 'flows', platform: 'linux/arm64' } } }, () => {
   beforeAll(() => { throw new Error('stack did not start: data-chain exited 1'); });
   test('anchoring-end-to-end', () => {});
+});
+describe('amd flows', () => {
+  test.skip('gateway-read-back', { meta: { outcome: ${JSON.stringify(notRun)} } }, () => {});
 });
 `;
 
@@ -69,15 +79,18 @@ describe('results reporter in a real vitest run', () => {
     expect(results.targets).toEqual([{ name: 'api-gateway', service: 'api-gateway', platform: 'linux/amd64', imageId: 'sha256:abc', label: 'pickme/lucid-api-gateway:v7', tag: 'v7', indexDigest: 'sha256:def', compressedSize: 21000000 }]);
   });
 
-  test('each test is a check of its image and platform; only the suites project counts', () => {
+  test('each test is a check of the image and platform its outcome or its describe names; only the suites project counts', () => {
     expect(results.checks.map((c) => [c.image, c.platform, c.check, c.status, c.suite])).toEqual([
       ['api-gateway', 'linux/amd64', 'user', 'passed', 'a.suite.ts'],
       ['api-gateway', 'linux/amd64', 'health', 'failed', 'a.suite.ts'],
       ['flows', 'linux/arm64', 'anchoring-end-to-end', 'not-run', 'a.suite.ts'],
+      ['flows', 'linux/amd64', 'gateway-read-back', 'not-run', 'a.suite.ts'],
       ['flows', 'linux/arm64', '(setup)', 'failed', 'a.suite.ts'],
     ]);
     expect(results.checks[1]!.message).toBe('api-gateway: GET /health <script>\n  expected: 200\n  seen: 503');
-    expect(results.checks[3]!.message).toBe('stack did not start: data-chain exited 1');
+    expect(results.checks[1]!.outcome).toEqual(health);
+    expect(results.checks[3]).toMatchObject({ reason: 'needs every contract service', outcome: notRun });
+    expect(results.checks[4]!.message).toBe('stack did not start: data-chain exited 1');
   });
 
   test('annotations become metrics and facts', () => {
