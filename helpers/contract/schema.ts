@@ -174,7 +174,7 @@ export const StackSchema = z.object({
 
 const diffId = z.string().regex(/^sha256:[0-9a-f]{64}$/, { message: 'a layer diff_id such as sha256:<64 hex>' });
 
-/** The base the summary claims (contract §2 "Built on the base the summary claims"). */
+/** The base the summary claims (contract §2, `distroless-base`). */
 export const BaseSchema = z.object({
   image: z.string(),
   /** The base's interpreter: Entrypoint and HEALTHCHECK must run this file (through its symlinks), not a copy. */
@@ -195,7 +195,7 @@ export const BaseSchema = z.object({
 });
 
 /**
- * Secret files a user accepts (contract §2 "No secret files"): an entry with `path` accepts that file (a `*` in it
+ * Secret files a user accepts (contract §2, `no-secret-files`): an entry with `path` accepts that file (a `*` in it
  * matches within one path segment, `**` across segments), with `fingerprint` that secret wherever it is (the value
  * no-secret-files prints, "sha256:<16 hex>"); with both, only that secret in those files.
  */
