@@ -1,7 +1,9 @@
 // Pure judgements of service answers against the harness's own recomputations (helpers/crypto).
 // Each returns its findings ([] = fine): what was expected and what was seen; the caller names the check (the
 // request it judged, see expectNoProblems).
-import { blockHash, blockTxRoot, hashChunk, merkleLeaf, merkleRoot, txId, type ChunkRef, type HashAlgo } from '../crypto/index.ts';
+import { blockHash, blockTxRoot, txId } from '../crypto/block.ts';
+import { hashChunk, type HashAlgo } from '../crypto/hash.ts';
+import { merkleLeaf, merkleRoot, type ChunkRef } from '../crypto/merkle.ts';
 import { isObject, stableJson } from './exchange.ts';
 import { show } from './expect.ts';
 import type { StepFinding } from './steps.ts';

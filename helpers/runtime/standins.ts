@@ -10,7 +10,7 @@ import { builtinOf, type Contract, type StandIn } from '../contract/schema.ts';
 import { docker, engineFacts } from '../engine/docker.ts';
 import { engineEndpoint } from '../engine/endpoint.ts';
 import { harnessLabels, LABEL_OWNER } from '../engine/labels.ts';
-import type { Log } from '../image/index.ts';
+import type { Log } from '../image/build.ts';
 import { builtinRunSettings, ensureStandInImage } from '../../fixtures/standins/image.ts';
 import { demux } from './diagnostics.ts';
 import { LucidContainer } from './lucid-container.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { byCodePoint, canonicalJson, pythonFloatRepr } from '../../helpers/crypto/index.ts';
+import { byCodePoint, canonicalJson, pythonFloatRepr } from '../../helpers/crypto/canonical-json.ts';
 import { loadLucidVectors } from '../../helpers/crypto/vectors.ts';
 
 // Every expected string below was produced by CPython 3.11:

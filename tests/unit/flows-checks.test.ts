@@ -2,7 +2,7 @@
 // answers the flow defects produce (root independent of the chunks, tx root over hex text, no anchor tx).
 import { createHash } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
-import { mod251Bytes } from '../../helpers/crypto/index.ts';
+import { mod251Bytes } from '../../helpers/crypto/bytes.ts';
 import { loadLucidVectors } from '../../helpers/crypto/vectors.ts';
 import { findAnchorTx, judgeBlockHash, judgeChunk, judgeLink, judgeTree, judgeTxIds, judgeTxRoot } from '../../helpers/flows/checks.ts';
 
