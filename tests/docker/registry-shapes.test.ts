@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadContract, PROJECT_ROOT } from '../../helpers/contract/load.ts';
 import { RegistryClient } from '../../helpers/registry/client.ts';
-import { startLocalRegistry } from '../../helpers/registry/local-registry.ts';
+import { startLocalRegistry } from '../support/local-registry.ts';
 import { localImageSource } from '../../helpers/registry/image-source.ts';
 import { OCI_INDEX, OCI_MANIFEST } from '../../helpers/registry/media.ts';
 import { pushIndex } from '../../helpers/registry/push.ts';

@@ -12,7 +12,7 @@ import { buildImage } from '../../helpers/image/build.ts';
 import { fileLayer } from '../../helpers/image/layer.ts';
 import { RegistryClient } from '../../helpers/registry/client.ts';
 import { removePulledReferences } from '../../helpers/registry/pull.ts';
-import { startLocalRegistry, type LocalRegistry } from '../../helpers/registry/local-registry.ts';
+import { startLocalRegistry, type LocalRegistry } from '../support/local-registry.ts';
 import { DEFAULT_THRESHOLDS } from '../../helpers/report/compare.ts';
 import { readResults } from '../../helpers/report/results-schema.ts';
 import { readRegressionReport, type RegressionReport } from '../../helpers/report/regression-schema.ts';

@@ -11,7 +11,7 @@ import { ensureReferenceImages } from '../../fixtures/reference.ts';
 import { localImageSource } from '../../helpers/registry/image-source.ts';
 import { pushIndex } from '../../helpers/registry/push.ts';
 import { RegistryClient } from '../../helpers/registry/client.ts';
-import { startLocalRegistry, type LocalRegistry } from '../../helpers/registry/local-registry.ts';
+import { startLocalRegistry, type LocalRegistry } from '../support/local-registry.ts';
 import { lastLine, leftovers, newRunId, runCli } from '../../helpers/reliability/child.ts';
 
 const contract = loadContract({});

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { mod251Bytes } from '../../helpers/crypto/bytes.ts';
-import { loadLucidVectors } from '../../helpers/crypto/vectors.ts';
+import { loadLucidVectors } from '../support/vectors.ts';
 import { findAnchorTx, judgeBlockHash, judgeChunk, judgeLink, judgeTree, judgeTxIds, judgeTxRoot } from '../../helpers/flows/checks.ts';
 
 const v = loadLucidVectors();

@@ -1,6 +1,6 @@
-import { METRIC } from '../model/metrics.ts';
-import { FLOWS_IMAGE, flowsSubject, type Outcome } from '../model/verdict.ts';
-import { parseResults, type CheckResult, type MetricResult, type Results } from './results-schema.ts';
+import { METRIC } from '../../helpers/model/metrics.ts';
+import { FLOWS_IMAGE, flowsSubject, type Outcome } from '../../helpers/model/verdict.ts';
+import { parseResults, type CheckResult, type MetricResult, type Results } from '../../helpers/report/results-schema.ts';
 
 /**
  * Realistic results documents for the report's own tests: six services on two platforms, the smoke checks,

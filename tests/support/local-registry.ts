@@ -11,7 +11,9 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { request } from 'undici';
 import { htpasswdLine } from './htpasswd.ts';
-import { LocalRegistryError } from './errors.ts';
+
+/** The local registry binary is missing or did not come up. */
+export class LocalRegistryError extends Error {}
 
 export const REGISTRY_BIN_ENV = 'LUCID_REGISTRY_BIN';
 export const DEFAULT_REGISTRY_BIN = '/usr/bin/docker-registry';

@@ -1,12 +1,12 @@
-// Typed access to the known-answer files in tests/data/vectors (contract §4). Kept next to the
-// constructions so a suite can self-check the harness's crypto before judging a service with it.
+// Typed access to the known-answer files in tests/data/vectors (contract §4), for the tests of the harness's
+// own constructions (helpers/crypto).
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { mod251Bytes } from './bytes.ts';
-import type { HashAlgo } from './hash.ts';
+import { mod251Bytes } from '../../helpers/crypto/bytes.ts';
+import type { HashAlgo } from '../../helpers/crypto/hash.ts';
 
-export const VECTORS_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../tests/data/vectors');
+export const VECTORS_DIR = join(dirname(fileURLToPath(import.meta.url)), '../data/vectors');
 
 export interface Blake3Case {
   input_len: number;

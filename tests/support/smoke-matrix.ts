@@ -1,4 +1,4 @@
-import { judgedTests, type TestOutcome } from './run-suites.ts';
+import { judgedTests, type TestOutcome } from '../../helpers/plan/run-suites.ts';
 
 export interface MatrixRow {
   subject: string;

@@ -1,12 +1,12 @@
 /**
- * Hand-made facts for tests and dry runs: a faithful distroless python3-debian12 service image, plus small
+ * Hand-made facts for tests: a faithful distroless python3-debian12 service image, plus small
  * builders to add the defect a test is about. Nothing here touches Docker.
  */
-import { archOf, variantOf, type Platform } from '../model/platform.ts';
-import type { Contract, Service } from '../contract/schema.ts';
-import { machineForArch } from './elf.ts';
-import { indexFrom } from './merge.ts';
-import type { FsEntry, ImageFacts, ImageRunConfig } from '../model/image-facts.ts';
+import { archOf, variantOf, type Platform } from '../../helpers/model/platform.ts';
+import type { Contract, Service } from '../../helpers/contract/schema.ts';
+import { machineForArch } from '../../helpers/facts/elf.ts';
+import { indexFrom } from '../../helpers/facts/merge.ts';
+import type { FsEntry, ImageFacts, ImageRunConfig } from '../../helpers/model/image-facts.ts';
 
 type Opts = Partial<Omit<FsEntry, 'path' | 'type'>>;
 export const dir = (path: string, o: Opts = {}): FsEntry => ({ path, type: 'dir', mode: 0o755, uid: 0, gid: 0, size: 0, ...o });
