@@ -15,7 +15,7 @@ import { ROLE, sha256DataChain } from './roles.ts';
 import { mismatch } from './steps.ts';
 
 /** ≥ 1024 bytes each (contract), a few KB in all: data-chain's BLAKE3 is pure Python, slow when emulated. Three = an odd level. */
-export const CHUNK_SIZES = [1024, 1777, 2600] as const;
+const CHUNK_SIZES = [1024, 1777, 2600] as const;
 
 export const randomChunks = (sizes: readonly number[] = CHUNK_SIZES): Uint8Array[] => sizes.map((n) => new Uint8Array(randomBytes(n)));
 export const b64 = (raw: Uint8Array) => Buffer.from(raw).toString('base64');

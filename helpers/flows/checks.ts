@@ -33,7 +33,7 @@ export function judgeTree(body: unknown, chunks: readonly ChunkRef[], algo: Hash
   return problems;
 }
 
-export interface BlockTx {
+interface BlockTx {
   tx_id?: unknown;
   type?: unknown;
   data?: unknown;
@@ -101,7 +101,7 @@ export function judgeLink(parent: Record<string, unknown>, block: Record<string,
 }
 
 /** The zero hash a chain's first block links to when there is no block before it (contract §4). */
-export const ZERO_HASH = '0'.repeat(64);
+const ZERO_HASH = '0'.repeat(64);
 
 /** The first block of a chain: no block answers at the height before it, and it links to the zero hash. */
 export function judgeFirstBlock(block: Record<string, unknown>): StepFinding[] {

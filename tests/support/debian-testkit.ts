@@ -56,7 +56,7 @@ export async function tarBytes(entries: LayerEntry[]): Promise<Buffer> {
   return Buffer.concat(parts);
 }
 
-export interface DebSpec {
+interface DebSpec {
   name: string;
   version: string;
   architecture?: string;

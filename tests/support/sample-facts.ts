@@ -16,7 +16,7 @@ export const symlink = (path: string, link: string): FsEntry => ({ path, type: '
 
 export const DISTROLESS_PASSWD = 'root:x:0:0:root:/root:/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n';
 export const DISTROLESS_GROUP = 'root:x:0:\nstaff:x:50:\nnobody:x:65534:\nnonroot:x:65532:\n';
-export const DEBIAN12_OS_RELEASE = 'PRETTY_NAME="Distroless"\nNAME="Debian GNU/Linux"\nID="debian"\nVERSION_ID="12"\nVERSION="Debian GNU/Linux 12 (bookworm)"\nHOME_URL="https://github.com/GoogleContainerTools/distroless"\n';
+const DEBIAN12_OS_RELEASE = 'PRETTY_NAME="Distroless"\nNAME="Debian GNU/Linux"\nID="debian"\nVERSION_ID="12"\nVERSION="Debian GNU/Linux 12 (bookworm)"\nHOME_URL="https://github.com/GoogleContainerTools/distroless"\n';
 
 export function sampleFacts(contract: Contract, service: Service, platform: Platform): ImageFacts {
   const arch = archOf(platform);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { RegistryClient } from '../../helpers/registry/client.ts';
 import { lookupCredentials } from '../../helpers/registry/credentials.ts';
-import { AuthRejectedError, AuthRequiredError, DigestNotFoundError, PlatformMissingError, RepositoryNotFoundError, TagNotFoundError } from '../../helpers/registry/errors.ts';
+import { AuthRejectedError, AuthRequiredError, DigestNotFoundError, RepositoryNotFoundError, TagNotFoundError } from '../../helpers/registry/errors.ts';
 import { readIndex } from '../../helpers/registry/index-read.ts';
 import { DEFAULT_REGISTRY_BIN, REGISTRY_BIN_ENV, startLocalRegistry, type LocalRegistry } from '../support/local-registry.ts';
 import { OCI_MANIFEST, sha256Digest } from '../../helpers/registry/media.ts';
