@@ -13,7 +13,7 @@ export interface EngineEvent {
   role: string;
 }
 
-export interface EventRecorder {
+interface EventRecorder {
   events: EngineEvent[];
   stop(): void;
 }

@@ -12,7 +12,7 @@ export function cpuTimes(): { idle: number; total: number } {
 }
 
 /** Fraction of all cores busy over `ms`. */
-export async function cpuBusy(ms = 1500): Promise<number> {
+async function cpuBusy(ms = 1500): Promise<number> {
   const a = cpuTimes();
   await new Promise((r) => setTimeout(r, ms));
   const b = cpuTimes();
@@ -24,7 +24,7 @@ export async function cpuBusy(ms = 1500): Promise<number> {
 export const busyBetween = (a: { idle: number; total: number }, b: { idle: number; total: number }) => (b.total > a.total ? Math.round((1 - (b.idle - a.idle) / (b.total - a.total)) * 100) / 100 : 0);
 
 /** Running containers not started by the bench itself (its run ids). */
-export async function foreignContainers(ownRuns: Set<string>): Promise<number> {
+async function foreignContainers(ownRuns: Set<string>): Promise<number> {
   const list = await docker().listContainers();
   return list.filter((c) => !ownRuns.has(c.Labels?.['io.lucid.harness.run'] ?? '')).length;
 }

@@ -7,7 +7,7 @@ import type { TimedVerify } from './verify-timed.ts';
 
 export const BENCH_VERSION = 1;
 
-export const TARGETS = {
+const TARGETS = {
   /** full verify ÷ boot floor (both platforms): at most */
   verifyOverFloor: 1.5,
   /** naive script ÷ full verify: at least */
@@ -58,7 +58,7 @@ export function floorSummary(runs: FloorRun[]): { perPlatformMs: Record<string, 
   return { perPlatformMs, medianPerPlatformMs, totalMs: Object.values(perPlatformMs).reduce((a, b) => a + b, 0) };
 }
 
-export function summarise(input: BenchInput) {
+function summarise(input: BenchInput) {
   const floor = floorSummary(input.floor);
   const verifyMs = input.verify.warm.wallMs;
   // Noticing earlier than the 5 ms poller (its own request in flight) counts as no delay.
@@ -97,8 +97,6 @@ export function summarise(input: BenchInput) {
     met,
   };
 }
-
-export type BenchSummary = ReturnType<typeof summarise>;
 
 export function benchDocument(input: BenchInput) {
   return { version: BENCH_VERSION, targets: TARGETS, summary: summarise(input), ...input };

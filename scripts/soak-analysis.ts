@@ -1,7 +1,7 @@
 /** Pure: a soak's runs → failures, flaky tests (failed in some runs, passed in others) and leaks. */
 export const SOAK_VERSION = 1;
 
-export type Status = 'passed' | 'failed' | 'skipped';
+type Status = 'passed' | 'failed' | 'skipped';
 
 export interface SoakRun {
   run: number;
@@ -16,7 +16,7 @@ export interface SoakRun {
   stderrTail?: string;
 }
 
-export interface SoakSummary {
+interface SoakSummary {
   runs: number;
   failedRuns: number;
   flaky: { test: string; passed: number; failed: number }[];

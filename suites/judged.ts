@@ -16,7 +16,7 @@ declare module 'vitest' {
   }
 }
 
-export interface JudgedSubject {
+interface JudgedSubject {
   subject: string;
   image: string;
   platform: string;

@@ -10,14 +10,14 @@ import type { Finding } from '../model/finding.ts';
 import { judgeHealth } from './health.ts';
 import { judgeDockerHealth, judgeProcessUser, judgeRuntimeMachine, judgeShellExecs } from './runtime.ts';
 
-export interface RuntimeJudgeInput {
+interface RuntimeJudgeInput {
   facts: SmokeRuntimeFacts;
   contract: Contract;
   service: Service;
   platform: Platform;
 }
 
-export interface RuntimeCheck {
+interface RuntimeCheck {
   name: string;
   title: string;
   /** Judged by the flow suite instead, after the platform's flows, when the image runs in a shared stack. */

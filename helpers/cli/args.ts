@@ -13,15 +13,15 @@ export interface FlagSpec {
   env?: string;
 }
 
-export type Parsed = { flags: Record<string, string | string[] | boolean | undefined>; positionals: string[] };
+type Parsed = { flags: Record<string, string | string[] | boolean | undefined>; positionals: string[] };
 
-export const CONFIG_FILE = 'lucid-harness.config.json';
+const CONFIG_FILE = 'lucid-harness.config.json';
 
 /**
  * Flag defaults for a verb from a config file (for CI): LUCID_CONFIG, else ./lucid-harness.config.json when present.
  * Shape: { "verify": { "registry": "r:5000", "platform": ["linux/arm64"] }, "regress": { ... } }.
  */
-export function configDefaults(verb: string, spec: Record<string, FlagSpec>, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Parsed['flags'] {
+function configDefaults(verb: string, spec: Record<string, FlagSpec>, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Parsed['flags'] {
   const file = env.LUCID_CONFIG || (existsSync(join(cwd, CONFIG_FILE)) ? join(cwd, CONFIG_FILE) : undefined);
   if (!file) return {};
   let doc: unknown;

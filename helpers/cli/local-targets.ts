@@ -11,7 +11,7 @@ import { shortDigest } from '../registry/media.ts';
 /** A local image that can't be checked as asked: one line, exit 2. */
 export class LocalImageError extends Error {}
 
-export interface ImageSpec {
+interface ImageSpec {
   service: string;
   /** Reference or id; absent for a bare service name. */
   ref?: string;

@@ -7,7 +7,7 @@ const isoTimestamp = z.string().refine((s) => !Number.isNaN(Date.parse(s)) && /^
 });
 
 /** Health bodies per contract §3. `service` is checked against the catalog name separately. */
-export const healthSchemas: Record<HealthSchemaName, z.ZodType> = {
+const healthSchemas: Record<HealthSchemaName, z.ZodType> = {
   gateway: z.object({
     status,
     timestamp: isoTimestamp,
@@ -23,7 +23,7 @@ export const healthSchemas: Record<HealthSchemaName, z.ZodType> = {
   'data-chain': z.object({ status: z.literal('healthy'), service: z.string(), details: z.record(z.string(), z.unknown()) }),
 };
 
-export interface BodyVerdict {
+interface BodyVerdict {
   ok: boolean;
   problems: string[];
 }

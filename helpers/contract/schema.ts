@@ -16,7 +16,7 @@ const healthcheckTiming = z.object({
   retries: z.number().int().positive(),
 });
 
-export const ServiceSchema = z.object({
+const ServiceSchema = z.object({
   name: z.string().regex(/^[a-z][a-z0-9-]*$/, { message: 'lower-case name such as api-gateway' }),
   port,
   healthPath: absPath,
@@ -30,15 +30,15 @@ export const ServiceSchema = z.object({
 export type Service = z.infer<typeof ServiceSchema>;
 
 /** Stand-ins the project builds itself (fixtures/standins/): `image: "builtin:<name>"`. */
-export const BUILTIN_STANDINS = ['tor-control', 'mongo-wire', 'redis'] as const;
+const BUILTIN_STANDINS = ['tor-control', 'mongo-wire', 'redis'] as const;
 export type BuiltinStandIn = (typeof BUILTIN_STANDINS)[number];
-export const BUILTIN_PREFIX = 'builtin:';
+const BUILTIN_PREFIX = 'builtin:';
 
 /**
  * How the harness knows a stand-in is ready: a TCP connect, an HTTP answer, or the protocol's own greeting
  * (Tor PROTOCOLINFO, Redis PING → PONG, MongoDB hello over OP_MSG).
  */
-export const ReadinessSchema = z.discriminatedUnion('probe', [
+const ReadinessSchema = z.discriminatedUnion('probe', [
   z.object({ probe: z.literal('tcp') }),
   z.object({ probe: z.literal('http'), path: absPath.default('/'), status: z.number().int().min(100).max(599).default(200) }),
   /** Set: AUTHENTICATE with this password (else the builtin's TOR_STANDIN_PASSWORD env, else NULL auth). */
@@ -47,14 +47,14 @@ export const ReadinessSchema = z.discriminatedUnion('probe', [
   z.object({ probe: z.literal('redis'), password: z.string().min(1).optional() }),
   z.object({ probe: z.literal('mongo') }),
 ]);
-export type Readiness = z.infer<typeof ReadinessSchema>;
+type Readiness = z.infer<typeof ReadinessSchema>;
 
 /**
  * Infrastructure the real images need and the harness supplies (contract §5): started once per run on the
  * network before the services in `neededBy`, under `aliases`, removed after. `image` is a reference or id the
  * user names (a real mongo or redis from their registry) or `builtin:<name>`, an image the project builds.
  */
-export const StandInSchema = z
+const StandInSchema = z
   .object({
     name: z.string().regex(/^[a-z][a-z0-9-]*$/, { message: 'lower-case name such as tor-proxy' }),
     image: z
@@ -106,7 +106,7 @@ const GatewayRoute = z.object({ prefix: absPath, service: z.string().min(1), ups
  * What the flows assume about the services (contract §4), as data: the users whose permissions the apps know,
  * the API paths the flows call, the gateway's routes and the dependency names its health lists, and the budgets.
  */
-export const FlowsSchema = z.object({
+const FlowsSchema = z.object({
   users: z
     .object({ full: z.string().min(1).default('blockchain_user'), readOnly: z.string().min(1).default('readonly_user') })
     .prefault({}),
@@ -157,25 +157,24 @@ export type FlowsContract = z.infer<typeof FlowsSchema>;
  * Extra containers of the shared stack: another instance of a service's image under its own name (its network
  * alias too) with extra env, started alongside the services. The flows' SHA-256 data-chain is one.
  */
-export const StackInstanceSchema = z.object({
+const StackInstanceSchema = z.object({
   name: z.string().regex(/^[a-z][a-z0-9-]*$/, { message: 'lower-case name such as data-chain-sha256' }),
   of: z.string().min(1),
   env: z.record(z.string(), z.string()).default({}),
 });
-export type StackInstance = z.infer<typeof StackInstanceSchema>;
 
 /**
  * The shared stack of a platform: every contract service of the plan (one image each) plus these instances.
  * A platform whose plan lacks a contract service gets no shared stack (its images run in their own containers).
  */
-export const StackSchema = z.object({
+const StackSchema = z.object({
   extraInstances: z.array(StackInstanceSchema).default([{ name: 'data-chain-sha256', of: 'data-chain', env: { DATA_CHAIN_HASH_ALGORITHM: 'SHA256' } }]),
 });
 
 const diffId = z.string().regex(/^sha256:[0-9a-f]{64}$/, { message: 'a layer diff_id such as sha256:<64 hex>' });
 
 /** The base the summary claims (contract §2, `distroless-base`). */
-export const BaseSchema = z.object({
+const BaseSchema = z.object({
   image: z.string(),
   /** The base's interpreter: Entrypoint and HEALTHCHECK must run this file (through its symlinks), not a copy. */
   python: absPath,
@@ -199,7 +198,7 @@ export const BaseSchema = z.object({
  * matches within one path segment, `**` across segments), with `fingerprint` that secret wherever it is (the value
  * no-secret-files prints, "sha256:<16 hex>"); with both, only that secret in those files.
  */
-export const SecretFilesSchema = z.object({
+const SecretFilesSchema = z.object({
   allow: z
     .array(
       z

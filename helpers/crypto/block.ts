@@ -5,7 +5,7 @@ import { bytesToHex, concatBytes, hexToBytes, isHex64, utf8ToBytes, ZERO_HASH_HE
 import { canonicalJson } from './canonical-json.ts';
 
 /** The four header fields a block hash commits to, named as block-manager returns them. */
-export interface BlockHeader {
+interface BlockHeader {
   previous_hash: string;
   height: number;
   merkle_root: string;

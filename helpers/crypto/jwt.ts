@@ -3,16 +3,16 @@
 import { compactVerify, SignJWT } from 'jose';
 import { fromBase64Url, toBase64Url, utf8ToBytes } from './bytes.ts';
 
-export type JwtClaims = Record<string, unknown>;
+type JwtClaims = Record<string, unknown>;
 
-export interface MintJwtOptions {
+interface MintJwtOptions {
   /** Adds `exp` = iat + this many seconds. Without it the token has no expiry. */
   expiresInSeconds?: number;
   /** Unix seconds used for `iat` (default: now); fixes the clock for reproducible tokens. */
   now?: number;
 }
 
-export interface DecodedJwt {
+interface DecodedJwt {
   header: Record<string, unknown>;
   payload: JwtClaims;
   /** `header.payload` as sent: the exact bytes the signature covers. */

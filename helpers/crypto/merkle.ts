@@ -11,7 +11,7 @@ export interface ChunkRef {
 }
 
 /** What merkleRoot returns; `levels[0]` are the leaves, `levels[depth]` is `[root]`. */
-export interface MerkleTree {
+interface MerkleTree {
   root: string;
   /** Levels above the leaves (Lucid's `tree_depth`): 1 leaf → 0, 2 → 1, 3–4 → 2, 5–8 → 3. */
   depth: number;
@@ -45,7 +45,7 @@ export function treeDepth(leafCount: number): number {
 }
 
 /** The level above `level`: pairs hashed left-to-right, an odd last node paired with itself. */
-export function parentLevel(level: readonly string[], algo: HashAlgo): string[] {
+function parentLevel(level: readonly string[], algo: HashAlgo): string[] {
   const up: string[] = [];
   for (let i = 0; i < level.length; i += 2) {
     const left = level[i]!;

@@ -4,12 +4,12 @@ import type { HashAlgo } from './hash.ts';
 import { merkleNode, merkleRoot } from './merkle.ts';
 
 /** One step up the tree; `position` is where the *sibling* sits relative to the running hash. */
-export interface ProofStep {
+interface ProofStep {
   hash: string;
   position: 'left' | 'right';
 }
 
-export interface InclusionProof {
+interface InclusionProof {
   leaf_hash: string;
   proof_path: ProofStep[];
   leaf_index: number;

@@ -3,7 +3,7 @@
  * Written by hand so no host `ar`/`dpkg` is needed; handles the common (System V / GNU) header only,
  * which is all dpkg-deb ever writes.
  */
-export interface ArMember {
+interface ArMember {
   name: string;
   mode: number;
   data: Buffer;

@@ -46,7 +46,7 @@ export interface IndexPackage {
   source: string;
 }
 
-export class IndexError extends Error {}
+class IndexError extends Error {}
 
 type Log = (line: string) => void;
 
@@ -61,7 +61,7 @@ export async function fetchRelease(src: Source): Promise<ReleaseFile> {
 }
 
 /** Downloads <component>/binary-<arch>/Packages.{xz,gz,} verified against the Release hash list. */
-export async function fetchPackagesIndex(
+async function fetchPackagesIndex(
   src: Source,
   arch: string,
   opts: { cacheDir?: string; log?: Log } = {},

@@ -1,6 +1,6 @@
 /** deb822 stanzas (Packages indexes, control files), relation fields and dpkg version ordering. */
 
-export type Stanza = Record<string, string>;
+type Stanza = Record<string, string>;
 
 /** Parses paragraphs separated by blank lines; continuation lines are joined with "\n". */
 export function parseStanzas(text: string): Stanza[] {

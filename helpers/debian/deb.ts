@@ -13,7 +13,7 @@ export interface DebContents {
   entries: TarEntry[];
 }
 
-export class DebError extends Error {}
+class DebError extends Error {}
 
 export async function readDeb(buf: Buffer, what = 'package'): Promise<DebContents> {
   const members = parseAr(buf);

@@ -7,9 +7,9 @@ import { gunzipSync } from 'node:zlib';
 import * as zlib from 'node:zlib';
 import xz from 'xz-decompress';
 
-export type Compression = 'xz' | 'gzip' | 'zstd' | 'none';
+type Compression = 'xz' | 'gzip' | 'zstd' | 'none';
 
-export class DecompressError extends Error {}
+class DecompressError extends Error {}
 
 export function detectCompression(buf: Uint8Array): Compression {
   const b = buf;
@@ -19,7 +19,7 @@ export function detectCompression(buf: Uint8Array): Compression {
   return 'none';
 }
 
-export async function xzDecompress(buf: Uint8Array): Promise<Buffer> {
+async function xzDecompress(buf: Uint8Array): Promise<Buffer> {
   try {
     const input = new Blob([buf as Uint8Array<ArrayBuffer>]).stream();
     const out = new xz.XzReadableStream(input);

@@ -3,7 +3,7 @@
  * names. Lets a build prove, without running anything, that every shared library a binary or
  * extension module needs is in the rootfs.
  */
-export interface ElfDeps {
+interface ElfDeps {
   interp?: string;
   needed: string[];
   /** DT_RUNPATH / DT_RPATH entries, "$ORIGIN" unexpanded. */

@@ -13,7 +13,7 @@ import { readOverride, type Lock, type LockEntry, type LockOverride, writeOverri
 
 type Log = (line: string) => void;
 
-export interface FetchOptions {
+interface FetchOptions {
   sources: Source[];
   /** Root cache directory (debs go to <cacheDir>/debs/<sha256>.deb). */
   cacheDir: string;
@@ -29,7 +29,7 @@ export interface FetchedDeb {
 }
 
 export class VerifyError extends Error {}
-export class FetchError extends Error {}
+class FetchError extends Error {}
 
 const mb = (n: number) => `${(n / 1e6).toFixed(2)} MB`;
 

@@ -4,7 +4,7 @@ export class HttpNotFound extends Error {
     super(`${url}: HTTP ${status}`);
   }
 }
-export class HttpError extends Error {}
+class HttpError extends Error {}
 
 const TIMEOUT_MS = Number(process.env.LUCID_HTTP_TIMEOUT_MS ?? 300_000);
 

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { formatIssues } from '../contract/load.ts';
 import { sha256Hex } from './hash.ts';
 
-export const LockEntrySchema = z.object({
+const LockEntrySchema = z.object({
   name: z.string().min(1),
   version: z.string().min(1),
   architecture: z.string().min(1),
@@ -21,7 +21,7 @@ export const LockEntrySchema = z.object({
 });
 export type LockEntry = z.infer<typeof LockEntrySchema>;
 
-export const LockSchema = z.object({
+const LockSchema = z.object({
   _comment: z.string().optional(),
   lockVersion: z.literal(1),
   distribution: z.string().min(1),
@@ -34,7 +34,7 @@ export const LockSchema = z.object({
 });
 export type Lock = z.infer<typeof LockSchema>;
 
-export class LockError extends Error {}
+class LockError extends Error {}
 
 export function parseLock(text: string, where: string): Lock {
   let data: unknown;

@@ -12,9 +12,9 @@ export interface ReleaseFile {
   sha256: Map<string, { size: number; sha256: string }>;
 }
 
-export class ReleaseError extends Error {}
+class ReleaseError extends Error {}
 
-export function stripClearsign(text: string): string {
+function stripClearsign(text: string): string {
   if (!text.startsWith('-----BEGIN PGP SIGNED MESSAGE-----')) return text;
   const body = text.split('\n');
   let i = 1;

@@ -6,14 +6,14 @@
 import { parseRelations, satisfies, type Relation } from './control.ts';
 import type { IndexPackage, PackageIndex } from './archive.ts';
 
-export interface Resolution {
+interface Resolution {
   packages: IndexPackage[];
   /** "debconf (>= 0.5) | debconf-2.0" ← tzdata, ca-certificates */
   skipped: { dependency: string; neededBy: string[] }[];
   warnings: string[];
 }
 
-export class ResolveError extends Error {}
+class ResolveError extends Error {}
 
 const show = (g: Relation[]) => g.map((r) => (r.op ? `${r.name} (${r.op} ${r.version})` : r.name)).join(' | ');
 

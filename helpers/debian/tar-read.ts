@@ -2,7 +2,7 @@
 import { Readable } from 'node:stream';
 import tar from 'tar-stream';
 
-export type EntryType = 'file' | 'directory' | 'symlink' | 'hardlink';
+type EntryType = 'file' | 'directory' | 'symlink' | 'hardlink';
 
 export interface TarEntry {
   /** Normalised: no leading "./" or "/", no trailing "/". "" is the root directory. */
@@ -23,7 +23,7 @@ export function normalisePath(p: string): string {
   return s === '.' ? '' : s;
 }
 
-export class TarReadError extends Error {}
+class TarReadError extends Error {}
 
 export async function readTar(buf: Buffer, what = 'tar'): Promise<TarEntry[]> {
   const out: TarEntry[] = [];

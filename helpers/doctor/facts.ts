@@ -1,5 +1,4 @@
 /** What the doctor learns about this host. Plain data, so `judge` can be tested with made-up facts. */
-import type { Platform } from '../model/platform.ts';
 import type { PlatformRun } from './run-probe.ts';
 import type { HostFacts } from '../host/schema.ts';
 
@@ -39,5 +38,3 @@ export interface Facts {
   /** Facts that change verdicts: engine/userland architecture, page size, memory limits, throttling. */
   host: HostFacts;
 }
-
-export type { Platform, PlatformRun };

@@ -8,7 +8,7 @@ export const MIN_FREE_ENGINE_BYTES = 5 * GiB;
 /** Downloaded .deb packages and image build inputs. */
 export const MIN_FREE_CACHE_BYTES = 1 * GiB;
 /** package.json "engines". */
-export const MIN_NODE: readonly [number, number] = [20, 19];
+const MIN_NODE: readonly [number, number] = [20, 19];
 
 export const gib = (bytes: number) => `${(bytes / GiB).toFixed(1)} GiB`;
 

@@ -12,15 +12,15 @@ import { LABEL_OWNER, LABEL_ROLE } from '../engine/labels.ts';
 import { aarch64Program, AARCH64_MESSAGE, x86_64Program, X86_64_MESSAGE } from './elf.ts';
 
 export const PROBE_ROLE = 'doctor-probe';
-export const PROBE_PATH = '/probe';
+const PROBE_PATH = '/probe';
 const EPOCH = new Date(0); // fixed times: the same bytes, hence the same image id, on every build
 
-export const probeProgram = (p: Platform) => (archOf(p) === 'arm64' ? aarch64Program() : x86_64Program());
+const probeProgram = (p: Platform) => (archOf(p) === 'arm64' ? aarch64Program() : x86_64Program());
 export const probeMessage = (p: Platform) => (archOf(p) === 'arm64' ? AARCH64_MESSAGE : X86_64_MESSAGE);
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
-export function tarOf(entries: { name: string; data: Buffer; mode?: number }[]): Promise<Buffer> {
+function tarOf(entries: { name: string; data: Buffer; mode?: number }[]): Promise<Buffer> {
   const p = pack();
   for (const e of entries) p.entry({ name: e.name, mode: e.mode ?? 0o644, mtime: EPOCH, uid: 0, gid: 0 }, e.data);
   p.finalize();
@@ -32,7 +32,7 @@ export function tarOf(entries: { name: string; data: Buffer; mode?: number }[]):
   });
 }
 
-export interface ProbeArchive {
+interface ProbeArchive {
   /** Image id as the engine will report it: sha256 of the config bytes. */
   id: string;
   config: Buffer;

@@ -15,17 +15,17 @@ const BINFMT_ENTRY = '/proc/sys/fs/binfmt_misc/qemu-aarch64';
 /** testcontainers 11.14's reaper image (RYUK_CONTAINER_IMAGE overrides it there too). */
 const REAPER_IMAGE = process.env.RYUK_CONTAINER_IMAGE ?? 'testcontainers/ryuk:0.14.0';
 
-export const engineEndpoint = () => process.env.DOCKER_HOST || 'unix:///var/run/docker.sock';
-export const engineIsLocal = () => engineEndpoint().startsWith('unix://');
+const engineEndpoint = () => process.env.DOCKER_HOST || 'unix:///var/run/docker.sock';
+const engineIsLocal = () => engineEndpoint().startsWith('unix://');
 
 /** Where the harness keeps downloads and build inputs. */
-export const cacheDir = () =>
+const cacheDir = () =>
   process.env.LUCID_CACHE_DIR || path.join(fileURLToPath(new URL('../..', import.meta.url)), '.cache');
 
 /** Node says x64/arm64; images say amd64/arm64. */
-export const hostArch = () => normaliseArch(os.arch() === 'x64' ? 'x86_64' : os.arch());
+const hostArch = () => normaliseArch(os.arch() === 'x64' ? 'x86_64' : os.arch());
 
-export async function probeEngine(): Promise<EngineProbe> {
+async function probeEngine(): Promise<EngineProbe> {
   const endpoint = engineEndpoint();
   const local = engineIsLocal();
   try {
@@ -50,7 +50,7 @@ export async function probeEngine(): Promise<EngineProbe> {
 }
 
 /** Free bytes for unprivileged writers at `dir`, or at its nearest existing parent if it isn't there yet. */
-export async function probeDisk(dir: string): Promise<DiskProbe> {
+async function probeDisk(dir: string): Promise<DiskProbe> {
   let at = dir;
   while (!existsSync(at) && path.dirname(at) !== at) at = path.dirname(at);
   try {
@@ -61,13 +61,13 @@ export async function probeDisk(dir: string): Promise<DiskProbe> {
   }
 }
 
-export async function probeEngineDisk(engine: EngineProbe): Promise<DiskProbe> {
+async function probeEngineDisk(engine: EngineProbe): Promise<DiskProbe> {
   if (!engine.reachable) return { path: '(unknown)', measured: false, reason: 'engine unreachable' };
   if (!engine.local) return { path: engine.rootDir, measured: false, reason: `remote engine (${engine.endpoint}): cannot be measured from here` };
   return probeDisk(engine.rootDir);
 }
 
-export function probeBinfmt(engineLocal: boolean): BinfmtProbe {
+function probeBinfmt(engineLocal: boolean): BinfmtProbe {
   if (!engineLocal) return { applicable: false, reason: 'remote engine: its emulation lives on its own host' };
   if (process.platform !== 'linux') return { applicable: false, reason: `${process.platform} host: emulation is Docker Desktop's` };
   if (hostArch() !== 'amd64') return { applicable: false, reason: `${hostArch()} host: linux/arm64 is native` };

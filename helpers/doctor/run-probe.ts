@@ -6,7 +6,7 @@ import { harnessLabels } from '../engine/labels.ts';
 import { ensureProbeImage, PROBE_ROLE, probeMessage } from './probe-image.ts';
 
 /** Generous: the probe itself takes milliseconds, but a busy 2-core host can take seconds to start a container. */
-export const PROBE_RUN_TIMEOUT_MS = 60_000;
+const PROBE_RUN_TIMEOUT_MS = 60_000;
 
 export interface PlatformRun {
   platform: Platform;
@@ -27,7 +27,7 @@ export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise
 }
 
 /** Non-TTY logs come as frames: 1 byte stream, 3 zero bytes, 4-byte big-endian length, payload. */
-export function demuxLogs(b: Buffer): string {
+function demuxLogs(b: Buffer): string {
   let out = '';
   for (let i = 0; i + 8 <= b.length; ) {
     const size = b.readUInt32BE(i + 4);

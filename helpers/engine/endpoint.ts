@@ -3,7 +3,7 @@
  * 127.0.0.1), unless LUCID_ENGINE_REMOTE=1 says the socket is forwarded from another machine (ssh -L of the
  * Pi's socket); tcp://HOST:PORT is a remote engine whose ports are on HOST.
  */
-export interface EngineEndpoint {
+interface EngineEndpoint {
   url: string;
   /** This host's engine: its processes are visible in /proc here and its ports are on 127.0.0.1. */
   local: boolean;

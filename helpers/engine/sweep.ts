@@ -19,7 +19,7 @@ export function isStale(labels: Record<string, string>, self = RUN_ID, host = ho
   return Number.isInteger(pid) && pid > 0 && !alive(pid);
 }
 
-export interface SweepResult {
+interface SweepResult {
   containers: number;
   networks: number;
 }

@@ -8,7 +8,7 @@ import type { LayerIndex } from '../model/image-facts.ts';
 /** Bump when LayerIndex or what the indexer records changes: old entries are then simply not found. */
 export const LAYER_INDEX_VERSION = 3; // 2: ELF loader facts, shebang, shells by content, ld.so.conf texts; 3: secret-file hits (LayerIndex.secrets)
 
-export const cacheRoot = (): string => process.env.LUCID_CACHE_DIR || join(PROJECT_ROOT, '.cache');
+const cacheRoot = (): string => process.env.LUCID_CACHE_DIR || join(PROJECT_ROOT, '.cache');
 const hexOf = (digest: string): string => {
   const m = /^sha256:([0-9a-f]{64})$/.exec(digest);
   if (!m) throw new Error(`not a sha256 digest: ${digest}`);
@@ -25,8 +25,6 @@ function writeAtomic(file: string, data: Buffer): void {
   writeFileSync(tmp, data);
   renameSync(tmp, file);
 }
-
-export const hasCachedLayer = (diffId: string): boolean => existsSync(layerFile(diffId));
 
 export function readCachedLayer(diffId: string): LayerIndex | undefined {
   const file = layerFile(diffId);

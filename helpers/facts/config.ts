@@ -19,7 +19,7 @@ const RunConfig = z
   .nullish();
 
 /** The OCI / Docker image config blob (only what the harness reads). */
-export const ConfigBlobSchema = z.object({
+const ConfigBlobSchema = z.object({
   architecture: z.string(),
   os: z.string(),
   variant: z.string().optional(),

@@ -8,18 +8,18 @@ import { scanSecretFile, secretScanMode, type SecretScanMode } from './secret-fi
 import type { FsEntry, SecretFileHit } from '../model/image-facts.ts';
 
 /** Small text files whose content the checks need (users, groups, base OS, the loader's search dirs). */
-export const CAPTURED_TEXT_FILES: ReadonlySet<string> = new Set(['/etc/passwd', '/etc/group', '/etc/os-release', '/usr/lib/os-release', '/etc/ld.so.conf']);
+const CAPTURED_TEXT_FILES: ReadonlySet<string> = new Set(['/etc/passwd', '/etc/group', '/etc/os-release', '/usr/lib/os-release', '/etc/ld.so.conf']);
 /** Also ld.so.conf's include files (Debian: /etc/ld.so.conf.d/*.conf) and the .pth files of Python site dirs. */
-export const isCapturedText = (path: string): boolean =>
+const isCapturedText = (path: string): boolean =>
   CAPTURED_TEXT_FILES.has(path) || /^\/etc\/ld\.so\.conf\.d\/[^/]+\.conf$/.test(path) || /\/(site|dist)-packages\/[^/]+\.pth$/.test(path);
-export const MAX_TEXT_BYTES = 256 * 1024;
+const MAX_TEXT_BYTES = 256 * 1024;
 /** Multi-call binaries and shells are ~0.1-2 MiB; scanning bigger executables (python, libpython) would only cost time. */
-export const MAX_SCAN_BYTES = 8 * 1024 * 1024;
+const MAX_SCAN_BYTES = 8 * 1024 * 1024;
 /**
  * Shells are 0.1-2 MiB (fish 1.9, ksh93 1.5, bash 1.3); a dozen markers over python3.11's 7 MiB would double the
  * cost of indexing a layer, so bigger files are not scanned for shells.
  */
-export const MAX_SHELL_SCAN_BYTES = 4 * 1024 * 1024;
+const MAX_SHELL_SCAN_BYTES = 4 * 1024 * 1024;
 /** The kernel reads the first 256 bytes of a file to find a "#!" line (BINPRM_BUF_SIZE). */
 export const HEAD_BYTES = 256;
 
@@ -27,14 +27,14 @@ export const wantsScan = (e: FsEntry): boolean => Boolean(e.mode & 0o111) && e.s
 export const wantsText = (e: FsEntry): boolean => isCapturedText(e.path) && e.size <= MAX_TEXT_BYTES;
 
 /** The "#!" line of an executable's first bytes, trimmed, without "#!"; undefined when it has none. */
-export function shebangOf(head: Uint8Array): string | undefined {
+function shebangOf(head: Uint8Array): string | undefined {
   if (head.length < 2 || head[0] !== 0x23 || head[1] !== 0x21) return undefined;
   const b = Buffer.from(head.buffer, head.byteOffset, Math.min(head.byteLength, HEAD_BYTES));
   const nl = b.indexOf(0x0a);
   return b.toString('utf8', 2, nl < 0 ? b.length : nl).replace(/\r$/, '').trim();
 }
 
-export function applyElf(e: FsEntry, info: ElfInfo | undefined): void {
+function applyElf(e: FsEntry, info: ElfInfo | undefined): void {
   if (!info) return;
   e.elf = info.machine;
   for (const k of ['interp', 'needed', 'runpath', 'rpath', 'soname', 'loadAlign', 'loadOffsetAlign', 'dynamicUnread'] as const) {

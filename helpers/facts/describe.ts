@@ -3,7 +3,7 @@ import type { ImageFacts } from '../model/image-facts.ts';
 import { textOf } from './users.ts';
 
 /** What an image is, for the report; informational only, never judged. */
-export interface ImageDescription {
+interface ImageDescription {
   base?: string;
   osId?: string;
   osVersionId?: string;
@@ -26,7 +26,7 @@ export function parseOsRelease(text: string): Record<string, string> {
 }
 
 /** Python versions from the stdlib directories (/usr/lib/python3.11) and interpreters (/usr/bin/python3.11). */
-export function pythonVersions(facts: ImageFacts): string[] {
+function pythonVersions(facts: ImageFacts): string[] {
   const found = new Set<string>();
   for (const p of facts.fs.entries.keys()) {
     const m = /^\/usr(?:\/local)?\/lib\/python(3\.\d+)(?:\/|$)/.exec(p) ?? /^\/usr(?:\/local)?\/bin\/python(3\.\d+)$/.exec(p);

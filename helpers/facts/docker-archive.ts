@@ -2,13 +2,13 @@ import tar from 'tar-stream';
 import { indexLayer } from './layer-index.ts';
 import type { LayerIndex } from '../model/image-facts.ts';
 
-export interface ArchiveManifestItem {
+interface ArchiveManifestItem {
   Config: string;
   RepoTags?: string[] | null;
   Layers: string[];
 }
 
-export interface DockerArchive {
+interface DockerArchive {
   manifest: ArchiveManifestItem[];
   /** Small non-layer files by archive path (manifest.json, config blobs, legacy v1 json). */
   files: Map<string, Buffer>;

@@ -20,7 +20,7 @@ const EXIT_127: Record<string, Buffer> = {
   aarch64: Buffer.from([0xe0, 0x0f, 0x80, 0xd2, 0xa8, 0x0b, 0x80, 0xd2, 0x01, 0x00, 0x00, 0xd4]),
 };
 
-export interface CraftSpec {
+interface CraftSpec {
   machine: 'x86-64' | 'aarch64';
   /** ET_EXEC (default) or ET_DYN (a shared object: no PT_INTERP unless given). */
   type?: 'exec' | 'dyn';

@@ -12,7 +12,7 @@ const MACHINES: Record<number, string> = {
 };
 
 /** Bytes needed to read the machine field (e_ident is 16 bytes, e_type 2, e_machine 2). */
-export const ELF_HEADER_BYTES = 20;
+const ELF_HEADER_BYTES = 20;
 
 /** The ELF machine of a file's first bytes, or undefined when it is not ELF. */
 export function elfMachine(head: Uint8Array): string | undefined {
@@ -92,7 +92,7 @@ interface Segment {
 }
 
 /** The program headers' location: what a streaming reader must keep (ELF header first). */
-export function programHeaderRange(head: Uint8Array): { offset: number; length: number } | undefined {
+function programHeaderRange(head: Uint8Array): { offset: number; length: number } | undefined {
   if (!isElfHead(head) || head.length < 64) return undefined;
   const b = buf(head);
   const l: Layout = { le: b[5] !== 2, is64: b[4] === 2 };
@@ -201,7 +201,7 @@ export const readFromBuffer =
     offset >= data.length ? (offset === data.length ? new Uint8Array(0) : undefined) : data.subarray(offset, Math.min(data.length, offset + length));
 
 /** The prefix a streaming reader keeps: the dynstr of real files lies in their first LOAD, within the first MiBs. */
-export const ELF_STREAM_PREFIX = 4 * 1024 * 1024;
+const ELF_STREAM_PREFIX = 4 * 1024 * 1024;
 
 /**
  * Collects, from a file streaming past once, what readElf needs: a bounded prefix (ELF header, program headers,

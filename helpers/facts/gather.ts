@@ -9,7 +9,7 @@ import { mergeLayers } from './merge.ts';
 import { readOverlayImage } from './overlay-layers.ts';
 import type { GatherStats, ImageFacts, LayerIndex } from '../model/image-facts.ts';
 
-export interface GatherOptions {
+interface GatherOptions {
   /** The platform the caller asked for; recorded in the facts, judged by the platform check. */
   platform?: Platform;
   /** false: neither read nor write the layer cache (default true). */

@@ -6,8 +6,6 @@ import { sharedInode } from './merge.ts';
 import { absPath, baseName, parentOf } from './paths.ts';
 import type { EntryType, FsEntry, LayerIndex } from '../model/image-facts.ts';
 
-export { CAPTURED_TEXT_FILES, MAX_SCAN_BYTES, MAX_TEXT_BYTES } from './content-facts.ts';
-
 const WHITEOUT = '.wh.';
 const OPAQUE = '.wh..wh..opq';
 

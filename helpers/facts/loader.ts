@@ -76,14 +76,14 @@ function expand(dir: string, origin: string, machine: string | undefined, workin
   return d === '' ? workingDir : d;
 }
 
-export interface LoaderProblem {
+interface LoaderProblem {
   /** What is missing, e.g. `needs libpython3.11.so.1.0 (DT_NEEDED of /usr/local/bin/python3.11)`. */
   missing: string;
   /** Where the loader looked. */
   searched: string[];
 }
 
-export interface LoaderOptions {
+interface LoaderOptions {
   env: readonly string[];
   workingDir: string;
 }

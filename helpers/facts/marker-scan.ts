@@ -1,6 +1,6 @@
 import type { MultiCall, ShellKind } from '../model/image-facts.ts';
 
-export interface Marker<K extends string> {
+interface Marker<K extends string> {
   kind: K;
   bytes: Buffer;
 }
@@ -40,7 +40,7 @@ export class MarkerScanner<K extends string> {
  * What a multi-call binary says about itself: BusyBox prints "BusyBox v1.x" in its banner and packs its applet
  * names as a NUL-separated table starting "[", "[["; toybox compiles in its own help "usage: toybox [...".
  */
-export const MULTI_CALL_MARKERS: readonly Marker<MultiCall>[] = [
+const MULTI_CALL_MARKERS: readonly Marker<MultiCall>[] = [
   { kind: 'busybox', bytes: Buffer.from('BusyBox v') },
   { kind: 'busybox', bytes: Buffer.from('\0[\0[[\0') },
   { kind: 'toybox', bytes: Buffer.from('usage: toybox [') },
@@ -58,7 +58,7 @@ export function multiCallOf(found: ReadonlySet<MultiCall>): MultiCall | undefine
  * same strings): all markers of a signature must be present, so one stray string in another program is not
  * enough. Checked in order; the first complete signature names the shell. Only ELF files are judged by these.
  */
-export const SHELL_SIGNATURES: readonly { kind: ShellKind; all: readonly string[] }[] = [
+const SHELL_SIGNATURES: readonly { kind: ShellKind; all: readonly string[] }[] = [
   // dash (and the ash family it comes from): its NDELAY warning and its exit hint; busybox's ash has only the hint
   { kind: 'dash', all: ['sh: turning off NDELAY mode', 'Use "exit" to leave shell.'] },
   // bash --version and its own variable

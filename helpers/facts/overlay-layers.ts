@@ -37,7 +37,7 @@ import type { EntryType, FsEntry, LayerIndex, SecretFileHit } from '../model/ima
 /** The overlay2 reader cannot vouch for this image; the caller falls back to the export. */
 export class OverlayUnavailable extends Error {}
 
-export interface GraphDriver {
+interface GraphDriver {
   Name: string;
   Data?: Record<string, string> | null;
 }
@@ -106,7 +106,7 @@ export function parseTarSplit(jsonl: string): TarListing {
   return { names, bytes };
 }
 
-export type DiskKind = EntryType | 'whiteout';
+type DiskKind = EntryType | 'whiteout';
 
 /**
  * What an lstat says a path is, in index terms. overlay2 unpacks a whiteout as a character device 0:0;
@@ -308,13 +308,13 @@ const hexOf = (digest: string): string => {
   return m[1]!;
 };
 
-export interface OverlayImage {
+interface OverlayImage {
   Id: string;
   GraphDriver?: GraphDriver | null;
   RootFS: { Layers?: string[] | null };
 }
 
-export interface OverlayRead {
+interface OverlayRead {
   /** One per diff_id, bottom to top: `have[i]` where given, otherwise read from the layer dir. */
   layers: LayerIndex[];
   /** How many were read from layer dirs. */

@@ -9,7 +9,7 @@ import { tripletOf } from './loader.ts';
 import { envValue, isRegularFile, resolvePath } from './resolve.ts';
 import type { FsIndex } from '../model/image-facts.ts';
 
-export interface PythonPathInput {
+interface PythonPathInput {
   /** The interpreter as the command names it after PATH lookup (a venv is recognised from this path). */
   programPath: string;
   /** The interpreter file it resolves to, e.g. /usr/bin/python3.11. */
@@ -46,7 +46,7 @@ function dirsOf(ix: FsIndex): Set<string> {
   return s;
 }
 
-export function isDir(ix: FsIndex, path: string): boolean {
+function isDir(ix: FsIndex, path: string): boolean {
   const r = resolvePath(ix, path);
   if (r.entry) return r.entry.type === 'dir' && !r.error;
   return r.error === 'not-found' && dirsOf(ix).has(r.path);
@@ -112,7 +112,7 @@ export function pythonPath(ix: FsIndex, i: PythonPathInput): PythonPath {
   return { dirs, version };
 }
 
-export interface ModuleLookup {
+interface ModuleLookup {
   /** The file or package dir the module resolved to. */
   found?: string;
   /** Why it did not resolve: the first part that did not, and where. */

@@ -4,7 +4,7 @@ import type { FsEntry, FsIndex } from '../model/image-facts.ts';
 /** Linux gives up after 40 symlinks (ELOOP); so does the harness. */
 const MAX_HOPS = 40;
 
-export interface Resolved {
+interface Resolved {
   /** The path reached after following symlinks (the last one tried when resolution failed). */
   path: string;
   entry?: FsEntry;
@@ -55,14 +55,14 @@ export const isRegularFile = (e: FsEntry | undefined): boolean => e?.type === 'f
 export const isExecutable = (e: FsEntry | undefined): boolean => isRegularFile(e) && ((e?.mode ?? 0) & 0o111) !== 0;
 
 /** Docker's default PATH when the image sets none. */
-export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 export function envValue(env: readonly string[], name: string): string | undefined {
   const hit = env.find((e) => e.startsWith(`${name}=`));
   return hit === undefined ? undefined : hit.slice(name.length + 1);
 }
 
-export interface ProgramLookup {
+interface ProgramLookup {
   /** The candidate paths tried, in order. */
   tried: string[];
   /** The first candidate that resolves to an executable regular file, else the first that exists at all. */

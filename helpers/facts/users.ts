@@ -1,14 +1,14 @@
 import { resolvePath } from './resolve.ts';
 import type { FsIndex } from '../model/image-facts.ts';
 
-export interface PasswdEntry {
+interface PasswdEntry {
   name: string;
   uid: number;
   gid: number;
   home: string;
   shell: string;
 }
-export interface GroupEntry {
+interface GroupEntry {
   name: string;
   gid: number;
   members: string[];
@@ -26,7 +26,7 @@ export function parsePasswd(text: string): PasswdEntry[] {
   });
 }
 
-export function parseGroup(text: string): GroupEntry[] {
+function parseGroup(text: string): GroupEntry[] {
   return lines(text).flatMap((l) => {
     const [name = '', , gid, members = ''] = l.split(':');
     const g = num(gid);
@@ -39,7 +39,7 @@ export function textOf(ix: FsIndex, path: string): string | undefined {
   return ix.texts.get(resolvePath(ix, path).path) ?? ix.texts.get(path);
 }
 
-export type UserLookup =
+type UserLookup =
   | { ok: true; uid: number; gid: number; user?: string; group?: string; note?: string }
   | { ok: false; reason: string };
 

@@ -5,7 +5,7 @@ import { expectField, expectStatus, objectBody, show } from './expect.ts';
 import { pollUntil } from './poll.ts';
 import { mismatch } from './steps.ts';
 
-export interface Confirmed {
+interface Confirmed {
   record: Record<string, unknown>;
   /** Date.now() when the harness first saw `confirmed`. */
   confirmedAt: number;

@@ -1,7 +1,10 @@
 // Flow 1, anchoring end to end (contract §4.1–4.8): chunks → Merkle root (BLAKE3 and SHA-256) →
 // proofs → anchoring → confirmed → the block that holds it, recomputed and linked → verify.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { flipHexByte, inclusionProof, merkleLeaf, tamperProof, type ChunkRef, type HashAlgo } from '../crypto/index.ts';
+import { flipHexByte } from '../crypto/bytes.ts';
+import { inclusionProof, tamperProof } from '../crypto/proof.ts';
+import { merkleLeaf, type ChunkRef } from '../crypto/merkle.ts';
+import type { HashAlgo } from '../crypto/hash.ts';
 import { judgeBlockHash, judgeChunk, judgeFirstBlock, judgeLink, judgeSameFields, judgeTree, judgeTxIds, judgeTxRoot, findAnchorTx, namedBlockFields } from './checks.ts';
 import { apiPath } from './api.ts';
 import type { Flow } from './context.ts';
@@ -12,7 +15,7 @@ import { ROLE, sha256DataChain } from './roles.ts';
 import { mismatch } from './steps.ts';
 
 /** ≥ 1024 bytes each (contract), a few KB in all: data-chain's BLAKE3 is pure Python, slow when emulated. Three = an odd level. */
-export const CHUNK_SIZES = [1024, 1777, 2600] as const;
+const CHUNK_SIZES = [1024, 1777, 2600] as const;
 
 export const randomChunks = (sizes: readonly number[] = CHUNK_SIZES): Uint8Array[] => sizes.map((n) => new Uint8Array(randomBytes(n)));
 export const b64 = (raw: Uint8Array) => Buffer.from(raw).toString('base64');

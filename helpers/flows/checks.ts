@@ -1,7 +1,9 @@
 // Pure judgements of service answers against the harness's own recomputations (helpers/crypto).
 // Each returns its findings ([] = fine): what was expected and what was seen; the caller names the check (the
 // request it judged, see expectNoProblems).
-import { blockHash, blockTxRoot, hashChunk, merkleLeaf, merkleRoot, txId, type ChunkRef, type HashAlgo } from '../crypto/index.ts';
+import { blockHash, blockTxRoot, txId } from '../crypto/block.ts';
+import { hashChunk, type HashAlgo } from '../crypto/hash.ts';
+import { merkleLeaf, merkleRoot, type ChunkRef } from '../crypto/merkle.ts';
 import { isObject, stableJson } from './exchange.ts';
 import { show } from './expect.ts';
 import type { StepFinding } from './steps.ts';
@@ -31,7 +33,7 @@ export function judgeTree(body: unknown, chunks: readonly ChunkRef[], algo: Hash
   return problems;
 }
 
-export interface BlockTx {
+interface BlockTx {
   tx_id?: unknown;
   type?: unknown;
   data?: unknown;
@@ -99,7 +101,7 @@ export function judgeLink(parent: Record<string, unknown>, block: Record<string,
 }
 
 /** The zero hash a chain's first block links to when there is no block before it (contract §4). */
-export const ZERO_HASH = '0'.repeat(64);
+const ZERO_HASH = '0'.repeat(64);
 
 /** The first block of a chain: no block answers at the height before it, and it links to the zero hash. */
 export function judgeFirstBlock(block: Record<string, unknown>): StepFinding[] {

@@ -4,7 +4,7 @@ import { excerpt, isObject, requestLine, seenOf, type Exchange } from './exchang
 import { mismatch, StepProblem, type StepFinding } from './steps.ts';
 
 /** Why a 5xx is worse than a wrong 4xx: says so in the message, as the contract asks for auth. */
-export function statusHint(want: number, got: number): string {
+function statusHint(want: number, got: number): string {
   if (got >= 500 && want >= 400 && want < 500) return ` — a server error where ${want} is due is a defect (bad input or credentials must never crash the service)`;
   return '';
 }

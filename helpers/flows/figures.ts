@@ -13,7 +13,7 @@ export interface FlowRecord {
   figures: Record<string, number>;
 }
 
-export interface PlatformFigures {
+interface PlatformFigures {
   platform: string;
   emulated: boolean;
   stackStartMs?: number;

@@ -24,7 +24,7 @@ const FIELDS = {
 } as const;
 
 /** The gateway's answer agrees with the service's own on `fields` (their values; extra fields are free). */
-export function sameAnswer(gateway: Exchange, direct: Exchange, fields: readonly string[]): void {
+function sameAnswer(gateway: Exchange, direct: Exchange, fields: readonly string[]): void {
   if (direct.status < 200 || direct.status > 299) mismatch(`a 2xx answer from ${requestLine(direct)} to compare with`, `HTTP ${direct.status} ${show(direct.body, 200)}`, requestLine(direct));
   const problems = judgeSameFields(`${requestLine(direct)} answers`, objectBody(direct), objectBody(gateway), fields);
   expectNoProblems(problems, gateway);

@@ -1,9 +1,9 @@
 // Bounded polling: every wait in a flow has a budget, and gives up early on an answer that can
 // never turn into the awaited one (e.g. a 404 for an anchoring that was just accepted).
 
-export type PollVerdict<T> = { done: true; value: T } | { done: false; value: T; fatal?: boolean };
+type PollVerdict<T> = { done: true; value: T } | { done: false; value: T; fatal?: boolean };
 
-export interface PollResult<T> {
+interface PollResult<T> {
   ok: boolean;
   /** The last value seen (the one that ended the wait, or the last before the budget ran out). */
   value: T;

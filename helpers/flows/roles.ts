@@ -13,9 +13,6 @@ export const ROLE = {
 
 export const FLOW_SERVICES: readonly string[] = Object.values(ROLE);
 
-/** The three apps behind Bearer auth (contract §4). */
-export const AUTH_APPS = [ROLE.anchoring, ROLE.engine, ROLE.blocks] as const;
-
 /** The stack instance hashing with SHA-256 (contract: flows.sha256DataChain, one of stack.extraInstances). */
 export const sha256DataChain = (contract: Contract): string => contract.flows.sha256DataChain;
 

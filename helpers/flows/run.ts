@@ -8,7 +8,7 @@ import { flowRecord, summarizeRecord, type FiguresBook, type FlowRecord } from '
 import { FlowFailed } from './steps.ts';
 
 /** The parts of vitest's test context used here (kept structural so unit tests can fake it). */
-export interface TestHooks {
+interface TestHooks {
   annotate?: (message: string, type?: string) => Promise<unknown>;
   task?: { meta: object };
 }

@@ -30,7 +30,7 @@ export interface TrailEntry {
   requests: string[];
 }
 
-export interface FlowFailureInfo {
+interface FlowFailureInfo {
   flow: string;
   subject: string;
   step: string;

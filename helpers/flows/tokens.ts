@@ -1,7 +1,7 @@
 // The harness's own tokens (contract §4): HS256 with contract.jwt.secret, claim user_id naming a user whose
 // permissions the apps know (contract.flows.users). No other claim: permissions come from the user alone.
 import type { Contract } from '../contract/schema.ts';
-import { mintJwt, withBadSignature } from '../crypto/index.ts';
+import { mintJwt, withBadSignature } from '../crypto/jwt.ts';
 
 export interface FlowTokens {
   /** The full-access user (read, write, admin). */

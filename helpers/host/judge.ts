@@ -4,11 +4,11 @@
  */
 import type { HostFacts } from './schema.ts';
 
-export const FIX_32BIT = 'install the 64-bit Raspberry Pi OS (arm64) — or, keeping this card, set arm_64bit=1 in /boot/firmware/config.txt and move to a 64-bit (arm64) userland and Docker';
-export const FIX_MEMORY_CGROUP = 'add cgroup_enable=memory cgroup_memory=1 to /boot/firmware/cmdline.txt (Raspberry Pi OS) and reboot';
+const FIX_32BIT = 'install the 64-bit Raspberry Pi OS (arm64) — or, keeping this card, set arm_64bit=1 in /boot/firmware/config.txt and move to a 64-bit (arm64) userland and Docker';
+const FIX_MEMORY_CGROUP = 'add cgroup_enable=memory cgroup_memory=1 to /boot/firmware/cmdline.txt (Raspberry Pi OS) and reboot';
 
 /** The userland or the engine is 32-bit ARM: linux/arm64 does not run natively, whatever the kernel is. */
-export function is32BitArm(f: HostFacts): boolean {
+function is32BitArm(f: HostFacts): boolean {
   return f.userlandArch === 'arm' || (f.enginePlatform?.startsWith('linux/arm/') ?? false);
 }
 

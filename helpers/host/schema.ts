@@ -7,7 +7,7 @@ import { z } from 'zod';
  * often off on Raspberry Pi OS, so --memory is silently ignored), and CPU throttling (undervoltage stretches
  * every timing). Every field but the architecture is optional: a fact that could not be read is left out.
  */
-export const ThrottleSchema = z.union([
+const ThrottleSchema = z.union([
   z.object({ available: z.literal(false), reason: z.string() }),
   z.object({
     available: z.literal(true),

@@ -12,7 +12,7 @@ import { imageIdOf, loadArchive, LoadError } from './load.ts';
 
 export type Log = (line: string) => void;
 
-export interface BuildImageInput {
+interface BuildImageInput {
   platform: Platform;
   /** Bottom first, e.g. [...base.layers, await fileLayer(files, 'COPY app /app')]. */
   layers: LayerRef[];

@@ -19,7 +19,7 @@ export interface ImageConfigInput {
   Volumes?: Record<string, Record<string, never>>;
 }
 
-export const EPOCH = '1970-01-01T00:00:00Z';
+const EPOCH = '1970-01-01T00:00:00Z';
 
 export function healthcheck(h: { test: string[]; intervalMs?: number; timeoutMs?: number; startPeriodMs?: number; retries?: number }): ImageConfigInput['Healthcheck'] {
   const ns = (ms?: number) => (ms === undefined ? undefined : ms * 1_000_000);

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { tarStream, type LayerEntry } from './tar-write.ts';
 import type { LayerRef } from './layer.ts';
 
-export interface ArchiveManifest {
+interface ArchiveManifest {
   Config: string;
   RepoTags: string[];
   Layers: string[];
@@ -19,7 +19,7 @@ export function archiveManifest(configJson: Buffer, tags: string[], layers: Laye
   return [{ Config: `${id}.json`, RepoTags: tags, Layers: layers.map((l) => `${hex(l.diffId)}/layer.tar`) }];
 }
 
-export function archiveEntries(configJson: Buffer, tags: string[], layers: LayerRef[]): LayerEntry[] {
+function archiveEntries(configJson: Buffer, tags: string[], layers: LayerRef[]): LayerEntry[] {
   const [m] = archiveManifest(configJson, tags, layers);
   const file = (path: string, data: Buffer): LayerEntry => ({ path, type: 'file', mode: 0o644, uid: 0, gid: 0, data });
   const seen = new Set<string>();

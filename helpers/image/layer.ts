@@ -36,7 +36,7 @@ export interface FileSpec {
   gid?: number;
 }
 
-export class LayerError extends Error {}
+class LayerError extends Error {}
 
 /** Writes the layer tar (if not cached already) and returns its ref. */
 export async function writeLayer(entries: LayerEntry[], opts: { createdBy: string; dir?: string; mtime?: number }): Promise<LayerRef> {

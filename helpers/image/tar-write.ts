@@ -6,7 +6,7 @@
  */
 import { open, stat } from 'node:fs/promises';
 
-export type EntryType = 'file' | 'directory' | 'symlink' | 'hardlink';
+type EntryType = 'file' | 'directory' | 'symlink' | 'hardlink';
 
 export interface LayerEntry {
   /** Path in the image without leading "/" (e.g. "usr/bin/python3.11"). */
@@ -23,9 +23,9 @@ export interface LayerEntry {
   source?: string;
 }
 
-export const DEFAULT_MTIME = 0; // 1970-01-01, as distroless's layers
+const DEFAULT_MTIME = 0; // 1970-01-01, as distroless's layers
 
-export class TarWriteError extends Error {}
+class TarWriteError extends Error {}
 
 const BLOCK = 512;
 const enc = new TextEncoder();

@@ -5,9 +5,9 @@ import { archOf, type Platform } from '../model/platform.ts';
  * both platforms of one service sit side by side (lucid-ref/lucid-data-chain:amd64 and :arm64).
  */
 export const REF_NAMESPACE = 'lucid-ref';
-export const DEFECT_NAMESPACE = 'lucid-defect';
+const DEFECT_NAMESPACE = 'lucid-defect';
 /** The second reference family (fixtures/services/lucid_alt), written apart from the first. */
-export const ALT_NAMESPACE = 'lucid-alt';
+const ALT_NAMESPACE = 'lucid-alt';
 
 /** The reference families: lucid_ref (the default) and lucid_alt, which takes every open choice the other way. */
 export const FAMILIES = ['ref', 'alt'] as const;

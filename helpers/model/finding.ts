@@ -33,8 +33,3 @@ export class CheckFailed extends Error {
     this.name = 'CheckFailed';
   }
 }
-
-/** Throws one error carrying every finding, so a single failure report tells the whole story. */
-export function assertNoFindings(subject: string, findings: Finding[]): void {
-  if (findings.length) throw new CheckFailed(subject, findings);
-}

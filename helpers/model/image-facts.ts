@@ -84,7 +84,7 @@ export interface FsIndex {
   secrets?: Map<string, SecretFileHit[]>;
 }
 
-export interface HealthcheckConfig {
+interface HealthcheckConfig {
   Test?: string[] | null;
   Interval?: number;
   Timeout?: number;

@@ -30,13 +30,13 @@ export const METRIC_LABELS: Record<string, string> = {
   [METRIC.stackStart]: 'stack start',
 };
 
-export type MetricUnit = 'bytes' | 'ms' | 'count' | (string & {});
+type MetricUnit = 'bytes' | 'ms' | 'count' | (string & {});
 
 const MetricAnnotationSchema = z.object({ name: z.string().min(1), value: z.number().finite(), unit: z.string().min(1) });
 export type MetricAnnotation = z.infer<typeof MetricAnnotationSchema>;
 
 /** vitest's `annotate` from the test context (structural, so plain functions work in unit tests). */
-export type Annotate = (message: string, type?: string) => Promise<unknown>;
+type Annotate = (message: string, type?: string) => Promise<unknown>;
 
 /**
  * Records one figure of the current test. A missing or non-finite value is skipped rather than thrown:

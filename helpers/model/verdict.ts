@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { FindingSchema, type Finding } from './finding.ts';
 
-export const VERDICTS = ['passed', 'failed', 'not-run'] as const;
+const VERDICTS = ['passed', 'failed', 'not-run'] as const;
 export type Verdict = (typeof VERDICTS)[number];
 
 /**
@@ -63,7 +63,7 @@ export type Outcome = CheckOutcome | FlowOutcome;
 const SubjectSchema = z.object({ subject: z.string(), image: z.string(), platform: z.string() });
 const common = { ...SubjectSchema.shape, check: z.string(), verdict: z.enum(VERDICTS), reason: z.string().optional(), findings: z.array(FindingSchema) };
 /** An outcome read back from a report: the matrices and the results collector trust only what passes this. */
-export const OutcomeSchema: z.ZodType<Outcome> = z.discriminatedUnion('kind', [
+const OutcomeSchema: z.ZodType<Outcome> = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('check'), ...common }),
   z.object({ kind: z.literal('flow'), ...common, image: z.literal(FLOWS_IMAGE), flow: z.string(), step: z.string().optional() }),
 ]);
@@ -74,7 +74,7 @@ export const OUTCOME_META = 'outcome';
 export const SUBJECT_META = 'subject';
 
 /** Where the outcome goes: vitest's task.meta (kept structural so unit tests can fake it). */
-export interface OutcomeSink {
+interface OutcomeSink {
   task: { meta: object };
   skip: (note?: string) => never;
   annotate?: (message: string, type?: string) => Promise<unknown>;

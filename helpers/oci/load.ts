@@ -22,7 +22,7 @@ import { blobFile, OciLayoutError, readBlob, type OpenLayout } from './read.ts';
 const GZIP_TYPES = ['application/vnd.oci.image.layer.v1.tar+gzip', 'application/vnd.docker.image.rootfs.diff.tar.gzip', 'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip'];
 const TAR_TYPES = ['application/vnd.oci.image.layer.v1.tar', 'application/vnd.oci.image.layer.nondistributable.v1.tar'];
 
-export interface LoadedPlatform {
+interface LoadedPlatform {
   /** sha256 of the config bytes: the id the engine gives the image. */
   id: string;
   /** Config + layer blobs as stored in the layout. */

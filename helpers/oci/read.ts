@@ -130,7 +130,7 @@ function platformOfManifest(layout: OpenLayout, digest: string): IndexEntry['pla
 }
 
 /** The names an image carries: the full reference (containerd) and ref.name (a tag, or a reference). */
-export const namesOf = (img: LayoutImage): string[] => [img.annotations[CONTAINERD_NAME_ANNOTATION], img.annotations[REF_NAME_ANNOTATION]].filter((n): n is string => !!n);
+const namesOf = (img: LayoutImage): string[] => [img.annotations[CONTAINERD_NAME_ANNOTATION], img.annotations[REF_NAME_ANNOTATION]].filter((n): n is string => !!n);
 
 /** docker.io/pickme/lucid-data-chain:dev@sha256:… → pickme/lucid-data-chain; a bare tag ("dev") has no repository. */
 export function repositoryOfReference(ref: string): string | undefined {

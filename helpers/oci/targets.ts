@@ -11,7 +11,7 @@ import { shortDigest } from '../registry/media.ts';
 import { loadLayoutPlatform } from './load.ts';
 import { describeImage, layoutImages, OciLayoutError, openLayout, serviceOfImage, type LayoutImage } from './read.ts';
 
-export interface LayoutSpec {
+interface LayoutSpec {
   path: string;
   /** From --oci-layout SERVICE=PATH: the layout's image is this service. */
   service?: string;
@@ -40,7 +40,7 @@ export function assignServices(contract: Contract, spec: LayoutSpec, images: Lay
   });
 }
 
-export interface LayoutTargetsInput {
+interface LayoutTargetsInput {
   contract: Contract;
   layouts: LayoutSpec[];
   /** --platform as given: each must be in every image; undefined = every contract platform an image has. */

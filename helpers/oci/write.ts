@@ -14,7 +14,7 @@ import { OCI_CONFIG, OCI_INDEX, OCI_LAYER_GZIP, OCI_MANIFEST, sha256Digest, type
 import { indexEntryFor, indexJson, manifestJson } from '../registry/push.ts';
 import { blobPath, CONTAINERD_NAME_ANNOTATION, INDEX_FILE, LAYOUT_FILE, LAYOUT_VERSION, REF_NAME_ANNOTATION, SERVICE_ANNOTATION } from './layout.ts';
 
-export interface LayoutPlatformInput {
+interface LayoutPlatformInput {
   platform: Platform;
   configBytes: Buffer;
   /** Bottom first: the config's rootfs.diff_ids. */

@@ -11,7 +11,7 @@ import type { SharedRun } from '../model/shared-run.ts';
  * The CLI writes it; vitest's globalSetup reads it (or derives the default: the local reference images)
  * and hands it to the suites with provide/inject.
  */
-export const RunPlanSchema = z.object({
+const RunPlanSchema = z.object({
   version: z.literal(1),
   source: z.enum(['reference', 'local', 'oci-layout', 'registry']),
   contract: z.object({ file: z.string().optional(), overrides: z.array(z.string()).default([]) }),

@@ -96,7 +96,7 @@ export function parseVitestJson(text: string): TestOutcome[] {
 }
 
 /** One test as the matrices judge it: what it is about, which check, its verdict (and a flow's failed step). */
-export interface JudgedTest {
+interface JudgedTest {
   subject: string;
   check: string;
   verdict: Verdict;

@@ -7,21 +7,21 @@ import { existsSync } from 'node:fs';
 import { statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
-export const MIN_FREE_ENV = 'LUCID_MIN_FREE_BYTES';
+const MIN_FREE_ENV = 'LUCID_MIN_FREE_BYTES';
 const GiB = 1024 ** 3;
 /** The twelve reference images take ~0.8 GB in the engine; containers, logs and a defect set need room too. */
-export const DEFAULT_ENGINE_NEED = 2 * GiB;
+const DEFAULT_ENGINE_NEED = 2 * GiB;
 /** Layer tars and packages in the cache dir (~0.3 GB), with room to spare. */
-export const DEFAULT_CACHE_NEED = 1 * GiB;
+const DEFAULT_CACHE_NEED = 1 * GiB;
 
-export interface SpaceProbe {
+interface SpaceProbe {
   what: string;
   path: string;
   freeBytes: number;
   needBytes: number;
 }
 
-export const gib = (n: number) => `${(n / GiB).toFixed(1)} GiB`;
+const gib = (n: number) => `${(n / GiB).toFixed(1)} GiB`;
 
 /** Pure: the first place short of space, as one line, or undefined. */
 export function spaceProblem(probes: SpaceProbe[]): string | undefined {
@@ -31,7 +31,7 @@ export function spaceProblem(probes: SpaceProbe[]): string | undefined {
 }
 
 /** Free bytes for unprivileged writers at `dir` or its nearest existing parent; undefined when unmeasurable. */
-export async function freeBytes(dir: string): Promise<number | undefined> {
+async function freeBytes(dir: string): Promise<number | undefined> {
   let at = dir;
   while (!existsSync(at) && dirname(at) !== at) at = dirname(at);
   try {

@@ -7,13 +7,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { archOf, type Platform } from '../model/platform.ts';
 
-export const BINFMT_DIR_ENV = 'LUCID_BINFMT_DIR';
-export const DEFAULT_BINFMT_DIR = '/proc/sys/fs/binfmt_misc';
+const BINFMT_DIR_ENV = 'LUCID_BINFMT_DIR';
+const DEFAULT_BINFMT_DIR = '/proc/sys/fs/binfmt_misc';
 
 /** binfmt entry names as qemu-user-static and tonistiigi/binfmt register them. */
 const QEMU_ENTRY: Record<string, string> = { arm64: 'qemu-aarch64', amd64: 'qemu-x86_64' };
 
-export interface BinfmtEntry {
+interface BinfmtEntry {
   enabled: boolean;
   flags: string;
 }

@@ -10,9 +10,6 @@ import { cacheDir } from '../image/cache.ts';
 import { binfmtDir, emulationProblem, readBinfmt } from './emulation.ts';
 import { checkSpaceForBuild } from './disk.ts';
 
-export { emulationProblem, parseBinfmtEntry, BINFMT_DIR_ENV } from './emulation.ts';
-export { spaceProblem, needBytes, MIN_FREE_ENV } from './disk.ts';
-
 export async function requireEmulation(platforms: readonly Platform[]): Promise<void> {
   const dir = binfmtDir();
   const problem = emulationProblem({ platforms, engineArch: (await engineFacts()).arch, engineLocal: engineEndpoint().local, hostOs: process.platform, readEntry: readBinfmt(dir), binfmtDir: dir });

@@ -10,7 +10,7 @@ import { parseLinkNext } from './headers.ts';
 import { isDigest, MANIFEST_ACCEPT, mediaTypeOf, sha256Digest } from './media.ts';
 import { errorCode, errorDetail, Transport, type Req, type Res, type TransportOptions } from './transport.ts';
 
-export interface ManifestDoc {
+interface ManifestDoc {
   repository: string;
   /** The tag or digest asked for. */
   reference: string;
@@ -20,14 +20,14 @@ export interface ManifestDoc {
   json: Record<string, unknown>;
 }
 
-export interface ManifestHead {
+interface ManifestHead {
   digest: string;
   mediaType: string;
   size: number;
 }
 
 /** A blob to upload: its digest and size are known before the bytes are read. */
-export interface BlobSource {
+interface BlobSource {
   digest: string;
   size: number;
   open(): Buffer | Readable;

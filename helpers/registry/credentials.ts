@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
-export interface Credentials {
+interface Credentials {
   username: string;
   password: string;
   /** For messages: "env LUCID_REGISTRY_USER" or "~/.docker/config.json". */
@@ -20,8 +20,8 @@ export interface CredentialLookup {
   note?: string;
 }
 
-export const USER_ENV = 'LUCID_REGISTRY_USER';
-export const PASSWORD_ENV = 'LUCID_REGISTRY_PASSWORD';
+const USER_ENV = 'LUCID_REGISTRY_USER';
+const PASSWORD_ENV = 'LUCID_REGISTRY_PASSWORD';
 
 interface DockerConfig {
   auths?: Record<string, { auth?: string; username?: string; password?: string; identitytoken?: string }>;
@@ -38,7 +38,7 @@ export function normaliseRegistryKey(key: string): string {
   return HUB_KEYS.includes(host) ? 'docker.io' : host;
 }
 
-export function dockerConfigPath(env: NodeJS.ProcessEnv = process.env): string {
+function dockerConfigPath(env: NodeJS.ProcessEnv = process.env): string {
   return join(env.DOCKER_CONFIG || join(homedir(), '.docker'), 'config.json');
 }
 

@@ -95,9 +95,6 @@ export class PlatformMismatchError extends RegistryError {}
 /** The engine's pull failed. */
 export class PullError extends RegistryError {}
 
-/** The local registry binary is missing or did not come up. */
-export class LocalRegistryError extends Error {}
-
 /** "Network error" → short cause: the undici/Node code and message, no stack. */
 export function causeOf(e: unknown): string {
   const err = e as { code?: string; message?: string; cause?: { code?: string; message?: string } };

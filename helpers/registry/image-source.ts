@@ -15,7 +15,7 @@ import { cacheSubdir } from '../image/cache.ts';
 import type { LayerRef } from '../image/layer.ts';
 import { sha256Digest } from './media.ts';
 
-export interface ImageSource {
+interface ImageSource {
   /** sha256 of configBytes. */
   id: string;
   configBytes: Buffer;

@@ -5,7 +5,7 @@ import { ProtocolError } from './errors.ts';
 import { INDEX_TYPES, MANIFEST_TYPES, type Descriptor, type ImageIndex, type ImageManifest } from './media.ts';
 import { describeEntry, describePlatform, missingPlatformMessage, selectPlatforms } from './platforms.ts';
 
-export interface PlatformManifest {
+interface PlatformManifest {
   platform: Platform;
   digest: string;
   mediaType: string;
@@ -15,7 +15,7 @@ export interface PlatformManifest {
   compressedSize: number;
 }
 
-export interface IndexInfo {
+interface IndexInfo {
   repository: string;
   tag: string;
   digest: string;
@@ -27,7 +27,7 @@ export interface IndexInfo {
   problems: string[];
 }
 
-export const compressedSizeOf = (m: ImageManifest) => m.config.size + m.layers.reduce((n, l) => n + l.size, 0);
+const compressedSizeOf = (m: ImageManifest) => m.config.size + m.layers.reduce((n, l) => n + l.size, 0);
 
 export async function readIndex(client: RegistryClient, repository: string, tag: string, platforms: readonly Platform[]): Promise<IndexInfo> {
   const doc = await client.getManifest(repository, tag);

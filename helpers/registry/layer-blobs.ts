@@ -10,7 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import type { LayerRef } from '../image/layer.ts';
 
-export interface CompressedLayer {
+interface CompressedLayer {
   diffId: string;
   /** sha256 of the gzip bytes: the blob digest in the manifest. */
   digest: string;
@@ -18,7 +18,7 @@ export interface CompressedLayer {
   path: string;
 }
 
-export const GZIP_LEVEL = 6; // zlib's and Go's default, what buildx uses
+const GZIP_LEVEL = 6; // zlib's and Go's default, what buildx uses
 
 interface Sidecar {
   v: 1;

@@ -5,10 +5,8 @@ export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
 export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 export const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json';
 export const OCI_LAYER_GZIP = 'application/vnd.oci.image.layer.v1.tar+gzip';
-export const DOCKER_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
-export const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
-export const DOCKER_CONFIG = 'application/vnd.docker.container.image.v1+json';
-export const DOCKER_LAYER_GZIP = 'application/vnd.docker.image.rootfs.diff.tar.gzip';
+const DOCKER_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
+const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
 
 export const INDEX_TYPES = [OCI_INDEX, DOCKER_LIST];
 export const MANIFEST_TYPES = [OCI_MANIFEST, DOCKER_MANIFEST];
@@ -22,7 +20,7 @@ export interface Descriptor {
   annotations?: Record<string, string>;
 }
 
-export interface PlatformSpec {
+interface PlatformSpec {
   os: string;
   architecture: string;
   variant?: string;

@@ -6,7 +6,7 @@
 import { archOf, variantOf, type Platform } from '../model/platform.ts';
 import { MANIFEST_TYPES, type IndexEntry } from './media.ts';
 
-export const ATTESTATION_TYPE_ANNOTATION = 'vnd.docker.reference.type';
+const ATTESTATION_TYPE_ANNOTATION = 'vnd.docker.reference.type';
 
 export function isAttestation(e: IndexEntry): boolean {
   return e.annotations?.[ATTESTATION_TYPE_ANNOTATION] === 'attestation-manifest' || (e.platform?.os === 'unknown' && e.platform?.architecture === 'unknown');
@@ -21,7 +21,7 @@ export function describeEntry(e: IndexEntry): string {
 
 export const describePlatform = (p: Platform) => (variantOf(p) ? `${p} (${variantOf(p)})` : p);
 
-export interface PlatformSelection {
+interface PlatformSelection {
   selected: Partial<Record<Platform, IndexEntry>>;
   missing: Platform[];
   /** Attestations and platforms nobody asked for. */

@@ -3,7 +3,7 @@ import { docker } from '../engine/docker.ts';
 import { causeOf, PullError } from './errors.ts';
 import { registryHost } from './transport.ts';
 
-export interface EngineAuth {
+interface EngineAuth {
   username: string;
   password: string;
   serveraddress: string;

@@ -20,7 +20,7 @@ export interface PushPlatformInput {
   layers: LayerRef[];
 }
 
-export interface PushIndexInput {
+interface PushIndexInput {
   client: RegistryClient;
   repository: string;
   tags: string[];
@@ -32,7 +32,7 @@ export interface PushIndexInput {
   log?: (line: string) => void;
 }
 
-export interface PushedPlatform {
+interface PushedPlatform {
   platform: Platform;
   manifestDigest: string;
   /** sha256 of the config bytes: the image id a pull will produce. */
@@ -69,7 +69,7 @@ function checkLayers(repository: string, host: string, p: PushPlatformInput): vo
 }
 
 /** Pushes one platform's blobs and manifest; returns its index entry. */
-export async function pushPlatformManifest(input: Omit<PushIndexInput, 'platforms' | 'tags'> & { image: PushPlatformInput }): Promise<{ entry: IndexEntry; pushed: PushedPlatform }> {
+async function pushPlatformManifest(input: Omit<PushIndexInput, 'platforms' | 'tags'> & { image: PushPlatformInput }): Promise<{ entry: IndexEntry; pushed: PushedPlatform }> {
   const { client, repository, image: p } = input;
   const log = input.log ?? (() => {});
   const mounts = input.mounts ?? new Map<string, string>();

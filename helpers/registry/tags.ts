@@ -25,7 +25,7 @@ export function timestampedTags(tags: string[], pattern: RegExp): string[] {
     .map(([t]) => t);
 }
 
-export interface TagConsistencyInput {
+interface TagConsistencyInput {
   repository: string;
   movingTag: string;
   pattern: RegExp;
@@ -58,7 +58,7 @@ export function tagConsistency(input: TagConsistencyInput): Finding[] {
   return findings;
 }
 
-export interface TagConsistencyReport {
+interface TagConsistencyReport {
   repository: string;
   movingTag: string;
   newest?: string;

@@ -27,7 +27,7 @@ export interface RegistryTarget extends ImageTarget {
   pullMs: number;
 }
 
-export interface ResolveRegistryInput {
+interface ResolveRegistryInput {
   contract: Contract;
   /** host[:port] (http for loopback, https otherwise) or a ready client (credentials, plain http). */
   registry: string | RegistryClient;

@@ -10,7 +10,7 @@ import { AccessDeniedError, AuthRejectedError, AuthRequiredError, causeOf, RateL
 import { parseRetryAfter, parseWwwAuthenticate, type Challenge } from './headers.ts';
 import { backoffSchedule, DEFAULT_RETRY, rateLimitDelay, sleep, type RetryPolicy } from './retry.ts';
 
-export type Headers = Record<string, string | string[] | undefined>;
+type Headers = Record<string, string | string[] | undefined>;
 
 export interface TransportOptions {
   /** host[:port] as users write it (127.0.0.1:5000, ghcr.io), or a full base URL (http://host:5000). */

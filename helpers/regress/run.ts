@@ -22,7 +22,7 @@ import { REGRESSION_FILE, regressionJson, type RegressionReport, type TagRun } f
 import { checkBaseline, planComparisons, selectTags, type Selector, type TagListing } from './select.ts';
 import { summarizeRegression } from './summary.ts';
 
-export interface RegressInput {
+interface RegressInput {
   contract: Contract;
   contractSource: RunPlan['contract'];
   registry: string;
@@ -39,7 +39,7 @@ export interface RegressInput {
   verbose?: boolean;
 }
 
-export interface RegressOutcome {
+interface RegressOutcome {
   report: RegressionReport;
   file: string;
   summary: string;

@@ -15,7 +15,7 @@ export interface TagListing {
   tags: string[];
 }
 
-export interface TagSelection {
+interface TagSelection {
   /** The chosen tags, present in every repository, oldest first. */
   tags: string[];
   /** Tags the selector would have taken but some repository lacks (they are not checked). */
@@ -120,7 +120,7 @@ export function selectTags(listings: readonly TagListing[], stamp: RegExp, selec
   return { tags, incomplete };
 }
 
-export interface ComparisonPlan {
+interface ComparisonPlan {
   /** Tags in the order their suites run: the baseline first when one is given, then oldest → newest. */
   order: string[];
   /** [baseline tag, current tag] pairs to compare. */

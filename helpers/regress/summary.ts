@@ -48,7 +48,7 @@ export function pairBlock(p: Pair): string {
   return lines.join('\n');
 }
 
-export function verdictLine(r: RegressionReport): string {
+function verdictLine(r: RegressionReport): string {
   const regressed = r.pairs.filter((p) => p.regression);
   const took = formatDuration(r.durationMs);
   const errors = r.tags.filter((t) => t.error).length;

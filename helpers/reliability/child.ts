@@ -10,14 +10,14 @@ import { LABEL_RUN } from '../engine/labels.ts';
 export const newRunId = (what: string) => `${what}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
 
 /** The parent's run id and pid must not leak into the child: it would then be "this run" for both. */
-export function childEnv(runId: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+function childEnv(runId: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, ...extra, LUCID_RUN_ID: runId };
   delete env.LUCID_RUN_PID;
   for (const [k, v] of Object.entries(extra)) if (v === undefined) delete env[k];
   return env;
 }
 
-export interface CliResult {
+interface CliResult {
   status: number | null;
   signal: NodeJS.Signals | null;
   stdout: string;
@@ -25,7 +25,7 @@ export interface CliResult {
   ms: number;
 }
 
-export interface CliChild {
+interface CliChild {
   child: ChildProcess;
   done: Promise<CliResult>;
 }

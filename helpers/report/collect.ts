@@ -32,7 +32,7 @@ export interface PlanView {
   targets: { service: string; platform: string; image: string; label: string; name?: string; tag?: string; indexDigest?: string; compressedSize?: number }[];
 }
 
-export interface CollectInput {
+interface CollectInput {
   run: Omit<RunInfo, 'source' | 'registry' | 'tag' | 'contractFile' | 'contractProfiles'>;
   plan?: PlanView;
   cases: CaseRecord[];

@@ -19,7 +19,7 @@ export const MetricThresholdSchema = z
     combine: z.enum(['any', 'all']).default('any'),
   })
   .refine((t) => t.relative !== undefined || t.absolute !== undefined, { message: 'give relative, absolute, or both' });
-export type MetricThreshold = z.infer<typeof MetricThresholdSchema>;
+type MetricThreshold = z.infer<typeof MetricThresholdSchema>;
 
 export const DEFAULT_THRESHOLDS: Record<string, MetricThreshold> = {
   [METRIC.imageSize]: { relative: 0.05, absolute: 1024 * 1024, combine: 'any' },
@@ -49,7 +49,7 @@ export const RegressionConfigSchema = z
 export type RegressionConfig = z.output<typeof RegressionConfigSchema>;
 export const defaultRegressionConfig = (): RegressionConfig => RegressionConfigSchema.parse({});
 
-export interface CheckChange {
+interface CheckChange {
   image: string;
   platform: string;
   check: string;
@@ -60,7 +60,7 @@ export interface CheckChange {
   gist?: string;
 }
 
-export interface MetricDelta {
+interface MetricDelta {
   image: string;
   platform: string;
   name: string;
@@ -73,14 +73,14 @@ export interface MetricDelta {
   regression: boolean;
 }
 
-export interface RegressionFinding {
+interface RegressionFinding {
   kind: 'new-failure' | 'metric';
   where: string;
   expected: string;
   seen: string;
 }
 
-export interface RunRef {
+interface RunRef {
   id: string;
   tag: string;
   started: string;
@@ -184,7 +184,7 @@ export function compareRuns(baseline: Results, current: Results, config: Regress
   return { ...comparison, summary: summarize(comparison) };
 }
 
-export function summarize(c: Omit<Comparison, 'summary'>): string {
+function summarize(c: Omit<Comparison, 'summary'>): string {
   const metricFindings = c.findings.filter((f) => f.kind === 'metric').length;
   const head =
     `${c.current.tag} (run ${c.current.id}) against ${c.baseline.tag} (run ${c.baseline.id}): ` +

@@ -22,7 +22,7 @@ export function counts(r: Results): { passed: number; failed: number; notRun: nu
 }
 
 /** Failure anchors in page order, so matrix links and detail articles agree. */
-export function failureAnchors(m: MatrixRun): Map<CheckResult, string> {
+function failureAnchors(m: MatrixRun): Map<CheckResult, string> {
   return new Map(m.run.checks.filter((c) => c.status === 'failed').map((c, i) => [c, `${m.anchor}-${i + 1}`]));
 }
 

@@ -8,9 +8,9 @@ import { readRegressionReport, REGRESSION_FILE, type RegressionReport } from './
 
 /** The file side of the dashboard: read what a report directory holds, write index.html next to it. */
 export const RESULTS_FILE = 'results.json';
-export const DASHBOARD_FILE = 'index.html';
+const DASHBOARD_FILE = 'index.html';
 
-export interface StoredReport {
+interface StoredReport {
   runs: Results[];
   /** results.json of the directory when readable, else the newest stored run. */
   latest?: Results;

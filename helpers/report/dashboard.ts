@@ -9,7 +9,7 @@ import type { Results } from './results-schema.ts';
 import type { RegressionReport } from './regression-schema.ts';
 import { regressionCovers, regressSection } from './dashboard-regress.ts';
 
-export interface DashboardInput {
+interface DashboardInput {
   /** Every stored run (any order); `latest` is added when missing. */
   runs: readonly Results[];
   /** The run the page is about; default: the newest of `runs`. */

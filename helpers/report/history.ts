@@ -6,7 +6,7 @@ import { readResults, resultsJson, type Results } from './results-schema.ts';
  * Every run is kept as <reportDir>/history/<tag>/<run id>.json; runs without a tag (reference or local
  * images) go under `local`. The files are the whole history: nothing else is needed to re-render.
  */
-export const HISTORY_DIR = 'history';
+const HISTORY_DIR = 'history';
 export const LOCAL_TAG = 'local';
 
 export const tagOf = (r: Results): string => r.run.tag ?? LOCAL_TAG;
@@ -25,7 +25,7 @@ export function storeRun(reportDir: string, results: Results): string {
   return file;
 }
 
-export interface History {
+interface History {
   /** Every readable run, oldest first. */
   runs: Results[];
   /** Files that could not be read, one line each; they are skipped, not fatal. */

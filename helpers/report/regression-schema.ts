@@ -13,7 +13,7 @@ export const REGRESSION_FILE = 'regression.json';
 const name = z.string().min(1);
 const isoTime = z.iso.datetime({ offset: true });
 
-export const CheckChangeSchema = z.object({
+const CheckChangeSchema = z.object({
   image: name,
   platform: name,
   check: name,
@@ -24,7 +24,7 @@ export const CheckChangeSchema = z.object({
   gist: z.string().optional(),
 });
 
-export const MetricDeltaSchema = z.object({
+const MetricDeltaSchema = z.object({
   image: name,
   platform: name,
   name,
@@ -36,9 +36,9 @@ export const MetricDeltaSchema = z.object({
   regression: z.boolean(),
 });
 
-export const FindingSchema = z.object({ kind: z.enum(['new-failure', 'metric']), where: name, expected: z.string(), seen: z.string() });
+const FindingSchema = z.object({ kind: z.enum(['new-failure', 'metric']), where: name, expected: z.string(), seen: z.string() });
 
-export const TagRunSchema = z.object({
+const TagRunSchema = z.object({
   tag: name,
   /** The results.json run id; absent when the tag could not be checked (see `error`). */
   runId: z.string().optional(),
@@ -56,7 +56,7 @@ export const TagRunSchema = z.object({
   targets: z.array(z.object({ service: name, platform: name, image: name, indexDigest: z.string().optional(), manifestDigest: z.string().optional(), reference: z.string().optional() })),
 });
 
-export const PairSchema = z.object({
+const PairSchema = z.object({
   baseline: name,
   current: name,
   baselineRun: z.string().optional(),
@@ -71,7 +71,7 @@ export const PairSchema = z.object({
   findings: z.array(FindingSchema),
 });
 
-export const RegressionReportSchema = z
+const RegressionReportSchema = z
   .object({
     version: z.literal(1),
     started: isoTime,

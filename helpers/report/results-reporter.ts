@@ -13,7 +13,7 @@ import type { HostFacts } from '../host/schema.ts';
 import { outcomeIn, subjectIn } from '../model/verdict.ts';
 import { writeJunit } from './junit.ts';
 
-export interface ResultsReporterOptions {
+interface ResultsReporterOptions {
   /** Where results.json goes; default env LUCID_RESULTS_FILE, else <plan reportDir>/results.json. */
   outputFile?: string;
   /** Only modules of this vitest project count ('' = all); default `suites`. */

@@ -11,13 +11,13 @@ const name = z.string().min(1);
 const platform = z.string().min(1);
 const isoTime = z.iso.datetime({ offset: true });
 
-export const RUN_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const RUN_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /** Three verdicts: a check that could not observe its fact did not run (with its reason); it did not fail. */
 export const CheckStatusSchema = z.enum(['passed', 'failed', 'not-run']);
 export type CheckStatus = z.infer<typeof CheckStatusSchema>;
 
-export const RunInfoSchema = z.object({
+const RunInfoSchema = z.object({
   id: z.string().regex(RUN_ID_PATTERN, { message: 'letters, digits, dot, dash, underscore (it names a file)' }),
   started: isoTime,
   finished: isoTime,
@@ -36,7 +36,7 @@ export const RunInfoSchema = z.object({
   outcome: z.enum(['passed', 'failed', 'interrupted']).optional(),
 });
 
-export const TargetSchema = z.object({
+const TargetSchema = z.object({
   /** What the checks call the image: the target's `name` (defect images) or its service. */
   name,
   service: name,
@@ -48,7 +48,7 @@ export const TargetSchema = z.object({
   compressedSize: z.number().int().nonnegative().optional(),
 });
 
-export const CheckResultSchema = z.object({
+const CheckResultSchema = z.object({
   image: name,
   platform,
   tag: z.string().optional(),
@@ -68,7 +68,7 @@ export const CheckResultSchema = z.object({
   detail: z.string().optional(),
 });
 
-export const MetricSchema = z.object({
+const MetricSchema = z.object({
   image: name,
   platform,
   tag: z.string().optional(),
@@ -78,7 +78,7 @@ export const MetricSchema = z.object({
   unit: name,
 });
 
-export const FactsSchema = z.object({
+const FactsSchema = z.object({
   image: name,
   platform,
   tag: z.string().optional(),
@@ -87,7 +87,7 @@ export const FactsSchema = z.object({
 });
 
 /** One shard of a merged report (`report --merge`): the run it was, on which host, for which platforms. */
-export const ShardSchema = z.object({
+const ShardSchema = z.object({
   runId: name,
   dir: z.string(),
   platforms: z.array(name),
@@ -100,7 +100,7 @@ export const ShardSchema = z.object({
 });
 export const RESULTS_VERSION = 2;
 
-export const ResultsSchema = z.object({
+const ResultsSchema = z.object({
   /** 2: check status passed | failed | not-run (1 had skipped, read as not-run). */
   version: z.literal(RESULTS_VERSION),
   run: RunInfoSchema,

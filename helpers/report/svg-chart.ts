@@ -1,14 +1,14 @@
 import { esc } from './html.ts';
 
 /** Inline SVG line charts for the dashboard: no script, no external asset, readable when printed. */
-export interface Series {
+interface Series {
   name: string;
   color: string;
   /** One value per category; undefined leaves a gap. */
   values: (number | undefined)[];
 }
 
-export interface LineChartSpec {
+interface LineChartSpec {
   title: string;
   categories: string[];
   series: Series[];

@@ -1,4 +1,4 @@
-import { GenericContainer, type StartedTestContainer, type WaitStrategy } from 'testcontainers';
+import { GenericContainer, type WaitStrategy } from 'testcontainers';
 
 /**
  * Readiness is judged by the harness's own probes (helpers/runtime/wait.ts), which gather diagnostics
@@ -55,5 +55,3 @@ export class LucidContainer extends GenericContainer {
     return this;
   }
 }
-
-export type { StartedTestContainer };

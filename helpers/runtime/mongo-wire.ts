@@ -3,11 +3,11 @@
 // or built-in. Encoders and decoders are pure.
 import { connect } from 'node:net';
 
-export type BsonValue = null | boolean | number | bigint | string | Date | Uint8Array | BsonValue[] | { [k: string]: BsonValue };
-export type BsonDoc = { [k: string]: BsonValue };
+type BsonValue = null | boolean | number | bigint | string | Date | Uint8Array | BsonValue[] | { [k: string]: BsonValue };
+type BsonDoc = { [k: string]: BsonValue };
 
-export const OP_MSG = 2013;
-export const OP_REPLY = 1;
+const OP_MSG = 2013;
+const OP_REPLY = 1;
 
 function cstring(s: string): Buffer {
   if (s.includes('\0')) throw new Error(`BSON key ${JSON.stringify(s)} contains NUL`);
@@ -61,7 +61,7 @@ export function encodeBson(doc: BsonDoc): Buffer {
   return Buffer.concat([len, body, Buffer.from([0])]);
 }
 
-export class BsonError extends Error {}
+class BsonError extends Error {}
 
 /** Decodes one document at `offset`; ObjectId and Timestamp come back as hex / bigint, unknown types are an error. */
 export function decodeBson(buf: Buffer, offset = 0): BsonDoc {

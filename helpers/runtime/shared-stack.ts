@@ -44,7 +44,7 @@ async function smokeFactsOf(contract: Contract, s: StartedService, firstOkMs: nu
 }
 
 /** The stand-ins of one network as a handle carries them (serialisable). */
-export function standInHandles(s: StandIns | undefined): NonNullable<SharedStackHandle['standIns']> {
+function standInHandles(s: StandIns | undefined): NonNullable<SharedStackHandle['standIns']> {
   const out: NonNullable<SharedStackHandle['standIns']> = {};
   for (const x of s?.started ?? []) out[x.standIn.name] = { containerId: x.container.getId() };
   for (const x of s?.skipped ?? []) out[x.name] = { skipped: x.reason };

@@ -10,7 +10,7 @@ import { gatherSmokeRuntime } from './smoke-run.ts';
 import type { ImageTarget } from '../model/target.ts';
 import { targetKey, type SharedRun } from '../model/shared-run.ts';
 
-export interface SmokeFacts {
+interface SmokeFacts {
   facts: Promise<ImageFacts>;
   runtime: Promise<SmokeRuntimeFacts>;
 }

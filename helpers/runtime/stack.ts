@@ -18,10 +18,10 @@ import { docker } from '../engine/docker.ts';
  * Flows judge services by their answers, not by Docker health (the smoke suites check that); emulated
  * HEALTHCHECK runs cost ~2 s of CPU each, so six of them every few seconds would saturate two cores.
  */
-export const QUIET_HEALTHCHECK = { intervalMs: 300_000, timeoutMs: 20_000, retries: 3 };
+const QUIET_HEALTHCHECK = { intervalMs: 300_000, timeoutMs: 20_000, retries: 3 };
 
 /** One container of a stack: a contract service's image, or an extra instance of one. */
-export interface StackMember {
+interface StackMember {
   /** The service's name, or the extra instance's (which is also its only alias). */
   name: string;
   service: Service;
@@ -32,7 +32,7 @@ export interface StackMember {
   instanceOf?: string;
 }
 
-export interface StackGroup {
+interface StackGroup {
   platform: Platform;
   /** One target per contract service, in contract order. */
   targets: ImageTarget[];

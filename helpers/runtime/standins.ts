@@ -10,7 +10,7 @@ import { builtinOf, type Contract, type StandIn } from '../contract/schema.ts';
 import { docker, engineFacts } from '../engine/docker.ts';
 import { engineEndpoint } from '../engine/endpoint.ts';
 import { harnessLabels, LABEL_OWNER } from '../engine/labels.ts';
-import type { Log } from '../image/index.ts';
+import type { Log } from '../image/build.ts';
 import { builtinRunSettings, ensureStandInImage } from '../../fixtures/standins/image.ts';
 import { demux } from './diagnostics.ts';
 import { LucidContainer } from './lucid-container.ts';
@@ -39,7 +39,7 @@ export async function nativePlatform(): Promise<Platform> {
  * would split DNS answers between the two, so that stand-in is not started. Another run's stand-in does
  * not count: it leaves when that run ends, and the engine's DNS answers only with running containers.
  */
-export async function namesInUse(network: string, names: readonly string[]): Promise<Map<string, string>> {
+async function namesInUse(network: string, names: readonly string[]): Promise<Map<string, string>> {
   const found = new Map<string, string>();
   const net = await docker().getNetwork(network).inspect().catch(() => undefined);
   const ids = Object.keys((net?.Containers ?? {}) as Record<string, unknown>);
@@ -53,7 +53,7 @@ export async function namesInUse(network: string, names: readonly string[]): Pro
   return found;
 }
 
-export interface StartedStandIn {
+interface StartedStandIn {
   standIn: StandIn;
   platform: Platform;
   container: StartedTestContainer;
@@ -76,7 +76,7 @@ export interface StandIns {
   stop(): Promise<void>;
 }
 
-export interface StandInOptions {
+interface StandInOptions {
   /** Default: the engine's native platform. */
   platform?: Platform;
   /** Only the stand-ins these services need (the plan's targets); default every declared one. */
@@ -160,7 +160,7 @@ async function startOne(contract: Contract, s: StandIn, network: string, platfor
  * Polls the stand-in's readiness probe until it answers, the container exits, or its budget ends; the
  * error says what the probe saw last, the exit code and the log tail.
  */
-export async function waitReady(s: StandIn, containerId: string, host: string, port: number, since = Date.now()): Promise<ReadyFacts> {
+async function waitReady(s: StandIn, containerId: string, host: string, port: number, since = Date.now()): Promise<ReadyFacts> {
   const raw = docker().getContainer(containerId);
   let last = 'no answer yet';
   while (Date.now() - since < s.readyBudgetMs) {
@@ -182,7 +182,7 @@ export async function waitReady(s: StandIn, containerId: string, host: string, p
 }
 
 /** Where a stand-in container's port is published now (a restarted container may get a new host port). */
-export async function publishedPort(containerId: string, port: number): Promise<number> {
+async function publishedPort(containerId: string, port: number): Promise<number> {
   for (let i = 0; i < 50; i++) {
     const info = await docker().getContainer(containerId).inspect();
     const hostPort = info.NetworkSettings.Ports?.[`${port}/tcp`]?.[0]?.HostPort;

@@ -11,7 +11,7 @@ import { collectDiagnostics, demux, describeDiagnostics, exitStory, type Diagnos
 import { LogTail } from './log-tail.ts';
 import { LucidContainer, type HealthcheckTiming } from './lucid-container.ts';
 
-export interface StartOptions {
+interface StartOptions {
   hardened?: boolean;
   network?: string;
   aliases?: string[];

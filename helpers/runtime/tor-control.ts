@@ -3,7 +3,7 @@
 import { connect } from 'node:net';
 
 /** One reply: its status code and the text of each line (a data line's block joined with "\n"). */
-export interface ControlReply {
+interface ControlReply {
   code: number;
   lines: string[];
 }
@@ -38,7 +38,7 @@ export function parseReplies(text: string): { replies: ControlReply[]; rest: str
   return { replies, rest: text.slice(pos) };
 }
 
-export interface ProtocolInfo {
+interface ProtocolInfo {
   protocolVersion: number;
   authMethods: string[];
   torVersion?: string;
@@ -74,7 +74,7 @@ export function parseGetinfo(r: ControlReply): Record<string, string> {
   return out;
 }
 
-export interface BootstrapPhase {
+interface BootstrapPhase {
   severity: string;
   progress: number;
   tag?: string;

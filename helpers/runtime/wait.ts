@@ -2,7 +2,7 @@ import type Dockerode from 'dockerode';
 import type { HttpAnswer } from '../model/runtime-facts.ts';
 import { httpGet } from './http-probe.ts';
 
-export interface WaitResult {
+interface WaitResult {
   ok: boolean;
   /** Milliseconds from `since` to the first 200 (or to giving up). */
   elapsedMs: number;

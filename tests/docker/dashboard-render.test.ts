@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { writeDashboard } from '../../helpers/report/dashboard-write.ts';
 import { storeRun } from '../../helpers/report/history.ts';
 import { resultsJson } from '../../helpers/report/results-schema.ts';
-import { sampleHistory } from '../../helpers/report/sample-history.ts';
+import { sampleHistory } from '../support/sample-history.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CHROMIUM = process.env.LUCID_CHROMIUM ?? '/usr/bin/chromium';

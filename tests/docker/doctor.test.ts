@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { docker } from '../../helpers/engine/docker.ts';
 import { LABEL_ROLE, LABEL_RUN, RUN_ID } from '../../helpers/engine/labels.ts';
-import { healthyFacts } from '../../helpers/doctor/example-facts.ts';
+import { healthyFacts } from '../support/healthy-host.ts';
 import { judge, MIN_FREE_ENGINE_BYTES } from '../../helpers/doctor/judge.ts';
 import { ensureProbeImage, PROBE_ROLE } from '../../helpers/doctor/probe-image.ts';
 import { runProbe } from '../../helpers/doctor/run-probe.ts';

@@ -10,7 +10,7 @@ import { harnessLabels, LABEL_OWNER, RUN_ID } from '../../helpers/engine/labels.
 import { LAYER_INDEX_VERSION } from '../../helpers/facts/cache.ts';
 import { forgetGatheredFacts, gatherImageFacts } from '../../helpers/facts/gather.ts';
 import { resolvePath } from '../../helpers/facts/resolve.ts';
-import { fixtureArchive, elfHeader, packTar, type TarItem } from '../../helpers/facts/tar-fixture.ts';
+import { fixtureArchive, elfHeader, packTar, type TarItem } from '../support/tar-fixture.ts';
 import type { ImageFacts } from '../../helpers/model/image-facts.ts';
 
 const contract = loadContract({});

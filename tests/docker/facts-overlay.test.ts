@@ -20,7 +20,7 @@ import { LAYER_INDEX_VERSION } from '../../helpers/facts/cache.ts';
 import { forgetGatheredFacts, gatherImageFacts } from '../../helpers/facts/gather.ts';
 import { mergeLayers } from '../../helpers/facts/merge.ts';
 import { readOverlayImage } from '../../helpers/facts/overlay-layers.ts';
-import { elfHeader, fixtureArchive, packTar, type TarItem } from '../../helpers/facts/tar-fixture.ts';
+import { elfHeader, fixtureArchive, packTar, type TarItem } from '../support/tar-fixture.ts';
 import type { FsEntry, LayerIndex } from '../../helpers/model/image-facts.ts';
 
 const IMAGES = [

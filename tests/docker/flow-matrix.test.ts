@@ -14,7 +14,7 @@ import type { Platform } from '../../helpers/model/platform.ts';
 import { RUN_ID } from '../../helpers/engine/labels.ts';
 import { sweep } from '../../helpers/engine/sweep.ts';
 import { FLOW_TESTS } from '../../helpers/flows/index.ts';
-import { flowTests, matrixRow, renderMatrixMarkdown, type MatrixRow } from '../../helpers/plan/flow-matrix.ts';
+import { flowTests, matrixRow, renderMatrixMarkdown, type MatrixRow } from '../support/flow-matrix.ts';
 import { DEFAULT_REPORT_DIR } from '../../helpers/plan/plan.ts';
 import { readOutcomes, runSuites } from '../../helpers/plan/run-suites.ts';
 import { mapLimit } from '../../helpers/runtime/limit.ts';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { PROJECT_ROOT } from '../../helpers/contract/load.ts';
-import { startLocalRegistry } from '../../helpers/registry/index.ts';
+import { startLocalRegistry } from '../support/local-registry.ts';
 import { parseVitestJson } from '../../helpers/plan/run-suites.ts';
 
 const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>

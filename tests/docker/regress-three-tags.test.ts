@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -8,8 +8,11 @@ import { loadContract, PROJECT_ROOT, serviceNamed } from '../../helpers/contract
 import type { Contract } from '../../helpers/contract/schema.ts';
 import { docker } from '../../helpers/engine/docker.ts';
 import { ensureBaseImage } from '../../fixtures/base/image.ts';
-import { buildImage, fileLayer } from '../../helpers/image/index.ts';
-import { RegistryClient, removePulledReferences, startLocalRegistry, type LocalRegistry } from '../../helpers/registry/index.ts';
+import { buildImage } from '../../helpers/image/build.ts';
+import { fileLayer } from '../../helpers/image/layer.ts';
+import { RegistryClient } from '../../helpers/registry/client.ts';
+import { removePulledReferences } from '../../helpers/registry/pull.ts';
+import { startLocalRegistry, type LocalRegistry } from '../support/local-registry.ts';
 import { DEFAULT_THRESHOLDS } from '../../helpers/report/compare.ts';
 import { readResults } from '../../helpers/report/results-schema.ts';
 import { readRegressionReport, type RegressionReport } from '../../helpers/report/regression-schema.ts';

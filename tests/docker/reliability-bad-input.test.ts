@@ -8,7 +8,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadContract } from '../../helpers/contract/load.ts';
 import { ensureReferenceImages } from '../../fixtures/reference.ts';
-import { localImageSource, pushIndex, RegistryClient, startLocalRegistry, type LocalRegistry } from '../../helpers/registry/index.ts';
+import { localImageSource } from '../../helpers/registry/image-source.ts';
+import { pushIndex } from '../../helpers/registry/push.ts';
+import { RegistryClient } from '../../helpers/registry/client.ts';
+import { startLocalRegistry, type LocalRegistry } from '../support/local-registry.ts';
 import { lastLine, leftovers, newRunId, runCli } from '../../helpers/reliability/child.ts';
 
 const contract = loadContract({});

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
 import { loadContract, serviceNamed } from '../../helpers/contract/load.ts';
 import { ensureBaseImage } from '../../fixtures/base/image.ts';
-import { buildImage } from '../../helpers/image/index.ts';
+import { buildImage } from '../../helpers/image/build.ts';
 import { parseVitestJson, runSuites } from '../../helpers/plan/run-suites.ts';
 import { leftovers, newRunId } from '../../helpers/reliability/child.ts';
 import { readResults } from '../../helpers/report/results-schema.ts';

@@ -13,7 +13,7 @@ import { fromEnv, loadContract } from '../../helpers/contract/load.ts';
 import type { Platform } from '../../helpers/model/platform.ts';
 import { RUN_ID } from '../../helpers/engine/labels.ts';
 import { sweep } from '../../helpers/engine/sweep.ts';
-import { detectionMatrix } from '../../helpers/plan/matrix.ts';
+import { detectionMatrix } from '../support/smoke-matrix.ts';
 import type { RunPlan } from '../../helpers/plan/plan.ts';
 import { judgedTests, readOutcomes, runSuites } from '../../helpers/plan/run-suites.ts';
 import { flowsSubject } from '../../helpers/model/verdict.ts';

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { PROJECT_ROOT } from '../../helpers/contract/load.ts';
 
-export interface CliResult {
+interface CliResult {
   status: number | null;
   stdout: string;
   stderr: string;

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { blockHash, blockTxRoot, checkChain, flipHexByte, txId, ZERO_HASH_HEX, type ChainBlock } from '../../helpers/crypto/index.ts';
-import { loadLucidVectors, type LucidBlockVector } from '../../helpers/crypto/vectors.ts';
+import { blockHash, blockTxRoot, txId } from '../../helpers/crypto/block.ts';
+import { checkChain, type ChainBlock } from '../../helpers/crypto/chain.ts';
+import { flipHexByte, ZERO_HASH_HEX } from '../../helpers/crypto/bytes.ts';
+import { loadLucidVectors, type LucidBlockVector } from '../support/vectors.ts';
 
 const lucid = loadLucidVectors();
 

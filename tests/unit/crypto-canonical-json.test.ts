@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { byCodePoint, canonicalJson, pythonFloatRepr } from '../../helpers/crypto/index.ts';
-import { loadLucidVectors } from '../../helpers/crypto/vectors.ts';
+import { byCodePoint, canonicalJson, pythonFloatRepr } from '../../helpers/crypto/canonical-json.ts';
+import { loadLucidVectors } from '../support/vectors.ts';
 
 // Every expected string below was produced by CPython 3.11:
 //   json.dumps(value, sort_keys=True, separators=(',', ':'))

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { HASH_ALGOS, hashChunk, mod251Bytes, utf8ToBytes } from '../../helpers/crypto/index.ts';
-import { chunkVectorBytes, loadBlake3Vectors, loadLucidVectors } from '../../helpers/crypto/vectors.ts';
+import { HASH_ALGOS, hashChunk } from '../../helpers/crypto/hash.ts';
+import { mod251Bytes, utf8ToBytes } from '../../helpers/crypto/bytes.ts';
+import { chunkVectorBytes, loadBlake3Vectors, loadLucidVectors } from '../support/vectors.ts';
 
 const blake3Vectors = loadBlake3Vectors();
 const lucid = loadLucidVectors();

@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import {
-  flipHexByte,
-  HASH_ALGOS,
-  inclusionProof,
-  merkleLeaf,
-  merkleNode,
-  merkleRoot,
-  tamperProof,
-  treeDepth,
-  verifyProof,
-  type HashAlgo,
-} from '../../helpers/crypto/index.ts';
-import { loadLucidVectors, type LucidTreeVector } from '../../helpers/crypto/vectors.ts';
+import { flipHexByte } from '../../helpers/crypto/bytes.ts';
+import { HASH_ALGOS, type HashAlgo } from '../../helpers/crypto/hash.ts';
+import { inclusionProof, tamperProof, verifyProof } from '../../helpers/crypto/proof.ts';
+import { merkleLeaf, merkleNode, merkleRoot, treeDepth } from '../../helpers/crypto/merkle.ts';
+import { loadLucidVectors, type LucidTreeVector } from '../support/vectors.ts';
 
 const lucid = loadLucidVectors();
 const trees = lucid.data_chain_trees;

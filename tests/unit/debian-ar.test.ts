@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseAr, writeAr, ArError } from '../../helpers/debian/ar.ts';
 import { readDeb } from '../../helpers/debian/deb.ts';
-import { makeDeb } from '../../helpers/debian/testkit.ts';
+import { makeDeb } from '../support/debian-testkit.ts';
 
 describe('ar reader', () => {
   it('round-trips members, including odd sizes that need a padding byte', () => {

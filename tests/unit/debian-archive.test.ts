@@ -13,7 +13,7 @@ import { debianSources, type Source } from '../../helpers/debian/archive.ts';
 import { readDeb } from '../../helpers/debian/deb.ts';
 import { fetchLockedDebs, VerifyError } from '../../helpers/debian/fetch.ts';
 import { effectiveLock, formatLock, overrideFile, type Lock, type LockEntry } from '../../helpers/debian/lock.ts';
-import { makeDeb, xzStore } from '../../helpers/debian/testkit.ts';
+import { makeDeb, xzStore } from '../support/debian-testkit.ts';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const files = new Map<string, Buffer>();

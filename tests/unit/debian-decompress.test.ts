@@ -4,7 +4,7 @@ import tar from 'tar-stream';
 import { describe, expect, it } from 'vitest';
 import { decompress, detectCompression } from '../../helpers/debian/decompress.ts';
 import { readTar } from '../../helpers/debian/tar-read.ts';
-import { xzStore } from '../../helpers/debian/testkit.ts';
+import { xzStore } from '../support/debian-testkit.ts';
 
 // 300 lines compressed by `xz -9` (real LZMA2, not stored chunks); sha256 of the expected text below.
 const REAL_XZ =

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { elfDeps } from '../../helpers/debian/elf.ts';
-import { craftElf } from '../../helpers/debian/testkit.ts';
+import { craftElf } from '../support/debian-testkit.ts';
 
 describe('ELF dependency reader', () => {
   it('reads the interpreter, DT_NEEDED and RUNPATH through the load segment mapping', () => {

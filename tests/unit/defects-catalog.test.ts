@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { loadContract } from '../../helpers/contract/load.ts';
 import { PLATFORMS } from '../../helpers/model/platform.ts';
-import { SMOKE_CHECK_NAMES, STATIC_CHECK_NAMES } from '../../helpers/checks/names.ts';
+import { SMOKE_CHECK_NAMES, STATIC_CHECK_NAMES } from '../support/check-names.ts';
 import { RUNTIME_CHECKS } from '../../helpers/checks/runtime-catalog.ts';
 import { readLock } from '../../helpers/debian/lock.ts';
 import { DEFECT_LOCK_FILE, DEFECT_PACKAGES, DEFECTS, defectNamed } from '../../fixtures/defects/index.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { healthyFacts } from '../../helpers/doctor/example-facts.ts';
+import { healthyFacts } from '../support/healthy-host.ts';
 import type { Facts } from '../../helpers/doctor/facts.ts';
 import { judge, MIN_FREE_CACHE_BYTES, MIN_FREE_ENGINE_BYTES } from '../../helpers/doctor/judge.ts';
 import { factLines } from '../../helpers/doctor/report.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { loadContract, serviceNamed } from '../../helpers/contract/load.ts';
 import { describeImage, parseOsRelease } from '../../helpers/facts/describe.ts';
-import { dir, sampleFacts, withFs } from '../../helpers/facts/sample.ts';
+import { dir, sampleFacts, withFs } from '../support/sample-facts.ts';
 
 const contract = loadContract({});
 const base = sampleFacts(contract, serviceNamed(contract, 'data-chain'), 'linux/arm64');

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { readDockerArchive } from '../../helpers/facts/docker-archive.ts';
 import { indexLayer } from '../../helpers/facts/layer-index.ts';
 import { mergeLayers } from '../../helpers/facts/merge.ts';
-import { fixtureArchive, elfHeader, packTar, sha256 } from '../../helpers/facts/tar-fixture.ts';
+import { fixtureArchive, elfHeader, packTar, sha256 } from '../support/tar-fixture.ts';
 import { Readable } from 'node:stream';
 
 /** Feeds a buffer in small pieces, the way a socket might, to exercise every chunk-boundary path. */

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { indexLayer } from '../../helpers/facts/layer-index.ts';
 import { chainIds, diskKind, indexDiffDir, overlayLayerDirs, OverlayUnavailable, parseTarSplit, type TarListing } from '../../helpers/facts/overlay-layers.ts';
 import { craftElf } from '../../helpers/facts/elf-craft.ts';
-import { elfHeader, packTar, type TarItem } from '../../helpers/facts/tar-fixture.ts';
+import { elfHeader, packTar, type TarItem } from '../support/tar-fixture.ts';
 import type { LayerIndex } from '../../helpers/model/image-facts.ts';
 
 const A = `sha256:${'a'.repeat(64)}`;

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { indexFrom } from '../../helpers/facts/merge.ts';
 import { findProgram, resolvePath } from '../../helpers/facts/resolve.ts';
-import { dir, exe, file, symlink } from '../../helpers/facts/sample.ts';
+import { dir, exe, file, symlink } from '../support/sample-facts.ts';
 import { lookupUser, parsePasswd } from '../../helpers/facts/users.ts';
 
 const ix = indexFrom([

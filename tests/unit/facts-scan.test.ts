@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { elfMachine, machineForArch } from '../../helpers/facts/elf.ts';
 import { MarkerScanner, multiCallScanner } from '../../helpers/facts/marker-scan.ts';
-import { elfHeader } from '../../helpers/facts/tar-fixture.ts';
+import { elfHeader } from '../support/tar-fixture.ts';
 
 function scan(buf: Buffer, cut: number[]): Set<string> {
   const s = multiCallScanner();

@@ -7,7 +7,7 @@ import { indexLayer } from '../../helpers/facts/layer-index.ts';
 import { mergeLayers } from '../../helpers/facts/merge.ts';
 import { indexDiffDir } from '../../helpers/facts/overlay-layers.ts';
 import { fingerprintOf, MAX_CONFIG_BYTES, MAX_SECRET_SCAN_BYTES, scanSecretFile, secretScanMode } from '../../helpers/facts/secret-files.ts';
-import { elfHeader, packTar, type TarItem } from '../../helpers/facts/tar-fixture.ts';
+import { elfHeader, packTar, type TarItem } from '../support/tar-fixture.ts';
 import { fixtureEd25519Pem } from '../../fixtures/defects/catalog-content.ts';
 
 // Key- and token-shaped strings are assembled at run time so no secret scanner mistakes this file for a leak.

@@ -2,8 +2,8 @@
 // answers the flow defects produce (root independent of the chunks, tx root over hex text, no anchor tx).
 import { createHash } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
-import { mod251Bytes } from '../../helpers/crypto/index.ts';
-import { loadLucidVectors } from '../../helpers/crypto/vectors.ts';
+import { mod251Bytes } from '../../helpers/crypto/bytes.ts';
+import { loadLucidVectors } from '../support/vectors.ts';
 import { findAnchorTx, judgeBlockHash, judgeChunk, judgeLink, judgeTree, judgeTxIds, judgeTxRoot } from '../../helpers/flows/checks.ts';
 
 const v = loadLucidVectors();

@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { flowOutcome } from '../../helpers/flows/run.ts';
 import type { FlowOutcome } from '../../helpers/model/verdict.ts';
 import { parseVitestJson, type TestOutcome } from '../../helpers/plan/run-suites.ts';
-import { flowTests, judgeOutcomes, matrixRow, renderMatrixMarkdown, type FlowTest } from '../../helpers/plan/flow-matrix.ts';
+import { flowTests, judgeOutcomes, matrixRow, renderMatrixMarkdown, type FlowTest } from '../support/flow-matrix.ts';
 
 const TESTS = ['anchoring-end-to-end', 'gateway-read-back', 'auth-and-validation', 'discovery-and-faults'];
 const failure = (test: string, step: string) => `FlowFailed: ${test} [linux/amd64] failed at step "${step}"\n  check:    GET x /y\n    at runFlow (helpers/flows/run.ts:1:1)`;

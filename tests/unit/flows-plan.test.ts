@@ -1,7 +1,7 @@
 // Which platforms the flow suite runs, its tokens and budgets, and the readers of the mesh and gateway.
 import { describe, expect, test } from 'vitest';
 import { loadContract } from '../../helpers/contract/load.ts';
-import { decodeJwt, verifyJwtSignature } from '../../helpers/crypto/index.ts';
+import { decodeJwt, verifyJwtSignature } from '../../helpers/crypto/jwt.ts';
 import { flowBudgets } from '../../helpers/flows/budgets.ts';
 import { gatewayDependencies, judgeStatuses, meshStatuses } from '../../helpers/flows/discovery-checks.ts';
 import { FLOW_SERVICES, missingRoles } from '../../helpers/flows/roles.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { healthyFacts } from '../../helpers/doctor/example-facts.ts';
+import { healthyFacts } from '../support/healthy-host.ts';
 import { judge, warnings } from '../../helpers/doctor/judge.ts';
 import { factLines } from '../../helpers/doctor/report.ts';
 import { hostProblems, hostWarnings } from '../../helpers/host/judge.ts';

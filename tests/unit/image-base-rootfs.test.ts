@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { FetchedDeb } from '../../helpers/debian/fetch.ts';
-import { craftElf, makeDeb } from '../../helpers/debian/testkit.ts';
+import { craftElf, makeDeb } from '../support/debian-testkit.ts';
 import type { LayerEntry } from '../../helpers/image/tar-write.ts';
 import { buildRootfs } from '../../fixtures/base/rootfs.ts';
 

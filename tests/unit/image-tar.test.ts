@@ -6,7 +6,7 @@ import tar from 'tar-stream';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { readTar } from '../../helpers/debian/tar-read.ts';
-import { tarBytes } from '../../helpers/debian/testkit.ts';
+import { tarBytes } from '../support/debian-testkit.ts';
 import { fileLayer, filesToEntries, writeLayer } from '../../helpers/image/layer.ts';
 import { prepareEntries, type LayerEntry } from '../../helpers/image/tar-write.ts';
 

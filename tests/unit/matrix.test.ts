@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { CheckOutcome, Verdict } from '../../helpers/model/verdict.ts';
-import { detectionMatrix, matrixMarkdown } from '../../helpers/plan/matrix.ts';
+import { detectionMatrix, matrixMarkdown } from '../support/smoke-matrix.ts';
 import { judgedTests, parseVitestJson, type TestOutcome } from '../../helpers/plan/run-suites.ts';
 
 /** A smoke test of the JSON report: its outcome in meta; the titles deliberately say nothing the matrix should read. */

@@ -8,12 +8,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { RegistryClient } from '../../helpers/registry/client.ts';
 import { lookupCredentials } from '../../helpers/registry/credentials.ts';
-import { AuthRejectedError, AuthRequiredError, DigestNotFoundError, PlatformMissingError, RepositoryNotFoundError, TagNotFoundError } from '../../helpers/registry/errors.ts';
+import { AuthRejectedError, AuthRequiredError, DigestNotFoundError, RepositoryNotFoundError, TagNotFoundError } from '../../helpers/registry/errors.ts';
 import { readIndex } from '../../helpers/registry/index-read.ts';
-import { DEFAULT_REGISTRY_BIN, REGISTRY_BIN_ENV, startLocalRegistry, type LocalRegistry } from '../../helpers/registry/local-registry.ts';
+import { DEFAULT_REGISTRY_BIN, REGISTRY_BIN_ENV, startLocalRegistry, type LocalRegistry } from '../support/local-registry.ts';
 import { OCI_MANIFEST, sha256Digest } from '../../helpers/registry/media.ts';
 import { pushIndex, type PushPlatformInput } from '../../helpers/registry/push.ts';
-import { pushAttestation, tinyImage } from '../../helpers/registry/testkit.ts';
+import { pushAttestation, tinyImage } from '../support/registry-testkit.ts';
 
 /** The error a promise rejects with (fails the test when it resolves). */
 const failure = (p: Promise<unknown>): Promise<Error> => p.then(() => { throw new Error('expected a rejection'); }, (e: Error) => e);

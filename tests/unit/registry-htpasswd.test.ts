@@ -1,6 +1,6 @@
 import bcrypt from 'bcryptjs';
 import { describe, expect, test } from 'vitest';
-import { htpasswdLine } from '../../helpers/registry/htpasswd.ts';
+import { htpasswdLine } from '../support/htpasswd.ts';
 
 // Published bcrypt test vectors (the jBCrypt/OpenBSD set), cost 6: bcryptjs must compute standard bcrypt,
 // the one Go's x/crypto/bcrypt (distribution's htpasswd check) computes.

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { defaultRegressionConfig } from '../../helpers/report/compare.ts';
-import { sampleRun } from '../../helpers/report/sample-history.ts';
+import { sampleRun } from '../support/sample-history.ts';
 import type { Results } from '../../helpers/report/results-schema.ts';
 import { checkCounts, comparePairs } from '../../helpers/regress/pairs.ts';
 import { parseRegressionReport, readRegressionReport, RegressionReportError, regressionJson, type RegressionReport, type TagRun } from '../../helpers/report/regression-schema.ts';

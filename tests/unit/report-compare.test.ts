@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { compareRuns, crosses, defaultRegressionConfig, failureGist, RegressionConfigSchema } from '../../helpers/report/compare.ts';
-import { sampleRun, SAMPLE_PLATFORMS, SAMPLE_SERVICES, type SampleRunOptions } from '../../helpers/report/sample-history.ts';
+import { sampleRun, SAMPLE_PLATFORMS, SAMPLE_SERVICES, type SampleRunOptions } from '../support/sample-history.ts';
 
 const MiB = 1024 * 1024;
 const v1 = (o: Partial<SampleRunOptions> = {}) => sampleRun({ id: 'run-a', tag: 'v1', started: '2026-01-01T00:00:00.000Z', seed: 1, ...o });

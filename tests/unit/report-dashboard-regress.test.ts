@@ -2,7 +2,7 @@ import { expect, test } from 'vitest';
 import { renderDashboard } from '../../helpers/report/dashboard.ts';
 import { regressSection } from '../../helpers/report/dashboard-regress.ts';
 import { parseRegressionReport, type Pair, type RegressionReport } from '../../helpers/report/regression-schema.ts';
-import { sampleRun } from '../../helpers/report/sample-history.ts';
+import { sampleRun } from '../support/sample-history.ts';
 
 const [T1, T2, T3] = ['latest-20261127-101500', 'latest-20261127-101600', 'latest-20261127-101700'];
 const change = { image: 'data-chain', platform: 'linux/amd64', check: 'no-secrets', suite: 'suites/smoke.suite.ts' };

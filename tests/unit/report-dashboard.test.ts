@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { renderDashboard } from '../../helpers/report/dashboard.ts';
 import { niceTicks, lineChart } from '../../helpers/report/svg-chart.ts';
-import { sampleHistory, sampleRun, SAMPLE_FLOWS, SAMPLE_SMOKE_CHECKS, SAMPLE_SERVICES } from '../../helpers/report/sample-history.ts';
+import { sampleHistory, sampleRun, SAMPLE_FLOWS, SAMPLE_SMOKE_CHECKS, SAMPLE_SERVICES } from '../support/sample-history.ts';
 
 const EVIL = '<script>alert("x")</script> & <img src=x onerror=alert(1)>';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { baselineFor, loadHistory, newestPerTag, runsOfTag, storeRun, tagDir, tagOf } from '../../helpers/report/history.ts';
-import { sampleRun } from '../../helpers/report/sample-history.ts';
+import { sampleRun } from '../support/sample-history.ts';
 
 const dirs: string[] = [];
 const tmp = () => dirs[dirs.push(mkdtempSync(join(tmpdir(), 'lucid-history-'))) - 1]!;

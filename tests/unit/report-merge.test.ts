@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { junitXml } from '../../helpers/report/junit.ts';
 import { mergeRefusals, mergeShards, type Shard } from '../../helpers/report/merge.ts';
 import { parseResults, type Results } from '../../helpers/report/results-schema.ts';
-import { sampleRun } from '../../helpers/report/sample-history.ts';
+import { sampleRun } from '../support/sample-history.ts';
 
 const TAG = 'latest-20260301-120000';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { parseResults, readResults, resultsJson, ResultsError } from '../../helpers/report/results-schema.ts';
-import { sampleRun } from '../../helpers/report/sample-history.ts';
+import { sampleRun } from '../support/sample-history.ts';
 
 const dirs: string[] = [];
 const tmp = () => dirs[dirs.push(mkdtempSync(join(tmpdir(), 'lucid-results-'))) - 1]!;

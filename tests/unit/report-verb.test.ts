@@ -6,7 +6,7 @@ import { run } from '../../helpers/cli/report-verb.ts';
 import { captureConsole } from '../support/console.ts';
 import { storeRun } from '../../helpers/report/history.ts';
 import { resultsJson } from '../../helpers/report/results-schema.ts';
-import { sampleHistory } from '../../helpers/report/sample-history.ts';
+import { sampleHistory } from '../support/sample-history.ts';
 
 describe('lucid-harness report', () => {
   const { err, out } = captureConsole();

@@ -8,7 +8,7 @@ import { checkPlatform } from '../../helpers/checks/static/platform.ts';
 import { runStaticChecks, STATIC_CHECKS } from '../../helpers/checks/static/registry.ts';
 import type { StaticCheck } from '../../helpers/checks/static/types.ts';
 import { checkUser } from '../../helpers/checks/static/user.ts';
-import { DISTROLESS_GROUP, DISTROLESS_PASSWD, dir, exe, file, sampleFacts, symlink, withConfig, withFs } from '../../helpers/facts/sample.ts';
+import { DISTROLESS_GROUP, DISTROLESS_PASSWD, dir, exe, file, sampleFacts, symlink, withConfig, withFs } from '../support/sample-facts.ts';
 import type { ImageFacts } from '../../helpers/model/image-facts.ts';
 import { serviceImageConfig } from '../../fixtures/service-image.ts';
 

@@ -3,7 +3,7 @@ import { loadContract, serviceNamed } from '../../helpers/contract/load.ts';
 import type { Platform } from '../../helpers/model/platform.ts';
 import type { Contract } from '../../helpers/contract/schema.ts';
 import { checkDistrolessBase } from '../../helpers/checks/static/distroless-base.ts';
-import { exe, file, sampleFacts, symlink, withConfig, withFs } from '../../helpers/facts/sample.ts';
+import { exe, file, sampleFacts, symlink, withConfig, withFs } from '../support/sample-facts.ts';
 import type { ImageFacts } from '../../helpers/model/image-facts.ts';
 import { DEBIAN_OS_RELEASE } from '../../fixtures/defects/catalog-content.ts';
 

@@ -4,7 +4,7 @@ import { checkNoPackageManager, checkNoShell } from '../../helpers/checks/static
 import { checkPasswdNonroot } from '../../helpers/checks/static/passwd.ts';
 import { checkNoSetuid, checkNoWorldWritable } from '../../helpers/checks/static/permissions.ts';
 import type { StaticCheck } from '../../helpers/checks/static/types.ts';
-import { dir, exe, file, sampleFacts, symlink, withFs } from '../../helpers/facts/sample.ts';
+import { dir, exe, file, sampleFacts, symlink, withFs } from '../support/sample-facts.ts';
 import type { ImageFacts } from '../../helpers/model/image-facts.ts';
 
 const contract = loadContract({});

@@ -10,7 +10,7 @@ import { ContentFacts } from '../../helpers/facts/content-facts.ts';
 import { craftElf, withLoadAlign } from '../../helpers/facts/elf-craft.ts';
 import { ElfStreamCollector, readElf, readFromBuffer } from '../../helpers/facts/elf.ts';
 import { defaultLibDirs, ldSoConfDirs } from '../../helpers/facts/loader.ts';
-import { dir, exe, file, sampleFacts, symlink, withConfig, withFs } from '../../helpers/facts/sample.ts';
+import { dir, exe, file, sampleFacts, symlink, withConfig, withFs } from '../support/sample-facts.ts';
 import type { FsEntry, ImageFacts } from '../../helpers/model/image-facts.ts';
 
 const contract = loadContract({});

@@ -5,7 +5,7 @@ import { describe, expect, test } from 'vitest';
 import { ContractSchema, type Contract } from '../../helpers/contract/schema.ts';
 import { formatIssues, loadContract, serviceNamed } from '../../helpers/contract/load.ts';
 import { checkNoSecretFiles, pathGlob } from '../../helpers/checks/static/secret-files.ts';
-import { file, sampleFacts, withFs } from '../../helpers/facts/sample.ts';
+import { file, sampleFacts, withFs } from '../support/sample-facts.ts';
 import { fingerprintOf } from '../../helpers/facts/secret-files.ts';
 import type { ImageFacts, SecretFileHit } from '../../helpers/model/image-facts.ts';
 

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { loadContract, serviceNamed } from '../../helpers/contract/load.ts';
 import { mask, secretAssignment, secretsInText } from '../../helpers/facts/secret-scan.ts';
 import { checkNoSecrets } from '../../helpers/checks/static/secrets.ts';
-import { sampleFacts, withConfig } from '../../helpers/facts/sample.ts';
+import { sampleFacts, withConfig } from '../support/sample-facts.ts';
 
 const contract = loadContract({});
 const svc = serviceNamed(contract, 'service-mesh-controller');

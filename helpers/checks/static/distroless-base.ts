@@ -18,7 +18,7 @@ const short = (d: string) => d.replace(/^sha256:/, '').slice(0, 12);
  * ../usr/lib/os-release), else /usr/lib/os-release; values quoted or not. The distroless name may stand in
  * PRETTY_NAME or NAME; the version in VERSION_ID ("12", or a point release "12.x"), VERSION_CODENAME or VERSION.
  */
-export function osReleaseProblems(facts: ImageFacts, contract: Contract): { problems: string[]; where: string } {
+function osReleaseProblems(facts: ImageFacts, contract: Contract): { problems: string[]; where: string } {
   const want = contract.base.osRelease;
   const etcText = textOf(facts.fs, '/etc/os-release');
   const libText = textOf(facts.fs, '/usr/lib/os-release');

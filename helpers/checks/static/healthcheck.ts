@@ -5,7 +5,7 @@ import type { StaticCheck } from './types.ts';
 export const HEALTHCHECK = 'healthcheck';
 const URL_IN_TEXT = /\bhttps?:\/\/[^\s'"`)\]}>,;]+/g;
 
-export function probedUrls(args: readonly string[]): string[] {
+function probedUrls(args: readonly string[]): string[] {
   return args.flatMap((a) => a.match(URL_IN_TEXT) ?? []);
 }
 

@@ -5,13 +5,13 @@ import type { StaticCheck } from './types.ts';
 
 export const PI5_PAGE_SIZE = 'pi5-page-size';
 /** The Raspberry Pi 5 kernel's page size: a LOAD segment aligned to less cannot be mapped there. */
-export const PI5_PAGE = 16 * 1024;
+const PI5_PAGE = 16 * 1024;
 const LIST_AT_MOST = 10;
 
 const hex = (n: number) => `0x${n.toString(16)}`;
 
 /** Why one aarch64 ELF cannot be mapped with 16 KiB pages, or undefined when it can (or has no LOAD). */
-export function pageSizeProblem(e: FsEntry, page = PI5_PAGE): string | undefined {
+function pageSizeProblem(e: FsEntry, page = PI5_PAGE): string | undefined {
   if (e.loadAlign === undefined) return undefined;
   if (e.loadAlign < page) return `LOAD p_align ${hex(e.loadAlign)}`;
   if ((e.loadOffsetAlign ?? page) < page) return `LOAD p_vaddr - p_offset only ${hex(e.loadOffsetAlign!)}-aligned`;

@@ -16,7 +16,7 @@ const PY_OPT_WITH_VALUE = new Set(['-W', '-X', '-Q']);
  * The script an interpreter is asked to run: its first non-option argument. None for `-c code` or `-m module`
  * (nothing on disk to check by path).
  */
-export function scriptArgument(program: string, args: readonly string[]): string | undefined {
+function scriptArgument(program: string, args: readonly string[]): string | undefined {
   if (!INTERPRETER.test(posix.basename(program))) return undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;

@@ -36,8 +36,6 @@ export const STATIC_CHECKS: readonly StaticCheckSpec[] = [
   { name: PI5_PAGE_SIZE, title: 'Raspberry Pi 5 readiness: every aarch64 ELF LOAD segment aligned to >= 16 KiB (linux/arm64; passes elsewhere)', run: checkPi5PageSize },
 ];
 
-export const staticCheckNamed = (name: string): StaticCheckSpec | undefined => STATIC_CHECKS.find((c) => c.name === name);
-
 export function runStaticChecks(facts: ImageFacts, contract: Contract, service: Service, platform: Platform): { name: string; findings: Finding[] }[] {
   return STATIC_CHECKS.map((c) => ({ name: c.name, findings: c.run(facts, contract, service, platform) }));
 }

@@ -1,26 +1,26 @@
-// Typed access to the known-answer files in tests/data/vectors (contract §4). Kept next to the
-// constructions so a suite can self-check the harness's crypto before judging a service with it.
+// Typed access to the known-answer files in tests/data/vectors (contract §4), for the tests of the harness's
+// own constructions (helpers/crypto).
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { mod251Bytes } from './bytes.ts';
-import type { HashAlgo } from './hash.ts';
+import { mod251Bytes } from '../../helpers/crypto/bytes.ts';
+import type { HashAlgo } from '../../helpers/crypto/hash.ts';
 
-export const VECTORS_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../tests/data/vectors');
+const VECTORS_DIR = join(dirname(fileURLToPath(import.meta.url)), '../data/vectors');
 
-export interface Blake3Case {
+interface Blake3Case {
   input_len: number;
   hash: string;
   keyed_hash: string;
   derive_key: string;
 }
-export interface Blake3Vectors {
+interface Blake3Vectors {
   key: string;
   context_string: string;
   cases: Blake3Case[];
 }
 
-export interface LucidChunkVector {
+interface LucidChunkVector {
   chunk_id: string;
   index: number;
   size_bytes: number;
@@ -33,7 +33,7 @@ export interface LucidTreeVector {
   leaf_hashes: string[];
   root_hash: string;
 }
-export interface LucidTxVector {
+interface LucidTxVector {
   body: unknown;
   canonical_json: string;
   tx_id: string;
@@ -45,7 +45,7 @@ export interface LucidBlockVector {
   header: { parent: string; number: number; tx_root: string; proposer: string };
   block_hash: string;
 }
-export interface LucidVectors {
+interface LucidVectors {
   chunks: LucidChunkVector[];
   data_chain_trees: LucidTreeVector[];
   transactions: LucidTxVector[];

@@ -11,12 +11,14 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { request } from 'undici';
 import { htpasswdLine } from './htpasswd.ts';
-import { LocalRegistryError } from './errors.ts';
+
+/** The local registry binary is missing or did not come up. */
+class LocalRegistryError extends Error {}
 
 export const REGISTRY_BIN_ENV = 'LUCID_REGISTRY_BIN';
 export const DEFAULT_REGISTRY_BIN = '/usr/bin/docker-registry';
 
-export interface LocalRegistryOptions {
+interface LocalRegistryOptions {
   /** 0 or absent: a free port. */
   port?: number;
   /** Storage and config directory (kept on stop); default a fresh temp dir (removed on stop). */
@@ -53,7 +55,7 @@ async function freePort(): Promise<number> {
 }
 
 /** The registry's config. JSON is valid YAML, so no YAML writer (or escaping rules) is needed. */
-export function registryConfig(o: { port: number; storage: string; htpasswd?: string }): string {
+function registryConfig(o: { port: number; storage: string; htpasswd?: string }): string {
   const config = {
     version: '0.1',
     log: { level: 'info', formatter: 'text', accesslog: { disabled: true } },

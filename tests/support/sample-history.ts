@@ -1,6 +1,6 @@
-import { METRIC } from '../model/metrics.ts';
-import { FLOWS_IMAGE, flowsSubject, type Outcome } from '../model/verdict.ts';
-import { parseResults, type CheckResult, type MetricResult, type Results } from './results-schema.ts';
+import { METRIC } from '../../helpers/model/metrics.ts';
+import { FLOWS_IMAGE, flowsSubject, type Outcome } from '../../helpers/model/verdict.ts';
+import { parseResults, type CheckResult, type MetricResult, type Results } from '../../helpers/report/results-schema.ts';
 
 /**
  * Realistic results documents for the report's own tests: six services on two platforms, the smoke checks,
@@ -11,7 +11,7 @@ export const SAMPLE_PLATFORMS = ['linux/amd64', 'linux/arm64'] as const;
 export const SAMPLE_SMOKE_CHECKS = ['user', 'platform', 'exposed-port', 'healthcheck', 'entrypoint', 'no-shell', 'no-package-manager', 'no-setuid', 'no-world-writable', 'passwd-nonroot', 'no-secrets', 'health', 'process-user', 'shell-exec', 'docker-health', 'hardened'] as const;
 export const SAMPLE_FLOWS = ['anchoring-end-to-end', 'gateway-read-back', 'auth-and-validation', 'discovery-and-faults'] as const;
 
-export interface SampleFailure {
+interface SampleFailure {
   image: string;
   platform: string;
   check: string;
@@ -51,7 +51,7 @@ const BASE_SIZE = [57.2, 55.9, 58.4, 56.3, 55.8, 59.1].map((mb) => Math.round(mb
 const expectedOf = (f: SampleFailure) => f.expected ?? 'the contract holds';
 const seenOf = (f: SampleFailure) => f.seen ?? 'it does not';
 
-export function defaultMessage(f: SampleFailure): string {
+function defaultMessage(f: SampleFailure): string {
   return `${f.image} [${f.platform}] — image pickme/lucid-${f.image}: ${f.check}\n  expected: ${expectedOf(f)}\n  seen:     ${seenOf(f)}`;
 }
 

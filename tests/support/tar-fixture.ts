@@ -50,7 +50,7 @@ export function elfHeader(machine: number): Buffer {
   return b;
 }
 
-export interface ArchiveImage {
+interface ArchiveImage {
   /** The config blob's JSON object without rootfs (filled in from the layers). */
   config: Record<string, unknown>;
   layers: Buffer[];

@@ -1,12 +1,12 @@
 /**
- * Hand-made facts for tests and dry runs: a faithful distroless python3-debian12 service image, plus small
+ * Hand-made facts for tests: a faithful distroless python3-debian12 service image, plus small
  * builders to add the defect a test is about. Nothing here touches Docker.
  */
-import { archOf, variantOf, type Platform } from '../model/platform.ts';
-import type { Contract, Service } from '../contract/schema.ts';
-import { machineForArch } from './elf.ts';
-import { indexFrom } from './merge.ts';
-import type { FsEntry, ImageFacts, ImageRunConfig } from '../model/image-facts.ts';
+import { archOf, variantOf, type Platform } from '../../helpers/model/platform.ts';
+import type { Contract, Service } from '../../helpers/contract/schema.ts';
+import { machineForArch } from '../../helpers/facts/elf.ts';
+import { indexFrom } from '../../helpers/facts/merge.ts';
+import type { FsEntry, ImageFacts, ImageRunConfig } from '../../helpers/model/image-facts.ts';
 
 type Opts = Partial<Omit<FsEntry, 'path' | 'type'>>;
 export const dir = (path: string, o: Opts = {}): FsEntry => ({ path, type: 'dir', mode: 0o755, uid: 0, gid: 0, size: 0, ...o });
@@ -16,7 +16,7 @@ export const symlink = (path: string, link: string): FsEntry => ({ path, type: '
 
 export const DISTROLESS_PASSWD = 'root:x:0:0:root:/root:/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n';
 export const DISTROLESS_GROUP = 'root:x:0:\nstaff:x:50:\nnobody:x:65534:\nnonroot:x:65532:\n';
-export const DEBIAN12_OS_RELEASE = 'PRETTY_NAME="Distroless"\nNAME="Debian GNU/Linux"\nID="debian"\nVERSION_ID="12"\nVERSION="Debian GNU/Linux 12 (bookworm)"\nHOME_URL="https://github.com/GoogleContainerTools/distroless"\n';
+const DEBIAN12_OS_RELEASE = 'PRETTY_NAME="Distroless"\nNAME="Debian GNU/Linux"\nID="debian"\nVERSION_ID="12"\nVERSION="Debian GNU/Linux 12 (bookworm)"\nHOME_URL="https://github.com/GoogleContainerTools/distroless"\n';
 
 export function sampleFacts(contract: Contract, service: Service, platform: Platform): ImageFacts {
   const arch = archOf(platform);

@@ -1,10 +1,10 @@
 /** Test material for the registry tests: tiny images, and attestation entries shaped as buildx writes them. */
-import type { Platform } from '../model/platform.ts';
-import { imageConfigJson } from '../image/config.ts';
-import { writeLayer } from '../image/layer.ts';
-import type { RegistryClient } from './client.ts';
-import { OCI_CONFIG, OCI_MANIFEST, sha256Digest, type IndexEntry } from './media.ts';
-import { manifestJson, type PushPlatformInput } from './push.ts';
+import type { Platform } from '../../helpers/model/platform.ts';
+import { imageConfigJson } from '../../helpers/image/config.ts';
+import { writeLayer } from '../../helpers/image/layer.ts';
+import type { RegistryClient } from '../../helpers/registry/client.ts';
+import { OCI_CONFIG, OCI_MANIFEST, sha256Digest, type IndexEntry } from '../../helpers/registry/media.ts';
+import { manifestJson, type PushPlatformInput } from '../../helpers/registry/push.ts';
 
 /** A one-layer image for `platform` whose content depends on `seed`; layer tars go to `dir`. */
 export async function tinyImage(platform: Platform, seed: string, dir: string): Promise<PushPlatformInput> {

@@ -1,11 +1,11 @@
 /**
- * Test support (used by tests/unit): builders for the formats this folder reads, so tests can craft
+ * Test support (used by tests/unit): builders for the formats helpers/debian reads, so tests can craft
  * a .deb or an index without host tools. `xzStore` writes a valid .xz whose LZMA2 chunks are stored
  * uncompressed — enough to exercise the real xz decoder on bytes we made ourselves.
  */
 import { crc32, gzipSync } from 'node:zlib';
-import { tarStream, type LayerEntry } from '../image/tar-write.ts';
-import { writeAr } from './ar.ts';
+import { tarStream, type LayerEntry } from '../../helpers/image/tar-write.ts';
+import { writeAr } from '../../helpers/debian/ar.ts';
 
 const u32 = (n: number) => {
   const b = Buffer.alloc(4);
@@ -56,7 +56,7 @@ export async function tarBytes(entries: LayerEntry[]): Promise<Buffer> {
   return Buffer.concat(parts);
 }
 
-export interface DebSpec {
+interface DebSpec {
   name: string;
   version: string;
   architecture?: string;

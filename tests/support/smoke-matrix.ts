@@ -1,6 +1,6 @@
-import { judgedTests, type TestOutcome } from './run-suites.ts';
+import { judgedTests, type TestOutcome } from '../../helpers/plan/run-suites.ts';
 
-export interface MatrixRow {
+interface MatrixRow {
   subject: string;
   expected: string[];
   failing: string[];
@@ -15,7 +15,7 @@ export interface MatrixRow {
 }
 
 /** Checks a defect leaves not run: `must` are never observable on it, `may` depend on when it breaks. */
-export interface NotRunExpectation {
+interface NotRunExpectation {
   must?: readonly string[];
   may?: readonly string[];
 }

@@ -1,5 +1,5 @@
 /** A healthy x86-64 host's facts, for tests that fabricate one problem at a time. */
-import type { Facts } from './facts.ts';
+import type { Facts } from '../../helpers/doctor/facts.ts';
 
 export function healthyFacts(): Facts {
   return {

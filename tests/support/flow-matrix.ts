@@ -1,7 +1,7 @@
 // The flow defect matrix (pure): from the flow suite's test outcomes (helpers/plan/run-suites.ts),
 // compare the failing flow tests and their steps with what a defect declares; rows as JSON and Markdown.
-import { flowsSubject } from '../model/verdict.ts';
-import { judgedTests, type TestOutcome } from './run-suites.ts';
+import { flowsSubject } from '../../helpers/model/verdict.ts';
+import { judgedTests, type TestOutcome } from '../../helpers/plan/run-suites.ts';
 
 /** One test of a platform's flows as the matrix judges it. */
 export interface FlowTest {
