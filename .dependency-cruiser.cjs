@@ -49,7 +49,8 @@ module.exports = {
   forbidden: [
     {
       name: 'no-folder-cycles',
-      comment: 'Two folders must not import each other, directly or through others: move the shared piece down (helpers/model)',
+      comment:
+        'Two folders must not import each other, directly or through others: move the shared piece down (helpers/model)',
       severity: 'error',
       scope: 'folder',
       from: {},
@@ -57,14 +58,16 @@ module.exports = {
     },
     {
       name: 'model-is-pure',
-      comment: 'helpers/model is the bottom of the graph: it imports only helpers/model and zod (no other folder, no node: I/O, no engine)',
+      comment:
+        'helpers/model is the bottom of the graph: it imports only helpers/model and zod (no other folder, no node: I/O, no engine)',
       severity: 'error',
       from: { path: '^helpers/model/' },
       to: { pathNot: '^helpers/model/|(^|/)node_modules/zod/' },
     },
     {
       name: 'checks-no-engine',
-      comment: 'The checks judge facts (helpers/model); they must not reach the engine, runtime, dockerode or testcontainers, not even transitively',
+      comment:
+        'The checks judge facts (helpers/model); they must not reach the engine, runtime, dockerode or testcontainers, not even transitively',
       severity: 'error',
       from: { path: '^helpers/checks/' },
       to: { path: ENGINE, reachable: true },

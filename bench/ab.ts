@@ -23,10 +23,16 @@ const out = get('out')[0];
 const variants = get('variant').map((v) => {
   const [name, rest = '.'] = v.split(/=(.*)/s, 2) as [string, string?];
   const [root, ...kv] = rest.split(',');
-  return { name, root: resolve(root || '.'), env: Object.fromEntries(kv.map((p) => p.split(/=(.*)/s, 2) as [string, string])) };
+  return {
+    name,
+    root: resolve(root || '.'),
+    env: Object.fromEntries(kv.map((p) => p.split(/=(.*)/s, 2) as [string, string])),
+  };
 });
 if (!variants.length) {
-  console.error('usage: tsx bench/ab.ts [--runs N] [--out FILE] --variant NAME=ROOT[,KEY=VALUE...] ... [-- verify args]');
+  console.error(
+    'usage: tsx bench/ab.ts [--runs N] [--out FILE] --variant NAME=ROOT[,KEY=VALUE...] ... [-- verify args]',
+  );
   process.exit(2);
 }
 
@@ -43,7 +49,9 @@ try {
       const q = await waitForQuiet(ownRuns, { maxWaitMs: 120_000 });
       const t = await timedVerify(verifyArgs, { runId, reportDir: join(tmp, runId), env: v.env, root: v.root });
       results.get(v.name)!.push(t);
-      console.error(`ab: ${v.name} round ${r + 1}: ${(t.wallMs / 1000).toFixed(1)} s, exit ${t.exitCode}, cpu ${Math.round(t.cpuBusy * 100)}%, tests ${t.tests.passed}/${t.tests.failed}${t.imagesLoaded ? `, loaded ${t.imagesLoaded} image(s) first` : ''}${q.quiet ? '' : ' (box not quiet)'}`);
+      console.error(
+        `ab: ${v.name} round ${r + 1}: ${(t.wallMs / 1000).toFixed(1)} s, exit ${t.exitCode}, cpu ${Math.round(t.cpuBusy * 100)}%, tests ${t.tests.passed}/${t.tests.failed}${t.imagesLoaded ? `, loaded ${t.imagesLoaded} image(s) first` : ''}${q.quiet ? '' : ' (box not quiet)'}`,
+      );
     }
   }
 } finally {
@@ -52,12 +60,25 @@ try {
 const rows = variants.map((v) => {
   const ts = results.get(v.name)!;
   const walls = ts.map((t) => t.wallMs);
-  return { variant: v.name, medianMs: median(walls), minMs: Math.min(...walls), cpuBusy: median(ts.map((t) => t.cpuBusy)), failedRuns: ts.filter((t) => t.exitCode !== 0).length, runs: ts };
+  return {
+    variant: v.name,
+    medianMs: median(walls),
+    minMs: Math.min(...walls),
+    cpuBusy: median(ts.map((t) => t.cpuBusy)),
+    failedRuns: ts.filter((t) => t.exitCode !== 0).length,
+    runs: ts,
+  };
 });
 console.log('| variant | verify median | min | CPU busy | failed runs |\n|---|---|---|---|---|');
-for (const r of rows) console.log(`| ${r.variant} | ${(r.medianMs / 1000).toFixed(1)} s | ${(r.minMs / 1000).toFixed(1)} s | ${Math.round(r.cpuBusy * 100)}% | ${r.failedRuns} |`);
+for (const r of rows)
+  console.log(
+    `| ${r.variant} | ${(r.medianMs / 1000).toFixed(1)} s | ${(r.minMs / 1000).toFixed(1)} s | ${Math.round(r.cpuBusy * 100)}% | ${r.failedRuns} |`,
+  );
 if (out) {
   mkdirSync(dirname(resolve(out)), { recursive: true });
-  writeFileSync(resolve(out), `${JSON.stringify({ version: 1, generatedAt: new Date().toISOString(), verifyArgs, variants: rows }, null, 2)}\n`);
+  writeFileSync(
+    resolve(out),
+    `${JSON.stringify({ version: 1, generatedAt: new Date().toISOString(), verifyArgs, variants: rows }, null, 2)}\n`,
+  );
 }
 process.exit(0);

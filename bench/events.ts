@@ -20,7 +20,9 @@ interface EventRecorder {
 
 /** Harness containers only, unless `all` (then every container: to see other work on the engine). */
 export async function recordEvents(opts: { all?: boolean } = {}): Promise<EventRecorder> {
-  const filters: Record<string, string[]> = opts.all ? { type: ['container'] } : { type: ['container'], label: ['io.lucid.harness=true'] };
+  const filters: Record<string, string[]> = opts.all
+    ? { type: ['container'] }
+    : { type: ['container'], label: ['io.lucid.harness=true'] };
   const stream = (await docker().getEvents({ filters })) as unknown as NodeJS.ReadableStream & { destroy(): void };
   const events: EngineEvent[] = [];
   let buf = '';
@@ -32,9 +34,22 @@ export async function recordEvents(opts: { all?: boolean } = {}): Promise<EventR
       const line = buf.slice(0, nl).trim();
       buf = buf.slice(nl + 1);
       if (!line) continue;
-      const e = JSON.parse(line) as { Action: string; id: string; timeNano: number; Actor: { Attributes: Record<string, string> } };
+      const e = JSON.parse(line) as {
+        Action: string;
+        id: string;
+        timeNano: number;
+        Actor: { Attributes: Record<string, string> };
+      };
       const a = e.Actor.Attributes;
-      events.push({ t: e.timeNano / 1e6, seenAt, action: e.Action, id: e.id, run: a['io.lucid.harness.run'] ?? '', platform: a['io.lucid.harness.platform'] ?? '', role: a['io.lucid.harness.role'] ?? '' });
+      events.push({
+        t: e.timeNano / 1e6,
+        seenAt,
+        action: e.Action,
+        id: e.id,
+        run: a['io.lucid.harness.run'] ?? '',
+        platform: a['io.lucid.harness.platform'] ?? '',
+        role: a['io.lucid.harness.role'] ?? '',
+      });
     }
   });
   stream.on('error', () => undefined);
@@ -65,7 +80,13 @@ export function timeline(events: EngineEvent[], run: string, t0: number): Record
     for (const d of evs.filter((e) => e.action === 'die')) busy += d.t - (started.get(d.id) ?? d.t);
     const first = Math.min(...creates.map((e) => e.t));
     const last = Math.max(...destroys.map((e) => e.t), first);
-    out[p] = { containers: creates.length, spanMs: Math.round(last - first), busyMs: Math.round(busy), firstCreateMs: Math.round(first - t0), lastDestroyMs: Math.round(last - t0) };
+    out[p] = {
+      containers: creates.length,
+      spanMs: Math.round(last - first),
+      busyMs: Math.round(busy),
+      firstCreateMs: Math.round(first - t0),
+      lastDestroyMs: Math.round(last - t0),
+    };
   }
   return out;
 }

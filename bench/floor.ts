@@ -36,7 +36,11 @@ async function firstOk(url: string, deadline: number): Promise<void> {
 }
 
 /** Boots the six targets of one platform at once, as `docker compose up -d` would, and removes them. */
-export async function bootFloor(contract: Contract, targets: ImageTarget[], opts: { extraEnv?: Record<string, string>; timeoutMs?: number; network?: string } = {}): Promise<FloorRun> {
+export async function bootFloor(
+  contract: Contract,
+  targets: ImageTarget[],
+  opts: { extraEnv?: Record<string, string>; timeoutMs?: number; network?: string } = {},
+): Promise<FloorRun> {
   const platform = targets[0]!.platform;
   const ids: string[] = [];
   const t0 = performance.now();
@@ -49,11 +53,16 @@ export async function bootFloor(contract: Contract, targets: ImageTarget[], opts
         const port = `${service.port}/tcp`;
         const c = await docker().createContainer({
           Image: t.image,
-          Env: Object.entries({ ...resolveServiceEnv(contract, service), ...opts.extraEnv }).map(([k, v]) => `${k}=${v}`),
+          Env: Object.entries({ ...resolveServiceEnv(contract, service), ...opts.extraEnv }).map(
+            ([k, v]) => `${k}=${v}`,
+          ),
           Labels: harnessLabels('bench-floor'),
           ExposedPorts: { [port]: {} },
           // On the bench network, where the stand-ins already run (bench/standins.ts), when given.
-          HostConfig: { PortBindings: { [port]: [{ HostIp: '127.0.0.1', HostPort: '' }] }, ...(opts.network ? { NetworkMode: opts.network } : {}) },
+          HostConfig: {
+            PortBindings: { [port]: [{ HostIp: '127.0.0.1', HostPort: '' }] },
+            ...(opts.network ? { NetworkMode: opts.network } : {}),
+          },
         });
         ids.push(c.id);
         await c.start();
@@ -65,6 +74,13 @@ export async function bootFloor(contract: Contract, targets: ImageTarget[], opts
     );
     return { platform, allHealthyMs: Math.round(performance.now() - t0), perService };
   } finally {
-    await Promise.all(ids.map((id) => docker().getContainer(id).remove({ force: true }).catch(() => undefined)));
+    await Promise.all(
+      ids.map((id) =>
+        docker()
+          .getContainer(id)
+          .remove({ force: true })
+          .catch(() => undefined),
+      ),
+    );
   }
 }

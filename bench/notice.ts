@@ -45,9 +45,14 @@ async function firstOk(url: string, pollMs: number, deadline: number): Promise<n
 
 /** Resolves with this process's clock when the engine reports the container healthy. */
 async function healthyEvent(id: string, deadline: number): Promise<number> {
-  const stream = (await docker().getEvents({ filters: { type: ['container'], container: [id], event: ['health_status'] } })) as NodeJS.ReadableStream & { destroy(): void };
+  const stream = (await docker().getEvents({
+    filters: { type: ['container'], container: [id], event: ['health_status'] },
+  })) as NodeJS.ReadableStream & { destroy(): void };
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => (stream.destroy(), reject(new Error('no healthy event in time'))), deadline - Date.now());
+    const timer = setTimeout(
+      () => (stream.destroy(), reject(new Error('no healthy event in time'))),
+      deadline - Date.now(),
+    );
     stream.on('data', (b: Buffer) => {
       if (b.toString().includes('health_status: healthy')) {
         const t = performance.now();

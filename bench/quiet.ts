@@ -21,7 +21,8 @@ async function cpuBusy(ms = 1500): Promise<number> {
 }
 
 /** Busy fraction of all cores between two cpuTimes() samples. */
-export const busyBetween = (a: { idle: number; total: number }, b: { idle: number; total: number }) => (b.total > a.total ? Math.round((1 - (b.idle - a.idle) / (b.total - a.total)) * 100) / 100 : 0);
+export const busyBetween = (a: { idle: number; total: number }, b: { idle: number; total: number }) =>
+  b.total > a.total ? Math.round((1 - (b.idle - a.idle) / (b.total - a.total)) * 100) / 100 : 0;
 
 /** Running containers not started by the bench itself (its run ids). */
 async function foreignContainers(ownRuns: Set<string>): Promise<number> {
@@ -40,15 +41,22 @@ export interface Quiet {
 }
 
 /** Waits until the CPU is mostly idle and no other run's containers are up, or gives up after maxWaitMs. */
-export async function waitForQuiet(ownRuns: Set<string>, opts: { maxWaitMs?: number; maxBusy?: number; log?: (l: string) => void } = {}): Promise<Quiet> {
+export async function waitForQuiet(
+  ownRuns: Set<string>,
+  opts: { maxWaitMs?: number; maxBusy?: number; log?: (l: string) => void } = {},
+): Promise<Quiet> {
   const t0 = Date.now();
   const maxWaitMs = opts.maxWaitMs ?? 300_000;
   let said = false;
   for (;;) {
     const [busy, foreign] = await Promise.all([cpuBusy(), foreignContainers(ownRuns)]);
     const quiet = busy <= (opts.maxBusy ?? 0.25) && foreign === 0;
-    if (quiet || Date.now() - t0 > maxWaitMs) return { waitedMs: Date.now() - t0, busy: Math.round(busy * 100) / 100, foreign, quiet };
-    if (!said) opts.log?.(`bench: waiting for a quiet box (cpu ${(busy * 100).toFixed(0)}% busy, ${foreign} other container(s) running)`);
+    if (quiet || Date.now() - t0 > maxWaitMs)
+      return { waitedMs: Date.now() - t0, busy: Math.round(busy * 100) / 100, foreign, quiet };
+    if (!said)
+      opts.log?.(
+        `bench: waiting for a quiet box (cpu ${(busy * 100).toFixed(0)}% busy, ${foreign} other container(s) running)`,
+      );
     said = true;
   }
 }

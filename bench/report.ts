@@ -47,7 +47,11 @@ const r2 = (x: number) => Math.round(x * 100) / 100;
  * The floor per platform is the best of its repeats (a floor: other work on a shared box only ever adds),
  * summed over platforms (verify covers both); medians are kept alongside.
  */
-export function floorSummary(runs: FloorRun[]): { perPlatformMs: Record<string, number>; medianPerPlatformMs: Record<string, number>; totalMs: number } {
+export function floorSummary(runs: FloorRun[]): {
+  perPlatformMs: Record<string, number>;
+  medianPerPlatformMs: Record<string, number>;
+  totalMs: number;
+} {
   const perPlatformMs: Record<string, number> = {};
   const medianPerPlatformMs: Record<string, number> = {};
   for (const p of [...new Set(runs.map((r) => r.platform))]) {
@@ -64,7 +68,9 @@ function summarise(input: BenchInput) {
   // Noticing earlier than the 5 ms poller (its own request in flight) counts as no delay.
   const http = input.notice.map((n) => Math.max(0, n.httpDelayMs));
   const dockerH = input.notice.map((n) => Math.max(0, n.dockerDelayMs));
-  const dockerEv = input.notice.flatMap((n) => (n.dockerEventsDelayMs === undefined ? [] : [Math.max(0, n.dockerEventsDelayMs)]));
+  const dockerEv = input.notice.flatMap((n) =>
+    n.dockerEventsDelayMs === undefined ? [] : [Math.max(0, n.dockerEventsDelayMs)],
+  );
   const stat = {
     coldIsolatedMedianMs: median(input.static.map((s) => s.coldMs)),
     coldIsolatedMaxMs: max(input.static.map((s) => s.coldMs)),
@@ -92,7 +98,13 @@ function summarise(input: BenchInput) {
     floorCortexA57: input.floorCortexA57.length ? floorSummary(input.floorCortexA57) : undefined,
     verifyMs,
     static: stat,
-    notice: { httpMedianMs: median(http), httpMaxMs: max(http), dockerMedianMs: median(dockerH), dockerMaxMs: max(dockerH), ...(dockerEv.length && { dockerEventsMedianMs: median(dockerEv), dockerEventsMaxMs: max(dockerEv) }) },
+    notice: {
+      httpMedianMs: median(http),
+      httpMaxMs: max(http),
+      dockerMedianMs: median(dockerH),
+      dockerMaxMs: max(dockerH),
+      ...(dockerEv.length && { dockerEventsMedianMs: median(dockerEv), dockerEventsMaxMs: max(dockerEv) }),
+    },
     ratios,
     met,
   };
@@ -104,26 +116,83 @@ export function benchDocument(input: BenchInput) {
 
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const yes = (b: boolean) => (b ? 'yes' : '**no**');
-const cpu = (v: TimedVerify) => `${v.cpuBusy === undefined ? '' : ` (CPU ${Math.round(v.cpuBusy * 100)}% busy)`}${v.imagesLoaded ? ` [loaded ${v.imagesLoaded} image(s) first]` : ''}`;
+const cpu = (v: TimedVerify) =>
+  `${v.cpuBusy === undefined ? '' : ` (CPU ${Math.round(v.cpuBusy * 100)}% busy)`}${v.imagesLoaded ? ` [loaded ${v.imagesLoaded} image(s) first]` : ''}`;
 
 export function markdownTable(input: BenchInput): string {
   const m = summarise(input);
-  const fp = Object.entries(m.floor.perPlatformMs).map(([p, ms]) => `${p.split('/')[1]} ${s(ms)}`).join(' + ');
+  const fp = Object.entries(m.floor.perPlatformMs)
+    .map(([p, ms]) => `${p.split('/')[1]} ${s(ms)}`)
+    .join(' + ');
   const rows = [
     ['boot floor (six services, plain start, first 200; best of repeats)', `${s(m.floor.totalMs)} (${fp})`, '—', '—'],
-    ['full verify, cold caches', `${s(input.verify.cold.wallMs)}${cpu(input.verify.cold)}`, `${m.ratios.verifyColdOverFloor}× floor`, '—'],
-    ['full verify, warm caches', `${s(m.verifyMs)}${cpu(input.verify.warm)}`, `${m.ratios.verifyOverFloor}× floor (target ≤ ${TARGETS.verifyOverFloor}×)`, yes(m.met.verifyOverFloor)],
-    ['naive script (bench/naive.sh)', s(input.naive.wallMs), `verify ${m.ratios.naiveOverVerify}× faster (target ≥ ${TARGETS.naiveOverVerify}×)`, yes(m.met.naiveOverVerify)],
-    ['static checks per image, cold (median, max)', `${m.static.coldIsolatedMedianMs} ms, ${m.static.coldIsolatedMaxMs} ms`, `target ≤ ${TARGETS.staticColdMs} ms`, yes(m.met.staticCold)],
-    ['static checks per image, cold with the build cache (median)', `${m.static.coldBuiltMedianMs} ms`, 'no image facts yet, layer tars from the build', '—'],
-    ['static checks per image, cold within a run (mean)', `${m.static.coldInRunMeanMs} ms`, 'shared layers indexed once', '—'],
-    ['static checks per image, warm: disk cache / memo (mean)', `${m.static.warmDiskMeanMs} ms / ${m.static.memoMeanMs} ms`, `target ≈ 0 (≤ ${TARGETS.staticWarmMs} ms)`, yes(m.met.staticWarm)],
-    ['health answered → noticed (HTTP, median / max)', `${m.notice.httpMedianMs} ms / ${m.notice.httpMaxMs} ms`, `target ≤ ${TARGETS.noticeMs} ms`, yes(m.met.notice)],
-    ['Docker healthy → noticed, 200 ms poll (median / max)', `${m.notice.dockerMedianMs} ms / ${m.notice.dockerMaxMs} ms`, '—', '—'],
+    [
+      'full verify, cold caches',
+      `${s(input.verify.cold.wallMs)}${cpu(input.verify.cold)}`,
+      `${m.ratios.verifyColdOverFloor}× floor`,
+      '—',
+    ],
+    [
+      'full verify, warm caches',
+      `${s(m.verifyMs)}${cpu(input.verify.warm)}`,
+      `${m.ratios.verifyOverFloor}× floor (target ≤ ${TARGETS.verifyOverFloor}×)`,
+      yes(m.met.verifyOverFloor),
+    ],
+    [
+      'naive script (bench/naive.sh)',
+      s(input.naive.wallMs),
+      `verify ${m.ratios.naiveOverVerify}× faster (target ≥ ${TARGETS.naiveOverVerify}×)`,
+      yes(m.met.naiveOverVerify),
+    ],
+    [
+      'static checks per image, cold (median, max)',
+      `${m.static.coldIsolatedMedianMs} ms, ${m.static.coldIsolatedMaxMs} ms`,
+      `target ≤ ${TARGETS.staticColdMs} ms`,
+      yes(m.met.staticCold),
+    ],
+    [
+      'static checks per image, cold with the build cache (median)',
+      `${m.static.coldBuiltMedianMs} ms`,
+      'no image facts yet, layer tars from the build',
+      '—',
+    ],
+    [
+      'static checks per image, cold within a run (mean)',
+      `${m.static.coldInRunMeanMs} ms`,
+      'shared layers indexed once',
+      '—',
+    ],
+    [
+      'static checks per image, warm: disk cache / memo (mean)',
+      `${m.static.warmDiskMeanMs} ms / ${m.static.memoMeanMs} ms`,
+      `target ≈ 0 (≤ ${TARGETS.staticWarmMs} ms)`,
+      yes(m.met.staticWarm),
+    ],
+    [
+      'health answered → noticed (HTTP, median / max)',
+      `${m.notice.httpMedianMs} ms / ${m.notice.httpMaxMs} ms`,
+      `target ≤ ${TARGETS.noticeMs} ms`,
+      yes(m.met.notice),
+    ],
+    [
+      'Docker healthy → noticed, 200 ms poll (median / max)',
+      `${m.notice.dockerMedianMs} ms / ${m.notice.dockerMaxMs} ms`,
+      '—',
+      '—',
+    ],
   ];
-  if (m.notice.dockerEventsMedianMs !== undefined) rows.push(['Docker healthy → noticed, engine events (what own-container runs use; median / max)', `${m.notice.dockerEventsMedianMs} ms / ${m.notice.dockerEventsMaxMs} ms`, '—', '—']);
-  if (m.floorCortexA57) rows.splice(1, 0, ['boot floor arm64 with QEMU_CPU=cortex-a57', s(m.floorCortexA57.totalMs), '—', '—']);
-  const quiet = Object.entries(input.quiet).filter(([, q]) => !q.quiet || q.foreignStartsDuring).map(([k, q]) => (q.foreignStartsDuring ? `${k} (${q.foreignStartsDuring} foreign container start(s))` : k));
+  if (m.notice.dockerEventsMedianMs !== undefined)
+    rows.push([
+      'Docker healthy → noticed, engine events (what own-container runs use; median / max)',
+      `${m.notice.dockerEventsMedianMs} ms / ${m.notice.dockerEventsMaxMs} ms`,
+      '—',
+      '—',
+    ]);
+  if (m.floorCortexA57)
+    rows.splice(1, 0, ['boot floor arm64 with QEMU_CPU=cortex-a57', s(m.floorCortexA57.totalMs), '—', '—']);
+  const quiet = Object.entries(input.quiet)
+    .filter(([, q]) => !q.quiet || q.foreignStartsDuring)
+    .map(([k, q]) => (q.foreignStartsDuring ? `${k} (${q.foreignStartsDuring} foreign container start(s))` : k));
   return [
     '| measure | time | ratio / target | met |',
     '|---|---|---|---|',

@@ -56,8 +56,11 @@ async function phase<T>(name: string, f: () => Promise<T>): Promise<T> {
   } finally {
     const t1 = Date.now();
     // Every container start on the engine during the phase that none of the bench's runs made.
-    q.foreignStartsDuring = (engineWatch?.events ?? []).filter((e) => e.action === 'start' && e.seenAt >= t0 && e.seenAt <= t1 && !ownRuns.has(e.run)).length;
-    if (q.foreignStartsDuring) log(`bench: ${name}: ${q.foreignStartsDuring} container(s) of other work started meanwhile`);
+    q.foreignStartsDuring = (engineWatch?.events ?? []).filter(
+      (e) => e.action === 'start' && e.seenAt >= t0 && e.seenAt <= t1 && !ownRuns.has(e.run),
+    ).length;
+    if (q.foreignStartsDuring)
+      log(`bench: ${name}: ${q.foreignStartsDuring} container(s) of other work started meanwhile`);
   }
 }
 
@@ -75,7 +78,16 @@ function runNaive(envDir: string, runId: string, network: string): Promise<Bench
   return (async () => {
     const rec = await recordEvents();
     const t0 = Date.now();
-    const child = spawn('bash', [join(PROJECT_ROOT, 'bench/naive.sh')], { env: { ...process.env, NAIVE_ENV_DIR: envDir, NAIVE_RUN_ID: runId, NAIVE_NETWORK: network, NAIVE_IMAGE_PREFIX: referenceImageRef('', 'linux/amd64').replace(/:amd64$/, '') }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('bash', [join(PROJECT_ROOT, 'bench/naive.sh')], {
+      env: {
+        ...process.env,
+        NAIVE_ENV_DIR: envDir,
+        NAIVE_RUN_ID: runId,
+        NAIVE_NETWORK: network,
+        NAIVE_IMAGE_PREFIX: referenceImageRef('', 'linux/amd64').replace(/:amd64$/, ''),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let text = '';
     child.stdout.on('data', (b: Buffer) => (text += b.toString()));
     child.stderr.on('data', (b: Buffer) => (text += b.toString()));
@@ -83,7 +95,12 @@ function runNaive(envDir: string, runId: string, network: string): Promise<Bench
     const wallMs = Date.now() - t0;
     await new Promise((r) => setTimeout(r, 300));
     rec.stop();
-    return { wallMs, exitCode, summary: text.trim().split('\n').slice(-3).join(' / '), platforms: timeline(rec.events, runId, t0) };
+    return {
+      wallMs,
+      exitCode,
+      summary: text.trim().split('\n').slice(-3).join(' / '),
+      platforms: timeline(rec.events, runId, t0),
+    };
   })();
 }
 
@@ -91,7 +108,12 @@ async function main(): Promise<void> {
   const version = await docker().version();
   engineWatch = await recordEvents({ all: true });
   log('bench: reference images (built when missing; not timed)');
-  const targets = await ensureReferenceImages({ contract, services: contract.services.map((s) => s.name), platforms: contract.platforms, log });
+  const targets = await ensureReferenceImages({
+    contract,
+    services: contract.services.map((s) => s.name),
+    platforms: contract.platforms,
+    log,
+  });
   const byPlatform = (p: string) => targets.filter((t) => t.platform === p);
 
   // The stand-ins the services need (data-chain's Mongo above all) on a network of the bench's own, for the
@@ -103,13 +125,21 @@ async function main(): Promise<void> {
   const cache = coldCacheDir();
   const tmp = mkdtempSync(join(tmpdir(), 'lucid-bench-'));
   try {
-    if (phases.has('floor')) await phase('floor', async () => {
-      for (let i = 0; i < floorRepeats; i++) {
-        for (const p of contract.platforms) floor.push(await bootFloor(contract, byPlatform(p), { network: bench.network }));
-        // Interleaved with the default arm64 floor, so drift on the box hits both alike.
-        if (cortex) floorCortexA57.push(await bootFloor(contract, byPlatform('linux/arm64'), { extraEnv: { QEMU_CPU: 'cortex-a57' }, network: bench.network }));
-      }
-    });
+    if (phases.has('floor'))
+      await phase('floor', async () => {
+        for (let i = 0; i < floorRepeats; i++) {
+          for (const p of contract.platforms)
+            floor.push(await bootFloor(contract, byPlatform(p), { network: bench.network }));
+          // Interleaved with the default arm64 floor, so drift on the box hits both alike.
+          if (cortex)
+            floorCortexA57.push(
+              await bootFloor(contract, byPlatform('linux/arm64'), {
+                extraEnv: { QEMU_CPU: 'cortex-a57' },
+                network: bench.network,
+              }),
+            );
+        }
+      });
 
     const verifyRun = (name: string) =>
       phase(`verify-${name}`, () => {
@@ -117,30 +147,57 @@ async function main(): Promise<void> {
         ownRuns.add(runId);
         return timedVerify([], { runId, reportDir: join(tmp, name), env: { LUCID_CACHE_DIR: cache }, root });
       });
-    const skipped = (runId: string): Awaited<ReturnType<typeof timedVerify>> => ({ runId, exitCode: null, wallMs: NaN, suites: {}, tests: { passed: 0, failed: 0, skipped: 0 }, failures: [], platforms: {}, cpuBusy: 0, imagesLoaded: 0, stderrTail: 'not measured' });
+    const skipped = (runId: string): Awaited<ReturnType<typeof timedVerify>> => ({
+      runId,
+      exitCode: null,
+      wallMs: NaN,
+      suites: {},
+      tests: { passed: 0, failed: 0, skipped: 0 },
+      failures: [],
+      platforms: {},
+      cpuBusy: 0,
+      imagesLoaded: 0,
+      stderrTail: 'not measured',
+    });
     const cold = phases.has('verify') ? await verifyRun('cold') : skipped('cold');
     const warm = phases.has('verify') ? await verifyRun('warm') : skipped('warm');
-    for (const v of [cold, warm]) if (v.exitCode !== 0 && phases.has('verify')) log(`bench: verify ${v.runId} exited ${v.exitCode}:\n${v.stderrTail}`);
+    for (const v of [cold, warm])
+      if (v.exitCode !== 0 && phases.has('verify'))
+        log(`bench: verify ${v.runId} exited ${v.exitCode}:\n${v.stderrTail}`);
 
     const envDir = join(tmp, 'env');
     mkdirSync(envDir);
-    for (const s of contract.services) writeFileSync(join(envDir, `${s.name}.env`), Object.entries(resolveServiceEnv(contract, s)).map(([k, v]) => `${k}=${v}\n`).join(''));
+    for (const s of contract.services)
+      writeFileSync(
+        join(envDir, `${s.name}.env`),
+        Object.entries(resolveServiceEnv(contract, s))
+          .map(([k, v]) => `${k}=${v}\n`)
+          .join(''),
+      );
     const naiveRun = `bench-naive-${Date.now().toString(36)}`;
     ownRuns.add(naiveRun);
-    const naive = phases.has('naive') ? await phase('naive', () => runNaive(envDir, naiveRun, bench.network)) : { wallMs: NaN, exitCode: null, summary: 'not measured', platforms: {} };
+    const naive = phases.has('naive')
+      ? await phase('naive', () => runNaive(envDir, naiveRun, bench.network))
+      : { wallMs: NaN, exitCode: null, summary: 'not measured', platforms: {} };
 
     const stat = phases.has('static') ? await phase('static', () => benchStatic(contract, targets)) : [];
     const notice: NoticeSample[] = [];
-    if (phases.has('notice')) await phase('notice', async () => {
-      for (const p of contract.platforms) {
-        const t = byPlatform(p).find((x) => x.service === 'data-chain')!;
-        for (let i = 0; i < noticeRepeats; i++) notice.push(await noticeSample(contract, t, bench.network));
-      }
-    });
+    if (phases.has('notice'))
+      await phase('notice', async () => {
+        for (const p of contract.platforms) {
+          const t = byPlatform(p).find((x) => x.service === 'data-chain')!;
+          for (let i = 0; i < noticeRepeats; i++) notice.push(await noticeSample(contract, t, bench.network));
+        }
+      });
 
     const input: BenchInput = {
       generatedAt: new Date().toISOString(),
-      host: { cpus: availableParallelism(), node: process.versions.node, engine: `${version.Version} (API ${version.ApiVersion})`, ...(process.env.QEMU_CPU && { qemuCpu: process.env.QEMU_CPU }) },
+      host: {
+        cpus: availableParallelism(),
+        node: process.versions.node,
+        engine: `${version.Version} (API ${version.ApiVersion})`,
+        ...(process.env.QEMU_CPU && { qemuCpu: process.env.QEMU_CPU }),
+      },
       floor,
       floorCortexA57,
       verify: { cold, warm },

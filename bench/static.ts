@@ -30,7 +30,10 @@ export interface StaticTiming {
 async function timeOnce(contract: Contract, t: ImageTarget): Promise<{ ms: number; findings: number }> {
   const t0 = performance.now();
   const facts = await gatherImageFacts(t.image, { platform: t.platform });
-  const findings = runStaticChecks(facts, contract, serviceNamed(contract, t.service), t.platform).reduce((n, r) => n + r.findings.length, 0);
+  const findings = runStaticChecks(facts, contract, serviceNamed(contract, t.service), t.platform).reduce(
+    (n, r) => n + r.findings.length,
+    0,
+  );
   return { ms: Math.round(performance.now() - t0), findings };
 }
 
@@ -63,7 +66,15 @@ export async function benchStatic(contract: Contract, targets: ImageTarget[]): P
       const cold = await withCacheDir(fresh(), () => timeOnce(contract, t));
       forgetGatheredFacts();
       const built = await withCacheDir(withBuildCache(), () => timeOnce(contract, t));
-      out.set(t, { target: `${t.service} [${t.platform}]`, coldMs: cold.ms, coldBuiltMs: built.ms, coldInRunMs: 0, warmDiskMs: 0, memoMs: 0, findings: cold.findings });
+      out.set(t, {
+        target: `${t.service} [${t.platform}]`,
+        coldMs: cold.ms,
+        coldBuiltMs: built.ms,
+        coldInRunMs: 0,
+        warmDiskMs: 0,
+        memoMs: 0,
+        findings: cold.findings,
+      });
     }
     const run = fresh();
     forgetGatheredFacts();

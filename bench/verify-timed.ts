@@ -23,13 +23,20 @@ export interface TimedVerify {
   stderrTail: string;
 }
 
-export async function timedVerify(args: string[], opts: { runId: string; reportDir: string; env?: NodeJS.ProcessEnv; root?: string }): Promise<TimedVerify> {
+export async function timedVerify(
+  args: string[],
+  opts: { runId: string; reportDir: string; env?: NodeJS.ProcessEnv; root?: string },
+): Promise<TimedVerify> {
   const rec = await recordEvents();
   const env: NodeJS.ProcessEnv = { ...process.env, ...opts.env, LUCID_RUN_ID: opts.runId };
   delete env.LUCID_RUN_PID; // the child is its own run, owned by its own pid
   const t0 = Date.now();
   const cpu0 = cpuTimes();
-  const child = spawn(process.execPath, ['bin/lucid-harness.mjs', 'verify', '--report-dir', opts.reportDir, ...args], { cwd: opts.root ?? PROJECT_ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, ['bin/lucid-harness.mjs', 'verify', '--report-dir', opts.reportDir, ...args], {
+    cwd: opts.root ?? PROJECT_ROOT,
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let tail = '';
   let imagesLoaded = 0;
   child.stderr.on('data', (b: Buffer) => {
@@ -47,19 +54,39 @@ export async function timedVerify(args: string[], opts: { runId: string; reportD
   const json = join(opts.reportDir, 'vitest-results.json');
   if (existsSync(json)) {
     const doc = JSON.parse(readFileSync(json, 'utf8')) as {
-      testResults: { name: string; startTime: number; endTime: number; assertionResults: { status: string; ancestorTitles: string[]; title: string; failureMessages?: string[] }[] }[];
+      testResults: {
+        name: string;
+        startTime: number;
+        endTime: number;
+        assertionResults: { status: string; ancestorTitles: string[]; title: string; failureMessages?: string[] }[];
+      }[];
     };
     for (const f of doc.testResults) {
-      suites[f.name.replace(`${opts.root ?? PROJECT_ROOT}/`, '')] = { startMs: f.startTime - t0, ms: Math.round(f.endTime - f.startTime) };
+      suites[f.name.replace(`${opts.root ?? PROJECT_ROOT}/`, '')] = {
+        startMs: f.startTime - t0,
+        ms: Math.round(f.endTime - f.startTime),
+      };
       for (const a of f.assertionResults) {
         if (a.status === 'passed') tests.passed++;
         else if (a.status === 'failed') {
           tests.failed++;
-          failures.push(`${[...a.ancestorTitles, a.title].join(' > ')}: ${(a.failureMessages?.[0] ?? '').split('\n').slice(0, 4).join(' / ')}`);
-        }
-        else tests.skipped++;
+          failures.push(
+            `${[...a.ancestorTitles, a.title].join(' > ')}: ${(a.failureMessages?.[0] ?? '').split('\n').slice(0, 4).join(' / ')}`,
+          );
+        } else tests.skipped++;
       }
     }
   }
-  return { runId: opts.runId, exitCode, wallMs, suites, tests, failures, platforms: timeline(rec.events, opts.runId, t0), cpuBusy, imagesLoaded, stderrTail: tail.split('\n').slice(-6).join('\n') };
+  return {
+    runId: opts.runId,
+    exitCode,
+    wallMs,
+    suites,
+    tests,
+    failures,
+    platforms: timeline(rec.events, opts.runId, t0),
+    cpuBusy,
+    imagesLoaded,
+    stderrTail: tail.split('\n').slice(-6).join('\n'),
+  };
 }

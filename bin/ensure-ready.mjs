@@ -90,7 +90,12 @@ if (depsStale()) {
 
 const answered = await ping();
 if (answered !== true || !emulationReady()) {
-  const why = answered === false ? `no Docker engine answers at ${DOCKER_HOST}` : answered ? 'arm64 emulation is off' : `cannot ping ${DOCKER_HOST} from Node`;
+  const why =
+    answered === false
+      ? `no Docker engine answers at ${DOCKER_HOST}`
+      : answered
+        ? 'arm64 emulation is off'
+        : `cannot ping ${DOCKER_HOST} from Node`;
   console.log(`ensure-ready: ${why}: running bin/bootstrap-host.sh`);
   const r = spawnSync('bash', [path.join(ROOT, 'bin', 'bootstrap-host.sh')], { cwd: ROOT, stdio: 'inherit' });
   if (r.status !== 0) fail(`host not ready (${why}); bin/bootstrap-host.sh said what is missing above`);

@@ -39,15 +39,34 @@ export function analyseSoak(runs: SoakRun[]): SoakSummary {
   const flaky = [...counts].filter(([, c]) => c.passed > 0 && c.failed > 0).map(([test, c]) => ({ test, ...c }));
   const alwaysFailing = [...counts].filter(([, c]) => c.failed > 0 && c.passed === 0).map(([test]) => test);
   const failedRuns = runs.filter((r) => r.exitCode !== 0).length;
-  const leaks = { containers: runs.reduce((n, r) => n + r.leakedContainers, 0), networks: runs.reduce((n, r) => n + r.leakedNetworks, 0) };
+  const leaks = {
+    containers: runs.reduce((n, r) => n + r.leakedContainers, 0),
+    networks: runs.reduce((n, r) => n + r.leakedNetworks, 0),
+  };
   const walls = runs.map((r) => r.wallMs).sort((a, b) => a - b);
-  const wallMs = { min: walls[0] ?? 0, median: walls[Math.floor(walls.length / 2)] ?? 0, max: walls[walls.length - 1] ?? 0 };
-  return { runs: runs.length, failedRuns, flaky, alwaysFailing, leaks, wallMs, ok: runs.length > 0 && !failedRuns && !flaky.length && !leaks.containers && !leaks.networks };
+  const wallMs = {
+    min: walls[0] ?? 0,
+    median: walls[Math.floor(walls.length / 2)] ?? 0,
+    max: walls[walls.length - 1] ?? 0,
+  };
+  return {
+    runs: runs.length,
+    failedRuns,
+    flaky,
+    alwaysFailing,
+    leaks,
+    wallMs,
+    ok: runs.length > 0 && !failedRuns && !flaky.length && !leaks.containers && !leaks.networks,
+  };
 }
 
 /** vitest's outcome list → the keyed statuses a SoakRun holds. */
-export function keyedStatuses(outcomes: { ancestors: string[]; title: string; status: string }[]): Record<string, Status> {
+export function keyedStatuses(
+  outcomes: { ancestors: string[]; title: string; status: string }[],
+): Record<string, Status> {
   const out: Record<string, Status> = {};
-  for (const o of outcomes) out[[...o.ancestors, o.title].join(' > ')] = o.status === 'passed' ? 'passed' : o.status === 'failed' ? 'failed' : 'skipped';
+  for (const o of outcomes)
+    out[[...o.ancestors, o.title].join(' > ')] =
+      o.status === 'passed' ? 'passed' : o.status === 'failed' ? 'failed' : 'skipped';
   return out;
 }

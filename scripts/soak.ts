@@ -24,7 +24,10 @@ const startedAt = new Date().toISOString();
 function write(): ReturnType<typeof analyseSoak> {
   const summary = analyseSoak(runs);
   mkdirSync(join(PROJECT_ROOT, 'reports'), { recursive: true });
-  writeFileSync(out, `${JSON.stringify({ version: SOAK_VERSION, startedAt, finishedAt: new Date().toISOString(), requested: n, verifyArgs: args, summary, runs }, null, 2)}\n`);
+  writeFileSync(
+    out,
+    `${JSON.stringify({ version: SOAK_VERSION, startedAt, finishedAt: new Date().toISOString(), requested: n, verifyArgs: args, summary, runs }, null, 2)}\n`,
+  );
   return summary;
 }
 
@@ -36,16 +39,31 @@ try {
     const json = join(reportDir, 'vitest-results.json');
     const tests = existsSync(json) ? keyedStatuses(parseVitestJson(readFileSync(json, 'utf8'))) : {};
     const left = await leftovers(runId);
-    runs.push({ run: i, runId, exitCode: v.exitCode, wallMs: v.wallMs, tests, leakedContainers: left.containers.length, leakedNetworks: left.networks.length, ...(v.exitCode !== 0 && { stderrTail: v.stderrTail }) });
-    const failed = Object.entries(tests).filter(([, s]) => s === 'failed').map(([t]) => t);
-    console.error(`soak ${i}/${n}: exit ${v.exitCode} in ${(v.wallMs / 1000).toFixed(1)} s${failed.length ? `; failed: ${failed.join('; ')}` : ''}${left.containers.length ? `; leaked ${left.containers.length} container(s)` : ''}`);
+    runs.push({
+      run: i,
+      runId,
+      exitCode: v.exitCode,
+      wallMs: v.wallMs,
+      tests,
+      leakedContainers: left.containers.length,
+      leakedNetworks: left.networks.length,
+      ...(v.exitCode !== 0 && { stderrTail: v.stderrTail }),
+    });
+    const failed = Object.entries(tests)
+      .filter(([, s]) => s === 'failed')
+      .map(([t]) => t);
+    console.error(
+      `soak ${i}/${n}: exit ${v.exitCode} in ${(v.wallMs / 1000).toFixed(1)} s${failed.length ? `; failed: ${failed.join('; ')}` : ''}${left.containers.length ? `; leaked ${left.containers.length} container(s)` : ''}`,
+    );
     write(); // after every run, so an interrupted soak still reports what it saw
   }
 } finally {
   rmSync(tmp, { recursive: true, force: true });
 }
 const s = write();
-console.log(`soak: ${s.runs} run(s), ${s.failedRuns} failed, ${s.flaky.length} flaky test(s), ${s.alwaysFailing.length} always failing, leaks ${s.leaks.containers} container(s) / ${s.leaks.networks} network(s); verify ${(s.wallMs.median / 1000).toFixed(1)} s median (${(s.wallMs.min / 1000).toFixed(1)}–${(s.wallMs.max / 1000).toFixed(1)} s)`);
+console.log(
+  `soak: ${s.runs} run(s), ${s.failedRuns} failed, ${s.flaky.length} flaky test(s), ${s.alwaysFailing.length} always failing, leaks ${s.leaks.containers} container(s) / ${s.leaks.networks} network(s); verify ${(s.wallMs.median / 1000).toFixed(1)} s median (${(s.wallMs.min / 1000).toFixed(1)}–${(s.wallMs.max / 1000).toFixed(1)} s)`,
+);
 for (const f of s.flaky) console.log(`flaky: ${f.test} (passed ${f.passed}, failed ${f.failed})`);
 console.log(`soak: wrote ${out}`);
 process.exit(s.ok ? 0 : 1);

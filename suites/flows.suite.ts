@@ -10,7 +10,14 @@ import { FLOWS } from '../helpers/flows/index.ts';
 import { missingRoles } from '../helpers/flows/roles.ts';
 import { stackGroups } from '../helpers/runtime/stack.ts';
 import { flowOutcome, runFlow, stackDownOutcome, withServicesDown } from '../helpers/flows/run.ts';
-import { attachOutcome, FLOWS_IMAGE, flowsSubject, outcomeIn, OUTCOME_META, SUBJECT_META } from '../helpers/model/verdict.ts';
+import {
+  attachOutcome,
+  FLOWS_IMAGE,
+  flowsSubject,
+  outcomeIn,
+  OUTCOME_META,
+  SUBJECT_META,
+} from '../helpers/model/verdict.ts';
 import { flowEnvOf } from '../helpers/flows/stack.ts';
 import type { FlowEnv } from '../helpers/flows/context.ts';
 import { docker } from '../helpers/engine/docker.ts';
@@ -27,14 +34,20 @@ const lacking = missingRoles(contract);
 const book = new FiguresBook();
 const FIGURES_FILE = join(plan.reportDir, 'flow-figures.json');
 // Each platform's describe declares its subject as data: its tests (and a failed beforeAll) carry it even without an outcome.
-const subjectMeta = (platform: string) => ({ [SUBJECT_META]: { subject: flowsSubject(platform), image: FLOWS_IMAGE, platform } });
+const subjectMeta = (platform: string) => ({
+  [SUBJECT_META]: { subject: flowsSubject(platform), image: FLOWS_IMAGE, platform },
+});
 
 // A platform without every contract service: each flow is listed, not run, with the reason (declared at collection).
 for (const s of skipped) {
   const reason = `needs every contract service: the plan ${s.reason}`;
   describe(flowsSubject(s.platform), { meta: subjectMeta(s.platform) }, () => {
     for (const [name] of FLOWS) {
-      test.skip(name, { meta: { [OUTCOME_META]: flowOutcome(s.platform, name, { verdict: 'not-run', reason }) } }, () => {});
+      test.skip(
+        name,
+        { meta: { [OUTCOME_META]: flowOutcome(s.platform, name, { verdict: 'not-run', reason }) } },
+        () => {},
+      );
     }
   });
 }
@@ -70,7 +83,14 @@ for (const group of groups) {
     // removing it now overlaps with the other platform's flows instead of adding to the teardown.
     afterAll(async () => {
       book.write(FIGURES_FILE);
-      await Promise.all(Object.values(handle?.services ?? {}).map((s) => docker().getContainer(s.containerId).remove({ force: true, v: true }).catch(() => undefined)));
+      await Promise.all(
+        Object.values(handle?.services ?? {}).map((s) =>
+          docker()
+            .getContainer(s.containerId)
+            .remove({ force: true, v: true })
+            .catch(() => undefined),
+        ),
+      );
     });
 
     const ids = () => Object.fromEntries(Object.entries(handle?.services ?? {}).map(([n, s]) => [n, s.containerId]));
@@ -78,7 +98,10 @@ for (const group of groups) {
     for (const [name, body] of FLOWS) {
       test.sequential(name, async ({ annotate, task, skip }) => {
         if (name === FLOWS[0]?.[0] && handle?.stackStartMs !== undefined) {
-          await annotate(`stack start [${group.platform}] on ${handle.network}: ${Object.keys(handle.services).length} containers ${handle.stackStartMs} ms`, 'flow-figures');
+          await annotate(
+            `stack start [${group.platform}] on ${handle.network}: ${Object.keys(handle.services).length} containers ${handle.stackStartMs} ms`,
+            'flow-figures',
+          );
           await recordMetric(annotate, METRIC.stackStart, handle.stackStartMs, 'ms');
         }
         // Each flow fails on its own with the stack's story, so every report line says why: a stack that did not
@@ -105,8 +128,16 @@ for (const group of groups) {
           const down = await downServices(ids()).catch(() => []);
           if (down.length) {
             const failed = outcomeIn(task.meta);
-            attachOutcome({ task }, withServicesDown(failed?.kind === 'flow' ? failed : flowOutcome(group.platform, name, { verdict: 'failed' }), down));
-            throw new Error(`${(e as Error).message}\nwhile it ran, not every service of the stack was up:\n${down.map((d) => `  ${d}`).join('\n')}`);
+            attachOutcome(
+              { task },
+              withServicesDown(
+                failed?.kind === 'flow' ? failed : flowOutcome(group.platform, name, { verdict: 'failed' }),
+                down,
+              ),
+            );
+            throw new Error(
+              `${(e as Error).message}\nwhile it ran, not every service of the stack was up:\n${down.map((d) => `  ${d}`).join('\n')}`,
+            );
           }
           throw e;
         }
@@ -118,12 +149,26 @@ for (const group of groups) {
       for (const t of group.targets) {
         test.sequential(`still-running: ${t.service}`, async (ctx) => {
           // The service's own container and every extra instance of its image (contract stack.extraInstances).
-          const containers = Object.entries(handle.services).filter(([n, s]) => n === t.service || s.instanceOf === t.service);
+          const containers = Object.entries(handle.services).filter(
+            ([n, s]) => n === t.service || s.instanceOf === t.service,
+          );
           const image = (t as { name?: string }).name ?? t.service;
-          const subject = { subject: flowsSubject(group.platform), image, platform: group.platform, check: 'still-running', title: `${image} [${group.platform}] — image ${t.label}, after the flows` };
+          const subject = {
+            subject: flowsSubject(group.platform),
+            image,
+            platform: group.platform,
+            check: 'still-running',
+            title: `${image} [${group.platform}] — image ${t.label}, after the flows`,
+          };
           await judged(ctx, subject, async () => {
             const found = [];
-            for (const [n, s] of containers) found.push(...judgeStillRunning(n === t.service ? 'service container' : `${n} container`, await containerEndById(s.containerId)));
+            for (const [n, s] of containers)
+              found.push(
+                ...judgeStillRunning(
+                  n === t.service ? 'service container' : `${n} container`,
+                  await containerEndById(s.containerId),
+                ),
+              );
             return found;
           });
         });

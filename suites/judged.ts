@@ -31,19 +31,54 @@ export async function judged(ctx: TestContext, s: JudgedSubject, judge: () => Pr
     findings = await judge();
   } catch (e) {
     if (e instanceof NotRun) return notRun(ctx, s, e.reason);
-    if (engineGone(e) || !(await engineAnswers())) return notRun(ctx, s, `the engine went away: ${(e as Error).message}`);
+    if (engineGone(e) || !(await engineAnswers()))
+      return notRun(ctx, s, `the engine went away: ${(e as Error).message}`);
     // A judge that broke is still this check's failure: the outcome says so, so no report has to read the message.
-    const broke = { check: s.check, expected: 'the check to complete', seen: `an error: ${(e as Error)?.message ?? String(e)}` };
-    attachOutcome(ctx, { kind: 'check', subject: s.subject, image: s.image, platform: s.platform, check: s.check, verdict: 'failed', findings: [broke] } satisfies CheckOutcome);
+    const broke = {
+      check: s.check,
+      expected: 'the check to complete',
+      seen: `an error: ${(e as Error)?.message ?? String(e)}`,
+    };
+    attachOutcome(ctx, {
+      kind: 'check',
+      subject: s.subject,
+      image: s.image,
+      platform: s.platform,
+      check: s.check,
+      verdict: 'failed',
+      findings: [broke],
+    } satisfies CheckOutcome);
     throw e;
   }
-  if (findings.length && !(await engineAnswers())) return notRun(ctx, s, `the engine went away during the run (it no longer answers); what was seen: ${findings[0]!.seen}`);
-  attachOutcome(ctx, { kind: 'check', subject: s.subject, image: s.image, platform: s.platform, check: s.check, verdict: findings.length ? 'failed' : 'passed', findings } satisfies CheckOutcome);
+  if (findings.length && !(await engineAnswers()))
+    return notRun(
+      ctx,
+      s,
+      `the engine went away during the run (it no longer answers); what was seen: ${findings[0]!.seen}`,
+    );
+  attachOutcome(ctx, {
+    kind: 'check',
+    subject: s.subject,
+    image: s.image,
+    platform: s.platform,
+    check: s.check,
+    verdict: findings.length ? 'failed' : 'passed',
+    findings,
+  } satisfies CheckOutcome);
   if (findings.length) throw new CheckFailed(s.title, findings);
 }
 
 async function notRun(ctx: TestContext, s: JudgedSubject, reason: string): Promise<void> {
-  attachOutcome(ctx, { kind: 'check', subject: s.subject, image: s.image, platform: s.platform, check: s.check, verdict: 'not-run', reason, findings: [] } satisfies CheckOutcome);
+  attachOutcome(ctx, {
+    kind: 'check',
+    subject: s.subject,
+    image: s.image,
+    platform: s.platform,
+    check: s.check,
+    verdict: 'not-run',
+    reason,
+    findings: [],
+  } satisfies CheckOutcome);
   await ctx.annotate(reason, 'not-run').catch(() => undefined);
   ctx.skip(`not run: ${reason}`);
 }

@@ -29,7 +29,9 @@ const prefetched = prefetchSmoke(contract, plan.targets, network, shared.smoke);
 for (const target of plan.targets) {
   const image = target.name ?? target.service;
   const subject = `${image} [${target.platform}]`;
-  describe(subject, { meta: { [SUBJECT_META]: { subject, image, platform: target.platform } } }, () => smokeChecks(subject, target));
+  describe(subject, { meta: { [SUBJECT_META]: { subject, image, platform: target.platform } } }, () =>
+    smokeChecks(subject, target),
+  );
 }
 
 function smokeChecks(subject: string, target: (typeof plan.targets)[number]): void {
@@ -51,16 +53,30 @@ function smokeChecks(subject: string, target: (typeof plan.targets)[number]): vo
   /** The image's facts, or not run: the image could not be read (the engine went away, the image is gone). */
   const staticFacts = (): ImageFacts => {
     if (facts) return facts;
-    throw new NotRun(engineGone(factsError) ? `the engine went away: ${factsError?.message}` : `the image could not be read from the engine: ${factsError?.message}`);
+    throw new NotRun(
+      engineGone(factsError)
+        ? `the engine went away: ${factsError?.message}`
+        : `the image could not be read from the engine: ${factsError?.message}`,
+    );
   };
 
   for (const check of STATIC_CHECKS) {
     test(check.name, async (ctx) => {
-      await judged(ctx, { subject, image: target.name ?? target.service, platform: target.platform, check: check.name, title: `${where}: ${check.title}` }, async () => {
-        const f = staticFacts();
-        if (check === STATIC_CHECKS[0]) await ctx.annotate(JSON.stringify(describeImage(f, contract)), 'image-facts');
-        return check.run(f, contract, service, target.platform);
-      });
+      await judged(
+        ctx,
+        {
+          subject,
+          image: target.name ?? target.service,
+          platform: target.platform,
+          check: check.name,
+          title: `${where}: ${check.title}`,
+        },
+        async () => {
+          const f = staticFacts();
+          if (check === STATIC_CHECKS[0]) await ctx.annotate(JSON.stringify(describeImage(f, contract)), 'image-facts');
+          return check.run(f, contract, service, target.platform);
+        },
+      );
     });
   }
 
@@ -68,20 +84,32 @@ function smokeChecks(subject: string, target: (typeof plan.targets)[number]): vo
     // In a shared stack the flows run on the same containers: whether they are still alive is judged after them.
     if (check.afterFlowsInSharedStack && inSharedStack) continue;
     test(check.name, async (ctx) => {
-      await judged(ctx, { subject, image: target.name ?? target.service, platform: target.platform, check: check.name, title: where }, async () => {
-        let r: SmokeRuntimeFacts;
-        try {
-          r = await runtime;
-        } catch (e) {
-          throw new NotRun(engineGone(e) ? `the engine went away: ${(e as Error).message}` : `the runtime facts could not be gathered: ${(e as Error).message}`);
-        }
-        await recordRuntimeFigures(check.name, r, ctx.annotate);
-        return check.judge({ facts: r, contract, service, platform: target.platform });
-      });
+      await judged(
+        ctx,
+        { subject, image: target.name ?? target.service, platform: target.platform, check: check.name, title: where },
+        async () => {
+          let r: SmokeRuntimeFacts;
+          try {
+            r = await runtime;
+          } catch (e) {
+            throw new NotRun(
+              engineGone(e)
+                ? `the engine went away: ${(e as Error).message}`
+                : `the runtime facts could not be gathered: ${(e as Error).message}`,
+            );
+          }
+          await recordRuntimeFigures(check.name, r, ctx.annotate);
+          return check.judge({ facts: r, contract, service, platform: target.platform });
+        },
+      );
     });
   }
 
-  async function recordRuntimeFigures(check: string, r: SmokeRuntimeFacts, annotate: (m: string, t?: string) => Promise<unknown>): Promise<void> {
+  async function recordRuntimeFigures(
+    check: string,
+    r: SmokeRuntimeFacts,
+    annotate: (m: string, t?: string) => Promise<unknown>,
+  ): Promise<void> {
     const n = r.normal;
     if (check === 'health') {
       const main = n.health.find((h) => h.path === service.healthPath);
@@ -90,9 +118,15 @@ function smokeChecks(subject: string, target: (typeof plan.targets)[number]): vo
       await recordMetric(annotate, METRIC.pageSize, n.machine?.pageSize, 'bytes');
     } else if (check === 'docker-health') {
       // Where the HEALTHCHECK ran and with what timing is part of the result (the image's own is judged statically).
-      const timing = JSON.stringify(contract.runtimeHealthcheck[(await isEmulated(target.platform)) ? 'emulated' : 'native']);
-      await annotate(`HEALTHCHECK ${r.source === 'shared-stack' ? 'run once through exec in the shared stack' : "run by the engine in the image's own container"}, timing ${timing}`, 'healthcheck-run');
-      if (n.dockerHealth?.status === 'healthy') await recordMetric(annotate, METRIC.dockerHealthy, n.dockerHealth.elapsedMs, 'ms');
+      const timing = JSON.stringify(
+        contract.runtimeHealthcheck[(await isEmulated(target.platform)) ? 'emulated' : 'native'],
+      );
+      await annotate(
+        `HEALTHCHECK ${r.source === 'shared-stack' ? 'run once through exec in the shared stack' : "run by the engine in the image's own container"}, timing ${timing}`,
+        'healthcheck-run',
+      );
+      if (n.dockerHealth?.status === 'healthy')
+        await recordMetric(annotate, METRIC.dockerHealthy, n.dockerHealth.elapsedMs, 'ms');
     }
   }
 }

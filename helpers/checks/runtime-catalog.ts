@@ -31,10 +31,14 @@ const notStartedReason = (r: RunFacts) => `the container did not start (${r.star
 function requireRunning(f: SmokeRuntimeFacts, what: string): void {
   const n = f.normal;
   if (n.startError) throw new NotRun(notStartedReason(n));
-  if (n.runningAtInspect === false) throw new NotRun(`the container was no longer running when ${what} (${n.end?.story ?? 'it had stopped'}); see health`);
+  if (n.runningAtInspect === false)
+    throw new NotRun(
+      `the container was no longer running when ${what} (${n.end?.story ?? 'it had stopped'}); see health`,
+    );
 }
 
-const healthFindings = (r: RunFacts, service: Service): Finding[] => r.health.flatMap((h) => judgeHealth(service, service.port, h));
+const healthFindings = (r: RunFacts, service: Service): Finding[] =>
+  r.health.flatMap((h) => judgeHealth(service, service.port, h));
 
 export const RUNTIME_CHECKS: readonly RuntimeCheck[] = [
   {
@@ -42,7 +46,15 @@ export const RUNTIME_CHECKS: readonly RuntimeCheck[] = [
     title: 'the health path answers 200 with a schema-valid body within the startup budget',
     judge: ({ facts, service }) => {
       const n = facts.normal;
-      if (n.startError) return [{ check: 'the container starts and serves its health path', expected: `HTTP 200 on ${service.healthPath}`, seen: n.startError, where: n.where }];
+      if (n.startError)
+        return [
+          {
+            check: 'the container starts and serves its health path',
+            expected: `HTTP 200 on ${service.healthPath}`,
+            seen: n.startError,
+            where: n.where,
+          },
+        ];
       return healthFindings(n, service).map((f) => ({ ...f, where: f.where ?? n.where }));
     },
   },
@@ -52,7 +64,8 @@ export const RUNTIME_CHECKS: readonly RuntimeCheck[] = [
     judge: ({ facts, contract }) => {
       requireRunning(facts, 'its processes were read');
       const n = facts.normal;
-      if (n.processError || !n.processes) throw new NotRun(`the processes could not be read: docker top failed: ${n.processError ?? 'no answer'}`);
+      if (n.processError || !n.processes)
+        throw new NotRun(`the processes could not be read: docker top failed: ${n.processError ?? 'no answer'}`);
       return judgeProcessUser(n.processes, contract.user).map((f) => ({ ...f, where: n.where }));
     },
   },
@@ -63,10 +76,15 @@ export const RUNTIME_CHECKS: readonly RuntimeCheck[] = [
       const n = facts.normal;
       const ran = n.shellExecs.filter((o) => o.exitCode === 0);
       const unknown = n.shellExecs.filter((o) => o.exitCode === null);
-      const where = n.shellsIn === 'fresh' ? 'tried in fresh hardened containers of the image (the service container was not running)' : n.where;
+      const where =
+        n.shellsIn === 'fresh'
+          ? 'tried in fresh hardened containers of the image (the service container was not running)'
+          : n.where;
       if (ran.length) return judgeShellExecs(ran).map((f) => ({ ...f, where }));
       if (!n.shellExecs.length || unknown.length === n.shellExecs.length) {
-        throw new NotRun(`no shell could be tried: ${unknown.map((o) => `${o.cmd[0]}: ${o.output.slice(0, 160)}`).join('; ') || 'no candidates'}`);
+        throw new NotRun(
+          `no shell could be tried: ${unknown.map((o) => `${o.cmd[0]}: ${o.output.slice(0, 160)}`).join('; ') || 'no candidates'}`,
+        );
       }
       // Some tried and refused, the rest unanswered: each unanswered one is a shell not proven absent.
       return judgeShellExecs(unknown).map((f) => ({ ...f, where }));
@@ -79,7 +97,8 @@ export const RUNTIME_CHECKS: readonly RuntimeCheck[] = [
       requireRunning(facts, 'its machine was asked');
       const m = facts.normal.machine;
       // "exec format error" is an answer: the image's interpreter is for another machine than this one runs.
-      if (m?.error && !/exec format error/i.test(m.error)) throw new NotRun(`the image's ${contract.base.python} could not be asked: ${m.error}`);
+      if (m?.error && !/exec format error/i.test(m.error))
+        throw new NotRun(`the image's ${contract.base.python} could not be asked: ${m.error}`);
       return judgeRuntimeMachine(platform, m).map((f) => ({ ...f, where: facts.normal.where }));
     },
   },
@@ -90,8 +109,12 @@ export const RUNTIME_CHECKS: readonly RuntimeCheck[] = [
       const n = facts.normal;
       if (n.startError) throw new NotRun(notStartedReason(n));
       if (!n.dockerHealth) throw new NotRun('no Docker health status was read');
-      if (n.dockerHealth.status !== 'healthy' && n.end && !n.end.running) throw new NotRun(`the container stopped before its HEALTHCHECK could pass (${n.end.story}); see health`);
-      return judgeDockerHealth(n.dockerHealth).map((f) => ({ ...f, where: [f.where, n.where].filter(Boolean).join('\n') }));
+      if (n.dockerHealth.status !== 'healthy' && n.end && !n.end.running)
+        throw new NotRun(`the container stopped before its HEALTHCHECK could pass (${n.end.story}); see health`);
+      return judgeDockerHealth(n.dockerHealth).map((f) => ({
+        ...f,
+        where: [f.where, n.where].filter(Boolean).join('\n'),
+      }));
     },
   },
   {
@@ -99,17 +122,37 @@ export const RUNTIME_CHECKS: readonly RuntimeCheck[] = [
     title: 'read-only, cap-drop ALL, no-new-privileges, tmpfs on writable dirs: still healthy',
     judge: ({ facts, service }) => {
       const { normal: n, hardened: h } = facts;
-      if (n.startError) throw new NotRun(`the container does not start as the image asks either (${n.startStory ?? n.startError}); see health`);
+      if (n.startError)
+        throw new NotRun(
+          `the container does not start as the image asks either (${n.startStory ?? n.startError}); see health`,
+        );
       const normalHealthy = !healthFindings(n, service).length;
       const normalDockerHealthy = n.dockerHealth?.status === 'healthy';
-      if (!normalHealthy && !normalDockerHealthy) throw new NotRun('the image is not healthy as it asks either; see health and docker-health');
+      if (!normalHealthy && !normalDockerHealthy)
+        throw new NotRun('the image is not healthy as it asks either; see health and docker-health');
       const what = 'hardened run';
-      if (h.startError) return [{ check: `${what}: container starts`, expected: 'the container is created and started', seen: h.startError, where: h.where }];
-      const found = [...(normalHealthy ? healthFindings(h, service) : []), ...(normalDockerHealthy && h.dockerHealth ? judgeDockerHealth(h.dockerHealth) : [])];
+      if (h.startError)
+        return [
+          {
+            check: `${what}: container starts`,
+            expected: 'the container is created and started',
+            seen: h.startError,
+            where: h.where,
+          },
+        ];
+      const found = [
+        ...(normalHealthy ? healthFindings(h, service) : []),
+        ...(normalDockerHealthy && h.dockerHealth ? judgeDockerHealth(h.dockerHealth) : []),
+      ];
       // A crash after healthy is still-running's finding; hardened reports one only when the plain run survived.
       const plainSurvived = n.end?.running === true && n.end.restartCount === 0;
       if (h.end && (!h.end.running || h.end.restartCount > 0) && facts.source === 'own-containers' && plainSurvived) {
-        found.push({ check: 'still running', expected: 'the hardened container still running with 0 restarts at the end of its checks', seen: `it ${h.end.story}`, where: h.end.where });
+        found.push({
+          check: 'still running',
+          expected: 'the hardened container still running with 0 restarts at the end of its checks',
+          seen: `it ${h.end.story}`,
+          where: h.end.where,
+        });
       }
       return found.map((f) => ({ ...f, check: `${what}: ${f.check}`, where: f.where ?? h.where }));
     },
@@ -130,9 +173,19 @@ export const RUNTIME_CHECKS: readonly RuntimeCheck[] = [
 ];
 
 /** Shared with the flow suite, which judges the stack's containers after the flows. */
-export function judgeStillRunning(what: string, end: { running: boolean; restartCount: number; story: string; where: string }): Finding[] {
+export function judgeStillRunning(
+  what: string,
+  end: { running: boolean; restartCount: number; story: string; where: string },
+): Finding[] {
   if (end.running && end.restartCount === 0) return [];
-  return [{ check: `the ${what} is still alive at the end`, expected: 'still running, with 0 restarts, after it became healthy and its checks ran', seen: `it ${end.story}`, where: end.where }];
+  return [
+    {
+      check: `the ${what} is still alive at the end`,
+      expected: 'still running, with 0 restarts, after it became healthy and its checks ran',
+      seen: `it ${end.story}`,
+      where: end.where,
+    },
+  ];
 }
 
 export const RUNTIME_CHECK_NAMES: readonly string[] = RUNTIME_CHECKS.map((c) => c.name);

@@ -11,7 +11,12 @@ export function judgeProcessUser(procs: ProcessFact[], want: { uid: number; gid:
     {
       check,
       expected: `uid ${want.uid} and gid ${want.gid} for every process`,
-      seen: wrong.map((p) => `pid ${p.pid} runs as ${p.uid}:${p.gid}${p.uid === 0 ? ' (root)' : ''}: ${excerpt(programArgs(p.args), 120)}`).join('; '),
+      seen: wrong
+        .map(
+          (p) =>
+            `pid ${p.pid} runs as ${p.uid}:${p.gid}${p.uid === 0 ? ' (root)' : ''}: ${excerpt(programArgs(p.args), 120)}`,
+        )
+        .join('; '),
     },
   ];
 }
@@ -22,31 +27,67 @@ export function judgeShellExecs(outcomes: ExecOutcome[]): Finding[] {
     .filter((o) => o.exitCode === 0 || o.exitCode === null)
     .map((o) =>
       o.exitCode === 0
-        ? { check: 'no shell can be executed', expected: `exec of ${o.cmd.join(' ')} fails`, seen: `it ran and exited 0${o.output ? `: ${excerpt(o.output, 120)}` : ''}: the image has a working shell` }
-        : { check: 'no shell can be executed', expected: `exec of ${o.cmd.join(' ')} fails with an exit code`, seen: `no result from the engine: ${excerpt(o.output, 200)}` },
+        ? {
+            check: 'no shell can be executed',
+            expected: `exec of ${o.cmd.join(' ')} fails`,
+            seen: `it ran and exited 0${o.output ? `: ${excerpt(o.output, 120)}` : ''}: the image has a working shell`,
+          }
+        : {
+            check: 'no shell can be executed',
+            expected: `exec of ${o.cmd.join(' ')} fails with an exit code`,
+            seen: `no result from the engine: ${excerpt(o.output, 200)}`,
+          },
     );
 }
 
 export function judgeDockerHealth(f: DockerHealthFacts): Finding[] {
   if (f.status === 'healthy') return [];
-  const check = f.runner === 'harness' ? "the image's HEALTHCHECK command passes (run through exec by the harness)" : "Docker's health status becomes healthy";
+  const check =
+    f.runner === 'harness'
+      ? "the image's HEALTHCHECK command passes (run through exec by the harness)"
+      : "Docker's health status becomes healthy";
   const expected = `healthy within ${(f.budgetMs / 1000).toFixed(0)} s`;
   if (!f.declared) return [{ check, expected, seen: 'the image declares no HEALTHCHECK' }];
   const runs = f.log.length
-    ? f.log.map((l) => `exit ${l.exitCode}${l.output ? `: ${excerpt(l.output, 200)}` : ' (printed nothing)'}`).join('\n')
+    ? f.log
+        .map((l) => `exit ${l.exitCode}${l.output ? `: ${excerpt(l.output, 200)}` : ' (printed nothing)'}`)
+        .join('\n')
     : 'no HEALTHCHECK run finished yet';
   const cmd = f.test?.length ? `HEALTHCHECK ${JSON.stringify(f.test)}\n` : '';
-  return [{ check, expected, seen: `${f.status} after ${(f.elapsedMs / 1000).toFixed(1)} s`, where: `${cmd}last HEALTHCHECK runs:\n${runs}` }];
+  return [
+    {
+      check,
+      expected,
+      seen: `${f.status} after ${(f.elapsedMs / 1000).toFixed(1)} s`,
+      where: `${cmd}last HEALTHCHECK runs:\n${runs}`,
+    },
+  ];
 }
 
 /** uname machine names per platform, as a process inside the container reports them. */
 const MACHINE_OF: Record<string, string[]> = { 'linux/amd64': ['x86_64'], 'linux/arm64': ['aarch64', 'arm64'] };
 
 /** The code that runs is the platform's: an arm64 tag holding x86-64 binaries runs natively on an x86-64 host. */
-export function judgeRuntimeMachine(platform: string, m: { machine?: string; pageSize?: number; error?: string } | undefined): Finding[] {
+export function judgeRuntimeMachine(
+  platform: string,
+  m: { machine?: string; pageSize?: number; error?: string } | undefined,
+): Finding[] {
   const want = MACHINE_OF[platform] ?? [];
   const check = 'code in the container runs as the platform asked for';
-  if (!m?.machine) return [{ check, expected: `a program in the container reports ${want.join(' or ')}`, seen: m?.error ?? 'no answer from the container' }];
+  if (!m?.machine)
+    return [
+      {
+        check,
+        expected: `a program in the container reports ${want.join(' or ')}`,
+        seen: m?.error ?? 'no answer from the container',
+      },
+    ];
   if (want.includes(m.machine)) return [];
-  return [{ check, expected: `uname machine ${want.join(' or ')} for ${platform}`, seen: `${m.machine}: the image holds code for another architecture than it claims` }];
+  return [
+    {
+      check,
+      expected: `uname machine ${want.join(' or ')} for ${platform}`,
+      seen: `${m.machine}: the image holds code for another architecture than it claims`,
+    },
+  ];
 }

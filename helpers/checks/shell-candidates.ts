@@ -20,9 +20,9 @@ export function shellExecCandidates(contract: Contract, facts?: ImageFacts): str
       if (e.type === 'dir') continue;
       if (e.multiCall) {
         cmds.push([e.path, 'sh', '-c', 'true']);
-        if (python) cmds.push([python, '-S', '-c', "import os, sys; os.execv(sys.argv[1], ['sh', '-c', 'true'])", e.path]);
-      }
-      else if (e.shell || shells.has(baseName(e.path))) cmds.push([e.path, '-c', 'true']);
+        if (python)
+          cmds.push([python, '-S', '-c', "import os, sys; os.execv(sys.argv[1], ['sh', '-c', 'true'])", e.path]);
+      } else if (e.shell || shells.has(baseName(e.path))) cmds.push([e.path, '-c', 'true']);
     }
   }
   const seen = new Set<string>();

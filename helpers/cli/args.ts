@@ -21,7 +21,12 @@ const CONFIG_FILE = 'lucid-harness.config.json';
  * Flag defaults for a verb from a config file (for CI): LUCID_CONFIG, else ./lucid-harness.config.json when present.
  * Shape: { "verify": { "registry": "r:5000", "platform": ["linux/arm64"] }, "regress": { ... } }.
  */
-function configDefaults(verb: string, spec: Record<string, FlagSpec>, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Parsed['flags'] {
+function configDefaults(
+  verb: string,
+  spec: Record<string, FlagSpec>,
+  env: NodeJS.ProcessEnv = process.env,
+  cwd = process.cwd(),
+): Parsed['flags'] {
   const file = env.LUCID_CONFIG || (existsSync(join(cwd, CONFIG_FILE)) ? join(cwd, CONFIG_FILE) : undefined);
   if (!file) return {};
   let doc: unknown;
@@ -32,20 +37,36 @@ function configDefaults(verb: string, spec: Record<string, FlagSpec>, env: NodeJ
   }
   const section = (doc as Record<string, unknown> | null)?.[verb];
   if (section === undefined) return {};
-  if (typeof section !== 'object' || section === null || Array.isArray(section)) throw new UsageError(`config file ${file}: "${verb}" must be an object of option names to values`);
+  if (typeof section !== 'object' || section === null || Array.isArray(section))
+    throw new UsageError(`config file ${file}: "${verb}" must be an object of option names to values`);
   const out: Parsed['flags'] = {};
   for (const [k, v] of Object.entries(section)) {
     const s = spec[k];
-    if (!s) throw new UsageError(`config file ${file}: unknown option "${verb}.${k}" (known: ${Object.keys(spec).join(', ')})`);
-    const ok = s.boolean ? typeof v === 'boolean' : s.repeatable ? Array.isArray(v) && v.every((x) => typeof x === 'string') : typeof v === 'string';
-    if (!ok) throw new UsageError(`config file ${file}: "${verb}.${k}" must be ${s.boolean ? 'true or false' : s.repeatable ? 'an array of strings' : 'a string'}`);
+    if (!s)
+      throw new UsageError(
+        `config file ${file}: unknown option "${verb}.${k}" (known: ${Object.keys(spec).join(', ')})`,
+      );
+    const ok = s.boolean
+      ? typeof v === 'boolean'
+      : s.repeatable
+        ? Array.isArray(v) && v.every((x) => typeof x === 'string')
+        : typeof v === 'string';
+    if (!ok)
+      throw new UsageError(
+        `config file ${file}: "${verb}.${k}" must be ${s.boolean ? 'true or false' : s.repeatable ? 'an array of strings' : 'a string'}`,
+      );
     out[k] = v as string | string[] | boolean;
   }
   return out;
 }
 
 /** Precedence: command line, then env, then the config file section of `verb` (when given). */
-export function parseArgs(argv: string[], spec: Record<string, FlagSpec>, env: NodeJS.ProcessEnv = process.env, verb?: string): Parsed {
+export function parseArgs(
+  argv: string[],
+  spec: Record<string, FlagSpec>,
+  env: NodeJS.ProcessEnv = process.env,
+  verb?: string,
+): Parsed {
   const flags: Parsed['flags'] = {};
   const positionals: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -56,14 +77,21 @@ export function parseArgs(argv: string[], spec: Record<string, FlagSpec>, env: N
     }
     const [name, inline] = a.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
     const s = spec[name];
-    if (!s) throw new UsageError(`unknown option --${name} (known: ${Object.keys(spec).map((k) => `--${k}`).join(', ')})`);
+    if (!s)
+      throw new UsageError(
+        `unknown option --${name} (known: ${Object.keys(spec)
+          .map((k) => `--${k}`)
+          .join(', ')})`,
+      );
     if (s.boolean) {
       flags[name] = true;
       continue;
     }
     const value = inline ?? argv[++i];
-    if (value === undefined || (inline === undefined && value.startsWith('--'))) throw new UsageError(`option --${name} needs a value`);
-    if (s.repeatable) flags[name] = [...((flags[name] as string[] | undefined) ?? []), ...value.split(',').filter(Boolean)];
+    if (value === undefined || (inline === undefined && value.startsWith('--')))
+      throw new UsageError(`option --${name} needs a value`);
+    if (s.repeatable)
+      flags[name] = [...((flags[name] as string[] | undefined) ?? []), ...value.split(',').filter(Boolean)];
     else flags[name] = value;
   }
   for (const [name, s] of Object.entries(spec)) {
@@ -81,7 +109,12 @@ export function parseArgs(argv: string[], spec: Record<string, FlagSpec>, env: N
  * A verb's flags, the way every verb takes them: --help prints the help and gives undefined (exit 0);
  * positional arguments are refused; defaults come from env and the config file section of `verb`.
  */
-export function verbFlags(argv: string[], spec: Record<string, FlagSpec>, verb: string, help: string): Parsed['flags'] | undefined {
+export function verbFlags(
+  argv: string[],
+  spec: Record<string, FlagSpec>,
+  verb: string,
+  help: string,
+): Parsed['flags'] | undefined {
   const { flags, positionals } = parseArgs(argv, spec, process.env, verb);
   if (flags.help) {
     console.log(help);

@@ -7,6 +7,8 @@ export async function requireEngine(): Promise<void> {
     await docker().ping();
   } catch (e) {
     const where = process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
-    throw new UsageError(`no Docker engine answers at ${where} (${(e as Error).message}); run bash bin/bootstrap-host.sh or npx lucid-harness doctor`);
+    throw new UsageError(
+      `no Docker engine answers at ${where} (${(e as Error).message}); run bash bin/bootstrap-host.sh or npx lucid-harness doctor`,
+    );
   }
 }

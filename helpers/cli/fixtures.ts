@@ -44,13 +44,21 @@ export const builders: ImageBuilder[] = [
     summary: 'the six reference services on the base (lucid-ref/lucid-<service>:<arch>; --family alt: lucid-alt/…)',
     build: async (p, o) => {
       const contract = loadContract();
-      const targets = await ensureReferenceImages({ contract, services: contract.services.map((s) => s.name), platforms: [p], force: o.force, log: o.log, family: o.family });
+      const targets = await ensureReferenceImages({
+        contract,
+        services: contract.services.map((s) => s.name),
+        platforms: [p],
+        force: o.force,
+        log: o.log,
+        family: o.family,
+      });
       return targets.map((t) => ({ tag: t.label, id: t.image, loaded: true, size: 0 }));
     },
   },
   {
     name: 'standins',
-    summary: "the contract's built-in stand-ins on the base (lucid-ref/standin-<builtin>:<arch>: tor-control, mongo-wire, redis)",
+    summary:
+      "the contract's built-in stand-ins on the base (lucid-ref/standin-<builtin>:<arch>: tor-control, mongo-wire, redis)",
     build: async (p, o) => {
       const contract = loadContract();
       const out: BuildResult[] = [];
@@ -106,7 +114,10 @@ function parseBuildArgs(argv: string[]): BuildArgs {
   const out: BuildArgs = { platforms: [], only: [], force: false, family: 'ref' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    const [flag, inline] =
+      a.startsWith('--') && a.includes('=')
+        ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]
+        : [a, undefined];
     const value = () => {
       const v = inline ?? argv[++i];
       if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value`);
@@ -115,10 +126,10 @@ function parseBuildArgs(argv: string[]): BuildArgs {
     if (flag === '--force') out.force = true;
     else if (flag === '--family') {
       const f = value();
-      if (!(FAMILIES as readonly string[]).includes(f)) throw new UsageError(`unknown family "${f}" (expected ${FAMILIES.join(' or ')})`);
+      if (!(FAMILIES as readonly string[]).includes(f))
+        throw new UsageError(`unknown family "${f}" (expected ${FAMILIES.join(' or ')})`);
       out.family = f as Family;
-    }
-    else if (flag === '--platform') {
+    } else if (flag === '--platform') {
       for (const p of value().split(',').filter(Boolean)) {
         const r = PlatformSchema.safeParse(p);
         if (!r.success) throw new UsageError(`unknown platform "${p}" (expected ${PLATFORMS.join(' or ')})`);
@@ -126,7 +137,8 @@ function parseBuildArgs(argv: string[]): BuildArgs {
       }
     } else if (flag === '--only') {
       for (const n of value().split(',').filter(Boolean)) {
-        if (!builders.some((b) => b.name === n)) throw new UsageError(`unknown image builder "${n}" (expected ${builders.map((b) => b.name).join(', ')})`);
+        if (!builders.some((b) => b.name === n))
+          throw new UsageError(`unknown image builder "${n}" (expected ${builders.map((b) => b.name).join(', ')})`);
         out.only.push(n);
       }
     } else throw new UsageError(`unknown option "${a}" for fixtures build`);
@@ -137,13 +149,17 @@ function parseBuildArgs(argv: string[]): BuildArgs {
 
 async function build(args: BuildArgs, log: Log): Promise<number> {
   // The defect images are variations of lucid_ref: the alt family has only its services (on the same base).
-  const chosen = builders.filter((b) => (!args.only.length || args.only.includes(b.name)) && !(args.family === 'alt' && b.name === 'defects'));
+  const chosen = builders.filter(
+    (b) => (!args.only.length || args.only.includes(b.name)) && !(args.family === 'alt' && b.name === 'defects'),
+  );
   for (const platform of args.platforms) {
     for (const b of chosen) {
       const t0 = Date.now();
       for (const r of await b.build(platform, { force: args.force, log, family: args.family })) {
         const secs = ((Date.now() - t0) / 1000).toFixed(1);
-        console.log(`${r.tag}\t${r.id.slice(0, 19)}\t${(r.size / 1e6).toFixed(1)} MB\t${r.loaded ? 'loaded' : 'up to date'}\t${secs} s`);
+        console.log(
+          `${r.tag}\t${r.id.slice(0, 19)}\t${(r.size / 1e6).toFixed(1)} MB\t${r.loaded ? 'loaded' : 'up to date'}\t${secs} s`,
+        );
       }
     }
   }
@@ -151,11 +167,26 @@ async function build(args: BuildArgs, log: Log): Promise<number> {
 }
 
 async function exportOci(argv: string[], log: Log): Promise<number> {
-  const { flags, positionals } = parseArgs(argv, { platform: { repeatable: true }, image: { repeatable: true }, tag: {}, label: { repeatable: true }, 'no-service-annotation': { boolean: true } }, {});
-  if (positionals.length !== 1) throw new UsageError('fixtures export-oci needs one destination: a directory, or a file ending in .tar');
+  const { flags, positionals } = parseArgs(
+    argv,
+    {
+      platform: { repeatable: true },
+      image: { repeatable: true },
+      tag: {},
+      label: { repeatable: true },
+      'no-service-annotation': { boolean: true },
+    },
+    {},
+  );
+  if (positionals.length !== 1)
+    throw new UsageError('fixtures export-oci needs one destination: a directory, or a file ending in .tar');
   const contract = loadContract();
-  const platforms = parseBuildArgs(((flags.platform as string[] | undefined) ?? []).flatMap((p) => ['--platform', p])).platforms;
-  const services = ((flags.image as string[] | undefined) ?? contract.services.map((s) => s.name)).map((n) => serviceNamed(contract, n).name);
+  const platforms = parseBuildArgs(
+    ((flags.platform as string[] | undefined) ?? []).flatMap((p) => ['--platform', p]),
+  ).platforms;
+  const services = ((flags.image as string[] | undefined) ?? contract.services.map((s) => s.name)).map(
+    (n) => serviceNamed(contract, n).name,
+  );
   const labels: Record<string, string> = {};
   for (const l of (flags.label as string[] | undefined) ?? []) {
     const eq = l.indexOf('=');
@@ -164,9 +195,23 @@ async function exportOci(argv: string[], log: Log): Promise<number> {
   }
   const { exportReferenceOci } = await import('../../fixtures/export-oci.ts');
   const t0 = Date.now();
-  const out = await exportReferenceOci({ contract, dest: positionals[0]!, services, platforms, tag: (flags.tag as string | undefined) ?? 'dev', labels, serviceAnnotation: !flags['no-service-annotation'], log });
-  for (const i of out.images) console.log(`${i.reference}\tindex ${i.indexDigest.slice(7, 19)}\t${i.platforms.map((p) => `${p.platform} ${p.imageId.slice(7, 19)}`).join(', ')}`);
-  console.error(`export-oci: ${out.path}: ${out.images.length} image(s), ${out.blobs} blob(s), ${(out.bytes / 1e6).toFixed(1)} MB in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  const out = await exportReferenceOci({
+    contract,
+    dest: positionals[0]!,
+    services,
+    platforms,
+    tag: (flags.tag as string | undefined) ?? 'dev',
+    labels,
+    serviceAnnotation: !flags['no-service-annotation'],
+    log,
+  });
+  for (const i of out.images)
+    console.log(
+      `${i.reference}\tindex ${i.indexDigest.slice(7, 19)}\t${i.platforms.map((p) => `${p.platform} ${p.imageId.slice(7, 19)}`).join(', ')}`,
+    );
+  console.error(
+    `export-oci: ${out.path}: ${out.images.length} image(s), ${out.blobs} blob(s), ${(out.bytes / 1e6).toFixed(1)} MB in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+  );
   return 0;
 }
 

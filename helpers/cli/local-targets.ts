@@ -24,7 +24,8 @@ export function parseImageSpecs(values: readonly string[]): ImageSpec[] {
     if (eq < 0) return { service: v };
     const service = v.slice(0, eq);
     const ref = v.slice(eq + 1);
-    if (!service || !ref) throw new LocalImageError(`--image ${v}: expected SERVICE=IMAGE, e.g. --image data-chain=lucid-data-chain:dev`);
+    if (!service || !ref)
+      throw new LocalImageError(`--image ${v}: expected SERVICE=IMAGE, e.g. --image data-chain=lucid-data-chain:dev`);
     return { service, ref };
   });
 }
@@ -40,31 +41,52 @@ interface Inspect {
 export function platformOfConfig(img: Pick<Inspect, 'Os' | 'Architecture' | 'Variant'>): Platform | string {
   const seen = [img.Os || '?', img.Architecture || '?', img.Variant].filter(Boolean).join('/');
   if (img.Os === 'linux' && img.Architecture === 'amd64' && !img.Variant) return 'linux/amd64';
-  if (img.Os === 'linux' && img.Architecture === 'arm64' && (!img.Variant || img.Variant === 'v8')) return 'linux/arm64';
+  if (img.Os === 'linux' && img.Architecture === 'arm64' && (!img.Variant || img.Variant === 'v8'))
+    return 'linux/arm64';
   return seen;
 }
 
 const isPlatform = (p: string): p is Platform => (PLATFORMS as readonly string[]).includes(p);
 
-export async function localTargets(input: { contract: Contract; specs: ImageSpec[]; platforms?: readonly Platform[] }): Promise<RunPlan['targets']> {
+export async function localTargets(input: {
+  contract: Contract;
+  specs: ImageSpec[];
+  platforms?: readonly Platform[];
+}): Promise<RunPlan['targets']> {
   const out: RunPlan['targets'] = [];
   for (const s of input.specs) {
-    if (!s.ref) throw new LocalImageError(`--image ${s.service} names no image, and --local checks only the images it is given: write --image ${s.service}=IMAGE (a reference or id from docker images)`);
+    if (!s.ref)
+      throw new LocalImageError(
+        `--image ${s.service} names no image, and --local checks only the images it is given: write --image ${s.service}=IMAGE (a reference or id from docker images)`,
+      );
     let img: Inspect;
     try {
       img = (await docker().getImage(s.ref).inspect()) as Inspect;
     } catch (e) {
       if ((e as { statusCode?: number }).statusCode !== 404) throw e;
-      throw new LocalImageError(`no image ${s.ref} in the engine's store (for ${s.service}): build it with docker buildx build --load -t ${s.ref} . (or docker build), or see docker images`);
+      throw new LocalImageError(
+        `no image ${s.ref} in the engine's store (for ${s.service}): build it with docker buildx build --load -t ${s.ref} . (or docker build), or see docker images`,
+      );
     }
     const platform = platformOfConfig(img);
     const what = `${s.ref}${s.ref.startsWith('sha256:') ? '' : ` (image ${shortDigest(img.Id)})`}`;
-    if (!isPlatform(platform)) throw new LocalImageError(`${what} is ${platform}, which the contract does not cover (${PLATFORMS.join(', ')}): build it with --platform linux/arm64 or linux/amd64`);
+    if (!isPlatform(platform))
+      throw new LocalImageError(
+        `${what} is ${platform}, which the contract does not cover (${PLATFORMS.join(', ')}): build it with --platform linux/arm64 or linux/amd64`,
+      );
     if (input.platforms && !input.platforms.includes(platform)) {
-      throw new LocalImageError(`${what} is ${platform}, not ${input.platforms.join(' or ')} as --platform asks: build it with docker buildx build --platform ${input.platforms[0]} --load -t ${s.ref} ., or leave --platform out`);
+      throw new LocalImageError(
+        `${what} is ${platform}, not ${input.platforms.join(' or ')} as --platform asks: build it with docker buildx build --platform ${input.platforms[0]} --load -t ${s.ref} ., or leave --platform out`,
+      );
     }
-    if (out.some((t) => t.service === s.service && t.platform === platform)) throw new LocalImageError(`--image ${s.service}: two images for ${platform}; give one per service and platform`);
-    out.push({ service: s.service, platform, image: img.Id, label: s.ref.startsWith('sha256:') ? shortDigest(s.ref) : s.ref });
+    if (out.some((t) => t.service === s.service && t.platform === platform))
+      throw new LocalImageError(`--image ${s.service}: two images for ${platform}; give one per service and platform`);
+    out.push({
+      service: s.service,
+      platform,
+      image: img.Id,
+      label: s.ref.startsWith('sha256:') ? shortDigest(s.ref) : s.ref,
+    });
   }
   return out;
 }

@@ -2,11 +2,25 @@
 type Verb = { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> };
 
 const verbs: Record<string, Verb> = {
-  verify: { summary: 'verify the six images (default: local reference images, both platforms)', load: () => import('./verify.ts') },
-  regress: { summary: 'run the suites per timestamped tag and compare each with the previous: regress --registry R (--tags P | --last N | --since D)', load: () => import('./regress-verb.ts') },
+  verify: {
+    summary: 'verify the six images (default: local reference images, both platforms)',
+    load: () => import('./verify.ts'),
+  },
+  regress: {
+    summary:
+      'run the suites per timestamped tag and compare each with the previous: regress --registry R (--tags P | --last N | --since D)',
+    load: () => import('./regress-verb.ts'),
+  },
   doctor: { summary: 'check this host: engine, arm64 emulation, disk', load: () => import('./doctor.ts') },
-  report: { summary: 're-render the dashboard (reports/index.html) from stored results: report [--report-dir D]', load: () => import('./report-verb.ts') },
-  fixtures: { summary: 'reference and defect images: fixtures build [--platform P] [--only base|services|standins|defects] | push --registry R | lock', load: () => import('./fixtures.ts') },
+  report: {
+    summary: 're-render the dashboard (reports/index.html) from stored results: report [--report-dir D]',
+    load: () => import('./report-verb.ts'),
+  },
+  fixtures: {
+    summary:
+      'reference and defect images: fixtures build [--platform P] [--only base|services|standins|defects] | push --registry R | lock',
+    load: () => import('./fixtures.ts'),
+  },
 };
 
 function usage(): string {

@@ -51,7 +51,8 @@ const SPEC = {
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
 function platformOf(p: string): Platform {
-  if (!(PLATFORMS as readonly string[]).includes(p)) throw new UsageError(`unknown platform "${p}" (expected one of: ${PLATFORMS.join(', ')})`);
+  if (!(PLATFORMS as readonly string[]).includes(p))
+    throw new UsageError(`unknown platform "${p}" (expected one of: ${PLATFORMS.join(', ')})`);
   return p as Platform;
 }
 
@@ -65,7 +66,8 @@ async function replacement(spec: string): Promise<ImageTarget> {
     return { service, platform: platformOf(platform), image: id, label: image };
   } catch (e) {
     if (e instanceof UsageError) throw e;
-    if ((e as { statusCode?: number }).statusCode === 404) throw new UsageError(`--replace ${spec}: no local image ${image}`);
+    if ((e as { statusCode?: number }).statusCode === 404)
+      throw new UsageError(`--replace ${spec}: no local image ${image}`);
     throw e;
   }
 }
@@ -81,7 +83,9 @@ export async function run(argv: string[]): Promise<number> {
     const tags = [...((flags.tag as string[] | undefined) ?? [timestampTag()])];
     if (flags['also-moving-tag'] && !tags.includes(contract.registry.movingTag)) tags.push(contract.registry.movingTag);
     for (const t of tags) if (!TAG.test(t)) throw new UsageError(`"${t}" is not a valid tag`);
-    const services = ((flags.image as string[] | undefined) ?? contract.services.map((s) => s.name)).map((n) => serviceNamed(contract, n).name);
+    const services = ((flags.image as string[] | undefined) ?? contract.services.map((s) => s.name)).map(
+      (n) => serviceNamed(contract, n).name,
+    );
     const platforms = ((flags.platform as string[] | undefined) ?? contract.platforms).map(platformOf);
     await requireEngine();
     const replace = await Promise.all(((flags.replace as string[] | undefined) ?? []).map(replacement));
@@ -91,13 +95,23 @@ export async function run(argv: string[]): Promise<number> {
     const { pushed } = await pushReferenceImages({ client, contract, tags, services, platforms, replace, log });
     for (const p of pushed) {
       const sizes = p.platforms.map((x) => `${x.platform} ${(x.compressedSize / 1e6).toFixed(1)} MB`).join('\t');
-      const blobs = p.platforms.reduce((a, x) => ({ u: a.u + x.blobs.uploaded, m: a.m + x.blobs.mounted, e: a.e + x.blobs.existed }), { u: 0, m: 0, e: 0 });
-      console.log(`${client.host}/${p.repository}\t${p.tags.join(',')}\t${p.digest}\t${sizes}\tblobs ${blobs.u} uploaded, ${blobs.m} mounted, ${blobs.e} present\t${(p.ms / 1000).toFixed(1)} s`);
+      const blobs = p.platforms.reduce(
+        (a, x) => ({ u: a.u + x.blobs.uploaded, m: a.m + x.blobs.mounted, e: a.e + x.blobs.existed }),
+        { u: 0, m: 0, e: 0 },
+      );
+      console.log(
+        `${client.host}/${p.repository}\t${p.tags.join(',')}\t${p.digest}\t${sizes}\tblobs ${blobs.u} uploaded, ${blobs.m} mounted, ${blobs.e} present\t${(p.ms / 1000).toFixed(1)} s`,
+      );
     }
     log(`push: ${pushed.length} index(es) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     return 0;
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ContractError || e instanceof RegistryError || e instanceof ImageSourceError) {
+    if (
+      e instanceof UsageError ||
+      e instanceof ContractError ||
+      e instanceof RegistryError ||
+      e instanceof ImageSourceError
+    ) {
       console.error(`lucid-harness fixtures push: ${e.message}`);
       return 2;
     }

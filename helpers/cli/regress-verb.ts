@@ -72,14 +72,20 @@ const SELECTORS = ['tags', 'last', 'since'] as const;
 function selectorOf(flags: Record<string, unknown>, commandLine: Record<string, unknown>): Selector {
   const typed = SELECTORS.filter((k) => commandLine[k] !== undefined);
   const given = typed.length ? typed : SELECTORS.filter((k) => flags[k] !== undefined);
-  if (given.length !== 1) throw new UsageError(given.length ? `give one of --tags, --last, --since (got ${given.map((g) => `--${g}`).join(' and ')})` : 'which tags? give --tags PATTERN, --last N or --since DATE (see --help)');
+  if (given.length !== 1)
+    throw new UsageError(
+      given.length
+        ? `give one of --tags, --last, --since (got ${given.map((g) => `--${g}`).join(' and ')})`
+        : 'which tags? give --tags PATTERN, --last N or --since DATE (see --help)',
+    );
   if (given[0] === 'tags') return { kind: 'pattern', pattern: flags.tags as string };
   if (given[0] === 'since') {
     sinceKey(flags.since as string); // a bad date is a usage error before any registry call
     return { kind: 'since', since: flags.since as string };
   }
   const n = Number(flags.last);
-  if (!/^\d+$/.test(String(flags.last)) || n < 1) throw new UsageError(`--last wants a whole number ≥ 1, got "${flags.last}"`);
+  if (!/^\d+$/.test(String(flags.last)) || n < 1)
+    throw new UsageError(`--last wants a whole number ≥ 1, got "${flags.last}"`);
   return { kind: 'last', n };
 }
 
@@ -99,9 +105,16 @@ export async function run(argv: string[]): Promise<number> {
     const contract = loadContract(contractSource);
     const platforms = ((flags.platform as string[] | undefined) ?? contract.platforms) as Platform[];
     for (const p of platforms) {
-      if (!(PLATFORMS as readonly string[]).includes(p)) throw new UsageError(`unknown platform "${p}" (expected one of: ${PLATFORMS.join(', ')})`);
+      if (!(PLATFORMS as readonly string[]).includes(p))
+        throw new UsageError(`unknown platform "${p}" (expected one of: ${PLATFORMS.join(', ')})`);
     }
-    const services = [...new Set(((flags.image as string[] | undefined) ?? contract.services.map((s) => s.name)).map((n) => serviceNamed(contract, n).name))];
+    const services = [
+      ...new Set(
+        ((flags.image as string[] | undefined) ?? contract.services.map((s) => s.name)).map(
+          (n) => serviceNamed(contract, n).name,
+        ),
+      ),
+    ];
     input = {
       contract,
       contractSource,
@@ -118,7 +131,13 @@ export async function run(argv: string[]): Promise<number> {
     };
     await requireEngine();
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ContractError || e instanceof SelectionError || e instanceof ThresholdsError) return fail(e);
+    if (
+      e instanceof UsageError ||
+      e instanceof ContractError ||
+      e instanceof SelectionError ||
+      e instanceof ThresholdsError
+    )
+      return fail(e);
     throw e;
   }
   try {

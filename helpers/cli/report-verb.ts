@@ -29,7 +29,11 @@ sources or contracts, or with different images for the same service × platform,
 Exit codes: 0 written (merged: every check passed), 1 merged, and a check failed, 2 usage error, no results,
 or shards that do not belong together.`;
 
-export const SPEC = { 'report-dir': { env: 'LUCID_REPORT_DIR' }, merge: { boolean: true }, help: { boolean: true } } as const;
+export const SPEC = {
+  'report-dir': { env: 'LUCID_REPORT_DIR' },
+  merge: { boolean: true },
+  help: { boolean: true },
+} as const;
 
 function writeAtomic(file: string, text: string): void {
   const tmp = `${file}.${process.pid}.tmp`;
@@ -38,8 +42,12 @@ function writeAtomic(file: string, text: string): void {
 }
 
 function merge(dirs: string[], out: string): number {
-  if (!dirs.length) throw new UsageError('--merge needs the report directories of the shards, e.g. report --merge shards/amd64 shards/arm64');
-  if (dirs.some((d) => resolve(d) === out)) throw new UsageError(`the merged report would overwrite shard ${out}: give another --report-dir`);
+  if (!dirs.length)
+    throw new UsageError(
+      '--merge needs the report directories of the shards, e.g. report --merge shards/amd64 shards/arm64',
+    );
+  if (dirs.some((d) => resolve(d) === out))
+    throw new UsageError(`the merged report would overwrite shard ${out}: give another --report-dir`);
   const shards: Shard[] = dirs.map((dir) => {
     const file = join(dir, RESULTS_FILE);
     if (!existsSync(file)) throw new MergeError(`shard ${dir} has no ${RESULTS_FILE} (is it a verify --report-dir?)`);
@@ -53,7 +61,9 @@ function merge(dirs: string[], out: string): number {
   const dashboard = writeDashboard(out);
   const failed = merged.checks.filter((c) => c.status === 'failed').length;
   console.log(`merged ${shards.length} shard(s), tag ${merged.run.tag ?? 'local'}:\n${shardLines(merged).join('\n')}`);
-  console.log(`${merged.checks.length} checks, ${merged.checks.filter((c) => c.status === 'passed').length} passed, ${failed} failed`);
+  console.log(
+    `${merged.checks.length} checks, ${merged.checks.filter((c) => c.status === 'passed').length} passed, ${failed} failed`,
+  );
   console.log(`results: ${join(out, RESULTS_FILE)}; junit: ${join(out, 'junit.xml')}; dashboard: ${dashboard}`);
   return failed ? 1 : 0;
 }
@@ -68,7 +78,8 @@ export async function run(argv: string[]): Promise<number> {
     }
     dir = resolve((flags['report-dir'] as string | undefined) ?? DEFAULT_REPORT_DIR);
     if (flags.merge) return merge(positionals, dir);
-    if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}" (to merge shards: report --merge DIR...)`);
+    if (positionals.length)
+      throw new UsageError(`unexpected argument "${positionals[0]}" (to merge shards: report --merge DIR...)`);
   } catch (e) {
     if (e instanceof UsageError || e instanceof MergeError || e instanceof ResultsError) {
       console.error(`lucid-harness report: ${e.message}`);
@@ -82,13 +93,19 @@ export async function run(argv: string[]): Promise<number> {
   }
   const { runs, latest, problems } = loadReport(dir);
   if (!latest) {
-    console.error(`lucid-harness report: no results in ${dir}: neither a valid results.json nor history/ runs${problems.length ? ` (${problems[0]})` : ''}`);
+    console.error(
+      `lucid-harness report: no results in ${dir}: neither a valid results.json nor history/ runs${problems.length ? ` (${problems[0]})` : ''}`,
+    );
     return 2;
   }
   for (const p of problems) console.error(`report: skipped: ${p}`);
   const file = writeDashboard(dir)!;
   const base = baselineFor(runs, latest);
-  console.log(base ? compareRuns(base, latest).summary : `${latest.run.tag ?? 'local'} (run ${latest.run.id}): nothing earlier to compare with.`);
+  console.log(
+    base
+      ? compareRuns(base, latest).summary
+      : `${latest.run.tag ?? 'local'} (run ${latest.run.id}): nothing earlier to compare with.`,
+  );
   console.log(`dashboard: ${file}`);
   return 0;
 }

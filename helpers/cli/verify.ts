@@ -75,44 +75,98 @@ export async function run(argv: string[]): Promise<number> {
     const contract = loadContract(contractSource);
     const platforms = ((flags.platform as string[] | undefined) ?? contract.platforms) as Platform[];
     for (const p of platforms) {
-      if (!(PLATFORMS as readonly string[]).includes(p)) throw new UsageError(`unknown platform "${p}" (expected one of: ${PLATFORMS.join(', ')})`);
+      if (!(PLATFORMS as readonly string[]).includes(p))
+        throw new UsageError(`unknown platform "${p}" (expected one of: ${PLATFORMS.join(', ')})`);
     }
     const imageSpecs = parseImageSpecs((flags.image as string[] | undefined) ?? []);
     for (const i of imageSpecs) serviceNamed(contract, i.service);
-    const layouts = ((flags['oci-layout'] as string[] | undefined) ?? []).map((v) => parseLayoutSpec(v, contract.services.map((s) => s.name)));
+    const layouts = ((flags['oci-layout'] as string[] | undefined) ?? []).map((v) =>
+      parseLayoutSpec(
+        v,
+        contract.services.map((s) => s.name),
+      ),
+    );
     const local = !!flags.local || imageSpecs.some((i) => i.ref);
     const registry = flags.registry as string | undefined;
     const tags = (flags.tag as string[] | undefined) ?? [];
-    if ([registry !== undefined, local, layouts.length > 0].filter(Boolean).length > 1) throw new UsageError('give one source of images: --registry, --local (--image SERVICE=IMAGE) or --oci-layout');
-    if (flags.local && !imageSpecs.length) throw new UsageError('--local needs --image SERVICE=IMAGE (repeatable), e.g. --local --image data-chain=lucid-data-chain:dev');
+    if ([registry !== undefined, local, layouts.length > 0].filter(Boolean).length > 1)
+      throw new UsageError('give one source of images: --registry, --local (--image SERVICE=IMAGE) or --oci-layout');
+    if (flags.local && !imageSpecs.length)
+      throw new UsageError(
+        '--local needs --image SERVICE=IMAGE (repeatable), e.g. --local --image data-chain=lucid-data-chain:dev',
+      );
     const explicitPlatforms = flags.platform as Platform[] | undefined;
     const reportDir = resolve((flags['report-dir'] as string | undefined) ?? DEFAULT_REPORT_DIR);
     const log = (l: string) => console.error(l);
     if (!registry && tags.length) throw new UsageError('--tag needs --registry (local reference images have no tags)');
     const family = flags.family as string | undefined;
-    if (family !== undefined && !(FAMILIES as readonly string[]).includes(family)) throw new UsageError(`unknown --family "${family}" (expected ${FAMILIES.join(' or ')})`);
-    if (family !== undefined && (registry !== undefined || local || layouts.length)) throw new UsageError('--family picks the locally built reference images: leave out --registry, --local and --oci-layout');
+    if (family !== undefined && !(FAMILIES as readonly string[]).includes(family))
+      throw new UsageError(`unknown --family "${family}" (expected ${FAMILIES.join(' or ')})`);
+    if (family !== undefined && (registry !== undefined || local || layouts.length))
+      throw new UsageError(
+        '--family picks the locally built reference images: leave out --registry, --local and --oci-layout',
+      );
     await requireEngine();
     if (local || layouts.length) {
       // The images say their platforms; emulation is needed only for the ones they have.
       const targets = local
         ? await localTargets({ contract, specs: imageSpecs, platforms: explicitPlatforms })
-        : await layoutTargets({ contract, layouts, platforms: explicitPlatforms, services: imageSpecs.length ? imageSpecs.map((i) => i.service) : undefined, log });
+        : await layoutTargets({
+            contract,
+            layouts,
+            platforms: explicitPlatforms,
+            services: imageSpecs.length ? imageSpecs.map((i) => i.service) : undefined,
+            log,
+          });
       await requireEmulation([...new Set(targets.map((t) => t.platform))]);
-      for (const t of targets) log(`${local ? 'local ' : 'oci   '} ${t.service} [${t.platform}] ${t.label} → image ${t.image.slice(7, 19)}`);
+      for (const t of targets)
+        log(`${local ? 'local ' : 'oci   '} ${t.service} [${t.platform}] ${t.label} → image ${t.image.slice(7, 19)}`);
       plan = { version: 1, source: local ? 'local' : 'oci-layout', contract: contractSource, targets, reportDir };
     } else {
-      const services = (imageSpecs.length ? imageSpecs.map((i) => i.service) : contract.services.map((s) => s.name)).map((n) => serviceNamed(contract, n));
+      const services = (
+        imageSpecs.length ? imageSpecs.map((i) => i.service) : contract.services.map((s) => s.name)
+      ).map((n) => serviceNamed(contract, n));
       // Fail fast with one line rather than time out in the first emulated start.
       await requireEmulation(platforms);
       if (registry) {
         const chosen = tags.length ? tags : [contract.registry.movingTag];
-        const { targets, tagProblems } = await registryTargets({ contract, registry, tags: chosen, plainHttp: !!flags['plain-http'], services: services.map((s) => s.name), platforms, log });
-        plan = { version: 1, source: 'registry', contract: contractSource, targets, tagProblems, reportDir, registry, tag: chosen.length === 1 ? chosen[0] : undefined, plainHttp: !!flags['plain-http'] };
+        const { targets, tagProblems } = await registryTargets({
+          contract,
+          registry,
+          tags: chosen,
+          plainHttp: !!flags['plain-http'],
+          services: services.map((s) => s.name),
+          platforms,
+          log,
+        });
+        plan = {
+          version: 1,
+          source: 'registry',
+          contract: contractSource,
+          targets,
+          tagProblems,
+          reportDir,
+          registry,
+          tag: chosen.length === 1 ? chosen[0] : undefined,
+          plainHttp: !!flags['plain-http'],
+        };
       } else {
         await requireSpaceForBuild();
-        const targets = await ensureReferenceImages({ contract, services: services.map((s) => s.name), platforms, log, family: family as Family | undefined });
-        plan = { version: 1, source: 'reference', contract: contractSource, targets, reportDir, ...(family ? { family: family as Family } : {}) };
+        const targets = await ensureReferenceImages({
+          contract,
+          services: services.map((s) => s.name),
+          platforms,
+          log,
+          family: family as Family | undefined,
+        });
+        plan = {
+          version: 1,
+          source: 'reference',
+          contract: contractSource,
+          targets,
+          reportDir,
+          ...(family ? { family: family as Family } : {}),
+        };
       }
     }
   } catch (e) {
@@ -120,7 +174,13 @@ export async function run(argv: string[]): Promise<number> {
       console.error(`lucid-harness verify: ${e.message}`);
       return 1;
     }
-    if (e instanceof UsageError || e instanceof ContractError || e instanceof RegistryError || e instanceof LocalImageError || e instanceof OciLayoutError) {
+    if (
+      e instanceof UsageError ||
+      e instanceof ContractError ||
+      e instanceof RegistryError ||
+      e instanceof LocalImageError ||
+      e instanceof OciLayoutError
+    ) {
       console.error(`lucid-harness verify: ${e.message}`);
       return 2;
     }
@@ -130,16 +190,22 @@ export async function run(argv: string[]): Promise<number> {
   let run: SuiteRun | undefined;
   try {
     run = await runSuites(plan);
-    if (!run.interrupted) console.error(`verify: dashboard ${run.dashboard}\nverify: results ${run.results}, junit ${run.junit}`);
+    if (!run.interrupted)
+      console.error(`verify: dashboard ${run.dashboard}\nverify: results ${run.results}, junit ${run.junit}`);
   } finally {
     // The child's teardown may not have run (killed, interrupted): whatever this run started goes now.
     const swept = await sweep().catch(() => ({ containers: 0, networks: 0 }));
-    if (run?.interrupted) console.error(`lucid-harness verify: interrupted by ${run.interrupted}; removed ${swept.containers} container(s) of this run`);
+    if (run?.interrupted)
+      console.error(
+        `lucid-harness verify: interrupted by ${run.interrupted}; removed ${swept.containers} container(s) of this run`,
+      );
   }
   if (run.interrupted) return 128 + (osConstants.signals[run.interrupted] ?? 1);
   // The engine went away during the run: the checks it left unfinished are not run (results.json says which).
   if (!(await engineAnswers(3000))) {
-    console.error(`lucid-harness verify: the Docker engine (${engineEndpoint().url}) went away during the run; unfinished checks are not run; reports in ${plan.reportDir}`);
+    console.error(
+      `lucid-harness verify: the Docker engine (${engineEndpoint().url}) went away during the run; unfinished checks are not run; reports in ${plan.reportDir}`,
+    );
     return 2;
   }
   return run.exitCode === 0 ? 0 : run.exitCode === 1 ? 1 : 2;

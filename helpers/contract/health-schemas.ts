@@ -20,7 +20,11 @@ const healthSchemas: Record<HealthSchemaName, z.ZodType> = {
   basic: z.object({ status, service: z.string() }),
   versioned: z.object({ status, service: z.string(), version: z.string().min(1) }),
   mesh: z.object({ status, service: z.string(), timestamp: isoTimestamp, controller_running: z.boolean() }),
-  'data-chain': z.object({ status: z.literal('healthy'), service: z.string(), details: z.record(z.string(), z.unknown()) }),
+  'data-chain': z.object({
+    status: z.literal('healthy'),
+    service: z.string(),
+    details: z.record(z.string(), z.unknown()),
+  }),
 };
 
 interface BodyVerdict {

@@ -81,13 +81,19 @@ export function loadContract(source: ContractSource = fromEnv()): Contract {
 export function fromEnv(env: NodeJS.ProcessEnv = process.env): ContractSource {
   return {
     file: env.LUCID_CONTRACT || undefined,
-    overrides: (env.LUCID_PROFILE ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    overrides: (env.LUCID_PROFILE ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
   };
 }
 
 export function serviceNamed(contract: Contract, name: string): Service {
   const s = contract.services.find((x) => x.name === name);
-  if (!s) throw new ContractError(`unknown service "${name}"; the contract has: ${contract.services.map((x) => x.name).join(', ')}`);
+  if (!s)
+    throw new ContractError(
+      `unknown service "${name}"; the contract has: ${contract.services.map((x) => x.name).join(', ')}`,
+    );
   return s;
 }
 

@@ -40,7 +40,11 @@ const BUILTIN_PREFIX = 'builtin:';
  */
 const ReadinessSchema = z.discriminatedUnion('probe', [
   z.object({ probe: z.literal('tcp') }),
-  z.object({ probe: z.literal('http'), path: absPath.default('/'), status: z.number().int().min(100).max(599).default(200) }),
+  z.object({
+    probe: z.literal('http'),
+    path: absPath.default('/'),
+    status: z.number().int().min(100).max(599).default(200),
+  }),
   /** Set: AUTHENTICATE with this password (else the builtin's TOR_STANDIN_PASSWORD env, else NULL auth). */
   z.object({ probe: z.literal('tor-control'), password: z.string().min(1).optional() }),
   /** Set: AUTH before PING. */
@@ -54,30 +58,38 @@ type Readiness = z.infer<typeof ReadinessSchema>;
  * network before the services in `neededBy`, under `aliases`, removed after. `image` is a reference or id the
  * user names (a real mongo or redis from their registry) or `builtin:<name>`, an image the project builds.
  */
-const StandInSchema = z
-  .object({
-    name: z.string().regex(/^[a-z][a-z0-9-]*$/, { message: 'lower-case name such as tor-proxy' }),
-    image: z
-      .string()
-      .min(1)
-      .refine((i) => !i.startsWith(BUILTIN_PREFIX) || (BUILTIN_STANDINS as readonly string[]).includes(i.slice(BUILTIN_PREFIX.length)), {
+const StandInSchema = z.object({
+  name: z.string().regex(/^[a-z][a-z0-9-]*$/, { message: 'lower-case name such as tor-proxy' }),
+  image: z
+    .string()
+    .min(1)
+    .refine(
+      (i) =>
+        !i.startsWith(BUILTIN_PREFIX) ||
+        (BUILTIN_STANDINS as readonly string[]).includes(i.slice(BUILTIN_PREFIX.length)),
+      {
         message: `unknown built-in stand-in (built-in: ${BUILTIN_STANDINS.map((b) => BUILTIN_PREFIX + b).join(', ')})`,
-      }),
-    aliases: z.array(z.string().min(1)).min(1),
-    port,
-    env: z.record(z.string(), z.string()).default({}),
-    /** Default: the built-in's own protocol greeting; tcp for any other image. */
-    ready: ReadinessSchema.optional(),
-    readyBudgetMs: z.number().int().positive().default(20_000),
-    neededBy: z.array(z.string()).min(1),
-  });
+      },
+    ),
+  aliases: z.array(z.string().min(1)).min(1),
+  port,
+  env: z.record(z.string(), z.string()).default({}),
+  /** Default: the built-in's own protocol greeting; tcp for any other image. */
+  ready: ReadinessSchema.optional(),
+  readyBudgetMs: z.number().int().positive().default(20_000),
+  neededBy: z.array(z.string()).min(1),
+});
 export type StandIn = z.infer<typeof StandInSchema>;
 
 /** The built-in a stand-in runs, if it runs one. */
 export const builtinOf = (s: Pick<StandIn, 'image'>): BuiltinStandIn | undefined =>
   s.image.startsWith(BUILTIN_PREFIX) ? (s.image.slice(BUILTIN_PREFIX.length) as BuiltinStandIn) : undefined;
 
-const BUILTIN_READINESS: Record<BuiltinStandIn, Readiness> = { 'tor-control': { probe: 'tor-control' }, 'mongo-wire': { probe: 'mongo' }, redis: { probe: 'redis' } };
+const BUILTIN_READINESS: Record<BuiltinStandIn, Readiness> = {
+  'tor-control': { probe: 'tor-control' },
+  'mongo-wire': { probe: 'mongo' },
+  redis: { probe: 'redis' },
+};
 
 /** The readiness probe of a stand-in: its own, else its built-in's greeting, else a TCP connect. */
 export function readinessOf(s: StandIn): Readiness {
@@ -108,7 +120,10 @@ const GatewayRoute = z.object({ prefix: absPath, service: z.string().min(1), ups
  */
 const FlowsSchema = z.object({
   users: z
-    .object({ full: z.string().min(1).default('blockchain_user'), readOnly: z.string().min(1).default('readonly_user') })
+    .object({
+      full: z.string().min(1).default('blockchain_user'),
+      readOnly: z.string().min(1).default('readonly_user'),
+    })
     .prefault({}),
   api: z
     .object({
@@ -126,15 +141,15 @@ const FlowsSchema = z.object({
     .prefault({}),
   gateway: z
     .object({
-      routes: z
-        .array(GatewayRoute)
-        .default([
-          { prefix: '/api/v1/anchoring', service: 'session-anchoring', upstreamPrefix: '/api/v1/anchoring' },
-          { prefix: '/api/v1/blocks', service: 'block-manager', upstreamPrefix: '/api/v1/blocks' },
-          { prefix: '/api/v1/data-chain', service: 'data-chain', upstreamPrefix: '/api/v1' },
-        ]),
+      routes: z.array(GatewayRoute).default([
+        { prefix: '/api/v1/anchoring', service: 'session-anchoring', upstreamPrefix: '/api/v1/anchoring' },
+        { prefix: '/api/v1/blocks', service: 'block-manager', upstreamPrefix: '/api/v1/blocks' },
+        { prefix: '/api/v1/data-chain', service: 'data-chain', upstreamPrefix: '/api/v1' },
+      ]),
       /** Names under which the gateway's health `dependencies` lists its upstreams. */
-      dependencies: z.array(z.string().min(1)).default(['session-anchoring', 'block-manager', 'data-chain', 'blockchain-engine']),
+      dependencies: z
+        .array(z.string().min(1))
+        .default(['session-anchoring', 'block-manager', 'data-chain', 'blockchain-engine']),
     })
     .prefault({}),
   /**
@@ -144,12 +159,10 @@ const FlowsSchema = z.object({
   storage: z.object({ env: z.string().min(1).default('MONGODB_URL') }).prefault({}),
   /** The stack instance (stack.extraInstances) the flows use as the data-chain hashing with SHA-256. */
   sha256DataChain: z.string().min(1).default('data-chain-sha256'),
-  budgets: z
-    .object({ native: flowBudget, emulated: flowBudget })
-    .default({
-      native: { confirmMs: 20_000, discoveryMs: 20_000, restartMs: 20_000, requestMs: 10_000, pollMs: 100 },
-      emulated: { confirmMs: 90_000, discoveryMs: 90_000, restartMs: 90_000, requestMs: 30_000, pollMs: 250 },
-    }),
+  budgets: z.object({ native: flowBudget, emulated: flowBudget }).default({
+    native: { confirmMs: 20_000, discoveryMs: 20_000, restartMs: 20_000, requestMs: 10_000, pollMs: 100 },
+    emulated: { confirmMs: 90_000, discoveryMs: 90_000, restartMs: 90_000, requestMs: 30_000, pollMs: 250 },
+  }),
 });
 export type FlowsContract = z.infer<typeof FlowsSchema>;
 
@@ -168,7 +181,9 @@ const StackInstanceSchema = z.object({
  * A platform whose plan lacks a contract service gets no shared stack (its images run in their own containers).
  */
 const StackSchema = z.object({
-  extraInstances: z.array(StackInstanceSchema).default([{ name: 'data-chain-sha256', of: 'data-chain', env: { DATA_CHAIN_HASH_ALGORITHM: 'SHA256' } }]),
+  extraInstances: z
+    .array(StackInstanceSchema)
+    .default([{ name: 'data-chain-sha256', of: 'data-chain', env: { DATA_CHAIN_HASH_ALGORITHM: 'SHA256' } }]),
 });
 
 const diffId = z.string().regex(/^sha256:[0-9a-f]{64}$/, { message: 'a layer diff_id such as sha256:<64 hex>' });
@@ -204,10 +219,15 @@ const SecretFilesSchema = z.object({
       z
         .object({
           path: absPath.optional(),
-          fingerprint: z.string().regex(/^sha256:[0-9a-f]{16}$/, { message: 'a fingerprint as no-secret-files prints it: sha256:<16 hex>' }).optional(),
+          fingerprint: z
+            .string()
+            .regex(/^sha256:[0-9a-f]{16}$/, { message: 'a fingerprint as no-secret-files prints it: sha256:<16 hex>' })
+            .optional(),
           reason: z.string().optional(),
         })
-        .refine((a) => a.path !== undefined || a.fingerprint !== undefined, { message: 'an allow entry needs a path, a fingerprint or both' }),
+        .refine((a) => a.path !== undefined || a.fingerprint !== undefined, {
+          message: 'an allow entry needs a path, a fingerprint or both',
+        }),
     )
     .default([]),
 });
@@ -243,30 +263,58 @@ export const ContractSchema = z
   .superRefine((c, ctx) => {
     const seen = new Set<string>();
     c.services.forEach((s, i) => {
-      if (seen.has(s.name)) ctx.addIssue({ code: 'custom', path: ['services', i, 'name'], message: `duplicate service ${s.name}` });
+      if (seen.has(s.name))
+        ctx.addIssue({ code: 'custom', path: ['services', i, 'name'], message: `duplicate service ${s.name}` });
       seen.add(s.name);
     });
-    const aliasOwner = new Map<string, string>(c.services.flatMap((s) => s.aliases.map((a) => [a, `service ${s.name}`] as const)));
+    const aliasOwner = new Map<string, string>(
+      c.services.flatMap((s) => s.aliases.map((a) => [a, `service ${s.name}`] as const)),
+    );
     c.stack.extraInstances.forEach((x, i) => {
-      if (!seen.has(x.of)) ctx.addIssue({ code: 'custom', path: ['stack', 'extraInstances', i, 'of'], message: `"${x.of}" is not a contract service (services: ${[...seen].join(', ')})` });
+      if (!seen.has(x.of))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['stack', 'extraInstances', i, 'of'],
+          message: `"${x.of}" is not a contract service (services: ${[...seen].join(', ')})`,
+        });
       const owner = aliasOwner.get(x.name) ?? (seen.has(x.name) ? `service ${x.name}` : undefined);
-      if (owner) ctx.addIssue({ code: 'custom', path: ['stack', 'extraInstances', i, 'name'], message: `"${x.name}" is already ${owner}'s` });
+      if (owner)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['stack', 'extraInstances', i, 'name'],
+          message: `"${x.name}" is already ${owner}'s`,
+        });
       aliasOwner.set(x.name, `stack instance ${x.name}`);
     });
     if (!c.stack.extraInstances.some((x) => x.name === c.flows.sha256DataChain)) {
-      ctx.addIssue({ code: 'custom', path: ['flows', 'sha256DataChain'], message: `"${c.flows.sha256DataChain}" is not a stack instance (stack.extraInstances: ${c.stack.extraInstances.map((x) => x.name).join(', ') || 'none'})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['flows', 'sha256DataChain'],
+        message: `"${c.flows.sha256DataChain}" is not a stack instance (stack.extraInstances: ${c.stack.extraInstances.map((x) => x.name).join(', ') || 'none'})`,
+      });
     }
     const standInNames = new Set<string>();
     c.standIns.forEach((x, i) => {
-      if (standInNames.has(x.name)) ctx.addIssue({ code: 'custom', path: ['standIns', i, 'name'], message: `duplicate stand-in ${x.name}` });
+      if (standInNames.has(x.name))
+        ctx.addIssue({ code: 'custom', path: ['standIns', i, 'name'], message: `duplicate stand-in ${x.name}` });
       standInNames.add(x.name);
       x.neededBy.forEach((n, j) => {
-        if (!seen.has(n)) ctx.addIssue({ code: 'custom', path: ['standIns', i, 'neededBy', j], message: `"${n}" is not a contract service (services: ${[...seen].join(', ')})` });
+        if (!seen.has(n))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['standIns', i, 'neededBy', j],
+            message: `"${n}" is not a contract service (services: ${[...seen].join(', ')})`,
+          });
       });
       // One name on one network resolving to two containers would send a service to either at random.
       x.aliases.forEach((a, j) => {
         const owner = aliasOwner.get(a);
-        if (owner) ctx.addIssue({ code: 'custom', path: ['standIns', i, 'aliases', j], message: `alias "${a}" is already ${owner}'s` });
+        if (owner)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['standIns', i, 'aliases', j],
+            message: `alias "${a}" is already ${owner}'s`,
+          });
         aliasOwner.set(a, `stand-in ${x.name}`);
       });
     });

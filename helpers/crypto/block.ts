@@ -25,7 +25,8 @@ export function txId(body: unknown): string {
 export function blockTxRoot(txIdsHex: readonly string[]): string {
   if (txIdsHex.length === 0) return ZERO_HASH_HEX;
   let level: Uint8Array[] = txIdsHex.map((id) => {
-    if (!isHex64(typeof id === 'string' ? id.toLowerCase() : id)) throw new RangeError(`tx id is not 32-byte hex: ${String(id)}`);
+    if (!isHex64(typeof id === 'string' ? id.toLowerCase() : id))
+      throw new RangeError(`tx id is not 32-byte hex: ${String(id)}`);
     return hexToBytes(id);
   });
   while (level.length > 1) {

@@ -30,15 +30,21 @@ export function checkChain(blocks: readonly ChainBlock[]): string[] {
     const prev = i > 0 ? blocks[i - 1] : undefined;
     if (prev) {
       if (block.height !== prev.height + 1) {
-        problems.push(`${at}: height gap after block ${prev.height}: expected height ${prev.height + 1}, seen ${block.height}`);
+        problems.push(
+          `${at}: height gap after block ${prev.height}: expected height ${prev.height + 1}, seen ${block.height}`,
+        );
       }
       if (block.previous_hash !== prev.hash) {
-        problems.push(`${at}: previous_hash does not link to block ${prev.height}: expected ${prev.hash}, seen ${block.previous_hash}`);
+        problems.push(
+          `${at}: previous_hash does not link to block ${prev.height}: expected ${prev.hash}, seen ${block.previous_hash}`,
+        );
       }
     }
     problems.push(...checkTxRoot(block, at));
     if (typeof block.proposer !== 'string') {
-      problems.push(`${at}: no proposer, so the hash cannot be recomputed: expected a string, seen ${String(block.proposer)}`);
+      problems.push(
+        `${at}: no proposer, so the hash cannot be recomputed: expected a string, seen ${String(block.proposer)}`,
+      );
     } else {
       const expected = blockHash({ ...block, proposer: block.proposer });
       if (block.hash !== expected) problems.push(`${at}: hash mismatch: expected ${expected}, seen ${block.hash}`);
@@ -54,7 +60,11 @@ function checkTxRoot(block: ChainBlock, at: string): string[] {
   try {
     expected = blockTxRoot(ids as string[]);
   } catch (e) {
-    return [`${at}: tx ids are not all 32-byte hex: expected 64 hex digits each, seen ${JSON.stringify(ids)} (${(e as Error).message})`];
+    return [
+      `${at}: tx ids are not all 32-byte hex: expected 64 hex digits each, seen ${JSON.stringify(ids)} (${(e as Error).message})`,
+    ];
   }
-  return block.merkle_root === expected ? [] : [`${at}: tx root mismatch: expected ${expected}, seen ${block.merkle_root}`];
+  return block.merkle_root === expected
+    ? []
+    : [`${at}: tx root mismatch: expected ${expected}, seen ${block.merkle_root}`];
 }

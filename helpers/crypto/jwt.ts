@@ -22,13 +22,18 @@ interface DecodedJwt {
 
 const HEADER = { alg: 'HS256', typ: 'JWT' } as const;
 
-const keyBytes = (secret: string | Uint8Array): Uint8Array => (typeof secret === 'string' ? utf8ToBytes(secret) : secret);
+const keyBytes = (secret: string | Uint8Array): Uint8Array =>
+  typeof secret === 'string' ? utf8ToBytes(secret) : secret;
 
 /**
  * A signed token: header {alg:'HS256', typ:'JWT'}, payload = claims plus `iat` (whole seconds; an
  * explicit claim wins) and `exp` when expiresInSeconds is given. A string secret is used as UTF-8.
  */
-export async function mintJwt(claims: JwtClaims, secret: string | Uint8Array, options: MintJwtOptions = {}): Promise<string> {
+export async function mintJwt(
+  claims: JwtClaims,
+  secret: string | Uint8Array,
+  options: MintJwtOptions = {},
+): Promise<string> {
   const iat = Math.floor(options.now ?? Date.now() / 1000);
   // iat in the initial claims set, not setIssuedAt: an explicit iat claim still wins, and iat stays the
   // payload's first member (the same bytes as the tokens minted before jose).
@@ -44,10 +49,16 @@ export function decodeJwt(token: string): DecodedJwt {
   const [h, p, s] = parts as [string, string, string];
   const parse = (part: string, what: string): Record<string, unknown> => {
     const value: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(fromBase64Url(part)));
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new SyntaxError(`JWT ${what} is not an object`);
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      throw new SyntaxError(`JWT ${what} is not an object`);
     return value as Record<string, unknown>;
   };
-  return { header: parse(h, 'header'), payload: parse(p, 'payload'), signingInput: `${h}.${p}`, signature: fromBase64Url(s) };
+  return {
+    header: parse(h, 'header'),
+    payload: parse(p, 'payload'),
+    signingInput: `${h}.${p}`,
+    signature: fromBase64Url(s),
+  };
 }
 
 /** True when the token is HS256 and its signature matches `secret`. Claims (exp, …) are not checked. */
@@ -75,6 +86,10 @@ export function withBadSignature(token: string): string {
 }
 
 /** Shortcut: a token with the right claims and header but a signature that does not verify. */
-export async function mintBadSignatureJwt(claims: JwtClaims, secret: string | Uint8Array, options: MintJwtOptions = {}): Promise<string> {
+export async function mintBadSignatureJwt(
+  claims: JwtClaims,
+  secret: string | Uint8Array,
+  options: MintJwtOptions = {},
+): Promise<string> {
   return withBadSignature(await mintJwt(claims, secret, options));
 }

@@ -143,7 +143,11 @@ export class PackageIndex {
     return c?.reduce((a, b) => (compareVersions(b.version, a.version) > 0 ? b : a));
   }
 
-  static async load(sources: Source[], arch: string, opts: { cacheDir?: string; log?: Log } = {}): Promise<PackageIndex> {
+  static async load(
+    sources: Source[],
+    arch: string,
+    opts: { cacheDir?: string; log?: Log } = {},
+  ): Promise<PackageIndex> {
     const all = await Promise.all(sources.map((s) => fetchPackagesIndex(s, arch, opts)));
     return new PackageIndex(all.flat());
   }

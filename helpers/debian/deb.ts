@@ -24,7 +24,10 @@ export async function readDeb(buf: Buffer, what = 'package'): Promise<DebContent
   const control = members.find((m) => m.name.startsWith('control.tar'));
   const data = members.find((m) => m.name.startsWith('data.tar'));
   if (!control || !data) throw new DebError(`${what}: missing control.tar or data.tar member`);
-  const controlEntries = await readTar(await decompress(control.data, `${what} ${control.name}`), `${what} ${control.name}`);
+  const controlEntries = await readTar(
+    await decompress(control.data, `${what} ${control.name}`),
+    `${what} ${control.name}`,
+  );
   const controlFile = controlEntries.find((e) => e.path === 'control' && e.type === 'file');
   if (!controlFile?.data) throw new DebError(`${what}: control.tar has no control file`);
   const entries = await readTar(await decompress(data.data, `${what} ${data.name}`), `${what} ${data.name}`);

@@ -18,7 +18,8 @@ const DT_STRTAB = 5;
 const DT_RPATH = 15;
 const DT_RUNPATH = 29;
 
-export const isElf = (b: Uint8Array) => b.length > 64 && b[0] === 0x7f && b[1] === 0x45 && b[2] === 0x4c && b[3] === 0x46;
+export const isElf = (b: Uint8Array) =>
+  b.length > 64 && b[0] === 0x7f && b[1] === 0x45 && b[2] === 0x4c && b[3] === 0x46;
 
 export function elfDeps(data: Uint8Array): ElfDeps | undefined {
   if (!isElf(data) || data[4] !== 2 || data[5] !== 1) return undefined; // only ELF64 LE
@@ -61,5 +62,9 @@ export function elfDeps(data: Uint8Array): ElfDeps | undefined {
     const end = b.indexOf(0, strtab! + o);
     return b.toString('latin1', strtab! + o, end < 0 ? undefined : end);
   };
-  return { interp, needed: neededOffsets.map(str), runpath: runpathOffsets.flatMap((o) => str(o).split(':')).filter(Boolean) };
+  return {
+    interp,
+    needed: neededOffsets.map(str),
+    runpath: runpathOffsets.flatMap((o) => str(o).split(':')).filter(Boolean),
+  };
 }

@@ -34,7 +34,11 @@ class FetchError extends Error {}
 const mb = (n: number) => `${(n / 1e6).toFixed(2)} MB`;
 
 /** Checks bytes against a pin; the message names both hashes so a tampered mirror is obvious. */
-export function verifyDeb(bytes: Buffer, e: Pick<LockEntry, 'name' | 'version' | 'sha256' | 'size'>, from: string): void {
+export function verifyDeb(
+  bytes: Buffer,
+  e: Pick<LockEntry, 'name' | 'version' | 'sha256' | 'size'>,
+  from: string,
+): void {
   const got = sha256Hex(bytes);
   if (got !== e.sha256 || bytes.length !== e.size) {
     throw new VerifyError(
@@ -43,7 +47,11 @@ export function verifyDeb(bytes: Buffer, e: Pick<LockEntry, 'name' | 'version' |
   }
 }
 
-export async function fetchLockedDebs(lock: Lock, arch: string, opts: FetchOptions): Promise<{ lock: Lock; debs: FetchedDeb[] }> {
+export async function fetchLockedDebs(
+  lock: Lock,
+  arch: string,
+  opts: FetchOptions,
+): Promise<{ lock: Lock; debs: FetchedDeb[] }> {
   const log = opts.log ?? (() => {});
   const entries = lock.architectures[arch];
   if (!entries?.length) throw new FetchError(`the package lock has no packages for ${arch}`);
@@ -75,14 +83,25 @@ export async function fetchLockedDebs(lock: Lock, arch: string, opts: FetchOptio
     log(
       `notice: pinned ${e.name} ${e.version} vanished from the archive; using ${cand.version} (sha256 ${cand.sha256}) from the current index`,
     );
-    const next: LockEntry = { name: e.name, version: cand.version, architecture: cand.architecture, filename: cand.filename, size: cand.size, sha256: cand.sha256, source: cand.source };
+    const next: LockEntry = {
+      name: e.name,
+      version: cand.version,
+      architecture: cand.architecture,
+      filename: cand.filename,
+      size: cand.size,
+      sha256: cand.sha256,
+      source: cand.source,
+    };
     const nurl = poolUrl(opts.sources, next.source, next.filename);
     const bytes = await httpGet(nurl);
     verifyDeb(bytes, next, nurl);
     const nfile = join(debDir, `${next.sha256}.deb`);
     store(nfile, bytes);
     for (const g of parseRelations(cand.preDepends).concat(parseRelations(cand.depends))) {
-      if (!g.some((r) => known.has(r.name))) log(`warning: ${e.name} ${cand.version} depends on ${g.map((r) => r.name).join(' | ')}, which the lock lacks; run "lucid-harness fixtures lock"`);
+      if (!g.some((r) => known.has(r.name)))
+        log(
+          `warning: ${e.name} ${cand.version} depends on ${g.map((r) => r.name).join(' | ')}, which the lock lacks; run "lucid-harness fixtures lock"`,
+        );
     }
     replaced.push({ arch, name: e.name, from: e.version, to: cand.version, sha256: cand.sha256 });
     return { entry: next, file: nfile };
@@ -95,7 +114,10 @@ export async function fetchLockedDebs(lock: Lock, arch: string, opts: FetchOptio
   const prev = readOverride(opts.cacheDir, opts.lockFile);
   const file = writeOverride(opts.cacheDir, opts.lockFile, {
     baseLockSha256: sha256Hex(readFileSync(opts.lockFile)),
-    replaced: [...(prev?.replaced ?? []).filter((r) => !replaced.some((n) => n.arch === r.arch && n.name === r.name)), ...replaced],
+    replaced: [
+      ...(prev?.replaced ?? []).filter((r) => !replaced.some((n) => n.arch === r.arch && n.name === r.name)),
+      ...replaced,
+    ],
     lock: updated,
   });
   log(`notice: wrote the re-resolved lock to ${file}; the committed ${opts.lockFile} is unchanged`);
@@ -105,7 +127,9 @@ export async function fetchLockedDebs(lock: Lock, arch: string, opts: FetchOptio
 function pickReplacement(index: PackageIndex, e: LockEntry): IndexPackage {
   const c = (index.byName.get(e.name) ?? []).filter((p) => p.architecture === e.architecture);
   if (!c.length) {
-    throw new FetchError(`pinned ${e.name} ${e.version} vanished from the archive and the current index has no ${e.name} (${e.architecture}); run "lucid-harness fixtures lock"`);
+    throw new FetchError(
+      `pinned ${e.name} ${e.version} vanished from the archive and the current index has no ${e.name} (${e.architecture}); run "lucid-harness fixtures lock"`,
+    );
   }
   return c.reduce((a, b) => (compareVersions(b.version, a.version) > 0 ? b : a));
 }

@@ -1,6 +1,9 @@
 /** Plain HTTP GET for archive files, with a typed 404 so callers can tell "vanished" from "broken". */
 export class HttpNotFound extends Error {
-  constructor(readonly url: string, readonly status: number) {
+  constructor(
+    readonly url: string,
+    readonly status: number,
+  ) {
     super(`${url}: HTTP ${status}`);
   }
 }
@@ -33,6 +36,11 @@ export async function httpGet(url: string, attempts = 3): Promise<Buffer> {
     return Buffer.from(await res.arrayBuffer());
   }
   if (lastErr instanceof HttpError) throw lastErr;
-  const why = lastErr instanceof Error ? (lastErr.cause instanceof Error ? lastErr.cause.message : lastErr.message) : String(lastErr);
+  const why =
+    lastErr instanceof Error
+      ? lastErr.cause instanceof Error
+        ? lastErr.cause.message
+        : lastErr.message
+      : String(lastErr);
   throw new HttpError(`${url}: ${why}`);
 }

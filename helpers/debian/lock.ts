@@ -55,7 +55,8 @@ export function readLock(file: string): Lock {
 
 /** Stable, diff-friendly text: top-level keys in schema order, one array element (package) per line. */
 export function formatLock(lock: Lock): string {
-  const list = (a: unknown[], ind: string) => (a.length ? `[\n${a.map((x) => `${ind}  ${JSON.stringify(x)}`).join(',\n')}\n${ind}]` : '[]');
+  const list = (a: unknown[], ind: string) =>
+    a.length ? `[\n${a.map((x) => `${ind}  ${JSON.stringify(x)}`).join(',\n')}\n${ind}]` : '[]';
   const value = (v: unknown, ind: string): string => {
     if (Array.isArray(v)) return list(v, ind);
     if (v && typeof v === 'object') {
@@ -64,8 +65,14 @@ export function formatLock(lock: Lock): string {
     }
     return JSON.stringify(v);
   };
-  const ordered: Record<string, unknown> = Object.fromEntries(Object.keys(LockSchema.shape).map((k) => [k, lock[k as keyof Lock]]));
-  ordered.architectures = Object.fromEntries(Object.keys(lock.architectures).sort().map((a) => [a, lock.architectures[a]]));
+  const ordered: Record<string, unknown> = Object.fromEntries(
+    Object.keys(LockSchema.shape).map((k) => [k, lock[k as keyof Lock]]),
+  );
+  ordered.architectures = Object.fromEntries(
+    Object.keys(lock.architectures)
+      .sort()
+      .map((a) => [a, lock.architectures[a]]),
+  );
   return value(ordered, '') + '\n';
 }
 
@@ -85,7 +92,11 @@ export const overrideFile = (cacheDir: string, lockFile: string) =>
   join(cacheDir, 'debian', basename(lockFile).replace(/\.json$/, '') + '.override.json');
 
 /** The cache's override for these exact committed-lock bytes, if any (stale or broken ones are ignored). */
-export function readOverride(cacheDir: string, lockFile: string, log: (l: string) => void = () => {}): LockOverride | undefined {
+export function readOverride(
+  cacheDir: string,
+  lockFile: string,
+  log: (l: string) => void = () => {},
+): LockOverride | undefined {
   const ov = overrideFile(cacheDir, lockFile);
   if (!existsSync(ov) || !existsSync(lockFile)) return undefined;
   let o: LockOverride;

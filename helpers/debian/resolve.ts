@@ -67,7 +67,9 @@ export function resolveClosure(index: PackageIndex, roots: string[], deny: strin
 
   return {
     packages: [...chosen.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
-    skipped: [...skipped].map(([dependency, by]) => ({ dependency, neededBy: [...by].sort() })).sort((a, b) => (a.dependency < b.dependency ? -1 : 1)),
+    skipped: [...skipped]
+      .map(([dependency, by]) => ({ dependency, neededBy: [...by].sort() }))
+      .sort((a, b) => (a.dependency < b.dependency ? -1 : 1)),
     warnings,
   };
 }

@@ -47,7 +47,7 @@ function elf(machine: number, code: Buffer): Buffer {
 /** MOVZ Xd, #imm16 (sf=1, hw=0): 1 10 100101 00 imm16 Rd. */
 const movz = (rd: number, imm16: number) => (0xd2800000 | (imm16 << 5) | rd) >>> 0;
 /** ADR Xd, #off: op=0, immlo (2 bits) at 29, 10000 at 24, immhi (19 bits) at 5, Rd; off is PC-relative bytes. */
-const adr = (rd: number, off: number) => ((((off & 3) << 29) | 0x10000000 | ((off >> 2) << 5) | rd) >>> 0);
+const adr = (rd: number, off: number) => (((off & 3) << 29) | 0x10000000 | ((off >> 2) << 5) | rd) >>> 0;
 const SVC_0 = 0xd4000001; // SVC #0: trap into the kernel
 const AARCH64_WRITE = 64; // generic syscall table (include/uapi/asm-generic/unistd.h)
 const AARCH64_EXIT = 93;
@@ -78,14 +78,39 @@ export const X86_64_MESSAGE = 'x86_64\n';
 export function x86_64Program(): Buffer {
   const len = X86_64_MESSAGE.length;
   const code = Buffer.from([
-    0xb8, 1, 0, 0, 0, //            0: mov eax, 1        __NR_write
-    0xbf, 1, 0, 0, 0, //            5: mov edi, 1        fd = stdout
-    0x48, 0x8d, 0x35, 16, 0, 0, 0, // 10: lea rsi, [rip+16] msg at 33 = end of this instruction (17) + 16
-    0xba, len, 0, 0, 0, //          17: mov edx, 7       length
-    0x0f, 0x05, //                  22: syscall
-    0xb8, 60, 0, 0, 0, //           24: mov eax, 60      __NR_exit
-    0x31, 0xff, //                  29: xor edi, edi     exit status 0
-    0x0f, 0x05, //                  31: syscall
+    0xb8,
+    1,
+    0,
+    0,
+    0, //            0: mov eax, 1        __NR_write
+    0xbf,
+    1,
+    0,
+    0,
+    0, //            5: mov edi, 1        fd = stdout
+    0x48,
+    0x8d,
+    0x35,
+    16,
+    0,
+    0,
+    0, // 10: lea rsi, [rip+16] msg at 33 = end of this instruction (17) + 16
+    0xba,
+    len,
+    0,
+    0,
+    0, //          17: mov edx, 7       length
+    0x0f,
+    0x05, //                  22: syscall
+    0xb8,
+    60,
+    0,
+    0,
+    0, //           24: mov eax, 60      __NR_exit
+    0x31,
+    0xff, //                  29: xor edi, edi     exit status 0
+    0x0f,
+    0x05, //                  31: syscall
   ]);
   return elf(EM_X86_64, Buffer.concat([code, Buffer.from(X86_64_MESSAGE)]));
 }

@@ -40,16 +40,27 @@ export function judge(f: Facts): string[] {
   }
 
   const disk = (d: Facts['engineDisk'], min: number, what: string, fix: string) => {
-    if (d.measured && d.freeBytes < min) problems.push(`only ${gib(d.freeBytes)} free for ${what} ${d.path} (need ${gib(min)}): ${fix}`);
+    if (d.measured && d.freeBytes < min)
+      problems.push(`only ${gib(d.freeBytes)} free for ${what} ${d.path} (need ${gib(min)}): ${fix}`);
   };
-  disk(f.engineDisk, MIN_FREE_ENGINE_BYTES, 'the engine data root', 'free space, e.g. `docker system prune`, or move the data root');
+  disk(
+    f.engineDisk,
+    MIN_FREE_ENGINE_BYTES,
+    'the engine data root',
+    'free space, e.g. `docker system prune`, or move the data root',
+  );
   disk(f.cacheDisk, MIN_FREE_CACHE_BYTES, 'the cache dir', 'free space, or point LUCID_CACHE_DIR at a bigger disk');
 
   const b = f.binfmt;
   if (b.applicable) {
-    if (!b.present || !b.enabled) problems.push(`arm64 emulation is off (binfmt qemu-aarch64 ${b.present ? 'disabled' : 'not registered'}): run ${BOOTSTRAP} or ${installEmulation('arm64')}`);
+    if (!b.present || !b.enabled)
+      problems.push(
+        `arm64 emulation is off (binfmt qemu-aarch64 ${b.present ? 'disabled' : 'not registered'}): run ${BOOTSTRAP} or ${installEmulation('arm64')}`,
+      );
     else if (!b.flags.includes('F'))
-      problems.push(`binfmt qemu-aarch64 lacks the F flag (flags "${b.flags}"), so arm64 programs fail inside containers: run ${BOOTSTRAP}`);
+      problems.push(
+        `binfmt qemu-aarch64 lacks the F flag (flags "${b.flags}"), so arm64 programs fail inside containers: run ${BOOTSTRAP}`,
+      );
   }
 
   const r = f.ryuk;

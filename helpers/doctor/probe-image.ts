@@ -48,7 +48,11 @@ export async function probeArchive(p: Platform): Promise<ProbeArchive> {
       os: 'linux',
       created: EPOCH.toISOString(),
       // No run id in the image labels: it would change the image id on every run.
-      config: { Entrypoint: [PROBE_PATH], User: '65534:65534', Labels: { [LABEL_OWNER]: 'true', [LABEL_ROLE]: PROBE_ROLE } },
+      config: {
+        Entrypoint: [PROBE_PATH],
+        User: '65534:65534',
+        Labels: { [LABEL_OWNER]: 'true', [LABEL_ROLE]: PROBE_ROLE },
+      },
       rootfs: { type: 'layers', diff_ids: [`sha256:${sha256(layer)}`] },
       history: [{ created: EPOCH.toISOString(), created_by: 'lucid-harness doctor: hand-assembled static ELF' }],
     }),
@@ -69,7 +73,10 @@ export async function ensureProbeImage(p: Platform): Promise<string> {
   const present = await docker()
     .getImage(id)
     .inspect()
-    .then(() => true, () => false);
+    .then(
+      () => true,
+      () => false,
+    );
   if (present) return id;
   const res = await docker().loadImage(Readable.from([archive]));
   let body = '';

@@ -55,7 +55,12 @@ async function probeDisk(dir: string): Promise<DiskProbe> {
   while (!existsSync(at) && path.dirname(at) !== at) at = path.dirname(at);
   try {
     const s = await statfs(at);
-    return { path: dir, measured: true, freeBytes: s.bavail * s.bsize, ...(at !== dir ? { note: `not created yet; measured at ${at}` } : {}) };
+    return {
+      path: dir,
+      measured: true,
+      freeBytes: s.bavail * s.bsize,
+      ...(at !== dir ? { note: `not created yet; measured at ${at}` } : {}),
+    };
   } catch (e) {
     return { path: dir, measured: false, reason: e instanceof Error ? e.message : String(e) };
   }
@@ -63,13 +68,19 @@ async function probeDisk(dir: string): Promise<DiskProbe> {
 
 async function probeEngineDisk(engine: EngineProbe): Promise<DiskProbe> {
   if (!engine.reachable) return { path: '(unknown)', measured: false, reason: 'engine unreachable' };
-  if (!engine.local) return { path: engine.rootDir, measured: false, reason: `remote engine (${engine.endpoint}): cannot be measured from here` };
+  if (!engine.local)
+    return {
+      path: engine.rootDir,
+      measured: false,
+      reason: `remote engine (${engine.endpoint}): cannot be measured from here`,
+    };
   return probeDisk(engine.rootDir);
 }
 
 function probeBinfmt(engineLocal: boolean): BinfmtProbe {
   if (!engineLocal) return { applicable: false, reason: 'remote engine: its emulation lives on its own host' };
-  if (process.platform !== 'linux') return { applicable: false, reason: `${process.platform} host: emulation is Docker Desktop's` };
+  if (process.platform !== 'linux')
+    return { applicable: false, reason: `${process.platform} host: emulation is Docker Desktop's` };
   if (hostArch() !== 'amd64') return { applicable: false, reason: `${hostArch()} host: linux/arm64 is native` };
   let entry = '';
   try {
@@ -78,17 +89,27 @@ function probeBinfmt(engineLocal: boolean): BinfmtProbe {
     return { applicable: true, present: false, enabled: false, flags: '', interpreter: '' };
   }
   const field = (k: string) => new RegExp(`^${k} ?(.*)$`, 'm').exec(entry)?.[1]?.trim() ?? '';
-  return { applicable: true, present: true, enabled: /^enabled$/m.test(entry), flags: field('flags:'), interpreter: field('interpreter') };
+  return {
+    applicable: true,
+    present: true,
+    enabled: /^enabled$/m.test(entry),
+    flags: field('flags:'),
+    interpreter: field('interpreter'),
+  };
 }
 
 async function probeRyuk(engine: EngineProbe): Promise<Facts['ryuk']> {
   const env = process.env.TESTCONTAINERS_RYUK_DISABLED;
   // The image only matters when the environment would let testcontainers start its reaper.
-  if (env === undefined || env === 'true' || !engine.reachable) return { env, image: REAPER_IMAGE, reaperImagePresent: undefined };
+  if (env === undefined || env === 'true' || !engine.reachable)
+    return { env, image: REAPER_IMAGE, reaperImagePresent: undefined };
   const present = await docker()
     .getImage(REAPER_IMAGE)
     .inspect()
-    .then(() => true, () => false);
+    .then(
+      () => true,
+      () => false,
+    );
   return { env, image: REAPER_IMAGE, reaperImagePresent: present };
 }
 

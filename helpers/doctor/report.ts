@@ -22,7 +22,9 @@ export function factLines(f: Facts): string[] {
     );
   }
   const disk = (label: string, d: Facts['engineDisk']) =>
-    d.measured ? `${label}: ${gib(d.freeBytes)} free at ${d.path}${d.note ? ` (${d.note})` : ''}` : `${label}: ${d.path}: ${d.reason}`;
+    d.measured
+      ? `${label}: ${gib(d.freeBytes)} free at ${d.path}${d.note ? ` (${d.note})` : ''}`
+      : `${label}: ${d.path}: ${d.reason}`;
   lines.push(disk('engine data root', f.engineDisk));
   lines.push(disk('cache dir', f.cacheDisk));
   const b = f.binfmt;

@@ -29,7 +29,7 @@ export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise
 /** Non-TTY logs come as frames: 1 byte stream, 3 zero bytes, 4-byte big-endian length, payload. */
 function demuxLogs(b: Buffer): string {
   let out = '';
-  for (let i = 0; i + 8 <= b.length; ) {
+  for (let i = 0; i + 8 <= b.length;) {
     const size = b.readUInt32BE(i + 4);
     out += b.subarray(i + 8, i + 8 + size).toString('utf8');
     i += 8 + size;

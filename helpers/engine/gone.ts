@@ -2,7 +2,8 @@
 // that no longer answers a ping. Checks then did not run; they did not fail.
 import { docker } from './docker.ts';
 
-const SOCKET_ERRORS = /\b(ENOENT|ECONNREFUSED|ECONNRESET|EPIPE)\b.*(docker\.sock|:2375|:2376)|connect (ENOENT|ECONNREFUSED) \S*docker|socket hang up/i;
+const SOCKET_ERRORS =
+  /\b(ENOENT|ECONNREFUSED|ECONNRESET|EPIPE)\b.*(docker\.sock|:2375|:2376)|connect (ENOENT|ECONNREFUSED) \S*docker|socket hang up/i;
 
 /** The error came from the engine's socket (not from a container's published port). */
 export function engineGone(e: unknown): boolean {
@@ -16,7 +17,15 @@ let lastPing: { at: number; ok: boolean } | undefined;
 export async function engineAnswers(timeoutMs = 2000): Promise<boolean> {
   if (lastPing && Date.now() - lastPing.at < 2000) return lastPing.ok;
   const timeout = new Promise<false>((r) => setTimeout(() => r(false), timeoutMs).unref());
-  const ok = await Promise.race([docker().ping().then(() => true, () => false), timeout]);
+  const ok = await Promise.race([
+    docker()
+      .ping()
+      .then(
+        () => true,
+        () => false,
+      ),
+    timeout,
+  ]);
   lastPing = { at: Date.now(), ok };
   return ok;
 }

@@ -13,5 +13,11 @@ export const RUN_ID = (process.env.LUCID_RUN_ID ??= `${Date.now().toString(36)}-
 const RUN_PID = (process.env.LUCID_RUN_PID ??= String(process.pid));
 
 export function harnessLabels(role: string): Record<string, string> {
-  return { [LABEL_OWNER]: 'true', [LABEL_RUN]: RUN_ID, [LABEL_ROLE]: role, [LABEL_HOST]: hostname(), [LABEL_PID]: RUN_PID };
+  return {
+    [LABEL_OWNER]: 'true',
+    [LABEL_RUN]: RUN_ID,
+    [LABEL_ROLE]: role,
+    [LABEL_HOST]: hostname(),
+    [LABEL_PID]: RUN_PID,
+  };
 }

@@ -12,7 +12,12 @@ function processAlive(pid: number): boolean {
 }
 
 /** A run is stale when it was started on this host by a process that no longer exists (e.g. after kill -9). */
-export function isStale(labels: Record<string, string>, self = RUN_ID, host = hostname(), alive = processAlive): boolean {
+export function isStale(
+  labels: Record<string, string>,
+  self = RUN_ID,
+  host = hostname(),
+  alive = processAlive,
+): boolean {
   if (labels[LABEL_RUN] === self) return false;
   if (labels[LABEL_HOST] !== host) return false;
   const pid = Number(labels[LABEL_PID]);
@@ -33,12 +38,27 @@ export async function sweep(opts: { stale?: boolean; run?: string } = {}): Promi
   const filter = { label: [opts.stale ? `${LABEL_OWNER}=true` : `${LABEL_RUN}=${opts.run ?? RUN_ID}`] };
   const pick = (labels: Record<string, string> | undefined) => !!labels && (!opts.stale || isStale(labels));
   const containers = (await docker().listContainers({ all: true, filters: filter })).filter((c) => pick(c.Labels));
-  await Promise.all(containers.map((c) => docker().getContainer(c.Id).remove({ force: true, v: true }).catch(() => {})));
-  const networks = (await docker().listNetworks({ filters: filter })).filter((n) => pick(n.Labels) && ['network', 'lock'].includes(n.Labels?.[LABEL_ROLE] ?? ''));
+  await Promise.all(
+    containers.map((c) =>
+      docker()
+        .getContainer(c.Id)
+        .remove({ force: true, v: true })
+        .catch(() => {}),
+    ),
+  );
+  const networks = (await docker().listNetworks({ filters: filter })).filter(
+    (n) => pick(n.Labels) && ['network', 'lock'].includes(n.Labels?.[LABEL_ROLE] ?? ''),
+  );
   let removedNetworks = 0;
   for (const n of networks) {
     // A network still used by another live run's containers stays.
-    await docker().getNetwork(n.Id).remove().then(() => removedNetworks++, () => {});
+    await docker()
+      .getNetwork(n.Id)
+      .remove()
+      .then(
+        () => removedNetworks++,
+        () => {},
+      );
   }
   return { containers: containers.length, networks: removedNetworks };
 }

@@ -10,8 +10,6 @@
  */
 import { engineEndpoint } from './endpoint.ts';
 
-
 process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
 // Where mapped ports are reached: loopback for this host's engine, the engine's host for a remote one.
 process.env.TESTCONTAINERS_HOST_OVERRIDE ??= engineEndpoint().publishHost;
-

@@ -14,7 +14,8 @@ const hexOf = (digest: string): string => {
   if (!m) throw new Error(`not a sha256 digest: ${digest}`);
   return m[1]!;
 };
-const layerFile = (diffId: string) => join(cacheRoot(), 'layer-index', `v${LAYER_INDEX_VERSION}`, `${hexOf(diffId)}.json.gz`);
+const layerFile = (diffId: string) =>
+  join(cacheRoot(), 'layer-index', `v${LAYER_INDEX_VERSION}`, `${hexOf(diffId)}.json.gz`);
 /** Config blobs are content-addressed (image id = sha256 of the bytes), so they need no version. */
 const configFile = (imageId: string) => join(cacheRoot(), 'image-config', `${hexOf(imageId)}.json`);
 
@@ -30,7 +31,11 @@ export function readCachedLayer(diffId: string): LayerIndex | undefined {
   const file = layerFile(diffId);
   if (!existsSync(file)) return undefined;
   try {
-    const doc = JSON.parse(gunzipSync(readFileSync(file)).toString('utf8')) as { v: number; diffId: string; layer: LayerIndex };
+    const doc = JSON.parse(gunzipSync(readFileSync(file)).toString('utf8')) as {
+      v: number;
+      diffId: string;
+      layer: LayerIndex;
+    };
     return doc.v === LAYER_INDEX_VERSION && doc.diffId === diffId ? doc.layer : undefined;
   } catch {
     return undefined; // a damaged entry is a miss; the next cold gather rewrites it

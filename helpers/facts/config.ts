@@ -10,7 +10,13 @@ const RunConfig = z
     Entrypoint: strList,
     Cmd: strList,
     Healthcheck: z
-      .object({ Test: strList, Interval: z.number().optional(), Timeout: z.number().optional(), StartPeriod: z.number().optional(), Retries: z.number().optional() })
+      .object({
+        Test: strList,
+        Interval: z.number().optional(),
+        Timeout: z.number().optional(),
+        StartPeriod: z.number().optional(),
+        Retries: z.number().optional(),
+      })
       .nullish(),
     ExposedPorts: z.record(z.string(), z.unknown()).nullish(),
     WorkingDir: z.string().nullish(),
@@ -44,7 +50,10 @@ export function runConfig(c: z.infer<typeof RunConfig>): ImageRunConfig {
 
 export function parseConfigBlob(bytes: Buffer | string, what: string): ConfigBlob {
   const parsed = ConfigBlobSchema.safeParse(JSON.parse(bytes.toString()));
-  if (!parsed.success) throw new Error(`${what} is not an image config: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new Error(
+      `${what} is not an image config: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   return parsed.data;
 }
 

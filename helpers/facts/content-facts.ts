@@ -8,10 +8,18 @@ import { scanSecretFile, secretScanMode, type SecretScanMode } from './secret-fi
 import type { FsEntry, SecretFileHit } from '../model/image-facts.ts';
 
 /** Small text files whose content the checks need (users, groups, base OS, the loader's search dirs). */
-const CAPTURED_TEXT_FILES: ReadonlySet<string> = new Set(['/etc/passwd', '/etc/group', '/etc/os-release', '/usr/lib/os-release', '/etc/ld.so.conf']);
+const CAPTURED_TEXT_FILES: ReadonlySet<string> = new Set([
+  '/etc/passwd',
+  '/etc/group',
+  '/etc/os-release',
+  '/usr/lib/os-release',
+  '/etc/ld.so.conf',
+]);
 /** Also ld.so.conf's include files (Debian: /etc/ld.so.conf.d/*.conf) and the .pth files of Python site dirs. */
 const isCapturedText = (path: string): boolean =>
-  CAPTURED_TEXT_FILES.has(path) || /^\/etc\/ld\.so\.conf\.d\/[^/]+\.conf$/.test(path) || /\/(site|dist)-packages\/[^/]+\.pth$/.test(path);
+  CAPTURED_TEXT_FILES.has(path) ||
+  /^\/etc\/ld\.so\.conf\.d\/[^/]+\.conf$/.test(path) ||
+  /\/(site|dist)-packages\/[^/]+\.pth$/.test(path);
 const MAX_TEXT_BYTES = 256 * 1024;
 /** Multi-call binaries and shells are ~0.1-2 MiB; scanning bigger executables (python, libpython) would only cost time. */
 const MAX_SCAN_BYTES = 8 * 1024 * 1024;
@@ -31,13 +39,25 @@ function shebangOf(head: Uint8Array): string | undefined {
   if (head.length < 2 || head[0] !== 0x23 || head[1] !== 0x21) return undefined;
   const b = Buffer.from(head.buffer, head.byteOffset, Math.min(head.byteLength, HEAD_BYTES));
   const nl = b.indexOf(0x0a);
-  return b.toString('utf8', 2, nl < 0 ? b.length : nl).replace(/\r$/, '').trim();
+  return b
+    .toString('utf8', 2, nl < 0 ? b.length : nl)
+    .replace(/\r$/, '')
+    .trim();
 }
 
 function applyElf(e: FsEntry, info: ElfInfo | undefined): void {
   if (!info) return;
   e.elf = info.machine;
-  for (const k of ['interp', 'needed', 'runpath', 'rpath', 'soname', 'loadAlign', 'loadOffsetAlign', 'dynamicUnread'] as const) {
+  for (const k of [
+    'interp',
+    'needed',
+    'runpath',
+    'rpath',
+    'soname',
+    'loadAlign',
+    'loadOffsetAlign',
+    'dynamicUnread',
+  ] as const) {
     if (info[k] !== undefined) (e as unknown as Record<string, unknown>)[k] = info[k];
   }
 }
@@ -101,7 +121,8 @@ export class ContentFacts {
   finish(): string | undefined {
     const e = this.e;
     const elf = isElfHead(this.head);
-    if (elf) applyElf(e, this.random ? (this.elfRead ?? { info: readElf(this.random) }).info : this.elfStream?.finish());
+    if (elf)
+      applyElf(e, this.random ? (this.elfRead ?? { info: readElf(this.random) }).info : this.elfStream?.finish());
     else if (e.mode & 0o111) {
       const sb = shebangOf(this.head);
       if (sb !== undefined) e.shebang = sb;

@@ -29,7 +29,8 @@ export function parseOsRelease(text: string): Record<string, string> {
 function pythonVersions(facts: ImageFacts): string[] {
   const found = new Set<string>();
   for (const p of facts.fs.entries.keys()) {
-    const m = /^\/usr(?:\/local)?\/lib\/python(3\.\d+)(?:\/|$)/.exec(p) ?? /^\/usr(?:\/local)?\/bin\/python(3\.\d+)$/.exec(p);
+    const m =
+      /^\/usr(?:\/local)?\/lib\/python(3\.\d+)(?:\/|$)/.exec(p) ?? /^\/usr(?:\/local)?\/bin\/python(3\.\d+)$/.exec(p);
     if (m) found.add(m[1]!);
   }
   return [...found].sort((a, b) => Number(a.split('.')[1]) - Number(b.split('.')[1]));
@@ -43,7 +44,9 @@ export function describeImage(facts: ImageFacts, contract?: Contract): ImageDesc
   const notes: string[] = [];
   if (os.ID === 'debian' && os.VERSION_ID === '12') {
     const eos = contract?.base.endOfSupport;
-    notes.push(`distroless debian12 reached end of support in 2026${eos ? ` (${eos})` : ''}: plan a move to a debian13 base`);
+    notes.push(
+      `distroless debian12 reached end of support in 2026${eos ? ` (${eos})` : ''}: plan a move to a debian13 base`,
+    );
   }
   if (!os.ID) notes.push('no os-release in the image: base OS unknown');
   if (pythons.length > 1) notes.push(`more than one Python: ${pythons.join(', ')}`);

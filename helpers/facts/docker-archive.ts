@@ -41,7 +41,11 @@ export async function readDockerArchive(stream: NodeJS.ReadableStream): Promise<
   return { manifest: readManifest(files), files, layers };
 }
 
-async function readEntries(ex: tar.Extract, files: Map<string, Buffer>, layers: Map<string, LayerIndex>): Promise<void> {
+async function readEntries(
+  ex: tar.Extract,
+  files: Map<string, Buffer>,
+  layers: Map<string, LayerIndex>,
+): Promise<void> {
   for await (const entry of ex) {
     const name = cleanName(entry.header.name);
     const size = entry.header.size ?? 0;

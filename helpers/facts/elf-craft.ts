@@ -101,7 +101,10 @@ export function craftElf(s: CraftSpec): Buffer {
     at += Buffer.byteLength(v) + 1;
   }
   let d = dynOff;
-  for (const [t, v] of [...tags, [5, BASE + strOff], [10, strLen], [6, BASE + symOff], [11, 24], [0, 0]] as [number, number][]) {
+  for (const [t, v] of [...tags, [5, BASE + strOff], [10, strLen], [6, BASE + symOff], [11, 24], [0, 0]] as [
+    number,
+    number,
+  ][]) {
     b.writeBigUInt64LE(BigInt(t), d);
     b.writeBigUInt64LE(BigInt(v), d + 8);
     d += 16;

@@ -22,11 +22,20 @@ export function elfMachine(head: Uint8Array): string | undefined {
   return MACHINES[m] ?? `elf-machine-${m}`;
 }
 
-export const isElfHead = (b: Uint8Array): boolean => b.length >= 4 && b[0] === 0x7f && b[1] === 0x45 && b[2] === 0x4c && b[3] === 0x46;
+export const isElfHead = (b: Uint8Array): boolean =>
+  b.length >= 4 && b[0] === 0x7f && b[1] === 0x45 && b[2] === 0x4c && b[3] === 0x46;
 
 /** The ELF machine an OCI architecture runs natively. */
 export function machineForArch(arch: string): string | undefined {
-  return { amd64: 'x86-64', arm64: 'aarch64', arm: 'arm', '386': 'x86', riscv64: 'riscv', ppc64le: 'ppc64', s390x: 's390x' }[arch];
+  return {
+    amd64: 'x86-64',
+    arm64: 'aarch64',
+    arm: 'arm',
+    '386': 'x86',
+    riscv64: 'riscv',
+    ppc64le: 'ppc64',
+    s390x: 's390x',
+  }[arch];
 }
 
 /** What the dynamic loader and the kernel read from an ELF file: program headers and the dynamic section. */
@@ -115,8 +124,20 @@ function segments(read: ReadAt, head: Buffer, l: Layout): Segment[] | undefined 
   for (let p = 0; p + phentsize <= b.length; p += phentsize) {
     out.push(
       l.is64
-        ? { type: num(b, p, 4, l), offset: num(b, p + 8, 8, l), vaddr: num(b, p + 16, 8, l), filesz: num(b, p + 32, 8, l), align: num(b, p + 48, 8, l) }
-        : { type: num(b, p, 4, l), offset: num(b, p + 4, 4, l), vaddr: num(b, p + 8, 4, l), filesz: num(b, p + 16, 4, l), align: num(b, p + 28, 4, l) },
+        ? {
+            type: num(b, p, 4, l),
+            offset: num(b, p + 8, 8, l),
+            vaddr: num(b, p + 16, 8, l),
+            filesz: num(b, p + 32, 8, l),
+            align: num(b, p + 48, 8, l),
+          }
+        : {
+            type: num(b, p, 4, l),
+            offset: num(b, p + 4, 4, l),
+            vaddr: num(b, p + 8, 4, l),
+            filesz: num(b, p + 16, 4, l),
+            align: num(b, p + 28, 4, l),
+          },
     );
   }
   return out;
@@ -177,7 +198,8 @@ export function readElf(read: ReadAt): ElfInfo | undefined {
   }
   const strVaddr = tags.find(([t]) => t === DT_STRTAB)?.[1];
   const strsz = tags.find(([t]) => t === DT_STRSZ)?.[1];
-  const seg = strVaddr === undefined ? undefined : loads.find((s) => strVaddr >= s.vaddr && strVaddr < s.vaddr + s.filesz);
+  const seg =
+    strVaddr === undefined ? undefined : loads.find((s) => strVaddr >= s.vaddr && strVaddr < s.vaddr + s.filesz);
   const named = tags.filter(([t]) => t === DT_NEEDED || t === DT_SONAME || t === DT_RPATH || t === DT_RUNPATH);
   if (!named.length) return { ...info, needed: [] };
   if (!seg || strVaddr === undefined) return { ...info, dynamicUnread: true };
@@ -198,7 +220,11 @@ export function readElf(read: ReadAt): ElfInfo | undefined {
 export const readFromBuffer =
   (data: Uint8Array): ReadAt =>
   (offset, length) =>
-    offset >= data.length ? (offset === data.length ? new Uint8Array(0) : undefined) : data.subarray(offset, Math.min(data.length, offset + length));
+    offset >= data.length
+      ? offset === data.length
+        ? new Uint8Array(0)
+        : undefined
+      : data.subarray(offset, Math.min(data.length, offset + length));
 
 /** The prefix a streaming reader keeps: the dynstr of real files lies in their first LOAD, within the first MiBs. */
 const ELF_STREAM_PREFIX = 4 * 1024 * 1024;
@@ -258,8 +284,14 @@ export class ElfStreamCollector {
       if (r.offset + r.length > ELF_STREAM_PREFIX) this.want = [];
       return; // wait for more of the prefix
     }
-    const segs = segments((o, n) => this.flat().subarray(o, o + n), this.flat(64), { le: this.flat(6)[5] !== 2, is64: this.flat(5)[4] === 2 }) ?? [];
-    this.want = segs.filter((s) => s.type === PT_DYNAMIC || s.type === PT_INTERP).map((s) => ({ offset: s.offset, length: Math.min(s.filesz, MAX_DYN_BYTES) }));
+    const segs =
+      segments((o, n) => this.flat().subarray(o, o + n), this.flat(64), {
+        le: this.flat(6)[5] !== 2,
+        is64: this.flat(5)[4] === 2,
+      }) ?? [];
+    this.want = segs
+      .filter((s) => s.type === PT_DYNAMIC || s.type === PT_INTERP)
+      .map((s) => ({ offset: s.offset, length: Math.min(s.filesz, MAX_DYN_BYTES) }));
   }
 
   /** The facts, after the last chunk; undefined when the content was not ELF. */
@@ -267,7 +299,8 @@ export class ElfStreamCollector {
     if (this.dead || this.prefixLen < 4) return undefined;
     const prefix = this.flat();
     const read: ReadAt = (offset, length) => {
-      if (offset + Math.min(length, 1) <= prefix.length && offset < prefix.length) return prefix.subarray(offset, Math.min(prefix.length, offset + length));
+      if (offset + Math.min(length, 1) <= prefix.length && offset < prefix.length)
+        return prefix.subarray(offset, Math.min(prefix.length, offset + length));
       if (offset >= this.pos) return offset === this.pos ? new Uint8Array(0) : undefined;
       const w = this.windows.find((x) => offset >= x.offset && offset < x.offset + x.data.length);
       return w ? w.data.subarray(offset - w.offset, offset - w.offset + length) : undefined;

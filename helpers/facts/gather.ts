@@ -2,7 +2,14 @@ import { createHash } from 'node:crypto';
 import type { Platform } from '../model/platform.ts';
 import { docker } from '../engine/docker.ts';
 import { readCachedConfig, readCachedLayer, writeCachedConfig, writeCachedLayer } from './cache.ts';
-import { configFromEngine, InspectSchema, parseConfigBlob, runConfig, type ConfigBlob, type Inspect } from './config.ts';
+import {
+  configFromEngine,
+  InspectSchema,
+  parseConfigBlob,
+  runConfig,
+  type ConfigBlob,
+  type Inspect,
+} from './config.ts';
 import { readDockerArchive } from './docker-archive.ts';
 import { indexLayer } from './layer-index.ts';
 import { mergeLayers } from './merge.ts';
@@ -61,9 +68,17 @@ async function gatherFresh(inspect: Inspect, useCache: boolean, t0: number): Pro
   const blob = useCache ? readCachedConfig(inspect.Id) : undefined;
   const fromBlob = (b: Buffer, what: string) => parseConfigBlob(b, `${what} ${inspect.Id}`);
   if (have.every((l): l is LayerIndex => l !== undefined)) {
-    config = blob ? fromBlob(blob, 'cached config') : configFromEngine(inspect, await docker().getImage(inspect.Id).history());
+    config = blob
+      ? fromBlob(blob, 'cached config')
+      : configFromEngine(inspect, await docker().getImage(inspect.Id).history());
     layers = have;
-    stats = { source: 'cache', exported: false, configFrom: blob ? 'cache' : 'engine', layersIndexed: 0, layersFromCache: layers.length };
+    stats = {
+      source: 'cache',
+      exported: false,
+      configFrom: blob ? 'cache' : 'engine',
+      layersIndexed: 0,
+      layersFromCache: layers.length,
+    };
   } else {
     let fallback = 'LUCID_FACTS_SOURCE=export';
     const overlay = exportForced()
@@ -75,16 +90,35 @@ async function gatherFresh(inspect: Inspect, useCache: boolean, t0: number): Pro
     if (overlay) {
       layers = overlay.layers;
       const stored = overlay.configBlob;
-      config = blob ? fromBlob(blob, 'cached config') : stored ? fromBlob(stored, 'stored config') : configFromEngine(inspect, await docker().getImage(inspect.Id).history());
+      config = blob
+        ? fromBlob(blob, 'cached config')
+        : stored
+          ? fromBlob(stored, 'stored config')
+          : configFromEngine(inspect, await docker().getImage(inspect.Id).history());
       if (useCache) {
-        layers.forEach((l, i) => have[i] || keep(() => writeCachedLayer(diffIds[i]!, l), `layer ${diffIds[i]}`, warnings));
+        layers.forEach(
+          (l, i) => have[i] || keep(() => writeCachedLayer(diffIds[i]!, l), `layer ${diffIds[i]}`, warnings),
+        );
         if (!blob && stored) keep(() => writeCachedConfig(inspect.Id, stored), `config ${inspect.Id}`, warnings);
       }
       const configFrom = blob ? 'cache' : stored ? 'imagedb' : 'engine';
-      stats = { source: 'overlay', exported: false, configFrom, layersIndexed: overlay.indexed, layersFromCache: layers.length - overlay.indexed };
+      stats = {
+        source: 'overlay',
+        exported: false,
+        configFrom,
+        layersIndexed: overlay.indexed,
+        layersFromCache: layers.length - overlay.indexed,
+      };
     } else {
       ({ config, layers } = await exportAndIndex(inspect.Id, useCache, warnings));
-      stats = { source: 'export', fallback, exported: true, configFrom: 'archive', layersIndexed: layers.length, layersFromCache: 0 };
+      stats = {
+        source: 'export',
+        fallback,
+        exported: true,
+        configFrom: 'archive',
+        layersIndexed: layers.length,
+        layersFromCache: 0,
+      };
     }
   }
 
@@ -104,10 +138,16 @@ async function gatherFresh(inspect: Inspect, useCache: boolean, t0: number): Pro
   };
 }
 
-async function exportAndIndex(id: string, useCache: boolean, warnings: string[]): Promise<{ config: ConfigBlob; layers: LayerIndex[] }> {
+async function exportAndIndex(
+  id: string,
+  useCache: boolean,
+  warnings: string[],
+): Promise<{ config: ConfigBlob; layers: LayerIndex[] }> {
   const archive = await readDockerArchive(await docker().getImage(id).get());
   const hex = id.replace(/^sha256:/, '');
-  const item = archive.manifest.find((m) => m.Config.includes(hex)) ?? (archive.manifest.length === 1 ? archive.manifest[0] : undefined);
+  const item =
+    archive.manifest.find((m) => m.Config.includes(hex)) ??
+    (archive.manifest.length === 1 ? archive.manifest[0] : undefined);
   if (!item) throw new Error(`export of ${id}: manifest.json names no config for this image`);
   const blob = archive.files.get(item.Config);
   if (!blob) throw new Error(`export of ${id}: config ${item.Config} missing from the archive`);
@@ -115,7 +155,10 @@ async function exportAndIndex(id: string, useCache: boolean, warnings: string[])
   const blobId = `sha256:${createHash('sha256').update(blob).digest('hex')}`;
   if (blobId !== id) warnings.push(`config blob digest ${blobId} differs from the image id ${id}`);
   const diffIds = config.rootfs.diff_ids;
-  if (item.Layers.length !== diffIds.length) throw new Error(`export of ${id}: ${item.Layers.length} layers in manifest.json but ${diffIds.length} diff_ids in the config`);
+  if (item.Layers.length !== diffIds.length)
+    throw new Error(
+      `export of ${id}: ${item.Layers.length} layers in manifest.json but ${diffIds.length} diff_ids in the config`,
+    );
 
   const layers: LayerIndex[] = [];
   for (const [i, path] of item.Layers.entries()) {
@@ -124,7 +167,8 @@ async function exportAndIndex(id: string, useCache: boolean, warnings: string[])
     const layer = archive.layers.get(path) ?? (small && (await indexLayer([small])));
     if (!layer) throw new Error(`export of ${id}: layer ${path} missing from the archive`);
     const diffId = diffIds[i]!;
-    if (layer.digest !== diffId) warnings.push(`layer ${i} (${path}) streamed as ${layer.digest}, config says ${diffId}`);
+    if (layer.digest !== diffId)
+      warnings.push(`layer ${i} (${path}) streamed as ${layer.digest}, config says ${diffId}`);
     if (useCache) keep(() => writeCachedLayer(diffId, layer), `layer ${diffId}`, warnings);
     layers.push(layer);
   }

@@ -80,7 +80,14 @@ async function readEntries(ex: tar.Extract, out: LayerIndex, files: Map<string, 
       await drain(entry);
       continue;
     }
-    const e: FsEntry = { path, type: entryType(h.type), mode: (h.mode ?? 0) & 0o7777, uid: h.uid ?? 0, gid: h.gid ?? 0, size: h.size ?? 0 };
+    const e: FsEntry = {
+      path,
+      type: entryType(h.type),
+      mode: (h.mode ?? 0) & 0o7777,
+      uid: h.uid ?? 0,
+      gid: h.gid ?? 0,
+      size: h.size ?? 0,
+    };
     if (e.type === 'symlink') e.link = h.linkname ?? '';
     if (e.type === 'hardlink') {
       e.link = absPath(h.linkname ?? '');
@@ -108,4 +115,3 @@ async function readContent(entry: AsyncIterable<Buffer>, e: FsEntry, out: LayerI
 async function drain(entry: AsyncIterable<unknown>): Promise<void> {
   for await (const _ of entry);
 }
-

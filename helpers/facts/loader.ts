@@ -19,7 +19,8 @@ const MACHINE_DIRS: Record<string, { triplet?: string; platform: string; lib64?:
   s390x: { triplet: 's390x-linux-gnu', platform: 's390x', lib64: true },
 };
 
-export const tripletOf = (machine: string | undefined): string | undefined => (machine ? MACHINE_DIRS[machine]?.triplet : undefined);
+export const tripletOf = (machine: string | undefined): string | undefined =>
+  machine ? MACHINE_DIRS[machine]?.triplet : undefined;
 
 /**
  * The directories a loader searches last, compiled in: Debian's glibc puts the multiarch dirs first, upstream
@@ -28,10 +29,21 @@ export const tripletOf = (machine: string | undefined): string | undefined => (m
 export function defaultLibDirs(machine: string | undefined, interp?: string): string[] {
   if (interp && /ld-musl-/.test(interp)) return ['/lib', '/usr/local/lib', '/usr/lib'];
   const m = machine ? MACHINE_DIRS[machine] : undefined;
-  return [...(m?.triplet ? [`/lib/${m.triplet}`, `/usr/lib/${m.triplet}`] : []), ...(m?.lib64 ? ['/lib64', '/usr/lib64'] : []), '/lib', '/usr/lib'];
+  return [
+    ...(m?.triplet ? [`/lib/${m.triplet}`, `/usr/lib/${m.triplet}`] : []),
+    ...(m?.lib64 ? ['/lib64', '/usr/lib64'] : []),
+    '/lib',
+    '/usr/lib',
+  ];
 }
 
-const globToRegex = (glob: string): RegExp => new RegExp(`^${glob.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')}$`);
+const globToRegex = (glob: string): RegExp =>
+  new RegExp(
+    `^${glob
+      .replace(/[.+^${}()|\\]/g, '\\$&')
+      .replace(/\*/g, '[^/]*')
+      .replace(/\?/g, '[^/]')}$`,
+  );
 
 /** Directories /etc/ld.so.conf names, following `include` globs over the captured ld.so.conf.d files. */
 export function ldSoConfDirs(ix: FsIndex): string[] {
@@ -93,14 +105,22 @@ interface LoaderOptions {
  * DT_NEEDED that resolves nowhere (with the dirs searched). Libraries whose dynamic section could not be read
  * are taken as found and not followed.
  */
-export function loaderProblems(ix: FsIndex, programPath: string, program: FsEntry, opts: LoaderOptions): LoaderProblem[] {
+export function loaderProblems(
+  ix: FsIndex,
+  programPath: string,
+  program: FsEntry,
+  opts: LoaderOptions,
+): LoaderProblem[] {
   const out: LoaderProblem[] = [];
   const machine = program.elf;
   const loadedNames = new Set<string>();
   if (program.interp) {
     const r = resolvePath(ix, program.interp);
     if (!isRegularFile(r.entry) || r.error) {
-      out.push({ missing: `needs its program interpreter ${program.interp} (PT_INTERP of ${programPath})${r.path !== program.interp ? `, resolved to ${r.path}` : ''}`, searched: [program.interp] });
+      out.push({
+        missing: `needs its program interpreter ${program.interp} (PT_INTERP of ${programPath})${r.path !== program.interp ? `, resolved to ${r.path}` : ''}`,
+        searched: [program.interp],
+      });
     } else {
       // The loader is loaded already: a DT_NEEDED of its name (aarch64 binaries list it) needs no search.
       loadedNames.add(posix.basename(program.interp));
@@ -121,16 +141,23 @@ export function loaderProblems(ix: FsIndex, programPath: string, program: FsEntr
       if (loadedNames.has(name)) continue;
       const dirs: string[] = [];
       if (name.includes('/')) {
-        dirs.push(posix.isAbsolute(name) ? posix.dirname(name) : posix.join(opts.workingDir || '/', posix.dirname(name)));
+        dirs.push(
+          posix.isAbsolute(name) ? posix.dirname(name) : posix.join(opts.workingDir || '/', posix.dirname(name)),
+        );
       } else {
         // DT_RPATH of this object and of each loader above it, unless this object has a DT_RUNPATH.
         if (!obj.entry.runpath) {
           for (let l: Loaded | undefined = obj; l; l = l.parent) {
-            if (l.entry.rpath && !l.entry.runpath) dirs.push(...l.entry.rpath.split(':').map((d) => expand(d, posix.dirname(l!.path), machine, opts.workingDir)));
+            if (l.entry.rpath && !l.entry.runpath)
+              dirs.push(
+                ...l.entry.rpath.split(':').map((d) => expand(d, posix.dirname(l!.path), machine, opts.workingDir)),
+              );
           }
         }
-        if (hasLdPath) dirs.push(...ldLibraryPath.map((d) => expand(d, posix.dirname(programPath), machine, opts.workingDir)));
-        if (obj.entry.runpath) dirs.push(...obj.entry.runpath.split(':').map((d) => expand(d, origin, machine, opts.workingDir)));
+        if (hasLdPath)
+          dirs.push(...ldLibraryPath.map((d) => expand(d, posix.dirname(programPath), machine, opts.workingDir)));
+        if (obj.entry.runpath)
+          dirs.push(...obj.entry.runpath.split(':').map((d) => expand(d, origin, machine, opts.workingDir)));
         dirs.push(...confDirs, ...defaults);
       }
       const searched = [...new Set(dirs)];

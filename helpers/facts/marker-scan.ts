@@ -78,7 +78,10 @@ const SHELL_SIGNATURES: readonly { kind: ShellKind; all: readonly string[] }[] =
   { kind: 'fish', all: ['# This file contains fish universal variable definitions.'] },
 ];
 
-const SHELL_MARKERS: readonly Marker<string>[] = [...new Set(SHELL_SIGNATURES.flatMap((s) => s.all))].map((m) => ({ kind: m, bytes: Buffer.from(m) }));
+const SHELL_MARKERS: readonly Marker<string>[] = [...new Set(SHELL_SIGNATURES.flatMap((s) => s.all))].map((m) => ({
+  kind: m,
+  bytes: Buffer.from(m),
+}));
 
 export const shellScanner = (): MarkerScanner<string> => new MarkerScanner(SHELL_MARKERS);
 

@@ -42,7 +42,9 @@ export function mergeLayers(layers: readonly LayerIndex[]): FsIndex {
 
 /** Builds an index from plain entries (tests, synthetic facts); parent directories are not invented. */
 export function indexFrom(entries: readonly FsEntry[], texts: Record<string, string> = {}): FsIndex {
-  return mergeLayers([{ digest: 'sha256:synthetic', bytes: 0, entries: [...entries], whiteouts: [], opaqueDirs: [], texts }]);
+  return mergeLayers([
+    { digest: 'sha256:synthetic', bytes: 0, entries: [...entries], whiteouts: [], opaqueDirs: [], texts },
+  ]);
 }
 
 /** What a hardlink shares with the regular file it links to. */

@@ -58,7 +58,10 @@ const gunzipAsync = promisify(gunzip);
  * UpperDir is the top layer, LowerDir lists the lower ones top-most first (overlayfs mount order).
  * undefined when the driver is not overlay2 or the count differs from the diff_ids.
  */
-export function overlayLayerDirs(driver: GraphDriver | null | undefined, diffIds: readonly string[]): string[] | undefined {
+export function overlayLayerDirs(
+  driver: GraphDriver | null | undefined,
+  diffIds: readonly string[],
+): string[] | undefined {
   if (driver?.Name !== 'overlay2' || !driver.Data?.UpperDir) return undefined;
   const lowers = driver.Data.LowerDir ? driver.Data.LowerDir.split(':').reverse() : [];
   const dirs = [...lowers, driver.Data.UpperDir];
@@ -94,11 +97,18 @@ export function parseTarSplit(jsonl: string): TarListing {
   let bytes = 0;
   for (const line of jsonl.split('\n')) {
     if (!line) continue;
-    const e = JSON.parse(line) as { type?: number; name?: string; name_raw?: string; size?: number; payload?: string | null };
+    const e = JSON.parse(line) as {
+      type?: number;
+      name?: string;
+      name_raw?: string;
+      size?: number;
+      payload?: string | null;
+    };
     if (e.type === 2) bytes += base64Bytes(e.payload ?? '');
     else if (e.type === 1) {
       // name_raw: a name that is not UTF-8, which the directory walk could not match either.
-      if (typeof e.name !== 'string' || e.name_raw !== undefined) throw new OverlayUnavailable('tar-split lists an entry without a UTF-8 name');
+      if (typeof e.name !== 'string' || e.name_raw !== undefined)
+        throw new OverlayUnavailable('tar-split lists an entry without a UTF-8 name');
       names.push(e.name);
       bytes += e.size ?? 0;
     } else throw new OverlayUnavailable(`tar-split entry of unknown type ${String(e.type)}`);
@@ -148,7 +158,15 @@ async function walk(dir: string): Promise<Map<string, DiskKind>> {
   await inSlices(dirs, (d) => {
     for (const e of readdirSync(onDisk(dir, d), { withFileTypes: true })) {
       const p = d === '/' ? `/${e.name}` : `${d}/${e.name}`;
-      const kind: DiskKind = e.isDirectory() ? 'dir' : e.isCharacterDevice() ? 'whiteout' : e.isFile() ? 'file' : e.isSymbolicLink() ? 'symlink' : 'other';
+      const kind: DiskKind = e.isDirectory()
+        ? 'dir'
+        : e.isCharacterDevice()
+          ? 'whiteout'
+          : e.isFile()
+            ? 'file'
+            : e.isSymbolicLink()
+              ? 'symlink'
+              : 'other';
       found.set(p, kind);
       if (kind === 'dir') dirs.push(p);
     }
@@ -170,7 +188,10 @@ export async function indexDiffDir(dir: string, listing: TarListing, digest: str
     const marker = markerOf(path);
     if (marker && 'opaque' in marker) out.opaqueDirs.push(marker.opaque);
     else if (marker) out.whiteouts.push(marker.whiteout);
-    else if (path === '/') throw new OverlayUnavailable('the layer tar has a root entry, whose mode the engine does not apply to the layer dir');
+    else if (path === '/')
+      throw new OverlayUnavailable(
+        'the layer tar has a root entry, whose mode the engine does not apply to the layer dir',
+      );
     else if (named.has(path)) throw new OverlayUnavailable(`${path} is in the layer tar twice`);
     else {
       named.add(path);
@@ -195,7 +216,14 @@ export async function indexDiffDir(dir: string, listing: TarListing, digest: str
     const kind = diskKind(st);
     // A listed char device 0:0 is a device entry of the tar, not a whiteout.
     const type: EntryType = kind === 'whiteout' ? 'other' : kind;
-    const e: FsEntry = { path: p, type, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, size: type === 'file' ? st.size : 0 };
+    const e: FsEntry = {
+      path: p,
+      type,
+      mode: st.mode & 0o7777,
+      uid: st.uid,
+      gid: st.gid,
+      size: type === 'file' ? st.size : 0,
+    };
     if (type === 'symlink') e.link = links.get(p)!;
     if (type === 'file' && st.nlink > 1) {
       // bigint: inode numbers may exceed 2^53 on some filesystems, where a double would merge two inodes.
@@ -232,7 +260,8 @@ export async function indexDiffDir(dir: string, listing: TarListing, digest: str
 async function checkAgainstListing(dir: string, named: ReadonlySet<string>, ix: LayerIndex): Promise<void> {
   const disk = await walk(dir);
   const onTheWay = new Set<string>();
-  for (const p of [...named, ...ix.whiteouts, ...ix.opaqueDirs]) for (let a = parentOf(p); a !== '/' && !onTheWay.has(a); a = parentOf(a)) onTheWay.add(a);
+  for (const p of [...named, ...ix.whiteouts, ...ix.opaqueDirs])
+    for (let a = parentOf(p); a !== '/' && !onTheWay.has(a); a = parentOf(a)) onTheWay.add(a);
   const whiteouts = new Set(ix.whiteouts);
   const opaque = new Set(ix.opaqueDirs);
   for (const [p, kind] of disk) {
@@ -241,7 +270,9 @@ async function checkAgainstListing(dir: string, named: ReadonlySet<string>, ix: 
     throw new OverlayUnavailable(`${p} is in the layer dir but not in its tar`);
   }
   for (const p of named) if (!disk.has(p)) throw new OverlayUnavailable(`${p} is in the layer tar but not in its dir`);
-  for (const p of ix.opaqueDirs) if (p !== '/' && disk.get(p) !== 'dir') throw new OverlayUnavailable(`opaque ${p} is not a directory in the layer dir`);
+  for (const p of ix.opaqueDirs)
+    if (p !== '/' && disk.get(p) !== 'dir')
+      throw new OverlayUnavailable(`opaque ${p} is not a directory in the layer dir`);
   await inSlices(ix.whiteouts, (p) => {
     if (named.has(p) || disk.get(p) !== 'whiteout' || diskKind(lstatSync(onDisk(dir, p))) !== 'whiteout') {
       throw new OverlayUnavailable(`whiteout ${p} is not a char device 0:0 in the layer dir`);
@@ -290,8 +321,11 @@ let storage: Promise<Storage> | undefined;
 
 /** The engine's data root, once per process; only a rootful engine storing plain owners on disk will do. */
 function engineStorage(): Promise<Storage> {
-  storage ??= (docker().info() as Promise<{ Driver?: string; DockerRootDir?: string; SecurityOptions?: string[] | null }>).then((i) => {
-    if (i.Driver !== 'overlay2') throw new OverlayUnavailable(`storage driver is ${i.Driver ?? 'unknown'}, not overlay2`);
+  storage ??= (
+    docker().info() as Promise<{ Driver?: string; DockerRootDir?: string; SecurityOptions?: string[] | null }>
+  ).then((i) => {
+    if (i.Driver !== 'overlay2')
+      throw new OverlayUnavailable(`storage driver is ${i.Driver ?? 'unknown'}, not overlay2`);
     // userns-remap and rootless engines keep shifted owners on disk; the export maps them back.
     const shifted = (i.SecurityOptions ?? []).find((o) => /name=(userns|rootless)\b/.test(o));
     if (shifted) throw new OverlayUnavailable(`engine runs with ${shifted}`);
@@ -327,11 +361,17 @@ interface OverlayRead {
  * Reads the layers of `image` that `have` lacks from the engine's overlay2 dirs. Throws (OverlayUnavailable or
  * a file error) when the engine is remote, stores otherwise, or anything does not match: the caller exports.
  */
-export async function readOverlayImage(image: OverlayImage, have: readonly (LayerIndex | undefined)[]): Promise<OverlayRead> {
+export async function readOverlayImage(
+  image: OverlayImage,
+  have: readonly (LayerIndex | undefined)[],
+): Promise<OverlayRead> {
   if (!engineEndpoint().local) throw new OverlayUnavailable('engine is remote');
   const diffIds = image.RootFS.Layers ?? [];
   const dirs = overlayLayerDirs(image.GraphDriver, diffIds);
-  if (!dirs) throw new OverlayUnavailable(`graph driver ${image.GraphDriver?.Name ?? 'none'}: no overlay2 dir for each of ${diffIds.length} layers`);
+  if (!dirs)
+    throw new OverlayUnavailable(
+      `graph driver ${image.GraphDriver?.Name ?? 'none'}: no overlay2 dir for each of ${diffIds.length} layers`,
+    );
   const { root } = await engineStorage();
   const chains = chainIds(diffIds);
   let indexed = 0;
@@ -340,18 +380,26 @@ export async function readOverlayImage(image: OverlayImage, have: readonly (Laye
       const known = have[i];
       if (known) return known;
       const meta = join(root, 'image', 'overlay2', 'layerdb', 'sha256', hexOf(chains[i]!));
-      const [cacheId, recorded, dir] = await Promise.all([readFile(join(meta, 'cache-id'), 'utf8'), readFile(join(meta, 'diff'), 'utf8'), realpath(dirs[i]!)]);
+      const [cacheId, recorded, dir] = await Promise.all([
+        readFile(join(meta, 'cache-id'), 'utf8'),
+        readFile(join(meta, 'diff'), 'utf8'),
+        realpath(dirs[i]!),
+      ]);
       // The layer store's word on which dir holds this diff_id: checks the LowerDir order too.
       if (recorded.trim() !== diffId || dir !== (await realpath(join(root, 'overlay2', cacheId.trim(), 'diff')))) {
         throw new OverlayUnavailable(`layer ${i} (${diffId}): ${dirs[i]} is not the layer store's dir for it`);
       }
-      const listing = parseTarSplit((await gunzipAsync(await readFile(join(meta, 'tar-split.json.gz')))).toString('utf8'));
+      const listing = parseTarSplit(
+        (await gunzipAsync(await readFile(join(meta, 'tar-split.json.gz')))).toString('utf8'),
+      );
       indexed++;
       // The digest is the diff_id as the engine recorded it, not recomputed: no tar is streamed to hash.
       return indexDiffDir(dir, listing, diffId);
     }),
   );
-  const configBlob = await readFile(join(root, 'image', 'overlay2', 'imagedb', 'content', 'sha256', hexOf(image.Id))).catch(() => undefined);
+  const configBlob = await readFile(
+    join(root, 'image', 'overlay2', 'imagedb', 'content', 'sha256', hexOf(image.Id)),
+  ).catch(() => undefined);
   const blobOk = configBlob && `sha256:${createHash('sha256').update(configBlob).digest('hex')}` === image.Id;
   return { layers, indexed, ...(blobOk && { configBlob }) };
 }

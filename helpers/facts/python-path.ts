@@ -77,8 +77,10 @@ export function pythonPath(ix: FsIndex, i: PythonPathInput): PythonPath {
   };
   const isolated = i.flags.has('I');
   for (const d of i.extra ?? []) add(d, 'app dir');
-  if (i.first !== undefined && !isolated && !i.flags.has('P') && envValue(i.env, 'PYTHONSAFEPATH') === undefined) add(i.first, i.first === (i.workingDir || '/') ? 'WorkingDir' : 'script dir');
-  if (!isolated && !i.flags.has('E')) for (const d of (envValue(i.env, 'PYTHONPATH') ?? '').split(':').filter(Boolean)) add(d, 'PYTHONPATH');
+  if (i.first !== undefined && !isolated && !i.flags.has('P') && envValue(i.env, 'PYTHONSAFEPATH') === undefined)
+    add(i.first, i.first === (i.workingDir || '/') ? 'WorkingDir' : 'script dir');
+  if (!isolated && !i.flags.has('E'))
+    for (const d of (envValue(i.env, 'PYTHONPATH') ?? '').split(':').filter(Boolean)) add(d, 'PYTHONPATH');
   const home = !isolated && !i.flags.has('E') ? envValue(i.env, 'PYTHONHOME') : undefined;
   const prefix = home?.split(':')[0] || posix.dirname(posix.dirname(i.realPath));
   const version = pythonVersion(ix, i.realPath, prefix);
@@ -105,7 +107,9 @@ export function pythonPath(ix: FsIndex, i: PythonPathInput): PythonPath {
       // .pth lines name more dirs (relative to the site dir); "import" lines run code and add nothing known.
       for (const [p, text] of ix.texts) {
         if (posix.dirname(p) !== s || !p.endsWith('.pth')) continue;
-        for (const line of text.split('\n').map((l) => l.trim())) if (line && !line.startsWith('#') && !/^import[\s\t]/.test(line)) add(posix.join(s, line), `${posix.basename(p)}`);
+        for (const line of text.split('\n').map((l) => l.trim()))
+          if (line && !line.startsWith('#') && !/^import[\s\t]/.test(line))
+            add(posix.join(s, line), `${posix.basename(p)}`);
       }
     }
   }
@@ -125,7 +129,13 @@ interface ModuleLookup {
 function moduleFiles(name: string, version: string | undefined, machine: string | undefined): string[] {
   const t = tripletOf(machine);
   const tag = version ? `cpython-${version.replace('.', '')}` : undefined;
-  return [`${name}.py`, `${name}.pyc`, ...(tag && t ? [`${name}.${tag}-${t}.so`] : []), `${name}.abi3.so`, `${name}.so`];
+  return [
+    `${name}.py`,
+    `${name}.pyc`,
+    ...(tag && t ? [`${name}.${tag}-${t}.so`] : []),
+    `${name}.abi3.so`,
+    `${name}.so`,
+  ];
 }
 
 /**
@@ -133,7 +143,13 @@ function moduleFiles(name: string, version: string | undefined, machine: string 
  * first part wins; without one, every dir of that name is a namespace portion. `main`: a package must hold a
  * __main__ module (python -m pkg).
  */
-export function findModule(ix: FsIndex, dotted: string, path: PythonPath, machine?: string, main = false): ModuleLookup {
+export function findModule(
+  ix: FsIndex,
+  dotted: string,
+  path: PythonPath,
+  machine?: string,
+  main = false,
+): ModuleLookup {
   const parts = dotted.split('.');
   let portions = path.dirs.map((d) => d.dir);
   const hasZip = portions.some((d) => /\.(zip|egg|whl)$/.test(d) && isFile(ix, d));
@@ -154,7 +170,9 @@ export function findModule(ix: FsIndex, dotted: string, path: PythonPath, machin
         namespace.push(pkg);
         continue;
       }
-      const f = moduleFiles(name, path.version, machine).map((x) => posix.join(d, x)).find((x) => isFile(ix, x));
+      const f = moduleFiles(name, path.version, machine)
+        .map((x) => posix.join(d, x))
+        .find((x) => isFile(ix, x));
       if (f) {
         module = f;
         break;
@@ -163,17 +181,27 @@ export function findModule(ix: FsIndex, dotted: string, path: PythonPath, machin
     const where = n === 0 ? portions.join(', ') : `${portions.join(', ')} (the ${parts.slice(0, n).join('.')} package)`;
     if (module) {
       if (last) return { found: module };
-      return { problem: `${parts.slice(0, n + 1).join('.')} is the module ${module}, not a package, so ${dotted} cannot be below it` };
+      return {
+        problem: `${parts.slice(0, n + 1).join('.')} is the module ${module}, not a package, so ${dotted} cannot be below it`,
+      };
     }
     const dirs = regular ? [regular] : namespace;
     if (!dirs.length) {
       if (hasZip && n === 0) return { unknown: true };
-      return { problem: `no ${n === 0 ? '' : 'sub'}module or package "${name}"${n ? ` in ${sofar.slice(0, -name.length - 1)}` : ''}; looked in ${where}` };
+      return {
+        problem: `no ${n === 0 ? '' : 'sub'}module or package "${name}"${n ? ` in ${sofar.slice(0, -name.length - 1)}` : ''}; looked in ${where}`,
+      };
     }
     if (last) {
       if (!main) return { found: dirs[0] };
-      const m = dirs.flatMap((d) => moduleFiles('__main__', path.version, machine).map((f) => posix.join(d, f))).find((x) => isFile(ix, x));
-      return m ? { found: m } : { problem: `${dotted} is a package (${dirs.join(', ')}) without a __main__ module, so python -m cannot run it` };
+      const m = dirs
+        .flatMap((d) => moduleFiles('__main__', path.version, machine).map((f) => posix.join(d, f)))
+        .find((x) => isFile(ix, x));
+      return m
+        ? { found: m }
+        : {
+            problem: `${dotted} is a package (${dirs.join(', ')}) without a __main__ module, so python -m cannot run it`,
+          };
     }
     portions = dirs;
   }

@@ -41,12 +41,15 @@ export function resolvePath(ix: FsIndex, path: string, cwd = '/'): Resolved {
         restarted = true;
         break;
       }
-      if (e && e.type !== 'dir' && i < parts.length - 1) return { path: next, entry: e, hops, error: 'not-a-directory' };
+      if (e && e.type !== 'dir' && i < parts.length - 1)
+        return { path: next, entry: e, hops, error: 'not-a-directory' };
       cur = next;
     }
     if (restarted) continue;
     const entry = ix.entries.get(cur);
-    return entry || cur === '/' ? { path: cur, ...(entry && { entry }), hops } : { path: cur, hops, error: 'not-found' };
+    return entry || cur === '/'
+      ? { path: cur, ...(entry && { entry }), hops }
+      : { path: cur, hops, error: 'not-found' };
   }
 }
 
@@ -70,10 +73,18 @@ interface ProgramLookup {
 }
 
 /** Finds a program the way exec does: a name with "/" is a path (relative to WorkingDir), others go through PATH. */
-export function findProgram(ix: FsIndex, program: string, env: readonly string[] = [], workingDir = '/'): ProgramLookup {
+export function findProgram(
+  ix: FsIndex,
+  program: string,
+  env: readonly string[] = [],
+  workingDir = '/',
+): ProgramLookup {
   const candidates = program.includes('/')
     ? [posix.isAbsolute(program) ? program : posix.join(workingDir || '/', program)]
-    : (envValue(env, 'PATH') ?? DEFAULT_PATH).split(':').filter(Boolean).map((d) => posix.join(d, program));
+    : (envValue(env, 'PATH') ?? DEFAULT_PATH)
+        .split(':')
+        .filter(Boolean)
+        .map((d) => posix.join(d, program));
   let existing: ProgramLookup['found'];
   for (const candidate of candidates) {
     const r = resolvePath(ix, candidate);

@@ -27,17 +27,35 @@ export type SecretScanMode = 'config' | 'content' | 'pem';
 export const MAX_SECRET_SCAN_BYTES = 1024 * 1024;
 export const MAX_CONFIG_BYTES = 256 * 1024;
 
-const CONFIG_NAMES = new Set(['.env', 'credentials', 'credentials.json', '.git-credentials', '.npmrc', '.pypirc', '.netrc', '.pgpass', '.htpasswd', 'id_rsa', 'id_dsa', 'id_ecdsa', 'id_ed25519', 'settings.py', 'local_settings.py']);
+const CONFIG_NAMES = new Set([
+  '.env',
+  'credentials',
+  'credentials.json',
+  '.git-credentials',
+  '.npmrc',
+  '.pypirc',
+  '.netrc',
+  '.pgpass',
+  '.htpasswd',
+  'id_rsa',
+  'id_dsa',
+  'id_ecdsa',
+  'id_ed25519',
+  'settings.py',
+  'local_settings.py',
+]);
 const CONFIG_NAME = /^\.env\..+$|\.(?:env|conf|cfg|ini|properties|ya?ml|toml|json|pem|key)$/i;
 
-const PEM_ONLY_NAME = /\.(?:crt|cer|der|p7b|py|pyi|pyc|pyo|pyx|pxd|c|h|cc|cpp|hpp|js|mjs|cjs|ts|go|rs|java|rb|pl|pm|php|lua|html?|css|md|rst|txt|tex|xml|svg|pot?|mo|gz|xz|bz2|zst|zip|whl|jar|egg|png|jpe?g|gif|ico|woff2?|ttf|otf|so(?:\.[0-9.]+)?|a|o)$/i;
+const PEM_ONLY_NAME =
+  /\.(?:crt|cer|der|p7b|py|pyi|pyc|pyo|pyx|pxd|c|h|cc|cpp|hpp|js|mjs|cjs|ts|go|rs|java|rb|pl|pm|php|lua|html?|css|md|rst|txt|tex|xml|svg|pot?|mo|gz|xz|bz2|zst|zip|whl|jar|egg|png|jpe?g|gif|ico|woff2?|ttf|otf|so(?:\.[0-9.]+)?|a|o)$/i;
 
 /**
  * Trees of installed software (distribution packages, Python and npm packages): their .json/.yaml/.conf files are
  * data, schemas and examples (botocore's paginators say "input_token": "NextToken", gcloud's YAML lists a --secret
  * flag), not the image's configuration. There, only credential files by name are read as configuration.
  */
-const SOFTWARE_TREE = /\/(?:site-packages|dist-packages|node_modules)\/|^\/usr\/(?:share|lib|lib32|lib64|libexec|include)\//;
+const SOFTWARE_TREE =
+  /\/(?:site-packages|dist-packages|node_modules)\/|^\/usr\/(?:share|lib|lib32|lib64|libexec|include)\//;
 /** Templates by convention: .env.example and friends hold placeholders for the real file. */
 const TEMPLATE_NAME = /\.(?:example|sample|template|dist|tmpl|tpl)$/i;
 
@@ -53,10 +71,12 @@ export function secretScanMode(path: string, size: number): SecretScanMode | und
   return PEM_ONLY_NAME.test(name) || software ? 'pem' : 'content';
 }
 
-export const fingerprintOf = (secret: string): string => `sha256:${createHash('sha256').update(secret).digest('hex').slice(0, 16)}`;
+export const fingerprintOf = (secret: string): string =>
+  `sha256:${createHash('sha256').update(secret).digest('hex').slice(0, 16)}`;
 
 const PEM_MARK = Buffer.from('PRIVATE KEY');
-const PEM_BLOCK = /-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY( BLOCK)?-----([\s\S]{0,16384}?)(?:-----END \1PRIVATE KEY\2-----|$)/g;
+const PEM_BLOCK =
+  /-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY( BLOCK)?-----([\s\S]{0,16384}?)(?:-----END \1PRIVATE KEY\2-----|$)/g;
 /** Header lines an encrypted PEM may carry before its base64 ("Proc-Type: 4,ENCRYPTED", PGP "Version: x"). */
 const PEM_HEADER_LINE = /^[A-Za-z-]+:.*$/gm;
 
@@ -74,7 +94,12 @@ function pemKeys(text: string): { kind: string; secret: string; shown: string; i
     if (body.length < 64) continue;
     const type = `${m[1] ?? ''}PRIVATE KEY${m[2] ?? ''}`;
     const what = (m[1] ?? '').trim();
-    out.push({ kind: `a PEM private key${what ? ` (${what})` : ''}`, secret: body, shown: `-----BEGIN ${type}----- ${mask(body)}`, index: m.index });
+    out.push({
+      kind: `a PEM private key${what ? ` (${what})` : ''}`,
+      secret: body,
+      shown: `-----BEGIN ${type}----- ${mask(body)}`,
+      index: m.index,
+    });
   }
   return out;
 }
@@ -84,7 +109,11 @@ const isPlaceholder = (v: string) =>
   /^(?:null|none|nil|~|true|false|undefined)$/i.test(v) ||
   /^[{[=]/.test(v) || // "=": a base64 line's padding read as "name=value"
   v.length > 4096 ||
-  /^[|>][-+]?$/.test(v) || /^\$\{?[A-Za-z_][A-Za-z0-9_]*/.test(v) || /^\{\{.*\}\}$/.test(v) || /^%\([A-Za-z0-9_]+\)s$/.test(v) || /^<[^>]*>$/.test(v);
+  /^[|>][-+]?$/.test(v) ||
+  /^\$\{?[A-Za-z_][A-Za-z0-9_]*/.test(v) ||
+  /^\{\{.*\}\}$/.test(v) ||
+  /^%\([A-Za-z0-9_]+\)s$/.test(v) ||
+  /^<[^>]*>$/.test(v);
 /** camelCase, dots, dashes and slashes to SNAKE so the name rules of secret-scan apply: _authToken -> _AUTH_TOKEN. */
 const snake = (key: string) => key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/[^A-Za-z0-9]+/g, '_');
 const unquote = (v: string) => v.replace(/^(["'])(.*)\1$/s, '$2');
@@ -101,7 +130,8 @@ const isConfigSecretKey = (key: string) => {
 };
 
 /** `key = value`, `key: value`, `"key": "value",` and `export NAME=value` lines of a configuration file. */
-const CONFIG_LINE = /^[ \t]*(?:export[ \t]+)?["']?([A-Za-z0-9_./:@-]{0,127}[A-Za-z0-9_])["']?[ \t]*[=:][ \t]*(.*?)[ \t]*,?[ \t]*$/;
+const CONFIG_LINE =
+  /^[ \t]*(?:export[ \t]+)?["']?([A-Za-z0-9_./:@-]{0,127}[A-Za-z0-9_])["']?[ \t]*[=:][ \t]*(.*?)[ \t]*,?[ \t]*$/;
 /** Minified JSON puts everything on one line. */
 const JSON_PAIR = /"([^"\\\n]{1,128})"[ \t]*:[ \t]*"((?:[^"\\\n]|\\.){1,4096})"/g;
 /** A strict env-file line anywhere: upper-case name, no spaces around "=", a literal value, nothing after it. */
@@ -152,7 +182,8 @@ export function scanSecretFile(content: Buffer, mode: SecretScanMode): SecretFil
     for (const m of text.matchAll(ENV_LINE)) {
       const [, name, raw] = m;
       const value = unquote(raw!);
-      if (value && isSecretName(name!) && !isPlaceholder(value)) add(`a literal value for ${name}`, value, `${name}=${mask(value)}`, m.index);
+      if (value && isSecretName(name!) && !isPlaceholder(value))
+        add(`a literal value for ${name}`, value, `${name}=${mask(value)}`, m.index);
     }
     return hits;
   }
@@ -162,14 +193,16 @@ export function scanSecretFile(content: Buffer, mode: SecretScanMode): SecretFil
     if (m && !l.trimStart().startsWith('#') && !l.trimStart().startsWith(';')) {
       const [, key, raw] = m;
       const value = unquote(raw!.replace(/[ \t]+#.*$/, ''));
-      if (value && isConfigSecretKey(key!) && !isPlaceholder(value) && !value.startsWith('-----BEGIN')) add(`a literal value for ${key}`, value, `${key}=${mask(value)}`, offset);
+      if (value && isConfigSecretKey(key!) && !isPlaceholder(value) && !value.startsWith('-----BEGIN'))
+        add(`a literal value for ${key}`, value, `${key}=${mask(value)}`, offset);
     }
     for (const h of secretsInText(l)) if (h.kind !== 'a PEM private key') add(h.kind, h.secret, h.shown, offset);
     offset += l.length + 1;
   }
   for (const m of text.matchAll(JSON_PAIR)) {
     const [, key, value] = m;
-    if (isConfigSecretKey(key!) && !isPlaceholder(value!) && !value!.startsWith('-----BEGIN')) add(`a literal value for ${key}`, value!, `"${key}": "${mask(value!)}"`, m.index);
+    if (isConfigSecretKey(key!) && !isPlaceholder(value!) && !value!.startsWith('-----BEGIN'))
+      add(`a literal value for ${key}`, value!, `"${key}": "${mask(value!)}"`, m.index);
   }
   return hits;
 }

@@ -30,7 +30,8 @@ const TOKENS: { kind: string; re: RegExp }[] = [
  * only mention one (PASSWORD_FILE, TOKEN_URL) point at a secret elsewhere and are not judged by name; GPG_KEY-style
  * public fingerprints are not listed on purpose. PWD alone is the working directory.
  */
-const SECRET_NAME = /(?:^|_)(?:SECRET|PASSWORD|PASSWD|PASSPHRASE|PASS|PWD|TOKEN|API_?KEY|PRIVATE_?KEY|SECRET_?KEY|ACCESS_?KEY|AUTH_?KEY|CREDENTIALS?)$/i;
+const SECRET_NAME =
+  /(?:^|_)(?:SECRET|PASSWORD|PASSWD|PASSPHRASE|PASS|PWD|TOKEN|API_?KEY|PRIVATE_?KEY|SECRET_?KEY|ACCESS_?KEY|AUTH_?KEY|CREDENTIALS?)$/i;
 export const isSecretName = (name: string): boolean => name.toUpperCase() !== 'PWD' && SECRET_NAME.test(name);
 const isReference = (v: string) => /^\$(\{[A-Za-z_][A-Za-z0-9_]*(:?[-=?+][^}]*)?\}|[A-Za-z_][A-Za-z0-9_]*)$/.test(v);
 const unquote = (v: string) => v.replace(/^(["'])(.*)\1$/s, '$2');
@@ -44,7 +45,8 @@ export function secretsInText(text: string): SecretHit[] {
     hits.push({ kind: 'a password in a URL', secret: password, shown: `${scheme}://${user}:${mask(password)}@…` });
   }
   for (const { kind, re } of TOKENS) {
-    for (const m of text.matchAll(re)) hits.push({ kind, secret: m[0], shown: kind === 'a PEM private key' ? m[0] : mask(m[0]) });
+    for (const m of text.matchAll(re))
+      hits.push({ kind, secret: m[0], shown: kind === 'a PEM private key' ? m[0] : mask(m[0]) });
   }
   return hits;
 }
@@ -58,7 +60,10 @@ export function secretAssignment(name: string, rawValue: string): SecretHit | un
 
 /** Assignments inside history text: `ENV A=1 B=2`, buildkit's `|2 TOKEN=x ARG=y /bin/sh -c ...`. */
 export function assignmentsIn(text: string): [string, string][] {
-  return [...text.matchAll(/(?:^|[\s|;&])([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|'[^']*'|[^\s;&|]*)/g)].map((m) => [m[1]!, m[2]!]);
+  return [...text.matchAll(/(?:^|[\s|;&])([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|'[^']*'|[^\s;&|]*)/g)].map((m) => [
+    m[1]!,
+    m[2]!,
+  ]);
 }
 
 /**

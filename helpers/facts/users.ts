@@ -14,7 +14,11 @@ interface GroupEntry {
   members: string[];
 }
 
-const lines = (text: string) => text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+const lines = (text: string) =>
+  text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
 const num = (s: string | undefined) => (s !== undefined && /^\d+$/.test(s) ? Number(s) : undefined);
 
 export function parsePasswd(text: string): PasswdEntry[] {
@@ -40,8 +44,7 @@ export function textOf(ix: FsIndex, path: string): string | undefined {
 }
 
 type UserLookup =
-  | { ok: true; uid: number; gid: number; user?: string; group?: string; note?: string }
-  | { ok: false; reason: string };
+  { ok: true; uid: number; gid: number; user?: string; group?: string; note?: string } | { ok: false; reason: string };
 
 /**
  * Resolves an image `User` the way Docker (runc) does: "" is root; a name must be in /etc/passwd; a number

@@ -20,7 +20,13 @@ const NOT_YET_VISIBLE_MS = 5_000;
  * answer but 200 pending/confirmed (a 404 only once the anchoring had time to become visible), ends the wait
  * at once: an accepted anchoring cannot turn into `confirmed` by waiting then.
  */
-export async function waitConfirmed(f: Flow, service: string, basePath: string, sessionId: string, root: string): Promise<Confirmed> {
+export async function waitConfirmed(
+  f: Flow,
+  service: string,
+  basePath: string,
+  sessionId: string,
+  root: string,
+): Promise<Confirmed> {
   const { budgets, tokens } = f.env;
   const path = `${basePath}/${encodeURIComponent(sessionId)}`;
   const t0 = Date.now();
@@ -29,23 +35,43 @@ export async function waitConfirmed(f: Flow, service: string, basePath: string, 
       const x = await f.call(service, 'GET', path, { token: tokens.user });
       const state = x.status === 200 ? (x.body as { status?: unknown } | undefined)?.status : undefined;
       if (state === 'confirmed') return { done: true, value: x };
-      const waiting = (x.status === 200 && state === 'pending') || (x.status === 404 && Date.now() - t0 < NOT_YET_VISIBLE_MS);
+      const waiting =
+        (x.status === 200 && state === 'pending') || (x.status === 404 && Date.now() - t0 < NOT_YET_VISIBLE_MS);
       return { done: false, value: x, fatal: !waiting };
     },
     { budgetMs: budgets.confirmMs, intervalMs: budgets.pollMs },
   );
   const expected = `HTTP 200 with status "confirmed" within ${budgets.confirmMs / 1000} s of the anchoring`;
-  if (!r.ok) mismatch(expected, `${seenOf(r.value)}${r.fatal ? '' : ` (still so after ${(r.elapsedMs / 1000).toFixed(1)} s, ${r.attempts} polls)`}`, requestLine(r.value));
+  if (!r.ok)
+    mismatch(
+      expected,
+      `${seenOf(r.value)}${r.fatal ? '' : ` (still so after ${(r.elapsedMs / 1000).toFixed(1)} s, ${r.attempts} polls)`}`,
+      requestLine(r.value),
+    );
   const x = r.value;
   const record = objectBody(x);
   expectField(x, 'merkle_root', root, 'the anchored root');
   const h = record['block_height'];
-  if (typeof h !== 'number' || !Number.isInteger(h) || h < 0) mismatch('block_height: the integer height of the block that holds the anchoring', `block_height = ${show(h)}`, requestLine(x));
-  if (typeof record['transaction_id'] !== 'string') mismatch('transaction_id: the tx id of the session_anchor', `transaction_id = ${show(record['transaction_id'])}`, requestLine(x));
+  if (typeof h !== 'number' || !Number.isInteger(h) || h < 0)
+    mismatch(
+      'block_height: the integer height of the block that holds the anchoring',
+      `block_height = ${show(h)}`,
+      requestLine(x),
+    );
+  if (typeof record['transaction_id'] !== 'string')
+    mismatch(
+      'transaction_id: the tx id of the session_anchor',
+      `transaction_id = ${show(record['transaction_id'])}`,
+      requestLine(x),
+    );
   return { record, confirmedAt: Date.now(), x };
 }
 
-export async function readBlock(f: Flow, service: string, path: string): Promise<{ x: Exchange; block: Record<string, unknown> }> {
+export async function readBlock(
+  f: Flow,
+  service: string,
+  path: string,
+): Promise<{ x: Exchange; block: Record<string, unknown> }> {
   const x = await f.call(service, 'GET', path, { token: f.env.tokens.user });
   expectStatus(x, 200);
   return { x, block: objectBody(x) };

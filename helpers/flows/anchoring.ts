@@ -5,11 +5,31 @@ import { flipHexByte } from '../crypto/bytes.ts';
 import { inclusionProof, tamperProof } from '../crypto/proof.ts';
 import { merkleLeaf, type ChunkRef } from '../crypto/merkle.ts';
 import type { HashAlgo } from '../crypto/hash.ts';
-import { judgeBlockHash, judgeChunk, judgeFirstBlock, judgeLink, judgeSameFields, judgeTree, judgeTxIds, judgeTxRoot, findAnchorTx, namedBlockFields } from './checks.ts';
+import {
+  judgeBlockHash,
+  judgeChunk,
+  judgeFirstBlock,
+  judgeLink,
+  judgeSameFields,
+  judgeTree,
+  judgeTxIds,
+  judgeTxRoot,
+  findAnchorTx,
+  namedBlockFields,
+} from './checks.ts';
 import { apiPath } from './api.ts';
 import type { Flow } from './context.ts';
 import { type Exchange } from './exchange.ts';
-import { expectAll, expectField, expectNoProblems, expectStatus, objectBody, show, stringField, SUCCESS } from './expect.ts';
+import {
+  expectAll,
+  expectField,
+  expectNoProblems,
+  expectStatus,
+  objectBody,
+  show,
+  stringField,
+  SUCCESS,
+} from './expect.ts';
 import { readBlock, waitConfirmed } from './anchor-steps.ts';
 import { ROLE, sha256DataChain } from './roles.ts';
 import { mismatch } from './steps.ts';
@@ -17,11 +37,18 @@ import { mismatch } from './steps.ts';
 /** ≥ 1024 bytes each (contract), a few KB in all: data-chain's BLAKE3 is pure Python, slow when emulated. Three = an odd level. */
 const CHUNK_SIZES = [1024, 1777, 2600] as const;
 
-export const randomChunks = (sizes: readonly number[] = CHUNK_SIZES): Uint8Array[] => sizes.map((n) => new Uint8Array(randomBytes(n)));
+export const randomChunks = (sizes: readonly number[] = CHUNK_SIZES): Uint8Array[] =>
+  sizes.map((n) => new Uint8Array(randomBytes(n)));
 export const b64 = (raw: Uint8Array) => Buffer.from(raw).toString('base64');
 
 /** Uploads chunks in order to one data-chain; each must answer 201 with a chunk record. */
-export async function uploadChunks(f: Flow, service: string, path: string, sessionId: string, raws: readonly Uint8Array[]): Promise<Exchange[]> {
+export async function uploadChunks(
+  f: Flow,
+  service: string,
+  path: string,
+  sessionId: string,
+  raws: readonly Uint8Array[],
+): Promise<Exchange[]> {
   // A re-upload of content already stored may answer 200 with the same record: 201 is due for new content only.
   const out: Exchange[] = [];
   for (const [index, raw] of raws.entries()) {
@@ -37,17 +64,22 @@ const refOf = (x: Exchange): ChunkRef => objectBody(x) as unknown as ChunkRef;
 
 export async function anchoringEndToEnd(f: Flow): Promise<void> {
   const { tokens, contract } = f.env;
-  const api = (name: Parameters<typeof apiPath>[1], vars?: Record<string, string | number>) => apiPath(contract, name, vars);
+  const api = (name: Parameters<typeof apiPath>[1], vars?: Record<string, string | number>) =>
+    apiPath(contract, name, vars);
   const DC = ROLE.dataChain;
   const sessionId = randomUUID();
   const raws = randomChunks();
 
   const uploads = await f.step('upload-chunks', () => uploadChunks(f, DC, api('chunks'), sessionId, raws));
-  await f.step('chunk-hashes', async () => expectAll(uploads, (x) => expectNoProblems(judgeChunk(x.body, raws[uploads.indexOf(x)]!, 'BLAKE3'), x)));
+  await f.step('chunk-hashes', async () =>
+    expectAll(uploads, (x) => expectNoProblems(judgeChunk(x.body, raws[uploads.indexOf(x)]!, 'BLAKE3'), x)),
+  );
   const chunks = uploads.map(refOf);
 
   const build = await f.step('build-tree', async () => {
-    const x = await f.call(DC, 'POST', api('merkleBuild'), { json: { chunk_ids: chunks.map((c) => c.chunk_id), session_id: sessionId } });
+    const x = await f.call(DC, 'POST', api('merkleBuild'), {
+      json: { chunk_ids: chunks.map((c) => c.chunk_id), session_id: sessionId },
+    });
     expectStatus(x, SUCCESS);
     return x;
   });
@@ -59,17 +91,36 @@ export async function anchoringEndToEnd(f: Flow): Promise<void> {
   await f.step('proof-verifies', async () => {
     const leaves = chunks.map((c) => merkleLeaf(c, 'BLAKE3'));
     const xs: Exchange[] = [];
-    for (let i = 0; i < leaves.length; i++) xs.push(await f.call(DC, 'POST', api('merkleVerify'), { json: { root_hash: root, ...inclusionProof(leaves, i, 'BLAKE3') } }));
-    expectAll(xs, (x) => (expectStatus(x, SUCCESS), expectField(x, 'verified', true, `proof of leaf ${xs.indexOf(x)} built by the harness`)));
+    for (let i = 0; i < leaves.length; i++)
+      xs.push(
+        await f.call(DC, 'POST', api('merkleVerify'), {
+          json: { root_hash: root, ...inclusionProof(leaves, i, 'BLAKE3') },
+        }),
+      );
+    expectAll(
+      xs,
+      (x) => (
+        expectStatus(x, SUCCESS),
+        expectField(x, 'verified', true, `proof of leaf ${xs.indexOf(x)} built by the harness`)
+      ),
+    );
   });
   await f.step('tampered-proof-rejected', async () => {
-    const proof = tamperProof(inclusionProof(chunks.map((c) => merkleLeaf(c, 'BLAKE3')), 0, 'BLAKE3'));
+    const proof = tamperProof(
+      inclusionProof(
+        chunks.map((c) => merkleLeaf(c, 'BLAKE3')),
+        0,
+        'BLAKE3',
+      ),
+    );
     const x = await f.call(DC, 'POST', api('merkleVerify'), { json: { root_hash: root, ...proof } });
     expectStatus(x, SUCCESS);
     expectField(x, 'verified', false, 'one sibling hash flipped');
   });
   await f.step('same-content-same-id', async () => {
-    const x = await f.call(DC, 'POST', api('chunks'), { json: { data: b64(raws[0]!), session_id: sessionId, index: 0 } });
+    const x = await f.call(DC, 'POST', api('chunks'), {
+      json: { data: b64(raws[0]!), session_id: sessionId, index: 0 },
+    });
     expectStatus(x, SUCCESS);
     expectField(x, 'chunk_id', chunks[0]!.chunk_id, 'the same content uploaded again');
   });
@@ -78,32 +129,62 @@ export async function anchoringEndToEnd(f: Flow): Promise<void> {
   await f.step('anchor-session', async () => {
     const x = await f.call(ROLE.anchoring, 'POST', api('anchorSession'), {
       token: tokens.user,
-      json: { session_id: sessionId, merkle_root: root, manifest_data: { chunk_ids: chunks.map((c) => c.chunk_id), chunk_count: chunks.length, source: 'lucid-harness' } },
+      json: {
+        session_id: sessionId,
+        merkle_root: root,
+        manifest_data: {
+          chunk_ids: chunks.map((c) => c.chunk_id),
+          chunk_count: chunks.length,
+          source: 'lucid-harness',
+        },
+      },
     });
     expectStatus(x, 202);
     stringField(x, 'anchoring_id');
     expectField(x, 'status', 'pending');
   });
-  const status = await f.step('status-confirmed', () => waitConfirmed(f, ROLE.anchoring, api('anchorSession'), sessionId, root));
+  const status = await f.step('status-confirmed', () =>
+    waitConfirmed(f, ROLE.anchoring, api('anchorSession'), sessionId, root),
+  );
   f.figures['anchorConfirmMs'] = status.confirmedAt - submittedAt;
 
   const height = status.record['block_height'] as number;
   const heightPath = api('blockByHeight', { height });
   const byHeight = await f.step('block-by-height', async () => {
     const { x, block } = await readBlock(f, ROLE.blocks, heightPath);
-    expectField(x, 'height', height, 'the anchoring\'s block_height');
+    expectField(x, 'height', height, "the anchoring's block_height");
     return block;
   });
   await f.step('block-by-id', async () => {
-    const id = typeof byHeight['block_id'] === 'string' ? byHeight['block_id'] : mismatch('a block_id in the block', show(byHeight['block_id']));
+    const id =
+      typeof byHeight['block_id'] === 'string'
+        ? byHeight['block_id']
+        : mismatch('a block_id in the block', show(byHeight['block_id']));
     const { x, block } = await readBlock(f, ROLE.blocks, api('blockById', { block_id: id }));
-    expectNoProblems(judgeSameFields(`the block at height ${height}`, namedBlockFields(byHeight), namedBlockFields(block), Object.keys(namedBlockFields(byHeight))), x);
+    expectNoProblems(
+      judgeSameFields(
+        `the block at height ${height}`,
+        namedBlockFields(byHeight),
+        namedBlockFields(block),
+        Object.keys(namedBlockFields(byHeight)),
+      ),
+      x,
+    );
   });
   const blockLine = `GET ${ROLE.blocks} ${heightPath}`;
   await f.step('block-holds-anchor', async () =>
-    expectNoProblems(findAnchorTx(byHeight, { session_id: sessionId, merkle_root: root, tx_id: status.record['transaction_id'] as string | undefined }).problems, blockLine),
+    expectNoProblems(
+      findAnchorTx(byHeight, {
+        session_id: sessionId,
+        merkle_root: root,
+        tx_id: status.record['transaction_id'] as string | undefined,
+      }).problems,
+      blockLine,
+    ),
   );
-  await f.step('block-tx-root', async () => expectNoProblems([...judgeTxIds(byHeight), ...judgeTxRoot(byHeight)], blockLine));
+  await f.step('block-tx-root', async () =>
+    expectNoProblems([...judgeTxIds(byHeight), ...judgeTxRoot(byHeight)], blockLine),
+  );
   await f.step('block-hash', async () => expectNoProblems(judgeBlockHash(byHeight), blockLine));
   await f.step('chain-link', async () => {
     // The chain may begin at a genesis block 0 or at block 1 linking to the zero hash (contract §4): the
@@ -116,27 +197,45 @@ export async function anchoringEndToEnd(f: Flow): Promise<void> {
   });
 
   await f.step('verify-anchored-root', async () => {
-    const x = await f.call(ROLE.anchoring, 'POST', api('anchorVerify'), { token: tokens.user, json: { session_id: sessionId, merkle_root: root } });
+    const x = await f.call(ROLE.anchoring, 'POST', api('anchorVerify'), {
+      token: tokens.user,
+      json: { session_id: sessionId, merkle_root: root },
+    });
     expectStatus(x, SUCCESS);
     expectField(x, 'verified', true, 'the root this session anchored');
   });
   await f.step('verify-other-root', async () => {
     const others = [flipHexByte(root), Buffer.from(randomBytes(32)).toString('hex')];
     const xs: Exchange[] = [];
-    for (const other of others) xs.push(await f.call(ROLE.anchoring, 'POST', api('anchorVerify'), { token: tokens.user, json: { session_id: sessionId, merkle_root: other } }));
-    expectAll(xs, (x) => (expectStatus(x, SUCCESS), expectField(x, 'verified', false, 'a root this session did not anchor')));
+    for (const other of others)
+      xs.push(
+        await f.call(ROLE.anchoring, 'POST', api('anchorVerify'), {
+          token: tokens.user,
+          json: { session_id: sessionId, merkle_root: other },
+        }),
+      );
+    expectAll(
+      xs,
+      (x) => (expectStatus(x, SUCCESS), expectField(x, 'verified', false, 'a root this session did not anchor')),
+    );
   });
 }
 
 /** The same chunks on the SHA-256 data-chain: hashes and root recomputed with SHA-256. */
-async function sha256Tree(f: Flow, raws: readonly Uint8Array[], api: (name: 'chunks' | 'merkleBuild') => string): Promise<void> {
+async function sha256Tree(
+  f: Flow,
+  raws: readonly Uint8Array[],
+  api: (name: 'chunks' | 'merkleBuild') => string,
+): Promise<void> {
   const algo: HashAlgo = 'SHA256';
   const sid = randomUUID();
   const sha256Chain = sha256DataChain(f.env.contract);
   const uploads = await uploadChunks(f, sha256Chain, api('chunks'), sid, raws);
   expectAll(uploads, (x) => expectNoProblems(judgeChunk(x.body, raws[uploads.indexOf(x)]!, algo), x));
   const chunks = uploads.map(refOf);
-  const x = await f.call(sha256Chain, 'POST', api('merkleBuild'), { json: { chunk_ids: chunks.map((c) => c.chunk_id), session_id: sid } });
+  const x = await f.call(sha256Chain, 'POST', api('merkleBuild'), {
+    json: { chunk_ids: chunks.map((c) => c.chunk_id), session_id: sid },
+  });
   expectStatus(x, SUCCESS);
   expectNoProblems(judgeTree(x.body, chunks, algo), x);
 }

@@ -16,7 +16,8 @@ export function apiPath(contract: Contract, name: ApiName, vars: Record<string, 
 export function viaGateway(contract: Contract, service: string, path: string): string {
   for (const r of contract.flows.gateway.routes) {
     if (r.service !== service) continue;
-    if (path === r.upstreamPrefix || path.startsWith(`${r.upstreamPrefix}/`)) return `${r.prefix}${path.slice(r.upstreamPrefix.length)}`;
+    if (path === r.upstreamPrefix || path.startsWith(`${r.upstreamPrefix}/`))
+      return `${r.prefix}${path.slice(r.upstreamPrefix.length)}`;
   }
   throw new Error(`the contract's gateway routes (flows.gateway.routes) have no route to ${service} ${path}`);
 }

@@ -18,12 +18,22 @@ interface Probe {
 const hex64 = () => Buffer.from(randomBytes(32)).toString('hex');
 
 /** A body session-anchoring would accept with a good token, so only the credentials are wrong. */
-const anchorBody = (over: Record<string, unknown> = {}) => ({ session_id: randomUUID(), merkle_root: hex64(), manifest_data: { source: 'lucid-harness auth flow' }, ...over });
+const anchorBody = (over: Record<string, unknown> = {}) => ({
+  session_id: randomUUID(),
+  merkle_root: hex64(),
+  manifest_data: { source: 'lucid-harness auth flow' },
+  ...over,
+});
 
 /** One request per blockchain app, each behind auth: a write on two, a read on the third (contract §4 endpoints only). */
 const authProbes = (contract: Contract): Probe[] => [
   { service: ROLE.anchoring, method: 'POST', path: apiPath(contract, 'anchorSession'), json: anchorBody() },
-  { service: ROLE.engine, method: 'POST', path: apiPath(contract, 'transactions'), json: { type: 'harness_probe', data: { note: 'must be refused' }, signature: '' } },
+  {
+    service: ROLE.engine,
+    method: 'POST',
+    path: apiPath(contract, 'transactions'),
+    json: { type: 'harness_probe', data: { note: 'must be refused' }, signature: '' },
+  },
   { service: ROLE.blocks, method: 'GET', path: apiPath(contract, 'blockByHeight', { height: 1 }) },
 ];
 
@@ -37,12 +47,21 @@ export async function authAndValidation(f: Flow): Promise<void> {
   };
   const readOnly = contract.flows.users.readOnly;
 
-  await f.step('no-token-401', async () => expectAll(await send(probes()), (x) => expectStatus(x, 401, 'no Authorization header')));
-  await f.step('bad-signature-401', async () => expectAll(await send(probes(), tokens.badSignature), (x) => expectStatus(x, 401, 'token signature does not verify')));
+  await f.step('no-token-401', async () =>
+    expectAll(await send(probes()), (x) => expectStatus(x, 401, 'no Authorization header')),
+  );
+  await f.step('bad-signature-401', async () =>
+    expectAll(await send(probes(), tokens.badSignature), (x) =>
+      expectStatus(x, 401, 'token signature does not verify'),
+    ),
+  );
   await f.step('read-only-reads', async () => {
     // The same read-only token must be good for reading, or a 403 below would prove nothing. Whether block 1
     // exists yet is not the point: 200 or 404, the read was let through.
-    const [x] = await send(probes().filter((p) => p.method === 'GET'), tokens.readOnly);
+    const [x] = await send(
+      probes().filter((p) => p.method === 'GET'),
+      tokens.readOnly,
+    );
     expectStatus(x!, [200, 404], `user ${readOnly} (read) reading`);
   });
   await f.step('read-only-writes-403', async () => {
@@ -51,13 +70,27 @@ export async function authAndValidation(f: Flow): Promise<void> {
   });
   await f.step('malformed-root-422', async () => {
     const roots = [hex64().slice(1), `0x${hex64()}`, `${'g'.repeat(63)}0`];
-    const probes = roots.map((merkle_root) => ({ service: ROLE.anchoring, method: 'POST', path: apiPath(contract, 'anchorSession'), json: anchorBody({ merkle_root }) }));
+    const probes = roots.map((merkle_root) => ({
+      service: ROLE.anchoring,
+      method: 'POST',
+      path: apiPath(contract, 'anchorSession'),
+      json: anchorBody({ merkle_root }),
+    }));
     const xs = await send(probes, tokens.user);
-    expectAll(xs, (x) => expectStatus(x, 422, `merkle_root ${JSON.stringify(roots[xs.indexOf(x)]!.slice(0, 10))}… (${roots[xs.indexOf(x)]!.length} chars) is not 64 hex`));
+    expectAll(xs, (x) =>
+      expectStatus(
+        x,
+        422,
+        `merkle_root ${JSON.stringify(roots[xs.indexOf(x)]!.slice(0, 10))}… (${roots[xs.indexOf(x)]!.length} chars) is not 64 hex`,
+      ),
+    );
   });
   await f.step('missing-manifest-422', async () => {
     const { manifest_data: _, ...body } = anchorBody();
-    const [x] = await send([{ service: ROLE.anchoring, method: 'POST', path: apiPath(contract, 'anchorSession'), json: body }], tokens.user);
+    const [x] = await send(
+      [{ service: ROLE.anchoring, method: 'POST', path: apiPath(contract, 'anchorSession'), json: body }],
+      tokens.user,
+    );
     expectStatus(x!, 422, 'manifest_data missing');
   });
 }

@@ -14,9 +14,14 @@ const differs = (what: string, want: unknown, got: unknown): StepFinding[] =>
 /** A chunk answer: its hash_value is the digest of the bytes sent, size_bytes their length. */
 export function judgeChunk(body: unknown, raw: Uint8Array, algo: HashAlgo): StepFinding[] {
   if (!isObject(body)) return [{ expected: 'a chunk record object', seen: show(body) }];
-  const problems = differs(`hash_value (${algo} of the ${raw.length} bytes sent)`, hashChunk(raw, algo), body['hash_value']);
+  const problems = differs(
+    `hash_value (${algo} of the ${raw.length} bytes sent)`,
+    hashChunk(raw, algo),
+    body['hash_value'],
+  );
   problems.push(...differs('size_bytes', raw.length, body['size_bytes']));
-  if (typeof body['chunk_id'] !== 'string' || !body['chunk_id']) problems.push({ expected: 'a chunk_id string', seen: show(body['chunk_id']) });
+  if (typeof body['chunk_id'] !== 'string' || !body['chunk_id'])
+    problems.push({ expected: 'a chunk_id string', seen: show(body['chunk_id']) });
   return problems;
 }
 
@@ -25,11 +30,19 @@ export function judgeTree(body: unknown, chunks: readonly ChunkRef[], algo: Hash
   if (!isObject(body)) return [{ expected: 'a tree object', seen: show(body) }];
   const leaves = chunks.map((c) => merkleLeaf(c, algo));
   const tree = merkleRoot(leaves, algo);
-  const problems = differs(`root_hash (${algo} Merkle root recomputed over the ${chunks.length} chunks)`, tree.root, body['root_hash']);
+  const problems = differs(
+    `root_hash (${algo} Merkle root recomputed over the ${chunks.length} chunks)`,
+    tree.root,
+    body['root_hash'],
+  );
   problems.push(...differs('leaf_count', chunks.length, body['leaf_count']));
   // The contract does not say whether depth counts edges or levels: either reading of this tree is right.
   const depths = [tree.depth, tree.depth + 1];
-  if (!depths.includes(body['tree_depth'] as number)) problems.push({ expected: `tree_depth ${depths.join(' or ')} (edges or levels of a ${chunks.length}-leaf tree)`, seen: `tree_depth = ${show(body['tree_depth'])}` });
+  if (!depths.includes(body['tree_depth'] as number))
+    problems.push({
+      expected: `tree_depth ${depths.join(' or ')} (edges or levels of a ${chunks.length}-leaf tree)`,
+      seen: `tree_depth = ${show(body['tree_depth'])}`,
+    });
   return problems;
 }
 
@@ -41,16 +54,39 @@ interface BlockTx {
 }
 
 const txsOf = (block: Record<string, unknown>): BlockTx[] | undefined =>
-  Array.isArray(block['transactions']) && block['transactions'].every(isObject) ? (block['transactions'] as BlockTx[]) : undefined;
+  Array.isArray(block['transactions']) && block['transactions'].every(isObject)
+    ? (block['transactions'] as BlockTx[])
+    : undefined;
 
 /** The session_anchor transaction of this anchoring, or the reason it is not in the block. */
-export function findAnchorTx(block: Record<string, unknown>, want: { session_id: string; merkle_root: string; tx_id?: string }): { tx?: BlockTx; problems: StepFinding[] } {
+export function findAnchorTx(
+  block: Record<string, unknown>,
+  want: { session_id: string; merkle_root: string; tx_id?: string },
+): { tx?: BlockTx; problems: StepFinding[] } {
   const txs = txsOf(block);
   const expected = `a session_anchor transaction${want.tx_id ? ` ${want.tx_id}` : ''} with data.session_id ${want.session_id} and data.merkle_root ${want.merkle_root}`;
   if (!txs) return { problems: [{ expected, seen: `transactions = ${show(block['transactions'])}` }] };
-  const tx = txs.find((t) => t.type === 'session_anchor' && isObject(t.data) && t.data['merkle_root'] === want.merkle_root && t.data['session_id'] === want.session_id);
-  if (!tx) return { problems: [{ expected, seen: `${txs.length} transaction(s): ${show(txs.map((t) => ({ tx_id: t.tx_id, type: t.type, data: t.data })), 300)}` }] };
-  if (want.tx_id && tx.tx_id !== want.tx_id) return { tx, problems: [{ expected, seen: `the session_anchor has tx_id ${show(tx.tx_id)}` }] };
+  const tx = txs.find(
+    (t) =>
+      t.type === 'session_anchor' &&
+      isObject(t.data) &&
+      t.data['merkle_root'] === want.merkle_root &&
+      t.data['session_id'] === want.session_id,
+  );
+  if (!tx)
+    return {
+      problems: [
+        {
+          expected,
+          seen: `${txs.length} transaction(s): ${show(
+            txs.map((t) => ({ tx_id: t.tx_id, type: t.type, data: t.data })),
+            300,
+          )}`,
+        },
+      ],
+    };
+  if (want.tx_id && tx.tx_id !== want.tx_id)
+    return { tx, problems: [{ expected, seen: `the session_anchor has tx_id ${show(tx.tx_id)}` }] };
   return { tx, problems: [] };
 }
 
@@ -86,16 +122,34 @@ export function judgeTxRoot(block: Record<string, unknown>): StepFinding[] {
 /** hash = SHA-256 of "previous_hash:height:merkle_root:proposer". */
 export function judgeBlockHash(block: Record<string, unknown>): StepFinding[] {
   const { previous_hash, height, merkle_root, proposer } = block;
-  if (typeof previous_hash !== 'string' || typeof height !== 'number' || typeof merkle_root !== 'string' || typeof proposer !== 'string') {
-    return [{ expected: 'previous_hash, merkle_root, proposer strings and a numeric height', seen: show({ previous_hash, height, merkle_root, proposer }, 300) }];
+  if (
+    typeof previous_hash !== 'string' ||
+    typeof height !== 'number' ||
+    typeof merkle_root !== 'string' ||
+    typeof proposer !== 'string'
+  ) {
+    return [
+      {
+        expected: 'previous_hash, merkle_root, proposer strings and a numeric height',
+        seen: show({ previous_hash, height, merkle_root, proposer }, 300),
+      },
+    ];
   }
-  return differs('hash (SHA-256 of previous_hash:height:merkle_root:proposer)', blockHash({ previous_hash, height, merkle_root, proposer }), block['hash']);
+  return differs(
+    'hash (SHA-256 of previous_hash:height:merkle_root:proposer)',
+    blockHash({ previous_hash, height, merkle_root, proposer }),
+    block['hash'],
+  );
 }
 
 /** The block links to its parent: heights consecutive, previous_hash = the parent's hash. */
 export function judgeLink(parent: Record<string, unknown>, block: Record<string, unknown>): StepFinding[] {
   return [
-    ...differs(`height (parent's height ${show(parent['height'])} + 1)`, typeof parent['height'] === 'number' ? parent['height'] + 1 : null, block['height']),
+    ...differs(
+      `height (parent's height ${show(parent['height'])} + 1)`,
+      typeof parent['height'] === 'number' ? parent['height'] + 1 : null,
+      block['height'],
+    ),
     ...differs(`previous_hash (the hash of block ${show(parent['height'])})`, parent['hash'], block['previous_hash']),
   ];
 }
@@ -105,7 +159,11 @@ const ZERO_HASH = '0'.repeat(64);
 
 /** The first block of a chain: no block answers at the height before it, and it links to the zero hash. */
 export function judgeFirstBlock(block: Record<string, unknown>): StepFinding[] {
-  return differs(`previous_hash (no block at height ${show(typeof block['height'] === 'number' ? block['height'] - 1 : '?')}, so this is the chain's first block)`, ZERO_HASH, block['previous_hash']);
+  return differs(
+    `previous_hash (no block at height ${show(typeof block['height'] === 'number' ? block['height'] - 1 : '?')}, so this is the chain's first block)`,
+    ZERO_HASH,
+    block['previous_hash'],
+  );
 }
 
 /** The fields of a block the contract names (§4.7), transactions reduced to their tx_id and type. */
@@ -123,6 +181,11 @@ export function namedBlockFields(block: Record<string, unknown>): Record<string,
 }
 
 /** Two answers about the same thing agree on the named fields (extra fields and field order are free). */
-export function judgeSameFields(what: string, want: Record<string, unknown>, got: Record<string, unknown>, fields: readonly string[]): StepFinding[] {
+export function judgeSameFields(
+  what: string,
+  want: Record<string, unknown>,
+  got: Record<string, unknown>,
+  fields: readonly string[],
+): StepFinding[] {
   return fields.flatMap((k) => differs(`${k} (as ${what})`, want[k], got[k]));
 }

@@ -22,6 +22,9 @@ export async function startContainer(id: string, port: number): Promise<string> 
 }
 
 export async function isRunning(id: string): Promise<boolean> {
-  const info = await docker().getContainer(id).inspect().catch(() => undefined);
+  const info = await docker()
+    .getContainer(id)
+    .inspect()
+    .catch(() => undefined);
   return !!info?.State.Running;
 }

@@ -16,7 +16,9 @@ function statusOf(v: unknown): string | undefined {
 }
 
 const nameOf = (e: Record<string, unknown>): string | undefined =>
-  ['name', 'service', 'service_name', 'id'].map((k) => e[k]).find((v): v is string => typeof v === 'string' && v !== '');
+  ['name', 'service', 'service_name', 'id']
+    .map((k) => e[k])
+    .find((v): v is string => typeof v === 'string' && v !== '');
 
 function fromListOrMap(v: unknown): Record<string, string> | undefined {
   const out: Record<string, string> = {};
@@ -47,8 +49,10 @@ function fromListOrMap(v: unknown): Record<string, string> | undefined {
 export function meshStatuses(body: unknown): Record<string, string> | undefined {
   if (isObject(body) && (Array.isArray(body['healthy_services']) || Array.isArray(body['unhealthy_services']))) {
     const out: Record<string, string> = { ...(fromListOrMap(body['service_status']) ?? {}) };
-    for (const n of (body['healthy_services'] as unknown[] | undefined) ?? []) if (typeof n === 'string') out[n] = 'healthy';
-    for (const n of (body['unhealthy_services'] as unknown[] | undefined) ?? []) if (typeof n === 'string') out[n] = 'unhealthy';
+    for (const n of (body['healthy_services'] as unknown[] | undefined) ?? [])
+      if (typeof n === 'string') out[n] = 'healthy';
+    for (const n of (body['unhealthy_services'] as unknown[] | undefined) ?? [])
+      if (typeof n === 'string') out[n] = 'unhealthy';
     return out;
   }
   if (isObject(body) && 'services' in body) return fromListOrMap(body['services']);
@@ -63,13 +67,22 @@ export function gatewayDependencies(body: unknown): Record<string, string> | und
 }
 
 /** `healthy` is that word; `unhealthy` is any listed status but healthy (a stopped peer may show as down or unknown). */
-const matches = (seen: string | undefined, want: Health) => seen !== undefined && (want === 'healthy' ? seen === 'healthy' : seen !== 'healthy');
+const matches = (seen: string | undefined, want: Health) =>
+  seen !== undefined && (want === 'healthy' ? seen === 'healthy' : seen !== 'healthy');
 
 /** Each wanted name is listed with the wanted status (other entries are not judged). */
-export function judgeStatuses(seen: Record<string, string> | undefined, want: Record<string, Health>, where: string): StepFinding[] {
-  const expected = `${where}: ${Object.entries(want).map(([n, s]) => `${n} ${s}`).join(', ')}`;
+export function judgeStatuses(
+  seen: Record<string, string> | undefined,
+  want: Record<string, Health>,
+  where: string,
+): StepFinding[] {
+  const expected = `${where}: ${Object.entries(want)
+    .map(([n, s]) => `${n} ${s}`)
+    .join(', ')}`;
   if (!seen) return [{ expected, seen: 'no list of services in the answer' }];
   const wrong = Object.entries(want).filter(([n, s]) => !matches(seen[n], s));
   if (!wrong.length) return [];
-  return [{ expected, seen: wrong.map(([n]) => `${n} ${seen[n] === undefined ? 'not listed' : show(seen[n])}`).join(', ') }];
+  return [
+    { expected, seen: wrong.map(([n]) => `${n} ${seen[n] === undefined ? 'not listed' : show(seen[n])}`).join(', ') },
+  ];
 }

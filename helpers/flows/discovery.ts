@@ -29,18 +29,28 @@ async function awaitStatuses(f: Flow, which: 'mesh' | 'gateway', want: Record<st
   const r = await pollUntil(
     async () => {
       const x = await f.call(service, 'GET', path);
-      const problems = x.status === 200 ? judgeStatuses(read(x.body), want, where) : [{ expected: `HTTP 200 from ${where}`, seen: `HTTP ${x.status}` }];
+      const problems =
+        x.status === 200
+          ? judgeStatuses(read(x.body), want, where)
+          : [{ expected: `HTTP 200 from ${where}`, seen: `HTTP ${x.status}` }];
       return problems.length ? { done: false, value: { x, problems } } : { done: true, value: { x, problems } };
     },
     { budgetMs: f.env.budgets.discoveryMs, intervalMs: f.env.budgets.pollMs * 2 },
   );
   if (!r.ok) {
-    throw new StepProblem(r.value.problems.map((p) => ({ check: requestLine(r.value.x), expected: `${p.expected} within ${f.env.budgets.discoveryMs / 1000} s`, seen: p.seen })));
+    throw new StepProblem(
+      r.value.problems.map((p) => ({
+        check: requestLine(r.value.x),
+        expected: `${p.expected} within ${f.env.budgets.discoveryMs / 1000} s`,
+        seen: p.seen,
+      })),
+    );
   }
   return r.elapsedMs;
 }
 
-const all = (names: readonly string[], s: Health) => Object.fromEntries(names.map((n) => [n, s])) as Record<string, Health>;
+const all = (names: readonly string[], s: Health) =>
+  Object.fromEntries(names.map((n) => [n, s])) as Record<string, Health>;
 
 export async function discoveryAndFaults(f: Flow): Promise<void> {
   const { env } = f;
@@ -51,13 +61,22 @@ export async function discoveryAndFaults(f: Flow): Promise<void> {
     await f.step('mesh-lists-others-healthy', () => awaitStatuses(f, 'mesh', all(others, 'healthy')));
     await f.step('gateway-dependencies-healthy', () => awaitStatuses(f, 'gateway', all(gatewayDeps(f), 'healthy')));
     await f.step('stop-data-chain', () => stopContainer(id));
-    f.figures['meshSeesStopMs'] = await f.step('mesh-sees-data-chain-down', () => awaitStatuses(f, 'mesh', { [ROLE.dataChain]: 'unhealthy' }));
+    f.figures['meshSeesStopMs'] = await f.step('mesh-sees-data-chain-down', () =>
+      awaitStatuses(f, 'mesh', { [ROLE.dataChain]: 'unhealthy' }),
+    );
     await f.step('gateway-sees-data-chain-down', () => awaitStatuses(f, 'gateway', { [ROLE.dataChain]: 'unhealthy' }));
     const restartedAt = Date.now();
     await f.step('restart-data-chain', async () => {
       env.setUrl(ROLE.dataChain, await startContainer(id, dc.port));
       const w = await waitForHttp200(`${env.url(ROLE.dataChain)}${dc.healthPath}`, { budgetMs: env.budgets.restartMs });
-      if (!w.ok) throw new StepProblem([{ check: `GET ${ROLE.dataChain} ${dc.healthPath}`, expected: `HTTP 200 within ${env.budgets.restartMs / 1000} s of docker start`, seen: w.last ? `HTTP ${w.last.status}` : (w.lastError ?? 'no answer') }]);
+      if (!w.ok)
+        throw new StepProblem([
+          {
+            check: `GET ${ROLE.dataChain} ${dc.healthPath}`,
+            expected: `HTTP 200 within ${env.budgets.restartMs / 1000} s of docker start`,
+            seen: w.last ? `HTTP ${w.last.status}` : (w.lastError ?? 'no answer'),
+          },
+        ]);
     });
     await f.step('mesh-sees-recovery', () => awaitStatuses(f, 'mesh', all(others, 'healthy')));
     await f.step('gateway-sees-recovery', () => awaitStatuses(f, 'gateway', all(gatewayDeps(f), 'healthy')));
@@ -65,20 +84,33 @@ export async function discoveryAndFaults(f: Flow): Promise<void> {
 
     const storage = storageOf(f);
     await f.step('stop-storage', async () => stopContainer(storage.containerId()));
-    f.figures['storageDownSeenMs'] = await f.step('health-503-storage-down', () => awaitDataChainHealth(f, 503, 'storage is down: a health endpoint must not say healthy'));
+    f.figures['storageDownSeenMs'] = await f.step('health-503-storage-down', () =>
+      awaitDataChainHealth(f, 503, 'storage is down: a health endpoint must not say healthy'),
+    );
     await f.step('chunk-503-storage-down', async () => {
-      const x = await f.call(ROLE.dataChain, 'POST', env.contract.flows.api.chunks, { json: { data: Buffer.alloc(1024, 7).toString('base64'), session_id: `storage-${Date.now()}`, index: 0 } });
+      const x = await f.call(ROLE.dataChain, 'POST', env.contract.flows.api.chunks, {
+        json: { data: Buffer.alloc(1024, 7).toString('base64'), session_id: `storage-${Date.now()}`, index: 0 },
+      });
       expectStatus(x, 503, 'storage is down: a storage-backed call must not succeed');
     });
     await f.step('start-storage', async () => {
       const r = await restartStandIn(storage.standIn(), storage.containerId()).catch((e: Error) => {
-        throw new StepProblem([{ check: `docker start ${storage.standIn().name}`, expected: 'the storage stand-in ready again', seen: e.message.split('\n')[0]! }]);
+        throw new StepProblem([
+          {
+            check: `docker start ${storage.standIn().name}`,
+            expected: 'the storage stand-in ready again',
+            seen: e.message.split('\n')[0]!,
+          },
+        ]);
       });
       f.figures['storageReadyAgainMs'] = r.readyMs;
     });
     f.figures['storageUpSeenMs'] = await f.step('health-200-storage-up', () => awaitDataChainHealth(f, 200));
     await f.step('mesh-and-gateway-see-storage-back', async () => {
-      await Promise.all([awaitStatuses(f, 'mesh', all(others, 'healthy')), awaitStatuses(f, 'gateway', all(gatewayDeps(f), 'healthy'))]);
+      await Promise.all([
+        awaitStatuses(f, 'mesh', all(others, 'healthy')),
+        awaitStatuses(f, 'gateway', all(gatewayDeps(f), 'healthy')),
+      ]);
     });
   } finally {
     await restore(f, id, dc.port);
@@ -93,13 +125,37 @@ function storageOf(f: Flow): { standIn(): StandIn; containerId(): string } {
   const standIn = standInForUrl(contract, url);
   const entry = standIn ? f.env.standIns.get(standIn.name) : undefined;
   const problem = (seen: string): never => {
-    throw new StepProblem([{ check: `${ROLE.dataChain} ${envName}`, expected: 'a storage stand-in started by the harness, to stop and start', seen }]);
+    throw new StepProblem([
+      {
+        check: `${ROLE.dataChain} ${envName}`,
+        expected: 'a storage stand-in started by the harness, to stop and start',
+        seen,
+      },
+    ]);
   };
   return {
-    standIn: () => standIn ?? problem(url ? `no contract stand-in answers to the host of ${envName}=${url}` : `data-chain has no ${envName} in the contract`),
+    standIn: () =>
+      standIn ??
+      problem(
+        url
+          ? `no contract stand-in answers to the host of ${envName}=${url}`
+          : `data-chain has no ${envName} in the contract`,
+      ),
     containerId: () => {
-      if (!standIn) return problem(url ? `no contract stand-in answers to the host of ${envName}=${url}` : `data-chain has no ${envName} in the contract`);
-      return entry?.containerId ?? problem(entry?.skipped ? `stand-in ${standIn.name} was not started: ${entry.skipped}` : `stand-in ${standIn.name} is not running on this stack's network`);
+      if (!standIn)
+        return problem(
+          url
+            ? `no contract stand-in answers to the host of ${envName}=${url}`
+            : `data-chain has no ${envName} in the contract`,
+        );
+      return (
+        entry?.containerId ??
+        problem(
+          entry?.skipped
+            ? `stand-in ${standIn.name} was not started: ${entry.skipped}`
+            : `stand-in ${standIn.name} is not running on this stack's network`,
+        )
+      );
     },
   };
 }
@@ -150,7 +206,8 @@ function hasService(f: Flow, name: string): boolean {
 
 /** Leaves data-chain and its storage running, whatever step failed, for any flow that runs after. */
 async function restore(f: Flow, id: string, port: number): Promise<void> {
-  if (!(await isRunning(id))) f.env.setUrl(ROLE.dataChain, await startContainer(id, port).catch(() => f.env.url(ROLE.dataChain)));
+  if (!(await isRunning(id)))
+    f.env.setUrl(ROLE.dataChain, await startContainer(id, port).catch(() => f.env.url(ROLE.dataChain)));
   try {
     const storage = storageOf(f);
     if (!(await isRunning(storage.containerId()))) await restartStandIn(storage.standIn(), storage.containerId());

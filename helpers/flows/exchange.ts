@@ -19,7 +19,8 @@ export interface Exchange {
 }
 
 /** "GET block-manager /api/v1/blocks/height/3": what a failure message calls a request. */
-export const requestLine = (x: Pick<Exchange, 'method' | 'service' | 'path'>): string => `${x.method} ${x.service} ${x.path}`;
+export const requestLine = (x: Pick<Exchange, 'method' | 'service' | 'path'>): string =>
+  `${x.method} ${x.service} ${x.path}`;
 
 export function excerpt(text: string, max = 300): string {
   const flat = text.replace(/\s+/g, ' ').trim();
@@ -33,11 +34,16 @@ export function seenOf(x: Exchange, max = 300): string {
   return `HTTP ${x.status}${body}`;
 }
 
-export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** JSON with object keys sorted, so two answers compare equal whatever their key order. */
 export function stableJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
-  if (isObject(v)) return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${stableJson(v[k])}`).join(',')}}`;
+  if (isObject(v))
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${stableJson(v[k])}`)
+      .join(',')}}`;
   return JSON.stringify(v) ?? 'null';
 }

@@ -5,7 +5,8 @@ import { mismatch, StepProblem, type StepFinding } from './steps.ts';
 
 /** Why a 5xx is worse than a wrong 4xx: says so in the message, as the contract asks for auth. */
 function statusHint(want: number, got: number): string {
-  if (got >= 500 && want >= 400 && want < 500) return ` — a server error where ${want} is due is a defect (bad input or credentials must never crash the service)`;
+  if (got >= 500 && want >= 400 && want < 500)
+    return ` — a server error where ${want} is due is a defect (bad input or credentials must never crash the service)`;
   return '';
 }
 
@@ -31,14 +32,22 @@ export function expectField(x: Exchange, field: string, want: unknown, why = '')
   const body = objectBody(x);
   const got = body[field];
   if (JSON.stringify(got) === JSON.stringify(want)) return;
-  mismatch(`${field} = ${show(want)}${why ? ` (${why})` : ''}`, `${field} = ${show(got)} in HTTP ${x.status} ${excerpt(x.text, 200)}`, requestLine(x));
+  mismatch(
+    `${field} = ${show(want)}${why ? ` (${why})` : ''}`,
+    `${field} = ${show(got)} in HTTP ${x.status} ${excerpt(x.text, 200)}`,
+    requestLine(x),
+  );
 }
 
 /** A string field of the body, or the step fails. */
 export function stringField(x: Exchange, field: string): string {
   const v = objectBody(x)[field];
   if (typeof v === 'string' && v) return v;
-  return mismatch(`a non-empty string ${field}`, `${field} = ${show(v)} in HTTP ${x.status} ${excerpt(x.text, 200)}`, requestLine(x));
+  return mismatch(
+    `a non-empty string ${field}`,
+    `${field} = ${show(v)} in HTTP ${x.status} ${excerpt(x.text, 200)}`,
+    requestLine(x),
+  );
 }
 
 export function show(v: unknown, max = 120): string {
@@ -50,7 +59,9 @@ export function show(v: unknown, max = 120): string {
 export function expectNoProblems(findings: readonly StepFinding[], request?: Exchange | string): void {
   if (!findings.length) return;
   const line = typeof request === 'string' ? request : request ? requestLine(request) : undefined;
-  throw new StepProblem(findings.map((f) => ({ ...f, ...(f.check === undefined && line !== undefined && { check: line }) })));
+  throw new StepProblem(
+    findings.map((f) => ({ ...f, ...(f.check === undefined && line !== undefined && { check: line }) })),
+  );
 }
 
 /**

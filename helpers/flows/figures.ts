@@ -26,7 +26,13 @@ interface PlatformFigures {
 
 export function flowRecord(trail: readonly TrailEntry[], ms: number, figures: Record<string, number>): FlowRecord {
   const failed = trail.find((t) => !t.ok);
-  return { ok: !failed, ms, ...(failed ? { failedStep: failed.step } : {}), steps: trail.map(({ step, ok, ms }) => ({ step, ok, ms })), figures: { ...figures } };
+  return {
+    ok: !failed,
+    ms,
+    ...(failed ? { failedStep: failed.step } : {}),
+    steps: trail.map(({ step, ok, ms }) => ({ step, ok, ms })),
+    figures: { ...figures },
+  };
 }
 
 /** One line for a test annotation, e.g. "2.31 s in 17 steps; anchorConfirmMs 412". */
@@ -51,6 +57,9 @@ export class FiguresBook {
 
   write(file: string): void {
     mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, `${JSON.stringify({ version: 1, generatedAt: new Date().toISOString(), platforms: this.platforms }, null, 2)}\n`);
+    writeFileSync(
+      file,
+      `${JSON.stringify({ version: 1, generatedAt: new Date().toISOString(), platforms: this.platforms }, null, 2)}\n`,
+    );
   }
 }

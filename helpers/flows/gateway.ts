@@ -19,13 +19,27 @@ const GW = ROLE.gateway;
 const FIELDS = {
   chunk: ['chunk_id', 'session_id', 'index', 'size_bytes', 'hash_value'],
   tree: ['root_hash', 'leaf_count', 'tree_depth', 'session_id'],
-  status: ['session_id', 'anchoring_id', 'status', 'submitted_at', 'confirmed_at', 'block_height', 'transaction_id', 'merkle_root'],
+  status: [
+    'session_id',
+    'anchoring_id',
+    'status',
+    'submitted_at',
+    'confirmed_at',
+    'block_height',
+    'transaction_id',
+    'merkle_root',
+  ],
   verify: ['verified', 'block_height', 'transaction_id'],
 } as const;
 
 /** The gateway's answer agrees with the service's own on `fields` (their values; extra fields are free). */
 function sameAnswer(gateway: Exchange, direct: Exchange, fields: readonly string[]): void {
-  if (direct.status < 200 || direct.status > 299) mismatch(`a 2xx answer from ${requestLine(direct)} to compare with`, `HTTP ${direct.status} ${show(direct.body, 200)}`, requestLine(direct));
+  if (direct.status < 200 || direct.status > 299)
+    mismatch(
+      `a 2xx answer from ${requestLine(direct)} to compare with`,
+      `HTTP ${direct.status} ${show(direct.body, 200)}`,
+      requestLine(direct),
+    );
   const problems = judgeSameFields(`${requestLine(direct)} answers`, objectBody(direct), objectBody(gateway), fields);
   expectNoProblems(problems, gateway);
 }
@@ -41,7 +55,9 @@ export async function gatewayReadBack(f: Flow): Promise<void> {
     const ups = await uploadChunks(f, GW, gw(ROLE.dataChain, api('chunks')), sessionId, raws);
     // The same content sent to data-chain itself names the same chunk (contract §4.1).
     for (const [index, x] of ups.entries()) {
-      const direct = await f.call(ROLE.dataChain, 'POST', api('chunks'), { json: { data: b64(raws[index]!), session_id: sessionId, index } });
+      const direct = await f.call(ROLE.dataChain, 'POST', api('chunks'), {
+        json: { data: b64(raws[index]!), session_id: sessionId, index },
+      });
       sameAnswer(x, direct, FIELDS.chunk);
     }
     return ups.map((x) => stringField(x, 'chunk_id'));
@@ -56,21 +72,34 @@ export async function gatewayReadBack(f: Flow): Promise<void> {
   await f.step('gateway-anchor', async () => {
     const x = await f.call(GW, 'POST', gw(ROLE.anchoring, api('anchorSession')), {
       token: tokens.user,
-      json: { session_id: sessionId, merkle_root: root, manifest_data: { chunk_ids: chunkIds, source: 'lucid-harness gateway flow' } },
+      json: {
+        session_id: sessionId,
+        merkle_root: root,
+        manifest_data: { chunk_ids: chunkIds, source: 'lucid-harness gateway flow' },
+      },
     });
     expectStatus(x, 202);
     stringField(x, 'anchoring_id');
   });
   const status = await f.step('gateway-status-confirmed', async () => {
     const c = await waitConfirmed(f, GW, gw(ROLE.anchoring, api('anchorSession')), sessionId, root);
-    sameAnswer(c.x, await f.call(ROLE.anchoring, 'GET', `${api('anchorSession')}/${encodeURIComponent(sessionId)}`, { token: tokens.user }), FIELDS.status);
+    sameAnswer(
+      c.x,
+      await f.call(ROLE.anchoring, 'GET', `${api('anchorSession')}/${encodeURIComponent(sessionId)}`, {
+        token: tokens.user,
+      }),
+      FIELDS.status,
+    );
     return c.record;
   });
   const height = status['block_height'] as number;
   const sameBlock = (gateway: Exchange, direct: Exchange) => {
     expectStatus(direct, 200);
     const want = namedBlockFields(objectBody(direct));
-    expectNoProblems(judgeSameFields(`${requestLine(direct)} answers`, want, namedBlockFields(objectBody(gateway)), Object.keys(want)), gateway);
+    expectNoProblems(
+      judgeSameFields(`${requestLine(direct)} answers`, want, namedBlockFields(objectBody(gateway)), Object.keys(want)),
+      gateway,
+    );
   };
   const block = await f.step('gateway-block-by-height', async () => {
     const path = api('blockByHeight', { height });
@@ -79,7 +108,10 @@ export async function gatewayReadBack(f: Flow): Promise<void> {
     return block;
   });
   await f.step('gateway-block-by-id', async () => {
-    const id = typeof block['block_id'] === 'string' ? block['block_id'] : mismatch('a block_id in the block', show(block['block_id']));
+    const id =
+      typeof block['block_id'] === 'string'
+        ? block['block_id']
+        : mismatch('a block_id in the block', show(block['block_id']));
     const path = api('blockById', { block_id: id });
     const { x } = await readBlock(f, GW, gw(ROLE.blocks, path));
     sameBlock(x, await f.call(ROLE.blocks, 'GET', path, { token: tokens.user }));
@@ -88,11 +120,15 @@ export async function gatewayReadBack(f: Flow): Promise<void> {
     const json = { session_id: sessionId, merkle_root: root };
     const x = await f.call(GW, 'POST', gw(ROLE.anchoring, api('anchorVerify')), { token: tokens.user, json });
     expectStatus(x, SUCCESS);
-    sameAnswer(x, await f.call(ROLE.anchoring, 'POST', api('anchorVerify'), { token: tokens.user, json }), FIELDS.verify);
+    sameAnswer(
+      x,
+      await f.call(ROLE.anchoring, 'POST', api('anchorVerify'), { token: tokens.user, json }),
+      FIELDS.verify,
+    );
   });
   await f.step('gateway-passes-errors', async () => {
     // The upstream's 401 must reach the client as 401, not be masked as 200/502 by the gateway.
     const x = await f.call(GW, 'GET', `${gw(ROLE.anchoring, api('anchorSession'))}/${encodeURIComponent(sessionId)}`);
-    expectStatus(x, 401, 'session-anchoring\'s answer to a request without a token, passed through');
+    expectStatus(x, 401, "session-anchoring's answer to a request without a token, passed through");
   });
 }

@@ -20,7 +20,13 @@ const MAX_REDIRECTS = 3;
  * 307, as FastAPI does): 307/308 keep method and body, the others become a GET. Only the Location's path is
  * taken: its host is the container's own name, reachable here only through the published port.
  */
-export async function call(baseUrl: string, service: string, method: string, path: string, opts: CallOptions = {}): Promise<Exchange> {
+export async function call(
+  baseUrl: string,
+  service: string,
+  method: string,
+  path: string,
+  opts: CallOptions = {},
+): Promise<Exchange> {
   const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
   if (opts.token !== undefined) headers['authorization'] = `Bearer ${opts.token}`;
   let body: string | undefined;
@@ -34,7 +40,13 @@ export async function call(baseUrl: string, service: string, method: string, pat
   const hops: string[] = [];
   try {
     for (;;) {
-      const res = await request(`${baseUrl}${p}`, { method: m as 'GET', headers, body, headersTimeout: timeout, bodyTimeout: timeout });
+      const res = await request(`${baseUrl}${p}`, {
+        method: m as 'GET',
+        headers,
+        body,
+        headersTimeout: timeout,
+        bodyTimeout: timeout,
+      });
       const text = await res.body.text();
       const location = res.headers['location'];
       if (REDIRECTS.has(res.statusCode) && typeof location === 'string' && hops.length < MAX_REDIRECTS) {
@@ -48,11 +60,29 @@ export async function call(baseUrl: string, service: string, method: string, pat
         }
         continue;
       }
-      return { service, method, path, status: res.statusCode, body: parseJson(text), text, ms: Date.now() - t0, ...(hops.length ? { redirects: hops } : {}) };
+      return {
+        service,
+        method,
+        path,
+        status: res.statusCode,
+        body: parseJson(text),
+        text,
+        ms: Date.now() - t0,
+        ...(hops.length ? { redirects: hops } : {}),
+      };
     }
   } catch (e) {
     const err = e as Error & { code?: string };
-    return { service, method, path, status: 0, body: undefined, text: '', ms: Date.now() - t0, error: [err.code, err.message].filter(Boolean).join(' ') };
+    return {
+      service,
+      method,
+      path,
+      status: 0,
+      body: undefined,
+      text: '',
+      ms: Date.now() - t0,
+      error: [err.code, err.message].filter(Boolean).join(' '),
+    };
   }
 }
 

@@ -13,7 +13,10 @@ interface PollResult<T> {
   fatal: boolean;
 }
 
-export async function pollUntil<T>(probe: () => Promise<PollVerdict<T>>, opts: { budgetMs: number; intervalMs: number }): Promise<PollResult<T>> {
+export async function pollUntil<T>(
+  probe: () => Promise<PollVerdict<T>>,
+  opts: { budgetMs: number; intervalMs: number },
+): Promise<PollResult<T>> {
   const t0 = Date.now();
   for (let attempts = 1; ; attempts++) {
     const v = await probe();

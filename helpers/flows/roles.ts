@@ -17,4 +17,5 @@ export const FLOW_SERVICES: readonly string[] = Object.values(ROLE);
 export const sha256DataChain = (contract: Contract): string => contract.flows.sha256DataChain;
 
 /** Roles the contract has no service for: the flows cannot run without them. */
-export const missingRoles = (contract: Contract): string[] => FLOW_SERVICES.filter((s) => !contract.services.some((x) => x.name === s));
+export const missingRoles = (contract: Contract): string[] =>
+  FLOW_SERVICES.filter((s) => !contract.services.some((x) => x.name === s));

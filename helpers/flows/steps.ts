@@ -50,7 +50,8 @@ export function formatFlowFailure(f: FlowFailureInfo): string {
   }
   const passed = f.trail.filter((t) => t.ok);
   lines.push(passed.length ? 'steps passed before it:' : 'no step passed before it');
-  for (const t of passed) lines.push(`  ✓ ${t.step} (${secs(t.ms)}, ${t.requests.length} request${t.requests.length === 1 ? '' : 's'})`);
+  for (const t of passed)
+    lines.push(`  ✓ ${t.step} (${secs(t.ms)}, ${t.requests.length} request${t.requests.length === 1 ? '' : 's'})`);
   return lines.join('\n');
 }
 
@@ -85,7 +86,15 @@ export class FlowRun {
       return value;
     } catch (e) {
       const raised: StepFinding[] =
-        e instanceof StepProblem ? e.findings : [{ check: entry.requests.at(-1), expected: 'the step to complete', seen: `an error: ${(e as Error)?.message ?? String(e)}` }];
+        e instanceof StepProblem
+          ? e.findings
+          : [
+              {
+                check: entry.requests.at(-1),
+                expected: 'the step to complete',
+                seen: `an error: ${(e as Error)?.message ?? String(e)}`,
+              },
+            ];
       const findings = raised.map((f) => ({ ...f, check: f.check ?? `step "${name}"` }));
       throw new FlowFailed({ flow: this.flow, subject: this.subject, step: name, findings, trail: [...this.trail] });
     } finally {

@@ -17,6 +17,9 @@ export async function flowTokens(contract: Contract, now = Date.now() / 1000): P
   const { full, readOnly } = contract.flows.users;
   // Long enough for an emulated run of every flow; short enough not to be a forever-token in a log.
   const opts = { expiresInSeconds: 4 * 3600, now };
-  const [user, readOnlyToken] = await Promise.all([mintJwt({ user_id: full }, secret, opts), mintJwt({ user_id: readOnly }, secret, opts)]);
+  const [user, readOnlyToken] = await Promise.all([
+    mintJwt({ user_id: full }, secret, opts),
+    mintJwt({ user_id: readOnly }, secret, opts),
+  ]);
   return { user, readOnly: readOnlyToken, badSignature: withBadSignature(user) };
 }

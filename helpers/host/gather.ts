@@ -43,7 +43,14 @@ function pageSize(elfClass: 32 | 64 | undefined): number | undefined {
 
 function throttle(): HostFacts['throttle'] {
   const r = spawnSync('vcgencmd', ['get_throttled'], { encoding: 'utf8', timeout: 2000 });
-  if (r.error) return { available: false, reason: (r.error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not available (no vcgencmd: not a Raspberry Pi)' : `not available (${r.error.message})` };
+  if (r.error)
+    return {
+      available: false,
+      reason:
+        (r.error as NodeJS.ErrnoException).code === 'ENOENT'
+          ? 'not available (no vcgencmd: not a Raspberry Pi)'
+          : `not available (${r.error.message})`,
+    };
   return parseThrottled(`${r.stdout}${r.stderr}`);
 }
 
@@ -56,7 +63,10 @@ export async function gatherHostFacts(opts: { timeoutMs?: number } = {}): Promis
   const i = await info(opts.timeoutMs ?? 5000);
   const elf = nodeElfClass();
   const page = pageSize(elf);
-  const limits = { ...(i?.MemoryLimit !== undefined && { memoryLimit: i.MemoryLimit }), ...(i?.SwapLimit !== undefined && { swapLimit: i.SwapLimit }) };
+  const limits = {
+    ...(i?.MemoryLimit !== undefined && { memoryLimit: i.MemoryLimit }),
+    ...(i?.SwapLimit !== undefined && { swapLimit: i.SwapLimit }),
+  };
   return {
     ...(i?.Architecture && { engineArch: i.Architecture, enginePlatform: platformOfEngineArch(i.Architecture) }),
     userlandArch: process.arch,

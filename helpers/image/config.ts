@@ -21,15 +21,29 @@ export interface ImageConfigInput {
 
 const EPOCH = '1970-01-01T00:00:00Z';
 
-export function healthcheck(h: { test: string[]; intervalMs?: number; timeoutMs?: number; startPeriodMs?: number; retries?: number }): ImageConfigInput['Healthcheck'] {
+export function healthcheck(h: {
+  test: string[];
+  intervalMs?: number;
+  timeoutMs?: number;
+  startPeriodMs?: number;
+  retries?: number;
+}): ImageConfigInput['Healthcheck'] {
   const ns = (ms?: number) => (ms === undefined ? undefined : ms * 1_000_000);
-  return { Test: h.test, Interval: ns(h.intervalMs), Timeout: ns(h.timeoutMs), StartPeriod: ns(h.startPeriodMs), Retries: h.retries };
+  return {
+    Test: h.test,
+    Interval: ns(h.intervalMs),
+    Timeout: ns(h.timeoutMs),
+    StartPeriod: ns(h.startPeriodMs),
+    Retries: h.retries,
+  };
 }
 
 /** ExposedPorts from numbers: [8080] → {"8080/tcp": {}}. */
-export const exposed = (...ports: number[]) => Object.fromEntries(ports.map((p) => [`${p}/tcp`, {}])) as Record<string, Record<string, never>>;
+export const exposed = (...ports: number[]) =>
+  Object.fromEntries(ports.map((p) => [`${p}/tcp`, {}])) as Record<string, Record<string, never>>;
 
-const sortKeys = <T>(o: Record<string, T> | undefined) => (o ? Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : undefined);
+const sortKeys = <T>(o: Record<string, T> | undefined) =>
+  o ? Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : undefined;
 
 export function imageConfigJson(platform: Platform, layers: LayerRef[], c: ImageConfigInput): Buffer {
   const hc = c.Healthcheck;
@@ -39,7 +53,13 @@ export function imageConfigJson(platform: Platform, layers: LayerRef[], c: Image
     Env: c.Env,
     Entrypoint: c.Entrypoint,
     Cmd: c.Cmd,
-    Healthcheck: hc && { Test: hc.Test, Interval: hc.Interval, Timeout: hc.Timeout, StartPeriod: hc.StartPeriod, Retries: hc.Retries },
+    Healthcheck: hc && {
+      Test: hc.Test,
+      Interval: hc.Interval,
+      Timeout: hc.Timeout,
+      StartPeriod: hc.StartPeriod,
+      Retries: hc.Retries,
+    },
     Volumes: sortKeys(c.Volumes),
     WorkingDir: c.WorkingDir,
     Labels: sortKeys(c.Labels),

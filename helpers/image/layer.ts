@@ -39,7 +39,10 @@ export interface FileSpec {
 class LayerError extends Error {}
 
 /** Writes the layer tar (if not cached already) and returns its ref. */
-export async function writeLayer(entries: LayerEntry[], opts: { createdBy: string; dir?: string; mtime?: number }): Promise<LayerRef> {
+export async function writeLayer(
+  entries: LayerEntry[],
+  opts: { createdBy: string; dir?: string; mtime?: number },
+): Promise<LayerRef> {
   const dir = opts.dir ?? cacheSubdir('layers');
   mkdirSync(dir, { recursive: true });
   const tmp = join(dir, `.tmp-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.tar`);

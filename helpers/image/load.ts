@@ -28,7 +28,8 @@ export async function loadArchive(chunks: AsyncIterable<Buffer>): Promise<string
       lines.push(raw);
       continue;
     }
-    if (msg.error || msg.errorDetail) throw new LoadError(`engine refused the image: ${msg.errorDetail?.message ?? msg.error}`);
+    if (msg.error || msg.errorDetail)
+      throw new LoadError(`engine refused the image: ${msg.errorDetail?.message ?? msg.error}`);
     if (msg.stream?.trim()) lines.push(msg.stream.trim());
   }
   return lines;

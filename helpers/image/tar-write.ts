@@ -49,7 +49,8 @@ export function prepareEntries(input: LayerEntry[]): LayerEntry[] {
     if (e.type !== 'hardlink') continue;
     const target = e.linkname ?? '';
     const t = byPath.get(target);
-    if (!t || t.type !== 'file') throw new TarWriteError(`hardlink ${e.path} points at ${target}, which is not a file in the layer`);
+    if (!t || t.type !== 'file')
+      throw new TarWriteError(`hardlink ${e.path} points at ${target}, which is not a file in the layer`);
     groups.set(target, [...(groups.get(target) ?? [target]), e.path]);
   }
   for (const [target, members] of groups) {
@@ -57,7 +58,12 @@ export function prepareEntries(input: LayerEntry[]): LayerEntry[] {
     const t = byPath.get(target)!;
     for (const m of members) {
       const cur = byPath.get(m)!;
-      byPath.set(m, m === first ? { ...t, path: m, mode: cur.mode } : { ...cur, type: 'hardlink', linkname: first, data: undefined, source: undefined });
+      byPath.set(
+        m,
+        m === first
+          ? { ...t, path: m, mode: cur.mode }
+          : { ...cur, type: 'hardlink', linkname: first, data: undefined, source: undefined },
+      );
     }
   }
   return [...byPath.values()].sort((a, b) => cmp(a.path, b.path));
@@ -79,7 +85,16 @@ function paxRecord(key: string, value: string): Buffer {
 
 const ascii = (s: string) => /^[\x20-\x7e]*$/.test(s);
 
-function header(name: string, type: string, mode: number, uid: number, gid: number, size: number, mtime: number, linkname = ''): Buffer {
+function header(
+  name: string,
+  type: string,
+  mode: number,
+  uid: number,
+  gid: number,
+  size: number,
+  mtime: number,
+  linkname = '',
+): Buffer {
   const h = Buffer.alloc(BLOCK);
   h.write(name, 0, 100, 'utf8');
   octal(h, 100, 8, mode);
@@ -117,7 +132,18 @@ function entryHeaders(e: LayerEntry, size: number, mtime: number): Buffer[] {
   }
   const type = { file: '0', hardlink: '1', symlink: '2', directory: '5' }[e.type];
   const clip = (s: string) => (ascii(s) ? s.slice(0, 100) : '');
-  out.push(header(clip(name), type, e.mode, Math.min(e.uid, 0o7777777), Math.min(e.gid, 0o7777777), size > 0o77777777777 ? 0 : size, mtime, clip(link)));
+  out.push(
+    header(
+      clip(name),
+      type,
+      e.mode,
+      Math.min(e.uid, 0o7777777),
+      Math.min(e.gid, 0o7777777),
+      size > 0o77777777777 ? 0 : size,
+      mtime,
+      clip(link),
+    ),
+  );
   return out;
 }
 
@@ -129,7 +155,10 @@ async function entrySize(e: LayerEntry): Promise<number> {
 }
 
 /** Yields the tar stream in chunks; `entries` are prepared (sorted) here unless `presorted`. */
-export async function* tarStream(entries: LayerEntry[], opts: { mtime?: number; presorted?: boolean } = {}): AsyncGenerator<Buffer> {
+export async function* tarStream(
+  entries: LayerEntry[],
+  opts: { mtime?: number; presorted?: boolean } = {},
+): AsyncGenerator<Buffer> {
   const mtime = opts.mtime ?? DEFAULT_MTIME;
   for (const e of opts.presorted ? entries : prepareEntries(entries)) {
     const size = await entrySize(e);

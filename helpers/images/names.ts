@@ -14,5 +14,6 @@ export const FAMILIES = ['ref', 'alt'] as const;
 export type Family = (typeof FAMILIES)[number];
 
 export const baseImageRef = (p: Platform) => `${REF_NAMESPACE}/distroless-python3-debian12:${archOf(p)}`;
-export const referenceImageRef = (service: string, p: Platform, family: Family = 'ref') => `${family === 'alt' ? ALT_NAMESPACE : REF_NAMESPACE}/lucid-${service}:${archOf(p)}`;
+export const referenceImageRef = (service: string, p: Platform, family: Family = 'ref') =>
+  `${family === 'alt' ? ALT_NAMESPACE : REF_NAMESPACE}/lucid-${service}:${archOf(p)}`;
 export const defectImageRef = (defect: string, p: Platform) => `${DEFECT_NAMESPACE}/${defect}:${archOf(p)}`;

@@ -13,14 +13,26 @@ export interface Finding {
 }
 
 /** A finding read back from a report (vitest's JSON, results.json): the same shape, checked. */
-export const FindingSchema = z.object({ check: z.string(), expected: z.string(), seen: z.string(), where: z.string().optional() });
+export const FindingSchema = z.object({
+  check: z.string(),
+  expected: z.string(),
+  seen: z.string(),
+  where: z.string().optional(),
+});
 
 /** A long text (an HTTP body, a program's output) as a finding quotes it: its first n characters. */
 export const excerpt = (s: string, n = 300) => (s.length > n ? `${s.slice(0, n)}…` : s);
 
 export function formatFindings(subject: string, findings: Finding[]): string {
   return findings
-    .map((f) => [`${subject}: ${f.check}`, `  expected: ${f.expected}`, `  seen:     ${f.seen}`, ...(f.where ? [`  where to look:\n${f.where.replace(/^/gm, '    ')}`] : [])].join('\n'))
+    .map((f) =>
+      [
+        `${subject}: ${f.check}`,
+        `  expected: ${f.expected}`,
+        `  seen:     ${f.seen}`,
+        ...(f.where ? [`  where to look:\n${f.where.replace(/^/gm, '    ')}`] : []),
+      ].join('\n'),
+    )
     .join('\n\n');
 }
 

@@ -17,7 +17,8 @@ export interface SecretFileHit {
 export type EntryType = 'file' | 'dir' | 'symlink' | 'hardlink' | 'other';
 export type MultiCall = 'busybox' | 'toybox';
 /** Shells recognised by their content (facts/marker-scan.ts SHELL_SIGNATURES), besides the multi-call binaries. */
-export type ShellKind = 'dash' | 'bash' | 'zsh' | 'mksh' | 'ksh93' | 'pdksh' | 'posh' | 'yash' | 'tcsh' | 'csh' | 'fish';
+export type ShellKind =
+  'dash' | 'bash' | 'zsh' | 'mksh' | 'ksh93' | 'pdksh' | 'posh' | 'yash' | 'tcsh' | 'csh' | 'fish';
 
 export interface FsEntry {
   /** Absolute and normalised: "/usr/bin/python3", the root is "/". */

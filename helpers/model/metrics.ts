@@ -32,7 +32,11 @@ export const METRIC_LABELS: Record<string, string> = {
 
 type MetricUnit = 'bytes' | 'ms' | 'count' | (string & {});
 
-const MetricAnnotationSchema = z.object({ name: z.string().min(1), value: z.number().finite(), unit: z.string().min(1) });
+const MetricAnnotationSchema = z.object({
+  name: z.string().min(1),
+  value: z.number().finite(),
+  unit: z.string().min(1),
+});
 export type MetricAnnotation = z.infer<typeof MetricAnnotationSchema>;
 
 /** vitest's `annotate` from the test context (structural, so plain functions work in unit tests). */
@@ -42,7 +46,12 @@ type Annotate = (message: string, type?: string) => Promise<unknown>;
  * Records one figure of the current test. A missing or non-finite value is skipped rather than thrown:
  * a metric is never the reason a check fails.
  */
-export async function recordMetric(annotate: Annotate | undefined, name: string, value: number | undefined, unit: MetricUnit): Promise<void> {
+export async function recordMetric(
+  annotate: Annotate | undefined,
+  name: string,
+  value: number | undefined,
+  unit: MetricUnit,
+): Promise<void> {
   if (!annotate || value === undefined || !Number.isFinite(value)) return;
   await annotate(JSON.stringify({ name, value, unit }), METRIC_ANNOTATION);
 }
@@ -59,7 +68,9 @@ export function parseMetricAnnotation(message: string): MetricAnnotation | undef
 /** image-facts carry size and layer count already; the reporter turns them into metrics too. */
 export function metricsFromFacts(facts: Record<string, unknown>): MetricAnnotation[] {
   const out: MetricAnnotation[] = [];
-  if (typeof facts.sizeBytes === 'number' && Number.isFinite(facts.sizeBytes)) out.push({ name: METRIC.imageSize, value: facts.sizeBytes, unit: 'bytes' });
-  if (typeof facts.layerCount === 'number' && Number.isFinite(facts.layerCount)) out.push({ name: METRIC.layerCount, value: facts.layerCount, unit: 'count' });
+  if (typeof facts.sizeBytes === 'number' && Number.isFinite(facts.sizeBytes))
+    out.push({ name: METRIC.imageSize, value: facts.sizeBytes, unit: 'bytes' });
+  if (typeof facts.layerCount === 'number' && Number.isFinite(facts.layerCount))
+    out.push({ name: METRIC.layerCount, value: facts.layerCount, unit: 'count' });
   return out;
 }

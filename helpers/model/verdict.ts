@@ -61,11 +61,23 @@ export interface FlowOutcome extends Subject {
 export type Outcome = CheckOutcome | FlowOutcome;
 
 const SubjectSchema = z.object({ subject: z.string(), image: z.string(), platform: z.string() });
-const common = { ...SubjectSchema.shape, check: z.string(), verdict: z.enum(VERDICTS), reason: z.string().optional(), findings: z.array(FindingSchema) };
+const common = {
+  ...SubjectSchema.shape,
+  check: z.string(),
+  verdict: z.enum(VERDICTS),
+  reason: z.string().optional(),
+  findings: z.array(FindingSchema),
+};
 /** An outcome read back from a report: the matrices and the results collector trust only what passes this. */
 const OutcomeSchema: z.ZodType<Outcome> = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('check'), ...common }),
-  z.object({ kind: z.literal('flow'), ...common, image: z.literal(FLOWS_IMAGE), flow: z.string(), step: z.string().optional() }),
+  z.object({
+    kind: z.literal('flow'),
+    ...common,
+    image: z.literal(FLOWS_IMAGE),
+    flow: z.string(),
+    step: z.string().optional(),
+  }),
 ]);
 
 /** The task.meta key the outcome lives under. */
@@ -92,7 +104,9 @@ export function readOutcome(value: unknown): Outcome | undefined {
 
 /** The outcome in a test's meta (task.meta, or the `meta` vitest's JSON report writes per test), if it is one. */
 export function outcomeIn(meta: unknown): Outcome | undefined {
-  return typeof meta === 'object' && meta !== null ? readOutcome((meta as Record<string, unknown>)[OUTCOME_META]) : undefined;
+  return typeof meta === 'object' && meta !== null
+    ? readOutcome((meta as Record<string, unknown>)[OUTCOME_META])
+    : undefined;
 }
 
 /** The subject a test or suite declared (its meta, or the `meta` vitest's JSON report writes per test), if any. */

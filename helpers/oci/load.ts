@@ -19,7 +19,11 @@ import { shortDigest, type ImageManifest } from '../registry/media.ts';
 import { platformMismatch } from '../registry/targets.ts';
 import { blobFile, OciLayoutError, readBlob, type OpenLayout } from './read.ts';
 
-const GZIP_TYPES = ['application/vnd.oci.image.layer.v1.tar+gzip', 'application/vnd.docker.image.rootfs.diff.tar.gzip', 'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip'];
+const GZIP_TYPES = [
+  'application/vnd.oci.image.layer.v1.tar+gzip',
+  'application/vnd.docker.image.rootfs.diff.tar.gzip',
+  'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip',
+];
 const TAR_TYPES = ['application/vnd.oci.image.layer.v1.tar', 'application/vnd.oci.image.layer.nondistributable.v1.tar'];
 
 interface LoadedPlatform {
@@ -41,12 +45,19 @@ interface ConfigDoc {
 const unique = () => `${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`;
 
 /** One layer blob → the uncompressed tar in the cache, named by its diff_id. */
-export async function layerTar(layout: OpenLayout, desc: { mediaType: string; digest: string }, diffId: string, what: string): Promise<LayerRef> {
+export async function layerTar(
+  layout: OpenLayout,
+  desc: { mediaType: string; digest: string },
+  diffId: string,
+  what: string,
+): Promise<LayerRef> {
   const path = join(cacheSubdir('layers'), `${diffId.replace(/^sha256:/, '')}.tar`);
   if (existsSync(path)) return { diffId, path, size: statSync(path).size, createdBy: '' };
   const gzip = GZIP_TYPES.includes(desc.mediaType);
   if (!gzip && !TAR_TYPES.includes(desc.mediaType)) {
-    throw new OciLayoutError(`${what}: layer ${shortDigest(desc.digest)} is ${desc.mediaType}; only tar and tar+gzip layers can be loaded into this engine (build with --output type=oci,compression=gzip)`);
+    throw new OciLayoutError(
+      `${what}: layer ${shortDigest(desc.digest)} is ${desc.mediaType}; only tar and tar+gzip layers can be loaded into this engine (build with --output type=oci,compression=gzip)`,
+    );
   }
   const src = blobFile(layout, desc.digest);
   if (!existsSync(src)) throw new OciLayoutError(`${layout.path} lacks layer blob ${desc.digest} (${what})`);
@@ -73,28 +84,49 @@ export async function layerTar(layout: OpenLayout, desc: { mediaType: string; di
     );
   } catch (e) {
     if (existsSync(tmp)) unlinkSync(tmp);
-    throw new OciLayoutError(`${what}: layer ${shortDigest(desc.digest)} could not be decompressed: ${(e as Error).message}`);
+    throw new OciLayoutError(
+      `${what}: layer ${shortDigest(desc.digest)} could not be decompressed: ${(e as Error).message}`,
+    );
   }
   const blob = `sha256:${blobHash.digest('hex')}`;
   const diff = `sha256:${tarHash.digest('hex')}`;
   if (blob !== desc.digest || diff !== diffId) {
     unlinkSync(tmp);
-    throw new OciLayoutError(blob !== desc.digest ? `${layout.path}: layer blob ${desc.digest} is damaged (hashes to ${blob})` : `${what}: layer ${shortDigest(desc.digest)} unpacks to ${diff}, but the config lists ${diffId}`);
+    throw new OciLayoutError(
+      blob !== desc.digest
+        ? `${layout.path}: layer blob ${desc.digest} is damaged (hashes to ${blob})`
+        : `${what}: layer ${shortDigest(desc.digest)} unpacks to ${diff}, but the config lists ${diffId}`,
+    );
   }
   renameSync(tmp, path);
   return { diffId, path, size: statSync(path).size, createdBy: '' };
 }
 
 /** Loads one platform's image of the layout (unless the engine has it already) and returns its id. */
-export async function loadLayoutPlatform(layout: OpenLayout, manifestDigest: string, platform: Platform, what: string, log: (l: string) => void = () => {}): Promise<LoadedPlatform> {
+export async function loadLayoutPlatform(
+  layout: OpenLayout,
+  manifestDigest: string,
+  platform: Platform,
+  what: string,
+  log: (l: string) => void = () => {},
+): Promise<LoadedPlatform> {
   const manifest = JSON.parse(readBlob(layout, manifestDigest).toString('utf8')) as ImageManifest;
-  if (!manifest.config?.digest || !Array.isArray(manifest.layers)) throw new OciLayoutError(`${what}: manifest ${manifestDigest} has no config or layers`);
+  if (!manifest.config?.digest || !Array.isArray(manifest.layers))
+    throw new OciLayoutError(`${what}: manifest ${manifestDigest} has no config or layers`);
   const configBytes = readBlob(layout, manifest.config.digest);
   const config = JSON.parse(configBytes.toString('utf8')) as ConfigDoc;
-  const mismatch = platformMismatch(platform, { Id: manifest.config.digest, Os: config.os, Architecture: config.architecture, Variant: config.variant });
+  const mismatch = platformMismatch(platform, {
+    Id: manifest.config.digest,
+    Os: config.os,
+    Architecture: config.architecture,
+    Variant: config.variant,
+  });
   if (mismatch) throw new OciLayoutError(`${what}: ${mismatch}`);
   const diffIds = config.rootfs?.diff_ids ?? [];
-  if (diffIds.length !== manifest.layers.length) throw new OciLayoutError(`${what}: the manifest has ${manifest.layers.length} layer(s), the config ${diffIds.length} diff_id(s)`);
+  if (diffIds.length !== manifest.layers.length)
+    throw new OciLayoutError(
+      `${what}: the manifest has ${manifest.layers.length} layer(s), the config ${diffIds.length} diff_id(s)`,
+    );
   const id = manifest.config.digest;
   const compressedSize = manifest.config.size + manifest.layers.reduce((n, l) => n + l.size, 0);
   if ((await imageIdOf(id)) === id) {
@@ -105,7 +137,10 @@ export async function loadLayoutPlatform(layout: OpenLayout, manifestDigest: str
   const layers: LayerRef[] = [];
   for (const [i, l] of manifest.layers.entries()) layers.push(await layerTar(layout, l, diffIds[i]!, what));
   await loadArchive(dockerArchive(configBytes, [], layers));
-  if ((await imageIdOf(id)) !== id) throw new OciLayoutError(`${what}: after docker load the engine has no image ${id}`);
-  log(`oci    ${what}: loaded as image ${shortDigest(id)} (${layers.length} layer(s)) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  if ((await imageIdOf(id)) !== id)
+    throw new OciLayoutError(`${what}: after docker load the engine has no image ${id}`);
+  log(
+    `oci    ${what}: loaded as image ${shortDigest(id)} (${layers.length} layer(s)) in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+  );
   return { id, compressedSize, loaded: true };
 }

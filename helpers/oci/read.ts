@@ -11,8 +11,22 @@ import tar from 'tar-stream';
 import { repositoryOf } from '../contract/load.ts';
 import type { Contract } from '../contract/schema.ts';
 import { normalisePath } from '../debian/tar-read.ts';
-import { INDEX_TYPES, MANIFEST_TYPES, sha256Digest, type ImageIndex, type ImageManifest, type IndexEntry } from '../registry/media.ts';
-import { blobPath, CONTAINERD_NAME_ANNOTATION, INDEX_FILE, LAYOUT_FILE, REF_NAME_ANNOTATION, SERVICE_ANNOTATION } from './layout.ts';
+import {
+  INDEX_TYPES,
+  MANIFEST_TYPES,
+  sha256Digest,
+  type ImageIndex,
+  type ImageManifest,
+  type IndexEntry,
+} from '../registry/media.ts';
+import {
+  blobPath,
+  CONTAINERD_NAME_ANNOTATION,
+  INDEX_FILE,
+  LAYOUT_FILE,
+  REF_NAME_ANNOTATION,
+  SERVICE_ANNOTATION,
+} from './layout.ts';
 
 /** A layout that can't be used: one line, exit 2. */
 export class OciLayoutError extends Error {}
@@ -41,14 +55,18 @@ export async function openLayout(path: string): Promise<OpenLayout> {
 
 function checkLayout(root: string, shown: string): string {
   const marker = join(root, LAYOUT_FILE);
-  if (!existsSync(marker) || !existsSync(join(root, INDEX_FILE))) throw new OciLayoutError(`${shown} is not an OCI image layout (no ${LAYOUT_FILE} and ${INDEX_FILE}); write one with docker buildx build --output type=oci,dest=…`);
+  if (!existsSync(marker) || !existsSync(join(root, INDEX_FILE)))
+    throw new OciLayoutError(
+      `${shown} is not an OCI image layout (no ${LAYOUT_FILE} and ${INDEX_FILE}); write one with docker buildx build --output type=oci,dest=…`,
+    );
   let version: unknown;
   try {
     version = (JSON.parse(readFileSync(marker, 'utf8')) as { imageLayoutVersion?: unknown }).imageLayoutVersion;
   } catch (e) {
     throw new OciLayoutError(`${shown}: ${LAYOUT_FILE} is not JSON (${(e as Error).message})`);
   }
-  if (typeof version !== 'string' || !version.startsWith('1.')) throw new OciLayoutError(`${shown}: unsupported imageLayoutVersion ${JSON.stringify(version)} (expected 1.x)`);
+  if (typeof version !== 'string' || !version.startsWith('1.'))
+    throw new OciLayoutError(`${shown}: unsupported imageLayoutVersion ${JSON.stringify(version)} (expected 1.x)`);
   return root;
 }
 
@@ -83,7 +101,8 @@ export function readBlob(layout: OpenLayout, digest: string): Buffer {
   if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw new OciLayoutError(`${layout.path}: unsupported digest ${digest}`);
   if (!existsSync(file)) throw new OciLayoutError(`${layout.path} lacks blob ${digest}`);
   const bytes = readFileSync(file);
-  if (sha256Digest(bytes) !== digest) throw new OciLayoutError(`${layout.path}: blob ${digest} is damaged (its bytes hash to ${sha256Digest(bytes)})`);
+  if (sha256Digest(bytes) !== digest)
+    throw new OciLayoutError(`${layout.path}: blob ${digest} is damaged (its bytes hash to ${sha256Digest(bytes)})`);
   return bytes;
 }
 
@@ -109,14 +128,18 @@ export interface LayoutImage {
 
 export function layoutImages(layout: OpenLayout): LayoutImage[] {
   const index = json<ImageIndex>(layout, readFileSync(join(layout.root, INDEX_FILE)), INDEX_FILE);
-  if (!Array.isArray(index.manifests) || !index.manifests.length) throw new OciLayoutError(`${layout.path}: ${INDEX_FILE} names no image`);
+  if (!Array.isArray(index.manifests) || !index.manifests.length)
+    throw new OciLayoutError(`${layout.path}: ${INDEX_FILE} names no image`);
   return index.manifests.map((top, position) => {
     const annotations = top.annotations ?? {};
     if (INDEX_TYPES.includes(top.mediaType)) {
       const nested = json<ImageIndex>(layout, readBlob(layout, top.digest), `index ${top.digest}`);
       return { position, annotations, indexDigest: top.digest, entries: nested.manifests ?? [] };
     }
-    if (!MANIFEST_TYPES.includes(top.mediaType)) throw new OciLayoutError(`${layout.path}: ${INDEX_FILE} entry ${position + 1} is a ${top.mediaType}, not an image index or manifest`);
+    if (!MANIFEST_TYPES.includes(top.mediaType))
+      throw new OciLayoutError(
+        `${layout.path}: ${INDEX_FILE} entry ${position + 1} is a ${top.mediaType}, not an image index or manifest`,
+      );
     // A single-platform image (buildx --platform X --output type=oci): its platform is in the entry, else in its config.
     const platform = top.platform ?? platformOfManifest(layout, top.digest);
     return { position, annotations, entries: [{ ...top, platform }] };
@@ -125,12 +148,17 @@ export function layoutImages(layout: OpenLayout): LayoutImage[] {
 
 function platformOfManifest(layout: OpenLayout, digest: string): IndexEntry['platform'] {
   const m = json<ImageManifest>(layout, readBlob(layout, digest), `manifest ${digest}`);
-  const c = json<{ os?: string; architecture?: string; variant?: string }>(layout, readBlob(layout, m.config.digest), `config ${m.config.digest}`);
+  const c = json<{ os?: string; architecture?: string; variant?: string }>(
+    layout,
+    readBlob(layout, m.config.digest),
+    `config ${m.config.digest}`,
+  );
   return { os: c.os ?? '', architecture: c.architecture ?? '', ...(c.variant && { variant: c.variant }) };
 }
 
 /** The names an image carries: the full reference (containerd) and ref.name (a tag, or a reference). */
-const namesOf = (img: LayoutImage): string[] => [img.annotations[CONTAINERD_NAME_ANNOTATION], img.annotations[REF_NAME_ANNOTATION]].filter((n): n is string => !!n);
+const namesOf = (img: LayoutImage): string[] =>
+  [img.annotations[CONTAINERD_NAME_ANNOTATION], img.annotations[REF_NAME_ANNOTATION]].filter((n): n is string => !!n);
 
 /** docker.io/pickme/lucid-data-chain:dev@sha256:… → pickme/lucid-data-chain; a bare tag ("dev") has no repository. */
 export function repositoryOfReference(ref: string): string | undefined {
@@ -139,7 +167,8 @@ export function repositoryOfReference(ref: string): string | undefined {
   const colon = r.lastIndexOf(':');
   if (colon > lastSlash) r = r.slice(0, colon);
   const parts = r.split('/');
-  if (parts.length > 1 && (parts[0]!.includes('.') || parts[0]!.includes(':') || parts[0] === 'localhost')) parts.shift();
+  if (parts.length > 1 && (parts[0]!.includes('.') || parts[0]!.includes(':') || parts[0] === 'localhost'))
+    parts.shift();
   const repo = parts.join('/');
   return repo && /^[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/.test(repo) ? repo : undefined;
 }

@@ -20,22 +20,36 @@ interface LayoutSpec {
 /** Pure: "data-chain=out/oci" → { service, path }; a bare path has no service. Only a contract service name counts as a prefix. */
 export function parseLayoutSpec(value: string, serviceNames: readonly string[]): LayoutSpec {
   const eq = value.indexOf('=');
-  if (eq > 0 && serviceNames.includes(value.slice(0, eq))) return { service: value.slice(0, eq), path: value.slice(eq + 1) };
-  if (eq > 0 && !value.slice(0, eq).includes('/')) throw new OciLayoutError(`--oci-layout ${value}: unknown service "${value.slice(0, eq)}"; the contract has: ${serviceNames.join(', ')}`);
+  if (eq > 0 && serviceNames.includes(value.slice(0, eq)))
+    return { service: value.slice(0, eq), path: value.slice(eq + 1) };
+  if (eq > 0 && !value.slice(0, eq).includes('/'))
+    throw new OciLayoutError(
+      `--oci-layout ${value}: unknown service "${value.slice(0, eq)}"; the contract has: ${serviceNames.join(', ')}`,
+    );
   return { path: value };
 }
 
 /** Pure: the images of one layout with their services, or why one can't be told. */
-export function assignServices(contract: Contract, spec: LayoutSpec, images: LayoutImage[]): { service: string; image: LayoutImage }[] {
+export function assignServices(
+  contract: Contract,
+  spec: LayoutSpec,
+  images: LayoutImage[],
+): { service: string; image: LayoutImage }[] {
   if (spec.service) {
     const named = images.filter((i) => serviceOfImage(contract, i) === spec.service);
     const pick = images.length === 1 ? images : named;
-    if (pick.length !== 1) throw new OciLayoutError(`${spec.path} holds ${images.length} images and ${named.length} of them name ${spec.service}: give a layout with one image for --oci-layout ${spec.service}=…`);
+    if (pick.length !== 1)
+      throw new OciLayoutError(
+        `${spec.path} holds ${images.length} images and ${named.length} of them name ${spec.service}: give a layout with one image for --oci-layout ${spec.service}=…`,
+      );
     return [{ service: spec.service, image: pick[0]! }];
   }
   return images.map((image) => {
     const service = serviceOfImage(contract, image);
-    if (!service) throw new OciLayoutError(`${spec.path}: ${describeImage(image)} names no service of the contract: map it with --oci-layout SERVICE=${spec.path}, or build with --output type=oci,name=lucid-SERVICE:TAG`);
+    if (!service)
+      throw new OciLayoutError(
+        `${spec.path}: ${describeImage(image)} names no service of the contract: map it with --oci-layout SERVICE=${spec.path}, or build with --output type=oci,name=lucid-SERVICE:TAG`,
+      );
     return { service, image };
   });
 }
@@ -60,14 +74,23 @@ export async function layoutTargets(input: LayoutTargetsInput): Promise<PlanTarg
       for (const { service, image } of assignServices(input.contract, spec, layoutImages(layout))) {
         if (input.services && !input.services.includes(service)) continue;
         const other = seen.get(service);
-        if (other) throw new OciLayoutError(`${service} is in two layouts (${other} and ${spec.path}): give one image per service`);
+        if (other)
+          throw new OciLayoutError(
+            `${service} is in two layouts (${other} and ${spec.path}): give one image per service`,
+          );
         seen.set(service, spec.path);
         const wanted = input.platforms ?? input.contract.platforms;
         const sel = selectPlatforms(image.entries, wanted);
         const subject = `${spec.path} ${service}`;
-        if (input.platforms && sel.missing.length) throw new OciLayoutError(`${missingPlatformMessage(subject, sel)}: build it for ${sel.missing.join(',')}, or leave it out with --platform`);
+        if (input.platforms && sel.missing.length)
+          throw new OciLayoutError(
+            `${missingPlatformMessage(subject, sel)}: build it for ${sel.missing.join(',')}, or leave it out with --platform`,
+          );
         const chosen = wanted.filter((p) => sel.selected[p]);
-        if (!chosen.length) throw new OciLayoutError(`${subject} has no ${wanted.map(describePlatform).join(' or ')} image; it has ${sel.available.join(', ') || 'no entries'}`);
+        if (!chosen.length)
+          throw new OciLayoutError(
+            `${subject} has no ${wanted.map(describePlatform).join(' or ')} image; it has ${sel.available.join(', ') || 'no entries'}`,
+          );
         for (const platform of chosen) {
           const entry = sel.selected[platform]!;
           const what = `${basename(spec.path)} ${service} [${platform}]`;
@@ -87,6 +110,10 @@ export async function layoutTargets(input: LayoutTargetsInput): Promise<PlanTarg
       layout.close();
     }
   }
-  for (const s of input.services ?? []) if (!seen.has(s)) throw new OciLayoutError(`--image ${s}: no layout given holds ${s} (${[...seen.keys()].join(', ') || 'none named'})`);
+  for (const s of input.services ?? [])
+    if (!seen.has(s))
+      throw new OciLayoutError(
+        `--image ${s}: no layout given holds ${s} (${[...seen.keys()].join(', ') || 'none named'})`,
+      );
   return targets;
 }

@@ -10,9 +10,24 @@ import type { Platform } from '../model/platform.ts';
 import type { LayerRef } from '../image/layer.ts';
 import { tarStream, type LayerEntry } from '../image/tar-write.ts';
 import { compressedLayer } from '../registry/layer-blobs.ts';
-import { OCI_CONFIG, OCI_INDEX, OCI_LAYER_GZIP, OCI_MANIFEST, sha256Digest, type IndexEntry } from '../registry/media.ts';
+import {
+  OCI_CONFIG,
+  OCI_INDEX,
+  OCI_LAYER_GZIP,
+  OCI_MANIFEST,
+  sha256Digest,
+  type IndexEntry,
+} from '../registry/media.ts';
 import { indexEntryFor, indexJson, manifestJson } from '../registry/push.ts';
-import { blobPath, CONTAINERD_NAME_ANNOTATION, INDEX_FILE, LAYOUT_FILE, LAYOUT_VERSION, REF_NAME_ANNOTATION, SERVICE_ANNOTATION } from './layout.ts';
+import {
+  blobPath,
+  CONTAINERD_NAME_ANNOTATION,
+  INDEX_FILE,
+  LAYOUT_FILE,
+  LAYOUT_VERSION,
+  REF_NAME_ANNOTATION,
+  SERVICE_ANNOTATION,
+} from './layout.ts';
 
 interface LayoutPlatformInput {
   platform: Platform;
@@ -31,7 +46,11 @@ export interface LayoutImageInput {
 
 export interface WrittenLayout {
   path: string;
-  images: { reference: string; indexDigest: string; platforms: { platform: Platform; manifestDigest: string; imageId: string }[] }[];
+  images: {
+    reference: string;
+    indexDigest: string;
+    platforms: { platform: Platform; manifestDigest: string; imageId: string }[];
+  }[];
   blobs: number;
   bytes: number;
 }
@@ -41,7 +60,11 @@ type Blob = { data: Buffer } | { source: string; size: number };
 
 const tagOf = (reference: string) => /:([^/:@]+)$/.exec(reference)?.[1];
 
-export async function writeOciLayout(dest: string, images: LayoutImageInput[], log: (l: string) => void = () => {}): Promise<WrittenLayout> {
+export async function writeOciLayout(
+  dest: string,
+  images: LayoutImageInput[],
+  log: (l: string) => void = () => {},
+): Promise<WrittenLayout> {
   const blobs = new Map<string, Blob>();
   const put = (bytes: Buffer) => {
     const digest = sha256Digest(bytes);
@@ -61,7 +84,12 @@ export async function writeOciLayout(dest: string, images: LayoutImageInput[], l
         layers.push({ mediaType: OCI_LAYER_GZIP, digest: c.digest, size: c.size });
       }
       const imageId = put(p.configBytes);
-      const manifest = manifestJson({ schemaVersion: 2, mediaType: OCI_MANIFEST, config: { mediaType: OCI_CONFIG, digest: imageId, size: p.configBytes.length }, layers });
+      const manifest = manifestJson({
+        schemaVersion: 2,
+        mediaType: OCI_MANIFEST,
+        config: { mediaType: OCI_CONFIG, digest: imageId, size: p.configBytes.length },
+        layers,
+      });
       put(manifest);
       const entry = indexEntryFor(p.platform, manifest);
       entries.push(entry);
@@ -74,7 +102,11 @@ export async function writeOciLayout(dest: string, images: LayoutImageInput[], l
       mediaType: OCI_INDEX,
       digest: indexDigest,
       size: index.length,
-      annotations: { [CONTAINERD_NAME_ANNOTATION]: image.reference, ...(tag && { [REF_NAME_ANNOTATION]: tag }), ...(image.service && { [SERVICE_ANNOTATION]: image.service }) },
+      annotations: {
+        [CONTAINERD_NAME_ANNOTATION]: image.reference,
+        ...(tag && { [REF_NAME_ANNOTATION]: tag }),
+        ...(image.service && { [SERVICE_ANNOTATION]: image.service }),
+      },
     });
     written.push({ reference: image.reference, indexDigest, platforms });
   }
@@ -106,8 +138,21 @@ function writeDir(dir: string, files: Map<string, Blob>): void {
 
 async function writeTar(file: string, files: Map<string, Blob>): Promise<void> {
   mkdirSync(dirname(file), { recursive: true });
-  const entry = (path: string, b: Blob): LayerEntry => ({ path, type: 'file', mode: 0o644, uid: 0, gid: 0, ...('data' in b ? { data: b.data } : { source: b.source }) });
-  const dirs: LayerEntry[] = ['blobs', 'blobs/sha256'].map((path) => ({ path, type: 'directory', mode: 0o755, uid: 0, gid: 0 }));
+  const entry = (path: string, b: Blob): LayerEntry => ({
+    path,
+    type: 'file',
+    mode: 0o644,
+    uid: 0,
+    gid: 0,
+    ...('data' in b ? { data: b.data } : { source: b.source }),
+  });
+  const dirs: LayerEntry[] = ['blobs', 'blobs/sha256'].map((path) => ({
+    path,
+    type: 'directory',
+    mode: 0o755,
+    uid: 0,
+    gid: 0,
+  }));
   const out = createWriteStream(file);
   for await (const chunk of tarStream([...dirs, ...[...files].map(([p, b]) => entry(p, b))])) {
     if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));

@@ -20,10 +20,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const others = project.vitest.projects.filter((p) => p.name !== project.name && p.name === 'docker');
   if (others.length) {
     // Every project's global setup runs before any test: the stacks would idle through the docker project.
-    throw new Error('the suites project runs in a vitest run of its own: npx vitest run --project suites (npm test does this after unit and docker)');
+    throw new Error(
+      'the suites project runs in a vitest run of its own: npx vitest run --project suites (npm test does this after unit and docker)',
+    );
   }
   const stale = await sweep({ stale: true });
-  if (stale.containers || stale.networks) console.error(`swept leftovers of dead runs: ${stale.containers} container(s), ${stale.networks} network(s)`);
+  if (stale.containers || stale.networks)
+    console.error(`swept leftovers of dead runs: ${stale.containers} container(s), ${stale.networks} network(s)`);
   const file = process.env[PLAN_ENV];
   let plan: RunPlan;
   if (file) {
@@ -45,10 +48,22 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // stop our Mongo while another run's kept answering). Held until the teardown.
   const unlock = await lockNetworkAliases(network.name, { log: (l) => console.error(l) });
   // The contract network's stand-ins boot while the other platforms' networks and stand-ins are made.
-  const standInsStarting = startStandIns(contract, network.name, { services: plan.targets.map((t) => t.service), log: (l) => console.error(l) });
+  const standInsStarting = startStandIns(contract, network.name, {
+    services: plan.targets.map((t) => t.service),
+    log: (l) => console.error(l),
+  });
   standInsStarting.catch(() => undefined);
-  const shared = await startSharedStacks(contract, plan.targets, network.name, (l) => console.error(l), standInsStarting).catch(async (e) => {
-    await standInsStarting.then((s) => s.stop(), () => undefined);
+  const shared = await startSharedStacks(
+    contract,
+    plan.targets,
+    network.name,
+    (l) => console.error(l),
+    standInsStarting,
+  ).catch(async (e) => {
+    await standInsStarting.then(
+      (s) => s.stop(),
+      () => undefined,
+    );
     await unlock();
     throw e;
   });
@@ -62,7 +77,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('shared', shared.run);
   const down = shared.run.stacks.filter((s) => s.error).map((s) => s.platform);
   const up = shared.run.stacks.length - down.length;
-  console.error(`global setup: ${up} shared stack(s) ready${down.length ? `, ${down.length} did not come up (${down.join(', ')}: its images get their own containers)` : ''}; after ${Date.now() - t0} ms`);
+  console.error(
+    `global setup: ${up} shared stack(s) ready${down.length ? `, ${down.length} did not come up (${down.join(', ')}: its images get their own containers)` : ''}; after ${Date.now() - t0} ms`,
+  );
   return async () => {
     const t1 = Date.now();
     await shared.stop();

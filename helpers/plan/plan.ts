@@ -39,7 +39,10 @@ export function writePlan(plan: RunPlan, file = join(plan.reportDir, 'run-plan.j
 
 export function readPlan(file: string): RunPlan {
   const parsed = RunPlanSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
-  if (!parsed.success) throw new Error(`run plan ${file} is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new Error(
+      `run plan ${file} is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   return parsed.data;
 }
 

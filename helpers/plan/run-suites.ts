@@ -22,20 +22,32 @@ export interface SuiteRun {
  * Runs the suites project in a child vitest, as `npx vitest` would, so its own signal handling and reporters
  * behave as users know them. `quiet` keeps a harness test's output small (dot reporter).
  */
-export function runSuites(plan: RunPlan, opts: { files?: string[]; quiet?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<SuiteRun> {
+export function runSuites(
+  plan: RunPlan,
+  opts: { files?: string[]; quiet?: boolean; env?: NodeJS.ProcessEnv } = {},
+): Promise<SuiteRun> {
   const planFile = writePlan(plan);
   const junit = join(plan.reportDir, 'junit.xml');
   // vitest's own json; results.json is the harness's document (helpers/report/results-reporter.ts).
   const json = join(plan.reportDir, 'vitest-results.json');
   const args = [
-    join(PROJECT_ROOT, 'node_modules/vitest/vitest.mjs'), 'run', '--project', 'suites', ...(opts.files ?? []),
+    join(PROJECT_ROOT, 'node_modules/vitest/vitest.mjs'),
+    'run',
+    '--project',
+    'suites',
+    ...(opts.files ?? []),
     // junit.xml is written by the results reporter from results.json (not-run checks keep their reason).
-    `--reporter=${opts.quiet ? 'dot' : 'default'}`, '--reporter=json',
+    `--reporter=${opts.quiet ? 'dot' : 'default'}`,
+    '--reporter=json',
     `--reporter=${join(PROJECT_ROOT, 'helpers/report/results-reporter.ts')}`,
     `--outputFile.json=${json}`,
   ];
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, args, { cwd: PROJECT_ROOT, stdio: opts.quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit', env: { ...process.env, ...opts.env, [PLAN_ENV]: planFile } });
+    const child = spawn(process.execPath, args, {
+      cwd: PROJECT_ROOT,
+      stdio: opts.quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit',
+      env: { ...process.env, ...opts.env, [PLAN_ENV]: planFile },
+    });
     let tail = '';
     const keep = (b: Buffer) => (tail = (tail + b.toString()).slice(-4000));
     child.stdout?.on('data', keep);
@@ -62,7 +74,15 @@ export function runSuites(plan: RunPlan, opts: { files?: string[]; quiet?: boole
       process.off('SIGINT', forward).off('SIGTERM', forward);
       if (interrupted) await reap(workers);
       else if (code === null) return fail(new Error(`vitest was killed by ${signal}; output tail:\n${tail}`));
-      done({ exitCode: code ?? 1, junit, json, planFile, results: join(plan.reportDir, 'results.json'), dashboard: join(plan.reportDir, 'index.html'), interrupted });
+      done({
+        exitCode: code ?? 1,
+        junit,
+        json,
+        planFile,
+        results: join(plan.reportDir, 'results.json'),
+        dashboard: join(plan.reportDir, 'index.html'),
+        interrupted,
+      });
     });
   });
 }
@@ -81,7 +101,14 @@ export interface TestOutcome {
 
 /** Pure: the per-test outcomes of vitest's json reporter file. */
 export function parseVitestJson(text: string): TestOutcome[] {
-  type Assertion = { ancestorTitles: string[]; title: string; status: TestOutcome['status']; failureMessages?: string[]; duration?: number; meta?: Record<string, unknown> };
+  type Assertion = {
+    ancestorTitles: string[];
+    title: string;
+    status: TestOutcome['status'];
+    failureMessages?: string[];
+    duration?: number;
+    meta?: Record<string, unknown>;
+  };
   const doc = JSON.parse(text) as { testResults: { assertionResults: Assertion[] }[] };
   return doc.testResults.flatMap((f) =>
     f.assertionResults.map((a) => ({
@@ -113,7 +140,16 @@ interface JudgedTest {
 export function judgedTests(outcomes: readonly TestOutcome[]): JudgedTest[] {
   return outcomes.flatMap((o): JudgedTest[] => {
     const out = outcomeIn(o.meta);
-    if (out) return [{ subject: out.subject, check: out.check, verdict: out.verdict, ...(out.kind === 'flow' && out.step !== undefined && { step: out.step }), failureMessages: o.failureMessages }];
+    if (out)
+      return [
+        {
+          subject: out.subject,
+          check: out.check,
+          verdict: out.verdict,
+          ...(out.kind === 'flow' && out.step !== undefined && { step: out.step }),
+          failureMessages: o.failureMessages,
+        },
+      ];
     const about = subjectIn(o.meta);
     if (!about) return [];
     const verdict: Verdict = o.status === 'passed' ? 'passed' : o.status === 'failed' ? 'failed' : 'not-run';

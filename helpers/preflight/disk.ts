@@ -52,7 +52,11 @@ export function needBytes(dflt: number, env: NodeJS.ProcessEnv = process.env): n
  * Measures the engine data root (local engine only: a remote one's disk is not ours to see) and the
  * cache dir; places that cannot be measured are skipped, never guessed.
  */
-export async function checkSpaceForBuild(o: { engineRoot?: string; cacheDir: string; env?: NodeJS.ProcessEnv }): Promise<string | undefined> {
+export async function checkSpaceForBuild(o: {
+  engineRoot?: string;
+  cacheDir: string;
+  env?: NodeJS.ProcessEnv;
+}): Promise<string | undefined> {
   const probes: SpaceProbe[] = [];
   const add = async (what: string, path: string | undefined, need: number) => {
     if (!path) return;

@@ -48,10 +48,12 @@ export function emulationProblem(i: EmulationInput): string | undefined {
     const where = join(i.binfmtDir, name);
     const text = i.readEntry(name);
     const skip = `, or leave ${p} out with --platform linux/${i.engineArch}`;
-    if (text === undefined) return `${p} needs ${arch} emulation, but ${where} does not exist (no qemu binfmt handler): ${FIX} ${arch})${skip}`;
+    if (text === undefined)
+      return `${p} needs ${arch} emulation, but ${where} does not exist (no qemu binfmt handler): ${FIX} ${arch})${skip}`;
     const e = parseBinfmtEntry(text);
     if (!e.enabled) return `${p} needs ${arch} emulation, but ${where} is disabled: ${FIX} ${arch})${skip}`;
-    if (!e.flags.includes('F')) return `${p} needs ${arch} emulation, but ${where} lacks the F flag (flags "${e.flags}"), so it fails inside containers: ${FIX} ${arch})${skip}`;
+    if (!e.flags.includes('F'))
+      return `${p} needs ${arch} emulation, but ${where} lacks the F flag (flags "${e.flags}"), so it fails inside containers: ${FIX} ${arch})${skip}`;
   }
   return undefined;
 }

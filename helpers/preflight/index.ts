@@ -12,13 +12,22 @@ import { checkSpaceForBuild } from './disk.ts';
 
 export async function requireEmulation(platforms: readonly Platform[]): Promise<void> {
   const dir = binfmtDir();
-  const problem = emulationProblem({ platforms, engineArch: (await engineFacts()).arch, engineLocal: engineEndpoint().local, hostOs: process.platform, readEntry: readBinfmt(dir), binfmtDir: dir });
+  const problem = emulationProblem({
+    platforms,
+    engineArch: (await engineFacts()).arch,
+    engineLocal: engineEndpoint().local,
+    hostOs: process.platform,
+    readEntry: readBinfmt(dir),
+    binfmtDir: dir,
+  });
   if (problem) throw new UsageError(problem);
 }
 
 export async function requireSpaceForBuild(): Promise<void> {
   // The engine's data root is only ours to measure when the engine runs on this host.
-  const engineRoot = engineEndpoint().local ? ((await docker().info()) as { DockerRootDir?: string }).DockerRootDir : undefined;
+  const engineRoot = engineEndpoint().local
+    ? ((await docker().info()) as { DockerRootDir?: string }).DockerRootDir
+    : undefined;
   const problem = await checkSpaceForBuild({ engineRoot, cacheDir: cacheDir() });
   if (problem) throw new UsageError(problem);
 }

@@ -5,7 +5,13 @@
  */
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { DigestMismatchError, DigestNotFoundError, ProtocolError, RepositoryNotFoundError, TagNotFoundError } from './errors.ts';
+import {
+  DigestMismatchError,
+  DigestNotFoundError,
+  ProtocolError,
+  RepositoryNotFoundError,
+  TagNotFoundError,
+} from './errors.ts';
 import { parseLinkNext } from './headers.ts';
 import { isDigest, MANIFEST_ACCEPT, mediaTypeOf, sha256Digest } from './media.ts';
 import { errorCode, errorDetail, Transport, type Req, type Res, type TransportOptions } from './transport.ts';
@@ -56,7 +62,13 @@ export class RegistryClient {
 
   async headManifest(repository: string, reference: string): Promise<ManifestHead> {
     const what = `HEAD manifest ${repository}${sep(reference)}${reference}`;
-    const res = await this.transport.send({ method: 'HEAD', url: `/v2/${repository}/manifests/${reference}`, headers: { accept: MANIFEST_ACCEPT }, repository, what });
+    const res = await this.transport.send({
+      method: 'HEAD',
+      url: `/v2/${repository}/manifests/${reference}`,
+      headers: { accept: MANIFEST_ACCEPT },
+      repository,
+      what,
+    });
     if (res.status === 404) {
       await res.body.dump();
       throw await this.manifestNotFound(repository, reference, undefined);
@@ -67,20 +79,32 @@ export class RegistryClient {
       const doc = await this.getManifest(repository, reference); // a registry that omits the header: ask for the bytes
       return { digest: doc.digest, mediaType: doc.mediaType, size: doc.bytes.length };
     }
-    return { digest, mediaType: header(res, 'content-type')?.split(';')[0] ?? '', size: Number(header(res, 'content-length') ?? 0) };
+    return {
+      digest,
+      mediaType: header(res, 'content-type')?.split(';')[0] ?? '',
+      size: Number(header(res, 'content-length') ?? 0),
+    };
   }
 
   /** The manifest or index bytes; their sha256 must equal Docker-Content-Digest and, by digest, the one asked for. */
   async getManifest(repository: string, reference: string): Promise<ManifestDoc> {
     const what = `GET manifest ${repository}${sep(reference)}${reference}`;
-    const res = await this.transport.send({ method: 'GET', url: `/v2/${repository}/manifests/${reference}`, headers: { accept: MANIFEST_ACCEPT }, repository, what });
+    const res = await this.transport.send({
+      method: 'GET',
+      url: `/v2/${repository}/manifests/${reference}`,
+      headers: { accept: MANIFEST_ACCEPT },
+      repository,
+      what,
+    });
     if (res.status === 404) throw await this.manifestNotFound(repository, reference, res);
     await this.expect(res, [200], { what, repository });
     const bytes = Buffer.from(await res.body.arrayBuffer());
     const digest = sha256Digest(bytes);
     const announced = header(res, 'docker-content-digest');
-    if (announced && announced !== digest) throw new DigestMismatchError(this.host, repository, `manifest ${reference}`, announced, digest);
-    if (isDigest(reference) && reference !== digest) throw new DigestMismatchError(this.host, repository, `manifest ${reference}`, reference, digest);
+    if (announced && announced !== digest)
+      throw new DigestMismatchError(this.host, repository, `manifest ${reference}`, announced, digest);
+    if (isDigest(reference) && reference !== digest)
+      throw new DigestMismatchError(this.host, repository, `manifest ${reference}`, reference, digest);
     let json: Record<string, unknown>;
     try {
       json = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
@@ -93,7 +117,12 @@ export class RegistryClient {
   /** A blob, streamed; the last chunk is followed by a DigestMismatchError when the bytes are not `digest`. */
   async *blobStream(repository: string, digest: string): AsyncGenerator<Buffer> {
     const what = `GET blob ${repository}@${digest}`;
-    const res = await this.transport.send({ method: 'GET', url: `/v2/${repository}/blobs/${digest}`, repository, what });
+    const res = await this.transport.send({
+      method: 'GET',
+      url: `/v2/${repository}/blobs/${digest}`,
+      repository,
+      what,
+    });
     if (res.status === 404) {
       await res.body.dump();
       throw new DigestNotFoundError(this.host, repository, 'blob', digest);
@@ -117,7 +146,13 @@ export class RegistryClient {
 
   async hasBlob(repository: string, digest: string): Promise<boolean> {
     const what = `HEAD blob ${repository}@${digest}`;
-    const res = await this.transport.send({ method: 'HEAD', url: `/v2/${repository}/blobs/${digest}`, repository, actions: ['pull'], what });
+    const res = await this.transport.send({
+      method: 'HEAD',
+      url: `/v2/${repository}/blobs/${digest}`,
+      repository,
+      actions: ['pull'],
+      what,
+    });
     await res.body.dump();
     if (res.status === 404) return false;
     await this.expect(res, [200], { what, repository });
@@ -131,7 +166,10 @@ export class RegistryClient {
   async pushBlob(repository: string, blob: BlobSource, mountFrom?: string): Promise<BlobPushResult> {
     if (await this.hasBlob(repository, blob.digest)) return 'existed';
     const push: Pick<Req, 'repository' | 'actions'> = { repository, actions: ['pull', 'push'] };
-    const query = mountFrom && mountFrom !== repository ? `?mount=${encodeURIComponent(blob.digest)}&from=${encodeURIComponent(mountFrom)}` : '';
+    const query =
+      mountFrom && mountFrom !== repository
+        ? `?mount=${encodeURIComponent(blob.digest)}&from=${encodeURIComponent(mountFrom)}`
+        : '';
     const what = `POST upload ${repository}@${blob.digest}`;
     const start = await this.transport.send({
       method: 'POST',
@@ -163,7 +201,8 @@ export class RegistryClient {
     await this.expect(done, [201], { what: putWhat, repository });
     await done.body.dump();
     const stored = header(done, 'docker-content-digest');
-    if (stored && stored !== blob.digest) throw new DigestMismatchError(this.host, repository, 'uploaded blob', blob.digest, stored);
+    if (stored && stored !== blob.digest)
+      throw new DigestMismatchError(this.host, repository, 'uploaded blob', blob.digest, stored);
     return 'uploaded';
   }
 
@@ -183,7 +222,8 @@ export class RegistryClient {
     await res.body.dump();
     const digest = sha256Digest(bytes);
     const stored = header(res, 'docker-content-digest');
-    if (stored && stored !== digest) throw new DigestMismatchError(this.host, repository, `manifest ${reference}`, digest, stored);
+    if (stored && stored !== digest)
+      throw new DigestMismatchError(this.host, repository, `manifest ${reference}`, digest, stored);
     return digest;
   }
 
@@ -192,7 +232,8 @@ export class RegistryClient {
     const tags: string[] = [];
     let url: string | undefined = `/v2/${repository}/tags/list${pageSize ? `?n=${pageSize}` : ''}`;
     for (let page = 0; url; page++) {
-      if (page > 10_000) throw new ProtocolError(`tag list of ${repository} at ${this.host} does not end`, this.host, repository);
+      if (page > 10_000)
+        throw new ProtocolError(`tag list of ${repository} at ${this.host} does not end`, this.host, repository);
       const what = `GET tags ${repository}`;
       const res: Res = await this.transport.send({ method: 'GET', url, repository, what });
       if (res.status === 404) {
@@ -217,7 +258,12 @@ export class RegistryClient {
     if (code === 'NAME_UNKNOWN') return new RepositoryNotFoundError(this.host, repository);
     // distribution answers MANIFEST_UNKNOWN for both; the tag list tells a missing repository apart.
     try {
-      const probe = await this.transport.send({ method: 'GET', url: `/v2/${repository}/tags/list?n=1`, repository, what: `GET tags ${repository}` });
+      const probe = await this.transport.send({
+        method: 'GET',
+        url: `/v2/${repository}/tags/list?n=1`,
+        repository,
+        what: `GET tags ${repository}`,
+      });
       await probe.body.dump();
       if (probe.status === 404) return new RepositoryNotFoundError(this.host, repository);
     } catch {
@@ -229,7 +275,12 @@ export class RegistryClient {
   private async expect(res: Res, ok: number[], ctx: { what: string; repository?: string }): Promise<void> {
     if (ok.includes(res.status)) return;
     const detail = await errorDetail(res);
-    throw new ProtocolError(`${ctx.what} at ${this.host}: unexpected ${res.status}${detail ? ` (${detail})` : ''}`, this.host, ctx.repository, res.status);
+    throw new ProtocolError(
+      `${ctx.what} at ${this.host}: unexpected ${res.status}${detail ? ` (${detail})` : ''}`,
+      this.host,
+      ctx.repository,
+      res.status,
+    );
   }
 }
 

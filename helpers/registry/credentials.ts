@@ -34,7 +34,10 @@ const HUB_KEYS = ['docker.io', 'index.docker.io', 'registry-1.docker.io'];
 
 /** "https://host:5000/v1/" → "host:5000" (config keys may carry a scheme and a path). */
 export function normaliseRegistryKey(key: string): string {
-  const host = key.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/\/.*$/, '').toLowerCase();
+  const host = key
+    .replace(/^[a-z][a-z0-9+.-]*:\/\//i, '')
+    .replace(/\/.*$/, '')
+    .toLowerCase();
   return HUB_KEYS.includes(host) ? 'docker.io' : host;
 }
 
@@ -52,10 +55,16 @@ export function fromDockerConfig(config: DockerConfig, host: string, where: stri
     if (colon <= 0) return { note: `${where}: auths["${host}"].auth is not base64 of user:password` };
     return { credentials: { username: decoded.slice(0, colon), password: decoded.slice(colon + 1), source: where } };
   }
-  if (entry?.username && entry.password) return { credentials: { username: entry.username, password: entry.password, source: where } };
-  const helper = Object.entries(config.credHelpers ?? {}).find(([k]) => normaliseRegistryKey(k) === want)?.[1] ?? config.credsStore;
-  if (helper) return { note: `${where} keeps ${host}'s login in the credential helper docker-credential-${helper}, which lucid-harness does not run` };
-  if (entry?.identitytoken) return { note: `${where} has only an identity token for ${host}, which lucid-harness does not use` };
+  if (entry?.username && entry.password)
+    return { credentials: { username: entry.username, password: entry.password, source: where } };
+  const helper =
+    Object.entries(config.credHelpers ?? {}).find(([k]) => normaliseRegistryKey(k) === want)?.[1] ?? config.credsStore;
+  if (helper)
+    return {
+      note: `${where} keeps ${host}'s login in the credential helper docker-credential-${helper}, which lucid-harness does not run`,
+    };
+  if (entry?.identitytoken)
+    return { note: `${where} has only an identity token for ${host}, which lucid-harness does not use` };
   return {};
 }
 
@@ -76,4 +85,5 @@ export function lookupCredentials(host: string, env: NodeJS.ProcessEnv = process
   return found.credentials ? found : { note: [halfSet, found.note].filter(Boolean).join('; ') || undefined };
 }
 
-export const basicAuthHeader = (c: Credentials) => `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`;
+export const basicAuthHeader = (c: Credentials) =>
+  `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`;

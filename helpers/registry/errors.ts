@@ -20,26 +20,45 @@ const ENV_HINT = 'set LUCID_REGISTRY_USER/LUCID_REGISTRY_PASSWORD or docker logi
 export class AuthRequiredError extends RegistryError {
   constructor(registry: string, repository: string | undefined, note?: string) {
     const what = repository ?? 'the registry';
-    super(`authentication required for ${what} at ${registry}: ${ENV_HINT} ${registry}${note ? ` (${note})` : ''}`, registry, repository, 401);
+    super(
+      `authentication required for ${what} at ${registry}: ${ENV_HINT} ${registry}${note ? ` (${note})` : ''}`,
+      registry,
+      repository,
+      401,
+    );
   }
 }
 
 /** 401 although credentials were sent: they are wrong, or lack the scope. */
 export class AuthRejectedError extends RegistryError {
   constructor(registry: string, repository: string | undefined, who: string) {
-    super(`registry ${registry} rejected the credentials of ${who} for ${repository ?? 'the registry'} (401)`, registry, repository, 401);
+    super(
+      `registry ${registry} rejected the credentials of ${who} for ${repository ?? 'the registry'} (401)`,
+      registry,
+      repository,
+      401,
+    );
   }
 }
 
 /** 403: authenticated, but not allowed. */
 export class AccessDeniedError extends RegistryError {
   constructor(registry: string, repository: string | undefined, detail: string) {
-    super(`access to ${repository ?? 'the registry'} at ${registry} denied (403${detail ? `: ${detail}` : ''})`, registry, repository, 403);
+    super(
+      `access to ${repository ?? 'the registry'} at ${registry} denied (403${detail ? `: ${detail}` : ''})`,
+      registry,
+      repository,
+      403,
+    );
   }
 }
 
 export class TagNotFoundError extends RegistryError {
-  constructor(registry: string, repository: string, readonly tag: string) {
+  constructor(
+    registry: string,
+    repository: string,
+    readonly tag: string,
+  ) {
     super(`no tag ${tag} in ${repository} at ${registry}`, registry, repository, 404);
   }
 }
@@ -52,7 +71,12 @@ export class RepositoryNotFoundError extends RegistryError {
 
 /** A manifest or blob asked for by digest is not there. */
 export class DigestNotFoundError extends RegistryError {
-  constructor(registry: string, repository: string, readonly kind: 'manifest' | 'blob', readonly digest: string) {
+  constructor(
+    registry: string,
+    repository: string,
+    readonly kind: 'manifest' | 'blob',
+    readonly digest: string,
+  ) {
     super(`no ${kind} ${digest} in ${repository} at ${registry}`, registry, repository, 404);
   }
 }
@@ -60,7 +84,12 @@ export class DigestNotFoundError extends RegistryError {
 export class RateLimitedError extends RegistryError {
   constructor(registry: string, repository: string | undefined, attempts: number, retryAfterMs: number | undefined) {
     const wait = retryAfterMs === undefined ? '' : `; it asks to wait ${Math.ceil(retryAfterMs / 1000)} s`;
-    super(`registry ${registry} rate-limited requests for ${repository ?? 'the registry'} (429, ${attempts} attempt(s))${wait}: try later, or log in for a higher limit`, registry, repository, 429);
+    super(
+      `registry ${registry} rate-limited requests for ${repository ?? 'the registry'} (429, ${attempts} attempt(s))${wait}: try later, or log in for a higher limit`,
+      registry,
+      repository,
+      429,
+    );
   }
 }
 

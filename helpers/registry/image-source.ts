@@ -54,7 +54,14 @@ function source(id: string, configBytes: Buffer): ImageSource | undefined {
   const doc = JSON.parse(configBytes.toString('utf8')) as ConfigDoc;
   const layers = layersOf(doc);
   if (!layers) return undefined;
-  return { id, configBytes, layers, os: doc.os ?? '', architecture: doc.architecture ?? '', ...(doc.variant && { variant: doc.variant }) };
+  return {
+    id,
+    configBytes,
+    layers,
+    os: doc.os ?? '',
+    architecture: doc.architecture ?? '',
+    ...(doc.variant && { variant: doc.variant }),
+  };
 }
 
 export async function localImageSource(imageId: string, log: (l: string) => void = () => {}): Promise<ImageSource> {
@@ -67,7 +74,9 @@ export async function localImageSource(imageId: string, log: (l: string) => void
   writeCachedConfig(id, configBytes);
   const s = source(id, configBytes);
   if (!s) throw new ImageSourceError(`image ${id}: the engine's export lacks layers its config lists`);
-  log(`export ${id.slice(7, 19)}: config and ${s.layers.length} layer(s) cached in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  log(
+    `export ${id.slice(7, 19)}: config and ${s.layers.length} layer(s) cached in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+  );
   return s;
 }
 
@@ -97,12 +106,16 @@ async function exportInto(id: string): Promise<Buffer> {
     stream.destroy(); // release the engine's response whether or not it was read to the end
   }
   if (!config) throw new ImageSourceError(`image ${id}: the engine's export has no config ${hex}.json`);
-  if (sha256Digest(config) !== id) throw new ImageSourceError(`image ${id}: exported config hashes to ${sha256Digest(config)}`);
+  if (sha256Digest(config) !== id)
+    throw new ImageSourceError(`image ${id}: exported config hashes to ${sha256Digest(config)}`);
   return config;
 }
 
 async function storeLayer(entry: AsyncIterable<unknown>): Promise<void> {
-  const tmp = join(cacheSubdir('layers'), `.export-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.tar`);
+  const tmp = join(
+    cacheSubdir('layers'),
+    `.export-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.tar`,
+  );
   const hash = createHash('sha256');
   const out = createWriteStream(tmp);
   try {

@@ -5,7 +5,15 @@
  * digest is stable on one machine; the sidecar records the zlib version that made it.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import {
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import type { LayerRef } from '../image/layer.ts';
@@ -37,7 +45,8 @@ export async function compressedLayer(layer: LayerRef, log: (l: string) => void 
   if (existsSync(meta) && existsSync(path)) {
     try {
       const s = JSON.parse(readFileSync(meta, 'utf8')) as Sidecar;
-      if (s.v === 1 && s.diffId === layer.diffId && s.level === GZIP_LEVEL && statSync(path).size === s.size) return { diffId: s.diffId, digest: s.digest, size: s.size, path };
+      if (s.v === 1 && s.diffId === layer.diffId && s.level === GZIP_LEVEL && statSync(path).size === s.size)
+        return { diffId: s.diffId, digest: s.digest, size: s.size, path };
     } catch {
       /* a damaged sidecar is a miss */
     }
@@ -60,10 +69,19 @@ export async function compressedLayer(layer: LayerRef, log: (l: string) => void 
   );
   const digest = `sha256:${hash.digest('hex')}`;
   renameSync(tmp, path);
-  const sidecar: Sidecar = { v: 1, diffId: layer.diffId, digest, size, level: GZIP_LEVEL, zlib: process.versions.zlib ?? '' };
+  const sidecar: Sidecar = {
+    v: 1,
+    diffId: layer.diffId,
+    digest,
+    size,
+    level: GZIP_LEVEL,
+    zlib: process.versions.zlib ?? '',
+  };
   const metaTmp = `${meta}.${unique()}.tmp`;
   writeFileSync(metaTmp, `${JSON.stringify(sidecar)}\n`);
   renameSync(metaTmp, meta);
-  log(`gzip   ${layer.diffId.slice(7, 19)} ${(layer.size / 1e6).toFixed(1)} → ${(size / 1e6).toFixed(1)} MB in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  log(
+    `gzip   ${layer.diffId.slice(7, 19)} ${(layer.size / 1e6).toFixed(1)} → ${(size / 1e6).toFixed(1)} MB in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+  );
   return { diffId: layer.diffId, digest, size, path };
 }

@@ -50,7 +50,10 @@ export const isDigest = (ref: string) => /^sha256:[0-9a-f]{64}$/.test(ref);
 export const shortDigest = (d: string) => d.replace(/^sha256:/, '').slice(0, 12);
 
 /** The media type of a manifest document: its own field, else the Content-Type it came with. */
-export function mediaTypeOf(json: { mediaType?: string; manifests?: unknown }, contentType: string | undefined): string {
+export function mediaTypeOf(
+  json: { mediaType?: string; manifests?: unknown },
+  contentType: string | undefined,
+): string {
   if (json.mediaType) return json.mediaType;
   const ct = contentType?.split(';')[0]?.trim();
   if (ct && [...INDEX_TYPES, ...MANIFEST_TYPES].includes(ct)) return ct;

@@ -18,12 +18,24 @@ export async function registryTargets(input: {
   platforms: readonly Platform[];
   log: (l: string) => void;
 }): Promise<{ targets: PlanTarget[]; tagProblems: TagProblem[] }> {
-  const client = new RegistryClient({ registry: input.registry, plainHttp: input.plainHttp || undefined, log: input.log });
+  const client = new RegistryClient({
+    registry: input.registry,
+    plainHttp: input.plainHttp || undefined,
+    log: input.log,
+  });
   const out: PlanTarget[] = [];
   const tagProblems: TagProblem[] = [];
   for (const tag of input.tags) {
     try {
-      const resolved = await resolveRegistryTargets({ contract: input.contract, registry: client, tag, services: input.services, platforms: input.platforms, log: input.log, problems: tagProblems });
+      const resolved = await resolveRegistryTargets({
+        contract: input.contract,
+        registry: client,
+        tag,
+        services: input.services,
+        platforms: input.platforms,
+        log: input.log,
+        problems: tagProblems,
+      });
       for (const line of describeRegistryTargets(resolved)) input.log(line);
       for (const t of resolved) {
         out.push({
@@ -39,7 +51,8 @@ export async function registryTargets(input: {
         });
       }
     } catch (e) {
-      if (e instanceof PlatformMissingError || e instanceof PlatformMismatchError) throw new PublishedImageWrong(e.message);
+      if (e instanceof PlatformMissingError || e instanceof PlatformMismatchError)
+        throw new PublishedImageWrong(e.message);
       if (e instanceof RegistryError) throw e;
       throw e;
     }

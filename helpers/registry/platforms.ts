@@ -9,7 +9,10 @@ import { MANIFEST_TYPES, type IndexEntry } from './media.ts';
 const ATTESTATION_TYPE_ANNOTATION = 'vnd.docker.reference.type';
 
 export function isAttestation(e: IndexEntry): boolean {
-  return e.annotations?.[ATTESTATION_TYPE_ANNOTATION] === 'attestation-manifest' || (e.platform?.os === 'unknown' && e.platform?.architecture === 'unknown');
+  return (
+    e.annotations?.[ATTESTATION_TYPE_ANNOTATION] === 'attestation-manifest' ||
+    (e.platform?.os === 'unknown' && e.platform?.architecture === 'unknown')
+  );
 }
 
 /** "linux/arm64/v8", "unknown/unknown", or "(no platform)". */

@@ -23,7 +23,10 @@ const mb = (n: number) => (n / 1e6).toFixed(1);
  * Follows the engine's pull stream to its end. Progress goes to `log` at most every `everyMs` (plus one line when
  * done): layers finished / seen, and bytes downloaded of the sizes announced so far.
  */
-export async function pullReference(reference: string, opts: { auth?: EngineAuth; log?: (l: string) => void; label?: string; everyMs?: number } = {}): Promise<void> {
+export async function pullReference(
+  reference: string,
+  opts: { auth?: EngineAuth; log?: (l: string) => void; label?: string; everyMs?: number } = {},
+): Promise<void> {
   const log = opts.log ?? (() => {});
   const label = opts.label ?? reference;
   const registry = registryHost(reference.split('/')[0] ?? '');

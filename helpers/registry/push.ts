@@ -10,7 +10,16 @@ import type { LayerRef } from '../image/layer.ts';
 import type { BlobPushResult, RegistryClient } from './client.ts';
 import { ProtocolError } from './errors.ts';
 import { compressedLayer } from './layer-blobs.ts';
-import { OCI_CONFIG, OCI_INDEX, OCI_LAYER_GZIP, OCI_MANIFEST, sha256Digest, type ImageIndex, type ImageManifest, type IndexEntry } from './media.ts';
+import {
+  OCI_CONFIG,
+  OCI_INDEX,
+  OCI_LAYER_GZIP,
+  OCI_MANIFEST,
+  sha256Digest,
+  type ImageIndex,
+  type ImageManifest,
+  type IndexEntry,
+} from './media.ts';
 
 export interface PushPlatformInput {
   /** The platform the index entry claims; the config may say otherwise (a defect image can be pushed on purpose). */
@@ -56,7 +65,12 @@ export const indexJson = (i: ImageIndex) => Buffer.from(JSON.stringify(i));
 
 export function indexEntryFor(platform: Platform, manifest: Buffer): IndexEntry {
   const variant = variantOf(platform);
-  return { mediaType: OCI_MANIFEST, digest: sha256Digest(manifest), size: manifest.length, platform: { architecture: archOf(platform), os: 'linux', ...(variant && { variant }) } };
+  return {
+    mediaType: OCI_MANIFEST,
+    digest: sha256Digest(manifest),
+    size: manifest.length,
+    platform: { architecture: archOf(platform), os: 'linux', ...(variant && { variant }) },
+  };
 }
 
 function checkLayers(repository: string, host: string, p: PushPlatformInput): void {
@@ -64,12 +78,18 @@ function checkLayers(repository: string, host: string, p: PushPlatformInput): vo
   const want = doc.rootfs?.diff_ids ?? [];
   const got = p.layers.map((l) => l.diffId);
   if (want.length !== got.length || want.some((d, i) => d !== got[i])) {
-    throw new ProtocolError(`push ${repository} ${p.platform}: layers ${got.map((d) => d.slice(7, 19)).join(',')} are not the config's diff_ids ${want.map((d) => d.slice(7, 19)).join(',')}`, host, repository);
+    throw new ProtocolError(
+      `push ${repository} ${p.platform}: layers ${got.map((d) => d.slice(7, 19)).join(',')} are not the config's diff_ids ${want.map((d) => d.slice(7, 19)).join(',')}`,
+      host,
+      repository,
+    );
   }
 }
 
 /** Pushes one platform's blobs and manifest; returns its index entry. */
-async function pushPlatformManifest(input: Omit<PushIndexInput, 'platforms' | 'tags'> & { image: PushPlatformInput }): Promise<{ entry: IndexEntry; pushed: PushedPlatform }> {
+async function pushPlatformManifest(
+  input: Omit<PushIndexInput, 'platforms' | 'tags'> & { image: PushPlatformInput },
+): Promise<{ entry: IndexEntry; pushed: PushedPlatform }> {
   const { client, repository, image: p } = input;
   const log = input.log ?? (() => {});
   const mounts = input.mounts ?? new Map<string, string>();
@@ -88,7 +108,12 @@ async function pushPlatformManifest(input: Omit<PushIndexInput, 'platforms' | 't
   }
   const imageId = sha256Digest(p.configBytes);
   await send(imageId, p.configBytes.length, () => p.configBytes);
-  const manifest = manifestJson({ schemaVersion: 2, mediaType: OCI_MANIFEST, config: { mediaType: OCI_CONFIG, digest: imageId, size: p.configBytes.length }, layers });
+  const manifest = manifestJson({
+    schemaVersion: 2,
+    mediaType: OCI_MANIFEST,
+    config: { mediaType: OCI_CONFIG, digest: imageId, size: p.configBytes.length },
+    layers,
+  });
   const entry = indexEntryFor(p.platform, manifest);
   await client.putManifest(repository, entry.digest, OCI_MANIFEST, manifest);
   const compressedSize = p.configBytes.length + layers.reduce((n, l) => n + l.size, 0);
@@ -106,7 +131,11 @@ export async function pushIndex(input: PushIndexInput): Promise<PushedIndex> {
     entries.push(entry);
     platforms.push(pushed);
   }
-  const index = indexJson({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [...entries, ...(input.extraEntries ?? [])] });
+  const index = indexJson({
+    schemaVersion: 2,
+    mediaType: OCI_INDEX,
+    manifests: [...entries, ...(input.extraEntries ?? [])],
+  });
   let digest = '';
   for (const tag of input.tags) digest = await input.client.putManifest(input.repository, tag, OCI_INDEX, index);
   return { repository: input.repository, tags: input.tags, digest, platforms, ms: Date.now() - t0 };

@@ -40,8 +40,18 @@ export function tagConsistency(input: TagConsistencyInput): Finding[] {
   const stamped = timestampedTags(tags, input.pattern);
   const findings: Finding[] = [];
   const listing = tags.length ? tags.join(', ') : 'no tags';
-  if (!tags.includes(movingTag)) findings.push({ check: TAG_CONSISTENCY_CHECK, expected: `${repository}:${movingTag}`, seen: `no tag ${movingTag} (tags: ${listing})` });
-  if (!stamped.length) findings.push({ check: TAG_CONSISTENCY_CHECK, expected: `a tag of ${repository} matching ${input.pattern.source}`, seen: `none (tags: ${listing})` });
+  if (!tags.includes(movingTag))
+    findings.push({
+      check: TAG_CONSISTENCY_CHECK,
+      expected: `${repository}:${movingTag}`,
+      seen: `no tag ${movingTag} (tags: ${listing})`,
+    });
+  if (!stamped.length)
+    findings.push({
+      check: TAG_CONSISTENCY_CHECK,
+      expected: `a tag of ${repository} matching ${input.pattern.source}`,
+      seen: `none (tags: ${listing})`,
+    });
   if (findings.length) return findings;
   const newest = stamped[0]!;
   const moving = digests[movingTag];
@@ -53,7 +63,10 @@ export function tagConsistency(input: TagConsistencyInput): Finding[] {
     check: TAG_CONSISTENCY_CHECK,
     expected: `${movingTag} = ${newest} (index ${shortDigest(want)})`,
     seen: `${movingTag} is index ${shortDigest(moving)}, ${seenAs}`,
-    where: `${repository}: ${stamped.slice(0, 5).map((t) => `${t}${digests[t] ? ` → ${shortDigest(digests[t]!)}` : ''}`).join(', ')}${stamped.length > 5 ? ', …' : ''}`,
+    where: `${repository}: ${stamped
+      .slice(0, 5)
+      .map((t) => `${t}${digests[t] ? ` → ${shortDigest(digests[t]!)}` : ''}`)
+      .join(', ')}${stamped.length > 5 ? ', …' : ''}`,
   });
   return findings;
 }
@@ -69,7 +82,11 @@ interface TagConsistencyReport {
 /** How far back to look for the timestamped tag the moving tag really names. */
 const LOOKBACK = 20;
 
-export async function checkTagConsistency(client: RegistryClient, contract: Contract, repository: string): Promise<TagConsistencyReport> {
+export async function checkTagConsistency(
+  client: RegistryClient,
+  contract: Contract,
+  repository: string,
+): Promise<TagConsistencyReport> {
   const { movingTag } = contract.registry;
   const pattern = new RegExp(contract.registry.timestampTagPattern);
   const tags = await client.listTags(repository);
@@ -89,7 +106,11 @@ export async function checkTagConsistency(client: RegistryClient, contract: Cont
     // HEAD is what the check trusts; prove once that it describes the bytes a GET returns.
     const doc = await client.getManifest(repository, movingTag);
     if (doc.digest !== digests[movingTag]) {
-      findings.push({ check: 'HEAD digest matches the manifest bytes', expected: `${repository}:${movingTag} ${digests[movingTag]}`, seen: `GET bytes hash to ${doc.digest}` });
+      findings.push({
+        check: 'HEAD digest matches the manifest bytes',
+        expected: `${repository}:${movingTag} ${digests[movingTag]}`,
+        seen: `GET bytes hash to ${doc.digest}`,
+      });
     }
   }
   if (digests[movingTag] && stamped[0] && digests[movingTag] !== digests[stamped[0]]) {

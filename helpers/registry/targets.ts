@@ -58,18 +58,23 @@ export function platformMismatch(p: Platform, img: InspectPlatform): string | un
   const want = [`linux/${archOf(p)}`, variantOf(p)].filter(Boolean).join('/');
   const seen = [img.Os || '?', img.Architecture || '?', img.Variant].filter(Boolean).join('/');
   const variantOk = variantOf(p) ? img.Variant === variantOf(p) : !img.Variant;
-  return img.Os === 'linux' && img.Architecture === archOf(p) && variantOk ? undefined : `config says ${seen}, index entry says ${want}`;
+  return img.Os === 'linux' && img.Architecture === archOf(p) && variantOk
+    ? undefined
+    : `config says ${seen}, index entry says ${want}`;
 }
 
 export async function resolveRegistryTargets(input: ResolveRegistryInput): Promise<RegistryTarget[]> {
   const log = input.log ?? (() => {});
-  const client = typeof input.registry === 'string' ? new RegistryClient({ registry: input.registry, log }) : input.registry;
+  const client =
+    typeof input.registry === 'string' ? new RegistryClient({ registry: input.registry, log }) : input.registry;
   const host = client.host;
   const targets: RegistryTarget[] = [];
   for (const name of input.services) {
     const repository = repositoryOf(input.contract, serviceNamed(input.contract, name));
     const index = await readIndex(client, repository, input.tag, input.platforms);
-    log(`index  ${host}/${repository}:${input.tag} ${shortDigest(index.digest)}${index.ignored.length ? ` (ignored: ${index.ignored.join(', ')})` : ''}`);
+    log(
+      `index  ${host}/${repository}:${input.tag} ${shortDigest(index.digest)}${index.ignored.length ? ` (ignored: ${index.ignored.join(', ')})` : ''}`,
+    );
     const problem = (text: string) => {
       log(`tag problem: ${text}`);
       input.problems?.push({ service: name, tag: input.tag, problem: text });
@@ -86,7 +91,12 @@ export async function resolveRegistryTargets(input: ResolveRegistryInput): Promi
       // Reported as a problem of the tag; the image is still verified (its platform check judges the config).
       const mismatch = platformMismatch(p, img);
       if (mismatch) problem(`${label}: ${mismatch}`);
-      if (img.Id !== m.config.digest) throw new PlatformMismatchError(`${label}: pulled image ${img.Id} is not the manifest's config ${m.config.digest}`, host, repository);
+      if (img.Id !== m.config.digest)
+        throw new PlatformMismatchError(
+          `${label}: pulled image ${img.Id} is not the manifest's config ${m.config.digest}`,
+          host,
+          repository,
+        );
       targets.push({
         service: name,
         platform: p,
@@ -109,9 +119,16 @@ export async function resolveRegistryTargets(input: ResolveRegistryInput): Promi
 /** Report lines, one per repository: index digest, and per platform its manifest and compressed size. */
 export function describeRegistryTargets(targets: RegistryTarget[]): string[] {
   const byIndex = new Map<string, RegistryTarget[]>();
-  for (const t of targets) byIndex.set(`${t.registry}/${t.repository}:${t.tag}`, [...(byIndex.get(`${t.registry}/${t.repository}:${t.tag}`) ?? []), t]);
+  for (const t of targets)
+    byIndex.set(`${t.registry}/${t.repository}:${t.tag}`, [
+      ...(byIndex.get(`${t.registry}/${t.repository}:${t.tag}`) ?? []),
+      t,
+    ]);
   return [...byIndex].map(([name, ts]) => {
-    const platforms = ts.map((t) => `${t.platform} ${(t.compressedSize / 1e6).toFixed(1)} MB (manifest ${shortDigest(t.manifestDigest)}, image ${shortDigest(t.image)})`);
+    const platforms = ts.map(
+      (t) =>
+        `${t.platform} ${(t.compressedSize / 1e6).toFixed(1)} MB (manifest ${shortDigest(t.manifestDigest)}, image ${shortDigest(t.image)})`,
+    );
     return `${name} index ${shortDigest(ts[0]!.indexDigest)}: ${platforms.join(', ')}`;
   });
 }

@@ -6,7 +6,15 @@
 import type { Readable } from 'node:stream';
 import { request, type Dispatcher } from 'undici';
 import { basicAuthHeader, lookupCredentials, type CredentialLookup } from './credentials.ts';
-import { AccessDeniedError, AuthRejectedError, AuthRequiredError, causeOf, RateLimitedError, ServerError, UnreachableError } from './errors.ts';
+import {
+  AccessDeniedError,
+  AuthRejectedError,
+  AuthRequiredError,
+  causeOf,
+  RateLimitedError,
+  ServerError,
+  UnreachableError,
+} from './errors.ts';
 import { parseRetryAfter, parseWwwAuthenticate, type Challenge } from './headers.ts';
 import { backoffSchedule, DEFAULT_RETRY, rateLimitDelay, sleep, type RetryPolicy } from './retry.ts';
 
@@ -62,7 +70,14 @@ export function registryBaseUrl(registry: string, plainHttp = false): string {
 export const registryHost = (registry: string) => registry.replace(/^https?:\/\//i, '').replace(/\/.*$/, '');
 
 const header = (h: Headers, name: string): string | undefined => [h[name] ?? []].flat()[0];
-const RETRYABLE_NET = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_CLOSED']);
+const RETRYABLE_NET = new Set([
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'UND_ERR_SOCKET',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_CLOSED',
+]);
 
 interface Token {
   value: string;
@@ -124,7 +139,12 @@ export class Transport {
         throw new UnreachableError(this.host, url, causeOf(e));
       }
       const s = res.status;
-      if ([301, 302, 303, 307, 308].includes(s) && (req.method === 'GET' || req.method === 'HEAD') && header(res.headers, 'location') && redirects++ < 5) {
+      if (
+        [301, 302, 303, 307, 308].includes(s) &&
+        (req.method === 'GET' || req.method === 'HEAD') &&
+        header(res.headers, 'location') &&
+        redirects++ < 5
+      ) {
         await res.body.dump();
         url = new URL(header(res.headers, 'location')!, url).toString(); // blob storage behind the registry
         continue;
@@ -210,7 +230,8 @@ export class Transport {
     }
     const text = await r.body.text();
     if (r.statusCode === 401 || r.statusCode === 403) throw this.authError(req);
-    if (r.statusCode !== 200) throw new ServerError(this.host, req.repository, r.statusCode, `token request to ${u.origin}${u.pathname}`, 1);
+    if (r.statusCode !== 200)
+      throw new ServerError(this.host, req.repository, r.statusCode, `token request to ${u.origin}${u.pathname}`, 1);
     let body: { token?: string; access_token?: string };
     try {
       body = JSON.parse(text);
@@ -218,7 +239,14 @@ export class Transport {
       body = {};
     }
     const value = body.token ?? body.access_token;
-    if (!value) throw new ServerError(this.host, req.repository, r.statusCode, `token request to ${u.origin}${u.pathname} (no token in the answer)`, 1);
+    if (!value)
+      throw new ServerError(
+        this.host,
+        req.repository,
+        r.statusCode,
+        `token request to ${u.origin}${u.pathname} (no token in the answer)`,
+        1,
+      );
     if (had?.value === value) return false; // same token again: the registry will refuse again
     this.tokens.set(key, { value, actions });
     return true;
@@ -228,7 +256,12 @@ export class Transport {
     const who = this.credentialSource;
     if (who) return new AuthRejectedError(this.host, req.repository, who);
     const anonymousToken = this.tokens.has(req.repository ?? '');
-    const note = [this.creds.note, anonymousToken ? 'an anonymous token was refused: the repository is private or does not exist' : undefined].filter(Boolean).join('; ');
+    const note = [
+      this.creds.note,
+      anonymousToken ? 'an anonymous token was refused: the repository is private or does not exist' : undefined,
+    ]
+      .filter(Boolean)
+      .join('; ');
     return new AuthRequiredError(this.host, req.repository, note || undefined);
   }
 }

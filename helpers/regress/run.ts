@@ -66,19 +66,46 @@ function writeAtomic(file: string, text: string): void {
 }
 
 /** Runs the suites on one tag; a wrong published image or a broken suites run is recorded, not thrown. */
-async function checkTag(input: RegressInput, client: RegistryClient, tag: string, step: string): Promise<{ run: TagRun; results?: Results }> {
+async function checkTag(
+  input: RegressInput,
+  client: RegistryClient,
+  tag: string,
+  step: string,
+): Promise<{ run: TagRun; results?: Results }> {
   const log = input.log ?? (() => {});
   const dir = join('tags', tagDir(tag));
   const reportDir = join(input.reportDir, dir);
   const t0 = Date.now();
-  const noResults = (error: string, errorKind: TagRun['errorKind'], targets: TagRun['targets'] = [], exitCode?: number): { run: TagRun } => ({
-    run: { tag, dir, ...(exitCode !== undefined && { exitCode }), checks: { passed: 0, failed: 0, notRun: 0 }, durationMs: Date.now() - t0, error, errorKind, targets },
+  const noResults = (
+    error: string,
+    errorKind: TagRun['errorKind'],
+    targets: TagRun['targets'] = [],
+    exitCode?: number,
+  ): { run: TagRun } => ({
+    run: {
+      tag,
+      dir,
+      ...(exitCode !== undefined && { exitCode }),
+      checks: { passed: 0, failed: 0, notRun: 0 },
+      durationMs: Date.now() - t0,
+      error,
+      errorKind,
+      targets,
+    },
   });
   log(`regress: ${step} ${tag}: resolving images`);
   let targets: RunPlan['targets'];
   let tagProblems: RunPlan['tagProblems'];
   try {
-    ({ targets, tagProblems } = await registryTargets({ contract: input.contract, registry: input.registry, tags: [tag], plainHttp: !!input.plainHttp, services: input.services, platforms: input.platforms, log: (l) => log(`  ${l}`) }));
+    ({ targets, tagProblems } = await registryTargets({
+      contract: input.contract,
+      registry: input.registry,
+      tags: [tag],
+      plainHttp: !!input.plainHttp,
+      services: input.services,
+      platforms: input.platforms,
+      log: (l) => log(`  ${l}`),
+    }));
   } catch (e) {
     if (!(e instanceof PublishedImageWrong)) throw e;
     log(`regress: ${step} ${tag}: ${e.message}`);
@@ -89,22 +116,58 @@ async function checkTag(input: RegressInput, client: RegistryClient, tag: string
     platform: t.platform,
     image: t.image,
     ...(t.indexDigest && { indexDigest: t.indexDigest }),
-    ...(t.manifestDigest && { manifestDigest: t.manifestDigest, reference: `${client.host}/${repositoryOf(input.contract, serviceNamed(input.contract, t.service))}@${t.manifestDigest}` }),
+    ...(t.manifestDigest && {
+      manifestDigest: t.manifestDigest,
+      reference: `${client.host}/${repositoryOf(input.contract, serviceNamed(input.contract, t.service))}@${t.manifestDigest}`,
+    }),
   }));
   // A results.json left by an earlier run must not be mistaken for this one's.
   mkdirSync(reportDir, { recursive: true });
   rmSync(join(reportDir, RESULTS_FILE), { force: true });
   log(`regress: ${step} ${tag}: running the suites on ${targets.length} image(s)`);
-  const plan: RunPlan = { version: 1, source: 'registry', contract: input.contractSource, targets, tagProblems, reportDir, registry: input.registry, tag, plainHttp: !!input.plainHttp };
+  const plan: RunPlan = {
+    version: 1,
+    source: 'registry',
+    contract: input.contractSource,
+    targets,
+    tagProblems,
+    reportDir,
+    registry: input.registry,
+    tag,
+    plainHttp: !!input.plainHttp,
+  };
   const suites = await runSuites(plan, { quiet: !input.verbose });
   const file = join(reportDir, RESULTS_FILE);
-  if (suites.exitCode > 1 || !existsSync(file)) return noResults(`the suites did not finish (vitest exit ${suites.exitCode}${existsSync(file) ? '' : ', no results.json'}); see ${reportDir}`, 'environment', pulled, suites.exitCode);
+  if (suites.exitCode > 1 || !existsSync(file))
+    return noResults(
+      `the suites did not finish (vitest exit ${suites.exitCode}${existsSync(file) ? '' : ', no results.json'}); see ${reportDir}`,
+      'environment',
+      pulled,
+      suites.exitCode,
+    );
   const results = readResults(file);
   // The reporter takes the tag from the plan; a run that lost it would be compared under the wrong name.
-  if (results.run.tag !== tag) return noResults(`${file} names tag ${results.run.tag ?? '(none)'}, expected ${tag}`, 'environment', pulled, suites.exitCode);
+  if (results.run.tag !== tag)
+    return noResults(
+      `${file} names tag ${results.run.tag ?? '(none)'}, expected ${tag}`,
+      'environment',
+      pulled,
+      suites.exitCode,
+    );
   const checks = checkCounts(results);
-  const run: TagRun = { tag, runId: results.run.id, dir, exitCode: suites.exitCode, ...(results.run.outcome && { outcome: results.run.outcome }), checks, durationMs: Date.now() - t0, targets: pulled };
-  log(`regress: ${step} ${tag}: ${checks.passed} passed, ${checks.failed} failed, ${checks.notRun} not run in ${formatDuration(run.durationMs)}`);
+  const run: TagRun = {
+    tag,
+    runId: results.run.id,
+    dir,
+    exitCode: suites.exitCode,
+    ...(results.run.outcome && { outcome: results.run.outcome }),
+    checks,
+    durationMs: Date.now() - t0,
+    targets: pulled,
+  };
+  log(
+    `regress: ${step} ${tag}: ${checks.passed} passed, ${checks.failed} failed, ${checks.notRun} not run in ${formatDuration(run.durationMs)}`,
+  );
   return { run, results };
 }
 
@@ -118,7 +181,9 @@ export async function regress(input: RegressInput): Promise<RegressOutcome> {
   if (input.baseline !== undefined) checkBaseline(tagLists, input.baseline);
   const plan = planComparisons(selection.tags, input.baseline);
   for (const i of selection.incomplete) log(`regress: skipping ${i.tag}: missing in ${i.missingIn.join(', ')}`);
-  log(`regress: ${plan.order.length} tag(s)${input.baseline !== undefined ? ', baseline first, then oldest first' : ', oldest first'}: ${plan.order.join(', ')}`);
+  log(
+    `regress: ${plan.order.length} tag(s)${input.baseline !== undefined ? ', baseline first, then oldest first' : ', oldest first'}: ${plan.order.join(', ')}`,
+  );
 
   const runs: TagRun[] = [];
   const results = new Map<string, Results>();
@@ -139,7 +204,11 @@ export async function regress(input: RegressInput): Promise<RegressOutcome> {
     finished: finished.toISOString(),
     durationMs: finished.getTime() - started.getTime(),
     registry: client.host,
-    selection: { kind: input.selector.kind, value: selectionValue(input.selector), ...(input.baseline !== undefined && { baseline: input.baseline }) },
+    selection: {
+      kind: input.selector.kind,
+      value: selectionValue(input.selector),
+      ...(input.baseline !== undefined && { baseline: input.baseline }),
+    },
     services: input.services,
     platforms: input.platforms,
     thresholds: config.metrics,
@@ -152,7 +221,10 @@ export async function regress(input: RegressInput): Promise<RegressOutcome> {
   const file = join(input.reportDir, REGRESSION_FILE);
   writeAtomic(file, regressionJson(report));
   // The dashboard's "latest" is the last tag checked (the newest, unless a newer --baseline ran first).
-  const newest = [...plan.order].reverse().map((t) => results.get(t)).find(Boolean);
+  const newest = [...plan.order]
+    .reverse()
+    .map((t) => results.get(t))
+    .find(Boolean);
   if (newest) writeAtomic(join(input.reportDir, RESULTS_FILE), resultsJson(newest));
   const dashboard = writeDashboard(input.reportDir, { config });
   const envError = runs.some((r) => r.errorKind === 'environment');

@@ -5,7 +5,8 @@
 import { timestampKey } from '../registry/tags.ts';
 
 /** --tags PATTERN, --last N or --since DATE. */
-export type Selector = { kind: 'pattern'; pattern: string } | { kind: 'last'; n: number } | { kind: 'since'; since: string };
+export type Selector =
+  { kind: 'pattern'; pattern: string } | { kind: 'last'; n: number } | { kind: 'since'; since: string };
 
 /** Nothing (or not enough) to compare: a usage problem, one line, exit 2. */
 export class SelectionError extends Error {}
@@ -40,21 +41,31 @@ export function tagMatcher(pattern: string): (tag: string) => boolean {
     }
     return (t) => re.test(t);
   }
-  const globs = pattern.split(',').map((g) => g.trim()).filter(Boolean);
+  const globs = pattern
+    .split(',')
+    .map((g) => g.trim())
+    .filter(Boolean);
   if (!globs.length) throw new SelectionError('--tags needs a pattern, e.g. "latest-202611*"');
-  const res = globs.map((g) => new RegExp(`^${[...g].map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(ESCAPE, '\\$&'))).join('')}$`));
+  const res = globs.map(
+    (g) =>
+      new RegExp(`^${[...g].map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(ESCAPE, '\\$&'))).join('')}$`),
+  );
   return (t) => res.some((re) => re.test(t));
 }
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
-const utcKey = (d: Date) => `${pad(d.getUTCFullYear(), 4)}${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())}${pad(d.getUTCHours())}${pad(d.getUTCMinutes())}${pad(d.getUTCSeconds())}`;
+const utcKey = (d: Date) =>
+  `${pad(d.getUTCFullYear(), 4)}${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())}${pad(d.getUTCHours())}${pad(d.getUTCMinutes())}${pad(d.getUTCSeconds())}`;
 
 /**
  * DATE → its UTC time as the 14 digits a timestamped tag carries (YYYYMMDDHHMMSS). Takes 2026-11-27,
  * 2026-11-27T10:15[:00][Z|+01:00] (UTC when no offset, as tags are written in UTC), 20261127, 20261127-101500.
  */
 export function sinceKey(date: string): string {
-  const bad = () => new SelectionError(`--since "${date}" is not a date (e.g. 2026-11-27, 2026-11-27T10:15Z, 20261127-101500; UTC unless an offset is given)`);
+  const bad = () =>
+    new SelectionError(
+      `--since "${date}" is not a date (e.g. 2026-11-27, 2026-11-27T10:15Z, 20261127-101500; UTC unless an offset is given)`,
+    );
   const d = date.trim();
   const compact = /^(\d{4})(\d{2})(\d{2})(?:[-T]?(\d{2})(\d{2})(\d{2}))?$/.exec(d);
   const iso = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/i.exec(d);
@@ -105,17 +116,22 @@ export function selectTags(listings: readonly TagListing[], stamp: RegExp, selec
     const from = sinceKey(selector.since);
     wanted = (t) => tagTime(timestampKey(t, stamp)!) >= from;
   } else {
-    if (!Number.isInteger(selector.n) || selector.n < 1) throw new SelectionError(`--last wants a whole number of tags ≥ 1, got ${selector.n}`);
+    if (!Number.isInteger(selector.n) || selector.n < 1)
+      throw new SelectionError(`--last wants a whole number of tags ≥ 1, got ${selector.n}`);
     const keep = new Set(complete.slice(-selector.n));
     const from = tagTime(timestampKey(complete.slice(-selector.n)[0]!, stamp)!);
     // Incomplete tags inside the window are the ones worth naming; older ones were never candidates.
     wanted = (t) => keep.has(t) || (!complete.includes(t) && tagTime(timestampKey(t, stamp)!) >= from);
   }
   const tags = complete.filter(wanted);
-  const incomplete = union.filter((t) => wanted(t) && !complete.includes(t)).map((t) => ({ tag: t, missingIn: missingIn(t) }));
+  const incomplete = union
+    .filter((t) => wanted(t) && !complete.includes(t))
+    .map((t) => ({ tag: t, missingIn: missingIn(t) }));
   if (!tags.length) {
     const shown = complete.length > 4 ? [...complete.slice(0, 2), '…', ...complete.slice(-2)] : complete;
-    throw new SelectionError(`${describeSelector(selector)} matches no timestamped tag present in every repository (${complete.length} available: ${shown.join(', ')})`);
+    throw new SelectionError(
+      `${describeSelector(selector)} matches no timestamped tag present in every repository (${complete.length} available: ${shown.join(', ')})`,
+    );
   }
   return { tags, incomplete };
 }
@@ -131,10 +147,14 @@ interface ComparisonPlan {
 export function planComparisons(tags: readonly string[], baseline?: string): ComparisonPlan {
   if (baseline !== undefined) {
     const rest = tags.filter((t) => t !== baseline);
-    if (!rest.length) throw new SelectionError(`nothing to compare with the baseline ${baseline}: the selection holds only that tag`);
+    if (!rest.length)
+      throw new SelectionError(`nothing to compare with the baseline ${baseline}: the selection holds only that tag`);
     return { order: [baseline, ...rest], pairs: rest.map((t) => [baseline, t]) };
   }
-  if (tags.length < 2) throw new SelectionError(`regress compares tags, but the selection holds one (${tags[0] ?? 'none'}); select more or give --baseline TAG`);
+  if (tags.length < 2)
+    throw new SelectionError(
+      `regress compares tags, but the selection holds one (${tags[0] ?? 'none'}); select more or give --baseline TAG`,
+    );
   return { order: [...tags], pairs: tags.slice(1).map((t, i) => [tags[i]!, t]) };
 }
 

@@ -15,10 +15,13 @@ function selectionText(r: RegressionReport): string {
 function tagLines(r: RegressionReport): string[] {
   const width = Math.max(...r.tags.map((t) => t.tag.length));
   const lines = r.tags.map((t) => {
-    const what = t.error ? `not checked: ${t.error}` : `${t.checks.passed} passed, ${t.checks.failed} failed, ${t.checks.notRun} not run (run ${t.runId}, ${formatDuration(t.durationMs)})`;
+    const what = t.error
+      ? `not checked: ${t.error}`
+      : `${t.checks.passed} passed, ${t.checks.failed} failed, ${t.checks.notRun} not run (run ${t.runId}, ${formatDuration(t.durationMs)})`;
     return `  ${t.tag.padEnd(width)}  ${what}`;
   });
-  for (const i of r.incomplete) lines.push(`  ${i.tag.padEnd(width)}  not checked: missing in ${i.missingIn.join(', ')}`);
+  for (const i of r.incomplete)
+    lines.push(`  ${i.tag.padEnd(width)}  not checked: missing in ${i.missingIn.join(', ')}`);
   return lines;
 }
 
@@ -35,10 +38,17 @@ export function pairBlock(p: Pair): string {
   if (p.skipped) return `${head}not compared (${p.skipped})`;
   const metricCount = p.findings.filter((f) => f.kind === 'metric').length;
   const lines = [
-    head + (p.regression ? `${plural(p.findings.length, 'regression')} (${plural(p.newFailures.length, 'new failure')}, ${plural(metricCount, 'metric')} over threshold)` : 'no regressions'),
+    head +
+      (p.regression
+        ? `${plural(p.findings.length, 'regression')} (${plural(p.newFailures.length, 'new failure')}, ${plural(metricCount, 'metric')} over threshold)`
+        : 'no regressions'),
   ];
   for (const f of p.findings) {
-    lines.push(`  ${(f.kind === 'new-failure' ? 'new failure' : 'metric').padEnd(11)}  ${f.where}`, `               expected: ${f.expected}`, `               seen:     ${f.seen}`);
+    lines.push(
+      `  ${(f.kind === 'new-failure' ? 'new failure' : 'metric').padEnd(11)}  ${f.where}`,
+      `               expected: ${f.expected}`,
+      `               seen:     ${f.seen}`,
+    );
   }
   const names = (xs: Pair['fixed']) => xs.map((x) => `${subjectOf(x)} ${x.check}`).join(', ');
   if (p.fixed.length) lines.push(`  fixed: ${names(p.fixed)}`);

@@ -9,7 +9,10 @@ export class ThresholdsError extends Error {}
 
 export function parseThresholds(data: unknown, source = 'thresholds'): RegressionConfig {
   const r = RegressionConfigSchema.safeParse(data);
-  if (!r.success) throw new ThresholdsError(`${source} is not a regression config: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+  if (!r.success)
+    throw new ThresholdsError(
+      `${source} is not a regression config: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+    );
   return r.data;
 }
 
@@ -18,7 +21,9 @@ export function readThresholds(file: string): RegressionConfig {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new ThresholdsError(`cannot read thresholds ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new ThresholdsError(
+      `cannot read thresholds ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
   }
   try {
     return parseThresholds(JSON.parse(text), file);

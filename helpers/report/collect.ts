@@ -1,9 +1,25 @@
 import { randomBytes } from 'node:crypto';
 import { basename } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
-import { FACTS_ANNOTATION, METRIC_ANNOTATION, metricsFromFacts, parseMetricAnnotation, type MetricAnnotation } from '../model/metrics.ts';
+import {
+  FACTS_ANNOTATION,
+  METRIC_ANNOTATION,
+  metricsFromFacts,
+  parseMetricAnnotation,
+  type MetricAnnotation,
+} from '../model/metrics.ts';
 import type { Outcome, Subject } from '../model/verdict.ts';
-import { parseResults, RESULTS_VERSION, type CheckResult, type CheckStatus, type FactsResult, type MetricResult, type Results, type RunInfo, type TargetResult } from './results-schema.ts';
+import {
+  parseResults,
+  RESULTS_VERSION,
+  type CheckResult,
+  type CheckStatus,
+  type FactsResult,
+  type MetricResult,
+  type Results,
+  type RunInfo,
+  type TargetResult,
+} from './results-schema.ts';
 
 /** One finished test as the reporter saw it; plain data so the mapping below is testable without vitest. */
 export interface CaseRecord {
@@ -29,7 +45,16 @@ export interface PlanView {
   registry?: string;
   tag?: string;
   contract: { file?: string; overrides: string[] };
-  targets: { service: string; platform: string; image: string; label: string; name?: string; tag?: string; indexDigest?: string; compressedSize?: number }[];
+  targets: {
+    service: string;
+    platform: string;
+    image: string;
+    label: string;
+    name?: string;
+    tag?: string;
+    indexDigest?: string;
+    compressedSize?: number;
+  }[];
 }
 
 interface CollectInput {
@@ -45,7 +70,10 @@ function firstLines(text: string, lines: number, chars: number): string {
 
 /** A run id sorts by time and names a file: 20260127T085852Z-3fa1. */
 export function makeRunId(started: Date): string {
-  return `${started.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(2).toString('hex')}`;
+  return `${started
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}-${randomBytes(2).toString('hex')}`;
 }
 
 const suiteName = (suite: string) => basename(suite).replace(/\.(suite|test|spec)\.[cm]?[jt]s$/, '');
@@ -78,14 +106,21 @@ function aboutOf(c: CaseRecord, targets: Map<string, TargetResult>): About {
 }
 
 function checkOf(c: CaseRecord, subject: About): CheckResult {
-  const text = c.errors.map((e) => stripVTControlCharacters(e).trim()).filter(Boolean).join('\n\n');
+  const text = c.errors
+    .map((e) => stripVTControlCharacters(e).trim())
+    .filter(Boolean)
+    .join('\n\n');
   const message = text ? firstLines(text, 6, 800) : undefined;
   return {
     ...subject,
     check: c.outcome?.check ?? [...c.ancestors.slice(1), c.title].join(' > '),
     suite: c.suite,
     status: c.status === 'pending' ? 'not-run' : c.status,
-    ...(c.status !== 'passed' && c.status !== 'failed' && { reason: c.outcome?.reason ?? c.reason ?? (c.status === 'pending' ? 'pending: the run ended before it' : 'skipped') }),
+    ...(c.status !== 'passed' &&
+      c.status !== 'failed' && {
+        reason:
+          c.outcome?.reason ?? c.reason ?? (c.status === 'pending' ? 'pending: the run ended before it' : 'skipped'),
+      }),
     ...(c.outcome && { outcome: { ...c.outcome } }),
     durationMs: Math.max(0, Math.round(c.durationMs * 10) / 10),
     ...(message && { message }),

@@ -107,7 +107,14 @@ const metricKey = (m: MetricResult) => `${m.image}\u0000${m.platform}\u0000${m.n
  */
 export function failureGist(c: Pick<CheckResult, 'outcome' | 'message'>): string {
   const seen = readOutcome(c.outcome)?.findings[0]?.seen;
-  return seen ?? (c.message ?? '').split('\n').map((l) => l.trim()).find(Boolean) ?? '';
+  return (
+    seen ??
+    (c.message ?? '')
+      .split('\n')
+      .map((l) => l.trim())
+      .find(Boolean) ??
+    ''
+  );
 }
 
 /** Is the growth from before to after over the threshold? Growth only: a figure that shrinks never regresses. */
@@ -122,9 +129,15 @@ export function crosses(t: MetricThreshold, before: number, after: number): bool
 
 /** The largest value that still passes, for "expected" wording. */
 function limitText(t: MetricThreshold, before: number, unit: string): string {
-  const limits = [t.relative !== undefined ? before * (1 + t.relative) : undefined, t.absolute !== undefined ? before + t.absolute : undefined].filter((x): x is number => x !== undefined);
+  const limits = [
+    t.relative !== undefined ? before * (1 + t.relative) : undefined,
+    t.absolute !== undefined ? before + t.absolute : undefined,
+  ].filter((x): x is number => x !== undefined);
   const bound = t.combine === 'all' ? Math.max(...limits) : Math.min(...limits);
-  const rule = [t.relative !== undefined ? `+${(t.relative * 100).toFixed(0)} %` : undefined, t.absolute !== undefined ? `+${formatValue(t.absolute, unit)}` : undefined]
+  const rule = [
+    t.relative !== undefined ? `+${(t.relative * 100).toFixed(0)} %` : undefined,
+    t.absolute !== undefined ? `+${formatValue(t.absolute, unit)}` : undefined,
+  ]
     .filter(Boolean)
     .join(t.combine === 'all' ? ' and ' : ' or ');
   return `under ${formatValue(bound, unit)} (limit ${rule})`;
@@ -138,7 +151,15 @@ function classifyChecks(baseline: Results, current: Results) {
   for (const c of current.checks) {
     const b = before.get(checkKey(c));
     const gist = c.status === 'failed' ? failureGist(c) : '';
-    const change: CheckChange = { image: c.image, platform: c.platform, check: c.check, suite: c.suite, before: b?.status ?? 'absent', ...(c.message && { message: c.message }), ...(gist && { gist }) };
+    const change: CheckChange = {
+      image: c.image,
+      platform: c.platform,
+      check: c.check,
+      suite: c.suite,
+      before: b?.status ?? 'absent',
+      ...(c.message && { message: c.message }),
+      ...(gist && { gist }),
+    };
     if (c.status === 'failed') (b?.status === 'failed' ? stillFailing : newFailures).push(change);
     else if (c.status === 'passed' && b?.status === 'failed') fixed.push(change);
   }
@@ -152,12 +173,28 @@ function metricDeltas(baseline: Results, current: Results, config: RegressionCon
     if (!b || b.unit !== m.unit) return [];
     const t = config.metrics[m.name];
     const delta = m.value - b.value;
-    return [{ image: m.image, platform: m.platform, name: m.name, unit: m.unit, before: b.value, after: m.value, delta, ...(b.value !== 0 && { ratio: delta / b.value }), regression: !!t && crosses(t, b.value, m.value) }];
+    return [
+      {
+        image: m.image,
+        platform: m.platform,
+        name: m.name,
+        unit: m.unit,
+        before: b.value,
+        after: m.value,
+        delta,
+        ...(b.value !== 0 && { ratio: delta / b.value }),
+        regression: !!t && crosses(t, b.value, m.value),
+      },
+    ];
   });
 }
 
 /** Pure: what changed from the baseline run to the current one, and which changes are regressions. */
-export function compareRuns(baseline: Results, current: Results, config: RegressionConfig = defaultRegressionConfig()): Comparison {
+export function compareRuns(
+  baseline: Results,
+  current: Results,
+  config: RegressionConfig = defaultRegressionConfig(),
+): Comparison {
   const base = ref(baseline);
   const { newFailures, fixed, stillFailing } = classifyChecks(baseline, current);
   const deltas = metricDeltas(baseline, current, config);
@@ -165,7 +202,12 @@ export function compareRuns(baseline: Results, current: Results, config: Regress
     ...newFailures.map((c) => ({
       kind: 'new-failure' as const,
       where: `${subjectOf(c)} · check ${c.check} (${c.suite})`,
-      expected: c.before === 'absent' ? `passes (the check did not run in ${base.tag})` : c.before === 'not-run' ? `passes (not run in ${base.tag})` : `passes, as in ${base.tag} (run ${base.id})`,
+      expected:
+        c.before === 'absent'
+          ? `passes (the check did not run in ${base.tag})`
+          : c.before === 'not-run'
+            ? `passes (not run in ${base.tag})`
+            : `passes, as in ${base.tag} (run ${base.id})`,
       seen: `fails: ${c.gist || 'no message'}`,
     })),
     ...deltas
@@ -180,7 +222,16 @@ export function compareRuns(baseline: Results, current: Results, config: Regress
         };
       }),
   ];
-  const comparison = { current: ref(current), baseline: base, newFailures, fixed, stillFailing, deltas, findings, summary: '' };
+  const comparison = {
+    current: ref(current),
+    baseline: base,
+    newFailures,
+    fixed,
+    stillFailing,
+    deltas,
+    findings,
+    summary: '',
+  };
   return { ...comparison, summary: summarize(comparison) };
 }
 
@@ -188,8 +239,13 @@ function summarize(c: Omit<Comparison, 'summary'>): string {
   const metricFindings = c.findings.filter((f) => f.kind === 'metric').length;
   const head =
     `${c.current.tag} (run ${c.current.id}) against ${c.baseline.tag} (run ${c.baseline.id}): ` +
-    (c.findings.length ? `${c.findings.length} regression(s) — ${c.newFailures.length} new failure(s), ${metricFindings} metric(s) over threshold.` : 'no regressions.');
-  const lines = c.findings.map((f) => `  ${f.kind === 'new-failure' ? 'new failure' : 'metric'}: ${f.where}\n    expected: ${f.expected}\n    seen:     ${f.seen}`);
+    (c.findings.length
+      ? `${c.findings.length} regression(s) — ${c.newFailures.length} new failure(s), ${metricFindings} metric(s) over threshold.`
+      : 'no regressions.');
+  const lines = c.findings.map(
+    (f) =>
+      `  ${f.kind === 'new-failure' ? 'new failure' : 'metric'}: ${f.where}\n    expected: ${f.expected}\n    seen:     ${f.seen}`,
+  );
   const tail = `Fixed: ${c.fixed.length}; still failing: ${c.stillFailing.length}; metrics compared: ${c.deltas.length}.`;
   return [head, ...lines, tail].join('\n');
 }

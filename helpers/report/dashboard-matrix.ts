@@ -30,7 +30,8 @@ function cell(c: CheckResult | undefined, anchors: Map<CheckResult, string>): st
   if (!c) return '<td class="c none" title="not part of this run"></td>';
   const tip = (s: string) => esc(`${c.image} [${c.platform}] · ${c.check}: ${s}`);
   if (c.status === 'passed') return `<td class="c pass" title="${tip('passed')}">✓</td>`;
-  if (c.status === 'not-run') return `<td class="c skip" title="${tip(`not run: ${c.reason ?? 'no reason recorded'}`)}">–</td>`;
+  if (c.status === 'not-run')
+    return `<td class="c skip" title="${tip(`not run: ${c.reason ?? 'no reason recorded'}`)}">–</td>`;
   return `<td class="c fail"><a href="#${anchors.get(c)}" title="${tip(failureGist(c) || 'failed')}">✗</a></td>`;
 }
 
@@ -61,8 +62,18 @@ export function renderMatrix(m: MatrixRun): string {
   const anchors = failureAnchors(m);
   const n = counts(run);
   const suites = uniq(run.checks.map((c) => c.suite));
-  const tables = suites.map((s) => `<h4>${esc(suiteLabel(s))} <span class="muted">(${esc(s)})</span></h4>${suiteTable(run.checks.filter((c) => c.suite === s), anchors)}`).join('');
-  const badge = n.failed ? `<span class="badge fail">${n.failed} failed</span>` : '<span class="badge pass">all passed</span>';
+  const tables = suites
+    .map(
+      (s) =>
+        `<h4>${esc(suiteLabel(s))} <span class="muted">(${esc(s)})</span></h4>${suiteTable(
+          run.checks.filter((c) => c.suite === s),
+          anchors,
+        )}`,
+    )
+    .join('');
+  const badge = n.failed
+    ? `<span class="badge fail">${n.failed} failed</span>`
+    : '<span class="badge pass">all passed</span>';
   const summary = `tag <code>${esc(tagOf(run))}</code> · ${badge} <span class="muted">${n.passed} passed${n.notRun ? `, ${n.notRun} not run` : ''} · run ${esc(run.run.id)} · ${esc(formatTime(run.run.started))}</span>`;
   return `<details class="tag" id="matrix-${esc(m.anchor)}"${m.open ? ' open' : ''}><summary>${summary}</summary>${tables || '<p class="muted">No checks recorded.</p>'}</details>`;
 }
@@ -79,7 +90,10 @@ export function renderFailures(m: MatrixRun): string {
       `<article class="failure" id="${esc(id)}"><h4>✗ ${esc(c.image)} [${esc(c.platform)}] · ${esc(c.check)}</h4>` +
       `<div class="muted">${esc(c.suite)} · ${esc(formatValue(c.durationMs, 'ms'))}${c.tag ? ` · tag ${esc(c.tag)}` : ''}</div>` +
       `<pre>${esc(c.message ?? 'no message')}</pre>` +
-      when(more, () => `<details><summary>full failure and log excerpt</summary><pre>${esc(c.detail!)}</pre></details>`) +
+      when(
+        more,
+        () => `<details><summary>full failure and log excerpt</summary><pre>${esc(c.detail!)}</pre></details>`,
+      ) +
       '</article>'
     );
   });

@@ -14,17 +14,28 @@ export const regressionCovers = (r: RegressionReport, runId: string) => r.tags.s
 
 function pairBlock(p: Pair): string {
   const title = `<code>${esc(p.baseline)}</code> → <code>${esc(p.current)}</code>`;
-  if (p.skipped) return `<h3>${title} <span class="badge warn">not compared</span></h3><p class="muted">${esc(p.skipped)}</p>`;
-  const badge = p.regression ? `<span class="badge fail">${plural(p.findings.length, 'regression')}</span>` : '<span class="badge pass">no regressions</span>';
+  if (p.skipped)
+    return `<h3>${title} <span class="badge warn">not compared</span></h3><p class="muted">${esc(p.skipped)}</p>`;
+  const badge = p.regression
+    ? `<span class="badge fail">${plural(p.findings.length, 'regression')}</span>`
+    : '<span class="badge pass">no regressions</span>';
   const findings = when(p.findings.length, () => {
-    const rows = p.findings.map((f) => `<tr><td><span class="badge ${f.kind === 'new-failure' ? 'fail' : 'warn'}">${f.kind === 'new-failure' ? 'new failure' : 'metric'}</span></td><td>${esc(f.where)}</td><td>${esc(f.expected)}</td><td>${esc(f.seen)}</td></tr>`);
+    const rows = p.findings.map(
+      (f) =>
+        `<tr><td><span class="badge ${f.kind === 'new-failure' ? 'fail' : 'warn'}">${f.kind === 'new-failure' ? 'new failure' : 'metric'}</span></td><td>${esc(f.where)}</td><td>${esc(f.expected)}</td><td>${esc(f.seen)}</td></tr>`,
+    );
     return `<table class="data findings"><tr><th>kind</th><th>where</th><th>expected</th><th>seen</th></tr>${rows.join('')}</table>`;
   });
   const names = (xs: Pair['fixed']) => xs.map((x) => esc(`${subjectOf(x)} · ${x.check}`)).join(', ');
-  const fixed = p.fixed.length ? `<p><span class="badge pass">${plural(p.fixed.length, 'fix', 'fixes')}</span> ${names(p.fixed)}</p>` : '';
+  const fixed = p.fixed.length
+    ? `<p><span class="badge pass">${plural(p.fixed.length, 'fix', 'fixes')}</span> ${names(p.fixed)}</p>`
+    : '';
   const changed = p.metrics.filter((d) => d.delta !== 0);
   const deltas = when(changed.length, () => {
-    const rows = changed.map((d) => `<tr><td>${esc(subjectOf(d))}</td><td>${esc(d.name)}</td><td class="num">${esc(formatValue(d.before, d.unit))}</td><td class="num">${esc(formatValue(d.after, d.unit))}</td><td class="num ${d.regression ? 'n-fail' : ''}">${esc(formatDelta(d.delta, d.unit))}${d.ratio !== undefined ? ` (${esc(formatPercent(d.ratio))})` : ''}</td></tr>`);
+    const rows = changed.map(
+      (d) =>
+        `<tr><td>${esc(subjectOf(d))}</td><td>${esc(d.name)}</td><td class="num">${esc(formatValue(d.before, d.unit))}</td><td class="num">${esc(formatValue(d.after, d.unit))}</td><td class="num ${d.regression ? 'n-fail' : ''}">${esc(formatDelta(d.delta, d.unit))}${d.ratio !== undefined ? ` (${esc(formatPercent(d.ratio))})` : ''}</td></tr>`,
+    );
     return `<details><summary>Changed metrics (${changed.length})</summary><table class="data"><tr><th>image</th><th>metric</th><th class="num">${esc(p.baseline)}</th><th class="num">${esc(p.current)}</th><th class="num">change</th></tr>${rows.join('')}</table></details>`;
   });
   const tail = `<p class="muted">still failing: ${p.stillFailing.length}; metrics compared: ${p.metrics.length}.</p>`;

@@ -43,11 +43,21 @@ function readRegression(reportDir: string, problems: string[]): RegressionReport
   }
 }
 
-export function writeDashboard(reportDir: string, opts: { config?: RegressionConfig; now?: Date } = {}): string | undefined {
+export function writeDashboard(
+  reportDir: string,
+  opts: { config?: RegressionConfig; now?: Date } = {},
+): string | undefined {
   const { runs, latest, problems } = loadReport(reportDir);
   if (!latest) return undefined;
   const regression = readRegression(reportDir, problems);
-  const html = renderDashboard({ runs, latest, problems, ...(regression && { regression }), generatedAt: (opts.now ?? new Date()).toISOString(), ...(opts.config && { config: opts.config }) });
+  const html = renderDashboard({
+    runs,
+    latest,
+    problems,
+    ...(regression && { regression }),
+    generatedAt: (opts.now ?? new Date()).toISOString(),
+    ...(opts.config && { config: opts.config }),
+  });
   mkdirSync(reportDir, { recursive: true });
   const out = join(reportDir, DASHBOARD_FILE);
   const tmp = `${out}.${process.pid}.tmp`;

@@ -1,6 +1,13 @@
 import { compareRuns, defaultRegressionConfig, type RegressionConfig } from './compare.ts';
 import { MATRIX_LEGEND, renderFailures, renderMatrix, type MatrixRun } from './dashboard-matrix.ts';
-import { historySection, imagesSection, regressionSection, summarySection, trendSection, verdictOf } from './dashboard-sections.ts';
+import {
+  historySection,
+  imagesSection,
+  regressionSection,
+  summarySection,
+  trendSection,
+  verdictOf,
+} from './dashboard-sections.ts';
 import { DASHBOARD_CSS } from './dashboard-style.ts';
 import { formatTime } from './format.ts';
 import { baselineFor, newestPerTag, tagOf } from './history.ts';
@@ -41,7 +48,17 @@ export function renderDashboard(input: DashboardInput): string {
   const baseline = baselineFor(runs, latest);
   const comparison = baseline && compareRuns(baseline, latest, config);
   const failures = matrices.map(renderFailures).filter(Boolean);
-  const nav = ['summary', 'regressions', 'matrix', 'history', 'trends', 'failures', ...(latest.targets.length ? ['images'] : [])].map((s) => `<a href="#${s}">${s}</a>`).join('');
+  const nav = [
+    'summary',
+    'regressions',
+    'matrix',
+    'history',
+    'trends',
+    'failures',
+    ...(latest.targets.length ? ['images'] : []),
+  ]
+    .map((s) => `<a href="#${s}">${s}</a>`)
+    .join('');
   return [
     '<!doctype html><html lang="en"><head><meta charset="utf-8">',
     `<meta http-equiv="Content-Security-Policy" content="${CSP}">`,
@@ -50,9 +67,14 @@ export function renderDashboard(input: DashboardInput): string {
     `<style>${DASHBOARD_CSS}</style></head><body>`,
     `<header><h1>lucid-harness report</h1><p>latest run ${esc(latest.run.id)} · tag <code>${esc(tagOf(latest))}</code> · source <code>${esc(latest.run.source)}</code>${latest.shards?.length ? ` · merged from ${latest.shards.length} shards` : ''} · ${runs.length} run${runs.length === 1 ? '' : 's'} over ${perTag.length} tag${perTag.length === 1 ? '' : 's'}${input.generatedAt ? ` · generated ${esc(formatTime(input.generatedAt))}` : ''}</p><nav>${nav}</nav></header>`,
     '<main>',
-    when(input.problems?.length, () => `<p class="problems">Skipped unreadable history files:<br>${input.problems!.map(esc).join('<br>')}</p>`),
+    when(
+      input.problems?.length,
+      () => `<p class="problems">Skipped unreadable history files:<br>${input.problems!.map(esc).join('<br>')}</p>`,
+    ),
     summarySection(latest),
-    input.regression && regressionCovers(input.regression, latest.run.id) ? regressSection(input.regression) : regressionSection(comparison, latest),
+    input.regression && regressionCovers(input.regression, latest.run.id)
+      ? regressSection(input.regression)
+      : regressionSection(comparison, latest),
     `<section id="matrix"><h2>Checks per image, platform and tag</h2>${MATRIX_LEGEND}${matrices.map(renderMatrix).join('')}</section>`,
     historySection(runs, perTag, config),
     trendSection(runs, perTag),

@@ -19,7 +19,8 @@ export function formatValue(value: number, unit: string): string {
   }
 }
 
-export const formatDelta = (delta: number, unit: string): string => (delta > 0 ? `+${formatValue(delta, unit)}` : formatValue(delta, unit));
+export const formatDelta = (delta: number, unit: string): string =>
+  delta > 0 ? `+${formatValue(delta, unit)}` : formatValue(delta, unit);
 
 export const formatPercent = (ratio: number): string => `${ratio >= 0 ? '+' : ''}${(ratio * 100).toFixed(1)} %`;
 

@@ -32,7 +32,8 @@ interface History {
   problems: string[];
 }
 
-const byStart = (a: Results, b: Results) => a.run.started.localeCompare(b.run.started) || a.run.id.localeCompare(b.run.id);
+const byStart = (a: Results, b: Results) =>
+  a.run.started.localeCompare(b.run.started) || a.run.id.localeCompare(b.run.id);
 
 export function loadHistory(reportDir: string): History {
   const root = join(reportDir, HISTORY_DIR);
@@ -42,7 +43,9 @@ export function loadHistory(reportDir: string): History {
   for (const tag of readdirSync(root).sort()) {
     const dir = join(root, tag);
     if (!statSync(dir).isDirectory()) continue;
-    for (const f of readdirSync(dir).filter((n) => n.endsWith('.json')).sort()) {
+    for (const f of readdirSync(dir)
+      .filter((n) => n.endsWith('.json'))
+      .sort()) {
       try {
         runs.push(readResults(join(dir, f)));
       } catch (e) {
@@ -54,7 +57,8 @@ export function loadHistory(reportDir: string): History {
 }
 
 /** Runs of one tag, oldest first. */
-export const runsOfTag = (runs: readonly Results[], tag: string): Results[] => runs.filter((r) => tagOf(r) === tag).sort(byStart);
+export const runsOfTag = (runs: readonly Results[], tag: string): Results[] =>
+  runs.filter((r) => tagOf(r) === tag).sort(byStart);
 
 /** The newest run of every tag, ordered by when that run started (oldest tag first). */
 export function newestPerTag(runs: readonly Results[]): Results[] {

@@ -32,13 +32,21 @@ export function planView(plan: RunPlan, raw?: unknown): PlanView {
     contract: { ...(plan.contract.file && { file: plan.contract.file }), overrides: plan.contract.overrides },
     targets: plan.targets.map((t, i) => {
       const e = x.targets?.[i];
-      return { ...t, ...(e?.tag && { tag: e.tag }), ...(e?.indexDigest && { indexDigest: e.indexDigest }), ...(e?.compressedSize !== undefined && { compressedSize: e.compressedSize }) };
+      return {
+        ...t,
+        ...(e?.tag && { tag: e.tag }),
+        ...(e?.indexDigest && { indexDigest: e.indexDigest }),
+        ...(e?.compressedSize !== undefined && { compressedSize: e.compressedSize }),
+      };
     }),
   };
 }
 
 /** The plan of a run: the one vitest's globalSetup provided (covers the derived default plan), else the LUCID_PLAN file. */
-export function resolvePlan(provided: RunPlan | undefined, planFile: string | undefined): { view?: PlanView; reportDir?: string } {
+export function resolvePlan(
+  provided: RunPlan | undefined,
+  planFile: string | undefined,
+): { view?: PlanView; reportDir?: string } {
   const raw = planFile && existsSync(planFile) ? safeJson(planFile) : undefined;
   const plan = provided ?? (planFile && existsSync(planFile) ? readPlan(planFile) : undefined);
   return plan ? { view: planView(plan, raw), reportDir: plan.reportDir } : {};

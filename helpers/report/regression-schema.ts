@@ -36,7 +36,12 @@ const MetricDeltaSchema = z.object({
   regression: z.boolean(),
 });
 
-const FindingSchema = z.object({ kind: z.enum(['new-failure', 'metric']), where: name, expected: z.string(), seen: z.string() });
+const FindingSchema = z.object({
+  kind: z.enum(['new-failure', 'metric']),
+  where: name,
+  expected: z.string(),
+  seen: z.string(),
+});
 
 const TagRunSchema = z.object({
   tag: name,
@@ -47,13 +52,26 @@ const TagRunSchema = z.object({
   /** The suites' exit code (0 all passed, 1 a check failed); absent when they did not run. */
   exitCode: z.number().int().optional(),
   outcome: z.enum(['passed', 'failed', 'interrupted']).optional(),
-  checks: z.object({ passed: z.number().int().nonnegative(), failed: z.number().int().nonnegative(), notRun: z.number().int().nonnegative() }),
+  checks: z.object({
+    passed: z.number().int().nonnegative(),
+    failed: z.number().int().nonnegative(),
+    notRun: z.number().int().nonnegative(),
+  }),
   durationMs: z.number().nonnegative(),
   /** Why the tag has no results: a published image that is wrong, or a suites run that broke. */
   error: z.string().optional(),
   errorKind: z.enum(['published-image', 'environment']).optional(),
   /** What was pulled, so it can be removed afterwards (host/repository@manifest digest). */
-  targets: z.array(z.object({ service: name, platform: name, image: name, indexDigest: z.string().optional(), manifestDigest: z.string().optional(), reference: z.string().optional() })),
+  targets: z.array(
+    z.object({
+      service: name,
+      platform: name,
+      image: name,
+      indexDigest: z.string().optional(),
+      manifestDigest: z.string().optional(),
+      reference: z.string().optional(),
+    }),
+  ),
 });
 
 const PairSchema = z.object({
@@ -92,11 +110,18 @@ const RegressionReportSchema = z
     const tags = new Set(r.tags.map((t) => t.tag));
     r.pairs.forEach((p, i) => {
       for (const side of ['baseline', 'current'] as const) {
-        if (!tags.has(p[side])) ctx.addIssue({ code: 'custom', path: ['pairs', i, side], message: `tag ${p[side]} is not in tags` });
+        if (!tags.has(p[side]))
+          ctx.addIssue({ code: 'custom', path: ['pairs', i, side], message: `tag ${p[side]} is not in tags` });
       }
-      if (p.regression !== p.findings.length > 0) ctx.addIssue({ code: 'custom', path: ['pairs', i, 'regression'], message: 'must be true exactly when there are findings' });
+      if (p.regression !== p.findings.length > 0)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['pairs', i, 'regression'],
+          message: 'must be true exactly when there are findings',
+        });
     });
-    if (r.regression !== r.pairs.some((p) => p.regression)) ctx.addIssue({ code: 'custom', path: ['regression'], message: 'must be true exactly when a pair regressed' });
+    if (r.regression !== r.pairs.some((p) => p.regression))
+      ctx.addIssue({ code: 'custom', path: ['regression'], message: 'must be true exactly when a pair regressed' });
   });
 
 export type RegressionReport = z.infer<typeof RegressionReportSchema>;
@@ -107,10 +132,15 @@ export class RegressionReportError extends Error {}
 
 export function parseRegressionReport(data: unknown, source = 'regression report'): RegressionReport {
   const r = RegressionReportSchema.safeParse(data);
-  if (!r.success) throw new RegressionReportError(`${source} is not a valid regression report: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+  if (!r.success)
+    throw new RegressionReportError(
+      `${source} is not a valid regression report: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+    );
   return r.data;
 }
 
-export const readRegressionReport = (file: string): RegressionReport => parseRegressionReport(JSON.parse(readFileSync(file, 'utf8')), file);
+export const readRegressionReport = (file: string): RegressionReport =>
+  parseRegressionReport(JSON.parse(readFileSync(file, 'utf8')), file);
 
-export const regressionJson = (r: RegressionReport): string => `${JSON.stringify(RegressionReportSchema.parse(r), null, 2)}\n`;
+export const regressionJson = (r: RegressionReport): string =>
+  `${JSON.stringify(RegressionReportSchema.parse(r), null, 2)}\n`;

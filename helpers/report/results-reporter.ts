@@ -39,12 +39,16 @@ async function askHost(): Promise<HostFacts | undefined> {
 }
 
 /** sha256 of the contract as the run loaded it, so shards of one report can be shown to share it. */
-async function contractDigestOf(contract: { file?: string; overrides: string[] } | undefined): Promise<string | undefined> {
+async function contractDigestOf(
+  contract: { file?: string; overrides: string[] } | undefined,
+): Promise<string | undefined> {
   if (!contract) return undefined;
   try {
     const { loadContract } = await import('../contract/load.ts');
     const { canonicalJson } = await import('../crypto/canonical-json.ts');
-    return `sha256:${createHash('sha256').update(canonicalJson(loadContract(contract))).digest('hex')}`;
+    return `sha256:${createHash('sha256')
+      .update(canonicalJson(loadContract(contract)))
+      .digest('hex')}`;
   } catch {
     return undefined;
   }
@@ -94,7 +98,17 @@ function setupFailures(m: TestModule, suite: string): CaseRecord[] {
   const out: CaseRecord[] = [];
   const record = (errors: { message: string }[], path: string[], meta?: unknown) => {
     const subject = subjectIn(meta);
-    if (errors.length) out.push({ suite, ancestors: path, title: '(setup)', status: 'failed', durationMs: 0, errors: errors.map((e) => e.message), annotations: [], ...(subject && { subject }) });
+    if (errors.length)
+      out.push({
+        suite,
+        ancestors: path,
+        title: '(setup)',
+        status: 'failed',
+        durationMs: 0,
+        errors: errors.map((e) => e.message),
+        annotations: [],
+        ...(subject && { subject }),
+      });
   };
   record(m.errors(), []);
   for (const s of m.children.allSuites()) {
@@ -127,13 +141,17 @@ export default class ResultsReporter implements Reporter {
   async onTestRunEnd(modules: ReadonlyArray<TestModule>, _errors: unknown, reason: TestRunEndReason): Promise<void> {
     try {
       const written = await this.write(modules, reason);
-      if (written) console.error(`results: ${written.file}${written.dashboard ? `; dashboard: ${written.dashboard}` : ''}`);
+      if (written)
+        console.error(`results: ${written.file}${written.dashboard ? `; dashboard: ${written.dashboard}` : ''}`);
     } catch (e) {
       console.error(`results reporter: could not write results: ${(e as Error).message}`);
     }
   }
 
-  private async write(modules: ReadonlyArray<TestModule>, reason: TestRunEndReason): Promise<{ file: string; dashboard?: string } | undefined> {
+  private async write(
+    modules: ReadonlyArray<TestModule>,
+    reason: TestRunEndReason,
+  ): Promise<{ file: string; dashboard?: string } | undefined> {
     const project = this.options.project ?? 'suites';
     const mine = modules.filter((m) => !project || m.project.name === project);
     if (!mine.length) return undefined;
@@ -145,12 +163,15 @@ export default class ResultsReporter implements Reporter {
       provided = undefined;
     }
     const { view, reportDir } = resolvePlan(provided, process.env[PLAN_ENV]);
-    const file = resolve(this.options.outputFile || process.env[OUTPUT_ENV] || join(reportDir ?? DEFAULT_REPORT_DIR, RESULTS_FILE));
+    const file = resolve(
+      this.options.outputFile || process.env[OUTPUT_ENV] || join(reportDir ?? DEFAULT_REPORT_DIR, RESULTS_FILE),
+    );
     const cases = mine.flatMap((m) => {
       const suite = relative(root, m.moduleId);
       return [...[...m.children.allTests()].map((t) => caseRecord(t, suite)), ...setupFailures(m, suite)];
     });
-    const engineVersion = this.options.engineVersion === false ? undefined : (this.options.engineVersion ?? (await askEngine()));
+    const engineVersion =
+      this.options.engineVersion === false ? undefined : (this.options.engineVersion ?? (await askEngine()));
     const host = this.options.engineVersion === false ? undefined : await askHost();
     const contractDigest = await contractDigestOf(view?.contract);
     const results: Results = buildResults({

@@ -125,14 +125,21 @@ export class ResultsError extends Error {}
 function upgrade(data: unknown): unknown {
   const d = data as { version?: unknown; checks?: unknown } | null;
   if (!d || typeof d !== 'object' || d.version !== 1 || !Array.isArray(d.checks)) return data;
-  const checks = d.checks.map((c: Record<string, unknown>) => (c && c['status'] === 'skipped' ? { ...c, status: 'not-run', reason: c['reason'] ?? 'skipped (results version 1)' } : c));
+  const checks = d.checks.map((c: Record<string, unknown>) =>
+    c && c['status'] === 'skipped'
+      ? { ...c, status: 'not-run', reason: c['reason'] ?? 'skipped (results version 1)' }
+      : c,
+  );
   return { ...d, version: RESULTS_VERSION, checks };
 }
 
 /** Validates parsed JSON; the error names the file and every bad field. */
 export function parseResults(data: unknown, source = 'results'): Results {
   const r = ResultsSchema.safeParse(upgrade(data));
-  if (!r.success) throw new ResultsError(`${source} is not a valid results document: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+  if (!r.success)
+    throw new ResultsError(
+      `${source} is not a valid results document: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+    );
   return r.data;
 }
 
@@ -155,4 +162,5 @@ export function readResults(file: string): Results {
 export const resultsJson = (r: Results): string => `${JSON.stringify(ResultsSchema.parse(r), null, 2)}\n`;
 
 /** The key of one image on one platform, as the dashboard and comparison show it. */
-export const subjectOf = (x: { image: string; platform: string }): string => (x.platform === 'any' ? x.image : `${x.image} [${x.platform}]`);
+export const subjectOf = (x: { image: string; platform: string }): string =>
+  x.platform === 'any' ? x.image : `${x.image} [${x.platform}]`;

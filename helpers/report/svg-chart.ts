@@ -54,7 +54,11 @@ export function lineChart(spec: LineChartSpec): string {
   const ticks = niceTicks(lo, max === lo ? lo + 1 : max);
   const y0 = ticks[0]!;
   const y1 = ticks.at(-1)!;
-  const px = (i: number) => m.left + (spec.categories.length === 1 ? (W - m.left - m.right) / 2 : ((W - m.left - m.right) * i) / (spec.categories.length - 1));
+  const px = (i: number) =>
+    m.left +
+    (spec.categories.length === 1
+      ? (W - m.left - m.right) / 2
+      : ((W - m.left - m.right) * i) / (spec.categories.length - 1));
   const py = (v: number) => m.top + (H - m.top - m.bottom) * (1 - (v / div - y0) / (y1 - y0 || 1));
   const fmt = (v: number) => `${Number((v / div).toFixed(v / div >= 100 ? 0 : 1))}${suffix ? ` ${suffix}` : ''}`;
   const grid = ticks
@@ -64,20 +68,33 @@ export function lineChart(spec: LineChartSpec): string {
     })
     .join('');
   const xTicks = spec.categories
-    .map((c, i) => `<line x1="${px(i).toFixed(1)}" x2="${px(i).toFixed(1)}" y1="${H - m.bottom}" y2="${H - m.bottom + 4}" class="axis"/><text x="${px(i).toFixed(1)}" y="${H - m.bottom + 16}" class="tick" text-anchor="middle">${esc(trim(c, 18))}</text>`)
+    .map(
+      (c, i) =>
+        `<line x1="${px(i).toFixed(1)}" x2="${px(i).toFixed(1)}" y1="${H - m.bottom}" y2="${H - m.bottom + 4}" class="axis"/><text x="${px(i).toFixed(1)}" y="${H - m.bottom + 16}" class="tick" text-anchor="middle">${esc(trim(c, 18))}</text>`,
+    )
     .join('');
   const lines = spec.series
     .map((s) => {
       const pts = s.values.map((v, i) => (v === undefined ? undefined : ([px(i), py(v)] as const)));
-      const path = pts.reduce((d, p, i) => (p ? `${d}${d && pts[i - 1] ? 'L' : 'M'}${p[0].toFixed(1)},${p[1].toFixed(1)}` : d), '');
+      const path = pts.reduce(
+        (d, p, i) => (p ? `${d}${d && pts[i - 1] ? 'L' : 'M'}${p[0].toFixed(1)},${p[1].toFixed(1)}` : d),
+        '',
+      );
       const dots = pts
-        .map((p, i) => (p ? `<circle cx="${p[0].toFixed(1)}" cy="${p[1].toFixed(1)}" r="3.5" fill="${s.color}"><title>${esc(`${s.name} · ${spec.categories[i]}: ${fmt(s.values[i]!)}`)}</title></circle>` : ''))
+        .map((p, i) =>
+          p
+            ? `<circle cx="${p[0].toFixed(1)}" cy="${p[1].toFixed(1)}" r="3.5" fill="${s.color}"><title>${esc(`${s.name} · ${spec.categories[i]}: ${fmt(s.values[i]!)}`)}</title></circle>`
+            : '',
+        )
         .join('');
       return `<path d="${path}" fill="none" stroke="${s.color}" stroke-width="2"/>${dots}`;
     })
     .join('');
   const legend = spec.series
-    .map((s, i) => `<g transform="translate(${m.left + i * 130},14)"><rect width="12" height="4" y="-2" fill="${s.color}"/><text x="18" y="0" class="legend" dominant-baseline="middle">${esc(trim(s.name, 16))}</text></g>`)
+    .map(
+      (s, i) =>
+        `<g transform="translate(${m.left + i * 130},14)"><rect width="12" height="4" y="-2" fill="${s.color}"/><text x="18" y="0" class="legend" dominant-baseline="middle">${esc(trim(s.name, 16))}</text></g>`,
+    )
     .join('');
   const yAxisTitle = `${spec.yLabel}${suffix ? ` (${suffix})` : ''}`;
   return [

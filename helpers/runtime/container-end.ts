@@ -6,13 +6,22 @@ import type { ContainerEnd } from '../model/runtime-facts.ts';
 
 export async function containerEndById(id: string, port?: number): Promise<ContainerEnd> {
   const c = docker().getContainer(id);
-  const raw = (await c.logs({ stdout: true, stderr: true, tail: 30 }).catch(() => Buffer.alloc(0))) as unknown as Buffer;
+  const raw = (await c
+    .logs({ stdout: true, stderr: true, tail: 30 })
+    .catch(() => Buffer.alloc(0))) as unknown as Buffer;
   const d = await collectDiagnostics(c, demux(raw).trim());
-  return { running: d.state === 'running', restartCount: d.restartCount, story: exitStory(d), where: describeDiagnostics(d, port) };
+  return {
+    running: d.state === 'running',
+    restartCount: d.restartCount,
+    story: exitStory(d),
+    where: describeDiagnostics(d, port),
+  };
 }
 
 /** "block-manager: exited with code 137 (killed (SIGKILL)) after 12.3 s" for every container that is not up. */
 export async function downServices(ids: Record<string, string>): Promise<string[]> {
-  const ends = await Promise.all(Object.entries(ids).map(async ([name, id]) => [name, await containerEndById(id)] as const));
+  const ends = await Promise.all(
+    Object.entries(ids).map(async ([name, id]) => [name, await containerEndById(id)] as const),
+  );
   return ends.filter(([, e]) => !e.running).map(([name, e]) => `${name}: ${e.story}`);
 }

@@ -15,7 +15,6 @@ export interface Diagnostics {
   logsTail: string;
 }
 
-
 async function portsFromHostProc(pid: number): Promise<number[] | null> {
   // Only this host's engine has its containers' processes in our /proc.
   if (!engineEndpoint().local || pid <= 0) return null;
@@ -34,7 +33,12 @@ async function portsFromHostProc(pid: number): Promise<number[] | null> {
 async function portsFromExec(container: Dockerode.Container, python: string): Promise<number[] | null> {
   try {
     const exec = await container.exec({
-      Cmd: [python, '-S', '-c', "import sys\nfor f in ('/proc/net/tcp','/proc/net/tcp6'):\n  try: sys.stdout.write(open(f).read())\n  except OSError: pass"],
+      Cmd: [
+        python,
+        '-S',
+        '-c',
+        "import sys\nfor f in ('/proc/net/tcp','/proc/net/tcp6'):\n  try: sys.stdout.write(open(f).read())\n  except OSError: pass",
+      ],
       AttachStdout: true,
       AttachStderr: true,
     });
@@ -65,11 +69,17 @@ export function demux(buf: Buffer): string {
   return out;
 }
 
-export async function collectDiagnostics(container: Dockerode.Container, logsTail: string, python = '/usr/bin/python3'): Promise<Diagnostics> {
+export async function collectDiagnostics(
+  container: Dockerode.Container,
+  logsTail: string,
+  python = '/usr/bin/python3',
+): Promise<Diagnostics> {
   try {
     const info = await container.inspect();
     const running = info.State.Running;
-    const listeningPorts = running ? ((await portsFromHostProc(info.State.Pid)) ?? (await portsFromExec(container, python))) : null;
+    const listeningPorts = running
+      ? ((await portsFromHostProc(info.State.Pid)) ?? (await portsFromExec(container, python)))
+      : null;
     return {
       state: info.State.Status,
       exitCode: running ? null : info.State.ExitCode,
@@ -80,7 +90,15 @@ export async function collectDiagnostics(container: Dockerode.Container, logsTai
       logsTail,
     };
   } catch (e) {
-    return { state: `unknown (${(e as Error).message})`, exitCode: null, restartCount: 0, oomKilled: false, livedMs: null, listeningPorts: null, logsTail };
+    return {
+      state: `unknown (${(e as Error).message})`,
+      exitCode: null,
+      restartCount: 0,
+      oomKilled: false,
+      livedMs: null,
+      listeningPorts: null,
+      logsTail,
+    };
   }
 }
 
@@ -92,21 +110,33 @@ export function livedMs(startedAt: string | undefined, finishedAt?: string, now 
   return Number.isFinite(end) && end >= start ? end - start : null;
 }
 
-const EXIT_MEANING: Record<number, string> = { 126: 'program not executable', 127: 'program or a library it needs not found', 137: 'killed (SIGKILL)', 139: 'segmentation fault', 143: 'terminated (SIGTERM)' };
+const EXIT_MEANING: Record<number, string> = {
+  126: 'program not executable',
+  127: 'program or a library it needs not found',
+  137: 'killed (SIGKILL)',
+  139: 'segmentation fault',
+  143: 'terminated (SIGTERM)',
+};
 
 /** "exited with code 127 (program or a library it needs not found) after 0.4 s": the root cause in one line. */
-export function exitStory(d: Pick<Diagnostics, 'state' | 'exitCode' | 'livedMs' | 'oomKilled' | 'restartCount'>): string {
-  if (d.exitCode === null) return `${d.state}${d.livedMs !== null ? ` for ${(d.livedMs / 1000).toFixed(1)} s` : ''}${d.restartCount ? `, restarted ${d.restartCount} time(s)` : ''}`;
+export function exitStory(
+  d: Pick<Diagnostics, 'state' | 'exitCode' | 'livedMs' | 'oomKilled' | 'restartCount'>,
+): string {
+  if (d.exitCode === null)
+    return `${d.state}${d.livedMs !== null ? ` for ${(d.livedMs / 1000).toFixed(1)} s` : ''}${d.restartCount ? `, restarted ${d.restartCount} time(s)` : ''}`;
   const meaning = EXIT_MEANING[d.exitCode];
   return `exited with code ${d.exitCode}${meaning ? ` (${meaning})` : ''}${d.oomKilled ? ', OOM-killed' : ''}${d.livedMs !== null ? ` after ${(d.livedMs / 1000).toFixed(1)} s` : ''}${d.restartCount ? `, restarted ${d.restartCount} time(s)` : ''}`;
 }
 
 /** Pure: the "where to look" part of every runtime failure message. */
 export function describeDiagnostics(d: Diagnostics, contractPort?: number): string {
-  const lines = [`container state: ${d.state}${d.exitCode !== null ? `, exit code ${d.exitCode}` : ''}${d.livedMs !== null ? `, ran ${(d.livedMs / 1000).toFixed(1)} s` : ''}, restarts ${d.restartCount}${d.oomKilled ? ', OOM-killed' : ''}`];
+  const lines = [
+    `container state: ${d.state}${d.exitCode !== null ? `, exit code ${d.exitCode}` : ''}${d.livedMs !== null ? `, ran ${(d.livedMs / 1000).toFixed(1)} s` : ''}, restarts ${d.restartCount}${d.oomKilled ? ', OOM-killed' : ''}`,
+  ];
   if (d.listeningPorts) {
     const on = d.listeningPorts.length ? `listening on ${d.listeningPorts.join(', ')}` : 'listening on no TCP port';
-    const nothing = contractPort !== undefined && !d.listeningPorts.includes(contractPort) ? `nothing on ${contractPort}; ` : '';
+    const nothing =
+      contractPort !== undefined && !d.listeningPorts.includes(contractPort) ? `nothing on ${contractPort}; ` : '';
     lines.push(`ports: ${nothing}${on}`);
   } else if (d.state === 'running') {
     lines.push('ports: could not be read');
@@ -115,4 +145,8 @@ export function describeDiagnostics(d: Diagnostics, contractPort?: number): stri
   return lines.join('\n');
 }
 
-const indent = (s: string) => s.split('\n').map((l) => `  | ${l}`).join('\n');
+const indent = (s: string) =>
+  s
+    .split('\n')
+    .map((l) => `  | ${l}`)
+    .join('\n');

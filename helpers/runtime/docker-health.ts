@@ -4,7 +4,12 @@ import type { DockerHealthFacts } from '../model/runtime-facts.ts';
 type EngineHealth = { Status: string; Log?: { ExitCode: number; Output: string }[] };
 
 /** The facts of one look at a container's engine health (shared by the polling and the event-driven waits). */
-export function engineHealthFacts(info: Dockerode.ContainerInspectInfo | undefined, status: string, since: number, budgetMs: number): DockerHealthFacts {
+export function engineHealthFacts(
+  info: Dockerode.ContainerInspectInfo | undefined,
+  status: string,
+  since: number,
+  budgetMs: number,
+): DockerHealthFacts {
   const health = info?.State?.Health as EngineHealth | undefined;
   return {
     status,
@@ -18,7 +23,10 @@ export function engineHealthFacts(info: Dockerode.ContainerInspectInfo | undefin
 }
 
 /** Where one look at the engine's health leaves the wait: a final status, or still starting. */
-export function engineHealthStatus(info: Dockerode.ContainerInspectInfo | undefined): { final: boolean; status: string } {
+export function engineHealthStatus(info: Dockerode.ContainerInspectInfo | undefined): {
+  final: boolean;
+  status: string;
+} {
   const health = info?.State?.Health as EngineHealth | undefined;
   if (!info) return { final: true, status: 'container gone' };
   if (!health) return { final: true, status: 'none' };
@@ -28,7 +36,12 @@ export function engineHealthStatus(info: Dockerode.ContainerInspectInfo | undefi
 }
 
 /** Waits until the engine's own health status of a container is "healthy" (or unhealthy, or the budget ends). */
-export async function waitForDockerHealth(container: Dockerode.Container, since: number, budgetMs: number, pollMs = 200): Promise<DockerHealthFacts> {
+export async function waitForDockerHealth(
+  container: Dockerode.Container,
+  since: number,
+  budgetMs: number,
+  pollMs = 200,
+): Promise<DockerHealthFacts> {
   for (;;) {
     const info = await container.inspect().catch(() => undefined);
     const { final, status } = engineHealthStatus(info);

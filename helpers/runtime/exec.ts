@@ -3,7 +3,11 @@ import { demux } from './diagnostics.ts';
 import type { ExecOutcome } from '../model/runtime-facts.ts';
 
 /** Runs a program in a running container through the engine (no shell involved) and collects its result. */
-export async function execIn(container: Dockerode.Container, cmd: string[], opts: { user?: string; timeoutMs?: number } = {}): Promise<ExecOutcome> {
+export async function execIn(
+  container: Dockerode.Container,
+  cmd: string[],
+  opts: { user?: string; timeoutMs?: number } = {},
+): Promise<ExecOutcome> {
   try {
     const exec = await container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, User: opts.user });
     const stream = await exec.start({ hijack: true, stdin: false });

@@ -11,13 +11,25 @@ import { writableDirs } from './start-service.ts';
 
 const RUN_TIMEOUT_MS = 30_000;
 
-export async function runShellsInFreshContainers(contract: Contract, service: Service, image: string, platform: Platform, cmds: string[][]): Promise<ExecOutcome[]> {
+export async function runShellsInFreshContainers(
+  contract: Contract,
+  service: Service,
+  image: string,
+  platform: Platform,
+  cmds: string[][],
+): Promise<ExecOutcome[]> {
   const out: ExecOutcome[] = [];
   for (const cmd of cmds) out.push(await runOnce(contract, service, image, platform, cmd));
   return out;
 }
 
-async function runOnce(contract: Contract, service: Service, image: string, platform: Platform, cmd: string[]): Promise<ExecOutcome> {
+async function runOnce(
+  contract: Contract,
+  service: Service,
+  image: string,
+  platform: Platform,
+  cmd: string[],
+): Promise<ExecOutcome> {
   const { uid, gid } = contract.user;
   let container;
   try {
@@ -33,7 +45,9 @@ async function runOnce(contract: Contract, service: Service, image: string, plat
         ReadonlyRootfs: true,
         CapDrop: ['ALL'],
         SecurityOpt: ['no-new-privileges'],
-        Tmpfs: Object.fromEntries(writableDirs(service).map((d) => [d, `rw,nosuid,nodev,size=16m,uid=${uid},gid=${gid}`])),
+        Tmpfs: Object.fromEntries(
+          writableDirs(service).map((d) => [d, `rw,nosuid,nodev,size=16m,uid=${uid},gid=${gid}`]),
+        ),
       },
     } as Parameters<ReturnType<typeof docker>['createContainer']>[0]);
     try {
@@ -44,9 +58,16 @@ async function runOnce(contract: Contract, service: Service, image: string, plat
     }
     const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), RUN_TIMEOUT_MS).unref());
     const waited = await Promise.race([container.wait() as Promise<{ StatusCode: number }>, timeout]);
-    const logs = demux((await container.logs({ stdout: true, stderr: true }).catch(() => Buffer.alloc(0))) as unknown as Buffer).trim();
-    if (waited === 'timeout') return { cmd, exitCode: null, output: `still running after ${RUN_TIMEOUT_MS / 1000} s in a fresh container` };
-    return { cmd, exitCode: waited.StatusCode, output: logs ? `in a fresh hardened container: ${logs}` : 'in a fresh hardened container' };
+    const logs = demux(
+      (await container.logs({ stdout: true, stderr: true }).catch(() => Buffer.alloc(0))) as unknown as Buffer,
+    ).trim();
+    if (waited === 'timeout')
+      return { cmd, exitCode: null, output: `still running after ${RUN_TIMEOUT_MS / 1000} s in a fresh container` };
+    return {
+      cmd,
+      exitCode: waited.StatusCode,
+      output: logs ? `in a fresh hardened container: ${logs}` : 'in a fresh hardened container',
+    };
   } catch (e) {
     return { cmd, exitCode: null, output: `could not create a fresh container: ${(e as Error).message}` };
   } finally {

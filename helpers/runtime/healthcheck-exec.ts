@@ -20,12 +20,25 @@ export function healthcheckArgv(test: readonly string[] | undefined): string[] |
  * stack: every emulated probe costs a Python start, ~2 s of CPU), so each image is probed once, not every
  * interval for the whole run. The facts say which runner produced them.
  */
-export async function runHealthcheckOnce(container: Dockerode.Container, timing: HealthcheckTiming, since: number, budgetMs: number): Promise<DockerHealthFacts> {
+export async function runHealthcheckOnce(
+  container: Dockerode.Container,
+  timing: HealthcheckTiming,
+  since: number,
+  budgetMs: number,
+): Promise<DockerHealthFacts> {
   const info = await container.inspect().catch(() => undefined);
   const test = info?.Config?.Healthcheck?.Test as string[] | undefined;
   const argv = healthcheckArgv(test);
   const log: DockerHealthFacts['log'] = [];
-  const facts = (status: string): DockerHealthFacts => ({ status, elapsedMs: Date.now() - since, budgetMs, declared: !!argv, test, log: log.slice(-3), runner: 'harness' });
+  const facts = (status: string): DockerHealthFacts => ({
+    status,
+    elapsedMs: Date.now() - since,
+    budgetMs,
+    declared: !!argv,
+    test,
+    log: log.slice(-3),
+    runner: 'harness',
+  });
   if (!info) return facts('container gone');
   if (!argv) return facts('none');
   for (let attempt = 1; ; attempt++) {
@@ -34,7 +47,11 @@ export async function runHealthcheckOnce(container: Dockerode.Container, timing:
       log.push({ exitCode: 0, output: r.output });
       return facts('healthy');
     }
-    log.push({ exitCode: r.exitCode ?? -1, output: r.exitCode === null ? `no exit within ${timing.timeoutMs} ms${r.output ? `: ${r.output}` : ''}` : r.output });
+    log.push({
+      exitCode: r.exitCode ?? -1,
+      output:
+        r.exitCode === null ? `no exit within ${timing.timeoutMs} ms${r.output ? `: ${r.output}` : ''}` : r.output,
+    });
     if (attempt >= timing.retries) return facts('unhealthy');
     if (Date.now() - since + timing.intervalMs >= budgetMs) return facts('starting');
     await new Promise((r) => setTimeout(r, timing.intervalMs));

@@ -1,7 +1,11 @@
 import { availableParallelism } from 'node:os';
 
 /** Runs async jobs with at most `n` in flight (order of results = order of jobs). */
-export async function mapLimit<T, R>(items: readonly T[], n: number, job: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  n: number,
+  job: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {

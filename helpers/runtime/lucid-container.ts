@@ -51,7 +51,13 @@ export class LucidContainer extends GenericContainer {
    */
   withHealthcheckTiming(t: HealthcheckTiming): this {
     const ns = (ms: number) => ms * 1_000_000;
-    this.createOpts.Healthcheck = { Test: [], Interval: ns(t.intervalMs), Timeout: ns(t.timeoutMs), Retries: t.retries, StartPeriod: 0 };
+    this.createOpts.Healthcheck = {
+      Test: [],
+      Interval: ns(t.intervalMs),
+      Timeout: ns(t.timeoutMs),
+      Retries: t.retries,
+      StartPeriod: 0,
+    };
     return this;
   }
 }

@@ -3,7 +3,8 @@
 // or built-in. Encoders and decoders are pure.
 import { connect } from 'node:net';
 
-type BsonValue = null | boolean | number | bigint | string | Date | Uint8Array | BsonValue[] | { [k: string]: BsonValue };
+type BsonValue =
+  null | boolean | number | bigint | string | Date | Uint8Array | BsonValue[] | { [k: string]: BsonValue };
 type BsonDoc = { [k: string]: BsonValue };
 
 const OP_MSG = 2013;
@@ -66,7 +67,8 @@ class BsonError extends Error {}
 /** Decodes one document at `offset`; ObjectId and Timestamp come back as hex / bigint, unknown types are an error. */
 export function decodeBson(buf: Buffer, offset = 0): BsonDoc {
   const size = buf.readInt32LE(offset);
-  if (size < 5 || offset + size > buf.length || buf[offset + size - 1] !== 0) throw new BsonError(`bad BSON document length ${size} at ${offset}`);
+  if (size < 5 || offset + size > buf.length || buf[offset + size - 1] !== 0)
+    throw new BsonError(`bad BSON document length ${size} at ${offset}`);
   const end = offset + size - 1;
   const out: BsonDoc = {};
   let p = offset + 4;
@@ -81,14 +83,18 @@ export function decodeBson(buf: Buffer, offset = 0): BsonDoc {
     const type = buf[p++]!;
     const key = cstr();
     switch (type) {
-      case 0x01: out[key] = buf.readDoubleLE(p); p += 8; break;
+      case 0x01:
+        out[key] = buf.readDoubleLE(p);
+        p += 8;
+        break;
       case 0x02: {
         const n = buf.readInt32LE(p);
         out[key] = buf.toString('utf8', p + 4, p + 4 + n - 1);
         p += 4 + n;
         break;
       }
-      case 0x03: case 0x04: {
+      case 0x03:
+      case 0x04: {
         const n = buf.readInt32LE(p);
         const d = decodeBson(buf, p);
         out[key] = type === 0x04 ? Object.values(d) : d;
@@ -101,13 +107,32 @@ export function decodeBson(buf: Buffer, offset = 0): BsonDoc {
         p += 5 + n;
         break;
       }
-      case 0x07: out[key] = buf.toString('hex', p, p + 12); p += 12; break;
-      case 0x08: out[key] = buf[p] === 1; p += 1; break;
-      case 0x09: out[key] = new Date(Number(buf.readBigInt64LE(p))); p += 8; break;
-      case 0x0a: out[key] = null; break;
-      case 0x10: out[key] = buf.readInt32LE(p); p += 4; break;
-      case 0x11: case 0x12: out[key] = buf.readBigInt64LE(p); p += 8; break;
-      default: throw new BsonError(`BSON type 0x${type.toString(16)} of "${key}" is not supported`);
+      case 0x07:
+        out[key] = buf.toString('hex', p, p + 12);
+        p += 12;
+        break;
+      case 0x08:
+        out[key] = buf[p] === 1;
+        p += 1;
+        break;
+      case 0x09:
+        out[key] = new Date(Number(buf.readBigInt64LE(p)));
+        p += 8;
+        break;
+      case 0x0a:
+        out[key] = null;
+        break;
+      case 0x10:
+        out[key] = buf.readInt32LE(p);
+        p += 4;
+        break;
+      case 0x11:
+      case 0x12:
+        out[key] = buf.readBigInt64LE(p);
+        p += 8;
+        break;
+      default:
+        throw new BsonError(`BSON type 0x${type.toString(16)} of "${key}" is not supported`);
     }
   }
   return out;
@@ -152,7 +177,10 @@ export function mongoCommand(host: string, port: number, command: BsonDoc, timeo
       if (e) reject(e);
       else resolve(doc!);
     };
-    const timer = setTimeout(() => finish(new Error(`${host}:${port}: no reply to ${Object.keys(command)[0]} within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => finish(new Error(`${host}:${port}: no reply to ${Object.keys(command)[0]} within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     socket.on('connect', () => socket.write(opMsg(1, command)));
     socket.on('data', (chunk: Buffer) => {
       buf = Buffer.concat([buf, chunk]);

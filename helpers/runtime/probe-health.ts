@@ -15,7 +15,16 @@ export async function probeHealthEndpoints(contract: Contract, s: StartedService
     since: s.startedAt,
     container: docker().getContainer(raw.getId()),
   });
-  const main: HealthFacts = { path: service.healthPath, schema: service.healthSchema, budgetMs, ok: w.ok, elapsedMs: w.elapsedMs, answer: w.last, error: w.lastError, exited: w.exited };
+  const main: HealthFacts = {
+    path: service.healthPath,
+    schema: service.healthSchema,
+    budgetMs,
+    ok: w.ok,
+    elapsedMs: w.elapsedMs,
+    answer: w.last,
+    error: w.lastError,
+    exited: w.exited,
+  };
   if (!w.ok) {
     main.where = s.describe(await s.diagnostics());
     return [main];
@@ -28,9 +37,23 @@ export async function probeHealthEndpoints(contract: Contract, s: StartedService
     const t0 = Date.now();
     try {
       const answer = await httpGet(`${s.baseUrl}${extra.path}`, extraBudgetMs);
-      facts.push({ path: extra.path, schema: extra.schema, budgetMs: extraBudgetMs, ok: answer.status === 200, elapsedMs: Date.now() - t0, answer });
+      facts.push({
+        path: extra.path,
+        schema: extra.schema,
+        budgetMs: extraBudgetMs,
+        ok: answer.status === 200,
+        elapsedMs: Date.now() - t0,
+        answer,
+      });
     } catch (e) {
-      facts.push({ path: extra.path, schema: extra.schema, budgetMs: extraBudgetMs, ok: false, elapsedMs: Date.now() - t0, error: (e as Error).message });
+      facts.push({
+        path: extra.path,
+        schema: extra.schema,
+        budgetMs: extraBudgetMs,
+        ok: false,
+        elapsedMs: Date.now() - t0,
+        error: (e as Error).message,
+      });
     }
   }
   const failed = facts.filter((f) => !f.ok || f.answer?.status !== 200);

@@ -14,5 +14,10 @@ export async function listProcesses(container: Dockerode.Container): Promise<Pro
 export function parseTop(top: { Titles: string[]; Processes: string[][] }): ProcessFact[] {
   const col = (name: string) => top.Titles.findIndex((t) => t.trim().toUpperCase() === name);
   const [p, u, g, a] = [col('PID'), col('UID'), col('GID'), col('COMMAND') >= 0 ? col('COMMAND') : col('ARGS')];
-  return (top.Processes ?? []).map((row) => ({ pid: Number(row[p]), uid: Number(row[u]), gid: Number(row[g]), args: row[a] ?? '' }));
+  return (top.Processes ?? []).map((row) => ({
+    pid: Number(row[p]),
+    uid: Number(row[u]),
+    gid: Number(row[g]),
+    args: row[a] ?? '',
+  }));
 }

@@ -26,18 +26,32 @@ type Log = (line: string) => void;
  */
 async function extraNetwork(contract: Contract, platform: Platform): Promise<string> {
   const name = `${contract.network.name}.${platform.replace('/', '-')}.${RUN_ID}`;
-  await docker().createNetwork({ Name: name, Driver: 'bridge', CheckDuplicate: true, Labels: harnessLabels('network') });
+  await docker().createNetwork({
+    Name: name,
+    Driver: 'bridge',
+    CheckDuplicate: true,
+    Labels: harnessLabels('network'),
+  });
   return name;
 }
 
 /** Smoke facts of one stack container: it answered, so its own run and its hardened run are this one. */
-async function smokeFactsOf(contract: Contract, s: StartedService, firstOkMs: number | undefined): Promise<SmokeRuntimeFacts> {
+async function smokeFactsOf(
+  contract: Contract,
+  s: StartedService,
+  firstOkMs: number | undefined,
+): Promise<SmokeRuntimeFacts> {
   const facts = await gatherImageFacts(s.target.image, { platform: s.target.platform }).catch(() => undefined);
   const health = await probeHealthEndpoints(contract, s);
   if (health[0] && firstOkMs !== undefined) health[0].elapsedMs = firstOkMs;
   const budget = contract.budgets[s.emulated ? 'emulated' : 'native'].dockerHealthyMs;
   const timing = contract.runtimeHealthcheck[s.emulated ? 'emulated' : 'native'];
-  const dockerHealth = await runHealthcheckOnce(docker().getContainer(s.container.getId()), timing, s.startedAt, budget);
+  const dockerHealth = await runHealthcheckOnce(
+    docker().getContainer(s.container.getId()),
+    timing,
+    s.startedAt,
+    budget,
+  );
   const ok = health.every((h) => h.ok) && dockerHealth.status === 'healthy';
   const run = { health, dockerHealth, where: ok ? undefined : s.describe(await s.diagnostics()) };
   return { normal: { ...run, ...(await inspectRunning(contract, s, facts)) }, hardened: run, source: 'shared-stack' };
@@ -51,13 +65,31 @@ function standInHandles(s: StandIns | undefined): NonNullable<SharedStackHandle[
   return out;
 }
 
-function handleOf(platform: Platform, network: string, emulated: boolean, stack: Stack, standIns: StandIns | undefined): SharedStackHandle {
+function handleOf(
+  platform: Platform,
+  network: string,
+  emulated: boolean,
+  stack: Stack,
+  standIns: StandIns | undefined,
+): SharedStackHandle {
   const services: SharedStackHandle['services'] = {};
   for (const m of stack.members) {
     const s = stack.get(m.name);
-    services[m.name] = { containerId: s.container.getId(), baseUrl: s.baseUrl, ...(m.instanceOf && { instanceOf: m.instanceOf }) };
+    services[m.name] = {
+      containerId: s.container.getId(),
+      baseUrl: s.baseUrl,
+      ...(m.instanceOf && { instanceOf: m.instanceOf }),
+    };
   }
-  return { platform, network, emulated, services, standIns: standInHandles(standIns), stackStartMs: stack.startMs, firstOkMs: Object.fromEntries(stack.firstOkMs) };
+  return {
+    platform,
+    network,
+    emulated,
+    services,
+    standIns: standInHandles(standIns),
+    stackStartMs: stack.startMs,
+    firstOkMs: Object.fromEntries(stack.firstOkMs),
+  };
 }
 
 /**
@@ -97,20 +129,32 @@ export async function startSharedStacks(
         const stack = await startStack(contract, group.targets, network, { hardened: true });
         stacks.push(stack);
         run.stacks.push(handleOf(group.platform, network, emulated, stack, mine));
-        log(`shared stack [${group.platform}] on ${network}: ${stack.members.length} containers (${stack.members.map((m) => m.name).join(', ')}) answered after ${stack.startMs} ms`);
+        log(
+          `shared stack [${group.platform}] on ${network}: ${stack.members.length} containers (${stack.members.map((m) => m.name).join(', ')}) answered after ${stack.startMs} ms`,
+        );
         // Emulated probes are Python starts under QEMU: no more at once than there are cores.
         const t0 = Date.now();
         await mapLimit(group.targets, emulated ? startConcurrency(true) : 6, async (t) => {
           try {
-            run.smoke[targetKey(t)] = await smokeFactsOf(contract, stack.get(serviceNamed(contract, t.service).name), stack.firstOkMs.get(t.service));
+            run.smoke[targetKey(t)] = await smokeFactsOf(
+              contract,
+              stack.get(serviceNamed(contract, t.service).name),
+              stack.firstOkMs.get(t.service),
+            );
           } catch (e) {
-            log(`shared stack [${group.platform}]: could not read the runtime facts of ${t.label}, it gets its own containers: ${(e as Error).message}`);
+            log(
+              `shared stack [${group.platform}]: could not read the runtime facts of ${t.label}, it gets its own containers: ${(e as Error).message}`,
+            );
           }
         });
-        log(`shared stack [${group.platform}]: runtime facts of ${group.targets.length} images read in ${Date.now() - t0} ms`);
+        log(
+          `shared stack [${group.platform}]: runtime facts of ${group.targets.length} images read in ${Date.now() - t0} ms`,
+        );
       } catch (e) {
         run.stacks.push({ platform: group.platform, network, emulated, services: {}, error: (e as Error).message });
-        log(`shared stack [${group.platform}] did not come up; its images get their own containers: ${(e as Error).message.split('\n')[0]}`);
+        log(
+          `shared stack [${group.platform}] did not come up; its images get their own containers: ${(e as Error).message.split('\n')[0]}`,
+        );
       }
     }),
   );

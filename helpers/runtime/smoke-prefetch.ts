@@ -21,7 +21,12 @@ interface SmokeFacts {
  * runs two Python containers that are CPU-bound under QEMU); native ones are cheap. Targets whose runtime
  * facts were already read from a shared stack start nothing.
  */
-export function prefetchSmoke(contract: Contract, targets: ImageTarget[], network: string, shared: SharedRun['smoke'] = {}): Map<ImageTarget, SmokeFacts> {
+export function prefetchSmoke(
+  contract: Contract,
+  targets: ImageTarget[],
+  network: string,
+  shared: SharedRun['smoke'] = {},
+): Map<ImageTarget, SmokeFacts> {
   const native = new Limiter(Math.max(1, Math.floor(startConcurrency(false) / 2)));
   const emulated = new Limiter(Math.max(1, Math.floor(startConcurrency(true) / 2)));
   const out = new Map<ImageTarget, SmokeFacts>();
@@ -32,7 +37,9 @@ export function prefetchSmoke(contract: Contract, targets: ImageTarget[], networ
       if (fromStack) return fromStack;
       const f = await facts.catch(() => undefined);
       const limiter = (await isEmulated(target.platform)) ? emulated : native;
-      return limiter.run(() => gatherSmokeRuntime(contract, serviceNamed(contract, target.service), target, network, f));
+      return limiter.run(() =>
+        gatherSmokeRuntime(contract, serviceNamed(contract, target.service), target, network, f),
+      );
     })();
     // Judged later by the tests; an early rejection must not count as unhandled.
     facts.catch(() => undefined);

@@ -1,5 +1,12 @@
 import type { Contract, Service } from '../contract/schema.ts';
-import type { ContainerEnd, ExecOutcome, MachineFacts, ProcessFact, RunFacts, SmokeRuntimeFacts } from '../model/runtime-facts.ts';
+import type {
+  ContainerEnd,
+  ExecOutcome,
+  MachineFacts,
+  ProcessFact,
+  RunFacts,
+  SmokeRuntimeFacts,
+} from '../model/runtime-facts.ts';
 import { shellExecCandidates } from '../checks/shell-candidates.ts';
 import { docker } from '../engine/docker.ts';
 import type { ImageFacts } from '../model/image-facts.ts';
@@ -50,7 +57,11 @@ async function settle(contract: Contract, s: StartedService, observed: RunFacts)
 
 /** Asks the image's own python (no shell needed) what machine it runs on and the page size it sees. */
 async function machineOf(s: StartedService, python: string): Promise<MachineFacts> {
-  const r = await execIn(docker().getContainer(s.container.getId()), [python, '-S', '-c', "import os; print(os.uname().machine, os.sysconf('SC_PAGE_SIZE'))"], { timeoutMs: 30_000 });
+  const r = await execIn(
+    docker().getContainer(s.container.getId()),
+    [python, '-S', '-c', "import os; print(os.uname().machine, os.sysconf('SC_PAGE_SIZE'))"],
+    { timeoutMs: 30_000 },
+  );
   const m = /^(\S+) (\d+)$/m.exec(r.output);
   if (r.exitCode !== 0 || !m) return { error: `exec of ${python} exited ${r.exitCode}: ${r.output.slice(0, 200)}` };
   return { machine: m[1], pageSize: Number(m[2]) };
@@ -61,12 +72,22 @@ async function machineOf(s: StartedService, python: string): Promise<MachineFact
  * that is no longer running cannot be asked (docker top and exec answer 409): those facts stay unobserved, and
  * the shells are tried in fresh containers of the same image instead.
  */
-export async function inspectRunning(contract: Contract, s: StartedService, facts?: ImageFacts): Promise<Omit<SmokeRuntimeFacts['normal'], keyof RunFacts>> {
+export async function inspectRunning(
+  contract: Contract,
+  s: StartedService,
+  facts?: ImageFacts,
+): Promise<Omit<SmokeRuntimeFacts['normal'], keyof RunFacts>> {
   const container = docker().getContainer(s.container.getId());
   const running = (await container.inspect().catch(() => undefined))?.State.Running === true;
   const candidates = shellExecCandidates(contract, facts);
   if (!running) {
-    const shellExecs = await runShellsInFreshContainers(contract, s.service, s.target.image, s.target.platform, candidates);
+    const shellExecs = await runShellsInFreshContainers(
+      contract,
+      s.service,
+      s.target.image,
+      s.target.platform,
+      candidates,
+    );
     return { shellExecs, shellsIn: 'fresh', runningAtInspect: false };
   }
   let processes: ProcessFact[] | undefined;
@@ -83,15 +104,35 @@ export async function inspectRunning(contract: Contract, s: StartedService, fact
 }
 
 /** A service that could not start: its shells are still tried, each in a fresh container of the image. */
-async function shellsWithoutService(contract: Contract, service: Service, target: ImageTarget, facts?: ImageFacts): Promise<Pick<SmokeRuntimeFacts['normal'], 'shellExecs' | 'shellsIn'>> {
-  return { shellExecs: await runShellsInFreshContainers(contract, service, target.image, target.platform, shellExecCandidates(contract, facts)), shellsIn: 'fresh' };
+async function shellsWithoutService(
+  contract: Contract,
+  service: Service,
+  target: ImageTarget,
+  facts?: ImageFacts,
+): Promise<Pick<SmokeRuntimeFacts['normal'], 'shellExecs' | 'shellsIn'>> {
+  return {
+    shellExecs: await runShellsInFreshContainers(
+      contract,
+      service,
+      target.image,
+      target.platform,
+      shellExecCandidates(contract, facts),
+    ),
+    shellsIn: 'fresh',
+  };
 }
 
 /**
  * Gathers every runtime fact of the smoke checks in two containers started side by side: one as the image
  * asks, one hardened the way the real compose runs them. Nothing is judged here; the suites judge.
  */
-export async function gatherSmokeRuntime(contract: Contract, service: Service, target: ImageTarget, network: string, facts?: ImageFacts): Promise<SmokeRuntimeFacts> {
+export async function gatherSmokeRuntime(
+  contract: Contract,
+  service: Service,
+  target: ImageTarget,
+  network: string,
+  facts?: ImageFacts,
+): Promise<SmokeRuntimeFacts> {
   const normal = async (): Promise<SmokeRuntimeFacts['normal']> => {
     let s: StartedService | undefined;
     try {

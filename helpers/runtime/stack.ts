@@ -42,7 +42,10 @@ interface StackGroup {
  * Plan targets grouped by platform, in plan order, keeping only platforms that have every contract service
  * exactly once; the others are listed with what they lack (their images run in their own containers).
  */
-export function stackGroups(contract: Contract, targets: readonly ImageTarget[]): { groups: StackGroup[]; skipped: { platform: Platform; reason: string }[] } {
+export function stackGroups(
+  contract: Contract,
+  targets: readonly ImageTarget[],
+): { groups: StackGroup[]; skipped: { platform: Platform; reason: string }[] } {
   const names = contract.services.map((s) => s.name);
   const byPlatform = new Map<Platform, ImageTarget[]>();
   for (const t of targets) byPlatform.set(t.platform, [...(byPlatform.get(t.platform) ?? []), t]);
@@ -66,7 +69,9 @@ export function stackMembers(contract: Contract, targets: readonly ImageTarget[]
   });
   const extras = contract.stack.extraInstances.flatMap((x): StackMember[] => {
     const of = services.find((m) => m.name === x.of);
-    return of ? [{ name: x.name, service: of.service, target: of.target, aliases: [x.name], extraEnv: x.env, instanceOf: x.of }] : [];
+    return of
+      ? [{ name: x.name, service: of.service, target: of.target, aliases: [x.name], extraEnv: x.env, instanceOf: x.of }]
+      : [];
   });
   return [...services, ...extras];
 }
@@ -89,7 +94,12 @@ export interface Stack {
  * health path. On any failure everything already started is removed, and every member that did not come up is
  * named with its state. The caller holds the network's alias lock.
  */
-export async function startStack(contract: Contract, targets: ImageTarget[], network: string, opts: { hardened?: boolean } = {}): Promise<Stack> {
+export async function startStack(
+  contract: Contract,
+  targets: ImageTarget[],
+  network: string,
+  opts: { hardened?: boolean } = {},
+): Promise<Stack> {
   const platform = targets[0]!.platform;
   const emulated = await isEmulated(platform);
   const budget = contract.budgets[emulated ? 'emulated' : 'native'].firstHealthyResponseMs;
@@ -105,27 +115,49 @@ export async function startStack(contract: Contract, targets: ImageTarget[], net
   // floor of the benchmark starts them so; two at a time took 7.9 s instead of ~5 s here).
   const limit = process.env.LUCID_START_CONCURRENCY ? startConcurrency(emulated) : members.length;
   await mapLimit(members, limit, async (m) => {
-    const env = Object.entries(m.extraEnv).map(([k, v]) => `${k}=${v}`).join(' ');
+    const env = Object.entries(m.extraEnv)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ');
     const check = `${m.name}${m.instanceOf ? ` (${m.instanceOf} with ${env})` : ''} starts in the stack`;
     const expected = `HTTP 200 on ${m.service.healthPath} within ${budget / 1000} s`;
     let s: StartedService;
     try {
-      s = await startService(contract, m.service, m.target, { network, aliases: m.aliases, extraEnv: m.extraEnv, healthcheckTiming: QUIET_HEALTHCHECK, hardened: opts.hardened });
+      s = await startService(contract, m.service, m.target, {
+        network,
+        aliases: m.aliases,
+        extraEnv: m.extraEnv,
+        healthcheckTiming: QUIET_HEALTHCHECK,
+        hardened: opts.hardened,
+      });
     } catch (e) {
-      failures.push({ check, expected, seen: (e as Error).message.split('\n')[0]!, where: e instanceof StartError ? e.where : undefined });
+      failures.push({
+        check,
+        expected,
+        seen: (e as Error).message.split('\n')[0]!,
+        where: e instanceof StartError ? e.where : undefined,
+      });
       return;
     }
     started.push(s);
     byName.set(m.name, s);
-    const w = await waitForHttp200(`${s.baseUrl}${m.service.healthPath}`, { budgetMs: budget, since: s.startedAt, container: docker().getContainer(s.container.getId()) });
+    const w = await waitForHttp200(`${s.baseUrl}${m.service.healthPath}`, {
+      budgetMs: budget,
+      since: s.startedAt,
+      container: docker().getContainer(s.container.getId()),
+    });
     if (w.ok) return void firstOkMs.set(m.name, w.elapsedMs);
     const d = await s.diagnostics();
-    const seen = w.exited ? `the container ${exitStory(d)}` : `${w.last ? `HTTP ${w.last.status}` : (w.lastError ?? 'no answer')}`;
+    const seen = w.exited
+      ? `the container ${exitStory(d)}`
+      : `${w.last ? `HTTP ${w.last.status}` : (w.lastError ?? 'no answer')}`;
     failures.push({ check, expected, seen, where: s.describe(d) });
   });
   if (failures.length) {
     await stopAll();
-    throw new CheckFailed(`stack [${platform}]: ${failures.length} of ${members.length} container(s) did not come up`, failures);
+    throw new CheckFailed(
+      `stack [${platform}]: ${failures.length} of ${members.length} container(s) did not come up`,
+      failures,
+    );
   }
   return {
     platform,

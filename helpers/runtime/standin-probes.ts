@@ -14,7 +14,13 @@ export interface ReadyFacts {
 }
 
 /** Sends `payload` (if any) and resolves with what came back once `done(received)` says it is complete. */
-function tcpExchange(host: string, port: number, payload: Buffer | undefined, done: (got: Buffer) => boolean, timeoutMs: number): Promise<Buffer> {
+function tcpExchange(
+  host: string,
+  port: number,
+  payload: Buffer | undefined,
+  done: (got: Buffer) => boolean,
+  timeoutMs: number,
+): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host, port });
     let got = Buffer.alloc(0);
@@ -27,7 +33,15 @@ function tcpExchange(host: string, port: number, payload: Buffer | undefined, do
       if (e) reject(e);
       else resolve(got);
     };
-    const timer = setTimeout(() => finish(new Error(`${host}:${port}: no complete answer within ${timeoutMs} ms${got.length ? ` (got ${JSON.stringify(got.toString('latin1').slice(0, 60))})` : ''}`)), timeoutMs);
+    const timer = setTimeout(
+      () =>
+        finish(
+          new Error(
+            `${host}:${port}: no complete answer within ${timeoutMs} ms${got.length ? ` (got ${JSON.stringify(got.toString('latin1').slice(0, 60))})` : ''}`,
+          ),
+        ),
+      timeoutMs,
+    );
     socket.on('connect', () => {
       if (!payload) return finish();
       socket.write(payload);
@@ -37,17 +51,31 @@ function tcpExchange(host: string, port: number, payload: Buffer | undefined, do
       if (done(got)) finish();
     });
     socket.on('error', (e) => finish(new Error(`${host}:${port}: ${e.message}`)));
-    socket.on('close', () => finish(done(got) ? undefined : new Error(`${host}:${port}: the connection closed${got.length ? ` after ${JSON.stringify(got.toString('latin1').slice(0, 60))}` : ' without an answer'}`)));
+    socket.on('close', () =>
+      finish(
+        done(got)
+          ? undefined
+          : new Error(
+              `${host}:${port}: the connection closed${got.length ? ` after ${JSON.stringify(got.toString('latin1').slice(0, 60))}` : ' without an answer'}`,
+            ),
+      ),
+    );
   });
 }
 
 /** RESP array of bulk strings, as redis-cli sends commands. */
-export const respCommand = (...args: string[]) => Buffer.from(`*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`);
+export const respCommand = (...args: string[]) =>
+  Buffer.from(`*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`);
 
 /** Complete RESP simple replies (+OK, -ERR …) in `got`, one per CRLF line. */
 const respLines = (got: Buffer) => got.toString('latin1').split('\r\n').slice(0, -1);
 
-export async function probeRedis(host: string, port: number, password: string | undefined, timeoutMs: number): Promise<ReadyFacts> {
+export async function probeRedis(
+  host: string,
+  port: number,
+  password: string | undefined,
+  timeoutMs: number,
+): Promise<ReadyFacts> {
   const cmds = [...(password ? [respCommand('AUTH', password)] : []), respCommand('PING')];
   const got = await tcpExchange(host, port, Buffer.concat(cmds), (g) => respLines(g).length >= cmds.length, timeoutMs);
   const lines = respLines(got);
@@ -59,18 +87,32 @@ export async function probeRedis(host: string, port: number, password: string | 
 
 export async function probeMongo(host: string, port: number, timeoutMs: number): Promise<ReadyFacts> {
   const r = await mongoCommand(host, port, { hello: 1, $db: 'admin' }, timeoutMs);
-  if (r['ok'] !== 1) throw new Error(`${host}:${port}: hello answered ok:${String(r['ok'])}${r['errmsg'] ? ` (${String(r['errmsg'])})` : ''}`);
+  if (r['ok'] !== 1)
+    throw new Error(
+      `${host}:${port}: hello answered ok:${String(r['ok'])}${r['errmsg'] ? ` (${String(r['errmsg'])})` : ''}`,
+    );
   const ping = await mongoCommand(host, port, { ping: 1, $db: 'admin' }, timeoutMs);
   if (ping['ok'] !== 1) throw new Error(`${host}:${port}: ping answered ok:${String(ping['ok'])}`);
-  return { summary: `hello → ok:1, maxWireVersion ${String(r['maxWireVersion'])}${r['isWritablePrimary'] === true ? ', writable primary' : ''}; ping → ok:1` };
+  return {
+    summary: `hello → ok:1, maxWireVersion ${String(r['maxWireVersion'])}${r['isWritablePrimary'] === true ? ', writable primary' : ''}; ping → ok:1`,
+  };
 }
 
-export async function probeHttp(host: string, port: number, path: string, status: number, timeoutMs: number): Promise<ReadyFacts> {
-  const r = await request(`http://${host}:${port}${path}`, { headersTimeout: timeoutMs, bodyTimeout: timeoutMs }).catch((e: Error) => {
-    throw new Error(`GET ${path} on ${host}:${port}: ${e.message}`);
-  });
+export async function probeHttp(
+  host: string,
+  port: number,
+  path: string,
+  status: number,
+  timeoutMs: number,
+): Promise<ReadyFacts> {
+  const r = await request(`http://${host}:${port}${path}`, { headersTimeout: timeoutMs, bodyTimeout: timeoutMs }).catch(
+    (e: Error) => {
+      throw new Error(`GET ${path} on ${host}:${port}: ${e.message}`);
+    },
+  );
   await r.body.dump();
-  if (r.statusCode !== status) throw new Error(`GET ${path} on ${host}:${port} answered ${r.statusCode}, not ${status}`);
+  if (r.statusCode !== status)
+    throw new Error(`GET ${path} on ${host}:${port} answered ${r.statusCode}, not ${status}`);
   return { summary: `GET ${path} → ${status}` };
 }
 
@@ -103,5 +145,11 @@ export async function probeReady(s: StandIn, host: string, port: number, timeout
 /** What the probe is, for messages: "PROTOCOLINFO", "PING/PONG", … */
 export function probeName(s: StandIn): string {
   const r = readinessOf(s);
-  return { tcp: 'a TCP connection', http: r.probe === 'http' ? `GET ${r.path} → ${r.status}` : '', 'tor-control': 'PROTOCOLINFO', redis: 'PING/PONG', mongo: 'hello/ping over OP_MSG' }[r.probe];
+  return {
+    tcp: 'a TCP connection',
+    http: r.probe === 'http' ? `GET ${r.path} → ${r.status}` : '',
+    'tor-control': 'PROTOCOLINFO',
+    redis: 'PING/PONG',
+    mongo: 'hello/ping over OP_MSG',
+  }[r.probe];
 }

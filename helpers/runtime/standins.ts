@@ -29,7 +29,8 @@ export function standInEnv(s: StandIn): Record<string, string> {
 
 export async function nativePlatform(): Promise<Platform> {
   const arch = (await engineFacts()).arch;
-  if (arch !== 'amd64' && arch !== 'arm64') throw new Error(`the engine's architecture ${arch} has no reference base image (amd64, arm64)`);
+  if (arch !== 'amd64' && arch !== 'arm64')
+    throw new Error(`the engine's architecture ${arch} has no reference base image (amd64, arm64)`);
   return `linux/${arch}`;
 }
 
@@ -41,10 +42,16 @@ export async function nativePlatform(): Promise<Platform> {
  */
 async function namesInUse(network: string, names: readonly string[]): Promise<Map<string, string>> {
   const found = new Map<string, string>();
-  const net = await docker().getNetwork(network).inspect().catch(() => undefined);
+  const net = await docker()
+    .getNetwork(network)
+    .inspect()
+    .catch(() => undefined);
   const ids = Object.keys((net?.Containers ?? {}) as Record<string, unknown>);
   for (const id of ids) {
-    const c = await docker().getContainer(id).inspect().catch(() => undefined);
+    const c = await docker()
+      .getContainer(id)
+      .inspect()
+      .catch(() => undefined);
     if (!c || c.Config.Labels?.[LABEL_OWNER] === 'true') continue;
     const name = c.Name.replace(/^\//, '');
     const aliases = [name, ...(c.NetworkSettings.Networks[network]?.Aliases ?? [])];
@@ -94,7 +101,10 @@ export async function startStandIns(contract: Contract, network: string, opts: S
   };
   if (!wanted.length) return { started, skipped, stop: stopAll };
   const platform = opts.platform ?? (await nativePlatform());
-  const taken = await namesInUse(network, wanted.flatMap((s) => s.aliases));
+  const taken = await namesInUse(
+    network,
+    wanted.flatMap((s) => s.aliases),
+  );
   const toStart: StandIn[] = [];
   for (const s of wanted) {
     const owner = s.aliases.map((a) => taken.get(a)).find(Boolean);
@@ -102,14 +112,19 @@ export async function startStandIns(contract: Contract, network: string, opts: S
       toStart.push(s);
       continue;
     }
-    skipped.push({ name: s.name, reason: `container ${owner} already answers to ${s.aliases.join('/')} on ${network}` });
+    skipped.push({
+      name: s.name,
+      reason: `container ${owner} already answers to ${s.aliases.join('/')} on ${network}`,
+    });
     opts.log?.(`stand-in ${s.name}: not started, ${skipped.at(-1)!.reason}`);
   }
   const results = await Promise.allSettled(
     toStart.map(async (s) => {
       const one = await startOne(contract, s, network, platform, opts.log);
       started.push(one);
-      opts.log?.(`stand-in ${s.name} (${one.label}, ${platform}) ready as ${s.aliases.join('/')}:${s.port} on ${network} after ${one.readyMs} ms: ${one.ready.summary}`);
+      opts.log?.(
+        `stand-in ${s.name} (${one.label}, ${platform}) ready as ${s.aliases.join('/')}:${s.port} on ${network} after ${one.readyMs} ms: ${one.ready.summary}`,
+      );
     }),
   );
   const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -121,12 +136,23 @@ export async function startStandIns(contract: Contract, network: string, opts: S
 }
 
 /** The image a stand-in runs: a built-in is built (or found) here; any other is the user's reference or id. */
-async function imageOf(contract: Contract, s: StandIn, platform: Platform, log?: Log): Promise<{ image: string; label: string; builtin: boolean }> {
+async function imageOf(
+  contract: Contract,
+  s: StandIn,
+  platform: Platform,
+  log?: Log,
+): Promise<{ image: string; label: string; builtin: boolean }> {
   if (builtinOf(s)) return { ...(await ensureStandInImage(contract, s, platform, { log })), builtin: true };
   return { image: s.image, label: s.image, builtin: false };
 }
 
-async function startOne(contract: Contract, s: StandIn, network: string, platform: Platform, log?: Log): Promise<StartedStandIn> {
+async function startOne(
+  contract: Contract,
+  s: StandIn,
+  network: string,
+  platform: Platform,
+  log?: Log,
+): Promise<StartedStandIn> {
   const { image, label, builtin } = await imageOf(contract, s, platform, log);
   const host = engineEndpoint().publishHost;
   const run = builtinRunSettings(s);
@@ -145,7 +171,11 @@ async function startOne(contract: Contract, s: StandIn, network: string, platfor
     throw new Error(`stand-in ${s.name} (${label}) could not be started on ${network}: ${e.message.split('\n')[0]}`);
   });
   const raw = docker().getContainer(container.getId());
-  const remove = () => raw.remove({ force: true, v: true }).then(() => undefined, () => undefined);
+  const remove = () =>
+    raw.remove({ force: true, v: true }).then(
+      () => undefined,
+      () => undefined,
+    );
   const port = container.getMappedPort(s.port);
   try {
     const ready = await waitReady(s, container.getId(), host, port, t0);
@@ -160,7 +190,13 @@ async function startOne(contract: Contract, s: StandIn, network: string, platfor
  * Polls the stand-in's readiness probe until it answers, the container exits, or its budget ends; the
  * error says what the probe saw last, the exit code and the log tail.
  */
-async function waitReady(s: StandIn, containerId: string, host: string, port: number, since = Date.now()): Promise<ReadyFacts> {
+async function waitReady(
+  s: StandIn,
+  containerId: string,
+  host: string,
+  port: number,
+  since = Date.now(),
+): Promise<ReadyFacts> {
   const raw = docker().getContainer(containerId);
   let last = 'no answer yet';
   while (Date.now() - since < s.readyBudgetMs) {
@@ -169,12 +205,20 @@ async function waitReady(s: StandIn, containerId: string, host: string, port: nu
     } catch (e) {
       last = (e as Error).message;
     }
-    const state = await raw.inspect().then((i) => i.State, () => undefined);
+    const state = await raw.inspect().then(
+      (i) => i.State,
+      () => undefined,
+    );
     if (state && !state.Running) break;
     await new Promise((r) => setTimeout(r, 100));
   }
-  const state = await raw.inspect().then((i) => i.State, () => undefined);
-  const logs = demux((await raw.logs({ stdout: true, stderr: true, tail: 20 }).catch(() => Buffer.alloc(0))) as unknown as Buffer).trim();
+  const state = await raw.inspect().then(
+    (i) => i.State,
+    () => undefined,
+  );
+  const logs = demux(
+    (await raw.logs({ stdout: true, stderr: true, tail: 20 }).catch(() => Buffer.alloc(0))) as unknown as Buffer,
+  ).trim();
   throw new Error(
     `did not answer ${probeName(s)} on ${host}:${port} (container port ${s.port}) within ${s.readyBudgetMs / 1000} s: ${last}` +
       `${state && !state.Running ? `; the container exited with ${state.ExitCode}` : ''}${logs ? `\nlogs:\n${logs}` : ''}`,

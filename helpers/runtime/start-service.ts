@@ -52,7 +52,12 @@ export function startInstant(engineStartedAt: string | undefined, requestedAt: n
   return Number.isFinite(t) ? Math.min(Math.max(t, requestedAt), returnedAt) : requestedAt;
 }
 
-export async function startService(contract: Contract, service: Service, target: ImageTarget, opts: StartOptions = {}): Promise<StartedService> {
+export async function startService(
+  contract: Contract,
+  service: Service,
+  target: ImageTarget,
+  opts: StartOptions = {},
+): Promise<StartedService> {
   const emulated = await isEmulated(target.platform);
   const timing = opts.healthcheckTiming ?? contract.runtimeHealthcheck[emulated ? 'emulated' : 'native'];
   const logs = new LogTail();
@@ -68,10 +73,22 @@ export async function startService(contract: Contract, service: Service, target:
     c.withReadOnlyRootfs()
       .withDroppedCapabilities('ALL')
       .withSecurityOpt('no-new-privileges')
-      .withTmpFs(Object.fromEntries(writableDirs(service).map((d) => [d, `rw,nosuid,nodev,size=64m,uid=${contract.user.uid},gid=${contract.user.gid}`])));
+      .withTmpFs(
+        Object.fromEntries(
+          writableDirs(service).map((d) => [
+            d,
+            `rw,nosuid,nodev,size=64m,uid=${contract.user.uid},gid=${contract.user.gid}`,
+          ]),
+        ),
+      );
   }
   const startId = randomUUID();
-  c.withLabels({ ...harnessLabels('service'), 'io.lucid.harness.service': service.name, 'io.lucid.harness.platform': target.platform, [LABEL_START]: startId });
+  c.withLabels({
+    ...harnessLabels('service'),
+    'io.lucid.harness.service': service.name,
+    'io.lucid.harness.platform': target.platform,
+    [LABEL_START]: startId,
+  });
   const requestedAt = Date.now();
   let container: StartedTestContainer;
   try {
@@ -82,7 +99,11 @@ export async function startService(contract: Contract, service: Service, target:
   const raw = docker().getContainer(container.getId());
   // Budgets count from the container's own start, not from the create request: on a busy engine, create and
   // network attach took 14 s of a 20 s first-200 budget (seven containers "did not come up" after 2-6 s alive).
-  const startedAt = startInstant((await raw.inspect().catch(() => undefined))?.State?.StartedAt, requestedAt, Date.now());
+  const startedAt = startInstant(
+    (await raw.inspect().catch(() => undefined))?.State?.StartedAt,
+    requestedAt,
+    Date.now(),
+  );
   return {
     target,
     service,
@@ -123,14 +144,25 @@ export class StartError extends Error {
  * so they head the message; testcontainers' own words come last.
  */
 async function startFailure(e: Error, startId: string, python: string, port: number): Promise<StartError> {
-  const found = await docker().listContainers({ all: true, filters: { label: [`${LABEL_START}=${startId}`] } }).catch(() => []);
+  const found = await docker()
+    .listContainers({ all: true, filters: { label: [`${LABEL_START}=${startId}`] } })
+    .catch(() => []);
   const info = found[0];
   if (!info) return new StartError(`the container could not be started: ${e.message}`);
   const c = docker().getContainer(info.Id);
-  const raw = (await c.logs({ stdout: true, stderr: true, tail: 40 }).catch(() => Buffer.alloc(0))) as unknown as Buffer;
+  const raw = (await c
+    .logs({ stdout: true, stderr: true, tail: 40 })
+    .catch(() => Buffer.alloc(0))) as unknown as Buffer;
   const d = await collectDiagnostics(c, demux(raw).trim(), python);
   await c.remove({ force: true }).catch(() => undefined);
-  const story = d.exitCode !== null ? `the container ${exitStory(d)}, before it served anything` : `the container did not get ready (${exitStory(d)})`;
-  return new StartError(story, `${describeDiagnostics(d, port)}
-(testcontainers: ${e.message.split('\n')[0]})`, d);
+  const story =
+    d.exitCode !== null
+      ? `the container ${exitStory(d)}, before it served anything`
+      : `the container did not get ready (${exitStory(d)})`;
+  return new StartError(
+    story,
+    `${describeDiagnostics(d, port)}
+(testcontainers: ${e.message.split('\n')[0]})`,
+    d,
+  );
 }

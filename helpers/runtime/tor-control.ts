@@ -25,7 +25,11 @@ export function parseReplies(text: string): { replies: ControlReply[]; rest: str
       // "250+key=" CRLF data... CRLF "." CRLF (control-spec §2.3, CmdData)
       const end = text.indexOf('\r\n.\r\n', eol);
       if (end < 0) break;
-      body += `\n${text.slice(next, end).split('\r\n').map((l) => (l.startsWith('..') ? l.slice(1) : l)).join('\n')}`;
+      body += `\n${text
+        .slice(next, end)
+        .split('\r\n')
+        .map((l) => (l.startsWith('..') ? l.slice(1) : l))
+        .join('\n')}`;
       next = end + 5;
     }
     lines.push(body);
@@ -85,7 +89,12 @@ interface BootstrapPhase {
 export function parseBootstrapPhase(value: string): BootstrapPhase | undefined {
   const m = /^(NOTICE|WARN) BOOTSTRAP (.*)$/.exec(value.trim());
   if (!m) return undefined;
-  const args = Object.fromEntries([...m[2]!.matchAll(/([A-Z_]+)=("(?:[^"\\]|\\.)*"|\S*)/g)].map(([, k, v]) => [k!, v!.startsWith('"') ? v!.slice(1, -1).replace(/\\(.)/g, '$1') : v!]));
+  const args = Object.fromEntries(
+    [...m[2]!.matchAll(/([A-Z_]+)=("(?:[^"\\]|\\.)*"|\S*)/g)].map(([, k, v]) => [
+      k!,
+      v!.startsWith('"') ? v!.slice(1, -1).replace(/\\(.)/g, '$1') : v!,
+    ]),
+  );
   const progress = Number(args['PROGRESS']);
   if (!Number.isInteger(progress)) return undefined;
   return { severity: m[1]!, progress, tag: args['TAG'], summary: args['SUMMARY'] };
@@ -113,7 +122,11 @@ export function exchange(host: string, port: number, commands: string[], timeout
       if (e) reject(e);
       else resolve(replies);
     };
-    const timer = setTimeout(() => finish(new Error(`${host}:${port}: ${replies.length} of ${commands.length} replies within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () =>
+        finish(new Error(`${host}:${port}: ${replies.length} of ${commands.length} replies within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     socket.setEncoding('utf8');
     socket.on('connect', () => socket.write(commands.map((c) => `${c}\r\n`).join('')));
     socket.on('data', (chunk: string) => {
@@ -141,15 +154,29 @@ export interface TorControlFacts {
 }
 
 /** PROTOCOLINFO, AUTHENTICATE, GETINFO version + bootstrap phase, QUIT: what a control port says about itself. */
-export async function probeTorControl(host: string, port: number, opts: { password?: string; timeoutMs?: number } = {}): Promise<TorControlFacts> {
+export async function probeTorControl(
+  host: string,
+  port: number,
+  opts: { password?: string; timeoutMs?: number } = {},
+): Promise<TorControlFacts> {
   const auth = opts.password === undefined ? 'AUTHENTICATE' : `AUTHENTICATE ${quoteString(opts.password)}`;
-  const r = await exchange(host, port, ['PROTOCOLINFO 1', auth, 'GETINFO version status/bootstrap-phase', 'QUIT'], opts.timeoutMs);
+  const r = await exchange(
+    host,
+    port,
+    ['PROTOCOLINFO 1', auth, 'GETINFO version status/bootstrap-phase', 'QUIT'],
+    opts.timeoutMs,
+  );
   if (!r[0]) throw new Error(`${host}:${port}: the connection closed before PROTOCOLINFO was answered`);
   const protocolInfo = parseProtocolInfo(r[0]);
-  if (r[1]?.code !== 250) return { protocolInfo, error: `AUTHENTICATE: ${r[1] ? `${r[1].code} ${r[1].lines.join(' ')}` : 'no answer'}` };
+  if (r[1]?.code !== 250)
+    return { protocolInfo, error: `AUTHENTICATE: ${r[1] ? `${r[1].code} ${r[1].lines.join(' ')}` : 'no answer'}` };
   try {
     const info = parseGetinfo(r[2] ?? { code: 0, lines: ['no answer'] });
-    return { protocolInfo, version: info['version'], bootstrap: parseBootstrapPhase(info['status/bootstrap-phase'] ?? '') };
+    return {
+      protocolInfo,
+      version: info['version'],
+      bootstrap: parseBootstrapPhase(info['status/bootstrap-phase'] ?? ''),
+    };
   } catch (e) {
     return { protocolInfo, error: (e as Error).message };
   }

@@ -20,7 +20,17 @@ test('a second stack waits for the first to release the network, then takes it',
 
 test("a dead run's lock is taken over", async () => {
   // As kill -9 leaves it: a lock labelled with a process of this host that no longer exists.
-  await docker().createNetwork({ Name: `${NET}.stack-lock`, Internal: true, Labels: { [LABEL_OWNER]: 'true', [LABEL_ROLE]: 'lock', [LABEL_RUN]: 'dead-run', [LABEL_HOST]: hostname(), [LABEL_PID]: '999999999' } });
+  await docker().createNetwork({
+    Name: `${NET}.stack-lock`,
+    Internal: true,
+    Labels: {
+      [LABEL_OWNER]: 'true',
+      [LABEL_ROLE]: 'lock',
+      [LABEL_RUN]: 'dead-run',
+      [LABEL_HOST]: hostname(),
+      [LABEL_PID]: '999999999',
+    },
+  });
   const release = await lockNetworkAliases(NET, { waitMs: 5000 });
   const held = await docker().getNetwork(`${NET}.stack-lock`).inspect();
   expect(held.Labels?.[LABEL_RUN]).not.toBe('dead-run');

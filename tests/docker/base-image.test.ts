@@ -17,7 +17,8 @@ const PLATFORMS: [Platform, string][] = [
   ['linux/amd64', 'x86_64'],
   ['linux/arm64', 'aarch64'],
 ];
-const IMPORTS = 'import platform,ssl,sqlite3,decimal,ctypes,json,http.server,lzma,bz2,zlib,uuid,hashlib; print(platform.machine())';
+const IMPORTS =
+  'import platform,ssl,sqlite3,decimal,ctypes,json,http.server,lzma,bz2,zlib,uuid,hashlib; print(platform.machine())';
 const FORBIDDEN = new Set(['sh', 'bash', 'dash', 'busybox', 'apt', 'apt-get', 'dpkg']);
 
 const built = new Map<Platform, BaseImage>();
@@ -40,7 +41,8 @@ async function python(img: BaseImage, code: string, user?: string): Promise<{ co
     const { StatusCode } = (await c.wait()) as { StatusCode: number };
     const raw = (await c.logs({ stdout: true, stderr: true })) as unknown as Buffer;
     let out = '';
-    for (let i = 0; i + 8 <= raw.length; i += 8 + raw.readUInt32BE(i + 4)) out += raw.subarray(i + 8, i + 8 + raw.readUInt32BE(i + 4)).toString();
+    for (let i = 0; i + 8 <= raw.length; i += 8 + raw.readUInt32BE(i + 4))
+      out += raw.subarray(i + 8, i + 8 + raw.readUInt32BE(i + 4)).toString();
     return { code: StatusCode, out: out.trim() };
   } finally {
     await c?.remove({ force: true }).catch(() => undefined);
@@ -51,7 +53,9 @@ beforeAll(async () => {
   for (const [p] of PLATFORMS) {
     const t0 = Date.now();
     const img = await ensureBaseImage(p, { log });
-    log(`base ${p}: ${img.id.slice(0, 19)} ${(img.size / 1e6).toFixed(1)} MB, ${img.loaded ? 'loaded' : 'already present'} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    log(
+      `base ${p}: ${img.id.slice(0, 19)} ${(img.size / 1e6).toFixed(1)} MB, ${img.loaded ? 'loaded' : 'already present'} in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    );
     built.set(p, img);
   }
 });
@@ -101,7 +105,8 @@ describe.each(PLATFORMS)('reference base image %s', (platform, machine) => {
 
 describe('the nonroot user', () => {
   it('runs python as 65532 with a private home and a writable /tmp', async () => {
-    const code = "import os, pathlib, tempfile; pathlib.Path(tempfile.gettempdir(), 'x').write_text('ok'); print(os.getuid(), os.getgid(), oct(os.stat('/home/nonroot').st_mode & 0o777))";
+    const code =
+      "import os, pathlib, tempfile; pathlib.Path(tempfile.gettempdir(), 'x').write_text('ok'); print(os.getuid(), os.getgid(), oct(os.stat('/home/nonroot').st_mode & 0o777))";
     expect(await python(built.get('linux/amd64')!, code, '65532:65532')).toEqual({ code: 0, out: '65532 65532 0o700' });
   });
 });

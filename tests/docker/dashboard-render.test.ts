@@ -14,7 +14,9 @@ import { sampleHistory } from '../support/sample-history.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CHROMIUM = process.env.LUCID_CHROMIUM ?? '/usr/bin/chromium';
-const MISSING = existsSync(CHROMIUM) ? undefined : `Chromium not found at ${CHROMIUM} (as root: apt-get install -y chromium; or set LUCID_CHROMIUM)`;
+const MISSING = existsSync(CHROMIUM)
+  ? undefined
+  : `Chromium not found at ${CHROMIUM} (as root: apt-get install -y chromium; or set LUCID_CHROMIUM)`;
 const SCREENSHOT = join(ROOT, 'reports/dashboard.png');
 const WIDTH = 1360;
 const HEIGHT = 3800;
@@ -25,7 +27,18 @@ function chromium(args: string[]): { stdout: string; stderr: string; status: num
   try {
     const r = spawnSync(
       CHROMIUM,
-      ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, ...args],
+      [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        `--user-data-dir=${profile}`,
+        ...args,
+      ],
       { encoding: 'utf8', timeout: 120_000, maxBuffer: 64 * 1024 * 1024 },
     );
     if (r.error) throw r.error;
@@ -61,7 +74,12 @@ describe('dashboard in a real browser', () => {
     if (MISSING) skip(MISSING);
     mkdirSync(join(ROOT, 'reports'), { recursive: true });
     rmSync(SCREENSHOT, { force: true });
-    const r = chromium(['--hide-scrollbars', `--window-size=${WIDTH},${HEIGHT}`, `--screenshot=${SCREENSHOT}`, pathToFileURL(page).href]);
+    const r = chromium([
+      '--hide-scrollbars',
+      `--window-size=${WIDTH},${HEIGHT}`,
+      `--screenshot=${SCREENSHOT}`,
+      pathToFileURL(page).href,
+    ]);
     expect(r.status, r.stderr).toBe(0);
     const png = readFileSync(SCREENSHOT);
     expect(png.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');

@@ -32,19 +32,37 @@ test('pinned base diff_ids: reference images pass on both platforms, an arm64 im
   writeFileSync(profile, JSON.stringify({ base: { diffIds: pins } }));
   const pinnedNow = loadContract({ overrides: [profile] });
   const committed = loadContract({ overrides: ['reference-base-pinned'] });
-  expect(committed.base.diffIds, 'contract/profiles/reference-base-pinned.json is stale: put the built base diff_ids there').toEqual(pins);
+  expect(
+    committed.base.diffIds,
+    'contract/profiles/reference-base-pinned.json is stale: put the built base diff_ids there',
+  ).toEqual(pins);
 
-  const refs = await ensureReferenceImages({ contract, services: contract.services.map((s) => s.name), platforms: contract.platforms, log });
+  const refs = await ensureReferenceImages({
+    contract,
+    services: contract.services.map((s) => s.name),
+    platforms: contract.platforms,
+    log,
+  });
   for (const t of refs) {
     const facts = await gatherImageFacts(t.image, { platform: t.platform });
     expect(facts.diffIds.slice(0, pins[t.platform]!.length)).toEqual(pins[t.platform]);
     expect(checkDistrolessBase(facts, pinnedNow, serviceNamed(contract, t.service), t.platform), t.label).toEqual([]);
   }
 
-  const [defect] = await ensureDefectImages({ contract, names: ['amd64-under-arm64'], platforms: ['linux/arm64'], log });
+  const [defect] = await ensureDefectImages({
+    contract,
+    names: ['amd64-under-arm64'],
+    platforms: ['linux/arm64'],
+    log,
+  });
   const facts = await gatherImageFacts(defect!.image, { platform: 'linux/arm64' });
   const service = serviceNamed(contract, defect!.service);
-  expect(checkDistrolessBase(facts, contract, service, 'linux/arm64'), 'unpinned: the amd64 base says Distroless too').toEqual([]);
+  expect(
+    checkDistrolessBase(facts, contract, service, 'linux/arm64'),
+    'unpinned: the amd64 base says Distroless too',
+  ).toEqual([]);
   const found = checkDistrolessBase(facts, pinnedNow, service, 'linux/arm64');
-  expect(found.map((f) => f.seen)).toEqual([`layer 0 is ${pins['linux/amd64']![0]!.slice(7, 19)}, the pinned base has ${pins['linux/arm64']![0]!.slice(7, 19)}`]);
+  expect(found.map((f) => f.seen)).toEqual([
+    `layer 0 is ${pins['linux/amd64']![0]!.slice(7, 19)}, the pinned base has ${pins['linux/arm64']![0]!.slice(7, 19)}`,
+  ]);
 }, 600_000);

@@ -15,7 +15,11 @@ describe('doctor on this machine', () => {
     const r = spawnSync('node', ['bin/lucid-harness.mjs', 'doctor'], { cwd: ROOT, encoding: 'utf8' });
     expect(r.stdout, r.stderr).toMatch(/doctor: no problems found/);
     expect(r.status).toBe(0);
-    for (const fact of [/^engine: Docker \S+, API \d+\.\d+/m, /^engine platform: linux\/(amd64|arm64)$/m, /^host architecture: (amd64|arm64)$/m])
+    for (const fact of [
+      /^engine: Docker \S+, API \d+\.\d+/m,
+      /^engine platform: linux\/(amd64|arm64)$/m,
+      /^host architecture: (amd64|arm64)$/m,
+    ])
       expect(r.stdout).toMatch(fact);
     expect(r.stdout).toMatch(/^linux\/amd64 containers: run .*printed "x86_64"/m);
     expect(r.stdout).toMatch(/^linux\/arm64 containers: run .*printed "aarch64"/m);
@@ -37,15 +41,18 @@ describe('hand-assembled probe programs in real containers', () => {
   it.each([
     ['linux/amd64', 'x86_64'],
     ['linux/arm64', 'aarch64'],
-  ] as const)('%s: the image records its platform, and the program prints %s and exits 0', async (platform, printed) => {
-    const id = await ensureProbeImage(platform);
-    const image = await docker().getImage(id).inspect();
-    expect([image.Os, image.Architecture, (image as { Variant?: string }).Variant]).toEqual(
-      platform === 'linux/arm64' ? ['linux', 'arm64', 'v8'] : ['linux', 'amd64', undefined],
-    );
-    const run = await runProbe(platform);
-    expect(run).toMatchObject({ ok: true, output: printed, exitCode: 0 });
-  });
+  ] as const)(
+    '%s: the image records its platform, and the program prints %s and exits 0',
+    async (platform, printed) => {
+      const id = await ensureProbeImage(platform);
+      const image = await docker().getImage(id).inspect();
+      expect([image.Os, image.Architecture, (image as { Variant?: string }).Variant]).toEqual(
+        platform === 'linux/arm64' ? ['linux', 'arm64', 'v8'] : ['linux', 'amd64', undefined],
+      );
+      const run = await runProbe(platform);
+      expect(run).toMatchObject({ ok: true, output: printed, exitCode: 0 });
+    },
+  );
 
   it('leaves no probe containers behind', async () => {
     const left = await docker().listContainers({
@@ -68,7 +75,12 @@ describe('judge on fabricated facts (no Docker needed)', () => {
       expect.stringMatching(/arm64 emulation is off/),
     ]);
     const down = healthyFacts();
-    down.engine = { reachable: false, endpoint: 'unix:///var/run/docker.sock', local: true, error: 'connect ENOENT /var/run/docker.sock' };
+    down.engine = {
+      reachable: false,
+      endpoint: 'unix:///var/run/docker.sock',
+      local: true,
+      error: 'connect ENOENT /var/run/docker.sock',
+    };
     down.runs = [];
     expect(judge(down)).toEqual([expect.stringMatching(/^no Docker engine answers/)]);
   });

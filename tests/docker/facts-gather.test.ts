@@ -90,10 +90,19 @@ beforeAll(async () => {
         Cmd: ['/app/main.py'],
         WorkingDir: '/app',
         ExposedPorts: { [`${service.port}/tcp`]: {} },
-        Healthcheck: { Test: ['CMD', '/usr/bin/python3', '/app/health.py', `http://127.0.0.1:${service.port}${service.healthPath}`], Interval: 15e9, Retries: 3 },
+        Healthcheck: {
+          Test: ['CMD', '/usr/bin/python3', '/app/health.py', `http://127.0.0.1:${service.port}${service.healthPath}`],
+          Interval: 15e9,
+          Retries: 3,
+        },
         Labels: harnessLabels('facts-gather-test'),
       },
-      history: [{ created_by: 'layer one' }, { created_by: 'layer two' }, { created_by: 'ENV X=1', empty_layer: true }, { created_by: 'layer three' }],
+      history: [
+        { created_by: 'layer one' },
+        { created_by: 'layer two' },
+        { created_by: 'ENV X=1', empty_layer: true },
+        { created_by: 'layer three' },
+      ],
     },
   });
   imageId = built.imageId;
@@ -102,7 +111,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (imageId) await docker().getImage(imageId).remove({ force: true }).catch(() => undefined);
+  if (imageId)
+    await docker()
+      .getImage(imageId)
+      .remove({ force: true })
+      .catch(() => undefined);
   if (cacheDir) rmSync(cacheDir, { recursive: true, force: true });
   delete process.env.LUCID_CACHE_DIR;
   delete process.env.LUCID_FACTS_SOURCE;
@@ -117,14 +130,29 @@ describe('gatherImageFacts against a loaded docker-archive', () => {
     cold = await gatherImageFacts(TAG, { platform: 'linux/arm64' });
     timings.cold = cold.gather.ms;
     expect(cold.id).toBe(imageId);
-    expect(cold.gather).toMatchObject({ source: 'export', fallback: 'LUCID_FACTS_SOURCE=export', exported: true, configFrom: 'archive', layersIndexed: 3, layersFromCache: 0, warnings: [] });
-    expect(cold).toMatchObject({ architecture: 'arm64', variant: 'v8', os: 'linux', layerCount: 3, platform: 'linux/arm64' });
+    expect(cold.gather).toMatchObject({
+      source: 'export',
+      fallback: 'LUCID_FACTS_SOURCE=export',
+      exported: true,
+      configFrom: 'archive',
+      layersIndexed: 3,
+      layersFromCache: 0,
+      warnings: [],
+    });
+    expect(cold).toMatchObject({
+      architecture: 'arm64',
+      variant: 'v8',
+      os: 'linux',
+      layerCount: 3,
+      platform: 'linux/arm64',
+    });
     expect(cold.config.User).toBe('nonroot');
     expect(cold.config.Labels[LABEL_OWNER]).toBe('true');
     expect(cold.history.map((h) => h.created_by)).toEqual(['layer one', 'layer two', 'ENV X=1', 'layer three']);
 
     const e = cold.fs.entries;
-    for (const gone of ['/usr/bin/victim', '/bin/sh', '/bin/dash', '/opt/old/a.txt', '/opt/old/b.txt']) expect(e.has(gone), gone).toBe(false);
+    for (const gone of ['/usr/bin/victim', '/bin/sh', '/bin/dash', '/opt/old/a.txt', '/opt/old/b.txt'])
+      expect(e.has(gone), gone).toBe(false);
     expect(e.has('/opt/old')).toBe(true);
     expect(e.get('/opt/old/c.txt')?.layer).toBe(1);
     expect(e.get('/usr/bin/su')).toMatchObject({ type: 'file', mode: 0o4755 });
@@ -132,13 +160,20 @@ describe('gatherImageFacts against a loaded docker-archive', () => {
     expect(e.get('/usr/local/bin/tool')).toMatchObject({ multiCall: 'busybox', elf: 'aarch64', size: 200_000 });
     expect(e.get('/tmp')?.mode).toBe(0o1777);
     expect(e.get('/var/local')).toMatchObject({ mode: 0o2775, gid: 50 });
-    expect(resolvePath(cold.fs, '/usr/bin/python3')).toMatchObject({ path: '/usr/bin/python3.11', entry: { elf: 'aarch64' } });
+    expect(resolvePath(cold.fs, '/usr/bin/python3')).toMatchObject({
+      path: '/usr/bin/python3.11',
+      entry: { elf: 'aarch64' },
+    });
     expect(cold.fs.texts.get('/etc/passwd')).toBe(PASSWD);
     expect(cold.fs.texts.get('/usr/lib/os-release')).toContain('VERSION_ID="12"');
   });
 
   test('the static checks judge the gathered facts', () => {
-    const failed = Object.fromEntries(runStaticChecks(cold, contract, service, 'linux/arm64').filter((r) => r.findings.length).map((r) => [r.name, r.findings.map((f) => f.seen)]));
+    const failed = Object.fromEntries(
+      runStaticChecks(cold, contract, service, 'linux/arm64')
+        .filter((r) => r.findings.length)
+        .map((r) => [r.name, r.findings.map((f) => f.seen)]),
+    );
     expect(failed).toEqual({
       'no-shell': ['/usr/local/bin/tool is a busybox multi-call binary (found by its content) and provides sh'],
       'no-setuid': ['/usr/bin/su is setuid (mode 4755, owner 0:0)', '/usr/bin/su2 is setuid (mode 4755, owner 0:0)'],
@@ -150,7 +185,13 @@ describe('gatherImageFacts against a loaded docker-archive', () => {
     forgetGatheredFacts();
     const warm = await gatherImageFacts(TAG, { platform: 'linux/arm64' });
     timings.warm = warm.gather.ms;
-    expect(warm.gather).toMatchObject({ source: 'cache', exported: false, configFrom: 'cache', layersIndexed: 0, layersFromCache: 3 });
+    expect(warm.gather).toMatchObject({
+      source: 'cache',
+      exported: false,
+      configFrom: 'cache',
+      layersIndexed: 0,
+      layersFromCache: 3,
+    });
     expect([...warm.fs.entries.entries()]).toEqual([...cold.fs.entries.entries()]);
     expect(warm.config).toEqual(cold.config);
 
@@ -167,7 +208,11 @@ describe('gatherImageFacts against a loaded docker-archive', () => {
     timings.warmEngineConfig = viaEngine.gather.ms;
     expect(viaEngine.gather).toMatchObject({ exported: false, configFrom: 'engine' });
     expect(viaEngine.config).toEqual(cold.config);
-    expect({ a: viaEngine.architecture, v: viaEngine.variant, o: viaEngine.os }).toEqual({ a: 'arm64', v: 'v8', o: 'linux' });
+    expect({ a: viaEngine.architecture, v: viaEngine.variant, o: viaEngine.os }).toEqual({
+      a: 'arm64',
+      v: 'v8',
+      o: 'linux',
+    });
     expect(viaEngine.history.map((h) => h.created_by)).toEqual(cold.history.map((h) => h.created_by));
   });
 });

@@ -46,7 +46,9 @@ function bigBusybox(): Buffer {
 const d = (name: string, mode = 0o755, uid = 0, gid = 0): TarItem => ({ name, type: 'directory', mode, uid, gid });
 const FIXTURE_LAYERS: TarItem[][] = [
   [
-    ...['etc/', 'bin/', 'usr/', 'usr/bin/', 'usr/lib/', 'opt/', 'opt/old/', 'srv/', 'srv/cache/', 'app/'].map((n) => d(n)),
+    ...['etc/', 'bin/', 'usr/', 'usr/bin/', 'usr/lib/', 'opt/', 'opt/old/', 'srv/', 'srv/cache/', 'app/'].map((n) =>
+      d(n),
+    ),
     d('tmp/', 0o1777),
     d('var/', 0o755),
     d('var/local/', 0o2775, 0, 50),
@@ -80,14 +82,20 @@ const FIXTURE_LAYERS: TarItem[][] = [
   ],
   [
     { name: 'app/main.py', data: 'print("hi")\n' },
-    { name: 'etc/passwd', data: 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532::/home/nonroot:/sbin/nologin\n' },
+    {
+      name: 'etc/passwd',
+      data: 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532::/home/nonroot:/sbin/nologin\n',
+    },
   ],
   [], // an empty layer
 ];
 
 let fixtureId = '';
 const cacheDirs: string[] = [];
-const compared: Record<string, { layers: number; entries: number; whiteouts: number; opaqueDirs: number; hardlinks: number }> = {};
+const compared: Record<
+  string,
+  { layers: number; entries: number; whiteouts: number; opaqueDirs: number; hardlinks: number }
+> = {};
 
 function freshCache(): string {
   const dir = mkdtempSync(join(tmpdir(), 'lucid-overlay-cache-'));
@@ -101,7 +109,12 @@ beforeAll(async () => {
   const built = await fixtureArchive({
     layers: await Promise.all(FIXTURE_LAYERS.map((l) => packTar(l))),
     repoTags: [FIXTURE],
-    config: { architecture: 'amd64', os: 'linux', config: { User: 'nonroot', Labels: harnessLabels('facts-overlay-test') }, history: FIXTURE_LAYERS.map((_l, i) => ({ created_by: `layer ${i}` })) },
+    config: {
+      architecture: 'amd64',
+      os: 'linux',
+      config: { User: 'nonroot', Labels: harnessLabels('facts-overlay-test') },
+      history: FIXTURE_LAYERS.map((_l, i) => ({ created_by: `layer ${i}` })),
+    },
   });
   const res = await docker().loadImage(Readable.from([built.archive]), { quiet: true });
   await new Promise<void>((ok, fail) => docker().modem.followProgress(res, (err) => (err ? fail(err) : ok())));
@@ -109,7 +122,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (fixtureId) await docker().getImage(fixtureId).remove({ force: true }).catch(() => undefined);
+  if (fixtureId)
+    await docker()
+      .getImage(fixtureId)
+      .remove({ force: true })
+      .catch(() => undefined);
   for (const dir of cacheDirs) rmSync(dir, { recursive: true, force: true });
   delete process.env.LUCID_CACHE_DIR;
   delete process.env.LUCID_FACTS_SOURCE;
@@ -118,8 +135,19 @@ afterAll(async () => {
   console.log(`overlay vs export, compared: ${JSON.stringify(compared, null, 1)}`);
 });
 
-const facts = (e: FsEntry) => ({ path: e.path, type: e.type, mode: e.mode, uid: e.uid, gid: e.gid, size: e.size, link: e.link, elf: e.elf, multiCall: e.multiCall });
-const sortedFacts = (l: LayerIndex) => l.entries.map(facts).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+const facts = (e: FsEntry) => ({
+  path: e.path,
+  type: e.type,
+  mode: e.mode,
+  uid: e.uid,
+  gid: e.gid,
+  size: e.size,
+  link: e.link,
+  elf: e.elf,
+  multiCall: e.multiCall,
+});
+const sortedFacts = (l: LayerIndex) =>
+  l.entries.map(facts).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 
 /** Both ways for one image; returns the export's layers (bottom to top) and config blob. */
 async function compareImage(ref: string): Promise<{ exported: LayerIndex[]; configBlob: Buffer }> {
@@ -139,7 +167,10 @@ async function compareImage(ref: string): Promise<{ exported: LayerIndex[]; conf
     expect(o.digest, `${at}: diff_id vs digest of the exported tar`).toBe(a.digest);
     expect(o.bytes, `${at}: tar length`).toBe(a.bytes);
     expect(sortedFacts(o), `${at}: entries by path`).toEqual(sortedFacts(a));
-    expect(o.entries.map((e) => e.path), `${at}: tar order`).toEqual(a.entries.map((e) => e.path));
+    expect(
+      o.entries.map((e) => e.path),
+      `${at}: tar order`,
+    ).toEqual(a.entries.map((e) => e.path));
     expect([...o.whiteouts].sort(), `${at}: whiteouts`).toEqual([...a.whiteouts].sort());
     expect([...o.opaqueDirs].sort(), `${at}: opaque dirs`).toEqual([...a.opaqueDirs].sort());
     expect(o.texts, `${at}: texts`).toEqual(a.texts);
@@ -157,7 +188,14 @@ async function compareImage(ref: string): Promise<{ exported: LayerIndex[]; conf
 async function gatherMatches(ref: string, exported: LayerIndex[], configBlob: Buffer): Promise<void> {
   const cache = freshCache();
   const f = await gatherImageFacts(ref);
-  expect(f.gather).toMatchObject({ source: 'overlay', exported: false, configFrom: 'imagedb', layersIndexed: exported.length, layersFromCache: 0, warnings: [] });
+  expect(f.gather).toMatchObject({
+    source: 'overlay',
+    exported: false,
+    configFrom: 'imagedb',
+    layersIndexed: exported.length,
+    layersFromCache: 0,
+    warnings: [],
+  });
   expect(f.gather.fallback).toBeUndefined();
   const merged = mergeLayers(exported);
   expect([...f.fs.entries]).toEqual([...merged.entries]);
@@ -177,7 +215,11 @@ describe('overlay2 reader equals the export, layer by layer', () => {
     const contract = loadContract();
     await ensureReferenceImages({ contract, services: ['data-chain'], platforms: ['linux/amd64'] });
     await ensureReferenceImages({ contract, services: ['api-gateway'], platforms: ['linux/arm64'] });
-    await ensureDefectImages({ contract, names: IMAGES.filter((r) => r.startsWith('lucid-defect/')).map((r) => r.replace(/^lucid-defect\/|:amd64$/g, '')), platforms: ['linux/amd64'] });
+    await ensureDefectImages({
+      contract,
+      names: IMAGES.filter((r) => r.startsWith('lucid-defect/')).map((r) => r.replace(/^lucid-defect\/|:amd64$/g, '')),
+      platforms: ['linux/amd64'],
+    });
   }, 600_000);
 
   test.for(IMAGES)('%s', async (ref) => {
@@ -195,12 +237,18 @@ describe('overlay2 reader equals the export, layer by layer', () => {
     forgetGatheredFacts();
     const f = await gatherImageFacts(FIXTURE);
     const e = f.fs.entries;
-    for (const gone of ['/usr/bin/victim', '/bin/sh', '/opt/old/a.txt', '/srv/cache/old.bin']) expect(e.has(gone), gone).toBe(false);
+    for (const gone of ['/usr/bin/victim', '/bin/sh', '/opt/old/a.txt', '/srv/cache/old.bin'])
+      expect(e.has(gone), gone).toBe(false);
     expect(e.get('/bin')?.layer).toBe(0); // layer 1 has /bin only as an unlisted parent: not an entry
     expect(e.get('/var/local')).toMatchObject({ mode: 0o2775, gid: 50 });
     expect(e.get('/usr/bin/su2')).toMatchObject({ type: 'hardlink', link: '/usr/bin/su', mode: 0o4755, elf: 'x86-64' });
     expect(e.get('/usr/bin/aa')).toMatchObject({ type: 'hardlink', link: '/usr/bin/zz' });
-    expect(e.get('/usr/local/bin/tool')).toMatchObject({ multiCall: 'busybox', elf: 'x86-64', uid: 1000, size: 1_300_000 });
+    expect(e.get('/usr/local/bin/tool')).toMatchObject({
+      multiCall: 'busybox',
+      elf: 'x86-64',
+      uid: 1000,
+      size: 1_300_000,
+    });
     expect(f.fs.texts.get('/etc/passwd')).toContain('nonroot');
   });
 });
@@ -210,11 +258,20 @@ describe('gather source and fallbacks (on the small fixture)', () => {
     const cache = freshCache();
     await gatherImageFacts(FIXTURE);
     forgetGatheredFacts();
-    expect((await gatherImageFacts(FIXTURE)).gather).toMatchObject({ source: 'cache', configFrom: 'cache', layersFromCache: 4 });
+    expect((await gatherImageFacts(FIXTURE)).gather).toMatchObject({
+      source: 'cache',
+      configFrom: 'cache',
+      layersFromCache: 4,
+    });
     const dir = join(cache, 'layer-index', `v${LAYER_INDEX_VERSION}`);
     rmSync(join(dir, readdirSync(dir)[0]!));
     forgetGatheredFacts();
-    expect((await gatherImageFacts(FIXTURE)).gather).toMatchObject({ source: 'overlay', configFrom: 'cache', layersIndexed: 1, layersFromCache: 3 });
+    expect((await gatherImageFacts(FIXTURE)).gather).toMatchObject({
+      source: 'overlay',
+      configFrom: 'cache',
+      layersIndexed: 1,
+      layersFromCache: 3,
+    });
   });
 
   test('LUCID_FACTS_SOURCE=export and a remote engine export instead, with the same facts', async () => {
@@ -225,13 +282,21 @@ describe('gather source and fallbacks (on the small fixture)', () => {
       process.env.LUCID_FACTS_SOURCE = 'export';
       freshCache();
       const forced = await gatherImageFacts(FIXTURE);
-      expect(forced.gather).toMatchObject({ source: 'export', fallback: 'LUCID_FACTS_SOURCE=export', exported: true, configFrom: 'archive' });
+      expect(forced.gather).toMatchObject({
+        source: 'export',
+        fallback: 'LUCID_FACTS_SOURCE=export',
+        exported: true,
+        configFrom: 'archive',
+      });
       expect([...forced.fs.entries]).toEqual([...viaOverlay.fs.entries]);
       delete process.env.LUCID_FACTS_SOURCE;
 
       process.env.LUCID_ENGINE_REMOTE = '1';
       freshCache();
-      expect((await gatherImageFacts(FIXTURE)).gather).toMatchObject({ source: 'export', fallback: 'engine is remote' });
+      expect((await gatherImageFacts(FIXTURE)).gather).toMatchObject({
+        source: 'export',
+        fallback: 'engine is remote',
+      });
     } finally {
       delete process.env.LUCID_FACTS_SOURCE;
       delete process.env.LUCID_ENGINE_REMOTE;

@@ -21,14 +21,25 @@ import { removePulledReferences } from '../../helpers/registry/pull.ts';
 import { pushIndex, type PushedIndex } from '../../helpers/registry/push.ts';
 import { localImageSource } from '../../helpers/registry/image-source.ts';
 import { checkTagConsistency, TAG_CONSISTENCY_CHECK } from '../../helpers/registry/tags.ts';
-import { describeRegistryTargets, resolveRegistryTargets, type RegistryTarget, type TagProblem } from '../../helpers/registry/targets.ts';
+import {
+  describeRegistryTargets,
+  resolveRegistryTargets,
+  type RegistryTarget,
+  type TagProblem,
+} from '../../helpers/registry/targets.ts';
 import { pushAttestation } from '../support/registry-testkit.ts';
 import type { ImageTarget } from '../../helpers/model/target.ts';
 import { ensureReferenceImages } from '../../fixtures/reference.ts';
 import { pushTargets } from '../../fixtures/push.ts';
 
 /** The error a promise rejects with (fails the test when it resolves). */
-const failure = (p: Promise<unknown>): Promise<Error> => p.then(() => { throw new Error('expected a rejection'); }, (e: Error) => e);
+const failure = (p: Promise<unknown>): Promise<Error> =>
+  p.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (e: Error) => e,
+  );
 
 const PLATFORMS: Platform[] = ['linux/amd64', 'linux/arm64'];
 const STAMP = 'latest-20250124-134023';
@@ -50,8 +61,16 @@ const work = mkdtempSync(join(tmpdir(), 'lucid-registry-docker-'));
 
 beforeAll(async () => {
   contract = loadContract({});
-  reference = await ensureReferenceImages({ contract, services: contract.services.map((s) => s.name), platforms: PLATFORMS, log });
-  [open, locked] = await Promise.all([startLocalRegistry({ log }), startLocalRegistry({ users: { [USER]: PASSWORD }, log })]);
+  reference = await ensureReferenceImages({
+    contract,
+    services: contract.services.map((s) => s.name),
+    platforms: PLATFORMS,
+    log,
+  });
+  [open, locked] = await Promise.all([
+    startLocalRegistry({ log }),
+    startLocalRegistry({ users: { [USER]: PASSWORD }, log }),
+  ]);
   client = new RegistryClient({ registry: open.host, credentials: null, log });
 });
 
@@ -62,7 +81,15 @@ afterAll(async () => {
 });
 
 const resolve = async (o: Partial<Parameters<typeof resolveRegistryTargets>[0]>) => {
-  const targets = await resolveRegistryTargets({ contract, registry: client, tag: 'latest-arm64', services: contract.services.map((s) => s.name), platforms: PLATFORMS, log, ...o });
+  const targets = await resolveRegistryTargets({
+    contract,
+    registry: client,
+    tag: 'latest-arm64',
+    services: contract.services.map((s) => s.name),
+    platforms: PLATFORMS,
+    log,
+    ...o,
+  });
   pulled.push(...targets.map((t) => t.reference));
   return targets;
 };
@@ -76,9 +103,19 @@ describe('registry mode: push, read back, resolve, pull', () => {
     const warm = await pushTargets({ client, contract, targets: reference, tags: [STAMP], log });
     const warmMs = Date.now() - t0;
     figure(`push cold ${secs(cold)} (6 indexes, 12 manifests), warm ${secs(warmMs)}`);
-    const blobs = (p: PushedIndex[]) => p.flatMap((x) => x.platforms).reduce((a, x) => ({ u: a.u + x.blobs.uploaded, m: a.m + x.blobs.mounted, e: a.e + x.blobs.existed }), { u: 0, m: 0, e: 0 });
+    const blobs = (p: PushedIndex[]) =>
+      p
+        .flatMap((x) => x.platforms)
+        .reduce((a, x) => ({ u: a.u + x.blobs.uploaded, m: a.m + x.blobs.mounted, e: a.e + x.blobs.existed }), {
+          u: 0,
+          m: 0,
+          e: 0,
+        });
     figure(`blobs cold ${JSON.stringify(blobs(pushed))}, warm ${JSON.stringify(blobs(warm))}`);
-    for (const p of pushed) figure(`compressed ${p.repository}: ${p.platforms.map((x) => `${x.platform} ${(x.compressedSize / 1e6).toFixed(2)} MB`).join(', ')}`);
+    for (const p of pushed)
+      figure(
+        `compressed ${p.repository}: ${p.platforms.map((x) => `${x.platform} ${(x.compressedSize / 1e6).toFixed(2)} MB`).join(', ')}`,
+      );
     expect(blobs(warm)).toEqual({ u: 0, m: 0, e: 36 }); // 12 images × (2 layers + config)
     expect(warm.map((w) => w.digest)).toEqual(pushed.map((p) => p.digest)); // same inputs → same index bytes
   });
@@ -95,7 +132,9 @@ describe('registry mode: push, read back, resolve, pull', () => {
       expect(info.digest).toBe(p.digest);
       expect(info.ignored).toEqual([]);
       for (const platform of PLATFORMS) {
-        const local = reference.find((r) => repositoryOf(contract, serviceNamed(contract, r.service)) === p.repository && r.platform === platform)!;
+        const local = reference.find(
+          (r) => repositoryOf(contract, serviceNamed(contract, r.service)) === p.repository && r.platform === platform,
+        )!;
         expect(info.platforms[platform]!.config.digest).toBe(local.image);
       }
     }
@@ -104,8 +143,13 @@ describe('registry mode: push, read back, resolve, pull', () => {
   test('an attestation entry pushed alongside is ignored', async () => {
     const repo = pushed[0]!.repository;
     const service = reference.filter((r) => repositoryOf(contract, serviceNamed(contract, r.service)) === repo);
-    const platforms = await Promise.all(service.map(async (t) => ({ platform: t.platform, ...(await localImageSource(t.image, log)) })));
-    const extraEntries = [await pushAttestation(client, repo, pushed[0]!.platforms[0]!.manifestDigest), await pushAttestation(client, repo, pushed[0]!.platforms[1]!.manifestDigest)];
+    const platforms = await Promise.all(
+      service.map(async (t) => ({ platform: t.platform, ...(await localImageSource(t.image, log)) })),
+    );
+    const extraEntries = [
+      await pushAttestation(client, repo, pushed[0]!.platforms[0]!.manifestDigest),
+      await pushAttestation(client, repo, pushed[0]!.platforms[1]!.manifestDigest),
+    ];
     await pushIndex({ client, repository: repo, tags: ['attested'], platforms, extraEntries, log });
     const info = await readIndex(client, repo, 'attested', PLATFORMS);
     expect(info.ignored).toEqual(['unknown/unknown (attestation)', 'unknown/unknown (attestation)']);
@@ -117,7 +161,9 @@ describe('registry mode: push, read back, resolve, pull', () => {
     const repo = pushed[1]!.repository;
     // An older timestamped index with other bytes (platforms in the other order), then latest-arm64 moved onto it.
     const current = await client.getManifest(repo, 'latest-arm64');
-    const older = Buffer.from(JSON.stringify({ ...current.json, manifests: [...(current.json as unknown as ImageIndex).manifests].reverse() }));
+    const older = Buffer.from(
+      JSON.stringify({ ...current.json, manifests: [...(current.json as unknown as ImageIndex).manifests].reverse() }),
+    );
     const olderDigest = await client.putManifest(repo, OLDER, OCI_INDEX, older);
     await client.putManifest(repo, 'latest-arm64', OCI_INDEX, older);
     try {
@@ -125,7 +171,9 @@ describe('registry mode: push, read back, resolve, pull', () => {
       expect(report.newest).toBe(STAMP);
       expect(report.findings).toHaveLength(1);
       expect(report.findings[0]!.check).toBe(TAG_CONSISTENCY_CHECK);
-      expect(report.findings[0]!.seen).toBe(`latest-arm64 is index ${olderDigest.slice(7, 19)}, the index of the older tag ${OLDER}`);
+      expect(report.findings[0]!.seen).toBe(
+        `latest-arm64 is index ${olderDigest.slice(7, 19)}, the index of the older tag ${OLDER}`,
+      );
     } finally {
       await client.putManifest(repo, 'latest-arm64', OCI_INDEX, current.bytes);
     }
@@ -135,7 +183,9 @@ describe('registry mode: push, read back, resolve, pull', () => {
   test('resolve registry targets on both platforms: pulled by digest, same image ids as the local reference images', async () => {
     const t0 = Date.now();
     const targets = await resolve({});
-    figure(`resolve + pull of ${targets.length} targets ${secs(Date.now() - t0)} (engine already had every image; per pull ${targets.map((t) => t.pullMs).join('/')} ms)`);
+    figure(
+      `resolve + pull of ${targets.length} targets ${secs(Date.now() - t0)} (engine already had every image; per pull ${targets.map((t) => t.pullMs).join('/')} ms)`,
+    );
     for (const line of describeRegistryTargets(targets)) figure(line);
     expect(targets).toHaveLength(12);
     for (const t of targets) {
@@ -145,7 +195,9 @@ describe('registry mode: push, read back, resolve, pull', () => {
       expect(img.Architecture).toBe(archOf(t.platform));
       expect((img as { Variant?: string }).Variant ?? '').toBe(t.platform === 'linux/arm64' ? 'v8' : '');
       expect(img.RepoDigests).toContain(t.reference);
-      expect(t.label).toBe(`${open.host}/${t.repository}:latest-arm64@${t.manifestDigest.slice(7, 19)} [${t.platform}]`);
+      expect(t.label).toBe(
+        `${open.host}/${t.repository}:latest-arm64@${t.manifestDigest.slice(7, 19)} [${t.platform}]`,
+      );
       expect(t.indexDigest).toBe(pushed.find((p) => p.repository === t.repository)!.digest);
       expect(t.compressedSize).toBeGreaterThan(15e6);
     }
@@ -154,7 +206,13 @@ describe('registry mode: push, read back, resolve, pull', () => {
   test('an index entry that lies about its platform is a problem of the tag; both platforms are still verified', async () => {
     const amd64 = reference.find((r) => r.service === 'data-chain' && r.platform === 'linux/amd64')!;
     const src = await localImageSource(amd64.image, log);
-    const lying = await pushIndex({ client, repository: 'pickme/lucid-data-chain', tags: ['lying'], platforms: PLATFORMS.map((platform) => ({ platform, ...src })), log });
+    const lying = await pushIndex({
+      client,
+      repository: 'pickme/lucid-data-chain',
+      tags: ['lying'],
+      platforms: PLATFORMS.map((platform) => ({ platform, ...src })),
+      log,
+    });
     pulled.push(`${open.host}/pickme/lucid-data-chain@${lying.platforms[1]!.manifestDigest}`);
     const problems: TagProblem[] = [];
     const targets = await resolve({ tag: 'lying', services: ['data-chain'], problems });
@@ -173,7 +231,8 @@ describe('registry mode: push, read back, resolve, pull', () => {
     for (const p of PLATFORMS) {
       const t0 = Date.now();
       let n = 0;
-      for (const l of info.platforms[p]!.layers) for await (const c of client.blobStream(pushed[0]!.repository, l.digest)) n += c.length;
+      for (const l of info.platforms[p]!.layers)
+        for await (const c of client.blobStream(pushed[0]!.repository, l.digest)) n += c.length;
       figure(`blob read ${p}: ${(n / 1e6).toFixed(1)} MB in ${secs(Date.now() - t0)}`);
       expect(n).toBe(info.platforms[p]!.layers.reduce((a, l) => a + l.size, 0));
     }
@@ -190,11 +249,16 @@ describe('registry mode: push, read back, resolve, pull', () => {
 
   test('basic-auth registry: 401 message without credentials, push + resolve + pull with LUCID_REGISTRY_USER/PASSWORD', async () => {
     const only = reference.filter((r) => r.service === 'data-chain');
-    const env = { LUCID_REGISTRY_USER: process.env.LUCID_REGISTRY_USER, LUCID_REGISTRY_PASSWORD: process.env.LUCID_REGISTRY_PASSWORD };
+    const env = {
+      LUCID_REGISTRY_USER: process.env.LUCID_REGISTRY_USER,
+      LUCID_REGISTRY_PASSWORD: process.env.LUCID_REGISTRY_PASSWORD,
+    };
     const anonymous = new RegistryClient({ registry: locked.host, credentials: null });
     const e = await failure(resolve({ registry: anonymous, services: ['data-chain'] }));
     expect(e).toBeInstanceOf(AuthRequiredError);
-    expect(e.message).toBe(`authentication required for pickme/lucid-data-chain at ${locked.host}: set LUCID_REGISTRY_USER/LUCID_REGISTRY_PASSWORD or docker login ${locked.host}`);
+    expect(e.message).toBe(
+      `authentication required for pickme/lucid-data-chain at ${locked.host}: set LUCID_REGISTRY_USER/LUCID_REGISTRY_PASSWORD or docker login ${locked.host}`,
+    );
     process.env.LUCID_REGISTRY_USER = USER;
     process.env.LUCID_REGISTRY_PASSWORD = PASSWORD;
     try {
@@ -203,8 +267,9 @@ describe('registry mode: push, read back, resolve, pull', () => {
       const targets: RegistryTarget[] = await resolve({ registry: locked.host, services: ['data-chain'] });
       expect(targets.map((t) => t.image)).toEqual(only.map((t) => t.image));
     } finally {
-      for (const [k, v] of Object.entries(env)) if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
+      for (const [k, v] of Object.entries(env))
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
     }
   });
 });

@@ -16,14 +16,24 @@ import { readResults, type Results } from '../../helpers/report/results-schema.t
 import { ensureReferenceImages } from '../../fixtures/reference.ts';
 
 const REPO = 'pickme/lucid-data-chain';
-const cli = (args: string[]) => spawnSync(process.execPath, ['bin/lucid-harness.mjs', ...args], { cwd: PROJECT_ROOT, env: process.env, encoding: 'utf8', timeout: 600_000 });
+const cli = (args: string[]) =>
+  spawnSync(process.execPath, ['bin/lucid-harness.mjs', ...args], {
+    cwd: PROJECT_ROOT,
+    env: process.env,
+    encoding: 'utf8',
+    timeout: 600_000,
+  });
 
 describe('verify --registry on tags that are not full indexes', () => {
   let registry: Awaited<ReturnType<typeof startLocalRegistry>>;
   beforeAll(async () => {
     registry = await startLocalRegistry({});
     const contract = loadContract({});
-    const refs = await ensureReferenceImages({ contract, services: ['data-chain'], platforms: ['linux/amd64', 'linux/arm64'] });
+    const refs = await ensureReferenceImages({
+      contract,
+      services: ['data-chain'],
+      platforms: ['linux/amd64', 'linux/arm64'],
+    });
     const client = new RegistryClient({ registry: registry.host });
     const platforms = [];
     for (const t of refs) {
@@ -31,10 +41,21 @@ describe('verify --registry on tags that are not full indexes', () => {
       platforms.push({ platform: t.platform, configBytes: src.configBytes, layers: src.layers });
     }
     const full = await pushIndex({ client, repository: REPO, tags: ['full'], platforms, mounts: new Map() });
-    await pushIndex({ client, repository: REPO, tags: ['amd64-only'], platforms: platforms.filter((p) => p.platform === 'linux/amd64'), mounts: new Map() });
+    await pushIndex({
+      client,
+      repository: REPO,
+      tags: ['amd64-only'],
+      platforms: platforms.filter((p) => p.platform === 'linux/amd64'),
+      mounts: new Map(),
+    });
     // What `docker build --platform linux/arm64 -t …:latest-arm64 && docker push` leaves: the arm64 manifest under the tag.
     const arm = full.platforms.find((p) => p.platform === 'linux/arm64')!;
-    await client.putManifest(REPO, 'single-arm64', OCI_MANIFEST, (await client.getManifest(REPO, arm.manifestDigest)).bytes);
+    await client.putManifest(
+      REPO,
+      'single-arm64',
+      OCI_MANIFEST,
+      (await client.getManifest(REPO, arm.manifestDigest)).bytes,
+    );
     // An index whose arm64 entry lost its variant (docker manifest create from a config without one).
     const index = JSON.parse((await client.getManifest(REPO, 'full')).bytes.toString('utf8'));
     for (const m of index.manifests) if (m.platform?.architecture === 'arm64') delete m.platform.variant;
@@ -44,10 +65,21 @@ describe('verify --registry on tags that are not full indexes', () => {
 
   const verify = (tag: string): { status: number | null; stderr: string; results: Results } => {
     const reportDir = mkdtempSync(join(tmpdir(), `lucid-shape-${tag}-`));
-    const r = cli(['verify', '--registry', registry.host, '--tag', tag, '--image', 'data-chain', '--report-dir', reportDir]);
+    const r = cli([
+      'verify',
+      '--registry',
+      registry.host,
+      '--tag',
+      tag,
+      '--image',
+      'data-chain',
+      '--report-dir',
+      reportDir,
+    ]);
     return { status: r.status, stderr: r.stderr, results: readResults(join(reportDir, 'results.json')) };
   };
-  const of = (r: Results, platform: string) => r.checks.filter((c) => c.platform === platform && c.suite.includes('smoke'));
+  const of = (r: Results, platform: string) =>
+    r.checks.filter((c) => c.platform === platform && c.suite.includes('smoke'));
   const shape = (r: Results) => r.checks.find((c) => c.check === 'tag-shape')!;
 
   test('a single-platform arm64 manifest: arm64 verified and passing, the tag fails tag-shape naming both problems', () => {

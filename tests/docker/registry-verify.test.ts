@@ -8,14 +8,29 @@ import { startLocalRegistry } from '../support/local-registry.ts';
 import { parseVitestJson } from '../../helpers/plan/run-suites.ts';
 
 const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
-  spawnSync(process.execPath, ['bin/lucid-harness.mjs', ...args], { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 600_000 });
+  spawnSync(process.execPath, ['bin/lucid-harness.mjs', ...args], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    timeout: 600_000,
+  });
 
 /** The after-push job as CI runs it: push with buildx's shape, then verify from the registry by digest. */
 describe('verify --registry against a real loopback registry', () => {
   let registry: Awaited<ReturnType<typeof startLocalRegistry>>;
   beforeAll(async () => {
     registry = await startLocalRegistry({});
-    const push = cli(['fixtures', 'push', '--registry', registry.host, '--tag', 'latest-20261127-101500', '--also-moving-tag', '--image', 'data-chain']);
+    const push = cli([
+      'fixtures',
+      'push',
+      '--registry',
+      registry.host,
+      '--tag',
+      'latest-20261127-101500',
+      '--also-moving-tag',
+      '--image',
+      'data-chain',
+    ]);
     expect(push.status, push.stderr).toBe(0);
   });
   afterAll(async () => registry?.stop());
@@ -26,7 +41,9 @@ describe('verify --registry against a real loopback registry', () => {
     expect(r.status, `${r.stderr.slice(-3000)}`).toBe(0);
     const outcomes = parseVitestJson(readFileSync(join(reportDir, 'vitest-results.json'), 'utf8'));
     const subjects = new Set(outcomes.filter((o) => o.status === 'passed').map((o) => o.ancestors[0]));
-    expect(subjects).toEqual(new Set(['data-chain [linux/amd64]', 'data-chain [linux/arm64]', 'data-chain [registry]']));
+    expect(subjects).toEqual(
+      new Set(['data-chain [linux/amd64]', 'data-chain [linux/arm64]', 'data-chain [registry]']),
+    );
     expect(outcomes.filter((o) => o.status === 'failed')).toEqual([]);
     const plan = JSON.parse(readFileSync(join(reportDir, 'run-plan.json'), 'utf8'));
     expect(plan.source).toBe('registry');
@@ -36,6 +53,8 @@ describe('verify --registry against a real loopback registry', () => {
   test('an unknown tag is one line and exit 2', () => {
     const r = cli(['verify', '--registry', registry.host, '--tag', 'latest-19990101-000000', '--image', 'data-chain']);
     expect(r.status).toBe(2);
-    expect(r.stderr.trim().split('\n').pop()).toBe(`lucid-harness verify: no tag latest-19990101-000000 in pickme/lucid-data-chain at ${registry.host}`);
+    expect(r.stderr.trim().split('\n').pop()).toBe(
+      `lucid-harness verify: no tag latest-19990101-000000 in pickme/lucid-data-chain at ${registry.host}`,
+    );
   });
 });

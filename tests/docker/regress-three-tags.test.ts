@@ -32,12 +32,20 @@ const T4 = 'latest-20261127-101800'; // pushed by the last test: T3's breakage f
 const GROWN_TAG = 'lucid-harness-test/regress-grown-data-chain:amd64';
 const MiB = 1024 * 1024;
 
-const cli = (args: string[]) => spawnSync(process.execPath, ['bin/lucid-harness.mjs', ...args], { cwd: PROJECT_ROOT, env: process.env, encoding: 'utf8', timeout: 1_500_000, maxBuffer: 64 * MiB });
+const cli = (args: string[]) =>
+  spawnSync(process.execPath, ['bin/lucid-harness.mjs', ...args], {
+    cwd: PROJECT_ROOT,
+    env: process.env,
+    encoding: 'utf8',
+    timeout: 1_500_000,
+    maxBuffer: 64 * MiB,
+  });
 
 /** Deterministic bytes gzip can't shrink (SHA-256 in counter mode), so the registry blob grows too. */
 function ballast(size: number): Buffer {
   const out = Buffer.alloc(size);
-  for (let i = 0, off = 0; off < size; i++, off += 32) createHash('sha256').update(`lucid-harness regress ballast ${i}`).digest().copy(out, off);
+  for (let i = 0, off = 0; off < size; i++, off += 32)
+    createHash('sha256').update(`lucid-harness regress ballast ${i}`).digest().copy(out, off);
   return out;
 }
 
@@ -51,10 +59,18 @@ async function grownDataChain(contract: Contract): Promise<ImageTarget> {
   const base = await ensureBaseImage(platform);
   const { uid, gid } = contract.user;
   const app = await fileLayer(
-    [{ path: `${APP_DIR}/`, mode: 0o755 }, { path: `${APP_DIR}/logs/`, uid, gid, mode: 0o755 }, ...serviceSourceFiles(), { path: `${APP_DIR}/data/ballast.bin`, content: ballast(3 * MiB) }],
+    [
+      { path: `${APP_DIR}/`, mode: 0o755 },
+      { path: `${APP_DIR}/logs/`, uid, gid, mode: 0o755 },
+      ...serviceSourceFiles(),
+      { path: `${APP_DIR}/data/ballast.bin`, content: ballast(3 * MiB) },
+    ],
     'COPY fixtures/services/lucid_ref /app/lucid_ref # lucid-harness regress test: reference app + 3 MiB ballast',
   );
-  const config = { ...base.config, ...serviceImageConfig(contract, serviceNamed(contract, 'data-chain'), base.config.Env ?? []) };
+  const config = {
+    ...base.config,
+    ...serviceImageConfig(contract, serviceNamed(contract, 'data-chain'), base.config.Env ?? []),
+  };
   const built = await buildImage({ platform, tag: GROWN_TAG, layers: [...base.layers, app], config });
   return { service: 'data-chain', platform, image: built.id, label: GROWN_TAG };
 }
@@ -76,36 +92,70 @@ describe('regress over three timestamped tags of a real registry', () => {
     const [envPassword] = await ensureDefectImages({ contract, names: ['env-password'], platforms: ['linux/amd64'] });
     const replace = [envPassword!, await grownDataChain(contract)];
     // The moving tag names the newest index, so the registry suite's tag-consistency passes on every tag.
-    await pushReferenceImages({ client, contract, tags: [T3, contract.registry.movingTag], services: SERVICES, replace });
+    await pushReferenceImages({
+      client,
+      contract,
+      tags: [T3, contract.registry.movingTag],
+      services: SERVICES,
+      replace,
+    });
   });
 
   afterAll(async () => {
     await registry?.stop();
-    const refs = [...new Set((report?.tags ?? []).flatMap((t) => t.targets.map((x) => x.reference).filter((r): r is string => !!r)))];
+    const refs = [
+      ...new Set(
+        (report?.tags ?? []).flatMap((t) => t.targets.map((x) => x.reference).filter((r): r is string => !!r)),
+      ),
+    ];
     await removePulledReferences(refs);
-    await docker().getImage(GROWN_TAG).remove().catch(() => undefined);
+    await docker()
+      .getImage(GROWN_TAG)
+      .remove()
+      .catch(() => undefined);
     if (reportDir && !process.env.LUCID_KEEP_REPORTS) rmSync(reportDir, { recursive: true, force: true });
   });
 
   test('tag 2 → 3 flags exactly the broken check and the grown image; tag 1 → 2 flags nothing; exit 1', () => {
     const t0 = Date.now();
-    const r = cli(['regress', '--registry', registry.host, '--last', '3', '--image', 'data-chain', '--image', 'service-mesh-controller', '--platform', 'linux/amd64', '--report-dir', reportDir]);
+    const r = cli([
+      'regress',
+      '--registry',
+      registry.host,
+      '--last',
+      '3',
+      '--image',
+      'data-chain',
+      '--image',
+      'service-mesh-controller',
+      '--platform',
+      'linux/amd64',
+      '--report-dir',
+      reportDir,
+    ]);
     const seconds = (Date.now() - t0) / 1000;
     console.log(`regress of 3 tags × 2 services (linux/amd64): ${seconds.toFixed(1)} s\n${r.stdout}`);
     expect(r.status, `${r.stdout}\n${r.stderr.slice(-4000)}`).toBe(1);
     report = readRegressionReport(join(reportDir, 'regression.json'));
 
-    expect(report.tags.map((t) => [t.tag, t.error])).toEqual([[T1, undefined], [T2, undefined], [T3, undefined]]);
+    expect(report.tags.map((t) => [t.tag, t.error])).toEqual([
+      [T1, undefined],
+      [T2, undefined],
+      [T3, undefined],
+    ]);
     expect(report.incomplete).toEqual([{ tag: TX, missingIn: ['pickme/lucid-service-mesh-controller'] }]);
     const [first, second] = report.pairs;
     expect([first!.baseline, first!.current, second!.baseline, second!.current]).toEqual([T1, T2, T2, T3]);
 
-    const regressed = (p: typeof first) => p!.metrics.filter((m) => m.regression).map((m) => `${m.image} ${m.platform} ${m.name}`);
+    const regressed = (p: typeof first) =>
+      p!.metrics.filter((m) => m.regression).map((m) => `${m.image} ${m.platform} ${m.name}`);
     expect(first!.findings, JSON.stringify(first!.metrics.filter((m) => m.delta !== 0))).toEqual([]);
     expect(first!.newFailures).toEqual([]);
     expect(regressed(first)).toEqual([]);
 
-    expect(second!.newFailures.map((c) => `${c.image} ${c.platform} ${c.check}`)).toEqual(['service-mesh-controller linux/amd64 no-secrets']);
+    expect(second!.newFailures.map((c) => `${c.image} ${c.platform} ${c.check}`)).toEqual([
+      'service-mesh-controller linux/amd64 no-secrets',
+    ]);
     expect(regressed(second)).toEqual(['data-chain linux/amd64 image-size']);
     expect(second!.findings.map((f) => f.kind)).toEqual(['new-failure', 'metric']);
     expect(second!.fixed).toEqual([]);
@@ -126,7 +176,9 @@ describe('regress over three timestamped tags of a real registry', () => {
     const html = readFileSync(join(reportDir, 'index.html'), 'utf8');
     expect(html).toContain('1 of 2 tag pairs regressed (1 new failure, 1 metric over threshold)');
     expect(html).not.toContain('No regressions against tag');
-    expect(html.indexOf(`<code>${T2}</code> → <code>${T3}</code>`)).toBeLessThan(html.indexOf(`<code>${T1}</code> → <code>${T2}</code>`));
+    expect(html.indexOf(`<code>${T2}</code> → <code>${T3}</code>`)).toBeLessThan(
+      html.indexOf(`<code>${T1}</code> → <code>${T2}</code>`),
+    );
     expect(r.stdout).toContain(`${T1} → ${T2}: no regressions`);
     expect(r.stdout).toContain(`${T2} → ${T3}: 2 regressions (1 new failure, 1 metric over threshold)`);
     expect(r.stderr).toMatch(new RegExp(`regress: \\[3/3\\] ${T3}: \\d+ passed, 1 failed`));
@@ -137,12 +189,31 @@ describe('regress over three timestamped tags of a real registry', () => {
     await pushReferenceImages({ client, contract, tags: [T4, contract.registry.movingTag], services: SERVICES });
     const dir = mkdtempSync(join(tmpdir(), 'lucid-regress-fixed-'));
     try {
-      const r = cli(['regress', '--registry', registry.host, '--last', '3', '--image', 'data-chain', '--image', 'service-mesh-controller', '--platform', 'linux/amd64', '--report-dir', dir]);
+      const r = cli([
+        'regress',
+        '--registry',
+        registry.host,
+        '--last',
+        '3',
+        '--image',
+        'data-chain',
+        '--image',
+        'service-mesh-controller',
+        '--platform',
+        'linux/amd64',
+        '--report-dir',
+        dir,
+      ]);
       const second = readRegressionReport(join(dir, 'regression.json'));
       report = { ...report!, tags: [...report!.tags, ...second.tags] }; // afterAll removes what both runs pulled
       expect(r.status, `${r.stdout}\n${r.stderr.slice(-4000)}`).toBe(1);
-      expect(second.pairs.map((p) => [p.baseline, p.current, p.regression])).toEqual([[T2, T3, true], [T3, T4, false]]);
-      expect(second.pairs[1]!.fixed.map((c) => `${c.image} ${c.check}`)).toEqual(['service-mesh-controller no-secrets']);
+      expect(second.pairs.map((p) => [p.baseline, p.current, p.regression])).toEqual([
+        [T2, T3, true],
+        [T3, T4, false],
+      ]);
+      expect(second.pairs[1]!.fixed.map((c) => `${c.image} ${c.check}`)).toEqual([
+        'service-mesh-controller no-secrets',
+      ]);
       expect(r.stdout).toContain('REGRESSION: 1 of 2 tag pairs regressed');
       const html = readFileSync(join(dir, 'index.html'), 'utf8');
       const verdict = html.indexOf('1 of 2 tag pairs regressed');
@@ -162,6 +233,8 @@ describe('regress over three timestamped tags of a real registry', () => {
   test('a pattern matching no tag: one line, exit 2', () => {
     const r = cli(['regress', '--registry', registry.host, '--tags', 'latest-1999*', '--image', 'data-chain']);
     expect(r.status).toBe(2);
-    expect(r.stderr.trim().split('\n')).toEqual([`lucid-harness regress: --tags latest-1999* matches no timestamped tag present in every repository (6 available: ${T0}, ${T1}, …, ${T3}, ${T4})`]);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      `lucid-harness regress: --tags latest-1999* matches no timestamped tag present in every repository (6 available: ${T0}, ${T1}, …, ${T3}, ${T4})`,
+    ]);
   });
 });

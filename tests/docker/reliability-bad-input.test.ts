@@ -17,7 +17,12 @@ import { lastLine, leftovers, newRunId, runCli } from '../../helpers/reliability
 const contract = loadContract({});
 const dir = mkdtempSync(join(tmpdir(), 'lucid-bad-input-'));
 // No credentials from this host: an empty HOME, no docker config, no env credentials.
-const noCreds = { HOME: dir, DOCKER_CONFIG: join(dir, 'docker'), LUCID_REGISTRY_USER: undefined, LUCID_REGISTRY_PASSWORD: undefined };
+const noCreds = {
+  HOME: dir,
+  DOCKER_CONFIG: join(dir, 'docker'),
+  LUCID_REGISTRY_USER: undefined,
+  LUCID_REGISTRY_PASSWORD: undefined,
+};
 let open: LocalRegistry;
 let locked: LocalRegistry;
 let proxy: Server;
@@ -31,10 +36,13 @@ function rateLimitingProxy(upstreamPort: number): Promise<Server> {
       res.end(JSON.stringify({ errors: [{ code: 'TOOMANYREQUESTS', message: 'rate limit' }] }));
       return;
     }
-    const up = httpRequest({ host: '127.0.0.1', port: upstreamPort, path: req.url, method: req.method, headers: req.headers }, (u) => {
-      res.writeHead(u.statusCode ?? 502, u.headers);
-      u.pipe(res);
-    });
+    const up = httpRequest(
+      { host: '127.0.0.1', port: upstreamPort, path: req.url, method: req.method, headers: req.headers },
+      (u) => {
+        res.writeHead(u.statusCode ?? 502, u.headers);
+        u.pipe(res);
+      },
+    );
     up.on('error', () => res.destroy());
     req.pipe(up);
   });
@@ -46,7 +54,12 @@ beforeAll(async () => {
   const [amd64] = await ensureReferenceImages({ contract, services: ['data-chain'], platforms: ['linux/amd64'] });
   // An index with amd64 only, as a build that forgot --platform linux/arm64 pushes it.
   const client = new RegistryClient({ registry: open.host, credentials: null });
-  await pushIndex({ client, repository: 'pickme/lucid-data-chain', tags: ['only-amd64'], platforms: [{ platform: 'linux/amd64', ...(await localImageSource(amd64!.image)) }] });
+  await pushIndex({
+    client,
+    repository: 'pickme/lucid-data-chain',
+    tags: ['only-amd64'],
+    platforms: [{ platform: 'linux/amd64', ...(await localImageSource(amd64!.image)) }],
+  });
   proxy = await rateLimitingProxy(open.port);
   proxyHost = `127.0.0.1:${(proxy.address() as { port: number }).port}`;
 });
@@ -73,39 +86,89 @@ const profile = (name: string, body: unknown) => {
 
 const names = contract.services.map((s) => s.name).join(', ');
 const rows: Row[] = [
-  { input: 'unknown image (--image nope)', args: () => ['--image', 'nope'], code: 2, line: () => new RegExp(`^lucid-harness verify: unknown service "nope"; the contract has: ${names}$`) },
-  { input: 'engine unreachable (DOCKER_HOST=tcp://127.0.0.1:1)', args: () => ['--image', 'data-chain'], env: () => ({ DOCKER_HOST: 'tcp://127.0.0.1:1' }), code: 2, line: () => /^lucid-harness verify: no Docker engine answers at tcp:\/\/127\.0\.0\.1:1 \(.*ECONNREFUSED.*\); run bash bin\/bootstrap-host\.sh or npx lucid-harness doctor$/ },
+  {
+    input: 'unknown image (--image nope)',
+    args: () => ['--image', 'nope'],
+    code: 2,
+    line: () => new RegExp(`^lucid-harness verify: unknown service "nope"; the contract has: ${names}$`),
+  },
+  {
+    input: 'engine unreachable (DOCKER_HOST=tcp://127.0.0.1:1)',
+    args: () => ['--image', 'data-chain'],
+    env: () => ({ DOCKER_HOST: 'tcp://127.0.0.1:1' }),
+    code: 2,
+    line: () =>
+      /^lucid-harness verify: no Docker engine answers at tcp:\/\/127\.0\.0\.1:1 \(.*ECONNREFUSED.*\); run bash bin\/bootstrap-host\.sh or npx lucid-harness doctor$/,
+  },
   {
     input: 'invalid contract override (port 70000)',
-    args: () => ['--image', 'data-chain', '--profile', profile('bad-port', { services: [{ name: 'data-chain', port: 70000 }] })],
+    args: () => [
+      '--image',
+      'data-chain',
+      '--profile',
+      profile('bad-port', { services: [{ name: 'data-chain', port: 70000 }] }),
+    ],
     code: 2,
-    line: () => /^lucid-harness verify: invalid contract \(.*bad-port\.json\): services\.5\.port: Too big: expected number to be <=65535$/,
+    line: () =>
+      /^lucid-harness verify: invalid contract \(.*bad-port\.json\): services\.5\.port: Too big: expected number to be <=65535$/,
   },
   {
     input: 'no arm64 emulation on an amd64 host (LUCID_BINFMT_DIR=empty dir)',
     args: () => ['--image', 'data-chain'],
     env: () => ({ LUCID_BINFMT_DIR: join(dir, 'no-binfmt') }),
     code: 2,
-    line: () => /^lucid-harness verify: linux\/arm64 needs arm64 emulation, but .*no-binfmt\/qemu-aarch64 does not exist \(no qemu binfmt handler\): run bash bin\/bootstrap-host\.sh .*--platform linux\/amd64$/,
+    line: () =>
+      /^lucid-harness verify: linux\/arm64 needs arm64 emulation, but .*no-binfmt\/qemu-aarch64 does not exist \(no qemu binfmt handler\): run bash bin\/bootstrap-host\.sh .*--platform linux\/amd64$/,
   },
   {
     input: 'disk nearly full before a build (LUCID_MIN_FREE_BYTES=1e18)',
     args: () => ['--image', 'data-chain'],
     env: () => ({ LUCID_MIN_FREE_BYTES: '1000000000000000000' }),
     code: 2,
-    line: () => /^lucid-harness verify: only [\d.]+ GiB free for the engine data root \/\S+, a build needs [\d.]+ GiB: free space .*LUCID_MIN_FREE_BYTES to accept less$/,
+    line: () =>
+      /^lucid-harness verify: only [\d.]+ GiB free for the engine data root \/\S+, a build needs [\d.]+ GiB: free space .*LUCID_MIN_FREE_BYTES to accept less$/,
   },
-  { input: 'unknown tag', args: () => ['--registry', open.host, '--tag', 'latest-19990101-000000', '--image', 'data-chain'], code: 2, line: () => new RegExp(`^lucid-harness verify: no tag latest-19990101-000000 in pickme/lucid-data-chain at ${open.host}$`) },
+  {
+    input: 'unknown tag',
+    args: () => ['--registry', open.host, '--tag', 'latest-19990101-000000', '--image', 'data-chain'],
+    code: 2,
+    line: () =>
+      new RegExp(`^lucid-harness verify: no tag latest-19990101-000000 in pickme/lucid-data-chain at ${open.host}$`),
+  },
   // A platform missing from the index is no bad input: it is a failing tag-shape check (tests/docker/registry-shapes.test.ts).
-  { input: 'registry 401 (htpasswd, no credentials)', args: () => ['--registry', locked.host, '--image', 'data-chain'], code: 2, line: () => new RegExp(`^lucid-harness verify: authentication required for pickme/lucid-data-chain at ${locked.host}: set LUCID_REGISTRY_USER/LUCID_REGISTRY_PASSWORD or docker login ${locked.host}`) },
-  { input: 'registry 404 (unknown repository)', args: () => ['--registry', open.host, '--image', 'api-gateway'], code: 2, line: () => new RegExp(`^lucid-harness verify: no repository pickme/lucid-api-gateway at ${open.host}$`) },
-  { input: 'registry 429 (proxy)', args: () => ['--registry', proxyHost, '--tag', 'only-amd64', '--image', 'data-chain'], code: 2, line: () => new RegExp(`^lucid-harness verify: registry ${proxyHost} rate-limited requests for pickme/lucid-data-chain \\(429, 5 attempt\\(s\\)\\).*: try later, or log in for a higher limit$`) },
+  {
+    input: 'registry 401 (htpasswd, no credentials)',
+    args: () => ['--registry', locked.host, '--image', 'data-chain'],
+    code: 2,
+    line: () =>
+      new RegExp(
+        `^lucid-harness verify: authentication required for pickme/lucid-data-chain at ${locked.host}: set LUCID_REGISTRY_USER/LUCID_REGISTRY_PASSWORD or docker login ${locked.host}`,
+      ),
+  },
+  {
+    input: 'registry 404 (unknown repository)',
+    args: () => ['--registry', open.host, '--image', 'api-gateway'],
+    code: 2,
+    line: () => new RegExp(`^lucid-harness verify: no repository pickme/lucid-api-gateway at ${open.host}$`),
+  },
+  {
+    input: 'registry 429 (proxy)',
+    args: () => ['--registry', proxyHost, '--tag', 'only-amd64', '--image', 'data-chain'],
+    code: 2,
+    line: () =>
+      new RegExp(
+        `^lucid-harness verify: registry ${proxyHost} rate-limited requests for pickme/lucid-data-chain \\(429, 5 attempt\\(s\\)\\).*: try later, or log in for a higher limit$`,
+      ),
+  },
 ];
 
 describe.each(rows)('$input', (row) => {
   test(`exit ${row.code}, one line, nothing left`, async () => {
     const runId = newRunId('bad-input');
-    const r = await runCli(['verify', ...row.args(), '--report-dir', join(dir, runId)], { runId, env: { ...noCreds, ...row.env?.() } });
+    const r = await runCli(['verify', ...row.args(), '--report-dir', join(dir, runId)], {
+      runId,
+      env: { ...noCreds, ...row.env?.() },
+    });
     const verdicts = r.stderr.split('\n').filter((l) => l.startsWith('lucid-harness'));
     expect(verdicts, r.stderr.slice(-2000)).toHaveLength(1);
     expect(lastLine(r.stderr)).toMatch(row.line());

@@ -33,7 +33,10 @@ test('a service that hangs on start fails health after the budget, with its logs
     },
   });
   const override = join(dir, 'short-budget.json');
-  writeFileSync(override, JSON.stringify({ budgets: { native: { firstHealthyResponseMs: 5000, dockerHealthyMs: 5000 } } }));
+  writeFileSync(
+    override,
+    JSON.stringify({ budgets: { native: { firstHealthyResponseMs: 5000, dockerHealthyMs: 5000 } } }),
+  );
   const runId = newRunId('hang');
   const t0 = Date.now();
   const run = await runSuites(
@@ -41,7 +44,9 @@ test('a service that hangs on start fails health after the budget, with its logs
       version: 1,
       source: 'local',
       contract: { overrides: [override] },
-      targets: [{ service: service.name, platform: 'linux/amd64', image: image.id, label: image.tag, name: 'hangs-on-start' }],
+      targets: [
+        { service: service.name, platform: 'linux/amd64', image: image.id, label: image.tag, name: 'hangs-on-start' },
+      ],
       reportDir: join(dir, 'report'),
     },
     { files: ['suites/smoke.suite.ts'], quiet: true, env: { LUCID_RUN_ID: runId } },
@@ -52,7 +57,9 @@ test('a service that hangs on start fails health after the budget, with its logs
   const health = outcomes.find((o) => o.title === 'health')!;
   expect(health.status).toBe('failed');
   const message = health.failureMessages.join('\n');
-  expect(message).toMatch(/GET \/health on 8087\n\s+expected: HTTP 200 within 5 s\n\s+seen:\s+no HTTP answer within 5 s/);
+  expect(message).toMatch(
+    /GET \/health on 8087\n\s+expected: HTTP 200 within 5 s\n\s+seen:\s+no HTTP answer within 5 s/,
+  );
   expect(message).toMatch(/ports: nothing on 8087/);
   expect(message).toMatch(/logs \(tail\):\n\s+\| starting, but never listening/); // the container's own log
   // Root cause once: the hardened run is not judged when the service never came up as asked.

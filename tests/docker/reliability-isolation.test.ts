@@ -19,25 +19,38 @@ function isolationProblems(i: Dockerode.ContainerInspectInfo): string[] {
   const p: string[] = [];
   if (h.Privileged) p.push('privileged');
   if (h.Binds?.length) p.push(`binds ${h.Binds.join(', ')}`);
-  for (const m of [...(h.Mounts ?? []), ...(i.Mounts ?? [])]) if (m.Type !== 'tmpfs') p.push(`${m.Type} mount of ${m.Source}`);
+  for (const m of [...(h.Mounts ?? []), ...(i.Mounts ?? [])])
+    if (m.Type !== 'tmpfs') p.push(`${m.Type} mount of ${m.Source}`);
   if (h.VolumesFrom?.length) p.push(`volumes from ${h.VolumesFrom.join(', ')}`);
   if (h.CapAdd?.length) p.push(`cap-add ${h.CapAdd.join(', ')}`);
   if (h.Devices?.length) p.push('devices');
-  for (const mode of ['NetworkMode', 'PidMode', 'IpcMode', 'UTSMode', 'UsernsMode'] as const) if (h[mode] === 'host') p.push(`${mode}=host`);
+  for (const mode of ['NetworkMode', 'PidMode', 'IpcMode', 'UTSMode', 'UsernsMode'] as const)
+    if (h[mode] === 'host') p.push(`${mode}=host`);
   for (const o of h.SecurityOpt ?? []) if (/unconfined|label[:=]disable/.test(o)) p.push(`security-opt ${o}`);
-  if (/docker\.sock|DOCKER_HOST/.test(JSON.stringify([h.Binds, h.Mounts, i.Mounts, i.Config.Env, h.Tmpfs]))) p.push('engine socket reachable');
+  if (/docker\.sock|DOCKER_HOST/.test(JSON.stringify([h.Binds, h.Mounts, i.Mounts, i.Config.Env, h.Tmpfs])))
+    p.push('engine socket reachable');
   return p;
 }
 
 test('every container of a verify run: not privileged, no engine socket, no host mounts, tmpfs only', async () => {
   const runId = newRunId('isolation');
   const seen = new Map<string, Dockerode.ContainerInspectInfo | string>();
-  const stream = (await docker().getEvents({ filters: { type: ['container'], event: ['create'], label: [`${LABEL_RUN}=${runId}`] } })) as NodeJS.ReadableStream & { destroy(): void };
+  const stream = (await docker().getEvents({
+    filters: { type: ['container'], event: ['create'], label: [`${LABEL_RUN}=${runId}`] },
+  })) as NodeJS.ReadableStream & { destroy(): void };
   const pending: Promise<void>[] = [];
   stream.on('data', (b: Buffer) => {
     for (const line of b.toString().split('\n').filter(Boolean)) {
       const id = (JSON.parse(line) as { id: string }).id;
-      pending.push(docker().getContainer(id).inspect().then((i) => void seen.set(id, i), (e: Error) => void seen.set(id, e.message)));
+      pending.push(
+        docker()
+          .getContainer(id)
+          .inspect()
+          .then(
+            (i) => void seen.set(id, i),
+            (e: Error) => void seen.set(id, e.message),
+          ),
+      );
     }
   });
   const r = await runCli(['verify', '--platform', 'linux/amd64', '--report-dir', join(dir, 'report')], { runId });
@@ -46,7 +59,10 @@ test('every container of a verify run: not privileged, no engine socket, no host
   expect(r.status, r.stderr.slice(-2000)).toBe(0);
 
   const inspected = [...seen.values()];
-  expect(inspected.filter((i) => typeof i === 'string'), 'every created container could be inspected').toEqual([]);
+  expect(
+    inspected.filter((i) => typeof i === 'string'),
+    'every created container could be inspected',
+  ).toEqual([]);
   const infos = inspected as Dockerode.ContainerInspectInfo[];
   // The shared stack: six services + the SHA-256 data-chain, each created once (plus the stand-ins).
   const services = infos.filter((i) => i.Config.Labels?.['io.lucid.harness.role'] === 'service');

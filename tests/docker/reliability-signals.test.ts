@@ -18,12 +18,17 @@ const cases = [
 describe.each(cases)('$name', ({ signal, group, code }) => {
   test('stops, removes its containers and says so', async () => {
     const runId = newRunId('signal');
-    const cli = startCli(['verify', '--image', 'data-chain', '--platform', 'linux/arm64', '--report-dir', join(dir, runId)], { runId, detached: true });
+    const cli = startCli(
+      ['verify', '--image', 'data-chain', '--platform', 'linux/arm64', '--report-dir', join(dir, runId)],
+      { runId, detached: true },
+    );
     expect(await waitForContainers(runId, 1, 60_000), 'a container of the run is up').toBeGreaterThan(0);
     process.kill(group ? -cli.child.pid! : cli.child.pid!, signal);
     const r = await cli.done;
     expect(r.status, r.stderr.slice(-1500)).toBe(code);
-    expect(lastLine(r.stderr)).toMatch(new RegExp(`^lucid-harness verify: interrupted by ${signal}; removed \\d+ container\\(s\\) of this run$`));
+    expect(lastLine(r.stderr)).toMatch(
+      new RegExp(`^lucid-harness verify: interrupted by ${signal}; removed \\d+ container\\(s\\) of this run$`),
+    );
     expect((await leftovers(runId)).containers).toEqual([]);
     // vitest's workers die with it: nothing of the run appears afterwards either.
     await new Promise((res) => setTimeout(res, 2000));

@@ -20,7 +20,10 @@ describe('two platform shards merged = one two-platform run', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'lucid-merge-'));
-    for (const [p, d] of [['linux/amd64', A()], ['linux/arm64', B()]] as const) {
+    for (const [p, d] of [
+      ['linux/amd64', A()],
+      ['linux/arm64', B()],
+    ] as const) {
       const r = await runCli(['verify', '--platform', p, '--report-dir', d]);
       expect(r.status, `${p}: ${r.stderr.slice(-3000)}`).toBe(0);
     }
@@ -40,7 +43,9 @@ describe('two platform shards merged = one two-platform run', () => {
     const single = readResults(join(C(), 'results.json'));
     expect(checkSet(merged)).toEqual(checkSet(single));
     expect(merged.checks).toHaveLength(single.checks.length);
-    expect(merged.targets.map((t) => `${t.service} ${t.platform} ${t.imageId}`).sort()).toEqual(single.targets.map((t) => `${t.service} ${t.platform} ${t.imageId}`).sort());
+    expect(merged.targets.map((t) => `${t.service} ${t.platform} ${t.imageId}`).sort()).toEqual(
+      single.targets.map((t) => `${t.service} ${t.platform} ${t.imageId}`).sort(),
+    );
     expect(merged.shards!.map((s) => s.platforms)).toEqual([['linux/amd64'], ['linux/arm64']]);
     expect(merged.shards!.every((s) => s.host?.enginePlatform === 'linux/amd64')).toBe(true);
     const junit = readFileSync(join(out, 'junit.xml'), 'utf8');
@@ -63,7 +68,9 @@ describe('two platform shards merged = one two-platform run', () => {
     });
     const t = await runCli(['report', '--merge', A(), tagged, '--report-dir', join(dir, 'refused-1')]);
     expect(t.status).toBe(2);
-    expect(t.stderr.trim().split('\n')).toEqual(['lucid-harness report: shards of different tags: shard-amd64 checked local, arm64-other-tag checked latest-20261127-101700']);
+    expect(t.stderr.trim().split('\n')).toEqual([
+      'lucid-harness report: shards of different tags: shard-amd64 checked local, arm64-other-tag checked latest-20261127-101700',
+    ]);
     const rebuilt = edit(A(), join(dir, 'amd64-rebuilt'), (r) => {
       r.run.id = `${r.run.id}-again`;
       const dc = r.targets.find((x) => x.service === 'data-chain')!;
@@ -71,6 +78,12 @@ describe('two platform shards merged = one two-platform run', () => {
     });
     const d = await runCli(['report', '--merge', A(), rebuilt, '--report-dir', join(dir, 'refused-2')]);
     expect(d.status).toBe(2);
-    expect(d.stderr.trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`^lucid-harness report: shards checked different images for data-chain \\[linux/amd64\\]: shard-amd64 sha256:[0-9a-f]{64}, amd64-rebuilt sha256:${'e'.repeat(64)}$`))]);
+    expect(d.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^lucid-harness report: shards checked different images for data-chain \\[linux/amd64\\]: shard-amd64 sha256:[0-9a-f]{64}, amd64-rebuilt sha256:${'e'.repeat(64)}$`,
+        ),
+      ),
+    ]);
   });
 });

@@ -57,14 +57,35 @@ describe('a seventh service from a profile and an image, no code change', () => 
         '',
       ].join('\n'),
     );
-    const b = spawnSync('docker', ['build', '-q', '-t', TAG, dir], { env: { ...process.env, DOCKER_BUILDKIT: '0' }, encoding: 'utf8', timeout: 300_000 });
+    const b = spawnSync('docker', ['build', '-q', '-t', TAG, dir], {
+      env: { ...process.env, DOCKER_BUILDKIT: '0' },
+      encoding: 'utf8',
+      timeout: 300_000,
+    });
     expect(b.status, b.stderr).toBe(0);
     profile = join(dir, 'session-api.json');
-    writeFileSync(profile, JSON.stringify({ services: [{ name: 'session-api', port: PORT, healthPath: '/health', healthSchema: 'basic', aliases: ['session-api'], writableDirs: ['/tmp'] }] }));
+    writeFileSync(
+      profile,
+      JSON.stringify({
+        services: [
+          {
+            name: 'session-api',
+            port: PORT,
+            healthPath: '/health',
+            healthSchema: 'basic',
+            aliases: ['session-api'],
+            writableDirs: ['/tmp'],
+          },
+        ],
+      }),
+    );
   });
 
   afterAll(async () => {
-    await docker().getImage(TAG).remove({ force: true }).catch(() => undefined);
+    await docker()
+      .getImage(TAG)
+      .remove({ force: true })
+      .catch(() => undefined);
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -72,7 +93,15 @@ describe('a seventh service from a profile and an image, no code change', () => 
     const six = loadContract({}).services.map((s) => s.name);
     const images = [...six.map((s) => `${s}=${referenceImageRef(s, 'linux/amd64')}`), `session-api=${TAG}`];
     const reportDir = join(dir, 'reports');
-    const r = await runCli(['verify', '--local', '--profile', profile, ...images.flatMap((i) => ['--image', i]), '--report-dir', reportDir]);
+    const r = await runCli([
+      'verify',
+      '--local',
+      '--profile',
+      profile,
+      ...images.flatMap((i) => ['--image', i]),
+      '--report-dir',
+      reportDir,
+    ]);
     expect(r.status, r.stderr.slice(-3000)).toBe(0);
     // The stack holds it: eight containers, session-api among them, and its smoke facts came from there.
     expect(r.stderr).toMatch(/shared stack \[linux\/amd64\] on \S+: 8 containers \([^)]*session-api[^)]*\) answered/);
@@ -80,8 +109,21 @@ describe('a seventh service from a profile and an image, no code change', () => 
     const mine = results.checks.filter((c) => c.image === 'session-api' && c.platform === 'linux/amd64');
     expect(mine.filter((c) => c.status !== 'passed').map((c) => `${c.check}: ${c.message}`)).toEqual([]);
     const checks = new Set(mine.map((c) => c.check));
-    for (const c of ['user', 'no-shell', 'programs-start', 'health', 'process-user', 'shell-exec', 'docker-health', 'hardened', 'still-running']) expect(checks, c).toContain(c);
+    for (const c of [
+      'user',
+      'no-shell',
+      'programs-start',
+      'health',
+      'process-user',
+      'shell-exec',
+      'docker-health',
+      'hardened',
+      'still-running',
+    ])
+      expect(checks, c).toContain(c);
     expect(mine.find((c) => c.check === 'still-running')?.suite).toMatch(/flows/);
-    expect(results.checks.filter((c) => c.image === 'flows' && c.status !== 'passed').map((c) => `${c.check}: ${c.message}`)).toEqual([]);
+    expect(
+      results.checks.filter((c) => c.image === 'flows' && c.status !== 'passed').map((c) => `${c.check}: ${c.message}`),
+    ).toEqual([]);
   });
 });

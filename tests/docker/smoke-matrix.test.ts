@@ -56,19 +56,50 @@ test('each smoke defect fails exactly its declared checks, with messages naming 
   const names = process.env.LUCID_SMOKE_DEFECTS?.split(',').filter(Boolean);
   const defects = await ensureDefectImages({ contract, ...(names?.length && { names }), log: (l) => console.error(l) });
   const reportDir = mkdtempSync(join(tmpdir(), 'lucid-smoke-matrix-'));
-  const targets = defects.map((d) => ({ service: d.service, platform: d.platform, image: d.image, label: d.label, name: d.defect, defect: d.defect, expectFailing: d.expectFailing, expectNotRun: d.expectNotRun, mayNotRun: d.mayNotRun }));
-  const run = await runSuites({ version: 1, source: 'local', contract: { file: source.file, overrides: source.overrides ?? [] }, targets, reportDir }, { files: ['suites/smoke.suite.ts'], quiet: true });
+  const targets = defects.map((d) => ({
+    service: d.service,
+    platform: d.platform,
+    image: d.image,
+    label: d.label,
+    name: d.defect,
+    defect: d.defect,
+    expectFailing: d.expectFailing,
+    expectNotRun: d.expectNotRun,
+    mayNotRun: d.mayNotRun,
+  }));
+  const run = await runSuites(
+    {
+      version: 1,
+      source: 'local',
+      contract: { file: source.file, overrides: source.overrides ?? [] },
+      targets,
+      reportDir,
+    },
+    { files: ['suites/smoke.suite.ts'], quiet: true },
+  );
   const outcomes = readOutcomes(run.json);
   const expected = Object.fromEntries(defects.map((d) => [`${d.defect} [${d.platform}]`, d.expectFailing]));
   const defectOf = new Map(defects.map((d) => [`${d.defect} [${d.platform}]`, d.defect]));
-  const rows = detectionMatrix(outcomes, expected, Object.fromEntries(defects.map((d) => [`${d.defect} [${d.platform}]`, { must: d.expectNotRun, may: d.mayNotRun }])));
+  const rows = detectionMatrix(
+    outcomes,
+    expected,
+    Object.fromEntries(defects.map((d) => [`${d.defect} [${d.platform}]`, { must: d.expectNotRun, may: d.mayNotRun }])),
+  );
 
   mkdirSync(DEFAULT_REPORT_DIR, { recursive: true });
-  writeFileSync(join(DEFAULT_REPORT_DIR, 'smoke-defect-matrix.json'), `${JSON.stringify({ version: 1, generatedAt: new Date().toISOString(), totalMs: Date.now() - t0, rows }, null, 2)}\n`);
-  writeFileSync(join(DEFAULT_REPORT_DIR, 'smoke-defect-matrix.md'), matrixMarkdown('Smoke defect detection matrix', rows, SMOKE_CHECK_NAMES));
+  writeFileSync(
+    join(DEFAULT_REPORT_DIR, 'smoke-defect-matrix.json'),
+    `${JSON.stringify({ version: 1, generatedAt: new Date().toISOString(), totalMs: Date.now() - t0, rows }, null, 2)}\n`,
+  );
+  writeFileSync(
+    join(DEFAULT_REPORT_DIR, 'smoke-defect-matrix.md'),
+    matrixMarkdown('Smoke defect detection matrix', rows, SMOKE_CHECK_NAMES),
+  );
 
   const wrong = rows.filter((r) => r.missed.length || r.unexpected.length);
-  expect(wrong.map((r) => `${r.subject}: missed [${r.missed}] unexpected [${r.unexpected}] ${JSON.stringify(r.messages)}`)).toEqual([]);
+  expect(
+    wrong.map((r) => `${r.subject}: missed [${r.missed}] unexpected [${r.unexpected}] ${JSON.stringify(r.messages)}`),
+  ).toEqual([]);
   // Verdicts came from the outcomes; the messages' TEXT is read here only to prove that it names the defect.
   const tests = judgedTests(outcomes);
   for (const r of rows) {

@@ -15,13 +15,22 @@ import { execIn } from '../../helpers/runtime/exec.ts';
 import { httpGet } from '../../helpers/runtime/http-probe.ts';
 import { listProcesses } from '../../helpers/runtime/processes.ts';
 import { startService, type StartedService } from '../../helpers/runtime/start-service.ts';
-import { LABEL_STANDIN, nativePlatform, restartStandIn, startStandIns, type StandIns } from '../../helpers/runtime/standins.ts';
+import {
+  LABEL_STANDIN,
+  nativePlatform,
+  restartStandIn,
+  startStandIns,
+  type StandIns,
+} from '../../helpers/runtime/standins.ts';
 import { ensureBaseImage } from '../../fixtures/base/image.ts';
 import { ensureReferenceImages } from '../../fixtures/reference.ts';
 
 const NETWORK = `lucid-standins-rm-${RUN_ID}`;
 const full = loadContract(fromEnv());
-const only = (...names: string[]): Contract => ({ ...full, standIns: full.standIns.filter((s) => names.includes(s.name)) });
+const only = (...names: string[]): Contract => ({
+  ...full,
+  standIns: full.standIns.filter((s) => names.includes(s.name)),
+});
 const log = (l: string) => console.error(l);
 
 let platform: Platform;
@@ -34,11 +43,18 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(running.map((r) => r.stop().catch(() => undefined)));
-  await docker().getNetwork(NETWORK).remove().catch(() => undefined);
+  await docker()
+    .getNetwork(NETWORK)
+    .remove()
+    .catch(() => undefined);
 });
 
 /** Runs a one-off program in `image` on the test network and returns its exit code and output. */
-async function runOnNetwork(image: string, entrypoint: string[], cmd: string[]): Promise<{ code: number; output: string }> {
+async function runOnNetwork(
+  image: string,
+  entrypoint: string[],
+  cmd: string[],
+): Promise<{ code: number; output: string }> {
   const c = await docker().createContainer({
     Image: image,
     Entrypoint: entrypoint,
@@ -95,7 +111,8 @@ test('redis stand-in: Debian redis-server, nonroot and shell-less, PING/PONG rea
   // Its HEALTHCHECK (redis-cli ping), run directly; and no shell to run anything else.
   const hc = await execIn(raw, image.Config.Healthcheck!.Test!.slice(1));
   expect([hc.exitCode, hc.output.trim()]).toEqual([0, 'PONG']);
-  for (const sh of ['/bin/sh', '/bin/bash', '/usr/bin/sh']) expect((await execIn(raw, [sh, '-c', 'true'])).exitCode, sh).not.toBe(0);
+  for (const sh of ['/bin/sh', '/bin/bash', '/usr/bin/sh'])
+    expect((await execIn(raw, [sh, '-c', 'true'])).exitCode, sh).not.toBe(0);
   const version = await execIn(raw, ['/usr/bin/redis-server', '--version']);
   expect(version.output).toMatch(/^Redis server v=7\.0\.\d+/);
 
@@ -106,7 +123,12 @@ test('redis stand-in: Debian redis-server, nonroot and shell-less, PING/PONG rea
   const client = await runOnNetwork(base.id, [full.base.python, '-c', RESP_CLIENT], [url.hostname, url.port]);
   expect(client).toEqual({ code: 0, output: '+PONG\n+OK\nreached-by-alias' });
   await s.stop();
-  expect(await docker().listContainers({ all: true, filters: { label: [`${LABEL_STANDIN}=redis`, `${LABEL_RUN}=${RUN_ID}`] } })).toEqual([]);
+  expect(
+    await docker().listContainers({
+      all: true,
+      filters: { label: [`${LABEL_STANDIN}=redis`, `${LABEL_RUN}=${RUN_ID}`] },
+    }),
+  ).toEqual([]);
   console.error(`redis stand-in docker test: ${((Date.now() - t0) / 1000).toFixed(1)} s (ready after ${r.readyMs} ms)`);
 }, 120_000);
 
@@ -117,12 +139,16 @@ test('mongo-wire stand-in: the mongodb driver connects and pings; data-chain is 
   running.push(s);
   const m = s.started[0]!;
   expect(m.ready.summary).toBe('hello → ok:1, maxWireVersion 21, writable primary; ping → ok:1');
-  const image = await docker().getImage((await docker().getContainer(m.container.getId()).inspect()).Image).inspect();
+  const image = await docker()
+    .getImage((await docker().getContainer(m.container.getId()).inspect()).Image)
+    .inspect();
   expect(image.Config.Labels['org.opencontainers.image.description']).toMatch(/^NOT MongoDB/);
   expect(image.Config.User).toBe('65532:65532');
 
   // The real driver, through the published loopback port: handshake (legacy OP_QUERY isMaster, then OP_MSG) and ping.
-  const client = new MongoClient(`mongodb://${m.host}:${m.port}/lucid?directConnection=true`, { serverSelectionTimeoutMS: 5_000 });
+  const client = new MongoClient(`mongodb://${m.host}:${m.port}/lucid?directConnection=true`, {
+    serverSelectionTimeoutMS: 5_000,
+  });
   try {
     await client.connect();
     expect(await client.db().admin().command({ ping: 1 })).toEqual({ ok: 1 });
@@ -136,7 +162,11 @@ test('mongo-wire stand-in: the mongodb driver connects and pings; data-chain is 
   // data-chain on the same network judges its storage by MONGODB_URL: healthy, 503 while stopped, healthy again.
   const dc = serviceNamed(full, 'data-chain');
   const [target] = await ensureReferenceImages({ contract: full, services: [dc.name], platforms: [platform], log });
-  const svc: StartedService = await startService(full, dc, target!, { network: NETWORK, aliases: dc.aliases, hardened: true });
+  const svc: StartedService = await startService(full, dc, target!, {
+    network: NETWORK,
+    aliases: dc.aliases,
+    hardened: true,
+  });
   running.push(svc);
   expect(await healthStatus(svc, 200)).toBe(200);
   const body = (await httpGet(`${svc.baseUrl}${dc.healthPath}`)).body as { details: Record<string, unknown> };
@@ -145,19 +175,33 @@ test('mongo-wire stand-in: the mongodb driver connects and pings; data-chain is 
   await docker().getContainer(m.container.getId()).stop({ t: 5 });
   expect(await healthStatus(svc, 503)).toBe(503);
   const downMs = Date.now() - stoppedAt;
-  const down = (await httpGet(`${svc.baseUrl}${dc.healthPath}`)).body as { status: string; details: Record<string, unknown> };
+  const down = (await httpGet(`${svc.baseUrl}${dc.healthPath}`)).body as {
+    status: string;
+    details: Record<string, unknown>;
+  };
   expect(down).toMatchObject({ status: 'unhealthy', details: { storage: 'down' } });
   const back = await restartStandIn(m.standIn, m.container.getId());
   expect(back.ready.summary).toMatch(/^hello → ok:1/);
   expect(await healthStatus(svc, 200)).toBe(200);
-  console.error(`mongo stand-in docker test: ${((Date.now() - t0) / 1000).toFixed(1)} s (ready after ${m.readyMs} ms, data-chain saw storage down after ${downMs} ms, stand-in ready again after ${back.readyMs} ms)`);
+  console.error(
+    `mongo stand-in docker test: ${((Date.now() - t0) / 1000).toFixed(1)} s (ready after ${m.readyMs} ms, data-chain saw storage down after ${downMs} ms, stand-in ready again after ${back.readyMs} ms)`,
+  );
 }, 120_000);
 
 test('a stand-in from an image the user names (by id), with a TCP readiness probe and its own env', async () => {
   const built = await startStandIns(only('redis'), NETWORK, { platform, services: ['block-manager'], log });
   const id = (await docker().getContainer(built.started[0]!.container.getId()).inspect()).Image;
   await built.stop();
-  const user: StandIn = { name: 'cache', image: id, aliases: ['cache'], port: 6379, env: { LUCID_NOTE: 'user-image' }, ready: { probe: 'tcp' }, readyBudgetMs: 20_000, neededBy: ['block-manager'] };
+  const user: StandIn = {
+    name: 'cache',
+    image: id,
+    aliases: ['cache'],
+    port: 6379,
+    env: { LUCID_NOTE: 'user-image' },
+    ready: { probe: 'tcp' },
+    readyBudgetMs: 20_000,
+    neededBy: ['block-manager'],
+  };
   const s = await startStandIns({ ...full, standIns: [user] }, NETWORK, { platform, services: ['block-manager'], log });
   running.push(s);
   const u = s.started[0]!;
@@ -167,11 +211,24 @@ test('a stand-in from an image the user names (by id), with a TCP readiness prob
   expect(info.NetworkSettings.Networks[NETWORK]?.Aliases).toContain('cache');
 
   // A probe that never succeeds: the stand-in is removed and the error says what the probe saw.
-  const silent: StandIn = { ...user, name: 'silent', aliases: ['silent'], ready: { probe: 'http', path: '/', status: 200 }, readyBudgetMs: 2_000 };
-  await expect(startStandIns({ ...full, standIns: [silent] }, NETWORK, { platform, services: ['block-manager'], log })).rejects.toThrow(
+  const silent: StandIn = {
+    ...user,
+    name: 'silent',
+    aliases: ['silent'],
+    ready: { probe: 'http', path: '/', status: 200 },
+    readyBudgetMs: 2_000,
+  };
+  await expect(
+    startStandIns({ ...full, standIns: [silent] }, NETWORK, { platform, services: ['block-manager'], log }),
+  ).rejects.toThrow(
     /^stand-in silent \(sha256:[0-9a-f]+\) did not answer GET \/ → 200 on \S+ \(container port 6379\) within 2 s: GET \/ on /,
   );
-  expect(await docker().listContainers({ all: true, filters: { label: [`${LABEL_STANDIN}=silent`, `${LABEL_RUN}=${RUN_ID}`] } })).toEqual([]);
+  expect(
+    await docker().listContainers({
+      all: true,
+      filters: { label: [`${LABEL_STANDIN}=silent`, `${LABEL_RUN}=${RUN_ID}`] },
+    }),
+  ).toEqual([]);
 }, 120_000);
 
 async function healthStatus(s: StartedService, want: number, budgetMs = 15_000): Promise<number | undefined> {

@@ -20,7 +20,10 @@ const NETWORK = `lucid-standins-${RUN_ID}`;
 // Only the Tor stand-in here (the gateway also names Mongo and Redis: tests/docker/standins-redis-mongo.test.ts).
 const full = loadContract(fromEnv());
 const base: Contract = { ...full, standIns: full.standIns.filter((s) => s.image === 'builtin:tor-control') };
-const contract = (progress: number): Contract => ({ ...base, standIns: base.standIns.map((s) => ({ ...s, env: { ...s.env, TOR_STANDIN_BOOTSTRAP: String(progress) } })) });
+const contract = (progress: number): Contract => ({
+  ...base,
+  standIns: base.standIns.map((s) => ({ ...s, env: { ...s.env, TOR_STANDIN_BOOTSTRAP: String(progress) } })),
+});
 const log = (l: string) => console.error(l);
 
 let platform: Platform;
@@ -34,7 +37,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([gateway?.stop(), standIns?.stop()]);
-  await docker().getNetwork(NETWORK).remove().catch(() => undefined);
+  await docker()
+    .getNetwork(NETWORK)
+    .remove()
+    .catch(() => undefined);
 });
 
 /** dependencies.tor from the gateway, polled until it reads `want` (or the budget ends): the last one read. */
@@ -54,14 +60,21 @@ test('tor-control stand-in: control protocol over 127.0.0.1, nonroot, and the ga
   const t0 = Date.now();
   const gw = serviceNamed(base, 'api-gateway');
   const [target] = await ensureReferenceImages({ contract: base, services: [gw.name], platforms: [platform], log });
-  gateway = await startService(base, gw, target!, { network: NETWORK, aliases: gw.aliases, extraEnv: { GATEWAY_PROBE_INTERVAL: '0.3', GATEWAY_TOR_CACHE: '0.3' } });
+  gateway = await startService(base, gw, target!, {
+    network: NETWORK,
+    aliases: gw.aliases,
+    extraEnv: { GATEWAY_PROBE_INTERVAL: '0.3', GATEWAY_TOR_CACHE: '0.3' },
+  });
 
   // Not bootstrapped: the port answers, the gateway still says unhealthy, and so does the image's HEALTHCHECK command.
   standIns = await startStandIns(contract(50), NETWORK, { platform, services: [gw.name], log });
   const half = standIns.started[0]!;
   expect(half.ready.tor?.bootstrap).toMatchObject({ progress: 50, tag: 'loading_descriptors' });
   expect(await gatewayTor('unhealthy')).toBe('unhealthy');
-  const halfCheck = await execIn(docker().getContainer(half.container.getId()), await healthcheckCommand(half.container.getId()));
+  const halfCheck = await execIn(
+    docker().getContainer(half.container.getId()),
+    await healthcheckCommand(half.container.getId()),
+  );
   expect(halfCheck.exitCode, halfCheck.output).toBe(1);
   await standIns.stop();
 
@@ -83,15 +96,31 @@ test('tor-control stand-in: control protocol over 127.0.0.1, nonroot, and the ga
   const image = await docker().getImage(info.Image).inspect();
   expect(image.Config.User).toBe('65532:65532');
   expect(image.Config.ExposedPorts).toEqual({ '9051/tcp': {} });
-  expect(image.Config.Healthcheck?.Test).toEqual(['CMD', base.base.python, '-I', '-S', `${STANDIN_DIR}/tor_control.py`, '--check', '127.0.0.1:9051']);
+  expect(image.Config.Healthcheck?.Test).toEqual([
+    'CMD',
+    base.base.python,
+    '-I',
+    '-S',
+    `${STANDIN_DIR}/tor_control.py`,
+    '--check',
+    '127.0.0.1:9051',
+  ]);
   expect((await listProcesses(raw)).map((p) => [p.uid, p.gid])).toEqual([[65532, 65532]]);
   const check = await execIn(raw, await healthcheckCommand(info.Id));
   expect(check.exitCode, check.output).toBe(0);
 
-  const [pi, auth, listeners] = await exchange(s.host, s.port, ['PROTOCOLINFO 1', 'AUTHENTICATE', 'GETINFO net/listeners/socks status/bootstrap-phase', 'QUIT']);
+  const [pi, auth, listeners] = await exchange(s.host, s.port, [
+    'PROTOCOLINFO 1',
+    'AUTHENTICATE',
+    'GETINFO net/listeners/socks status/bootstrap-phase',
+    'QUIT',
+  ]);
   expect(pi!.lines).toEqual(['PROTOCOLINFO 1', 'AUTH METHODS=NULL', 'VERSION Tor="0.4.8.13"', 'OK']);
   expect(auth).toEqual({ code: 250, lines: ['OK'] });
-  expect(parseGetinfo(listeners!)).toEqual({ 'net/listeners/socks': '"127.0.0.1:9050"', 'status/bootstrap-phase': 'NOTICE BOOTSTRAP PROGRESS=100 TAG=done SUMMARY="Done"' });
+  expect(parseGetinfo(listeners!)).toEqual({
+    'net/listeners/socks': '"127.0.0.1:9050"',
+    'status/bootstrap-phase': 'NOTICE BOOTSTRAP PROGRESS=100 TAG=done SUMMARY="Done"',
+  });
 
   expect(await gatewayTor('healthy')).toBe('healthy');
 
@@ -104,7 +133,12 @@ test('tor-control stand-in: control protocol over 127.0.0.1, nonroot, and the ga
   expect(await gatewayTor('unhealthy')).toBe('unhealthy');
   await standIns.stop();
   standIns = undefined;
-  expect(await docker().listContainers({ all: true, filters: { label: [`${LABEL_STANDIN}=tor-proxy`, `${LABEL_RUN}=${RUN_ID}`] } })).toEqual([]);
+  expect(
+    await docker().listContainers({
+      all: true,
+      filters: { label: [`${LABEL_STANDIN}=tor-proxy`, `${LABEL_RUN}=${RUN_ID}`] },
+    }),
+  ).toEqual([]);
 
   // A tor-proxy the harness did not start (the Pi's own, from compose) is used as it is: no second one.
   const foreign = await docker().createContainer({
@@ -117,7 +151,12 @@ test('tor-control stand-in: control protocol over 127.0.0.1, nonroot, and the ga
     await foreign.start();
     standIns = await startStandIns(base, NETWORK, { platform, services: [gw.name], log });
     expect(standIns.started).toEqual([]);
-    expect(standIns.skipped).toEqual([{ name: 'tor-proxy', reason: expect.stringMatching(/^container \S+ already answers to tor-proxy on lucid-standins-/) }]);
+    expect(standIns.skipped).toEqual([
+      {
+        name: 'tor-proxy',
+        reason: expect.stringMatching(/^container \S+ already answers to tor-proxy on lucid-standins-/),
+      },
+    ]);
     expect(await gatewayTor('healthy')).toBe('healthy');
   } finally {
     await foreign.remove({ force: true });
@@ -127,7 +166,9 @@ test('tor-control stand-in: control protocol over 127.0.0.1, nonroot, and the ga
 
 /** The program and arguments of the image's exec-form HEALTHCHECK, run directly (Docker's own interval is 10 s). */
 async function healthcheckCommand(containerId: string): Promise<string[]> {
-  const image = await docker().getImage((await docker().getContainer(containerId).inspect()).Image).inspect();
+  const image = await docker()
+    .getImage((await docker().getContainer(containerId).inspect()).Image)
+    .inspect();
   const test = image.Config.Healthcheck?.Test ?? [];
   if (test[0] !== 'CMD') throw new Error(`the stand-in image's HEALTHCHECK is not exec form: ${JSON.stringify(test)}`);
   return test.slice(1);

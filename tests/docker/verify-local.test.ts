@@ -27,15 +27,25 @@ describe('verify --local: an image of the engine store, before any push', () => 
     // The reference services must exist to build FROM (a fresh machine builds them first).
     const build = await runCli(['fixtures', 'build', '--only', 'base,services', '--platform', 'linux/amd64']);
     expect(build.status, build.stderr).toBe(0);
-    writeFileSync(join(ctx, 'Dockerfile'), `FROM ${referenceImageRef('data-chain', 'linux/amd64')}\nLABEL org.opencontainers.image.title="data-chain built by a developer (${run})"\n`);
+    writeFileSync(
+      join(ctx, 'Dockerfile'),
+      `FROM ${referenceImageRef('data-chain', 'linux/amd64')}\nLABEL org.opencontainers.image.title="data-chain built by a developer (${run})"\n`,
+    );
     // The legacy builder needs neither buildx nor a registry, and keeps the base's platform.
-    const b = spawnSync('docker', ['build', '-q', '-t', TAG, ctx], { env: { ...process.env, DOCKER_BUILDKIT: '0' }, encoding: 'utf8', timeout: 300_000 });
+    const b = spawnSync('docker', ['build', '-q', '-t', TAG, ctx], {
+      env: { ...process.env, DOCKER_BUILDKIT: '0' },
+      encoding: 'utf8',
+      timeout: 300_000,
+    });
     expect(b.status, b.stderr).toBe(0);
     imageId = (await docker().getImage(TAG).inspect()).Id;
   });
 
   afterAll(async () => {
-    await docker().getImage(TAG).remove({ force: true }).catch(() => undefined);
+    await docker()
+      .getImage(TAG)
+      .remove({ force: true })
+      .catch(() => undefined);
     for (const d of [ctx, reportDir]) if (d) rmSync(d, { recursive: true, force: true });
   });
 
@@ -44,30 +54,55 @@ describe('verify --local: an image of the engine store, before any push', () => 
     expect(r.status, r.stderr.slice(-3000)).toBe(0);
     const results = readResults(join(reportDir, 'results.json'));
     expect(results.run.source).toBe('local');
-    expect(results.targets.map((t) => [t.service, t.platform, t.imageId, t.label])).toEqual([['data-chain', 'linux/amd64', imageId, TAG]]);
+    expect(results.targets.map((t) => [t.service, t.platform, t.imageId, t.label])).toEqual([
+      ['data-chain', 'linux/amd64', imageId, TAG],
+    ]);
     const mine = results.checks.filter((c) => c.image === 'data-chain' && c.platform === 'linux/amd64');
     expect(mine.length).toBeGreaterThanOrEqual(15);
     expect(mine.filter((c) => c.status !== 'passed').map((c) => `${c.check}: ${c.message}`)).toEqual([]);
-    expect(new Set(results.checks.filter((c) => c.platform.startsWith('linux/')).map((c) => c.image))).toEqual(new Set(['data-chain', 'flows']));
+    expect(new Set(results.checks.filter((c) => c.platform.startsWith('linux/')).map((c) => c.image))).toEqual(
+      new Set(['data-chain', 'flows']),
+    );
     expect(results.run.host?.enginePlatform).toBe('linux/amd64');
     expect(readFileSync(join(reportDir, 'index.html'), 'utf8')).toContain('source <code>local</code>');
   });
 
   test('a platform the image is not: one line, exit 2, nothing run', async () => {
-    const r = await runCli(['verify', '--local', '--image', `data-chain=${TAG}`, '--platform', 'linux/arm64', '--report-dir', join(reportDir, 'wrong')]);
+    const r = await runCli([
+      'verify',
+      '--local',
+      '--image',
+      `data-chain=${TAG}`,
+      '--platform',
+      'linux/arm64',
+      '--report-dir',
+      join(reportDir, 'wrong'),
+    ]);
     expect(r.status).toBe(2);
-    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`^lucid-harness verify: ${TAG.replace(/[/.]/g, '\\$&')} \\(image [0-9a-f]{12}\\) is linux/amd64, not linux/arm64 as --platform asks: build it with docker buildx build --platform linux/arm64`))]);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^lucid-harness verify: ${TAG.replace(/[/.]/g, '\\$&')} \\(image [0-9a-f]{12}\\) is linux/amd64, not linux/arm64 as --platform asks: build it with docker buildx build --platform linux/arm64`,
+        ),
+      ),
+    ]);
   });
 
   test('a missing image, or --local without an image: one line each, exit 2', async () => {
     const missing = await runCli(['verify', '--local', '--image', `data-chain=${TAG}-nope`]);
     expect(missing.status).toBe(2);
-    expect(missing.stderr.trim().split('\n')).toEqual([`lucid-harness verify: no image ${TAG}-nope in the engine's store (for data-chain): build it with docker buildx build --load -t ${TAG}-nope . (or docker build), or see docker images`]);
+    expect(missing.stderr.trim().split('\n')).toEqual([
+      `lucid-harness verify: no image ${TAG}-nope in the engine's store (for data-chain): build it with docker buildx build --load -t ${TAG}-nope . (or docker build), or see docker images`,
+    ]);
     const bare = await runCli(['verify', '--local']);
     expect(bare.status).toBe(2);
-    expect(bare.stderr.trim()).toBe('lucid-harness verify: --local needs --image SERVICE=IMAGE (repeatable), e.g. --local --image data-chain=lucid-data-chain:dev');
+    expect(bare.stderr.trim()).toBe(
+      'lucid-harness verify: --local needs --image SERVICE=IMAGE (repeatable), e.g. --local --image data-chain=lucid-data-chain:dev',
+    );
     const service = await runCli(['verify', '--local', '--image', 'data-chain']);
     expect(service.status).toBe(2);
-    expect(service.stderr.trim()).toMatch(/^lucid-harness verify: --image data-chain names no image, and --local checks only the images it is given/);
+    expect(service.stderr.trim()).toMatch(
+      /^lucid-harness verify: --image data-chain names no image, and --local checks only the images it is given/,
+    );
   });
 });

@@ -7,7 +7,14 @@ import { docker } from '../../helpers/engine/docker.ts';
 import { readResults } from '../../helpers/report/results-schema.ts';
 import { runCli } from '../support/run-cli.ts';
 
-const SERVICES = ['api-gateway', 'service-mesh-controller', 'blockchain-engine', 'session-anchoring', 'block-manager', 'data-chain'];
+const SERVICES = [
+  'api-gateway',
+  'service-mesh-controller',
+  'blockchain-engine',
+  'session-anchoring',
+  'block-manager',
+  'data-chain',
+];
 
 /**
  * An OCI layout written by the project's own image writer (fixtures export-oci: one index per service, a
@@ -30,7 +37,11 @@ describe('verify --oci-layout: a layout of the reference images, both platforms'
   });
 
   afterAll(async () => {
-    for (const id of loaded) await docker().getImage(id).remove({ force: true }).catch(() => undefined);
+    for (const id of loaded)
+      await docker()
+        .getImage(id)
+        .remove({ force: true })
+        .catch(() => undefined);
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -42,27 +53,58 @@ describe('verify --oci-layout: a layout of the reference images, both platforms'
     expect(loaded).toHaveLength(12); // every platform of every service went through docker load
     const results = readResults(join(reportDir, 'results.json'));
     expect(results.run.source).toBe('oci-layout');
-    expect(results.targets.map((t) => `${t.service} ${t.platform}`).sort()).toEqual(SERVICES.flatMap((s) => [`${s} linux/amd64`, `${s} linux/arm64`]).sort());
+    expect(results.targets.map((t) => `${t.service} ${t.platform}`).sort()).toEqual(
+      SERVICES.flatMap((s) => [`${s} linux/amd64`, `${s} linux/arm64`]).sort(),
+    );
     for (const t of results.targets) {
       const img = await docker().getImage(t.imageId).inspect();
       expect(img.Config.Labels?.[label.split('=')[0]!]).toBe(label.split('=')[1]);
       expect(`${img.Os}/${img.Architecture}`).toBe(t.platform);
     }
-    expect(results.checks.filter((c) => c.status === 'failed').map((c) => `${c.image} [${c.platform}] ${c.check}: ${c.message}`)).toEqual([]);
-    for (const p of ['linux/amd64', 'linux/arm64']) expect(results.checks.filter((c) => c.image === 'flows' && c.platform === p && c.status === 'passed').length, p).toBeGreaterThan(0);
+    expect(
+      results.checks
+        .filter((c) => c.status === 'failed')
+        .map((c) => `${c.image} [${c.platform}] ${c.check}: ${c.message}`),
+    ).toEqual([]);
+    for (const p of ['linux/amd64', 'linux/arm64'])
+      expect(
+        results.checks.filter((c) => c.image === 'flows' && c.platform === p && c.status === 'passed').length,
+        p,
+      ).toBeGreaterThan(0);
     expect(readFileSync(join(reportDir, 'index.html'), 'utf8')).toContain('source <code>oci-layout</code>');
   });
 
   test('a tar layout of one unannotated image, mapped to its service; a platform it lacks: one line, exit 2', async () => {
     const tar = join(dir, 'data-chain-amd64.tar');
-    const w = await runCli(['fixtures', 'export-oci', tar, '--image', 'data-chain', '--platform', 'linux/amd64', '--no-service-annotation', '--label', label]);
+    const w = await runCli([
+      'fixtures',
+      'export-oci',
+      tar,
+      '--image',
+      'data-chain',
+      '--platform',
+      'linux/amd64',
+      '--no-service-annotation',
+      '--label',
+      label,
+    ]);
     expect(w.status, w.stderr).toBe(0);
     const ok = await runCli(['verify', '--oci-layout', `data-chain=${tar}`, '--report-dir', join(dir, 'report-tar')]);
     expect(ok.status, ok.stderr.slice(-3000)).toBe(0);
     const results = readResults(join(dir, 'report-tar', 'results.json'));
     expect(results.targets.map((t) => `${t.service} ${t.platform}`)).toEqual(['data-chain linux/amd64']);
-    const wrong = await runCli(['verify', '--oci-layout', tar, '--platform', 'linux/arm64', '--report-dir', join(dir, 'report-wrong')]);
+    const wrong = await runCli([
+      'verify',
+      '--oci-layout',
+      tar,
+      '--platform',
+      'linux/arm64',
+      '--report-dir',
+      join(dir, 'report-wrong'),
+    ]);
     expect(wrong.status).toBe(2);
-    expect(wrong.stderr.trim().split('\n')).toEqual([`lucid-harness verify: ${tar} data-chain has no linux/arm64 (v8) entry; it has linux/amd64: build it for linux/arm64, or leave it out with --platform`]);
+    expect(wrong.stderr.trim().split('\n')).toEqual([
+      `lucid-harness verify: ${tar} data-chain has no linux/arm64 (v8) entry; it has linux/amd64: build it for linux/arm64, or leave it out with --platform`,
+    ]);
   });
 });

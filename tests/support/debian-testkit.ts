@@ -66,7 +66,12 @@ interface DebSpec {
 }
 
 export async function makeDeb(spec: DebSpec): Promise<Buffer> {
-  const control = [`Package: ${spec.name}`, `Version: ${spec.version}`, `Architecture: ${spec.architecture ?? 'all'}`, 'Maintainer: test <t@example.org>'];
+  const control = [
+    `Package: ${spec.name}`,
+    `Version: ${spec.version}`,
+    `Architecture: ${spec.architecture ?? 'all'}`,
+    'Maintainer: test <t@example.org>',
+  ];
   if (spec.depends) control.push(`Depends: ${spec.depends}`);
   control.push(`Description: test package ${spec.name}`);
   const controlTar = await tarBytes([
@@ -122,4 +127,3 @@ export function craftElf(interp: string, needed: string[], runpath?: string): Bu
   });
   return b;
 }
-

@@ -19,7 +19,12 @@ export function flowTests(outcomes: readonly TestOutcome[], platform: string): F
     .filter((t) => t.subject === flowsSubject(platform))
     .map((t) => {
       const message = t.failureMessages.join('\n') || undefined;
-      return { test: t.check, status: t.verdict, ...(t.step !== undefined && { step: t.step }), ...(message && { message }) };
+      return {
+        test: t.check,
+        status: t.verdict,
+        ...(t.step !== undefined && { step: t.step }),
+        ...(message && { message }),
+      };
     });
 }
 
@@ -27,17 +32,29 @@ export function flowTests(outcomes: readonly TestOutcome[], platform: string): F
  * Problems of one matrix row ([] = as declared): every expected test failed naming its step, every
  * other flow test passed, and all of `flowTests` were in the report.
  */
-export function judgeOutcomes(expected: Record<string, string>, outcomes: readonly FlowTest[], flowTests: readonly string[]): string[] {
+export function judgeOutcomes(
+  expected: Record<string, string>,
+  outcomes: readonly FlowTest[],
+  flowTests: readonly string[],
+): string[] {
   const problems: string[] = [];
   for (const test of flowTests) {
     const o = outcomes.find((x) => x.test === test);
     const want = expected[test];
     if (!o) problems.push(`${test}: not in the report`);
-    else if (want === undefined && o.status !== 'passed') problems.push(`${test}: expected to pass, was ${o.status}${o.step ? ` at step "${o.step}"` : ''}${o.message && !o.step ? `: ${o.message.split('\n')[0]}` : ''}`);
-    else if (want !== undefined && o.status !== 'failed') problems.push(`${test}: expected to fail at step "${want}", was ${o.status}`);
-    else if (want !== undefined && o.step !== want) problems.push(`${test}: expected to fail at step "${want}", failed ${o.step ? `at step "${o.step}"` : `outside any step: ${o.message?.split('\n')[0] ?? ''}`}`);
+    else if (want === undefined && o.status !== 'passed')
+      problems.push(
+        `${test}: expected to pass, was ${o.status}${o.step ? ` at step "${o.step}"` : ''}${o.message && !o.step ? `: ${o.message.split('\n')[0]}` : ''}`,
+      );
+    else if (want !== undefined && o.status !== 'failed')
+      problems.push(`${test}: expected to fail at step "${want}", was ${o.status}`);
+    else if (want !== undefined && o.step !== want)
+      problems.push(
+        `${test}: expected to fail at step "${want}", failed ${o.step ? `at step "${o.step}"` : `outside any step: ${o.message?.split('\n')[0] ?? ''}`}`,
+      );
   }
-  for (const name of Object.keys(expected)) if (!flowTests.includes(name)) problems.push(`${name}: the defect expects a flow test the suite does not have`);
+  for (const name of Object.keys(expected))
+    if (!flowTests.includes(name)) problems.push(`${name}: the defect expects a flow test the suite does not have`);
   return problems;
 }
 
@@ -56,7 +73,11 @@ export interface MatrixRow {
   failures: Record<string, string>;
 }
 
-export function matrixRow(meta: Pick<MatrixRow, 'defect' | 'service' | 'module' | 'summary' | 'expected' | 'ms'>, outcomes: readonly FlowTest[], flowTests: readonly string[]): MatrixRow {
+export function matrixRow(
+  meta: Pick<MatrixRow, 'defect' | 'service' | 'module' | 'summary' | 'expected' | 'ms'>,
+  outcomes: readonly FlowTest[],
+  flowTests: readonly string[],
+): MatrixRow {
   const failed = outcomes.filter((o) => o.status === 'failed');
   const problems = judgeOutcomes(meta.expected, outcomes, flowTests);
   return {
@@ -69,9 +90,16 @@ export function matrixRow(meta: Pick<MatrixRow, 'defect' | 'service' | 'module' 
 }
 
 const cell = (m: Record<string, string | null>) =>
-  Object.keys(m).length ? Object.entries(m).map(([t, s]) => `${t} @ \`${s ?? '?'}\``).join('<br>') : '(none)';
+  Object.keys(m).length
+    ? Object.entries(m)
+        .map(([t, s]) => `${t} @ \`${s ?? '?'}\``)
+        .join('<br>')
+    : '(none)';
 
-export function renderMatrixMarkdown(rows: readonly MatrixRow[], info: { platform: string; totalMs: number; generatedAt: string }): string {
+export function renderMatrixMarkdown(
+  rows: readonly MatrixRow[],
+  info: { platform: string; totalMs: number; generatedAt: string },
+): string {
   const ok = rows.filter((r) => r.ok).length;
   const lines = [
     '# Flow defect matrix',
@@ -81,10 +109,24 @@ export function renderMatrixMarkdown(rows: readonly MatrixRow[], info: { platfor
     '',
     '| defect | service | expected failing test @ step | observed | ok | time |',
     '|---|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.defect} | ${r.service} | ${cell(r.expected)} | ${cell(r.observed)} | ${r.ok ? 'yes' : '**NO**'} | ${(r.ms / 1000).toFixed(1)} s |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.defect} | ${r.service} | ${cell(r.expected)} | ${cell(r.observed)} | ${r.ok ? 'yes' : '**NO**'} | ${(r.ms / 1000).toFixed(1)} s |`,
+    ),
   ];
   const bad = rows.filter((r) => !r.ok);
-  if (bad.length) lines.push('', '## Rows not as declared', '', ...bad.flatMap((r) => [`- ${r.defect}:`, ...r.problems.map((p) => `  - ${p}`)]));
-  lines.push('', '## What each defect does', '', ...rows.map((r) => `- **${r.defect}** (${r.service}, \`${r.module}\`): ${r.summary}`));
+  if (bad.length)
+    lines.push(
+      '',
+      '## Rows not as declared',
+      '',
+      ...bad.flatMap((r) => [`- ${r.defect}:`, ...r.problems.map((p) => `  - ${p}`)]),
+    );
+  lines.push(
+    '',
+    '## What each defect does',
+    '',
+    ...rows.map((r) => `- **${r.defect}** (${r.service}, \`${r.module}\`): ${r.summary}`),
+  );
   return `${lines.join('\n')}\n`;
 }

@@ -20,7 +20,13 @@ export function healthyFacts(): Facts {
     ],
     engineDisk: { path: '/var/lib/docker', measured: true, freeBytes: 80 * 1024 ** 3 },
     cacheDisk: { path: '/work/main/.cache', measured: true, freeBytes: 80 * 1024 ** 3 },
-    binfmt: { applicable: true, present: true, enabled: true, flags: 'PF', interpreter: '/usr/libexec/qemu-binfmt/aarch64-binfmt-P' },
+    binfmt: {
+      applicable: true,
+      present: true,
+      enabled: true,
+      flags: 'PF',
+      interpreter: '/usr/libexec/qemu-binfmt/aarch64-binfmt-P',
+    },
     ryuk: { env: undefined, image: 'testcontainers/ryuk:0.14.0', reaperImagePresent: undefined },
     node: '20.20.2',
     host: {

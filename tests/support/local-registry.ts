@@ -64,13 +64,18 @@ function registryConfig(o: { port: number; storage: string; htpasswd?: string })
       delete: { enabled: true },
       maintenance: { uploadpurging: { enabled: false } }, // no background sweeps racing a short test
     },
-    http: { addr: `127.0.0.1:${o.port}`, secret: randomBytes(16).toString('hex'), headers: { 'X-Content-Type-Options': ['nosniff'] } },
+    http: {
+      addr: `127.0.0.1:${o.port}`,
+      secret: randomBytes(16).toString('hex'),
+      headers: { 'X-Content-Type-Options': ['nosniff'] },
+    },
     ...(o.htpasswd && { auth: { htpasswd: { realm: 'lucid-harness', path: o.htpasswd } } }),
   };
   return `${JSON.stringify(config, null, 2)}\n`;
 }
 
-const tail = (file: string, n = 8) => (existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').slice(-n).join('\n') : '');
+const tail = (file: string, n = 8) =>
+  existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').slice(-n).join('\n') : '';
 
 /** Children still running when the process exits are killed, so a crashed test leaves no registry behind. */
 const live = new Set<ChildProcess>();
@@ -80,7 +85,10 @@ process.once('exit', () => {
 
 export async function startLocalRegistry(opts: LocalRegistryOptions = {}): Promise<LocalRegistry> {
   const bin = process.env[REGISTRY_BIN_ENV] || DEFAULT_REGISTRY_BIN;
-  if (!existsSync(bin)) throw new LocalRegistryError(`no registry binary at ${bin}: install the Debian package docker-registry (bin/bootstrap-host.sh does) or set ${REGISTRY_BIN_ENV}`);
+  if (!existsSync(bin))
+    throw new LocalRegistryError(
+      `no registry binary at ${bin}: install the Debian package docker-registry (bin/bootstrap-host.sh does) or set ${REGISTRY_BIN_ENV}`,
+    );
   const own = !opts.dir;
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'lucid-registry-'));
   mkdirSync(join(dir, 'storage'), { recursive: true });
@@ -88,7 +96,13 @@ export async function startLocalRegistry(opts: LocalRegistryOptions = {}): Promi
   if (opts.users) {
     htpasswd = join(dir, 'htpasswd');
     // Cost 6: test credentials; the registry checks bcrypt at every request, so a high cost only slows tests.
-    writeFileSync(htpasswd, `${Object.entries(opts.users).map(([u, p]) => htpasswdLine(u, p, 6)).join('\n')}\n`, { mode: 0o600 });
+    writeFileSync(
+      htpasswd,
+      `${Object.entries(opts.users)
+        .map(([u, p]) => htpasswdLine(u, p, 6))
+        .join('\n')}\n`,
+      { mode: 0o600 },
+    );
   }
   const log = opts.log ?? (() => {});
   // A picked free port can be taken before the registry binds it: try a few.
@@ -131,7 +145,9 @@ export async function startLocalRegistry(opts: LocalRegistryOptions = {}): Promi
     await exitedP;
     if (!opts.port && /address already in use/.test(why) && attempt < 3) continue;
     if (own) rmSync(dir, { recursive: true, force: true });
-    throw new LocalRegistryError(`registry ${bin} did not come up on ${url} (${exited ?? 'no answer on /v2/'}): ${why.split('\n').pop() ?? ''}`);
+    throw new LocalRegistryError(
+      `registry ${bin} did not come up on ${url} (${exited ?? 'no answer on /v2/'}): ${why.split('\n').pop() ?? ''}`,
+    );
   }
 }
 

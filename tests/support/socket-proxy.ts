@@ -4,7 +4,9 @@ import { connect, createServer, type AddressInfo, type Server } from 'node:net';
  * A TCP endpoint on 127.0.0.1 that forwards to the engine's unix socket: what an ssh-forwarded Pi socket or a
  * tcp-exposed remote engine looks like to the harness. Counts connections so a test can prove it was used.
  */
-export async function startSocketProxy(socketPath = '/var/run/docker.sock'): Promise<{ url: string; connections: () => number; stop: () => Promise<void> }> {
+export async function startSocketProxy(
+  socketPath = '/var/run/docker.sock',
+): Promise<{ url: string; connections: () => number; stop: () => Promise<void> }> {
   let count = 0;
   const server: Server = createServer((client) => {
     count++;

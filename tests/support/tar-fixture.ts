@@ -27,7 +27,15 @@ export async function packTar(items: readonly TarItem[]): Promise<Buffer> {
     const type = it.type ?? 'file';
     const data = it.data === undefined ? undefined : Buffer.from(it.data);
     const mode = it.mode ?? (type === 'directory' ? 0o755 : type === 'symlink' ? 0o777 : 0o644);
-    const header = { name: it.name, type, mode, uid: it.uid ?? 0, gid: it.gid ?? 0, mtime: MTIME, ...(it.linkname !== undefined && { linkname: it.linkname }) };
+    const header = {
+      name: it.name,
+      type,
+      mode,
+      uid: it.uid ?? 0,
+      gid: it.gid ?? 0,
+      mtime: MTIME,
+      ...(it.linkname !== undefined && { linkname: it.linkname }),
+    };
     await new Promise<void>((res, rej) => {
       const cb = (e?: Error | null) => (e ? rej(e) : res());
       if (type === 'file') pack.entry({ ...header, size: data?.length ?? 0 }, data ?? Buffer.alloc(0), cb);
@@ -63,7 +71,9 @@ interface ArchiveImage {
  * A legacy docker-archive as `docker save` writes it: layer folders NOT named by diff_id, config "<hex>.json",
  * manifest.json last. Returns the archive and the image id the engine will give it.
  */
-export async function fixtureArchive(img: ArchiveImage): Promise<{ archive: Buffer; imageId: string; diffIds: string[] }> {
+export async function fixtureArchive(
+  img: ArchiveImage,
+): Promise<{ archive: Buffer; imageId: string; diffIds: string[] }> {
   const diffIds = img.layers.map((l) => sha256(l));
   const configBytes = Buffer.from(JSON.stringify({ ...img.config, rootfs: { type: 'layers', diff_ids: diffIds } }));
   const imageId = sha256(configBytes);
@@ -73,9 +83,18 @@ export async function fixtureArchive(img: ArchiveImage): Promise<{ archive: Buff
   const folders = img.layers.map((_l, i) => createHash('sha256').update(`${hex}/${i}`).digest('hex'));
   const items: TarItem[] = [];
   img.layers.forEach((l, i) => {
-    items.push({ name: `${p}${folders[i]}/`, type: 'directory' }, { name: `${p}${folders[i]}/VERSION`, data: '1.0' }, { name: `${p}${folders[i]}/layer.tar`, data: l });
+    items.push(
+      { name: `${p}${folders[i]}/`, type: 'directory' },
+      { name: `${p}${folders[i]}/VERSION`, data: '1.0' },
+      { name: `${p}${folders[i]}/layer.tar`, data: l },
+    );
   });
   items.push({ name: `${p}${hex}.json`, data: configBytes });
-  items.push({ name: `${p}manifest.json`, data: JSON.stringify([{ Config: `${hex}.json`, RepoTags: img.repoTags ?? null, Layers: folders.map((f) => `${f}/layer.tar`) }]) });
+  items.push({
+    name: `${p}manifest.json`,
+    data: JSON.stringify([
+      { Config: `${hex}.json`, RepoTags: img.repoTags ?? null, Layers: folders.map((f) => `${f}/layer.tar`) },
+    ]),
+  });
   return { archive: await packTar(items), imageId, diffIds };
 }

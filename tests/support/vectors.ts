@@ -67,6 +67,7 @@ export function chunkVectorBytes(chunk: LucidChunkVector): Uint8Array {
   const m = PATTERN.exec(chunk.data_pattern);
   if (!m) throw new SyntaxError(`unrecognised data_pattern: ${chunk.data_pattern}`);
   const length = Number(m[3]) + 1;
-  if (length !== chunk.size_bytes) throw new RangeError(`data_pattern gives ${length} bytes, size_bytes says ${chunk.size_bytes}`);
+  if (length !== chunk.size_bytes)
+    throw new RangeError(`data_pattern gives ${length} bytes, size_bytes says ${chunk.size_bytes}`);
   return mod251Bytes(length, Number(m[1]) * Number(m[2]));
 }

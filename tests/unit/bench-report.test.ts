@@ -1,9 +1,27 @@
 import { expect, test } from 'vitest';
 import { timeline, type EngineEvent } from '../../bench/events.ts';
-import { benchDocument, BENCH_VERSION, floorSummary, markdownTable, median, type BenchInput } from '../../bench/report.ts';
+import {
+  benchDocument,
+  BENCH_VERSION,
+  floorSummary,
+  markdownTable,
+  median,
+  type BenchInput,
+} from '../../bench/report.ts';
 import type { TimedVerify } from '../../bench/verify-timed.ts';
 
-const verify = (wallMs: number): TimedVerify => ({ runId: 'r', exitCode: 0, wallMs, suites: {}, tests: { passed: 1, failed: 0, skipped: 0 }, failures: [], platforms: {}, cpuBusy: 0.9, imagesLoaded: 0, stderrTail: '' });
+const verify = (wallMs: number): TimedVerify => ({
+  runId: 'r',
+  exitCode: 0,
+  wallMs,
+  suites: {},
+  tests: { passed: 1, failed: 0, skipped: 0 },
+  failures: [],
+  platforms: {},
+  cpuBusy: 0.9,
+  imagesLoaded: 0,
+  stderrTail: '',
+});
 const quiet = { waitedMs: 0, busy: 0.05, foreign: 0, quiet: true };
 
 function input(over: Partial<BenchInput> = {}): BenchInput {
@@ -27,7 +45,11 @@ function input(over: Partial<BenchInput> = {}): BenchInput {
       { platform: 'linux/amd64', httpDelayMs: 40, dockerDelayMs: 150, answerAfterMs: 500, healthyAfterMs: 1200 },
       { platform: 'linux/arm64', httpDelayMs: -10, dockerDelayMs: 10, answerAfterMs: 2500, healthyAfterMs: 4000 },
     ],
-    quiet: { floor: quiet, 'verify-warm': { ...quiet, quiet: false, busy: 0.9 }, naive: { ...quiet, foreignStartsDuring: 3 } },
+    quiet: {
+      floor: quiet,
+      'verify-warm': { ...quiet, quiet: false, busy: 0.9 },
+      naive: { ...quiet, foreignStartsDuring: 3 },
+    },
     ...over,
   };
 }
@@ -35,16 +57,29 @@ function input(over: Partial<BenchInput> = {}): BenchInput {
 test('median and the floor: best of the repeats per platform, summed over platforms', () => {
   expect(median([3, 1, 2])).toBe(2);
   expect(median([1, 2, 3, 4])).toBe(2.5);
-  expect(floorSummary(input().floor)).toEqual({ perPlatformMs: { 'linux/amd64': 1000, 'linux/arm64': 8000 }, medianPerPlatformMs: { 'linux/amd64': 2000, 'linux/arm64': 8000 }, totalMs: 9000 });
+  expect(floorSummary(input().floor)).toEqual({
+    perPlatformMs: { 'linux/amd64': 1000, 'linux/arm64': 8000 },
+    medianPerPlatformMs: { 'linux/amd64': 2000, 'linux/arm64': 8000 },
+    totalMs: 9000,
+  });
 });
 
 test('ratios against the targets, with early notices counted as no delay', () => {
   const doc = benchDocument(input());
   expect(doc.version).toBe(BENCH_VERSION);
   expect(doc.summary.ratios).toMatchObject({ verifyOverFloor: 1.5, verifyColdOverFloor: 2, naiveOverVerify: 4 });
-  expect(doc.summary.met).toEqual({ verifyOverFloor: true, naiveOverVerify: true, staticCold: true, staticWarm: true, notice: true });
+  expect(doc.summary.met).toEqual({
+    verifyOverFloor: true,
+    naiveOverVerify: true,
+    staticCold: true,
+    staticWarm: true,
+    notice: true,
+  });
   expect(doc.summary.notice).toEqual({ httpMedianMs: 20, httpMaxMs: 40, dockerMedianMs: 80, dockerMaxMs: 150 });
-  expect(benchDocument(input({ verify: { cold: verify(40_000), warm: verify(30_000) } })).summary.met).toMatchObject({ verifyOverFloor: false, naiveOverVerify: false });
+  expect(benchDocument(input({ verify: { cold: verify(40_000), warm: verify(30_000) } })).summary.met).toMatchObject({
+    verifyOverFloor: false,
+    naiveOverVerify: false,
+  });
 });
 
 test('the markdown table has one row per measure and says when the box was not quiet', () => {
@@ -56,7 +91,27 @@ test('the markdown table has one row per measure and says when the box was not q
 });
 
 test('engine events become a per-platform timeline of one run', () => {
-  const ev = (t: number, action: string, id: string, platform = 'linux/amd64', run = 'r1'): EngineEvent => ({ t, seenAt: t, action, id, run, platform, role: 'service' });
-  const events = [ev(100, 'create', 'a'), ev(150, 'start', 'a'), ev(1150, 'die', 'a'), ev(1200, 'destroy', 'a'), ev(300, 'create', 'b'), ev(400, 'start', 'b'), ev(900, 'die', 'b'), ev(1000, 'destroy', 'b'), ev(50, 'create', 'x', 'linux/amd64', 'other')];
-  expect(timeline(events, 'r1', 0)).toEqual({ 'linux/amd64': { containers: 2, spanMs: 1100, busyMs: 1500, firstCreateMs: 100, lastDestroyMs: 1200 } });
+  const ev = (t: number, action: string, id: string, platform = 'linux/amd64', run = 'r1'): EngineEvent => ({
+    t,
+    seenAt: t,
+    action,
+    id,
+    run,
+    platform,
+    role: 'service',
+  });
+  const events = [
+    ev(100, 'create', 'a'),
+    ev(150, 'start', 'a'),
+    ev(1150, 'die', 'a'),
+    ev(1200, 'destroy', 'a'),
+    ev(300, 'create', 'b'),
+    ev(400, 'start', 'b'),
+    ev(900, 'die', 'b'),
+    ev(1000, 'destroy', 'b'),
+    ev(50, 'create', 'x', 'linux/amd64', 'other'),
+  ];
+  expect(timeline(events, 'r1', 0)).toEqual({
+    'linux/amd64': { containers: 2, spanMs: 1100, busyMs: 1500, firstCreateMs: 100, lastDestroyMs: 1200 },
+  });
 });

@@ -5,7 +5,12 @@ import { describe, expect, test } from 'vitest';
 import { UsageError } from '../../helpers/model/errors.ts';
 import { parseArgs } from '../../helpers/cli/args.ts';
 
-const SPEC = { registry: { env: 'LUCID_REGISTRY' }, platform: { repeatable: true, env: 'LUCID_PLATFORMS' }, 'plain-http': { boolean: true }, help: { boolean: true } };
+const SPEC = {
+  registry: { env: 'LUCID_REGISTRY' },
+  platform: { repeatable: true, env: 'LUCID_PLATFORMS' },
+  'plain-http': { boolean: true },
+  help: { boolean: true },
+};
 const config = (doc: unknown) => {
   const f = join(mkdtempSync(join(tmpdir(), 'lucid-cfg-')), 'c.json');
   writeFileSync(f, typeof doc === 'string' ? doc : JSON.stringify(doc));
@@ -14,17 +19,29 @@ const config = (doc: unknown) => {
 
 describe('flags: command line, env, config file', () => {
   test('command line wins over env, env over config', () => {
-    const LUCID_CONFIG = config({ verify: { registry: 'from-config:5000', platform: ['linux/arm64'], 'plain-http': true } });
+    const LUCID_CONFIG = config({
+      verify: { registry: 'from-config:5000', platform: ['linux/arm64'], 'plain-http': true },
+    });
     const p = parseArgs(['--registry', 'cli:5000'], SPEC, { LUCID_CONFIG, LUCID_PLATFORMS: 'linux/amd64' }, 'verify');
     expect(p.flags).toEqual({ registry: 'cli:5000', platform: ['linux/amd64'], 'plain-http': true });
   });
-  test('repeatable flags collect and split on commas', () => expect(parseArgs(['--platform', 'a,b', '--platform=c'], SPEC, {}).flags.platform).toEqual(['a', 'b', 'c']));
-  test('unknown options are one clear error', () => expect(() => parseArgs(['--regstry', 'x'], SPEC, {})).toThrowError(/unknown option --regstry \(known: --registry/));
-  test('a value is required', () => expect(() => parseArgs(['--registry'], SPEC, {})).toThrowError(/--registry needs a value/));
+  test('repeatable flags collect and split on commas', () =>
+    expect(parseArgs(['--platform', 'a,b', '--platform=c'], SPEC, {}).flags.platform).toEqual(['a', 'b', 'c']));
+  test('unknown options are one clear error', () =>
+    expect(() => parseArgs(['--regstry', 'x'], SPEC, {})).toThrowError(/unknown option --regstry \(known: --registry/));
+  test('a value is required', () =>
+    expect(() => parseArgs(['--registry'], SPEC, {})).toThrowError(/--registry needs a value/));
   test('config: unknown key and wrong type are named', () => {
-    expect(() => parseArgs([], SPEC, { LUCID_CONFIG: config({ verify: { registri: 'x' } }) }, 'verify')).toThrowError(UsageError);
-    expect(() => parseArgs([], SPEC, { LUCID_CONFIG: config({ verify: { platform: 'linux/arm64' } }) }, 'verify')).toThrowError(/"verify.platform" must be an array of strings/);
-    expect(() => parseArgs([], SPEC, { LUCID_CONFIG: config('{oops') }, 'verify')).toThrowError(/config file .*c\.json/);
+    expect(() => parseArgs([], SPEC, { LUCID_CONFIG: config({ verify: { registri: 'x' } }) }, 'verify')).toThrowError(
+      UsageError,
+    );
+    expect(() =>
+      parseArgs([], SPEC, { LUCID_CONFIG: config({ verify: { platform: 'linux/arm64' } }) }, 'verify'),
+    ).toThrowError(/"verify.platform" must be an array of strings/);
+    expect(() => parseArgs([], SPEC, { LUCID_CONFIG: config('{oops') }, 'verify')).toThrowError(
+      /config file .*c\.json/,
+    );
   });
-  test('another verb’s section is ignored', () => expect(parseArgs([], SPEC, { LUCID_CONFIG: config({ regress: { registry: 'x' } }) }, 'verify').flags).toEqual({}));
+  test('another verb’s section is ignored', () =>
+    expect(parseArgs([], SPEC, { LUCID_CONFIG: config({ regress: { registry: 'x' } }) }, 'verify').flags).toEqual({}));
 });

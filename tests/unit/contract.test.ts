@@ -2,7 +2,14 @@ import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { ContractError, fromEnv, loadContract, mergeContract, resolveServiceEnv, serviceNamed } from '../../helpers/contract/load.ts';
+import {
+  ContractError,
+  fromEnv,
+  loadContract,
+  mergeContract,
+  resolveServiceEnv,
+  serviceNamed,
+} from '../../helpers/contract/load.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'lucid-contract-'));
 const write = (name: string, data: unknown) => {
@@ -30,13 +37,17 @@ describe('contract catalog', () => {
     const c = loadContract({ overrides: ['real-mesh-8088'] });
     expect(serviceNamed(c, 'service-mesh-controller').port).toBe(8088);
     expect(serviceNamed(c, 'service-mesh-controller').aliases).toEqual(['service-mesh-controller', 'service-mesh']);
-    expect(c.services.filter((s) => s.name !== 'service-mesh-controller')).toEqual(base.services.filter((s) => s.name !== 'service-mesh-controller'));
+    expect(c.services.filter((s) => s.name !== 'service-mesh-controller')).toEqual(
+      base.services.filter((s) => s.name !== 'service-mesh-controller'),
+    );
   });
 
   test('peer URLs follow an overridden port', () => {
     const c = loadContract({ overrides: [write('dc.json', { services: [{ name: 'data-chain', port: 9999 }] })] });
     expect(resolveServiceEnv(c, serviceNamed(c, 'session-anchoring')).DATA_CHAIN_URL).toBe('http://data-chain:9999');
-    expect(resolveServiceEnv(c, serviceNamed(c, 'service-mesh-controller')).MESH_SERVICES).toContain('data-chain=http://data-chain:9999/health');
+    expect(resolveServiceEnv(c, serviceNamed(c, 'service-mesh-controller')).MESH_SERVICES).toContain(
+      'data-chain=http://data-chain:9999/health',
+    );
   });
 
   test('an invalid override is refused with a message naming the field', () => {
@@ -46,12 +57,16 @@ describe('contract catalog', () => {
   });
 
   test('a missing or malformed file is one clear error', () => {
-    expect(() => loadContract({ overrides: ['no-such-profile'] })).toThrowError(/contract file not found: .*no-such-profile\.json/);
+    expect(() => loadContract({ overrides: ['no-such-profile'] })).toThrowError(
+      /contract file not found: .*no-such-profile\.json/,
+    );
     expect(() => loadContract({ file: write('x.json', '{nope') })).toThrowError(/not valid JSON/);
   });
 
   test('unknown service names list the known ones', () => {
-    expect(() => serviceNamed(loadContract({}), 'mesh')).toThrowError(/unknown service "mesh"; the contract has: api-gateway, /);
+    expect(() => serviceNamed(loadContract({}), 'mesh')).toThrowError(
+      /unknown service "mesh"; the contract has: api-gateway, /,
+    );
   });
 
   test('merge: objects by key, services by name, other arrays replaced, _comments dropped', () => {
@@ -59,10 +74,17 @@ describe('contract catalog', () => {
       { a: { b: 1, c: 2 }, platforms: ['x', 'y'], services: [{ name: 'n', port: 1, env: { A: '1' } }] },
       { _comment: 'x', a: { c: 3 }, platforms: ['z'], services: [{ name: 'n', env: { B: '2' } }, { name: 'm' }] },
     );
-    expect(merged).toEqual({ a: { b: 1, c: 3 }, platforms: ['z'], services: [{ name: 'n', port: 1, env: { A: '1', B: '2' } }, { name: 'm' }] });
+    expect(merged).toEqual({
+      a: { b: 1, c: 3 },
+      platforms: ['z'],
+      services: [{ name: 'n', port: 1, env: { A: '1', B: '2' } }, { name: 'm' }],
+    });
   });
 
   test('env selects file and profiles', () => {
-    expect(fromEnv({ LUCID_CONTRACT: '/x.json', LUCID_PROFILE: 'a, b' })).toEqual({ file: '/x.json', overrides: ['a', 'b'] });
+    expect(fromEnv({ LUCID_CONTRACT: '/x.json', LUCID_PROFILE: 'a, b' })).toEqual({
+      file: '/x.json',
+      overrides: ['a', 'b'],
+    });
   });
 });

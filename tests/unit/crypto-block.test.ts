@@ -45,13 +45,18 @@ describe('blockTxRoot: Lucid vectors', () => {
     expect(blockTxRoot([])).toBe(ZERO_HASH_HEX);
     const [a, b] = lucid.transactions.map((t) => t.tx_id) as [string, string];
     expect(blockTxRoot([a])).toBe(a);
-    const raw = createHash('sha256').update(Buffer.from(a + b, 'hex')).digest('hex');
+    const raw = createHash('sha256')
+      .update(Buffer.from(a + b, 'hex'))
+      .digest('hex');
     expect(blockTxRoot([a, b])).toBe(raw);
   });
 
   it('odd count duplicates the last id (3 ids, by hand with node:crypto)', () => {
     const [a, b, c] = lucid.transactions.map((t) => Buffer.from(t.tx_id, 'hex')) as [Buffer, Buffer, Buffer];
-    const h = (x: Buffer, y: Buffer) => createHash('sha256').update(Buffer.concat([x, y])).digest();
+    const h = (x: Buffer, y: Buffer) =>
+      createHash('sha256')
+        .update(Buffer.concat([x, y]))
+        .digest();
     expect(blockTxRoot(lucid.blocks[3]!.tx_ids)).toBe(h(h(a, b), h(c, c)).toString('hex'));
   });
 
@@ -110,7 +115,9 @@ describe('checkChain', () => {
     c[4]!.previous_hash = flipHexByte(c[4]!.previous_hash);
     const problems = checkChain(c);
     expect(problems).toHaveLength(2);
-    expect(problems[0]).toMatch(/^block 4: previous_hash does not link to block 3: expected [0-9a-f]{64}, seen [0-9a-f]{64}$/);
+    expect(problems[0]).toMatch(
+      /^block 4: previous_hash does not link to block 3: expected [0-9a-f]{64}, seen [0-9a-f]{64}$/,
+    );
     expect(problems[1]).toMatch(/^block 4: hash mismatch: expected [0-9a-f]{64}, seen /);
   });
 
@@ -128,7 +135,9 @@ describe('checkChain', () => {
     c[5]!.transactions = c[5]!.transactions!.map((t, i) => (i === 4 ? { tx_id: flipHexByte(t.tx_id!) } : t));
     const problems = checkChain(c);
     expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatch(new RegExp(`^block 5: tx root mismatch: expected [0-9a-f]{64}, seen ${lucid.blocks[5]!.tx_root}$`));
+    expect(problems[0]).toMatch(
+      new RegExp(`^block 5: tx root mismatch: expected [0-9a-f]{64}, seen ${lucid.blocks[5]!.tx_root}$`),
+    );
   });
 
   it('an altered height: gap reported, hash mismatch too', () => {
@@ -152,7 +161,9 @@ describe('checkChain', () => {
   it('an altered proposer: hash mismatch', () => {
     const c = chain();
     c[1]!.proposer = 'someone-else';
-    expect(checkChain(c)).toEqual([expect.stringMatching(/^block 1: hash mismatch: expected [0-9a-f]{64}, seen [0-9a-f]{64}$/)]);
+    expect(checkChain(c)).toEqual([
+      expect.stringMatching(/^block 1: hash mismatch: expected [0-9a-f]{64}, seen [0-9a-f]{64}$/),
+    ]);
   });
 
   it('missing fields become problems, not crashes', () => {

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { flipHexByte, fromBase64Url, isHex64, mod251Bytes, toBase64Url, ZERO_HASH_HEX } from '../../helpers/crypto/bytes.ts';
+import {
+  flipHexByte,
+  fromBase64Url,
+  isHex64,
+  mod251Bytes,
+  toBase64Url,
+  ZERO_HASH_HEX,
+} from '../../helpers/crypto/bytes.ts';
 
 describe('byte helpers', () => {
   it('isHex64: exactly 64 lower-case hex digits, no 0x', () => {

@@ -13,12 +13,22 @@ describe('canonicalJson: Lucid transaction vectors', () => {
 
 describe('canonicalJson: structure', () => {
   it('sorts keys recursively, no spaces, arrays keep order', () => {
-    expect(canonicalJson({ b: 1, a: [3, { z: null, y: true, x: false }] })).toBe('{"a":[3,{"x":false,"y":true,"z":null}],"b":1}');
+    expect(canonicalJson({ b: 1, a: [3, { z: null, y: true, x: false }] })).toBe(
+      '{"a":[3,{"x":false,"y":true,"z":null}],"b":1}',
+    );
     expect(canonicalJson({ nested: { b: { d: [], c: {} } } })).toBe('{"nested":{"b":{"c":{},"d":[]}}}');
   });
 
   it('scalars at top level', () => {
-    expect([null, true, false, 0, -1, '', 'x'].map(canonicalJson)).toEqual(['null', 'true', 'false', '0', '-1', '""', '"x"']);
+    expect([null, true, false, 0, -1, '', 'x'].map(canonicalJson)).toEqual([
+      'null',
+      'true',
+      'false',
+      '0',
+      '-1',
+      '""',
+      '"x"',
+    ]);
   });
 
   it('sorts keys by code point like Python (not by UTF-16 unit like Array.sort)', () => {
@@ -54,17 +64,44 @@ describe('canonicalJson: strings (ensure_ascii=True)', () => {
 
 describe('canonicalJson: numbers', () => {
   it('integers print as Python ints; bigint for exact big ints', () => {
-    expect(canonicalJson([0, -1, 9007199254740991, 123456789012345678901234567890n])).toBe('[0,-1,9007199254740991,123456789012345678901234567890]');
+    expect(canonicalJson([0, -1, 9007199254740991, 123456789012345678901234567890n])).toBe(
+      '[0,-1,9007199254740991,123456789012345678901234567890]',
+    );
     expect(canonicalJson(-0)).toBe('0');
   });
 
   it('non-integral floats print as Python repr', () => {
-    const floats = [1.5, 0.1, 1e-5, 1.5e-7, 123.456, 1e15 + 0.5, -0.25, 2.5e-5, 0.0001, 5e-324, 12345678901234.5, 1.23e-18];
-    expect(canonicalJson(floats)).toBe('[1.5,0.1,1e-05,1.5e-07,123.456,1000000000000000.5,-0.25,2.5e-05,0.0001,5e-324,12345678901234.5,1.23e-18]');
+    const floats = [
+      1.5,
+      0.1,
+      1e-5,
+      1.5e-7,
+      123.456,
+      1e15 + 0.5,
+      -0.25,
+      2.5e-5,
+      0.0001,
+      5e-324,
+      12345678901234.5,
+      1.23e-18,
+    ];
+    expect(canonicalJson(floats)).toBe(
+      '[1.5,0.1,1e-05,1.5e-07,123.456,1000000000000000.5,-0.25,2.5e-05,0.0001,5e-324,12345678901234.5,1.23e-18]',
+    );
   });
 
   it('pythonFloatRepr also covers integral floats', () => {
-    const cases: [number, string][] = [[1, '1.0'], [100, '100.0'], [-0, '-0.0'], [1e16, '1e+16'], [1.5e16, '1.5e+16'], [1e22, '1e+22'], [1.7976931348623157e308, '1.7976931348623157e+308'], [1e-7, '1e-07'], [1e21, '1e+21']];
+    const cases: [number, string][] = [
+      [1, '1.0'],
+      [100, '100.0'],
+      [-0, '-0.0'],
+      [1e16, '1e+16'],
+      [1.5e16, '1.5e+16'],
+      [1e22, '1e+22'],
+      [1.7976931348623157e308, '1.7976931348623157e+308'],
+      [1e-7, '1e-07'],
+      [1e21, '1e+21'],
+    ];
     for (const [x, py] of cases) expect(pythonFloatRepr(x)).toBe(py);
   });
 

@@ -14,14 +14,19 @@ describe('hashChunk: official BLAKE3 test vectors', () => {
   });
 
   // Input bytes are i mod 251; the default 32-byte output is the first 64 hex digits of the XOF output.
-  it.each(blake3Vectors.cases.map((c) => [c.input_len, c.hash.slice(0, 64)] as const))('input length %i', (len, expected) => {
-    expect(hashChunk(mod251Bytes(len), 'BLAKE3')).toBe(expected);
-  });
+  it.each(blake3Vectors.cases.map((c) => [c.input_len, c.hash.slice(0, 64)] as const))(
+    'input length %i',
+    (len, expected) => {
+      expect(hashChunk(mod251Bytes(len), 'BLAKE3')).toBe(expected);
+    },
+  );
 });
 
 describe('hashChunk: SHA256', () => {
   it('matches the FIPS 180-2 "abc" answer', () => {
-    expect(hashChunk(utf8ToBytes('abc'), 'SHA256')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    expect(hashChunk(utf8ToBytes('abc'), 'SHA256')).toBe(
+      'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
+    );
   });
 
   it('agrees with node:crypto on the official vector inputs', () => {

@@ -1,6 +1,12 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { decodeJwt, mintBadSignatureJwt, mintJwt, verifyJwtSignature, withBadSignature } from '../../helpers/crypto/jwt.ts';
+import {
+  decodeJwt,
+  mintBadSignatureJwt,
+  mintJwt,
+  verifyJwtSignature,
+  withBadSignature,
+} from '../../helpers/crypto/jwt.ts';
 
 const SECRET = 'test-secret-key-for-lucid-harness';
 const CLAIMS = { user_id: 'blockchain_user', scopes: ['read', 'write', 'admin'] };

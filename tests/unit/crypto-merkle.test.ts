@@ -20,7 +20,12 @@ describe('data-chain Merkle tree: Lucid vectors', () => {
   it.each(trees.map((t) => [label(t), t] as const))('%s: leaves from the chunk vectors', (_l, t) => {
     const leaves = lucid.chunks
       .slice(0, t.leaf_count)
-      .map((c) => merkleLeaf({ chunk_id: c.chunk_id, hash_value: c.hash_value[t.algorithm], size_bytes: c.size_bytes }, t.algorithm));
+      .map((c) =>
+        merkleLeaf(
+          { chunk_id: c.chunk_id, hash_value: c.hash_value[t.algorithm], size_bytes: c.size_bytes },
+          t.algorithm,
+        ),
+      );
     expect(leaves).toEqual(t.leaf_hashes);
   });
 
@@ -35,7 +40,11 @@ describe('data-chain Merkle tree: Lucid vectors', () => {
 
   it('one leaf: root is the leaf itself, depth 0', () => {
     for (const t of trees.filter((x) => x.leaf_count === 1)) {
-      expect(merkleRoot(t.leaf_hashes, t.algorithm)).toEqual({ root: t.leaf_hashes[0], depth: 0, levels: [t.leaf_hashes] });
+      expect(merkleRoot(t.leaf_hashes, t.algorithm)).toEqual({
+        root: t.leaf_hashes[0],
+        depth: 0,
+        levels: [t.leaf_hashes],
+      });
     }
   });
 
@@ -47,7 +56,8 @@ describe('data-chain Merkle tree: Lucid vectors', () => {
   });
 
   it('the algorithm matters: the other hash gives another root', () => {
-    for (const t of trees.filter((x) => x.leaf_count > 1)) expect(merkleRoot(t.leaf_hashes, other(t.algorithm)).root).not.toBe(t.root_hash);
+    for (const t of trees.filter((x) => x.leaf_count > 1))
+      expect(merkleRoot(t.leaf_hashes, other(t.algorithm)).root).not.toBe(t.root_hash);
   });
 });
 
@@ -81,7 +91,9 @@ describe('inclusion proofs', () => {
     const proof = inclusionProof(t.leaf_hashes, i, t.algorithm);
     expect(verifyProof(flipHexByte(t.root_hash, 31), proof, t.algorithm)).toBe(false);
     if (t.leaf_count > 1) expect(verifyProof(t.root_hash, proof, other(t.algorithm))).toBe(false);
-    const swapped = proof.proof_path.map((s) => ({ ...s, position: s.position === 'left' ? 'right' : 'left' }) as const);
+    const swapped = proof.proof_path.map(
+      (s) => ({ ...s, position: s.position === 'left' ? 'right' : 'left' }) as const,
+    );
     // Swapping every side cannot verify once a level has a sibling different from the running hash,
     // which every tree with 2+ leaves has (duplicated last nodes alone cannot reach the root).
     if (t.leaf_count > 1) expect(verifyProof(t.root_hash, { ...proof, proof_path: swapped }, t.algorithm)).toBe(false);

@@ -44,7 +44,12 @@ describe('ar reader', () => {
       });
       const { control, entries } = await readDeb(deb, 'demo.deb');
       expect(control).toMatch(/^Package: demo$/m);
-      expect(entries.map((e) => `${e.type}:${e.path}`)).toEqual(['directory:usr', 'directory:usr/bin', 'file:usr/bin/demo', 'symlink:usr/bin/demo-link']);
+      expect(entries.map((e) => `${e.type}:${e.path}`)).toEqual([
+        'directory:usr',
+        'directory:usr/bin',
+        'file:usr/bin/demo',
+        'symlink:usr/bin/demo-link',
+      ]);
       expect(entries[2]!.mode).toBe(0o755);
       expect(entries[2]!.data!.toString()).toBe('#demo\n');
       expect(entries[3]!.linkname).toBe('demo');
@@ -52,6 +57,8 @@ describe('ar reader', () => {
   });
 
   it('rejects an ar archive that is not a .deb', async () => {
-    await expect(readDeb(writeAr([{ name: 'foo', data: Buffer.from('x') }]), 'foo.deb')).rejects.toThrow(/first ar member is not debian-binary/);
+    await expect(readDeb(writeAr([{ name: 'foo', data: Buffer.from('x') }]), 'foo.deb')).rejects.toThrow(
+      /first ar member is not debian-binary/,
+    );
   });
 });

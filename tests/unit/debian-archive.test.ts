@@ -21,7 +21,14 @@ const requests: string[] = [];
 let server: Server;
 let source: Source;
 
-const file = (path: string, text: string) => ({ path, type: 'file' as const, mode: 0o644, uid: 0, gid: 0, data: Buffer.from(text) });
+const file = (path: string, text: string) => ({
+  path,
+  type: 'file' as const,
+  mode: 0o644,
+  uid: 0,
+  gid: 0,
+  data: Buffer.from(text),
+});
 const entry = (name: string, version: string, deb: Buffer): LockEntry => ({
   name,
   version,
@@ -32,7 +39,17 @@ const entry = (name: string, version: string, deb: Buffer): LockEntry => ({
   source: 'mini',
 });
 const stanza = (e: LockEntry, depends?: string) =>
-  [`Package: ${e.name}`, `Version: ${e.version}`, 'Architecture: all', ...(depends ? [`Depends: ${depends}`] : []), `Filename: ${e.filename}`, `Size: ${e.size}`, `SHA256: ${e.sha256}`, 'Description: x', ''].join('\n');
+  [
+    `Package: ${e.name}`,
+    `Version: ${e.version}`,
+    'Architecture: all',
+    ...(depends ? [`Depends: ${depends}`] : []),
+    `Filename: ${e.filename}`,
+    `Size: ${e.size}`,
+    `SHA256: ${e.sha256}`,
+    'Description: x',
+    '',
+  ].join('\n');
 
 let demoOld: Buffer, demoNew: Buffer, keep: Buffer;
 let oldE: LockEntry, newE: LockEntry, keepE: LockEntry;
@@ -43,19 +60,41 @@ function publishIndex(kind: 'xz' | 'gz', tamper = false) {
   const text = Buffer.from([stanza(keepE), stanza(newE, 'keep (>= 2.0)')].join('\n'));
   const packed = kind === 'xz' ? xzStore(text) : gzipSync(text);
   const path = `main/binary-amd64/Packages.${kind}`;
-  const release = ['Origin: test', 'Codename: bookworm', 'Date: Thu, 01 Jan 2026 00:00:00 UTC', 'SHA256:', ` ${sha(packed)} ${packed.length} ${path}`, ''].join('\n');
+  const release = [
+    'Origin: test',
+    'Codename: bookworm',
+    'Date: Thu, 01 Jan 2026 00:00:00 UTC',
+    'SHA256:',
+    ` ${sha(packed)} ${packed.length} ${path}`,
+    '',
+  ].join('\n');
   files.set(`/debian/dists/bookworm/${path}`, tamper ? Buffer.concat([packed, Buffer.from('x')]) : packed);
   // xz: clearsigned InRelease like the real archive (the signature itself is not checked);
   // gz: only a plain Release, which older or minimal mirrors serve.
   if (kind === 'gz') files.set('/debian/dists/bookworm/Release', Buffer.from(release));
-  else files.set('/debian/dists/bookworm/InRelease', Buffer.from(`-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\n${release}-----BEGIN PGP SIGNATURE-----\nAAAA\n-----END PGP SIGNATURE-----\n`));
+  else
+    files.set(
+      '/debian/dists/bookworm/InRelease',
+      Buffer.from(
+        `-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\n${release}-----BEGIN PGP SIGNATURE-----\nAAAA\n-----END PGP SIGNATURE-----\n`,
+      ),
+    );
 }
 
 beforeAll(async () => {
   demoOld = await makeDeb({ name: 'demo', version: '1.0-1', files: [file('usr/share/demo/v', '1.0-1\n')] });
   demoNew = await makeDeb({ name: 'demo', version: '1.0-2', files: [file('usr/share/demo/v', '1.0-2\n')] });
-  keep = await makeDeb({ name: 'keep', version: '2.0-1', compression: 'gzip', files: [file('usr/share/keep/v', 'keep\n')] });
-  [oldE, newE, keepE] = [entry('demo', '1.0-1', demoOld), entry('demo', '1.0-2', demoNew), entry('keep', '2.0-1', keep)];
+  keep = await makeDeb({
+    name: 'keep',
+    version: '2.0-1',
+    compression: 'gzip',
+    files: [file('usr/share/keep/v', 'keep\n')],
+  });
+  [oldE, newE, keepE] = [
+    entry('demo', '1.0-1', demoOld),
+    entry('demo', '1.0-2', demoNew),
+    entry('keep', '2.0-1', keep),
+  ];
   server = createServer((req, res) => {
     requests.push(req.url ?? '');
     const body = files.get(req.url ?? '');
@@ -71,7 +110,15 @@ let dir: string;
 let lockFile: string;
 let lines: string[];
 const log = (l: string) => lines.push(l);
-const lockOf = (entries: LockEntry[]): Lock => ({ lockVersion: 1, distribution: 'bookworm', roots: ['demo', 'keep'], deny: [], skipped: [], sources: {}, architectures: { amd64: entries } });
+const lockOf = (entries: LockEntry[]): Lock => ({
+  lockVersion: 1,
+  distribution: 'bookworm',
+  roots: ['demo', 'keep'],
+  deny: [],
+  skipped: [],
+  sources: {},
+  architectures: { amd64: entries },
+});
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'lucid-archive-'));
@@ -102,7 +149,9 @@ describe('pinned fetch', () => {
     writeFileSync(lockFile, formatLock(lock));
     const p = fetchLockedDebs(lock, 'amd64', { sources: [source], cacheDir: dir, lockFile, log });
     await expect(p).rejects.toThrow(VerifyError);
-    await expect(p).rejects.toThrow(new RegExp(`sha256 mismatch for keep 2.0-1 .*expected ${keepE.sha256}.*refusing to build from unverified bytes`));
+    await expect(p).rejects.toThrow(
+      new RegExp(`sha256 mismatch for keep 2.0-1 .*expected ${keepE.sha256}.*refusing to build from unverified bytes`),
+    );
     expect(requests.some((u) => u.includes('/dists/'))).toBe(false);
     expect(existsSync(join(dir, 'debs', `${keepE.sha256}.deb`))).toBe(false);
   });
@@ -127,7 +176,9 @@ describe('a pinned version that vanished from the archive', () => {
       const r = await fetchLockedDebs(lock, 'amd64', { sources: [source], cacheDir: dir, lockFile, log });
 
       expect(requests).toContain(`/debian/dists/bookworm/main/binary-amd64/Packages.${kind}`);
-      expect(lines).toContain(`notice: pinned demo 1.0-1 vanished from the archive; using 1.0-2 (sha256 ${newE.sha256}) from the current index`);
+      expect(lines).toContain(
+        `notice: pinned demo 1.0-1 vanished from the archive; using 1.0-2 (sha256 ${newE.sha256}) from the current index`,
+      );
       expect(r.lock.architectures.amd64!.find((e) => e.name === 'demo')).toEqual(newE);
       expect((await readDeb(readFileSync(r.debs[1]!.file))).entries.at(-1)!.data!.toString()).toBe('1.0-2\n');
       expect(readFileSync(lockFile, 'utf8')).toBe(committed); // the committed lock is untouched
@@ -159,7 +210,9 @@ describe('a pinned version that vanished from the archive', () => {
     files.set(`/debian/${newE.filename}`, demoOld);
     const lock = lockOf([oldE]);
     writeFileSync(lockFile, formatLock(lock));
-    await expect(fetchLockedDebs(lock, 'amd64', { sources: [source], cacheDir: dir, lockFile, log })).rejects.toThrow(/sha256 mismatch for demo 1.0-2/);
+    await expect(fetchLockedDebs(lock, 'amd64', { sources: [source], cacheDir: dir, lockFile, log })).rejects.toThrow(
+      /sha256 mismatch for demo 1.0-2/,
+    );
     expect(existsSync(overrideFile(dir, lockFile))).toBe(false);
   });
 
@@ -176,8 +229,15 @@ describe('a pinned version that vanished from the archive', () => {
 
 describe('mirror configuration', () => {
   it('honours DEBIAN_MIRROR and DEBIAN_SECURITY_MIRROR', () => {
-    const s = debianSources('bookworm', { DEBIAN_MIRROR: 'http://mirror.example/debian/', DEBIAN_SECURITY_MIRROR: 'http://sec.example/ds' });
-    expect(s.map((x) => `${x.id} ${x.mirror}`)).toEqual(['bookworm http://mirror.example/debian', 'bookworm-updates http://mirror.example/debian', 'bookworm-security http://sec.example/ds']);
+    const s = debianSources('bookworm', {
+      DEBIAN_MIRROR: 'http://mirror.example/debian/',
+      DEBIAN_SECURITY_MIRROR: 'http://sec.example/ds',
+    });
+    expect(s.map((x) => `${x.id} ${x.mirror}`)).toEqual([
+      'bookworm http://mirror.example/debian',
+      'bookworm-updates http://mirror.example/debian',
+      'bookworm-security http://sec.example/ds',
+    ]);
     expect(debianSources('bookworm', {})[0]!.mirror).toBe('http://deb.debian.org/debian');
   });
 });

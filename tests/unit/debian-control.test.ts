@@ -7,7 +7,10 @@ import { resolveClosure } from '../../helpers/debian/resolve.ts';
 describe('deb822 and relations', () => {
   it('parses stanzas with continuation lines', () => {
     const s = parseStanzas('Package: a\nDescription: short\n long line\n .\n\n\nPackage: b\nVersion: 1\n');
-    expect(s).toEqual([{ Package: 'a', Description: 'short\nlong line\n.' }, { Package: 'b', Version: '1' }]);
+    expect(s).toEqual([
+      { Package: 'a', Description: 'short\nlong line\n.' },
+      { Package: 'b', Version: '1' },
+    ]);
   });
 
   it('parses alternatives, versions and arch qualifiers', () => {
@@ -96,7 +99,12 @@ describe('closure resolution', () => {
 
   it('takes the closure, the newest candidate across sources, and records what the deny list skipped', () => {
     const r = resolveClosure(index, ['app'], ['debconf', 'debconf-2.0', 'cdebconf', 'mawk']);
-    expect(r.packages.map((p) => `${p.name}=${p.version}`)).toEqual(['app=1', 'libc6=2.36', 'libfoo=3', 'libgcc-s1=12']);
+    expect(r.packages.map((p) => `${p.name}=${p.version}`)).toEqual([
+      'app=1',
+      'libc6=2.36',
+      'libfoo=3',
+      'libgcc-s1=12',
+    ]);
     expect(r.skipped).toEqual([
       { dependency: 'awk', neededBy: ['app'] },
       { dependency: 'debconf (>= 0.5) | debconf-2.0', neededBy: ['app'] },

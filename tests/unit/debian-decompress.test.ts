@@ -22,7 +22,9 @@ describe('decompression', () => {
   it('decodes real xz output', async () => {
     const out = await decompress(Buffer.from(REAL_XZ, 'base64'));
     expect(out.toString('utf8')).toBe(REAL_TEXT);
-    expect(createHash('sha256').update(out).digest('hex')).toBe('4991fe89de7156bf252730a19f37d40001dfedc4d96522b282f6e5095ce2b8b6');
+    expect(createHash('sha256').update(out).digest('hex')).toBe(
+      '4991fe89de7156bf252730a19f37d40001dfedc4d96522b282f6e5095ce2b8b6',
+    );
   });
 
   it('decodes multi-chunk xz and gzip of the same bytes identically', async () => {

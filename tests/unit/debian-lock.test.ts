@@ -39,8 +39,20 @@ describe('the committed base package lock', () => {
 
 describe('lock validation', () => {
   it('names the bad field', () => {
-    const bad = { lockVersion: 1, distribution: 'bookworm', roots: [], deny: [], architectures: { amd64: [{ name: 'x', version: '1', architecture: 'amd64', filename: 'x.deb', size: 1, sha256: 'ABC', source: 's' }] } };
-    expect(() => parseLock(JSON.stringify(bad), 'lock.json')).toThrow(/lock.json is not a valid package lock: architectures.amd64.0.filename: pool path.*architectures.amd64.0.sha256: 64 lower-case hex digits/);
+    const bad = {
+      lockVersion: 1,
+      distribution: 'bookworm',
+      roots: [],
+      deny: [],
+      architectures: {
+        amd64: [
+          { name: 'x', version: '1', architecture: 'amd64', filename: 'x.deb', size: 1, sha256: 'ABC', source: 's' },
+        ],
+      },
+    };
+    expect(() => parseLock(JSON.stringify(bad), 'lock.json')).toThrow(
+      /lock.json is not a valid package lock: architectures.amd64.0.filename: pool path.*architectures.amd64.0.sha256: 64 lower-case hex digits/,
+    );
     expect(() => parseLock('{', 'lock.json')).toThrow(/lock.json is not valid JSON/);
   });
 

@@ -41,13 +41,18 @@ describe('defect catalog', () => {
     });
   });
 
-  test.each([...STATIC_CHECK_NAMES, ...RUNTIME_CHECKS.map((c) => c.name)])('check %s fails on at least one defect image', (check) => {
-    expect(DEFECTS.filter((d) => d.expectFailing.includes(check)).map((d) => d.name)).not.toEqual([]);
-  });
+  test.each([...STATIC_CHECK_NAMES, ...RUNTIME_CHECKS.map((c) => c.name)])(
+    'check %s fails on at least one defect image',
+    (check) => {
+      expect(DEFECTS.filter((d) => d.expectFailing.includes(check)).map((d) => d.name)).not.toEqual([]);
+    },
+  );
 
   test('runtime checks are proven under emulation too: some runtime-failing defect runs on arm64', () => {
     const runtime = new Set<string>(RUNTIME_CHECKS.map((c) => c.name));
-    expect(DEFECTS.some((d) => d.platforms.includes('linux/arm64') && d.expectFailing.some((c) => runtime.has(c)))).toBe(true);
+    expect(
+      DEFECTS.some((d) => d.platforms.includes('linux/arm64') && d.expectFailing.some((c) => runtime.has(c))),
+    ).toBe(true);
   });
 
   test('defectNamed finds a defect and names the known ones for a typo', () => {

@@ -40,13 +40,24 @@ describe('hand-assembled probe programs', () => {
     const b = aarch64Program();
     const words = Array.from({ length: 8 }, (_, i) => b.readUInt32LE(120 + i * 4).toString(16));
     // mov x0,#1; adr x1,#28; mov x2,#8; mov x8,#64; svc #0; mov x0,#0; mov x8,#93; svc #0
-    expect(words).toEqual(['d2800020', '100000e1', 'd2800102', 'd2800808', 'd4000001', 'd2800000', 'd2800ba8', 'd4000001']);
+    expect(words).toEqual([
+      'd2800020',
+      '100000e1',
+      'd2800102',
+      'd2800808',
+      'd4000001',
+      'd2800000',
+      'd2800ba8',
+      'd4000001',
+    ]);
     expect(b.subarray(152).toString()).toBe('aarch64\n');
   });
 
   it('encode the intended x86-64 instructions and message', () => {
     const b = x86_64Program();
-    expect(b.subarray(120, 153).toString('hex')).toBe('b801000000bf01000000488d3510000000ba070000000f05b83c00000031ff0f05');
+    expect(b.subarray(120, 153).toString('hex')).toBe(
+      'b801000000bf01000000488d3510000000ba070000000f05b83c00000031ff0f05',
+    );
     expect(b.subarray(153).toString()).toBe('x86_64\n');
   });
 });
@@ -58,7 +69,12 @@ describe('probe image archive', () => {
     expect(again.archive.equals(a.archive)).toBe(true);
     expect(a.id).toBe(`sha256:${createHash('sha256').update(a.config).digest('hex')}`);
     const config = JSON.parse(a.config.toString());
-    expect(config).toMatchObject({ architecture: 'arm64', variant: 'v8', os: 'linux', config: { Entrypoint: ['/probe'] } });
+    expect(config).toMatchObject({
+      architecture: 'arm64',
+      variant: 'v8',
+      os: 'linux',
+      config: { Entrypoint: ['/probe'] },
+    });
     const amd = JSON.parse((await probeArchive('linux/amd64')).config.toString());
     expect(amd.architecture).toBe('amd64');
     expect(amd.variant).toBeUndefined();

@@ -38,21 +38,29 @@ describe('judge', () => {
     const f = withFacts((f) => {
       f.runs[1] = { platform: 'linux/arm64', ok: false, output: '', error: 'exec format error', ms: 50 };
     });
-    expect(judge(f)).toEqual([expect.stringMatching(/linux\/arm64 containers do not run here \(exec format error\).*tonistiigi\/binfmt --install arm64/)]);
+    expect(judge(f)).toEqual([
+      expect.stringMatching(
+        /linux\/arm64 containers do not run here \(exec format error\).*tonistiigi\/binfmt --install arm64/,
+      ),
+    ]);
   });
 
   it('calls a failing native run an engine fault, not missing emulation', () => {
     const f = withFacts((f) => {
       f.runs[0] = { platform: 'linux/amd64', ok: false, output: 'x86', exitCode: 1, ms: 50 };
     });
-    expect(judge(f)).toEqual([expect.stringMatching(/native linux\/amd64 containers do not run \(exit 1, printed "x86"\)/)]);
+    expect(judge(f)).toEqual([
+      expect.stringMatching(/native linux\/amd64 containers do not run \(exit 1, printed "x86"\)/),
+    ]);
   });
 
   it('flags binfmt emulation that is off or lacks the F flag', () => {
     const off = withFacts((f) => {
       f.binfmt = { applicable: true, present: false, enabled: false, flags: '', interpreter: '' };
     });
-    expect(judge(off)).toEqual([expect.stringMatching(/arm64 emulation is off \(binfmt qemu-aarch64 not registered\)/)]);
+    expect(judge(off)).toEqual([
+      expect.stringMatching(/arm64 emulation is off \(binfmt qemu-aarch64 not registered\)/),
+    ]);
     const noF = withFacts((f) => {
       f.binfmt = { applicable: true, present: true, enabled: true, flags: 'P', interpreter: '/usr/bin/qemu-aarch64' };
     });
@@ -72,28 +80,40 @@ describe('judge', () => {
     expect(problems).toHaveLength(2);
     expect(problems[0]).toMatch(/only 5\.0 GiB free for the engine data root \/var\/lib\/docker \(need 5\.0 GiB\)/);
     expect(problems[1]).toMatch(/only 0\.5 GiB free for the cache dir \/repo\/\.cache/);
-    const exact = withFacts((f) => void (f.engineDisk = { path: '/d', measured: true, freeBytes: MIN_FREE_ENGINE_BYTES }));
+    const exact = withFacts(
+      (f) => void (f.engineDisk = { path: '/d', measured: true, freeBytes: MIN_FREE_ENGINE_BYTES }),
+    );
     expect(judge(exact)).toEqual([]);
   });
 
   it('accepts a remote engine whose disk cannot be measured', () => {
     const f = withFacts((f) => {
       f.engine = { ...healthyFacts().engine, local: false, endpoint: 'tcp://ci-engine:2375' } as Facts['engine'];
-      f.engineDisk = { path: '/var/lib/docker', measured: false, reason: 'remote engine: cannot be measured from here' };
+      f.engineDisk = {
+        path: '/var/lib/docker',
+        measured: false,
+        reason: 'remote engine: cannot be measured from here',
+      };
     });
     expect(judge(f)).toEqual([]);
   });
 
   it('flags a reaper setting testcontainers would not honour when its image is missing', () => {
-    const bad = withFacts((f) => void (f.ryuk = { env: '1', image: 'testcontainers/ryuk:0.14.0', reaperImagePresent: false }));
+    const bad = withFacts(
+      (f) => void (f.ryuk = { env: '1', image: 'testcontainers/ryuk:0.14.0', reaperImagePresent: false }),
+    );
     expect(judge(bad)).toEqual([expect.stringMatching(/TESTCONTAINERS_RYUK_DISABLED=1 .*only "true" disables it/)]);
-    const present = withFacts((f) => void (f.ryuk = { env: 'false', image: 'testcontainers/ryuk:0.14.0', reaperImagePresent: true }));
+    const present = withFacts(
+      (f) => void (f.ryuk = { env: 'false', image: 'testcontainers/ryuk:0.14.0', reaperImagePresent: true }),
+    );
     expect(judge(present)).toEqual([]);
     expect(judge(withFacts((f) => void (f.ryuk.env = 'true')))).toEqual([]);
   });
 
   it('flags a node older than package.json allows', () => {
-    expect(judge(withFacts((f) => void (f.node = '20.18.1')))).toEqual([expect.stringMatching(/node 20\.18\.1 is too old \(need 20\.19/)]);
+    expect(judge(withFacts((f) => void (f.node = '20.18.1')))).toEqual([
+      expect.stringMatching(/node 20\.18\.1 is too old \(need 20\.19/),
+    ]);
     expect(judge(withFacts((f) => void (f.node = '22.1.0')))).toEqual([]);
   });
 });

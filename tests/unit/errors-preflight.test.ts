@@ -32,11 +32,15 @@ describe('emulation preflight', () => {
 
   test('disabled, or without the F flag (fails inside containers)', () => {
     expect(emulationProblem(input({ readEntry: () => 'disabled\nflags: PF\n' }))).toMatch(/qemu-aarch64 is disabled/);
-    expect(emulationProblem(input({ readEntry: () => 'enabled\nflags: P\n' }))).toMatch(/lacks the F flag \(flags "P"\)/);
+    expect(emulationProblem(input({ readEntry: () => 'enabled\nflags: P\n' }))).toMatch(
+      /lacks the F flag \(flags "P"\)/,
+    );
   });
 
   test('an arm64 engine needs qemu-x86_64 for amd64; remote engines and non-Linux hosts are not judged here', () => {
-    expect(emulationProblem(input({ engineArch: 'arm64' }))).toMatch(/^linux\/amd64 needs amd64 emulation, but .*qemu-x86_64 does not exist/);
+    expect(emulationProblem(input({ engineArch: 'arm64' }))).toMatch(
+      /^linux\/amd64 needs amd64 emulation, but .*qemu-x86_64 does not exist/,
+    );
     expect(emulationProblem(input({ engineLocal: false, readEntry: () => undefined }))).toBeUndefined();
     expect(emulationProblem(input({ hostOs: 'darwin', readEntry: () => undefined }))).toBeUndefined();
   });
@@ -45,13 +49,19 @@ describe('emulation preflight', () => {
 describe('free space preflight', () => {
   const GiB = 1024 ** 3;
   test('the first place short of space, in one line', () => {
-    expect(spaceProblem([{ what: 'the engine data root', path: '/var/lib/docker', freeBytes: 10 * GiB, needBytes: 2 * GiB }])).toBeUndefined();
+    expect(
+      spaceProblem([
+        { what: 'the engine data root', path: '/var/lib/docker', freeBytes: 10 * GiB, needBytes: 2 * GiB },
+      ]),
+    ).toBeUndefined();
     expect(
       spaceProblem([
         { what: 'the engine data root', path: '/var/lib/docker', freeBytes: 0.5 * GiB, needBytes: 2 * GiB },
         { what: 'the cache dir', path: '/x/.cache', freeBytes: 0, needBytes: GiB },
       ]),
-    ).toBe('only 0.5 GiB free for the engine data root /var/lib/docker, a build needs 2.0 GiB: free space (e.g. docker system prune) or set LUCID_MIN_FREE_BYTES to accept less');
+    ).toBe(
+      'only 0.5 GiB free for the engine data root /var/lib/docker, a build needs 2.0 GiB: free space (e.g. docker system prune) or set LUCID_MIN_FREE_BYTES to accept less',
+    );
   });
 
   test('LUCID_MIN_FREE_BYTES replaces the default; nonsense does not', () => {

@@ -9,7 +9,13 @@ test('ppid from /proc/<pid>/stat, whatever the command name holds', () => {
 });
 
 test('descendants: children, grandchildren, nothing else', () => {
-  const parents = new Map([[10, 1], [11, 10], [12, 11], [13, 10], [20, 1]]);
+  const parents = new Map([
+    [10, 1],
+    [11, 10],
+    [12, 11],
+    [13, 10],
+    [20, 1],
+  ]);
   expect(descendantsIn(parents, 10).sort()).toEqual([11, 12, 13]);
   expect(descendantsIn(parents, 20)).toEqual([]);
 });

@@ -10,7 +10,13 @@ function* chunked(buf: Buffer, size: number): Generator<Buffer> {
   for (let i = 0; i < buf.length; i += size) yield buf.subarray(i, i + size);
 }
 
-const busyboxBody = (pad: number) => Buffer.concat([elfHeader(183), Buffer.alloc(pad, 0x41), Buffer.from('BusyBox v1.36.1 (2024-01-01) multi-call binary.'), Buffer.alloc(300, 0x42)]);
+const busyboxBody = (pad: number) =>
+  Buffer.concat([
+    elfHeader(183),
+    Buffer.alloc(pad, 0x41),
+    Buffer.from('BusyBox v1.36.1 (2024-01-01) multi-call binary.'),
+    Buffer.alloc(300, 0x42),
+  ]);
 
 describe('indexLayer', () => {
   test('records entries with normalised paths, types, modes, owners, link targets and the digest', async () => {
@@ -29,7 +35,17 @@ describe('indexLayer', () => {
     expect(ix.digest).toBe(sha256(tarBytes));
     expect(ix.bytes).toBe(tarBytes.length);
     const by = new Map(ix.entries.map((e) => [e.path, e]));
-    expect([...by.keys()]).toEqual(['/', '/usr', '/usr/bin', '/tmp', '/usr/bin/python3', '/usr/bin/python3.11', '/usr/bin/su', '/usr/bin/su2', '/home/nonroot']);
+    expect([...by.keys()]).toEqual([
+      '/',
+      '/usr',
+      '/usr/bin',
+      '/tmp',
+      '/usr/bin/python3',
+      '/usr/bin/python3.11',
+      '/usr/bin/su',
+      '/usr/bin/su2',
+      '/home/nonroot',
+    ]);
     expect(by.get('/tmp')).toMatchObject({ type: 'dir', mode: 0o1777 });
     expect(by.get('/usr/bin/python3')).toMatchObject({ type: 'symlink', link: 'python3.11' });
     expect(by.get('/usr/bin/python3.11')).toMatchObject({ type: 'file', mode: 0o755, elf: 'aarch64', size: 1064 });
@@ -44,7 +60,11 @@ describe('indexLayer', () => {
     const tarBytes = await packTar([
       { name: 'usr/local/bin/tool', mode: 0o755, data: body },
       { name: 'usr/share/doc/busybox.txt', mode: 0o644, data: body }, // not executable: not scanned
-      { name: 'usr/bin/toy', mode: 0o755, data: Buffer.concat([Buffer.alloc(10), Buffer.from('usage: toybox [--long | --help]')]) },
+      {
+        name: 'usr/bin/toy',
+        mode: 0o755,
+        data: Buffer.concat([Buffer.alloc(10), Buffer.from('usage: toybox [--long | --help]')]),
+      },
     ]);
     for (const size of [1, 7, 512, 1024, 65536]) {
       const ix = await indexLayer(chunked(tarBytes, size));
@@ -121,7 +141,12 @@ describe('mergeLayers', () => {
   test('a hardlink to a lower layer file shares that inode', async () => {
     const l1 = await indexLayer([await packTar([{ name: 'bin/busybox', mode: 0o4755, data: 'BusyBox v1.36' }])]);
     const l2 = await indexLayer([await packTar([{ name: 'usr/bin/ls', type: 'link', linkname: 'bin/busybox' }])]);
-    expect(mergeLayers([l1, l2]).entries.get('/usr/bin/ls')).toMatchObject({ type: 'hardlink', mode: 0o4755, multiCall: 'busybox', layer: 1 });
+    expect(mergeLayers([l1, l2]).entries.get('/usr/bin/ls')).toMatchObject({
+      type: 'hardlink',
+      mode: 0o4755,
+      multiCall: 'busybox',
+      layer: 1,
+    });
   });
 
   test('a whiteout deletes captured text too', async () => {
@@ -137,7 +162,11 @@ describe('readDockerArchive', () => {
   test('indexes layers by folder, keeps config and manifest, matches layers to diff_ids by position', async () => {
     const layers = [await packTar([{ name: 'a', data: '1' }]), await packTar([{ name: './b', data: '2' }])];
     for (const dotSlash of [false, true]) {
-      const { archive, imageId, diffIds } = await fixtureArchive({ config: { architecture: 'arm64', os: 'linux', variant: 'v8', config: {} }, layers, dotSlash });
+      const { archive, imageId, diffIds } = await fixtureArchive({
+        config: { architecture: 'arm64', os: 'linux', variant: 'v8', config: {} },
+        layers,
+        dotSlash,
+      });
       const read = await readDockerArchive(Readable.from(chunked(archive, 4096)));
       expect(read.manifest).toHaveLength(1);
       const item = read.manifest[0]!;

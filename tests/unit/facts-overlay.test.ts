@@ -1,10 +1,28 @@
 import { spawnSync } from 'node:child_process';
-import { constants, chmodSync, chownSync, linkSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  constants,
+  chmodSync,
+  chownSync,
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { indexLayer } from '../../helpers/facts/layer-index.ts';
-import { chainIds, diskKind, indexDiffDir, overlayLayerDirs, OverlayUnavailable, parseTarSplit, type TarListing } from '../../helpers/facts/overlay-layers.ts';
+import {
+  chainIds,
+  diskKind,
+  indexDiffDir,
+  overlayLayerDirs,
+  OverlayUnavailable,
+  parseTarSplit,
+  type TarListing,
+} from '../../helpers/facts/overlay-layers.ts';
 import { craftElf } from '../../helpers/facts/elf-craft.ts';
 import { elfHeader, packTar, type TarItem } from '../support/tar-fixture.ts';
 import type { LayerIndex } from '../../helpers/model/image-facts.ts';
@@ -17,11 +35,12 @@ describe('overlayLayerDirs: GraphDriver dirs to diff_id order', () => {
   const ov = (Data: Record<string, string>) => ({ Name: 'overlay2', Data });
 
   test('LowerDir lists top-most first, UpperDir is the top layer: reversed to bottom→top', () => {
-    expect(overlayLayerDirs(ov({ UpperDir: '/d/top/diff', LowerDir: '/d/mid/diff:/d/bottom/diff', MergedDir: '/d/top/merged' }), [A, B, C])).toEqual([
-      '/d/bottom/diff',
-      '/d/mid/diff',
-      '/d/top/diff',
-    ]);
+    expect(
+      overlayLayerDirs(
+        ov({ UpperDir: '/d/top/diff', LowerDir: '/d/mid/diff:/d/bottom/diff', MergedDir: '/d/top/merged' }),
+        [A, B, C],
+      ),
+    ).toEqual(['/d/bottom/diff', '/d/mid/diff', '/d/top/diff']);
   });
 
   test('a one-layer image has no LowerDir', () => {
@@ -41,16 +60,31 @@ describe('chainIds', () => {
   test("match the engine's layer store (values read from a Docker 20.10 layerdb)", () => {
     const base = 'sha256:db43a2cd510c9c531c363379e017bebd60f33ab4691692d46cc880b936cd88a6';
     const app = 'sha256:c1b40197dc5ee4798a6c9857db681a97058f41d7bf0eb65582eedae91f6dcdb7';
-    expect(chainIds([base, app])).toEqual([base, 'sha256:057c19c754fad5341f2d7ddd7e3de75489970dea6554ea9f289a8dc96d0dca76']);
+    expect(chainIds([base, app])).toEqual([
+      base,
+      'sha256:057c19c754fad5341f2d7ddd7e3de75489970dea6554ea9f289a8dc96d0dca76',
+    ]);
     expect(chainIds([])).toEqual([]);
   });
 });
 
 describe('parseTarSplit', () => {
   test('names in order; tar length = raw segments + entry sizes', () => {
-    const seg = (bytes: number) => JSON.stringify({ type: 2, payload: Buffer.alloc(bytes, 7).toString('base64'), position: 0 });
-    const lines = [seg(512), JSON.stringify({ type: 1, name: 'bin/', payload: null, position: 1 }), seg(512), JSON.stringify({ type: 1, name: 'bin/x', size: 5, payload: 'AAAAAAAAAAA=', position: 3 }), seg(507 + 1024), seg(1), seg(2)];
-    expect(parseTarSplit(lines.join('\n') + '\n')).toEqual({ names: ['bin/', 'bin/x'], bytes: 512 + 512 + 5 + 507 + 1024 + 1 + 2 });
+    const seg = (bytes: number) =>
+      JSON.stringify({ type: 2, payload: Buffer.alloc(bytes, 7).toString('base64'), position: 0 });
+    const lines = [
+      seg(512),
+      JSON.stringify({ type: 1, name: 'bin/', payload: null, position: 1 }),
+      seg(512),
+      JSON.stringify({ type: 1, name: 'bin/x', size: 5, payload: 'AAAAAAAAAAA=', position: 3 }),
+      seg(507 + 1024),
+      seg(1),
+      seg(2),
+    ];
+    expect(parseTarSplit(lines.join('\n') + '\n')).toEqual({
+      names: ['bin/', 'bin/x'],
+      bytes: 512 + 512 + 5 + 507 + 1024 + 1 + 2,
+    });
   });
 
   test('a name that is not UTF-8 (name_raw) or an unknown line type is refused', () => {
@@ -106,7 +140,10 @@ function unpack(items: readonly TarItem[]): string {
   return dir;
 }
 
-const listingOf = (items: readonly TarItem[], tar: Buffer): TarListing => ({ names: items.map((i) => i.name), bytes: tar.length });
+const listingOf = (items: readonly TarItem[], tar: Buffer): TarListing => ({
+  names: items.map((i) => i.name),
+  bytes: tar.length,
+});
 const byPath = (l: LayerIndex) => [...l.entries].sort((a, b) => (a.path < b.path ? -1 : 1));
 
 /** A BusyBox marker straddling the reader's 1 MiB chunk seam. */
@@ -119,14 +156,26 @@ function bigBusybox(): Buffer {
 
 /** A dash by its content (its two markers), the second one straddling the 1 MiB chunk seam. */
 function renamedDash(): Buffer {
-  const b = craftElf({ machine: 'x86-64', interp: '/lib64/ld-linux-x86-64.so.2', needed: ['libc.so.6'], padding: 1_200_000 });
+  const b = craftElf({
+    machine: 'x86-64',
+    interp: '/lib64/ld-linux-x86-64.so.2',
+    needed: ['libc.so.6'],
+    padding: 1_200_000,
+  });
   Buffer.from('Use "exit" to leave shell.').copy(b, 600_000);
   Buffer.from('sh: turning off NDELAY mode').copy(b, 1024 * 1024 - 6);
   return b;
 }
 
 /** python:3.11-slim's interpreter as the loader sees it, with its dynamic section 4.5 MiB in (past a stream's prefix). */
-const slimPython = craftElf({ machine: 'x86-64', interp: '/lib64/ld-linux-x86-64.so.2', needed: ['libpython3.11.so.1.0', 'libc.so.6'], runpath: '$ORIGIN/../lib', gap: 4_500_000, align: 0x1000 });
+const slimPython = craftElf({
+  machine: 'x86-64',
+  interp: '/lib64/ld-linux-x86-64.so.2',
+  needed: ['libpython3.11.so.1.0', 'libc.so.6'],
+  runpath: '$ORIGIN/../lib',
+  gap: 4_500_000,
+  align: 0x1000,
+});
 
 const ITEMS: TarItem[] = [
   { name: 'etc/', type: 'directory' },
@@ -150,8 +199,22 @@ const ITEMS: TarItem[] = [
   { name: '.wh.gone', data: '' },
   { name: 'usr/local/bin/python3.11', mode: 0o755, data: slimPython },
   { name: 'usr/local/bin/helper', mode: 0o755, data: renamedDash() },
-  { name: 'usr/local/bin/run.sh', mode: 0o755, data: '#!/usr/bin/env  python3 -u \nprint("GNU bash, version BASH_VERSION")\n' },
-  { name: 'usr/local/lib/libx.so.1', data: craftElf({ machine: 'aarch64', type: 'dyn', soname: 'libx.so.1', needed: ['liby.so.2'], rpath: '$ORIGIN', align: 0x4000 }) },
+  {
+    name: 'usr/local/bin/run.sh',
+    mode: 0o755,
+    data: '#!/usr/bin/env  python3 -u \nprint("GNU bash, version BASH_VERSION")\n',
+  },
+  {
+    name: 'usr/local/lib/libx.so.1',
+    data: craftElf({
+      machine: 'aarch64',
+      type: 'dyn',
+      soname: 'libx.so.1',
+      needed: ['liby.so.2'],
+      rpath: '$ORIGIN',
+      align: 0x4000,
+    }),
+  },
   { name: 'etc/ld.so.conf', data: 'include /etc/ld.so.conf.d/*.conf\n' },
   { name: 'etc/ld.so.conf.d/local.conf', data: '/usr/local/lib\n' },
 ];
@@ -167,36 +230,77 @@ describe.skipIf(!isRoot)('indexDiffDir on an unpacked layer (needs root for mkno
     const e = new Map(fromDir.entries.map((x) => [x.path, x]));
     expect(e.has('/usr') || e.has('/usr/bin') || e.has('/srv/cache')).toBe(false);
     expect(e.get('/usr/bin/zz')).toMatchObject({ type: 'file', mode: 0o4755, elf: 'aarch64' });
-    expect(e.get('/usr/bin/aa')).toMatchObject({ type: 'hardlink', link: '/usr/bin/zz', mode: 0o4755, size: 128, elf: 'aarch64' });
+    expect(e.get('/usr/bin/aa')).toMatchObject({
+      type: 'hardlink',
+      link: '/usr/bin/zz',
+      mode: 0o4755,
+      size: 128,
+      elf: 'aarch64',
+    });
     expect(e.get('/usr/bin/ab')).toMatchObject({ type: 'hardlink', link: '/usr/bin/zz' });
     expect(e.get('/usr/bin/tiny')).toMatchObject({ multiCall: 'busybox' });
-    expect(e.get('/usr/local/bin/tool')).toMatchObject({ uid: 1000, gid: 1000, mode: 0o750, elf: 'x86-64', multiCall: 'busybox' });
+    expect(e.get('/usr/local/bin/tool')).toMatchObject({
+      uid: 1000,
+      gid: 1000,
+      mode: 0o750,
+      elf: 'x86-64',
+      multiCall: 'busybox',
+    });
     expect(e.get('/usr/share/doc/busybox.txt')?.multiCall).toBeUndefined();
     expect(e.get('/usr/local/bin')).toMatchObject({ type: 'dir', mode: 0o2775, gid: 50 });
     expect(fromDir.whiteouts).toEqual(['/usr/local/bin/old', '/gone']);
     expect(fromDir.opaqueDirs).toEqual(['/opt/old', '/srv/cache']);
-    expect(fromDir.texts).toEqual({ '/etc/passwd': 'root:x:0:0::/root:/sbin/nologin\n', '/etc/group': '', '/etc/ld.so.conf': 'include /etc/ld.so.conf.d/*.conf\n', '/etc/ld.so.conf.d/local.conf': '/usr/local/lib\n' });
+    expect(fromDir.texts).toEqual({
+      '/etc/passwd': 'root:x:0:0::/root:/sbin/nologin\n',
+      '/etc/group': '',
+      '/etc/ld.so.conf': 'include /etc/ld.so.conf.d/*.conf\n',
+      '/etc/ld.so.conf.d/local.conf': '/usr/local/lib\n',
+    });
     // The loader's facts, shells by content and the "#!" line, read alike from the stream and from the dir.
-    expect(e.get('/usr/local/bin/python3.11')).toMatchObject({ elf: 'x86-64', interp: '/lib64/ld-linux-x86-64.so.2', needed: ['libpython3.11.so.1.0', 'libc.so.6'], runpath: '$ORIGIN/../lib', loadAlign: 0x1000 });
+    expect(e.get('/usr/local/bin/python3.11')).toMatchObject({
+      elf: 'x86-64',
+      interp: '/lib64/ld-linux-x86-64.so.2',
+      needed: ['libpython3.11.so.1.0', 'libc.so.6'],
+      runpath: '$ORIGIN/../lib',
+      loadAlign: 0x1000,
+    });
     expect(e.get('/usr/local/bin/python3.11')?.dynamicUnread).toBeUndefined();
     expect(e.get('/usr/local/bin/helper')).toMatchObject({ elf: 'x86-64', shell: 'dash', needed: ['libc.so.6'] });
     expect(e.get('/usr/local/bin/run.sh')).toMatchObject({ shebang: '/usr/bin/env  python3 -u' });
     expect(e.get('/usr/local/bin/run.sh')?.shell).toBeUndefined(); // a script naming bash's strings is no bash
-    expect(e.get('/usr/local/lib/libx.so.1')).toMatchObject({ elf: 'aarch64', soname: 'libx.so.1', needed: ['liby.so.2'], rpath: '$ORIGIN', loadAlign: 0x4000 });
+    expect(e.get('/usr/local/lib/libx.so.1')).toMatchObject({
+      elf: 'aarch64',
+      soname: 'libx.so.1',
+      needed: ['liby.so.2'],
+      rpath: '$ORIGIN',
+      loadAlign: 0x4000,
+    });
     expect(byPath(fromDir)).toEqual(byPath(fromTar));
   });
 
   test('an empty layer (no entries) indexes to nothing', async () => {
     const tar = await packTar([]);
     const dir = unpack([]);
-    expect(await indexDiffDir(dir, { names: [], bytes: tar.length }, 'sha256:x')).toEqual({ digest: 'sha256:x', bytes: tar.length, entries: [], whiteouts: [], opaqueDirs: [], texts: {} });
+    expect(await indexDiffDir(dir, { names: [], bytes: tar.length }, 'sha256:x')).toEqual({
+      digest: 'sha256:x',
+      bytes: tar.length,
+      entries: [],
+      whiteouts: [],
+      opaqueDirs: [],
+      texts: {},
+    });
   });
 
   test('a dir that does not hold what the tar listing says is refused', async () => {
-    const items: TarItem[] = [{ name: 'a/', type: 'directory' }, { name: 'a/f', data: 'f' }, { name: 'a/.wh.w', data: '' }];
+    const items: TarItem[] = [
+      { name: 'a/', type: 'directory' },
+      { name: 'a/f', data: 'f' },
+      { name: 'a/.wh.w', data: '' },
+    ];
     const tar = await packTar(items);
     const listing = listingOf(items, tar);
-    const refused = (dir: string, l: TarListing = listing) => expect(indexDiffDir(dir, l, 'sha256:x')).rejects.toThrow(OverlayUnavailable);
+    const refused = (dir: string, l: TarListing = listing) =>
+      expect(indexDiffDir(dir, l, 'sha256:x')).rejects.toThrow(OverlayUnavailable);
 
     const extra = unpack(items);
     writeFileSync(join(extra, 'a', 'stray'), 'not in the tar');

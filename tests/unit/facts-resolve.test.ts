@@ -26,10 +26,17 @@ const ix = indexFrom([
 
 describe('resolvePath', () => {
   test('follows relative, absolute and directory symlinks', () => {
-    expect(resolvePath(ix, '/usr/bin/python3')).toMatchObject({ path: '/usr/bin/python3.11', entry: { elf: 'aarch64' } });
+    expect(resolvePath(ix, '/usr/bin/python3')).toMatchObject({
+      path: '/usr/bin/python3.11',
+      entry: { elf: 'aarch64' },
+    });
     expect(resolvePath(ix, '/bin/python3').path).toBe('/usr/bin/python3.11');
     expect(resolvePath(ix, '/usr/bin/python').path).toBe('/usr/bin/python3.11');
-    expect(resolvePath(ix, '/usr/bin/py-abs').hops).toEqual(['/usr/bin/py-abs -> /bin/python3', '/bin -> usr/bin', '/usr/bin/python3 -> python3.11']);
+    expect(resolvePath(ix, '/usr/bin/py-abs').hops).toEqual([
+      '/usr/bin/py-abs -> /bin/python3',
+      '/bin -> usr/bin',
+      '/usr/bin/python3 -> python3.11',
+    ]);
     expect(resolvePath(ix, '/etc/os-release').path).toBe('/usr/lib/os-release');
     // As in the kernel, ".." climbs from where the symlink led (/usr/lib), not from the link's own directory.
     expect(resolvePath(ix, '/lib/../etc/hosts')).toMatchObject({ path: '/usr/etc/hosts', error: 'not-found' });
@@ -56,12 +63,19 @@ describe('findProgram', () => {
 });
 
 describe('lookupUser', () => {
-  const passwd = 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532::/home/nonroot:/sbin/nologin\napp:x:1000:1000::/app:/bin/false\nalias:x:65532:65532::/:/x\n';
+  const passwd =
+    'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532::/home/nonroot:/sbin/nologin\napp:x:1000:1000::/app:/bin/false\nalias:x:65532:65532::/:/x\n';
   const group = 'root:x:0:\nnonroot:x:65532:\napp:x:1000:\nstaff:x:50:\n';
   const users = indexFrom([file('/etc/passwd'), file('/etc/group')], { '/etc/passwd': passwd, '/etc/group': group });
 
   test('resolves names and numbers the way Docker does', () => {
-    expect(lookupUser(users, 'nonroot')).toMatchObject({ ok: true, uid: 65532, gid: 65532, user: 'nonroot', group: 'nonroot' });
+    expect(lookupUser(users, 'nonroot')).toMatchObject({
+      ok: true,
+      uid: 65532,
+      gid: 65532,
+      user: 'nonroot',
+      group: 'nonroot',
+    });
     expect(lookupUser(users, '65532')).toMatchObject({ ok: true, uid: 65532, gid: 65532 });
     expect(lookupUser(users, 'nonroot:nonroot')).toMatchObject({ ok: true, uid: 65532, gid: 65532 });
     expect(lookupUser(users, 'alias')).toMatchObject({ ok: true, uid: 65532, gid: 65532 });
@@ -74,7 +88,10 @@ describe('lookupUser', () => {
   test('fails on names the image does not know', () => {
     expect(lookupUser(users, 'ghost')).toMatchObject({ ok: false });
     expect(lookupUser(users, 'nonroot:ghosts')).toMatchObject({ ok: false });
-    expect(lookupUser(indexFrom([]), 'nonroot')).toEqual({ ok: false, reason: 'user "nonroot" cannot be resolved: the image has no /etc/passwd' });
+    expect(lookupUser(indexFrom([]), 'nonroot')).toEqual({
+      ok: false,
+      reason: 'user "nonroot" cannot be resolved: the image has no /etc/passwd',
+    });
   });
 
   test('parsePasswd skips comments and malformed lines', () => {

@@ -18,7 +18,8 @@ describe('MarkerScanner', () => {
   const at = text.indexOf('BusyBox v');
 
   test('finds a marker at every possible split point', () => {
-    for (let cut = 0; cut <= text.length; cut++) expect(scan(text, [cut]), `cut at ${cut}`).toEqual(new Set(['busybox']));
+    for (let cut = 0; cut <= text.length; cut++)
+      expect(scan(text, [cut]), `cut at ${cut}`).toEqual(new Set(['busybox']));
   });
 
   test('finds a marker spread over one-byte chunks and over three pieces', () => {

@@ -6,21 +6,29 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { indexLayer } from '../../helpers/facts/layer-index.ts';
 import { mergeLayers } from '../../helpers/facts/merge.ts';
 import { indexDiffDir } from '../../helpers/facts/overlay-layers.ts';
-import { fingerprintOf, MAX_CONFIG_BYTES, MAX_SECRET_SCAN_BYTES, scanSecretFile, secretScanMode } from '../../helpers/facts/secret-files.ts';
+import {
+  fingerprintOf,
+  MAX_CONFIG_BYTES,
+  MAX_SECRET_SCAN_BYTES,
+  scanSecretFile,
+  secretScanMode,
+} from '../../helpers/facts/secret-files.ts';
 import { elfHeader, packTar, type TarItem } from '../support/tar-fixture.ts';
 import { fixtureEd25519Pem } from '../../fixtures/defects/catalog-content.ts';
 
 // Key- and token-shaped strings are assembled at run time so no secret scanner mistakes this file for a leak.
 const BEGIN = (t: string) => ['-----BEGIN', `${t}-----`].join(' ');
 const END = (t: string) => ['-----END', `${t}-----`].join(' ');
-const body = 'MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\nVTLw7onLRnrq0/IzW7yWR7QkrmBL7jTKEn5u+qKhbwKfBstIs+bMY2Zkp18gnTxK\n';
+const body =
+  'MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\nVTLw7onLRnrq0/IzW7yWR7QkrmBL7jTKEn5u+qKhbwKfBstIs+bMY2Zkp18gnTxK\n';
 const rsaKey = `${BEGIN('RSA PRIVATE KEY')}\n${body}${END('RSA PRIVATE KEY')}\n`;
 const cert = `${BEGIN('CERTIFICATE')}\n${body}${END('CERTIFICATE')}\n`;
 const npmToken = ['npm', '_', 'A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8'].join('');
 const ghp = ['ghp', '_', 'A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8'].join('');
 const pypiToken = ['pypi', '-', 'AgEIcHlwaS5vcmcCJDAwMDAwMDAw'].join('');
 const scan = (text: string | Buffer, mode: 'config' | 'content' | 'pem') => scanSecretFile(Buffer.from(text), mode);
-const shown = (text: string | Buffer, mode: 'config' | 'content' | 'pem') => scan(text, mode).map((h) => `${h.line} ${h.kind}: ${h.shown}`);
+const shown = (text: string | Buffer, mode: 'config' | 'content' | 'pem') =>
+  scan(text, mode).map((h) => `${h.line} ${h.kind}: ${h.shown}`);
 
 describe('secretScanMode: how deeply a file is read, by name and size', () => {
   test.each([
@@ -61,8 +69,12 @@ describe('secretScanMode: how deeply a file is read, by name and size', () => {
 
 describe('scanSecretFile', () => {
   test('an env file: literal secrets by name, masked, with line numbers; references, empty and plain values pass', () => {
-    const env = 'DB_HOST=lucid-mongo\nDB_USER=lucid\nDB_PASSWORD=Lucid-Pr0d-2025!\nREDIS_URL=${REDIS_URL}\nexport API_TOKEN="abcdef123456"\nSECRET_KEY=\nJWT_SECRET=$JWT_SECRET\n# PASSWORD=commented\n';
-    expect(shown(env, 'config')).toEqual(['3 a literal value for DB_PASSWORD: DB_PASSWORD=Lu************', '5 a literal value for API_TOKEN: API_TOKEN=ab**********']);
+    const env =
+      'DB_HOST=lucid-mongo\nDB_USER=lucid\nDB_PASSWORD=Lucid-Pr0d-2025!\nREDIS_URL=${REDIS_URL}\nexport API_TOKEN="abcdef123456"\nSECRET_KEY=\nJWT_SECRET=$JWT_SECRET\n# PASSWORD=commented\n';
+    expect(shown(env, 'config')).toEqual([
+      '3 a literal value for DB_PASSWORD: DB_PASSWORD=Lu************',
+      '5 a literal value for API_TOKEN: API_TOKEN=ab**********',
+    ]);
     const all = JSON.stringify(scan(env, 'config'));
     expect(all).not.toContain('Lucid-Pr0d-2025!');
     expect(all).not.toContain('abcdef123456');
@@ -79,13 +91,29 @@ describe('scanSecretFile', () => {
 
   test('private keys by content under any name; the CA bundle and public keys never', () => {
     expect(shown(rsaKey, 'content')).toEqual([`1 a PEM private key (RSA): ${BEGIN('RSA PRIVATE KEY')} MI************`]);
-    expect(shown(`notes\n\n${fixtureEd25519Pem('t')}`, 'pem')).toEqual([`3 a PEM private key: ${BEGIN('PRIVATE KEY')} MC************`]);
-    expect(scan(`${BEGIN('OPENSSH PRIVATE KEY')}\n${body}${END('OPENSSH PRIVATE KEY')}\n`, 'config')[0]!.kind).toBe('a PEM private key (OPENSSH)');
-    expect(scan(`${BEGIN('ENCRYPTED PRIVATE KEY')}\n${body}${END('ENCRYPTED PRIVATE KEY')}\n`, 'content')).toHaveLength(1);
-    expect(scan(`${BEGIN('PGP PRIVATE KEY BLOCK')}\nVersion: GnuPG v2\n\n${body}${END('PGP PRIVATE KEY BLOCK')}\n`, 'content')[0]!.kind).toBe('a PEM private key (PGP)');
+    expect(shown(`notes\n\n${fixtureEd25519Pem('t')}`, 'pem')).toEqual([
+      `3 a PEM private key: ${BEGIN('PRIVATE KEY')} MC************`,
+    ]);
+    expect(scan(`${BEGIN('OPENSSH PRIVATE KEY')}\n${body}${END('OPENSSH PRIVATE KEY')}\n`, 'config')[0]!.kind).toBe(
+      'a PEM private key (OPENSSH)',
+    );
+    expect(scan(`${BEGIN('ENCRYPTED PRIVATE KEY')}\n${body}${END('ENCRYPTED PRIVATE KEY')}\n`, 'content')).toHaveLength(
+      1,
+    );
+    expect(
+      scan(
+        `${BEGIN('PGP PRIVATE KEY BLOCK')}\nVersion: GnuPG v2\n\n${body}${END('PGP PRIVATE KEY BLOCK')}\n`,
+        'content',
+      )[0]!.kind,
+    ).toBe('a PEM private key (PGP)');
     expect(scan(cert.repeat(3), 'content')).toEqual([]);
     expect(scan(`${BEGIN('PUBLIC KEY')}\n${body}${END('PUBLIC KEY')}\n`, 'config')).toEqual([]);
-    expect(scan(`${BEGIN('CERTIFICATE')}\nQUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVpBQkNERUZHSElKS0xNTk9QUVJTVFVW\nSECRET_PASS==\n${END('CERTIFICATE')}\n`, 'config')).toEqual([]);
+    expect(
+      scan(
+        `${BEGIN('CERTIFICATE')}\nQUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVpBQkNERUZHSElKS0xNTk9QUVJTVFVW\nSECRET_PASS==\n${END('CERTIFICATE')}\n`,
+        'config',
+      ),
+    ).toEqual([]);
   });
 
   test("the secret-files defect's key is a real Ed25519 private key, the same for the same label", () => {
@@ -107,33 +135,67 @@ describe('scanSecretFile', () => {
   });
 
   test('credentials.json: the escaped private key and the client secret of a service account', () => {
-    const json = JSON.stringify({ type: 'service_account', client_email: 'x@y.iam', private_key: `${BEGIN('PRIVATE KEY')}\n${body}${END('PRIVATE KEY')}\n`, client_secret: 'GOCSPX-abcdefghij' });
+    const json = JSON.stringify({
+      type: 'service_account',
+      client_email: 'x@y.iam',
+      private_key: `${BEGIN('PRIVATE KEY')}\n${body}${END('PRIVATE KEY')}\n`,
+      client_secret: 'GOCSPX-abcdefghij',
+    });
     expect(scan(json, 'config').map((h) => h.kind)).toEqual(['a PEM private key', 'a literal value for client_secret']);
   });
 
   test('.npmrc and .pypirc with tokens; .git-credentials with a password in a URL', () => {
-    expect(shown(`registry=https://registry.npmjs.org/\n//registry.npmjs.org/:_authToken=${npmToken}\n`, 'config')).toEqual([`2 a literal value for //registry.npmjs.org/:_authToken: //registry.npmjs.org/:_authToken=np************`]);
-    expect(shown('_auth=dXNlcjpwYXNzd29yZA==\nalways-auth=true\n', 'config')).toEqual(['1 a literal value for _auth: _auth=dX************']);
-    expect(shown(`[distutils]\nindex-servers = pypi\n[pypi]\nusername = __token__\npassword = ${pypiToken}\n`, 'config')).toEqual(['5 a literal value for password: password=py************']);
+    expect(
+      shown(`registry=https://registry.npmjs.org/\n//registry.npmjs.org/:_authToken=${npmToken}\n`, 'config'),
+    ).toEqual([
+      `2 a literal value for //registry.npmjs.org/:_authToken: //registry.npmjs.org/:_authToken=np************`,
+    ]);
+    expect(shown('_auth=dXNlcjpwYXNzd29yZA==\nalways-auth=true\n', 'config')).toEqual([
+      '1 a literal value for _auth: _auth=dX************',
+    ]);
+    expect(
+      shown(`[distutils]\nindex-servers = pypi\n[pypi]\nusername = __token__\npassword = ${pypiToken}\n`, 'config'),
+    ).toEqual(['5 a literal value for password: password=py************']);
     // The token is the URL's password: one secret, one hit.
-    expect(shown(`https://lucid-bot:${ghp}@github.com\n`, 'config')).toEqual(['1 a password in a URL: https://lucid-bot:gh************@…']);
-    expect(shown(`token: ${ghp}\nnote: ${ghp.replace('ghp', 'gho')}\n`, 'config').map((s) => s.replace(/:.*$/, ''))).toEqual(['1 a literal value for token', '2 a GitHub token']);
+    expect(shown(`https://lucid-bot:${ghp}@github.com\n`, 'config')).toEqual([
+      '1 a password in a URL: https://lucid-bot:gh************@…',
+    ]);
+    expect(
+      shown(`token: ${ghp}\nnote: ${ghp.replace('ghp', 'gho')}\n`, 'config').map((s) => s.replace(/:.*$/, '')),
+    ).toEqual(['1 a literal value for token', '2 a GitHub token']);
   });
 
   test('config files that name no secret pass: .npmrc without a token, nsswitch.conf, placeholders', () => {
     expect(scan('registry=https://registry.npmjs.org/\nsave-exact=true\n', 'config')).toEqual([]);
     expect(scan('passwd: files\ngroup: files\nshadow: files\nhosts: files dns\n', 'config')).toEqual([]);
-    expect(scan('password: null\ntoken: ~\nsecret: "{{ vault_secret }}"\napi_key: <your key here>\npassword = %(db_password)s\n', 'config')).toEqual([]);
+    expect(
+      scan(
+        'password: null\ntoken: ~\nsecret: "{{ vault_secret }}"\napi_key: <your key here>\npassword = %(db_password)s\n',
+        'config',
+      ),
+    ).toEqual([]);
     expect(scan('max_tokens = 4096\npassword_file = /run/secrets/db\n', 'config')).toEqual([]);
     // Structure and paths, not values: a JSON schema's "secret": {, package.json exports, a YAML block scalar.
-    expect(scan('{\n  "secret": {\n    "type": "object"\n  },\n  "exports": { "./key/generate/secret": "./dist/secret.js" }\n}\n', 'config')).toEqual([]);
+    expect(
+      scan(
+        '{\n  "secret": {\n    "type": "object"\n  },\n  "exports": { "./key/generate/secret": "./dist/secret.js" }\n}\n',
+        'config',
+      ),
+    ).toEqual([]);
     expect(scan('tls:\n  private_key: |\n    not-a-pem-body\n', 'config')).toEqual([]);
   });
 
   test('content mode: strict env lines only (upper-case name, "=", a literal, nothing else on the line)', () => {
-    expect(shown('#!/bin/false\nDB_PASSWORD=hunter22\n', 'content')).toEqual(['2 a literal value for DB_PASSWORD: DB_PASSWORD=hu******']);
+    expect(shown('#!/bin/false\nDB_PASSWORD=hunter22\n', 'content')).toEqual([
+      '2 a literal value for DB_PASSWORD: DB_PASSWORD=hu******',
+    ]);
     expect(scan('QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVpBQkNERUZHSElKS0xNTk9QUVJTVFVW\nPASS==\n', 'content')).toEqual([]); // base64's last line
-    expect(scan('db_password = "x"\nif [ "$PASSWORD" ]; then\nPASSWORD=$1\nAPI_TOKEN=${TOKEN:-}\nprint("PASSWORD=hunter22 is bad")\n', 'content')).toEqual([]);
+    expect(
+      scan(
+        'db_password = "x"\nif [ "$PASSWORD" ]; then\nPASSWORD=$1\nAPI_TOKEN=${TOKEN:-}\nprint("PASSWORD=hunter22 is bad")\n',
+        'content',
+      ),
+    ).toEqual([]);
   });
 
   test('pem mode (source code, docs) and binary data: keys only, no assignments', () => {
@@ -151,7 +213,11 @@ const ITEMS: TarItem[] = [
   { name: 'app/same-inode.dat', type: 'link', linkname: 'app/innocent.dat' },
   { name: 'app/main.py', data: 'PASSWORD = "in code, not a secret file"\n' },
   { name: 'etc/ssl/certs/ca-certificates.crt', data: cert.repeat(5) },
-  { name: 'usr/bin/tool', mode: 0o755, data: Buffer.concat([elfHeader(62), Buffer.from(`\nDB_PASSWORD=in-a-binary\n${rsaKey}`)]) },
+  {
+    name: 'usr/bin/tool',
+    mode: 0o755,
+    data: Buffer.concat([elfHeader(62), Buffer.from(`\nDB_PASSWORD=in-a-binary\n${rsaKey}`)]),
+  },
 ];
 const HITS = ['/app/.env', '/app/innocent.dat', '/app/same-inode.dat'];
 
@@ -159,7 +225,14 @@ describe('secret hits in the layer index', () => {
   test('indexLayer records compact hits (no contents) for the files that have any, hardlinks included', async () => {
     const ix = await indexLayer([await packTar(ITEMS)]);
     expect(Object.keys(ix.secrets ?? {})).toEqual(HITS);
-    expect(ix.secrets!['/app/.env']).toEqual([{ kind: 'a literal value for DB_PASSWORD', line: 2, shown: 'DB_PASSWORD=Lu************', fingerprint: fingerprintOf('Lucid-Pr0d-2025!') }]);
+    expect(ix.secrets!['/app/.env']).toEqual([
+      {
+        kind: 'a literal value for DB_PASSWORD',
+        line: 2,
+        shown: 'DB_PASSWORD=Lu************',
+        fingerprint: fingerprintOf('Lucid-Pr0d-2025!'),
+      },
+    ]);
     expect(JSON.stringify(ix)).not.toContain('Lucid-Pr0d-2025!');
     expect(ix.texts).toEqual({});
   });

@@ -4,7 +4,15 @@ import { createHash } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { mod251Bytes } from '../../helpers/crypto/bytes.ts';
 import { loadLucidVectors } from '../support/vectors.ts';
-import { findAnchorTx, judgeBlockHash, judgeChunk, judgeLink, judgeTree, judgeTxIds, judgeTxRoot } from '../../helpers/flows/checks.ts';
+import {
+  findAnchorTx,
+  judgeBlockHash,
+  judgeChunk,
+  judgeLink,
+  judgeTree,
+  judgeTxIds,
+  judgeTxRoot,
+} from '../../helpers/flows/checks.ts';
 
 const v = loadLucidVectors();
 const bodyOf = new Map(v.transactions.map((t) => [t.tx_id, t.body as Record<string, unknown>]));
@@ -27,23 +35,46 @@ describe('chunks and data-chain trees', () => {
   const c = v.chunks[0]!;
   const raw = mod251Bytes(c.size_bytes, c.index * 7);
   test('a chunk answer with the vector hash passes, in both algorithms', () => {
-    for (const algo of ['BLAKE3', 'SHA256'] as const) expect(judgeChunk({ chunk_id: c.chunk_id, hash_value: c.hash_value[algo], size_bytes: c.size_bytes }, raw, algo)).toEqual([]);
+    for (const algo of ['BLAKE3', 'SHA256'] as const)
+      expect(
+        judgeChunk({ chunk_id: c.chunk_id, hash_value: c.hash_value[algo], size_bytes: c.size_bytes }, raw, algo),
+      ).toEqual([]);
   });
   test('a hash of the other algorithm, a wrong size or no id are problems', () => {
     const problems = judgeChunk({ hash_value: c.hash_value.SHA256, size_bytes: 1 }, raw, 'BLAKE3');
-    expect(problems.map((p) => p.expected)).toEqual([expect.stringContaining('hash_value (BLAKE3'), 'size_bytes = 1024', 'a chunk_id string']);
+    expect(problems.map((p) => p.expected)).toEqual([
+      expect.stringContaining('hash_value (BLAKE3'),
+      'size_bytes = 1024',
+      'a chunk_id string',
+    ]);
   });
-  test.each(v.data_chain_trees.map((t) => [`${t.algorithm} ${t.leaf_count}`, t] as const))('tree %s: the vector answer passes', (_n, t) => {
-    const chunks = v.chunks.slice(0, t.leaf_count).map((x) => ({ chunk_id: x.chunk_id, hash_value: x.hash_value[t.algorithm], size_bytes: x.size_bytes }));
-    const depth = Math.ceil(Math.log2(t.leaf_count));
-    expect(judgeTree({ root_hash: t.root_hash, leaf_count: t.leaf_count, tree_depth: depth, leaf_hashes: t.leaf_hashes }, chunks, t.algorithm)).toEqual([]);
-  });
+  test.each(v.data_chain_trees.map((t) => [`${t.algorithm} ${t.leaf_count}`, t] as const))(
+    'tree %s: the vector answer passes',
+    (_n, t) => {
+      const chunks = v.chunks
+        .slice(0, t.leaf_count)
+        .map((x) => ({ chunk_id: x.chunk_id, hash_value: x.hash_value[t.algorithm], size_bytes: x.size_bytes }));
+      const depth = Math.ceil(Math.log2(t.leaf_count));
+      expect(
+        judgeTree(
+          { root_hash: t.root_hash, leaf_count: t.leaf_count, tree_depth: depth, leaf_hashes: t.leaf_hashes },
+          chunks,
+          t.algorithm,
+        ),
+      ).toEqual([]);
+    },
+  );
   test('a root that does not depend on the chunks is caught (merkle-root-ignores-input)', () => {
     const t = v.data_chain_trees.find((x) => x.algorithm === 'BLAKE3' && x.leaf_count === 3)!;
-    const chunks = v.chunks.slice(0, 3).map((x) => ({ chunk_id: x.chunk_id, hash_value: x.hash_value.BLAKE3, size_bytes: x.size_bytes }));
+    const chunks = v.chunks
+      .slice(0, 3)
+      .map((x) => ({ chunk_id: x.chunk_id, hash_value: x.hash_value.BLAKE3, size_bytes: x.size_bytes }));
     const fake = createHash('sha256').update('session:abc').digest('hex');
     const [p] = judgeTree({ root_hash: fake, leaf_count: 3, tree_depth: 2 }, chunks, 'BLAKE3');
-    expect(p).toEqual({ expected: `root_hash (BLAKE3 Merkle root recomputed over the 3 chunks) = "${t.root_hash}"`, seen: `root_hash (BLAKE3 Merkle root recomputed over the 3 chunks) = "${fake}"` });
+    expect(p).toEqual({
+      expected: `root_hash (BLAKE3 Merkle root recomputed over the 3 chunks) = "${t.root_hash}"`,
+      seen: `root_hash (BLAKE3 Merkle root recomputed over the 3 chunks) = "${fake}"`,
+    });
   });
 });
 
@@ -51,12 +82,19 @@ describe('blocks', () => {
   test.each([0, 1, 2, 3, 4, 5])('vector block %i: tx ids, tx root and hash check out', (n) => {
     expect([...judgeTxIds(block(n)), ...judgeTxRoot(block(n)), ...judgeBlockHash(block(n))]).toEqual([]);
   });
-  test.each([1, 2, 3, 4, 5])('vector block %i links to its parent', (n) => expect(judgeLink(block(n - 1), block(n))).toEqual([]));
+  test.each([1, 2, 3, 4, 5])('vector block %i links to its parent', (n) =>
+    expect(judgeLink(block(n - 1), block(n))).toEqual([]),
+  );
   test('a tx root over hex text without odd duplication is caught (wrong-tx-root)', () => {
     const b = block(3);
     const ids = (b['transactions'] as { tx_id: string }[]).map((t) => t.tx_id);
     let level = ids.map((i) => createHash('sha256').update(i).digest('hex'));
-    while (level.length > 1) level = Array.from({ length: Math.ceil(level.length / 2) }, (_, j) => createHash('sha256').update(level.slice(2 * j, 2 * j + 2).join('')).digest('hex'));
+    while (level.length > 1)
+      level = Array.from({ length: Math.ceil(level.length / 2) }, (_, j) =>
+        createHash('sha256')
+          .update(level.slice(2 * j, 2 * j + 2).join(''))
+          .digest('hex'),
+      );
     const [p] = judgeTxRoot({ ...b, merkle_root: level[0] });
     expect(p?.expected).toBe(`merkle_root (tx root recomputed over 3 tx id(s)) = "${v.blocks[3]!.tx_root}"`);
     // The hash no longer matches either, as the header commits to the wrong root.
@@ -65,10 +103,14 @@ describe('blocks', () => {
   test('an edited transaction no longer matches its tx_id', () => {
     const b = block(1);
     const [tx] = b['transactions'] as Record<string, unknown>[];
-    expect(judgeTxIds({ ...b, transactions: [{ ...tx, nonce: 99 }] })[0]?.expected).toMatch(/^transactions\[0\]\.tx_id/);
+    expect(judgeTxIds({ ...b, transactions: [{ ...tx, nonce: 99 }] })[0]?.expected).toMatch(
+      /^transactions\[0\]\.tx_id/,
+    );
   });
   test('a broken link names the parent', () => {
-    expect(judgeLink(block(1), { ...block(2), previous_hash: '0'.repeat(64) }).map((p) => p.expected)).toEqual([`previous_hash (the hash of block 1) = "${v.blocks[1]!.block_hash}"`]);
+    expect(judgeLink(block(1), { ...block(2), previous_hash: '0'.repeat(64) }).map((p) => p.expected)).toEqual([
+      `previous_hash (the hash of block 1) = "${v.blocks[1]!.block_hash}"`,
+    ]);
     expect(judgeLink(block(1), block(3))).toHaveLength(2);
   });
   test('missing fields are problems, not crashes', () => {
@@ -91,5 +133,6 @@ describe('the anchor transaction', () => {
     expect(findAnchorTx(block(2), { ...want, merkle_root: 'f'.repeat(64) }).problems).toHaveLength(1);
     expect(findAnchorTx(block(2), { ...want, session_id: 'other' }).problems).toHaveLength(1);
   });
-  test('the right anchor under another tx id is reported', () => expect(findAnchorTx(block(2), { ...want, tx_id: 'ab'.repeat(32) }).problems[0]?.seen).toMatch(/has tx_id/));
+  test('the right anchor under another tx id is reported', () =>
+    expect(findAnchorTx(block(2), { ...want, tx_id: 'ab'.repeat(32) }).problems[0]?.seen).toMatch(/has tx_id/));
 });

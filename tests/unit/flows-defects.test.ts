@@ -16,27 +16,44 @@ const contract = loadContract({});
 const FLOW_STEPS = new Set(
   readdirSync(join(PROJECT_ROOT, 'helpers/flows'))
     .filter((f) => f.endsWith('.ts'))
-    .flatMap((f) => [...readFileSync(join(PROJECT_ROOT, 'helpers/flows', f), 'utf8').matchAll(/\.step\('([a-z0-9-]+)'/g)].map((m) => m[1]!)),
+    .flatMap((f) =>
+      [...readFileSync(join(PROJECT_ROOT, 'helpers/flows', f), 'utf8').matchAll(/\.step\('([a-z0-9-]+)'/g)].map(
+        (m) => m[1]!,
+      ),
+    ),
 );
 
 const python = ['python3', 'python3.11'].find((exe) => spawnSync(exe, ['-c', 'pass']).status === 0);
 
 describe('applyPatch', () => {
-  test('replaces text that occurs exactly once', () => expect(applyPatch('a = 1\nb = 2\n', [{ search: 'b = 2', replace: 'b = 3' }], 'f.py')).toBe('a = 1\nb = 3\n'));
+  test('replaces text that occurs exactly once', () =>
+    expect(applyPatch('a = 1\nb = 2\n', [{ search: 'b = 2', replace: 'b = 3' }], 'f.py')).toBe('a = 1\nb = 3\n'));
   test('applies replacements in order, the second seeing the first', () =>
-    expect(applyPatch('x', [{ search: 'x', replace: 'yy' }, { search: 'yy', replace: 'z' }], 'f')).toBe('z'));
+    expect(
+      applyPatch(
+        'x',
+        [
+          { search: 'x', replace: 'yy' },
+          { search: 'yy', replace: 'z' },
+        ],
+        'f',
+      ),
+    ).toBe('z'));
   test('fails loudly when the search text is missing or ambiguous', () => {
-    expect(() => applyPatch('a\na\n', [{ search: 'a', replace: 'b' }], 'f.py')).toThrow(new PatchError('f.py: replacement 1 must match exactly once, matched 2 times: "a"'));
+    expect(() => applyPatch('a\na\n', [{ search: 'a', replace: 'b' }], 'f.py')).toThrow(
+      new PatchError('f.py: replacement 1 must match exactly once, matched 2 times: "a"'),
+    );
     expect(() => applyPatch('a', [{ search: 'zz', replace: 'b' }], 'f.py')).toThrow(/matched 0 times/);
     expect(() => applyPatch('a', [{ search: '', replace: 'b' }], 'f.py')).toThrow(/empty search/);
     expect(() => applyPatch('a', [], 'f.py')).toThrow(/at least one replacement/);
     expect(() => applyPatch('a', [{ search: 'a', replace: 'a' }], 'f.py')).toThrow(/changes nothing/);
   });
-  test('replacement text is literal ($& is not special)', () => expect(applyPatch('ab', [{ search: 'a', replace: '$&$&' }], 'f')).toBe('$&$&b'));
+  test('replacement text is literal ($& is not special)', () =>
+    expect(applyPatch('ab', [{ search: 'a', replace: '$&$&' }], 'f')).toBe('$&$&b'));
 });
 
 describe('flow defect catalog', () => {
-  test('names are unique kebab-case; services are the contract\'s', () => {
+  test("names are unique kebab-case; services are the contract's", () => {
     const names = FLOW_DEFECTS.map((d) => d.name);
     expect(new Set(names).size).toBe(names.length);
     for (const d of FLOW_DEFECTS) {
@@ -44,7 +61,8 @@ describe('flow defect catalog', () => {
       expect(contract.services.map((s) => s.name)).toContain(d.service);
     }
   });
-  test('the step names found in the flow sources include the ones used here', () => expect(FLOW_STEPS.size).toBeGreaterThan(20));
+  test('the step names found in the flow sources include the ones used here', () =>
+    expect(FLOW_STEPS.size).toBeGreaterThan(20));
 
   describe.each(FLOW_DEFECTS.map((d) => [d.name, d] as const))('%s', (_n, d) => {
     test('expects a non-empty, proper subset of the flow tests, each at a step that exists', () => {
@@ -63,7 +81,10 @@ describe('flow defect catalog', () => {
       for (const r of d.replacements) expect(patched).toContain(r.replace);
     });
     test.skipIf(!python)('the patched module is valid Python', () => {
-      const r = spawnSync(python!, ['-c', 'import ast, sys; ast.parse(sys.stdin.read())'], { input: patchedModule(d), encoding: 'utf8' });
+      const r = spawnSync(python!, ['-c', 'import ast, sys; ast.parse(sys.stdin.read())'], {
+        input: patchedModule(d),
+        encoding: 'utf8',
+      });
       expect(r.status, r.stderr).toBe(0);
     });
   });

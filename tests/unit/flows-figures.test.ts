@@ -44,26 +44,55 @@ describe('runFlow and the figures book', () => {
     await expect(run).rejects.toThrow(/demo-flow \[linux\/amd64\] failed at step "second"/);
     const rec = book.platforms['linux/amd64']!.flows['demo-flow']!;
     expect(rec).toMatchObject({ ok: false, failedStep: 'second', figures: { anchorConfirmMs: 42 } });
-    expect(rec.steps.map((s) => [s.step, s.ok])).toEqual([['first', true], ['second', false]]);
+    expect(rec.steps.map((s) => [s.step, s.ok])).toEqual([
+      ['first', true],
+      ['second', false],
+    ]);
     // The outcome, as data: the failed step and its finding, the check named after the step (mismatch gave none).
     expect(task.meta['outcome']).toEqual({
-      kind: 'flow', subject: 'linux/amd64 flows', image: 'flows', platform: 'linux/amd64', check: 'demo-flow', flow: 'demo-flow',
-      verdict: 'failed', step: 'second', findings: [{ check: 'step "second"', expected: 'HTTP 200', seen: 'HTTP 500' }],
+      kind: 'flow',
+      subject: 'linux/amd64 flows',
+      image: 'flows',
+      platform: 'linux/amd64',
+      check: 'demo-flow',
+      flow: 'demo-flow',
+      verdict: 'failed',
+      step: 'second',
+      findings: [{ check: 'step "second"', expected: 'HTTP 200', seen: 'HTTP 500' }],
     });
-    expect(notes[0]).toMatch(/^demo-flow \[linux\/amd64\]: \d\.\d\d s, 1\/2 steps passed, failed at second; anchorConfirmMs 42$/);
+    expect(notes[0]).toMatch(
+      /^demo-flow \[linux\/amd64\]: \d\.\d\d s, 1\/2 steps passed, failed at second; anchorConfirmMs 42$/,
+    );
   });
 
   test('a passing flow attaches a passed outcome with no findings', async () => {
     const task = { meta: {} as Record<string, unknown> };
-    await runFlow(env, 'ok-flow', async (f) => void (await f.step('only', async () => undefined)), new FiguresBook(), { task });
-    expect(outcomeIn(task.meta)).toEqual({ kind: 'flow', subject: 'linux/amd64 flows', image: 'flows', platform: 'linux/amd64', check: 'ok-flow', flow: 'ok-flow', verdict: 'passed', findings: [] });
+    await runFlow(env, 'ok-flow', async (f) => void (await f.step('only', async () => undefined)), new FiguresBook(), {
+      task,
+    });
+    expect(outcomeIn(task.meta)).toEqual({
+      kind: 'flow',
+      subject: 'linux/amd64 flows',
+      image: 'flows',
+      platform: 'linux/amd64',
+      check: 'ok-flow',
+      flow: 'ok-flow',
+      verdict: 'passed',
+      findings: [],
+    });
   });
 
   test('an error outside any step fails the flow without a step, the error as its finding', async () => {
     const task = { meta: {} as Record<string, unknown> };
-    await expect(runFlow(env, 'broken', async () => Promise.reject(new TypeError('no env')), new FiguresBook(), { task })).rejects.toThrow('no env');
+    await expect(
+      runFlow(env, 'broken', async () => Promise.reject(new TypeError('no env')), new FiguresBook(), { task }),
+    ).rejects.toThrow('no env');
     const o = outcomeIn(task.meta);
-    expect(o).toMatchObject({ kind: 'flow', verdict: 'failed', findings: [{ check: 'flow broken', expected: 'the flow to complete', seen: 'an error: no env' }] });
+    expect(o).toMatchObject({
+      kind: 'flow',
+      verdict: 'failed',
+      findings: [{ check: 'flow broken', expected: 'the flow to complete', seen: 'an error: no env' }],
+    });
     expect(o && 'step' in o ? o.step : undefined).toBeUndefined();
   });
 
@@ -77,7 +106,11 @@ describe('runFlow and the figures book', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'flow-figures-')), 'sub', 'flow-figures.json');
     book.write(file);
     const doc = JSON.parse(readFileSync(file, 'utf8'));
-    expect(doc.platforms['linux/amd64']).toMatchObject({ emulated: false, stackStartMs: 1500, flows: { a: { ok: true }, b: { ok: true, steps: [] } } });
+    expect(doc.platforms['linux/amd64']).toMatchObject({
+      emulated: false,
+      stackStartMs: 1500,
+      flows: { a: { ok: true }, b: { ok: true, steps: [] } },
+    });
     expect(summarizeRecord(doc.platforms['linux/amd64'].flows.a)).toMatch(/^\d\.\d\d s, 1\/1 steps passed$/);
   });
 });

@@ -19,7 +19,12 @@ const load = (profile: object) => {
   writeFileSync(file, JSON.stringify(profile));
   return loadContract({ overrides: [file] });
 };
-const t = (service: string, platform: ImageTarget['platform']): ImageTarget => ({ service, platform, image: `sha256:${service}`, label: service });
+const t = (service: string, platform: ImageTarget['platform']): ImageTarget => ({
+  service,
+  platform,
+  image: `sha256:${service}`,
+  label: service,
+});
 
 describe('stack groups (the stack the contract declares)', () => {
   test('every flow role is a service of the default contract', () => expect(missingRoles(contract)).toEqual([]));
@@ -32,32 +37,66 @@ describe('stack groups (the stack the contract declares)', () => {
     expect(skipped).toEqual([]);
   });
   test('a platform lacking a service or with two images for one is skipped with the reason', () => {
-    const { groups, skipped } = stackGroups(contract, [t('data-chain', 'linux/amd64'), ...FLOW_SERVICES.map((s) => t(s, 'linux/arm64')), t('data-chain', 'linux/arm64')]);
+    const { groups, skipped } = stackGroups(contract, [
+      t('data-chain', 'linux/amd64'),
+      ...FLOW_SERVICES.map((s) => t(s, 'linux/arm64')),
+      t('data-chain', 'linux/arm64'),
+    ]);
     expect(groups).toEqual([]);
     expect(skipped).toEqual([
-      { platform: 'linux/amd64', reason: 'lacks api-gateway, service-mesh-controller, blockchain-engine, session-anchoring, block-manager' },
+      {
+        platform: 'linux/amd64',
+        reason: 'lacks api-gateway, service-mesh-controller, blockchain-engine, session-anchoring, block-manager',
+      },
       { platform: 'linux/arm64', reason: 'has more than one image for data-chain' },
     ]);
   });
   test('the members are the services plus the extra instances of the contract (the SHA-256 data-chain)', () => {
-    const members = stackMembers(contract, FLOW_SERVICES.map((s) => t(s, 'linux/amd64')));
+    const members = stackMembers(
+      contract,
+      FLOW_SERVICES.map((s) => t(s, 'linux/amd64')),
+    );
     expect(members.map((m) => m.name)).toEqual([...FLOW_SERVICES, 'data-chain-sha256']);
     const extra = members.at(-1)!;
-    expect(extra).toMatchObject({ instanceOf: 'data-chain', aliases: ['data-chain-sha256'], extraEnv: { DATA_CHAIN_HASH_ALGORITHM: 'SHA256' } });
+    expect(extra).toMatchObject({
+      instanceOf: 'data-chain',
+      aliases: ['data-chain-sha256'],
+      extraEnv: { DATA_CHAIN_HASH_ALGORITHM: 'SHA256' },
+    });
     expect(extra.target.image).toBe('sha256:data-chain');
   });
   test('a seventh service in a profile joins the stack; a platform without it gets none', () => {
-    const seven = load({ services: [{ name: 'session-api', port: 8090, healthPath: '/health', healthSchema: 'basic', aliases: ['session-api'] }] });
+    const seven = load({
+      services: [
+        { name: 'session-api', port: 8090, healthPath: '/health', healthSchema: 'basic', aliases: ['session-api'] },
+      ],
+    });
     const all = [...FLOW_SERVICES, 'session-api'];
-    const { groups, skipped } = stackGroups(seven, [...all.map((s) => t(s, 'linux/amd64')), ...FLOW_SERVICES.map((s) => t(s, 'linux/arm64'))]);
+    const { groups, skipped } = stackGroups(seven, [
+      ...all.map((s) => t(s, 'linux/amd64')),
+      ...FLOW_SERVICES.map((s) => t(s, 'linux/arm64')),
+    ]);
     expect(groups.map((g) => [g.platform, g.targets.map((x) => x.service)])).toEqual([['linux/amd64', all]]);
     expect(skipped).toEqual([{ platform: 'linux/arm64', reason: 'lacks session-api' }]);
     expect(stackMembers(seven, groups[0]!.targets).map((m) => m.name)).toEqual([...all, 'data-chain-sha256']);
   });
   test('an extra instance of an unknown service, or one the flows name but the stack lacks, is refused', () => {
-    expect(() => load({ stack: { extraInstances: [{ name: 'x-2', of: 'nope' }] } })).toThrow(/stack\.extraInstances\.0\.of: "nope" is not a contract service/);
-    expect(() => load({ stack: { extraInstances: [] } })).toThrow(/flows\.sha256DataChain: "data-chain-sha256" is not a stack instance/);
-    expect(() => load({ stack: { extraInstances: [{ name: 'service-mesh', of: 'data-chain' }, { name: 'data-chain-sha256', of: 'data-chain' }] } })).toThrow(/already service service-mesh-controller's/);
+    expect(() => load({ stack: { extraInstances: [{ name: 'x-2', of: 'nope' }] } })).toThrow(
+      /stack\.extraInstances\.0\.of: "nope" is not a contract service/,
+    );
+    expect(() => load({ stack: { extraInstances: [] } })).toThrow(
+      /flows\.sha256DataChain: "data-chain-sha256" is not a stack instance/,
+    );
+    expect(() =>
+      load({
+        stack: {
+          extraInstances: [
+            { name: 'service-mesh', of: 'data-chain' },
+            { name: 'data-chain-sha256', of: 'data-chain' },
+          ],
+        },
+      }),
+    ).toThrow(/already service service-mesh-controller's/);
   });
 });
 
@@ -65,7 +104,11 @@ describe('tokens and budgets', () => {
   test('tokens are HS256 with the contract secret and user; read-only is limited; the bad one does not verify', async () => {
     const k = await flowTokens(contract, 1_700_000_000);
     expect(await verifyJwtSignature(k.user, contract.jwt.secret)).toBe(true);
-    expect(decodeJwt(k.user).payload).toMatchObject({ user_id: contract.flows.users.full, iat: 1_700_000_000, exp: 1_700_000_000 + 4 * 3600 });
+    expect(decodeJwt(k.user).payload).toMatchObject({
+      user_id: contract.flows.users.full,
+      iat: 1_700_000_000,
+      exp: 1_700_000_000 + 4 * 3600,
+    });
     // Permissions come from the user alone (contract §4): the read-only token names readonly_user and nothing else.
     expect(decodeJwt(k.readOnly).payload).toMatchObject({ user_id: 'readonly_user' });
     expect(decodeJwt(k.readOnly).payload['permissions']).toBeUndefined();
@@ -81,7 +124,13 @@ describe('tokens and budgets', () => {
 });
 
 describe('mesh and gateway listings', () => {
-  const mesh = { services: [{ name: 'data-chain', status: 'healthy' }, { name: 'block-manager', status: 'unhealthy' }], count: 2 };
+  const mesh = {
+    services: [
+      { name: 'data-chain', status: 'healthy' },
+      { name: 'block-manager', status: 'unhealthy' },
+    ],
+    count: 2,
+  };
   test('mesh /services is an object holding the list', () => {
     expect(meshStatuses(mesh)).toEqual({ 'data-chain': 'healthy', 'block-manager': 'unhealthy' });
     expect(meshStatuses([{ name: 'x' }])).toBeUndefined();
@@ -89,11 +138,27 @@ describe('mesh and gateway listings', () => {
   test('every mesh shape the contract allows reads the same', () => {
     const want = { 'data-chain': 'healthy', 'block-manager': 'unhealthy' };
     // The real controller's shape.
-    expect(meshStatuses({ total_services: 2, healthy_services: ['data-chain'], unhealthy_services: ['block-manager'], service_status: { 'data-chain': { url: 'x' } } })).toEqual(want);
-    expect(meshStatuses([{ name: 'data-chain', status: 'healthy' }, { name: 'block-manager', status: 'unhealthy' }])).toEqual(want);
+    expect(
+      meshStatuses({
+        total_services: 2,
+        healthy_services: ['data-chain'],
+        unhealthy_services: ['block-manager'],
+        service_status: { 'data-chain': { url: 'x' } },
+      }),
+    ).toEqual(want);
+    expect(
+      meshStatuses([
+        { name: 'data-chain', status: 'healthy' },
+        { name: 'block-manager', status: 'unhealthy' },
+      ]),
+    ).toEqual(want);
     expect(meshStatuses({ 'data-chain': 'healthy', 'block-manager': 'unhealthy' })).toEqual(want);
-    expect(meshStatuses({ services: { 'data-chain': { status: 'HEALTHY' }, 'block-manager': { status: 'unhealthy' } } })).toEqual(want);
-    expect(meshStatuses({ service_status: { 'data-chain': { healthy: true }, 'block-manager': { healthy: false } } })).toEqual(want);
+    expect(
+      meshStatuses({ services: { 'data-chain': { status: 'HEALTHY' }, 'block-manager': { status: 'unhealthy' } } }),
+    ).toEqual(want);
+    expect(
+      meshStatuses({ service_status: { 'data-chain': { healthy: true }, 'block-manager': { healthy: false } } }),
+    ).toEqual(want);
     expect(meshStatuses('nope')).toBeUndefined();
   });
   test('unhealthy is any listed status but healthy; missing or healthy fails', () => {
@@ -109,10 +174,21 @@ describe('mesh and gateway listings', () => {
   test('judged only for the names asked about, listing each wrong one', () => {
     const seen = meshStatuses(mesh);
     expect(judgeStatuses(seen, { 'data-chain': 'healthy' }, 'mesh /services')).toEqual([]);
-    expect(judgeStatuses(seen, { 'data-chain': 'unhealthy', 'block-manager': 'unhealthy', 'api-gateway': 'healthy' }, 'mesh /services')).toEqual([
-      { expected: 'mesh /services: data-chain unhealthy, block-manager unhealthy, api-gateway healthy', seen: 'data-chain "healthy", api-gateway not listed' },
+    expect(
+      judgeStatuses(
+        seen,
+        { 'data-chain': 'unhealthy', 'block-manager': 'unhealthy', 'api-gateway': 'healthy' },
+        'mesh /services',
+      ),
+    ).toEqual([
+      {
+        expected: 'mesh /services: data-chain unhealthy, block-manager unhealthy, api-gateway healthy',
+        seen: 'data-chain "healthy", api-gateway not listed',
+      },
     ]);
-    expect(judgeStatuses(undefined, { x: 'healthy' }, 'gateway dependencies')[0]?.seen).toBe('no list of services in the answer');
+    expect(judgeStatuses(undefined, { x: 'healthy' }, 'gateway dependencies')[0]?.seen).toBe(
+      'no list of services in the answer',
+    );
   });
 });
 
@@ -127,6 +203,8 @@ describe('API paths from the contract', () => {
     const { viaGateway } = await import('../../helpers/flows/api.ts');
     expect(viaGateway(contract, 'data-chain', '/api/v1/chunks')).toBe('/api/v1/data-chain/chunks');
     expect(viaGateway(contract, 'block-manager', '/api/v1/blocks/height/2')).toBe('/api/v1/blocks/height/2');
-    expect(() => viaGateway(contract, 'blockchain-engine', '/api/v1/transactions/')).toThrow(/no route to blockchain-engine/);
+    expect(() => viaGateway(contract, 'blockchain-engine', '/api/v1/transactions/')).toThrow(
+      /no route to blockchain-engine/,
+    );
   });
 });

@@ -35,13 +35,20 @@ describe('image config', () => {
     expect(arm.config).toMatchObject({
       User: '65532:65532',
       Entrypoint: ['/usr/bin/python3.11'],
-      Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt'],
+      Env: [
+        'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+        'SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt',
+      ],
       Healthcheck: { Test: ['CMD', '/usr/bin/python3', '/app/health.py'], Interval: 1_000_000_000, Retries: 3 },
     });
     expect(Object.keys(arm.config.ExposedPorts)).toEqual(['8080/tcp', '8086/tcp']);
     expect(Object.keys(arm.config.Labels)).toEqual(['a', 'b']);
     // Same inputs → same bytes → same image id.
-    expect(imageConfigJson('linux/arm64', [l], cfg).equals(imageConfigJson('linux/arm64', [l], { ...cfg, Labels: { a: '1', b: '2' } }))).toBe(true);
+    expect(
+      imageConfigJson('linux/arm64', [l], cfg).equals(
+        imageConfigJson('linux/arm64', [l], { ...cfg, Labels: { a: '1', b: '2' } }),
+      ),
+    ).toBe(true);
   });
 });
 
@@ -52,7 +59,11 @@ describe('docker-archive', () => {
     const id = createHash('sha256').update(cfg).digest('hex');
     const manifest = archiveManifest(cfg, ['lucid-ref/x:arm64'], [a, b, a]);
     expect(manifest).toEqual([
-      { Config: `${id}.json`, RepoTags: ['lucid-ref/x:arm64'], Layers: [a, b, a].map((l) => `${l.diffId.slice(7)}/layer.tar`) },
+      {
+        Config: `${id}.json`,
+        RepoTags: ['lucid-ref/x:arm64'],
+        Layers: [a, b, a].map((l) => `${l.diffId.slice(7)}/layer.tar`),
+      },
     ]);
     const chunks: Buffer[] = [];
     for await (const c of dockerArchive(cfg, ['lucid-ref/x:arm64'], [a, b, a])) chunks.push(c);

@@ -11,14 +11,32 @@ import { buildRootfs } from '../../fixtures/base/rootfs.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'lucid-rootfs-'));
 const d = (path: string, mode = 0o755): LayerEntry => ({ path, type: 'directory', mode, uid: 0, gid: 0 });
-const f = (path: string, data: string | Buffer, mode = 0o644): LayerEntry => ({ path, type: 'file', mode, uid: 0, gid: 0, data: Buffer.from(data) });
+const f = (path: string, data: string | Buffer, mode = 0o644): LayerEntry => ({
+  path,
+  type: 'file',
+  mode,
+  uid: 0,
+  gid: 0,
+  data: Buffer.from(data),
+});
 
 async function deb(name: string, files: LayerEntry[]): Promise<FetchedDeb> {
   const bytes = await makeDeb({ name, version: '1', files });
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const file = join(dir, `${sha256}.deb`);
   writeFileSync(file, bytes);
-  return { file, entry: { name, version: '1', architecture: 'all', filename: `pool/main/x/${name}_1_all.deb`, size: bytes.length, sha256, source: 't' } };
+  return {
+    file,
+    entry: {
+      name,
+      version: '1',
+      architecture: 'all',
+      filename: `pool/main/x/${name}_1_all.deb`,
+      size: bytes.length,
+      sha256,
+      source: 't',
+    },
+  };
 }
 
 const libc = () =>
@@ -28,11 +46,29 @@ const libc = () =>
     f('lib/x86_64-linux-gnu/libc.so.6', 'libc'),
     f('lib/x86_64-linux-gnu/ld-linux-x86-64.so.2', 'ld'),
     d('lib64'),
-    { path: 'lib64/ld-linux-x86-64.so.2', type: 'symlink', mode: 0o777, uid: 0, gid: 0, linkname: '/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2' },
+    {
+      path: 'lib64/ld-linux-x86-64.so.2',
+      type: 'symlink',
+      mode: 0o777,
+      uid: 0,
+      gid: 0,
+      linkname: '/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2',
+    },
   ]);
-const python = (needed: string[]) => deb('python3.11-minimal', [d('usr'), d('usr/bin'), f('usr/bin/python3.11', craftElf('/lib64/ld-linux-x86-64.so.2', needed), 0o4755)]);
+const python = (needed: string[]) =>
+  deb('python3.11-minimal', [
+    d('usr'),
+    d('usr/bin'),
+    f('usr/bin/python3.11', craftElf('/lib64/ld-linux-x86-64.so.2', needed), 0o4755),
+  ]);
 const baseFiles = () =>
-  deb('base-files', [d('etc'), { path: 'etc/os-release', type: 'symlink', mode: 0o777, uid: 0, gid: 0, linkname: '../usr/lib/os-release' }, d('tmp', 0o1777), { ...d('var/local', 0o2775), gid: 50 }, d('var')]);
+  deb('base-files', [
+    d('etc'),
+    { path: 'etc/os-release', type: 'symlink', mode: 0o777, uid: 0, gid: 0, linkname: '../usr/lib/os-release' },
+    d('tmp', 0o1777),
+    { ...d('var/local', 0o2775), gid: 50 },
+    d('var'),
+  ]);
 const caCerts = () =>
   deb('ca-certificates', [
     d('usr'),
@@ -48,7 +84,11 @@ const caCerts = () =>
 describe('base rootfs', () => {
   it('generates users, groups, home, tmp, os-release, the CA bundle and the python3 link', async () => {
     const log: string[] = [];
-    const entries = await buildRootfs('amd64', [await libc(), await python(['libc.so.6']), await baseFiles(), await caCerts()], (l) => log.push(l));
+    const entries = await buildRootfs(
+      'amd64',
+      [await libc(), await python(['libc.so.6']), await baseFiles(), await caCerts()],
+      (l) => log.push(l),
+    );
     const by = new Map(entries.map((e) => [e.path, e]));
     const text = (p: string) => (by.get(p)!.data as Buffer).toString();
     expect(text('etc/passwd')).toMatch(/^nonroot:x:65532:65532:nonroot:\/home\/nonroot:\/sbin\/nologin$/m);
@@ -60,7 +100,9 @@ describe('base rootfs', () => {
     expect(by.get('var/local')).toMatchObject({ mode: 0o2775, gid: 50 }); // setgid directory kept
     expect(by.get('etc/os-release')!.type).toBe('file');
     expect(text('etc/os-release')).toMatch(/^PRETTY_NAME="Distroless"$/m);
-    expect(text('etc/ssl/certs/ca-certificates.crt')).toBe('-----BEGIN CERTIFICATE-----\nA\n-----END CERTIFICATE-----\n-----BEGIN CERTIFICATE-----\nB\n-----END CERTIFICATE-----\n');
+    expect(text('etc/ssl/certs/ca-certificates.crt')).toBe(
+      '-----BEGIN CERTIFICATE-----\nA\n-----END CERTIFICATE-----\n-----BEGIN CERTIFICATE-----\nB\n-----END CERTIFICATE-----\n',
+    );
     expect(by.has('usr/sbin/update-ca-certificates')).toBe(false);
     expect(by.has('usr/share/ca-certificates/mozilla/A.crt')).toBe(false);
     expect(by.has('usr/share/doc/ca-certificates/copyright')).toBe(true);
@@ -77,14 +119,25 @@ describe('base rootfs', () => {
   });
 
   it('refuses a shell or package manager anywhere', async () => {
-    const sh = await deb('dash', [d('usr'), d('usr/bin'), f('usr/bin/dash', 'x', 0o755), d('app/usr/bin'), { path: 'app/usr/bin/sh', type: 'symlink', mode: 0o777, uid: 0, gid: 0, linkname: 'dash' }]);
+    const sh = await deb('dash', [
+      d('usr'),
+      d('usr/bin'),
+      f('usr/bin/dash', 'x', 0o755),
+      d('app/usr/bin'),
+      { path: 'app/usr/bin/sh', type: 'symlink', mode: 0o777, uid: 0, gid: 0, linkname: 'dash' },
+    ]);
     const p = buildRootfs('amd64', [await libc(), sh]);
     await expect(p).rejects.toThrow(/forbidden program \/usr\/bin\/dash/);
     await expect(p).rejects.toThrow(/forbidden program \/app\/usr\/bin\/sh/);
   });
 
   it('refuses versioned package managers and the pip module, but not a directory named dpkg', async () => {
-    const pip = await deb('pip', [d('usr/bin'), f('usr/bin/pip3.11', 'x', 0o755), d('usr/lib/python3/dist-packages/pip'), f('usr/lib/python3/dist-packages/pip/__main__.py', '')]);
+    const pip = await deb('pip', [
+      d('usr/bin'),
+      f('usr/bin/pip3.11', 'x', 0o755),
+      d('usr/lib/python3/dist-packages/pip'),
+      f('usr/lib/python3/dist-packages/pip/__main__.py', ''),
+    ]);
     const p = buildRootfs('amd64', [await libc(), pip]);
     await expect(p).rejects.toThrow(/forbidden program \/usr\/bin\/pip3.11/);
     await expect(p).rejects.toThrow(/pip module \/usr\/lib\/python3\/dist-packages\/pip\/__main__.py/);
@@ -94,6 +147,8 @@ describe('base rootfs', () => {
   it('refuses two packages shipping different bytes at one path', async () => {
     const a = await deb('a', [d('etc'), f('etc/x', '1')]);
     const b = await deb('b', [d('etc'), f('etc/x', '2')]);
-    await expect(buildRootfs('amd64', [a, b])).rejects.toThrow(/etc\/x is shipped by both a and b with different contents/);
+    await expect(buildRootfs('amd64', [a, b])).rejects.toThrow(
+      /etc\/x is shipped by both a and b with different contents/,
+    );
   });
 });

@@ -20,9 +20,23 @@ const entries = (): LayerEntry[] => [
   { path: 'tmp', type: 'directory', mode: 0o1777, uid: 0, gid: 0 },
   { path: 'var/local', type: 'directory', mode: 0o2775, uid: 0, gid: 50 },
   { path: 'home/nonroot', type: 'directory', mode: 0o700, uid: 65532, gid: 65532 },
-  { path: `${longDir}/module_with_a_long_name.py`, type: 'file', mode: 0o644, uid: 0, gid: 0, data: Buffer.from('x = 1\n') },
+  {
+    path: `${longDir}/module_with_a_long_name.py`,
+    type: 'file',
+    mode: 0o644,
+    uid: 0,
+    gid: 0,
+    data: Buffer.from('x = 1\n'),
+  },
   { path: 'usr/share/doc/ünïcode.txt', type: 'file', mode: 0o644, uid: 0, gid: 0, data: Buffer.from('u') },
-  { path: 'usr/bin/link-to-long', type: 'symlink', mode: 0o777, uid: 0, gid: 0, linkname: `/${longDir}/module_with_a_long_name.py` },
+  {
+    path: 'usr/bin/link-to-long',
+    type: 'symlink',
+    mode: 0o777,
+    uid: 0,
+    gid: 0,
+    linkname: `/${longDir}/module_with_a_long_name.py`,
+  },
   { path: 'z/original', type: 'file', mode: 0o644, uid: 0, gid: 0, data: Buffer.from('shared') },
   { path: 'a/hardlink', type: 'hardlink', mode: 0o644, uid: 0, gid: 0, linkname: 'z/original' },
 ];
@@ -70,10 +84,19 @@ describe('deterministic layer tar', () => {
   });
 
   it('rejects duplicates, escapes and dangling hardlinks', () => {
-    const f = (path: string): LayerEntry => ({ path, type: 'file', mode: 0o644, uid: 0, gid: 0, data: Buffer.alloc(0) });
+    const f = (path: string): LayerEntry => ({
+      path,
+      type: 'file',
+      mode: 0o644,
+      uid: 0,
+      gid: 0,
+      data: Buffer.alloc(0),
+    });
     expect(() => prepareEntries([f('a'), f('/a')])).toThrow(/duplicate layer path "a"/);
     expect(() => prepareEntries([f('a/../../etc/passwd')])).toThrow(/invalid layer path/);
-    expect(() => prepareEntries([{ ...f('b'), type: 'hardlink', linkname: 'nope' }])).toThrow(/hardlink b points at nope/);
+    expect(() => prepareEntries([{ ...f('b'), type: 'hardlink', linkname: 'nope' }])).toThrow(
+      /hardlink b points at nope/,
+    );
   });
 });
 
@@ -101,7 +124,10 @@ describe('file layers', () => {
       const src = join(dir, 'server.py');
       writeFileSync(src, 'print("hi")\n');
       const a = await fileLayer([{ path: '/app/server.py', source: src, mode: 0o755 }], 'COPY server.py /app/');
-      const b = await fileLayer([{ path: '/app/server.py', content: 'print("hi")\n', mode: 0o755 }], 'COPY server.py /app/');
+      const b = await fileLayer(
+        [{ path: '/app/server.py', content: 'print("hi")\n', mode: 0o755 }],
+        'COPY server.py /app/',
+      );
       expect(a.diffId).toBe(b.diffId);
       expect(a.path.startsWith(join(dir, 'layers'))).toBe(true);
     } finally {

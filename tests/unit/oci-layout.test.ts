@@ -6,9 +6,21 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadContract } from '../../helpers/contract/load.ts';
 import { imageConfigJson } from '../../helpers/image/config.ts';
 import { writeLayer } from '../../helpers/image/layer.ts';
-import { blobPath, CONTAINERD_NAME_ANNOTATION, REF_NAME_ANNOTATION, SERVICE_ANNOTATION } from '../../helpers/oci/layout.ts';
+import {
+  blobPath,
+  CONTAINERD_NAME_ANNOTATION,
+  REF_NAME_ANNOTATION,
+  SERVICE_ANNOTATION,
+} from '../../helpers/oci/layout.ts';
 import { layerTar } from '../../helpers/oci/load.ts';
-import { layoutImages, OciLayoutError, openLayout, readBlob, repositoryOfReference, serviceOfImage } from '../../helpers/oci/read.ts';
+import {
+  layoutImages,
+  OciLayoutError,
+  openLayout,
+  readBlob,
+  repositoryOfReference,
+  serviceOfImage,
+} from '../../helpers/oci/read.ts';
 import { assignServices, parseLayoutSpec } from '../../helpers/oci/targets.ts';
 import { writeOciLayout } from '../../helpers/oci/write.ts';
 import { selectPlatforms } from '../../helpers/registry/platforms.ts';
@@ -21,10 +33,19 @@ const img = (annotations: Record<string, string>) => ({ position: 0, annotations
 
 describe('which service an image of a layout is', () => {
   test('from buildx names, our annotation, or not at all', () => {
-    expect(serviceOfImage(contract, img({ [CONTAINERD_NAME_ANNOTATION]: 'docker.io/pickme/lucid-data-chain:dev', [REF_NAME_ANNOTATION]: 'dev' }))).toBe('data-chain');
+    expect(
+      serviceOfImage(
+        contract,
+        img({ [CONTAINERD_NAME_ANNOTATION]: 'docker.io/pickme/lucid-data-chain:dev', [REF_NAME_ANNOTATION]: 'dev' }),
+      ),
+    ).toBe('data-chain');
     expect(serviceOfImage(contract, img({ [REF_NAME_ANNOTATION]: 'lucid-api-gateway:dev' }))).toBe('api-gateway');
-    expect(serviceOfImage(contract, img({ [REF_NAME_ANNOTATION]: 'registry.example:5000/team/block-manager' }))).toBe('block-manager');
-    expect(serviceOfImage(contract, img({ [SERVICE_ANNOTATION]: 'session-anchoring', [REF_NAME_ANNOTATION]: 'other:1' }))).toBe('session-anchoring');
+    expect(serviceOfImage(contract, img({ [REF_NAME_ANNOTATION]: 'registry.example:5000/team/block-manager' }))).toBe(
+      'block-manager',
+    );
+    expect(
+      serviceOfImage(contract, img({ [SERVICE_ANNOTATION]: 'session-anchoring', [REF_NAME_ANNOTATION]: 'other:1' })),
+    ).toBe('session-anchoring');
     expect(serviceOfImage(contract, img({ [REF_NAME_ANNOTATION]: 'dev' }))).toBeUndefined(); // a bare tag names no repository
     expect(serviceOfImage(contract, img({}))).toBeUndefined();
     expect(repositoryOfReference('localhost:5000/pickme/lucid-data-chain@sha256:abc')).toBe('pickme/lucid-data-chain');
@@ -32,11 +53,22 @@ describe('which service an image of a layout is', () => {
 
   test('a mapping wins for a one-image layout; unnamed images without one are refused with the fix', () => {
     const unnamed = [img({ [REF_NAME_ANNOTATION]: 'dev' })];
-    expect(assignServices(contract, { path: 'out', service: 'data-chain' }, unnamed)).toEqual([{ service: 'data-chain', image: unnamed[0] }]);
-    expect(() => assignServices(contract, { path: 'out' }, unnamed)).toThrow(/names no service of the contract: map it with --oci-layout SERVICE=out/);
-    const two = [img({ [REF_NAME_ANNOTATION]: 'lucid-data-chain:dev' }), { ...img({ [REF_NAME_ANNOTATION]: 'lucid-api-gateway:dev' }), position: 1 }];
-    expect(assignServices(contract, { path: 'out', service: 'api-gateway' }, two).map((x) => x.image.position)).toEqual([1]);
-    expect(() => assignServices(contract, { path: 'out', service: 'block-manager' }, two)).toThrow(/holds 2 images and 0 of them name block-manager/);
+    expect(assignServices(contract, { path: 'out', service: 'data-chain' }, unnamed)).toEqual([
+      { service: 'data-chain', image: unnamed[0] },
+    ]);
+    expect(() => assignServices(contract, { path: 'out' }, unnamed)).toThrow(
+      /names no service of the contract: map it with --oci-layout SERVICE=out/,
+    );
+    const two = [
+      img({ [REF_NAME_ANNOTATION]: 'lucid-data-chain:dev' }),
+      { ...img({ [REF_NAME_ANNOTATION]: 'lucid-api-gateway:dev' }), position: 1 },
+    ];
+    expect(assignServices(contract, { path: 'out', service: 'api-gateway' }, two).map((x) => x.image.position)).toEqual(
+      [1],
+    );
+    expect(() => assignServices(contract, { path: 'out', service: 'block-manager' }, two)).toThrow(
+      /holds 2 images and 0 of them name block-manager/,
+    );
   });
 
   test('--oci-layout values: SERVICE=PATH only for a contract service', () => {
@@ -62,9 +94,19 @@ describe('a layout written by the image writer', () => {
   });
 
   async function write(dest: string) {
-    const layer = await writeLayer([{ path: 'app/hello.txt', type: 'file', mode: 0o644, uid: 0, gid: 0, data: Buffer.from('hello\n') }], { createdBy: 'test', dir: join(dir, 'layers') });
-    const platforms = (['linux/amd64', 'linux/arm64'] as const).map((platform) => ({ platform, configBytes: imageConfigJson(platform, [layer], { User: '65532:65532' }), layers: [layer] }));
-    return { layer, written: await writeOciLayout(dest, [{ reference: 'docker.io/pickme/lucid-data-chain:dev', platforms }]) };
+    const layer = await writeLayer(
+      [{ path: 'app/hello.txt', type: 'file', mode: 0o644, uid: 0, gid: 0, data: Buffer.from('hello\n') }],
+      { createdBy: 'test', dir: join(dir, 'layers') },
+    );
+    const platforms = (['linux/amd64', 'linux/arm64'] as const).map((platform) => ({
+      platform,
+      configBytes: imageConfigJson(platform, [layer], { User: '65532:65532' }),
+      layers: [layer],
+    }));
+    return {
+      layer,
+      written: await writeOciLayout(dest, [{ reference: 'docker.io/pickme/lucid-data-chain:dev', platforms }]),
+    };
   }
 
   for (const form of ['directory', 'tar'] as const) {
@@ -92,14 +134,25 @@ describe('a layout written by the image writer', () => {
     const { layer, written } = await write(dest);
     process.env.LUCID_CACHE_DIR = cache;
     const layout = await openLayout(dest);
-    const manifest = JSON.parse(readBlob(layout, written.images[0]!.platforms[0]!.manifestDigest).toString()) as ImageManifest;
+    const manifest = JSON.parse(
+      readBlob(layout, written.images[0]!.platforms[0]!.manifestDigest).toString(),
+    ) as ImageManifest;
     const ref = await layerTar(layout, manifest.layers[0]!, layer.diffId, 'test');
     expect(ref.path.startsWith(cache)).toBe(true);
     expect(`sha256:${createHash('sha256').update(readFileSync(ref.path)).digest('hex')}`).toBe(layer.diffId);
     rmSync(ref.path);
     writeFileSync(join(dest, blobPath(manifest.layers[0]!.digest)), Buffer.from('not gzip'));
-    await expect(layerTar(layout, manifest.layers[0]!, layer.diffId, 'test')).rejects.toThrow(/could not be decompressed|is damaged/);
-    await expect(layerTar(layout, { ...manifest.layers[0]!, mediaType: 'application/vnd.oci.image.layer.v1.tar+zstd' }, layer.diffId, 'test')).rejects.toThrow(/only tar and tar\+gzip layers/);
+    await expect(layerTar(layout, manifest.layers[0]!, layer.diffId, 'test')).rejects.toThrow(
+      /could not be decompressed|is damaged/,
+    );
+    await expect(
+      layerTar(
+        layout,
+        { ...manifest.layers[0]!, mediaType: 'application/vnd.oci.image.layer.v1.tar+zstd' },
+        layer.diffId,
+        'test',
+      ),
+    ).rejects.toThrow(/only tar and tar\+gzip layers/);
   });
 
   test('not a layout: one line', async () => {

@@ -13,10 +13,15 @@ const ALT_TESTS_DIR = join(ROOT, 'fixtures', 'services', 'lucid_alt', 'tests');
 
 /** First interpreter that reports Python >= 3.11: LUCID_PYTHON if set, else the usual names on PATH. */
 function findPython(): { exe?: string; reason: string } {
-  const candidates = process.env.LUCID_PYTHON ? [process.env.LUCID_PYTHON] : ['python3', 'python3.13', 'python3.12', 'python3.11'];
+  const candidates = process.env.LUCID_PYTHON
+    ? [process.env.LUCID_PYTHON]
+    : ['python3', 'python3.13', 'python3.12', 'python3.11'];
   const seen: string[] = [];
   for (const exe of candidates) {
-    const r = spawnSync(exe, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])'], { encoding: 'utf8', timeout: 15_000 });
+    const r = spawnSync(exe, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])'], {
+      encoding: 'utf8',
+      timeout: 15_000,
+    });
     if (r.status !== 0) {
       seen.push(`${exe}: ${r.error ? r.error.message : `exit ${r.status}`}`);
       continue;
@@ -32,8 +37,16 @@ const python = findPython();
 if (!python.exe) console.warn(`skipping the reference services' Python tests: ${python.reason}`);
 
 const FAMILIES = [
-  { name: 'lucid_ref', title: 'python3 -m unittest discover -s fixtures/services/tests passes', args: ['-s', TESTS_DIR] },
-  { name: 'lucid_alt', title: 'python3 -m unittest discover -s fixtures/services/lucid_alt/tests -t fixtures/services passes', args: ['-s', ALT_TESTS_DIR, '-t', join(ROOT, 'fixtures', 'services')] },
+  {
+    name: 'lucid_ref',
+    title: 'python3 -m unittest discover -s fixtures/services/tests passes',
+    args: ['-s', TESTS_DIR],
+  },
+  {
+    name: 'lucid_alt',
+    title: 'python3 -m unittest discover -s fixtures/services/lucid_alt/tests -t fixtures/services passes',
+    args: ['-s', ALT_TESTS_DIR, '-t', join(ROOT, 'fixtures', 'services')],
+  },
 ];
 
 describe.each(FAMILIES)(`reference services $name (Python unittest, ${python.reason})`, (family) => {

@@ -18,40 +18,65 @@ function configDir(config: unknown): string {
 
 describe('docker config auth lookup', () => {
   test('auths[host].auth is base64 user:password; the password may contain colons', () => {
-    expect(fromDockerConfig({ auths: { 'reg.example:5000': { auth: b64('ci:pa:ss') } } }, 'reg.example:5000', 'cfg').credentials).toEqual({ username: 'ci', password: 'pa:ss', source: 'cfg' });
+    expect(
+      fromDockerConfig({ auths: { 'reg.example:5000': { auth: b64('ci:pa:ss') } } }, 'reg.example:5000', 'cfg')
+        .credentials,
+    ).toEqual({ username: 'ci', password: 'pa:ss', source: 'cfg' });
   });
   test('keys with a scheme or path match the bare host; Docker Hub is its legacy index URL', () => {
     expect(normaliseRegistryKey('https://reg.example:5000/v1/')).toBe('reg.example:5000');
-    expect(fromDockerConfig({ auths: { 'https://index.docker.io/v1/': { auth: b64('u:p') } } }, 'docker.io', 'cfg').credentials?.username).toBe('u');
+    expect(
+      fromDockerConfig({ auths: { 'https://index.docker.io/v1/': { auth: b64('u:p') } } }, 'docker.io', 'cfg')
+        .credentials?.username,
+    ).toBe('u');
   });
   test('a credential helper is not run: the lookup says so', () => {
     expect(fromDockerConfig({ auths: { 'ghcr.io': {} }, credsStore: 'desktop' }, 'ghcr.io', 'cfg')).toEqual({
       note: "cfg keeps ghcr.io's login in the credential helper docker-credential-desktop, which lucid-harness does not run",
     });
-    expect(fromDockerConfig({ credHelpers: { 'gcr.io': 'gcloud' } }, 'gcr.io', 'cfg').note).toMatch(/docker-credential-gcloud/);
+    expect(fromDockerConfig({ credHelpers: { 'gcr.io': 'gcloud' } }, 'gcr.io', 'cfg').note).toMatch(
+      /docker-credential-gcloud/,
+    );
     expect(fromDockerConfig({ credHelpers: { 'gcr.io': 'gcloud' } }, 'other.io', 'cfg')).toEqual({});
   });
   test('an auth entry that is not user:password is reported, not used', () => {
-    expect(fromDockerConfig({ auths: { h: { auth: b64('nocolon') } } }, 'h', 'cfg')).toEqual({ note: 'cfg: auths["h"].auth is not base64 of user:password' });
+    expect(fromDockerConfig({ auths: { h: { auth: b64('nocolon') } } }, 'h', 'cfg')).toEqual({
+      note: 'cfg: auths["h"].auth is not base64 of user:password',
+    });
   });
 });
 
 describe('credential sources in order', () => {
   test('LUCID_REGISTRY_USER/PASSWORD win over the docker config', () => {
-    const env = { LUCID_REGISTRY_USER: 'envuser', LUCID_REGISTRY_PASSWORD: 'envpw', DOCKER_CONFIG: configDir({ auths: { h: { auth: b64('cfg:pw') } } }) };
-    expect(lookupCredentials('h', env).credentials).toEqual({ username: 'envuser', password: 'envpw', source: 'env LUCID_REGISTRY_USER' });
+    const env = {
+      LUCID_REGISTRY_USER: 'envuser',
+      LUCID_REGISTRY_PASSWORD: 'envpw',
+      DOCKER_CONFIG: configDir({ auths: { h: { auth: b64('cfg:pw') } } }),
+    };
+    expect(lookupCredentials('h', env).credentials).toEqual({
+      username: 'envuser',
+      password: 'envpw',
+      source: 'env LUCID_REGISTRY_USER',
+    });
   });
   test('then DOCKER_CONFIG/config.json', () => {
     const d = configDir({ auths: { h: { auth: b64('cfg:pw') } } });
-    expect(lookupCredentials('h', { DOCKER_CONFIG: d }).credentials).toEqual({ username: 'cfg', password: 'pw', source: join(d, 'config.json') });
+    expect(lookupCredentials('h', { DOCKER_CONFIG: d }).credentials).toEqual({
+      username: 'cfg',
+      password: 'pw',
+      source: join(d, 'config.json'),
+    });
   });
   test('half-set env and a broken config file are told in the note', () => {
     const d = configDir('{not json');
     const got = lookupCredentials('h', { LUCID_REGISTRY_USER: 'x', DOCKER_CONFIG: d });
     expect(got.credentials).toBeUndefined();
-    expect(got.note).toMatch(/only one of LUCID_REGISTRY_USER\/LUCID_REGISTRY_PASSWORD is set; .*config\.json is not valid JSON/);
+    expect(got.note).toMatch(
+      /only one of LUCID_REGISTRY_USER\/LUCID_REGISTRY_PASSWORD is set; .*config\.json is not valid JSON/,
+    );
   });
-  test('nothing anywhere → anonymous, no note', () => expect(lookupCredentials('h', { DOCKER_CONFIG: join(dir, 'absent') })).toEqual({ note: undefined }));
+  test('nothing anywhere → anonymous, no note', () =>
+    expect(lookupCredentials('h', { DOCKER_CONFIG: join(dir, 'absent') })).toEqual({ note: undefined }));
 });
 
 describe('registry base URL', () => {

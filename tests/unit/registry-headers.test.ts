@@ -4,24 +4,42 @@ import { backoffSchedule, DEFAULT_RETRY, rateLimitDelay } from '../../helpers/re
 
 describe('WWW-Authenticate', () => {
   test("Docker Hub's bearer challenge", () => {
-    const h = 'Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:pickme/lucid-data-chain:pull"';
+    const h =
+      'Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:pickme/lucid-data-chain:pull"';
     expect(parseWwwAuthenticate(h)).toEqual([
-      { scheme: 'bearer', params: { realm: 'https://auth.docker.io/token', service: 'registry.docker.io', scope: 'repository:pickme/lucid-data-chain:pull' } },
+      {
+        scheme: 'bearer',
+        params: {
+          realm: 'https://auth.docker.io/token',
+          service: 'registry.docker.io',
+          scope: 'repository:pickme/lucid-data-chain:pull',
+        },
+      },
     ]);
   });
-  test("distribution's basic challenge", () => expect(parseWwwAuthenticate('Basic realm="lucid-harness"')).toEqual([{ scheme: 'basic', params: { realm: 'lucid-harness' } }]));
+  test("distribution's basic challenge", () =>
+    expect(parseWwwAuthenticate('Basic realm="lucid-harness"')).toEqual([
+      { scheme: 'basic', params: { realm: 'lucid-harness' } },
+    ]));
   test('several challenges in one header, spaces after commas, parameter names case-insensitive', () => {
-    const got = parseWwwAuthenticate('Basic Realm="a, b", Bearer realm="https://t/x", service=reg, error="insufficient_scope"');
+    const got = parseWwwAuthenticate(
+      'Basic Realm="a, b", Bearer realm="https://t/x", service=reg, error="insufficient_scope"',
+    );
     expect(got).toEqual([
       { scheme: 'basic', params: { realm: 'a, b' } },
       { scheme: 'bearer', params: { realm: 'https://t/x', service: 'reg', error: 'insufficient_scope' } },
     ]);
   });
   test('escaped quotes in a quoted value; a scope with several actions', () => {
-    expect(parseWwwAuthenticate('Bearer realm="r\\"q",scope="repository:a/b:pull,push repository:c:pull"')[0]!.params).toEqual({ realm: 'r"q', scope: 'repository:a/b:pull,push repository:c:pull' });
+    expect(
+      parseWwwAuthenticate('Bearer realm="r\\"q",scope="repository:a/b:pull,push repository:c:pull"')[0]!.params,
+    ).toEqual({ realm: 'r"q', scope: 'repository:a/b:pull,push repository:c:pull' });
   });
   test('a token68 credential is skipped, several headers are read in order', () => {
-    expect(parseWwwAuthenticate(['Negotiate abc==', 'Bearer realm="x"']).map((c) => c.scheme)).toEqual(['negotiate', 'bearer']);
+    expect(parseWwwAuthenticate(['Negotiate abc==', 'Bearer realm="x"']).map((c) => c.scheme)).toEqual([
+      'negotiate',
+      'bearer',
+    ]);
   });
   test('absent or empty header → no challenge', () => {
     expect(parseWwwAuthenticate(undefined)).toEqual([]);
@@ -32,12 +50,17 @@ describe('WWW-Authenticate', () => {
 describe('Link rel="next"', () => {
   const base = 'http://127.0.0.1:5000/v2/pickme/lucid-x/tags/list?n=2';
   test('a path (what distribution sends) resolves against the request URL', () => {
-    expect(parseLinkNext('</v2/pickme/lucid-x/tags/list?last=b&n=2>; rel="next"', base)).toBe('http://127.0.0.1:5000/v2/pickme/lucid-x/tags/list?last=b&n=2');
+    expect(parseLinkNext('</v2/pickme/lucid-x/tags/list?last=b&n=2>; rel="next"', base)).toBe(
+      'http://127.0.0.1:5000/v2/pickme/lucid-x/tags/list?last=b&n=2',
+    );
   });
   test('an absolute URL, unquoted rel, other links around it', () => {
-    expect(parseLinkNext('<https://a/prev>; rel=prev, <https://a/next?last=z>; rel=next; title="x"', base)).toBe('https://a/next?last=z');
+    expect(parseLinkNext('<https://a/prev>; rel=prev, <https://a/next?last=z>; rel=next; title="x"', base)).toBe(
+      'https://a/next?last=z',
+    );
   });
-  test('rel with several values', () => expect(parseLinkNext('</v2/n>; rel="last next"', base)).toBe('http://127.0.0.1:5000/v2/n'));
+  test('rel with several values', () =>
+    expect(parseLinkNext('</v2/n>; rel="last next"', base)).toBe('http://127.0.0.1:5000/v2/n'));
   test('no next link → undefined', () => {
     expect(parseLinkNext(undefined, base)).toBeUndefined();
     expect(parseLinkNext('<https://a/prev>; rel="prev"', base)).toBeUndefined();

@@ -21,14 +21,19 @@ const attestation = (n: number, of: number): IndexEntry => ({
 
 describe('platform selection from an index', () => {
   test("buildx's index: two platforms and two attestation entries → both platforms, attestations ignored", () => {
-    const sel = selectPlatforms([entry(1, 'amd64'), entry(2, 'arm64', 'v8'), attestation(3, 1), attestation(4, 2)], ['linux/amd64', 'linux/arm64']);
+    const sel = selectPlatforms(
+      [entry(1, 'amd64'), entry(2, 'arm64', 'v8'), attestation(3, 1), attestation(4, 2)],
+      ['linux/amd64', 'linux/arm64'],
+    );
     expect(sel.missing).toEqual([]);
     expect(sel.selected['linux/amd64']!.digest).toBe(d(1));
     expect(sel.selected['linux/arm64']!.digest).toBe(d(2));
     expect(sel.ignored.map((e) => e.digest)).toEqual([d(3), d(4)]);
   });
   test('an attestation is recognised by its annotation alone, or by unknown/unknown alone', () => {
-    expect(isAttestation({ ...entry(1, 'amd64'), annotations: { 'vnd.docker.reference.type': 'attestation-manifest' } })).toBe(true);
+    expect(
+      isAttestation({ ...entry(1, 'amd64'), annotations: { 'vnd.docker.reference.type': 'attestation-manifest' } }),
+    ).toBe(true);
     expect(isAttestation({ ...entry(1, 'unknown'), platform: { os: 'unknown', architecture: 'unknown' } })).toBe(true);
     expect(isAttestation(entry(1, 'amd64'))).toBe(false);
   });
@@ -40,12 +45,22 @@ describe('platform selection from an index', () => {
     );
   });
   test('arm64: v8 preferred; no variant counts as v8; v7 does not', () => {
-    expect(selectPlatforms([entry(1, 'arm64'), entry(2, 'arm64', 'v8')], ['linux/arm64']).selected['linux/arm64']!.digest).toBe(d(2));
+    expect(
+      selectPlatforms([entry(1, 'arm64'), entry(2, 'arm64', 'v8')], ['linux/arm64']).selected['linux/arm64']!.digest,
+    ).toBe(d(2));
     expect(selectPlatforms([entry(1, 'arm64')], ['linux/arm64']).selected['linux/arm64']!.digest).toBe(d(1));
-    expect(selectPlatforms([entry(1, 'arm', 'v7'), entry(2, 'arm64', 'v7')], ['linux/arm64']).missing).toEqual(['linux/arm64']);
+    expect(selectPlatforms([entry(1, 'arm', 'v7'), entry(2, 'arm64', 'v7')], ['linux/arm64']).missing).toEqual([
+      'linux/arm64',
+    ]);
   });
   test('a nested index or a non-linux entry is not a platform image', () => {
-    const sel = selectPlatforms([entry(1, 'amd64', undefined, { mediaType: OCI_INDEX }), { ...entry(2, 'amd64'), platform: { os: 'windows', architecture: 'amd64' } }], ['linux/amd64']);
+    const sel = selectPlatforms(
+      [
+        entry(1, 'amd64', undefined, { mediaType: OCI_INDEX }),
+        { ...entry(2, 'amd64'), platform: { os: 'windows', architecture: 'amd64' } },
+      ],
+      ['linux/amd64'],
+    );
     expect(sel.missing).toEqual(['linux/amd64']);
     expect(sel.available).toEqual(['linux/amd64', 'windows/amd64']);
   });
@@ -53,11 +68,17 @@ describe('platform selection from an index', () => {
 
 describe("the pulled image's config against the platform asked for", () => {
   test('matches', () => {
-    expect(platformMismatch('linux/arm64', { Id: 'x', Os: 'linux', Architecture: 'arm64', Variant: 'v8' })).toBeUndefined();
+    expect(
+      platformMismatch('linux/arm64', { Id: 'x', Os: 'linux', Architecture: 'arm64', Variant: 'v8' }),
+    ).toBeUndefined();
     expect(platformMismatch('linux/amd64', { Id: 'x', Os: 'linux', Architecture: 'amd64' })).toBeUndefined();
   });
   test('an amd64 image under the arm64 entry, or arm64 without v8', () => {
-    expect(platformMismatch('linux/arm64', { Id: 'x', Os: 'linux', Architecture: 'amd64' })).toBe('config says linux/amd64, index entry says linux/arm64/v8');
-    expect(platformMismatch('linux/arm64', { Id: 'x', Os: 'linux', Architecture: 'arm64', Variant: '' })).toBe('config says linux/arm64, index entry says linux/arm64/v8');
+    expect(platformMismatch('linux/arm64', { Id: 'x', Os: 'linux', Architecture: 'amd64' })).toBe(
+      'config says linux/amd64, index entry says linux/arm64/v8',
+    );
+    expect(platformMismatch('linux/arm64', { Id: 'x', Os: 'linux', Architecture: 'arm64', Variant: '' })).toBe(
+      'config says linux/arm64, index entry says linux/arm64/v8',
+    );
   });
 });

@@ -6,11 +6,23 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { RegistryClient } from '../../helpers/registry/client.ts';
-import { AuthRejectedError, AuthRequiredError, DigestMismatchError, RateLimitedError, ServerError } from '../../helpers/registry/errors.ts';
+import {
+  AuthRejectedError,
+  AuthRequiredError,
+  DigestMismatchError,
+  RateLimitedError,
+  ServerError,
+} from '../../helpers/registry/errors.ts';
 import { OCI_MANIFEST, sha256Digest } from '../../helpers/registry/media.ts';
 
 /** The error a promise rejects with (fails the test when it resolves). */
-const failure = (p: Promise<unknown>): Promise<Error> => p.then(() => { throw new Error('expected a rejection'); }, (e: Error) => e);
+const failure = (p: Promise<unknown>): Promise<Error> =>
+  p.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (e: Error) => e,
+  );
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 let server: Server;
@@ -33,7 +45,14 @@ beforeEach(() => {
   slept.length = 0;
 });
 
-const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config: { mediaType: 'x', digest: `sha256:${'a'.repeat(64)}`, size: 2 }, layers: [] }));
+const manifest = Buffer.from(
+  JSON.stringify({
+    schemaVersion: 2,
+    mediaType: OCI_MANIFEST,
+    config: { mediaType: 'x', digest: `sha256:${'a'.repeat(64)}`, size: 2 },
+    layers: [],
+  }),
+);
 const digest = sha256Digest(manifest);
 const serveManifest = (res: ServerResponse, announced = digest) => {
   res.writeHead(200, { 'content-type': OCI_MANIFEST, 'docker-content-digest': announced });
@@ -54,7 +73,9 @@ describe('retries (in-test stub server: the real registry never answers 429/5xx 
     handler = (_q, res) => res.writeHead(429).end();
     const e = await failure(client({ retry: { attempts: 3 } }).getManifest('pickme/x', 't'));
     expect(e).toBeInstanceOf(RateLimitedError);
-    expect(e.message).toBe(`registry ${host} rate-limited requests for pickme/x (429, 3 attempt(s)): try later, or log in for a higher limit`);
+    expect(e.message).toBe(
+      `registry ${host} rate-limited requests for pickme/x (429, 3 attempt(s)): try later, or log in for a higher limit`,
+    );
     expect(slept).toEqual([500, 1000]);
   });
   test('429 asking for an hour fails at once, saying so', async () => {
@@ -79,17 +100,26 @@ describe('retries (in-test stub server: the real registry never answers 429/5xx 
 });
 
 describe('bearer token flow as Docker Hub runs it (in-test stub server)', () => {
-  const tokenHandler = (opts: { user?: string; token: string }): Handler => (req, res) => {
-    const url = new URL(req.url!, 'http://x');
-    if (url.pathname === '/token') {
-      const basic = req.headers.authorization;
-      if (opts.user && basic !== `Basic ${Buffer.from(opts.user).toString('base64')}`) return void res.writeHead(401).end();
-      res.writeHead(200, { 'content-type': 'application/json' });
-      return void res.end(JSON.stringify({ token: opts.token, expires_in: 300, scopes: url.searchParams.getAll('scope') }));
-    }
-    if (req.headers.authorization === `Bearer ${opts.token}`) return serveManifest(res);
-    res.writeHead(401, { 'www-authenticate': `Bearer realm="http://${host}/token",service="stub.registry",scope="repository:pickme/x:pull"` }).end();
-  };
+  const tokenHandler =
+    (opts: { user?: string; token: string }): Handler =>
+    (req, res) => {
+      const url = new URL(req.url!, 'http://x');
+      if (url.pathname === '/token') {
+        const basic = req.headers.authorization;
+        if (opts.user && basic !== `Basic ${Buffer.from(opts.user).toString('base64')}`)
+          return void res.writeHead(401).end();
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return void res.end(
+          JSON.stringify({ token: opts.token, expires_in: 300, scopes: url.searchParams.getAll('scope') }),
+        );
+      }
+      if (req.headers.authorization === `Bearer ${opts.token}`) return serveManifest(res);
+      res
+        .writeHead(401, {
+          'www-authenticate': `Bearer realm="http://${host}/token",service="stub.registry",scope="repository:pickme/x:pull"`,
+        })
+        .end();
+    };
 
   test('anonymous: 401 → token from the realm with service and scope → retry with the token; token reused', async () => {
     handler = tokenHandler({ token: 'anon-token' });
@@ -108,19 +138,31 @@ describe('bearer token flow as Docker Hub runs it (in-test stub server)', () => 
   });
   test('with credentials: the token request carries basic auth', async () => {
     handler = tokenHandler({ user: 'ci:pw', token: 'user-token' });
-    await client({ credentials: { credentials: { username: 'ci', password: 'pw', source: 'test' } } }).getManifest('pickme/x', 't');
+    await client({ credentials: { credentials: { username: 'ci', password: 'pw', source: 'test' } } }).getManifest(
+      'pickme/x',
+      't',
+    );
     expect(seen[1]!.auth).toBe(`Basic ${Buffer.from('ci:pw').toString('base64')}`);
   });
   test('the token service refuses the credentials → AuthRejectedError', async () => {
     handler = tokenHandler({ user: 'ci:pw', token: 'user-token' });
-    const e = await failure(client({ credentials: { credentials: { username: 'ci', password: 'bad', source: 'test' } } }).getManifest('pickme/x', 't'));
+    const e = await failure(
+      client({ credentials: { credentials: { username: 'ci', password: 'bad', source: 'test' } } }).getManifest(
+        'pickme/x',
+        't',
+      ),
+    );
     expect(e).toBeInstanceOf(AuthRejectedError);
   });
   test('an anonymous token the registry still refuses (private or absent repository) → AuthRequiredError saying so', async () => {
     let n = 0;
     handler = (req, res) => {
       if (req.url!.startsWith('/token')) return void res.end(JSON.stringify({ token: `t${n++}` }));
-      res.writeHead(401, { 'www-authenticate': `Bearer realm="http://${host}/token",service="s",scope="repository:pickme/x:pull"` }).end();
+      res
+        .writeHead(401, {
+          'www-authenticate': `Bearer realm="http://${host}/token",service="s",scope="repository:pickme/x:pull"`,
+        })
+        .end();
     };
     const e = await failure(client().getManifest('pickme/x', 't'));
     expect(e).toBeInstanceOf(AuthRequiredError);
@@ -140,7 +182,9 @@ describe('digest verification (in-test stub server: the real registry never serv
       res.writeHead(200, { 'content-type': OCI_MANIFEST });
       res.end(manifest);
     };
-    await expect(client().getManifest('pickme/x', `sha256:${'c'.repeat(64)}`)).rejects.toThrow(`has digest ${digest}, expected sha256:${'c'.repeat(64)}`);
+    await expect(client().getManifest('pickme/x', `sha256:${'c'.repeat(64)}`)).rejects.toThrow(
+      `has digest ${digest}, expected sha256:${'c'.repeat(64)}`,
+    );
   });
   test('a blob whose bytes are not its digest fails after the last chunk', async () => {
     handler = (_q, res) => res.end('not the blob');

@@ -11,11 +11,19 @@ const base = { repository: 'pickme/lucid-data-chain', movingTag: 'latest-arm64',
 
 describe('timestamped tags', () => {
   test('newest first, by the time in the name; other tags left out', () => {
-    expect(timestampedTags(['latest-arm64', 'latest-20250124-134023', 'latest-20241231-235959', 'latest-20250124-134024', 'v1', 'latest-2025-01-24'], pattern)).toEqual([
-      'latest-20250124-134024',
-      'latest-20250124-134023',
-      'latest-20241231-235959',
-    ]);
+    expect(
+      timestampedTags(
+        [
+          'latest-arm64',
+          'latest-20250124-134023',
+          'latest-20241231-235959',
+          'latest-20250124-134024',
+          'v1',
+          'latest-2025-01-24',
+        ],
+        pattern,
+      ),
+    ).toEqual(['latest-20250124-134024', 'latest-20250124-134023', 'latest-20241231-235959']);
   });
   test('timestampTag writes UTC in the contract form', () => {
     expect(timestampTag(new Date(Date.UTC(2025, 0, 24, 13, 40, 23)))).toBe('latest-20250124-134023');
@@ -26,20 +34,34 @@ describe('timestamped tags', () => {
 describe('tag consistency (pure)', () => {
   const tags = ['latest-arm64', 'latest-20250101-000000', 'latest-20250102-000000'];
   test('moving tag = newest timestamped tag → no finding', () => {
-    expect(tagConsistency({ ...base, tags, digests: { 'latest-arm64': D2, 'latest-20250102-000000': D2 } })).toEqual([]);
+    expect(tagConsistency({ ...base, tags, digests: { 'latest-arm64': D2, 'latest-20250102-000000': D2 } })).toEqual(
+      [],
+    );
   });
   test('moving tag left on an older tag → one finding naming both', () => {
-    const f = tagConsistency({ ...base, tags, digests: { 'latest-arm64': D1, 'latest-20250102-000000': D2, 'latest-20250101-000000': D1 } });
+    const f = tagConsistency({
+      ...base,
+      tags,
+      digests: { 'latest-arm64': D1, 'latest-20250102-000000': D2, 'latest-20250101-000000': D1 },
+    });
     expect(f).toHaveLength(1);
     expect(f[0]!.expected).toBe(`latest-arm64 = latest-20250102-000000 (index ${'2'.repeat(12)})`);
-    expect(f[0]!.seen).toBe(`latest-arm64 is index ${'1'.repeat(12)}, the index of the older tag latest-20250101-000000`);
+    expect(f[0]!.seen).toBe(
+      `latest-arm64 is index ${'1'.repeat(12)}, the index of the older tag latest-20250101-000000`,
+    );
   });
   test('moving tag on an index no timestamped tag names', () => {
-    const f = tagConsistency({ ...base, tags, digests: { 'latest-arm64': D3, 'latest-20250102-000000': D2, 'latest-20250101-000000': D1 } });
+    const f = tagConsistency({
+      ...base,
+      tags,
+      digests: { 'latest-arm64': D3, 'latest-20250102-000000': D2, 'latest-20250101-000000': D1 },
+    });
     expect(f[0]!.seen).toMatch(/an index no timestamped tag names/);
   });
   test('no moving tag, or no timestamped tag', () => {
-    expect(tagConsistency({ ...base, tags: ['latest-20250102-000000'], digests: {} })[0]!.seen).toBe('no tag latest-arm64 (tags: latest-20250102-000000)');
+    expect(tagConsistency({ ...base, tags: ['latest-20250102-000000'], digests: {} })[0]!.seen).toBe(
+      'no tag latest-arm64 (tags: latest-20250102-000000)',
+    );
     expect(tagConsistency({ ...base, tags: ['latest-arm64'], digests: {} })[0]!.seen).toBe('none (tags: latest-arm64)');
   });
 });

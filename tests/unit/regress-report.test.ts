@@ -6,13 +6,23 @@ import { defaultRegressionConfig } from '../../helpers/report/compare.ts';
 import { sampleRun } from '../support/sample-history.ts';
 import type { Results } from '../../helpers/report/results-schema.ts';
 import { checkCounts, comparePairs } from '../../helpers/regress/pairs.ts';
-import { parseRegressionReport, readRegressionReport, RegressionReportError, regressionJson, type RegressionReport, type TagRun } from '../../helpers/report/regression-schema.ts';
+import {
+  parseRegressionReport,
+  readRegressionReport,
+  RegressionReportError,
+  regressionJson,
+  type RegressionReport,
+  type TagRun,
+} from '../../helpers/report/regression-schema.ts';
 import { pairBlock, summarizeRegression } from '../../helpers/regress/summary.ts';
 
 const MiB = 1024 * 1024;
 const T = ['latest-20261127-101500', 'latest-20261127-101600', 'latest-20261127-101700'] as const;
 const noise = { timing: 0.15, size: 0.002 };
-const secret = { expected: 'no password, token or private key baked into the image', seen: 'Env MONGODB_URI carries a URL with a password: ch****' };
+const secret = {
+  expected: 'no password, token or private key baked into the image',
+  seen: 'Env MONGODB_URI carries a URL with a password: ch****',
+};
 
 /** The seeded regression of the real test, as sample data: tag 3 breaks no-secrets and grows data-chain by 3 MiB. */
 function sampleTags(): Map<string, Results> {
@@ -34,14 +44,43 @@ function sampleTags(): Map<string, Results> {
   ]);
 }
 
-function sampleReport(results = sampleTags(), pairs: [string, string][] = [[T[0], T[1]], [T[1], T[2]]]): RegressionReport {
+function sampleReport(
+  results = sampleTags(),
+  pairs: [string, string][] = [
+    [T[0], T[1]],
+    [T[1], T[2]],
+  ],
+): RegressionReport {
   const config = defaultRegressionConfig();
   const compared = comparePairs(pairs, results, config);
   const tags: TagRun[] = T.map((tag) => {
     const r = results.get(tag);
     return r
-      ? { tag, runId: r.run.id, dir: `tags/${tag}`, exitCode: 0, checks: checkCounts(r), durationMs: 41_000, targets: [{ service: 'data-chain', platform: 'linux/amd64', image: 'sha256:1', reference: `127.0.0.1:5000/pickme/lucid-data-chain@sha256:${'a'.repeat(64)}` }] }
-      : { tag, dir: `tags/${tag}`, checks: { passed: 0, failed: 0, notRun: 0 }, durationMs: 900, error: 'pickme/lucid-data-chain:x has no linux/amd64 image', errorKind: 'published-image', targets: [] };
+      ? {
+          tag,
+          runId: r.run.id,
+          dir: `tags/${tag}`,
+          exitCode: 0,
+          checks: checkCounts(r),
+          durationMs: 41_000,
+          targets: [
+            {
+              service: 'data-chain',
+              platform: 'linux/amd64',
+              image: 'sha256:1',
+              reference: `127.0.0.1:5000/pickme/lucid-data-chain@sha256:${'a'.repeat(64)}`,
+            },
+          ],
+        }
+      : {
+          tag,
+          dir: `tags/${tag}`,
+          checks: { passed: 0, failed: 0, notRun: 0 },
+          durationMs: 900,
+          error: 'pickme/lucid-data-chain:x has no linux/amd64 image',
+          errorKind: 'published-image',
+          targets: [],
+        };
   });
   return parseRegressionReport({
     version: 1,
@@ -70,8 +109,12 @@ describe('regression.json', () => {
     const [first, second] = r.pairs;
     expect(first!.findings).toEqual([]);
     expect(first!.metrics.length).toBeGreaterThan(0);
-    expect(second!.newFailures.map((c) => [c.image, c.platform, c.check, c.before])).toEqual([['service-mesh-controller', 'linux/amd64', 'no-secrets', 'passed']]);
-    expect(second!.metrics.filter((m) => m.regression).map((m) => [m.image, m.platform, m.name])).toEqual([['data-chain', 'linux/amd64', 'image-size']]);
+    expect(second!.newFailures.map((c) => [c.image, c.platform, c.check, c.before])).toEqual([
+      ['service-mesh-controller', 'linux/amd64', 'no-secrets', 'passed'],
+    ]);
+    expect(second!.metrics.filter((m) => m.regression).map((m) => [m.image, m.platform, m.name])).toEqual([
+      ['data-chain', 'linux/amd64', 'image-size'],
+    ]);
     expect(second!.findings.map((f) => f.kind)).toEqual(['new-failure', 'metric']);
   });
 
@@ -82,9 +125,15 @@ describe('regression.json', () => {
     writeFileSync(join(dir, 'regression.json'), regressionJson(r));
     expect(readRegressionReport(join(dir, 'regression.json'))).toEqual(r);
     expect(() => parseRegressionReport({ ...r, version: 2 })).toThrow(RegressionReportError);
-    expect(() => parseRegressionReport({ ...r, regression: false })).toThrow('regression: must be true exactly when a pair regressed');
-    expect(() => parseRegressionReport({ ...r, pairs: [{ ...r.pairs[1]!, current: 'latest-19990101-000000' }] })).toThrow('pairs.0.current: tag latest-19990101-000000 is not in tags');
-    expect(() => parseRegressionReport({ ...r, pairs: [{ ...r.pairs[1]!, regression: false }] })).toThrow(/pairs\.0\.regression: must be true exactly when there are findings/);
+    expect(() => parseRegressionReport({ ...r, regression: false })).toThrow(
+      'regression: must be true exactly when a pair regressed',
+    );
+    expect(() =>
+      parseRegressionReport({ ...r, pairs: [{ ...r.pairs[1]!, current: 'latest-19990101-000000' }] }),
+    ).toThrow('pairs.0.current: tag latest-19990101-000000 is not in tags');
+    expect(() => parseRegressionReport({ ...r, pairs: [{ ...r.pairs[1]!, regression: false }] })).toThrow(
+      /pairs\.0\.regression: must be true exactly when there are findings/,
+    );
     expect(() => parseRegressionReport({ ...r, started: 'yesterday', tags: [] })).toThrow(/started: .*; tags: /);
     expect(() => parseRegressionReport({ ...r, thresholds: { 'image-size': {} } })).toThrow(/thresholds\.image-size/);
   });
@@ -108,12 +157,18 @@ describe('the summary', () => {
     expect(blocks).toHaveLength(4);
     expect(blocks[0]!.split('\n')).toEqual([
       'Regression run of 3 tags at 127.0.0.1:5000 (--last 3): data-chain, service-mesh-controller on linux/amd64',
-      expect.stringMatching(new RegExp(`^  ${T[0]}  \\d+ passed, 0 failed, 0 not run \\(run 20261127T102000Z-0001, 41\\.0 s\\)$`)),
+      expect.stringMatching(
+        new RegExp(`^  ${T[0]}  \\d+ passed, 0 failed, 0 not run \\(run 20261127T102000Z-0001, 41\\.0 s\\)$`),
+      ),
       expect.stringMatching(new RegExp(`^  ${T[1]}  \\d+ passed, 0 failed`)),
       expect.stringMatching(new RegExp(`^  ${T[2]}  \\d+ passed, 1 failed`)),
       '  latest-20261127-101630  not checked: missing in pickme/lucid-service-mesh-controller',
     ]);
-    expect(blocks[1]).toMatch(new RegExp(`^${T[0]} → ${T[1]}: no regressions\\n  52 metrics compared; largest rise under threshold: .+ \\(\\+\\d+\\.\\d %\\)$`));
+    expect(blocks[1]).toMatch(
+      new RegExp(
+        `^${T[0]} → ${T[1]}: no regressions\\n  52 metrics compared; largest rise under threshold: .+ \\(\\+\\d+\\.\\d %\\)$`,
+      ),
+    );
     const second = blocks[2]!.split('\n');
     expect(second[0]).toBe(`${T[1]} → ${T[2]}: 2 regressions (1 new failure, 1 metric over threshold)`);
     expect(second.slice(1, 7)).toEqual([
@@ -121,22 +176,51 @@ describe('the summary', () => {
       `               expected: passes, as in ${T[1]} (run 20261127T102100Z-0002)`,
       '               seen:     fails: Env MONGODB_URI carries a URL with a password: ch****',
       '  metric       data-chain [linux/amd64] · image size',
-      expect.stringMatching(/^               expected: under \d+\.\d MiB \(limit \+5 % or \+1\.0 MiB\); latest-20261127-101600 had \d+\.\d MiB$/),
+      expect.stringMatching(
+        /^               expected: under \d+\.\d MiB \(limit \+5 % or \+1\.0 MiB\); latest-20261127-101600 had \d+\.\d MiB$/,
+      ),
       expect.stringMatching(/^               seen:     \d+\.\d MiB \(\+3\.\d MiB, \+5\.\d %\)$/),
     ]);
-    expect(blocks[3]).toBe('REGRESSION: 1 of 2 tag pairs regressed (1 new failure, 1 metric over threshold). Took 3 min 10 s.');
+    expect(blocks[3]).toBe(
+      'REGRESSION: 1 of 2 tag pairs regressed (1 new failure, 1 metric over threshold). Took 3 min 10 s.',
+    );
   });
 
   test('fixes, failures that persist, skipped pairs and tags that could not be checked are said plainly', () => {
     const r = sampleReport();
-    const fixedPair = { ...r.pairs[0]!, fixed: [{ image: 'data-chain', platform: 'linux/arm64', check: 'user', suite: 'suites/smoke.suite.ts', before: 'failed' as const }], stillFailing: [{ image: 'flows', platform: 'linux/amd64', check: 'anchoring-end-to-end', suite: 'suites/flows.suite.ts', before: 'failed' as const }] };
-    expect(pairBlock(fixedPair).split('\n').slice(1, 3)).toEqual(['  fixed: data-chain [linux/arm64] user', '  still failing: flows [linux/amd64] anchoring-end-to-end']);
+    const fixedPair = {
+      ...r.pairs[0]!,
+      fixed: [
+        {
+          image: 'data-chain',
+          platform: 'linux/arm64',
+          check: 'user',
+          suite: 'suites/smoke.suite.ts',
+          before: 'failed' as const,
+        },
+      ],
+      stillFailing: [
+        {
+          image: 'flows',
+          platform: 'linux/amd64',
+          check: 'anchoring-end-to-end',
+          suite: 'suites/flows.suite.ts',
+          before: 'failed' as const,
+        },
+      ],
+    };
+    expect(pairBlock(fixedPair).split('\n').slice(1, 3)).toEqual([
+      '  fixed: data-chain [linux/arm64] user',
+      '  still failing: flows [linux/amd64] anchoring-end-to-end',
+    ]);
     const results = sampleTags();
     results.delete(T[2]);
     const partial = sampleReport(results);
     const text = summarizeRegression(partial);
     expect(text).toContain(`${T[1]} → ${T[2]}: not compared (no results for ${T[2]})`);
     expect(text).toContain(`  ${T[2]}  not checked: pickme/lucid-data-chain:x has no linux/amd64 image`);
-    expect(text.split('\n').at(-1)).toBe('No regression across 2 tag pairs. 1 tag could not be checked. Took 3 min 10 s.');
+    expect(text.split('\n').at(-1)).toBe(
+      'No regression across 2 tag pairs. 1 tag could not be checked. Took 3 min 10 s.',
+    );
   });
 });

@@ -26,17 +26,32 @@ describe('lucid-harness regress: usage', () => {
   test.each([
     [[], '--registry is required, e.g. --registry 127.0.0.1:5000'],
     [['--registry', 'r:5000'], 'which tags? give --tags PATTERN, --last N or --since DATE (see --help)'],
-    [['--registry', 'r:5000', '--last', '3', '--tags', 'x*'], 'give one of --tags, --last, --since (got --tags and --last)'],
+    [
+      ['--registry', 'r:5000', '--last', '3', '--tags', 'x*'],
+      'give one of --tags, --last, --since (got --tags and --last)',
+    ],
     [['--registry', 'r:5000', '--last', 'three'], '--last wants a whole number ≥ 1, got "three"'],
     [['--registry', 'r:5000', '--last', '0'], '--last wants a whole number ≥ 1, got "0"'],
     [['--registry', 'r:5000', '--since', '2026-02-31'], expect.stringMatching(/^--since "2026-02-31" is not a date/)],
-    [['--registry', 'r:5000', '--last', '2', '--platform', 'linux/s390x'], 'unknown platform "linux/s390x" (expected one of: linux/amd64, linux/arm64)'],
+    [
+      ['--registry', 'r:5000', '--last', '2', '--platform', 'linux/s390x'],
+      'unknown platform "linux/s390x" (expected one of: linux/amd64, linux/arm64)',
+    ],
     [['--registry', 'r:5000', '--last', '2', '--image', 'nope'], expect.stringMatching(/nope/)],
     [['--registry', 'r:5000', '--last', '2', 'extra'], 'unexpected argument "extra" (see --help)'],
     [['--registry', 'r:5000', '--bogus'], expect.stringMatching(/^unknown option --bogus/)],
-    [['--registry', 'r:5000', '--last', '2', '--thresholds', join(dir, 'none.json')], `cannot read thresholds ${join(dir, 'none.json')}: ENOENT`],
-    [['--registry', 'r:5000', '--last', '2', '--thresholds', file('bad.json', '{"metrics": {"image-size": {}}}')], `${join(dir, 'bad.json')} is not a regression config: metrics.image-size: give relative, absolute, or both`],
-    [['--registry', 'r:5000', '--last', '2', '--thresholds', file('text.json', 'nope')], expect.stringMatching(/^thresholds .*text\.json is not JSON: /)],
+    [
+      ['--registry', 'r:5000', '--last', '2', '--thresholds', join(dir, 'none.json')],
+      `cannot read thresholds ${join(dir, 'none.json')}: ENOENT`,
+    ],
+    [
+      ['--registry', 'r:5000', '--last', '2', '--thresholds', file('bad.json', '{"metrics": {"image-size": {}}}')],
+      `${join(dir, 'bad.json')} is not a regression config: metrics.image-size: give relative, absolute, or both`,
+    ],
+    [
+      ['--registry', 'r:5000', '--last', '2', '--thresholds', file('text.json', 'nope')],
+      expect.stringMatching(/^thresholds .*text\.json is not JSON: /),
+    ],
   ])('%j → exit 2', async (argv, message) => {
     expect(await run(argv as string[])).toBe(2);
     expect(err).toHaveLength(1);
@@ -51,11 +66,14 @@ describe('lucid-harness regress: usage', () => {
     expect(err).toEqual(['lucid-harness regress: --last wants a whole number ≥ 1, got "x"']);
   });
 
-  test('a selector on the command line replaces the config file\'s; the file\'s own is checked like a flag', async () => {
+  test("a selector on the command line replaces the config file's; the file's own is checked like a flag", async () => {
     vi.stubEnv('LUCID_CONFIG', file('config.json', JSON.stringify({ regress: { registry: 'r:5000', last: 'zero' } })));
     expect(await run(['--since', '2026-02-31'])).toBe(2);
     expect(await run([])).toBe(2);
-    expect(err).toEqual([expect.stringMatching(/^lucid-harness regress: --since "2026-02-31" is not a date/), 'lucid-harness regress: --last wants a whole number ≥ 1, got "zero"']);
+    expect(err).toEqual([
+      expect.stringMatching(/^lucid-harness regress: --since "2026-02-31" is not a date/),
+      'lucid-harness regress: --last wants a whole number ≥ 1, got "zero"',
+    ]);
   });
 
   test('--help prints the options and exits 0', async () => {
@@ -67,7 +85,14 @@ describe('lucid-harness regress: usage', () => {
 
 describe('--thresholds files', () => {
   test('given metrics replace the default of the same name, false turns one off, the rest stay', () => {
-    const config = readThresholds(file('ok.json', JSON.stringify({ metrics: { 'time-to-first-200': { relative: 1, absolute: 5000, combine: 'all' }, 'anchoring-latency': false } })));
+    const config = readThresholds(
+      file(
+        'ok.json',
+        JSON.stringify({
+          metrics: { 'time-to-first-200': { relative: 1, absolute: 5000, combine: 'all' }, 'anchoring-latency': false },
+        }),
+      ),
+    );
     expect(config.metrics['time-to-first-200']).toEqual({ relative: 1, absolute: 5000, combine: 'all' });
     expect(config.metrics['anchoring-latency']).toBeUndefined();
     expect(config.metrics['image-size']).toEqual(DEFAULT_THRESHOLDS['image-size']);

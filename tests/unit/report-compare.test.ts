@@ -1,17 +1,43 @@
 import { describe, expect, test } from 'vitest';
-import { compareRuns, crosses, defaultRegressionConfig, failureGist, RegressionConfigSchema } from '../../helpers/report/compare.ts';
+import {
+  compareRuns,
+  crosses,
+  defaultRegressionConfig,
+  failureGist,
+  RegressionConfigSchema,
+} from '../../helpers/report/compare.ts';
 import { sampleRun, SAMPLE_PLATFORMS, SAMPLE_SERVICES, type SampleRunOptions } from '../support/sample-history.ts';
 
 const MiB = 1024 * 1024;
-const v1 = (o: Partial<SampleRunOptions> = {}) => sampleRun({ id: 'run-a', tag: 'v1', started: '2026-01-01T00:00:00.000Z', seed: 1, ...o });
-const v2 = (o: Partial<SampleRunOptions> = {}) => sampleRun({ id: 'run-b', tag: 'v2', started: '2026-01-08T00:00:00.000Z', seed: 2, ...o });
+const v1 = (o: Partial<SampleRunOptions> = {}) =>
+  sampleRun({ id: 'run-a', tag: 'v1', started: '2026-01-01T00:00:00.000Z', seed: 1, ...o });
+const v2 = (o: Partial<SampleRunOptions> = {}) =>
+  sampleRun({ id: 'run-b', tag: 'v2', started: '2026-01-08T00:00:00.000Z', seed: 2, ...o });
 
 describe('comparing a tag with the previous one', () => {
   test('a seeded regression — one check breaks, one image grows — is flagged, and nothing else', () => {
-    const c = compareRuns(v1(), v2({ failures: [{ image: 'data-chain', platform: 'linux/arm64', check: 'user', expected: '65532', seen: 'User is "" (root)' }], shift: { 'api-gateway|linux/amd64|image-size': 3 * MiB } }));
+    const c = compareRuns(
+      v1(),
+      v2({
+        failures: [
+          { image: 'data-chain', platform: 'linux/arm64', check: 'user', expected: '65532', seen: 'User is "" (root)' },
+        ],
+        shift: { 'api-gateway|linux/amd64|image-size': 3 * MiB },
+      }),
+    );
     expect(c.findings).toEqual([
-      { kind: 'new-failure', where: 'data-chain [linux/arm64] · check user (suites/smoke.suite.ts)', expected: 'passes, as in v1 (run run-a)', seen: 'fails: User is "" (root)' },
-      { kind: 'metric', where: 'api-gateway [linux/amd64] · image size', expected: expect.stringMatching(/^under \d+\.\d MiB \(limit \+5 % or \+1\.0 MiB\); v1 had \d+\.\d MiB$/), seen: expect.stringMatching(/^\d+\.\d MiB \(\+3\.\d MiB, \+5\.\d %\)$/) },
+      {
+        kind: 'new-failure',
+        where: 'data-chain [linux/arm64] · check user (suites/smoke.suite.ts)',
+        expected: 'passes, as in v1 (run run-a)',
+        seen: 'fails: User is "" (root)',
+      },
+      {
+        kind: 'metric',
+        where: 'api-gateway [linux/amd64] · image size',
+        expected: expect.stringMatching(/^under \d+\.\d MiB \(limit \+5 % or \+1\.0 MiB\); v1 had \d+\.\d MiB$/),
+        seen: expect.stringMatching(/^\d+\.\d MiB \(\+3\.\d MiB, \+5\.\d %\)$/),
+      },
     ]);
     expect(c.newFailures).toHaveLength(1);
     expect(c.fixed).toEqual([]);
@@ -24,7 +50,9 @@ describe('comparing a tag with the previous one', () => {
     const c = compareRuns(v1({ noise }), v2({ seed, noise }));
     expect(c.findings).toEqual([]);
     expect(c.deltas.some((d) => d.delta !== 0)).toBe(true);
-    expect(c.summary).toMatch(/^v2 \(run run-b\) against v1 \(run run-a\): no regressions\.\nFixed: 0; still failing: 0; metrics compared: 52\.$/);
+    expect(c.summary).toMatch(
+      /^v2 \(run run-b\) against v1 \(run run-a\): no regressions\.\nFixed: 0; still failing: 0; metrics compared: 52\.$/,
+    );
   });
 
   test('fixes and failures that persist are told apart from new failures', () => {
@@ -39,8 +67,16 @@ describe('comparing a tag with the previous one', () => {
   test('a failing check the previous tag did not run is a new failure too', () => {
     const base = v1();
     base.checks = base.checks.filter((x) => !(x.image === 'flows' && x.platform === 'linux/arm64'));
-    const c = compareRuns(base, v2({ failures: [{ image: 'flows', platform: 'linux/arm64', check: 'anchoring-end-to-end' }] }));
-    expect(c.findings.map((f) => [f.where, f.expected])).toEqual([['flows [linux/arm64] · check anchoring-end-to-end (suites/flows.suite.ts)', 'passes (the check did not run in v1)']]);
+    const c = compareRuns(
+      base,
+      v2({ failures: [{ image: 'flows', platform: 'linux/arm64', check: 'anchoring-end-to-end' }] }),
+    );
+    expect(c.findings.map((f) => [f.where, f.expected])).toEqual([
+      [
+        'flows [linux/arm64] · check anchoring-end-to-end (suites/flows.suite.ts)',
+        'passes (the check did not run in v1)',
+      ],
+    ]);
   });
 
   test('layer count +1, time to healthy +100 % and +5 s, anchoring latency +100 % and +500 ms', () => {
@@ -58,7 +94,11 @@ describe('comparing a tag with the previous one', () => {
         },
       }),
     );
-    expect(c.findings.map((f) => f.where)).toEqual(['api-gateway [linux/amd64] · layer count', 'data-chain [linux/arm64] · time to Docker healthy', 'flows [linux/arm64] · anchoring latency']);
+    expect(c.findings.map((f) => f.where)).toEqual([
+      'api-gateway [linux/amd64] · layer count',
+      'data-chain [linux/arm64] · time to Docker healthy',
+      'flows [linux/arm64] · anchoring latency',
+    ]);
     expect(c.findings[1]!.expected).toBe('under 16.20 s (limit +100 % and +5.00 s); v1 had 8.10 s');
   });
 
@@ -88,8 +128,17 @@ describe('thresholds', () => {
   });
 
   test('the config has defaults; given metrics replace one default; false turns one off', () => {
-    expect(Object.keys(defaultRegressionConfig().metrics)).toEqual(['image-size', 'layer-count', 'time-to-docker-healthy', 'time-to-first-200', 'anchoring-latency', 'stack-start']);
-    const c = RegressionConfigSchema.parse({ metrics: { 'image-size': { relative: 0.1 }, 'layer-count': false, 'page-size': { absolute: 1 } } });
+    expect(Object.keys(defaultRegressionConfig().metrics)).toEqual([
+      'image-size',
+      'layer-count',
+      'time-to-docker-healthy',
+      'time-to-first-200',
+      'anchoring-latency',
+      'stack-start',
+    ]);
+    const c = RegressionConfigSchema.parse({
+      metrics: { 'image-size': { relative: 0.1 }, 'layer-count': false, 'page-size': { absolute: 1 } },
+    });
     expect(c.metrics['image-size']).toEqual({ relative: 0.1, combine: 'any' });
     expect(c.metrics['layer-count']).toBeUndefined();
     expect(c.metrics['page-size']).toEqual({ absolute: 1, combine: 'any' });
@@ -103,15 +152,32 @@ describe('thresholds', () => {
 
   test('a stricter config flags what the default lets pass', () => {
     const strict = RegressionConfigSchema.parse({ metrics: { 'image-size': { absolute: 1 } } });
-    const c = compareRuns(v1({ noise: { size: 0 } }), v2({ noise: { size: 0 }, shift: { 'block-manager|linux/arm64|image-size': 10 } }), strict);
+    const c = compareRuns(
+      v1({ noise: { size: 0 } }),
+      v2({ noise: { size: 0 }, shift: { 'block-manager|linux/arm64|image-size': 10 } }),
+      strict,
+    );
     expect(c.findings.map((f) => f.where)).toEqual(['block-manager [linux/arm64] · image size']);
   });
 
-  test('the gist of a failure is what its outcome\'s first finding saw; without one, its message\'s first line as it is', () => {
-    const outcome = { kind: 'check', subject: 'a [linux/amd64]', image: 'a', platform: 'linux/amd64', check: 'user', verdict: 'failed', findings: [{ check: 'User', expected: 'a', seen: 'b' }, { check: 'x', expected: 'c', seen: 'd' }] };
+  test("the gist of a failure is what its outcome's first finding saw; without one, its message's first line as it is", () => {
+    const outcome = {
+      kind: 'check',
+      subject: 'a [linux/amd64]',
+      image: 'a',
+      platform: 'linux/amd64',
+      check: 'user',
+      verdict: 'failed',
+      findings: [
+        { check: 'User', expected: 'a', seen: 'b' },
+        { check: 'x', expected: 'c', seen: 'd' },
+      ],
+    };
     expect(failureGist({ outcome, message: 's: c\n  expected: a\n  seen:     not read' })).toBe('b');
     expect(failureGist({ message: 's: c\n  expected: a\n  seen:     not read' })).toBe('s: c');
-    expect(failureGist({ outcome: { ...outcome, findings: [] }, message: '\nError: Test timed out\nmore' })).toBe('Error: Test timed out');
+    expect(failureGist({ outcome: { ...outcome, findings: [] }, message: '\nError: Test timed out\nmore' })).toBe(
+      'Error: Test timed out',
+    );
     expect(failureGist({})).toBe('');
   });
 });

@@ -6,7 +6,19 @@ import { sampleRun } from '../support/sample-history.ts';
 
 const [T1, T2, T3] = ['latest-20261127-101500', 'latest-20261127-101600', 'latest-20261127-101700'];
 const change = { image: 'data-chain', platform: 'linux/amd64', check: 'no-secrets', suite: 'suites/smoke.suite.ts' };
-const pair = (baseline: string, current: string, p: Partial<Pair>): Pair => ({ baseline, current, baselineRun: `run-${baseline}`, currentRun: `run-${current}`, regression: false, newFailures: [], fixed: [], stillFailing: [], metrics: [], findings: [], ...p });
+const pair = (baseline: string, current: string, p: Partial<Pair>): Pair => ({
+  baseline,
+  current,
+  baselineRun: `run-${baseline}`,
+  currentRun: `run-${current}`,
+  regression: false,
+  newFailures: [],
+  fixed: [],
+  stillFailing: [],
+  metrics: [],
+  findings: [],
+  ...p,
+});
 
 /** Three tags; the middle one broke data-chain and the newest fixed it: the newest pair alone looks green. */
 function middleBroke(): RegressionReport {
@@ -20,10 +32,29 @@ function middleBroke(): RegressionReport {
     services: ['data-chain'],
     platforms: ['linux/amd64'],
     thresholds: {},
-    tags: [T1, T2, T3].map((tag) => ({ tag, runId: `run-${tag}`, dir: `tags/${tag}`, exitCode: 0, checks: { passed: 10, failed: 0, notRun: 0 }, durationMs: 1000, targets: [] })),
+    tags: [T1, T2, T3].map((tag) => ({
+      tag,
+      runId: `run-${tag}`,
+      dir: `tags/${tag}`,
+      exitCode: 0,
+      checks: { passed: 10, failed: 0, notRun: 0 },
+      durationMs: 1000,
+      targets: [],
+    })),
     incomplete: [],
     pairs: [
-      pair(T1, T2, { regression: true, newFailures: [{ ...change, before: 'passed', message: 'Env holds a password' }], findings: [{ kind: 'new-failure', where: 'data-chain [linux/amd64] · no-secrets', expected: 'passed (as in T1)', seen: 'failed: Env holds a password' }] }),
+      pair(T1, T2, {
+        regression: true,
+        newFailures: [{ ...change, before: 'passed', message: 'Env holds a password' }],
+        findings: [
+          {
+            kind: 'new-failure',
+            where: 'data-chain [linux/amd64] · no-secrets',
+            expected: 'passed (as in T1)',
+            seen: 'failed: Env holds a password',
+          },
+        ],
+      }),
       pair(T2, T3, { fixed: [{ ...change, before: 'failed' }] }),
     ],
     regression: true,
@@ -51,7 +82,13 @@ test('the dashboard uses regression.json when it covers the latest run, and only
   expect(page).not.toContain('No regressions against tag');
   expect(page).toContain('source <code>registry</code>');
   const other = sampleRun({ id: 'a-later-verify', tag: T3, started: '2026-11-28T10:00:00.000Z' });
-  expect(renderDashboard({ runs: [earlier, other], latest: other, regression: report })).not.toContain('tag pairs regressed');
-  const green = parseRegressionReport({ ...report, pairs: [report.pairs[1]!, { ...report.pairs[1]!, baseline: T1, current: T2, fixed: [] }], regression: false });
+  expect(renderDashboard({ runs: [earlier, other], latest: other, regression: report })).not.toContain(
+    'tag pairs regressed',
+  );
+  const green = parseRegressionReport({
+    ...report,
+    pairs: [report.pairs[1]!, { ...report.pairs[1]!, baseline: T1, current: T2, fixed: [] }],
+    regression: false,
+  });
   expect(regressSection(green)).toContain('No regression across 2 tag pairs.');
 });

@@ -1,7 +1,13 @@
 import { describe, expect, test } from 'vitest';
 import { renderDashboard } from '../../helpers/report/dashboard.ts';
 import { niceTicks, lineChart } from '../../helpers/report/svg-chart.ts';
-import { sampleHistory, sampleRun, SAMPLE_FLOWS, SAMPLE_SMOKE_CHECKS, SAMPLE_SERVICES } from '../support/sample-history.ts';
+import {
+  sampleHistory,
+  sampleRun,
+  SAMPLE_FLOWS,
+  SAMPLE_SMOKE_CHECKS,
+  SAMPLE_SERVICES,
+} from '../support/sample-history.ts';
 
 const EVIL = '<script>alert("x")</script> & <img src=x onerror=alert(1)>';
 
@@ -22,7 +28,9 @@ describe('dashboard HTML', () => {
   test('messages and logs are escaped: no script, no injected element', () => {
     expect(html).not.toMatch(/<script/i);
     expect(html).not.toMatch(/<img/i);
-    expect(html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &lt;img src=x onerror=alert(1)&gt;');
+    expect(html).toContain(
+      '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &lt;img src=x onerror=alert(1)&gt;',
+    );
     expect(html).toContain('title="data-chain [linux/arm64] · user: &lt;script&gt;');
   });
 
@@ -39,7 +47,8 @@ describe('dashboard HTML', () => {
   test('the latest matrix has every check of every image and platform', () => {
     const latest = html.slice(html.indexOf('id="matrix-fail-1"'), html.indexOf('id="matrix-fail-2"'));
     for (const check of [...SAMPLE_SMOKE_CHECKS, ...SAMPLE_FLOWS]) expect(latest).toContain(`<span>${check}</span>`);
-    for (const s of SAMPLE_SERVICES) for (const p of ['linux/amd64', 'linux/arm64']) expect(latest).toContain(`${s} <span class="plat">[${p}]</span>`);
+    for (const s of SAMPLE_SERVICES)
+      for (const p of ['linux/amd64', 'linux/arm64']) expect(latest).toContain(`${s} <span class="plat">[${p}]</span>`);
     expect(latest.match(/<td class="c pass"/g)).toHaveLength(6 * 2 * 16 + 2 * 4 - 1);
     expect(latest.match(/<td class="c fail"/g)).toHaveLength(1);
   });
@@ -100,8 +109,24 @@ describe('SVG line chart', () => {
   });
 
   test('gaps in a series break the line; an empty chart renders nothing', () => {
-    const svg = lineChart({ title: 't', categories: ['a', 'b', 'c'], series: [{ name: 's', color: '#000', values: [1, undefined, 3] }], unit: 'count', xLabel: 'x', yLabel: 'y' });
+    const svg = lineChart({
+      title: 't',
+      categories: ['a', 'b', 'c'],
+      series: [{ name: 's', color: '#000', values: [1, undefined, 3] }],
+      unit: 'count',
+      xLabel: 'x',
+      yLabel: 'y',
+    });
     expect(svg.match(/<path d="([^"]*)"/)![1]).toMatch(/^M[\d.,]+M[\d.,]+$/);
-    expect(lineChart({ title: 't', categories: ['a'], series: [{ name: 's', color: '#000', values: [undefined] }], unit: 'ms', xLabel: 'x', yLabel: 'y' })).toBe('');
+    expect(
+      lineChart({
+        title: 't',
+        categories: ['a'],
+        series: [{ name: 's', color: '#000', values: [undefined] }],
+        unit: 'ms',
+        xLabel: 'x',
+        yLabel: 'y',
+      }),
+    ).toBe('');
   });
 });

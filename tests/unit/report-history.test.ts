@@ -2,7 +2,15 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { baselineFor, loadHistory, newestPerTag, runsOfTag, storeRun, tagDir, tagOf } from '../../helpers/report/history.ts';
+import {
+  baselineFor,
+  loadHistory,
+  newestPerTag,
+  runsOfTag,
+  storeRun,
+  tagDir,
+  tagOf,
+} from '../../helpers/report/history.ts';
 import { sampleRun } from '../support/sample-history.ts';
 
 const dirs: string[] = [];

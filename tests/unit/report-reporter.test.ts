@@ -1,5 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,8 +22,24 @@ const METRICS = join(ROOT, 'helpers/model/metrics.ts');
 // A real vitest run in a throw-away project: the reporter meets vitest's actual TestCase objects. The describes
 // declare their subjects (meta), as the suites do; the titles are deliberately not what the reports should say.
 const gateway = { subject: 'gw [amd64]', image: 'api-gateway', platform: 'linux/amd64' };
-const health = { kind: 'check', ...gateway, check: 'health', verdict: 'failed', findings: [{ check: 'GET /health', expected: '200', seen: '503' }] };
-const notRun = { kind: 'flow', subject: 'linux/amd64 flows', image: 'flows', platform: 'linux/amd64', check: 'gateway-read-back', flow: 'gateway-read-back', verdict: 'not-run', reason: 'needs every contract service', findings: [] };
+const health = {
+  kind: 'check',
+  ...gateway,
+  check: 'health',
+  verdict: 'failed',
+  findings: [{ check: 'GET /health', expected: '200', seen: '503' }],
+};
+const notRun = {
+  kind: 'flow',
+  subject: 'linux/amd64 flows',
+  image: 'flows',
+  platform: 'linux/amd64',
+  check: 'gateway-read-back',
+  flow: 'gateway-read-back',
+  verdict: 'not-run',
+  reason: 'needs every contract service',
+  findings: [],
+};
 const SUITE = `
 import { beforeAll, describe, test } from 'vitest';
 import { recordMetric } from ${JSON.stringify(METRICS)};
@@ -55,17 +80,36 @@ describe('results reporter in a real vitest run', () => {
       `export default { test: { reporters: [${JSON.stringify(reporter)}], projects: [{ test: { name: 'suites', include: ['*.suite.ts'] } }, { test: { name: 'unit', include: ['*.test.ts'] } }] } };`,
     );
     const plan = {
-      version: 1, source: 'registry', registry: 'docker.io/pickme', tag: 'v7',
+      version: 1,
+      source: 'registry',
+      registry: 'docker.io/pickme',
+      tag: 'v7',
       contract: { overrides: ['real-mesh-8088'] },
-      targets: [{ service: 'api-gateway', platform: 'linux/amd64', image: 'sha256:abc', label: 'pickme/lucid-api-gateway:v7', indexDigest: 'sha256:def', compressedSize: 21000000 }],
+      targets: [
+        {
+          service: 'api-gateway',
+          platform: 'linux/amd64',
+          image: 'sha256:abc',
+          label: 'pickme/lucid-api-gateway:v7',
+          indexDigest: 'sha256:def',
+          compressedSize: 21000000,
+        },
+      ],
       reportDir: out,
     };
     writeFileSync(join(dir, 'plan.json'), JSON.stringify(plan));
-    const r = spawnSync(process.execPath, [join(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', '--root', dir, '--config', join(dir, 'vitest.config.mjs')], {
-      cwd: dir, encoding: 'utf8', env: { ...process.env, LUCID_PLAN: join(dir, 'plan.json'), LUCID_RESULTS_FILE: '' },
-    });
+    const r = spawnSync(
+      process.execPath,
+      [join(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', '--root', dir, '--config', join(dir, 'vitest.config.mjs')],
+      {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { ...process.env, LUCID_PLAN: join(dir, 'plan.json'), LUCID_RESULTS_FILE: '' },
+      },
+    );
     exit = r.status;
-    if (!existsSync(join(out, 'results.json'))) throw new Error(`no results.json; vitest said:\n${r.stdout}\n${r.stderr}`);
+    if (!existsSync(join(out, 'results.json')))
+      throw new Error(`no results.json; vitest said:\n${r.stdout}\n${r.stderr}`);
     results = readResults(join(out, 'results.json'));
   }, 60_000);
 
@@ -75,8 +119,26 @@ describe('results reporter in a real vitest run', () => {
   test('vitest itself still fails the run', () => expect(exit).toBe(1));
 
   test('run facts come from the plan, including registry fields the plan schema does not know yet', () => {
-    expect(results.run).toMatchObject({ source: 'registry', registry: 'docker.io/pickme', tag: 'v7', contractProfiles: ['real-mesh-8088'], engineVersion: '99.0-test', outcome: 'failed' });
-    expect(results.targets).toEqual([{ name: 'api-gateway', service: 'api-gateway', platform: 'linux/amd64', imageId: 'sha256:abc', label: 'pickme/lucid-api-gateway:v7', tag: 'v7', indexDigest: 'sha256:def', compressedSize: 21000000 }]);
+    expect(results.run).toMatchObject({
+      source: 'registry',
+      registry: 'docker.io/pickme',
+      tag: 'v7',
+      contractProfiles: ['real-mesh-8088'],
+      engineVersion: '99.0-test',
+      outcome: 'failed',
+    });
+    expect(results.targets).toEqual([
+      {
+        name: 'api-gateway',
+        service: 'api-gateway',
+        platform: 'linux/amd64',
+        imageId: 'sha256:abc',
+        label: 'pickme/lucid-api-gateway:v7',
+        tag: 'v7',
+        indexDigest: 'sha256:def',
+        compressedSize: 21000000,
+      },
+    ]);
   });
 
   test('each test is a check of the image and platform its outcome or its describe names; only the suites project counts', () => {

@@ -10,7 +10,12 @@ const tmp = () => dirs[dirs.push(mkdtempSync(join(tmpdir(), 'lucid-results-'))) 
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 describe('results.json schema', () => {
-  const run = sampleRun({ id: '20260105T090000Z-a1b2', tag: 'v1.0.0', started: '2026-01-05T09:00:00.000Z', failures: [{ image: 'data-chain', platform: 'linux/arm64', check: 'user' }] });
+  const run = sampleRun({
+    id: '20260105T090000Z-a1b2',
+    tag: 'v1.0.0',
+    started: '2026-01-05T09:00:00.000Z',
+    failures: [{ image: 'data-chain', platform: 'linux/arm64', check: 'user' }],
+  });
 
   test('a document survives write → read unchanged', () => {
     const file = join(tmp(), 'results.json');
@@ -20,8 +25,19 @@ describe('results.json schema', () => {
 
   test('a realistic run has every image × platform × check and its metrics', () => {
     expect(run.checks).toHaveLength(6 * 2 * 16 + 2 * 4);
-    expect(run.checks.filter((c) => c.status === 'failed').map((c) => `${c.image} ${c.platform} ${c.check}`)).toEqual(['data-chain linux/arm64 user']);
-    expect(new Set(run.metrics.map((m) => m.name))).toEqual(new Set(['image-size', 'layer-count', 'time-to-first-200', 'time-to-docker-healthy', 'anchoring-latency', 'stack-start']));
+    expect(run.checks.filter((c) => c.status === 'failed').map((c) => `${c.image} ${c.platform} ${c.check}`)).toEqual([
+      'data-chain linux/arm64 user',
+    ]);
+    expect(new Set(run.metrics.map((m) => m.name))).toEqual(
+      new Set([
+        'image-size',
+        'layer-count',
+        'time-to-first-200',
+        'time-to-docker-healthy',
+        'anchoring-latency',
+        'stack-start',
+      ]),
+    );
   });
 
   test('an invalid document is refused with the bad fields named', () => {
@@ -35,11 +51,16 @@ describe('results.json schema', () => {
     const r = parseResults(v1);
     expect(r.version).toBe(2);
     expect(r.checks[0]).toMatchObject({ status: 'not-run', reason: 'skipped (results version 1)' });
-    expect(() => parseResults({ ...run, checks: [{ ...run.checks[0], status: 'skipped' }] })).toThrow(/checks\.0\.status/);
+    expect(() => parseResults({ ...run, checks: [{ ...run.checks[0], status: 'skipped' }] })).toThrow(
+      /checks\.0\.status/,
+    );
   });
 
   test('metrics must be finite numbers', () => {
-    const bad = { ...run, metrics: [{ image: 'a', platform: 'linux/amd64', name: 'image-size', value: Number.NaN, unit: 'bytes' }] };
+    const bad = {
+      ...run,
+      metrics: [{ image: 'a', platform: 'linux/amd64', name: 'image-size', value: Number.NaN, unit: 'bytes' }],
+    };
     expect(() => parseResults(bad)).toThrow(/metrics\.0\.value/);
   });
 

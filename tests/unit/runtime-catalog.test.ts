@@ -7,7 +7,8 @@ import type { SmokeRuntimeFacts } from '../../helpers/model/runtime-facts.ts';
 
 const contract = loadContract({});
 const service = serviceNamed(contract, 'data-chain');
-const judge = (name: string, facts: SmokeRuntimeFacts) => RUNTIME_CHECKS.find((c) => c.name === name)!.judge({ facts, contract, service, platform: 'linux/amd64' });
+const judge = (name: string, facts: SmokeRuntimeFacts) =>
+  RUNTIME_CHECKS.find((c) => c.name === name)!.judge({ facts, contract, service, platform: 'linux/amd64' });
 const verdict = (name: string, facts: SmokeRuntimeFacts): string => {
   try {
     return judge(name, facts).length ? 'failed' : 'passed';
@@ -17,18 +18,46 @@ const verdict = (name: string, facts: SmokeRuntimeFacts): string => {
   }
 };
 
-const okHealth = [{ path: '/health', schema: 'data-chain' as const, budgetMs: 20_000, ok: true, elapsedMs: 800, answer: { status: 200, text: '{}', body: { status: 'healthy', service: 'data-chain', details: {} } } }];
+const okHealth = [
+  {
+    path: '/health',
+    schema: 'data-chain' as const,
+    budgetMs: 20_000,
+    ok: true,
+    elapsedMs: 800,
+    answer: { status: 200, text: '{}', body: { status: 'healthy', service: 'data-chain', details: {} } },
+  },
+];
 const alive = { running: true, restartCount: 0, story: 'running for 7.0 s', where: 'container state: running' };
 const healthy = (over: Partial<SmokeRuntimeFacts['normal']> = {}): SmokeRuntimeFacts => {
-  const run = { health: okHealth, dockerHealth: { status: 'healthy', elapsedMs: 1900, budgetMs: 30_000, log: [], declared: true }, end: alive };
+  const run = {
+    health: okHealth,
+    dockerHealth: { status: 'healthy', elapsedMs: 1900, budgetMs: 30_000, log: [], declared: true },
+    end: alive,
+  };
   return {
-    normal: { ...run, processes: [{ pid: 1, uid: 65532, gid: 65532, args: '/usr/bin/python3 serve.py' }], shellExecs: [{ cmd: ['/bin/sh', '-c', 'true'], exitCode: 126, output: 'no such file' }], shellsIn: 'service', machine: { machine: 'x86_64', pageSize: 4096 }, runningAtInspect: true, ...over },
+    normal: {
+      ...run,
+      processes: [{ pid: 1, uid: 65532, gid: 65532, args: '/usr/bin/python3 serve.py' }],
+      shellExecs: [{ cmd: ['/bin/sh', '-c', 'true'], exitCode: 126, output: 'no such file' }],
+      shellsIn: 'service',
+      machine: { machine: 'x86_64', pageSize: 4096 },
+      runningAtInspect: true,
+      ...over,
+    },
     hardened: run,
     source: 'own-containers',
   };
 };
 const crashedAtStart: SmokeRuntimeFacts = {
-  normal: { startError: 'the container exited with code 127 (program or a library it needs not found) after 0.1 s, before it served anything', startStory: 'exited with code 127 after 0.1 s', health: [], shellExecs: [{ cmd: ['/app/usr/bin/sh', '-c', 'true'], exitCode: 0, output: 'in a fresh hardened container' }], shellsIn: 'fresh' },
+  normal: {
+    startError:
+      'the container exited with code 127 (program or a library it needs not found) after 0.1 s, before it served anything',
+    startStory: 'exited with code 127 after 0.1 s',
+    health: [],
+    shellExecs: [{ cmd: ['/app/usr/bin/sh', '-c', 'true'], exitCode: 0, output: 'in a fresh hardened container' }],
+    shellsIn: 'fresh',
+  },
   hardened: { startError: 'the container exited with code 127', health: [] },
   source: 'own-containers',
 };
@@ -40,14 +69,22 @@ describe('runtime catalog verdicts', () => {
 
   test('a container that exited at start: health fails with the root cause, the rest do not run, shells found still run', () => {
     expect(judge('health', crashedAtStart)[0]!.seen).toMatch(/exited with code 127/);
-    for (const name of ['process-user', 'runtime-platform', 'docker-health', 'hardened', 'still-running']) expect(verdict(name, crashedAtStart), name).toMatch(/^not-run: .*(did not start|does not start).*exited with code 127/);
+    for (const name of ['process-user', 'runtime-platform', 'docker-health', 'hardened', 'still-running'])
+      expect(verdict(name, crashedAtStart), name).toMatch(
+        /^not-run: .*(did not start|does not start).*exited with code 127/,
+      );
     const shell = judge('shell-exec', crashedAtStart);
     expect(shell[0]!.expected).toContain('/app/usr/bin/sh');
     expect(shell[0]!.where).toMatch(/fresh hardened containers/);
   });
 
   test('a service that exited after it became healthy fails still-running with exit code and lifetime; what it could no longer show is not run', () => {
-    const f = healthy({ runningAtInspect: false, processes: undefined, machine: undefined, end: { running: false, restartCount: 0, story: 'exited with code 3 after 4.5 s', where: 'logs: FATAL' } });
+    const f = healthy({
+      runningAtInspect: false,
+      processes: undefined,
+      machine: undefined,
+      end: { running: false, restartCount: 0, story: 'exited with code 3 after 4.5 s', where: 'logs: FATAL' },
+    });
     expect(judge('still-running', f)[0]!.seen).toBe('it exited with code 3 after 4.5 s');
     expect(verdict('process-user', f)).toMatch(/^not-run: the container was no longer running .*exited with code 3/);
     expect(verdict('runtime-platform', f)).toMatch(/^not-run/);
@@ -55,18 +92,41 @@ describe('runtime catalog verdicts', () => {
   });
 
   test('root, another machine, a working shell, a failing HEALTHCHECK each fail their own check only', () => {
-    expect(verdict('process-user', healthy({ processes: [{ pid: 1, uid: 0, gid: 0, args: 'python3' }] }))).toBe('failed');
+    expect(verdict('process-user', healthy({ processes: [{ pid: 1, uid: 0, gid: 0, args: 'python3' }] }))).toBe(
+      'failed',
+    );
     expect(verdict('runtime-platform', healthy({ machine: { machine: 'aarch64', pageSize: 4096 } }))).toBe('failed');
-    expect(verdict('shell-exec', healthy({ shellExecs: [{ cmd: ['/bin/sh', '-c', 'true'], exitCode: 0, output: '' }] }))).toBe('failed');
-    const sick = healthy({ dockerHealth: { status: 'unhealthy', elapsedMs: 24_000, budgetMs: 30_000, log: [{ exitCode: 127, output: '' }], declared: true } });
+    expect(
+      verdict('shell-exec', healthy({ shellExecs: [{ cmd: ['/bin/sh', '-c', 'true'], exitCode: 0, output: '' }] })),
+    ).toBe('failed');
+    const sick = healthy({
+      dockerHealth: {
+        status: 'unhealthy',
+        elapsedMs: 24_000,
+        budgetMs: 30_000,
+        log: [{ exitCode: 127, output: '' }],
+        declared: true,
+      },
+    });
     expect(judge('docker-health', sick)[0]!.where).toContain('exit 127 (printed nothing)');
     // The hardened run fails the same HEALTHCHECK: reported once, on docker-health.
     expect(verdict('hardened', { ...sick, hardened: sick.normal })).toBe('passed');
   });
 
   test('facts that could not be read are not run, never failed', () => {
-    expect(verdict('process-user', healthy({ processes: undefined, processError: '(HTTP code 500) server error' }))).toMatch(/^not-run: the processes could not be read/);
-    expect(verdict('runtime-platform', healthy({ machine: { error: 'exec of /usr/bin/python3 exited 127' } }))).toMatch(/^not-run/);
-    expect(verdict('shell-exec', healthy({ shellExecs: [{ cmd: ['/bin/sh', '-c', 'true'], exitCode: null, output: '409 container not running' }] }))).toMatch(/^not-run: no shell could be tried/);
+    expect(
+      verdict('process-user', healthy({ processes: undefined, processError: '(HTTP code 500) server error' })),
+    ).toMatch(/^not-run: the processes could not be read/);
+    expect(verdict('runtime-platform', healthy({ machine: { error: 'exec of /usr/bin/python3 exited 127' } }))).toMatch(
+      /^not-run/,
+    );
+    expect(
+      verdict(
+        'shell-exec',
+        healthy({
+          shellExecs: [{ cmd: ['/bin/sh', '-c', 'true'], exitCode: null, output: '409 container not running' }],
+        }),
+      ),
+    ).toMatch(/^not-run: no shell could be tried/);
   });
 });

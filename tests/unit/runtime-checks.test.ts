@@ -1,5 +1,10 @@
 import { describe, expect, test } from 'vitest';
-import { judgeDockerHealth, judgeProcessUser, judgeRuntimeMachine, judgeShellExecs } from '../../helpers/checks/runtime.ts';
+import {
+  judgeDockerHealth,
+  judgeProcessUser,
+  judgeRuntimeMachine,
+  judgeShellExecs,
+} from '../../helpers/checks/runtime.ts';
 import { healthcheckArgv } from '../../helpers/runtime/healthcheck-exec.ts';
 import { programArgs } from '../../helpers/model/runtime-facts.ts';
 import { parseTop } from '../../helpers/runtime/processes.ts';
@@ -7,7 +12,17 @@ import { parseTop } from '../../helpers/runtime/processes.ts';
 const nonroot = { uid: 65532, gid: 65532 };
 
 describe('process user', () => {
-  const top = { Titles: ['PID', 'UID', 'GID', 'COMMAND'], Processes: [['4242', '65532', '65532', '/usr/libexec/qemu-binfmt/aarch64-binfmt-P /usr/bin/python3 /app/lucid_ref/serve.py data-chain']] };
+  const top = {
+    Titles: ['PID', 'UID', 'GID', 'COMMAND'],
+    Processes: [
+      [
+        '4242',
+        '65532',
+        '65532',
+        '/usr/libexec/qemu-binfmt/aarch64-binfmt-P /usr/bin/python3 /app/lucid_ref/serve.py data-chain',
+      ],
+    ],
+  };
   test('parses docker top by column title and looks past qemu', () => {
     const procs = parseTop(top);
     expect(procs).toEqual([{ pid: 4242, uid: 65532, gid: 65532, args: top.Processes[0]![3] }]);
@@ -22,41 +37,69 @@ describe('process user', () => {
     expect(judgeProcessUser([{ pid: 1, uid: 1000, gid: 1000, args: 'p' }], nonroot)).toHaveLength(1);
     expect(judgeProcessUser([{ pid: 1, uid: 65532, gid: 0, args: 'p' }], nonroot)).toHaveLength(1);
   });
-  test('no process at all fails', () => expect(judgeProcessUser([], nonroot)[0]!.seen).toBe('no process in the container'));
+  test('no process at all fails', () =>
+    expect(judgeProcessUser([], nonroot)[0]!.seen).toBe('no process in the container'));
 });
 
 describe('shell execs', () => {
-  const missing = { cmd: ['/bin/sh', '-c', 'true'], exitCode: 126, output: 'OCI runtime exec failed: exec failed: unable to start container process: exec: "/bin/sh": stat /bin/sh: no such file or directory: unknown' };
-  test('failing execs pass', () => expect(judgeShellExecs([missing, { ...missing, cmd: ['/bin/bash'], exitCode: 127 }])).toEqual([]));
+  const missing = {
+    cmd: ['/bin/sh', '-c', 'true'],
+    exitCode: 126,
+    output:
+      'OCI runtime exec failed: exec failed: unable to start container process: exec: "/bin/sh": stat /bin/sh: no such file or directory: unknown',
+  };
+  test('failing execs pass', () =>
+    expect(judgeShellExecs([missing, { ...missing, cmd: ['/bin/bash'], exitCode: 127 }])).toEqual([]));
   test('a shell that runs is a finding', () => {
     const f = judgeShellExecs([missing, { cmd: ['/app/usr/bin/sh', '-c', 'true'], exitCode: 0, output: '' }]);
     expect(f).toHaveLength(1);
     expect(f[0]!.seen).toContain('the image has a working shell');
     expect(f[0]!.expected).toContain('/app/usr/bin/sh');
   });
-  test('no answer from the engine is not a pass', () => expect(judgeShellExecs([{ cmd: ['/bin/sh'], exitCode: null, output: '(HTTP code 409) container is not running' }])).toHaveLength(1));
+  test('no answer from the engine is not a pass', () =>
+    expect(
+      judgeShellExecs([{ cmd: ['/bin/sh'], exitCode: null, output: '(HTTP code 409) container is not running' }]),
+    ).toHaveLength(1));
 });
 
 describe('docker health', () => {
   const base = { elapsedMs: 3000, budgetMs: 30000, declared: true, log: [] };
   test('healthy passes', () => expect(judgeDockerHealth({ ...base, status: 'healthy' })).toEqual([]));
   test('unhealthy shows the probe output', () => {
-    const f = judgeDockerHealth({ ...base, status: 'unhealthy', log: [{ exitCode: 1, output: 'HTTP 404 from /health' }] });
+    const f = judgeDockerHealth({
+      ...base,
+      status: 'unhealthy',
+      log: [{ exitCode: 1, output: 'HTTP 404 from /health' }],
+    });
     expect(f[0]!.where).toContain('exit 1: HTTP 404 from /health');
   });
-  test('no HEALTHCHECK declared', () => expect(judgeDockerHealth({ ...base, status: 'none', declared: false })[0]!.seen).toBe('the image declares no HEALTHCHECK'));
-  test('still starting at the end of the budget', () => expect(judgeDockerHealth({ ...base, status: 'starting' })[0]!.seen).toBe('starting after 3.0 s'));
+  test('no HEALTHCHECK declared', () =>
+    expect(judgeDockerHealth({ ...base, status: 'none', declared: false })[0]!.seen).toBe(
+      'the image declares no HEALTHCHECK',
+    ));
+  test('still starting at the end of the budget', () =>
+    expect(judgeDockerHealth({ ...base, status: 'starting' })[0]!.seen).toBe('starting after 3.0 s'));
 });
 
 describe('runtime machine', () => {
-  test('aarch64 under arm64 passes', () => expect(judgeRuntimeMachine('linux/arm64', { machine: 'aarch64', pageSize: 4096 })).toEqual([]));
-  test('x86_64 code under an arm64 tag fails', () => expect(judgeRuntimeMachine('linux/arm64', { machine: 'x86_64' })[0]!.seen).toContain('another architecture'));
-  test('no answer fails', () => expect(judgeRuntimeMachine('linux/amd64', { error: 'exec exited 126' })[0]!.seen).toBe('exec exited 126'));
+  test('aarch64 under arm64 passes', () =>
+    expect(judgeRuntimeMachine('linux/arm64', { machine: 'aarch64', pageSize: 4096 })).toEqual([]));
+  test('x86_64 code under an arm64 tag fails', () =>
+    expect(judgeRuntimeMachine('linux/arm64', { machine: 'x86_64' })[0]!.seen).toContain('another architecture'));
+  test('no answer fails', () =>
+    expect(judgeRuntimeMachine('linux/amd64', { error: 'exec exited 126' })[0]!.seen).toBe('exec exited 126'));
 });
 
 describe('docker health names the command that ran', () => {
   test('a CMD-SHELL probe shows in the finding', () => {
-    const f = judgeDockerHealth({ status: 'unhealthy', elapsedMs: 5000, budgetMs: 30000, declared: true, log: [{ exitCode: -1, output: 'exec: "/bin/sh": stat /bin/sh: no such file or directory' }], test: ['CMD-SHELL', 'python3 /app/h.py || exit 1'] });
+    const f = judgeDockerHealth({
+      status: 'unhealthy',
+      elapsedMs: 5000,
+      budgetMs: 30000,
+      declared: true,
+      log: [{ exitCode: -1, output: 'exec: "/bin/sh": stat /bin/sh: no such file or directory' }],
+      test: ['CMD-SHELL', 'python3 /app/h.py || exit 1'],
+    });
     expect(f[0]!.where).toContain('HEALTHCHECK ["CMD-SHELL","python3 /app/h.py || exit 1"]');
   });
 });
@@ -65,20 +108,50 @@ describe('HEALTHCHECK run by the harness', () => {
   test('argv as the engine would run it', () => {
     expect(healthcheckArgv(['CMD', '/usr/bin/python3', '-I', 'h.py'])).toEqual(['/usr/bin/python3', '-I', 'h.py']);
     // CMD-SHELL needs a shell: on a shell-less image it can never pass, which is what the check must see.
-    expect(healthcheckArgv(['CMD-SHELL', 'curl -f http://127.0.0.1:8080/health'])).toEqual(['/bin/sh', '-c', 'curl -f http://127.0.0.1:8080/health']);
+    expect(healthcheckArgv(['CMD-SHELL', 'curl -f http://127.0.0.1:8080/health'])).toEqual([
+      '/bin/sh',
+      '-c',
+      'curl -f http://127.0.0.1:8080/health',
+    ]);
     expect(healthcheckArgv(['NONE'])).toBeUndefined();
     expect(healthcheckArgv([])).toBeUndefined();
     expect(healthcheckArgv(undefined)).toBeUndefined();
   });
   test('a failing run names the harness as runner and shows the command and its output', () => {
-    const f = judgeDockerHealth({ status: 'unhealthy', elapsedMs: 4000, budgetMs: 30000, declared: true, runner: 'harness', test: ['CMD', '/usr/local/bin/lucid-healthcheck'], log: [{ exitCode: 127, output: 'no such file or directory' }] });
+    const f = judgeDockerHealth({
+      status: 'unhealthy',
+      elapsedMs: 4000,
+      budgetMs: 30000,
+      declared: true,
+      runner: 'harness',
+      test: ['CMD', '/usr/local/bin/lucid-healthcheck'],
+      log: [{ exitCode: 127, output: 'no such file or directory' }],
+    });
     expect(f).toHaveLength(1);
     expect(f[0]!.check).toMatch(/run through exec by the harness/);
     expect(f[0]!.where).toContain('lucid-healthcheck');
     expect(f[0]!.where).toContain('exit 127: no such file or directory');
   });
   test('healthy through the harness passes; an image without HEALTHCHECK does not', () => {
-    expect(judgeDockerHealth({ status: 'healthy', elapsedMs: 900, budgetMs: 30000, declared: true, runner: 'harness', log: [] })).toEqual([]);
-    expect(judgeDockerHealth({ status: 'none', elapsedMs: 0, budgetMs: 30000, declared: false, runner: 'harness', log: [] })[0]!.seen).toMatch(/declares no HEALTHCHECK/);
+    expect(
+      judgeDockerHealth({
+        status: 'healthy',
+        elapsedMs: 900,
+        budgetMs: 30000,
+        declared: true,
+        runner: 'harness',
+        log: [],
+      }),
+    ).toEqual([]);
+    expect(
+      judgeDockerHealth({
+        status: 'none',
+        elapsedMs: 0,
+        budgetMs: 30000,
+        declared: false,
+        runner: 'harness',
+        log: [],
+      })[0]!.seen,
+    ).toMatch(/declares no HEALTHCHECK/);
   });
 });

@@ -19,13 +19,15 @@ describe('listening ports from /proc/net/tcp', () => {
     expect(parseProcNetTcp(`${procNetTcp}\n${v6}`)).toEqual([8080, 8088]);
   });
   test("Docker's embedded DNS listener (127.0.0.11, a random port) is not the service's", () => {
-    const dns = '   2: 0B00007F:9A33 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 3 1 0000000000000000 100 0 0 10 0';
+    const dns =
+      '   2: 0B00007F:9A33 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 3 1 0000000000000000 100 0 0 10 0';
     expect(parseProcNetTcp(`${procNetTcp}\n${dns}`)).toEqual([8088]);
   });
 });
 
 describe('start instant of a container', () => {
-  test("the engine's StartedAt, so a slow create does not eat the first-200 budget", () => expect(startInstant('1970-01-01T00:00:14.000Z', 0, 20_000)).toBe(14_000));
+  test("the engine's StartedAt, so a slow create does not eat the first-200 budget", () =>
+    expect(startInstant('1970-01-01T00:00:14.000Z', 0, 20_000)).toBe(14_000));
   test('kept within the request and the return (engine clock skew)', () => {
     expect(startInstant('1970-01-01T00:01:00.000Z', 0, 20_000)).toBe(20_000);
     expect(startInstant('1969-12-31T23:59:00.000Z', 5_000, 20_000)).toBe(5_000);
@@ -38,17 +40,40 @@ describe('start instant of a container', () => {
 
 describe('diagnostics text', () => {
   test('says nothing answers on the contract port and which ports do', () => {
-    const text = describeDiagnostics({ state: 'running', exitCode: null, restartCount: 0, oomKilled: false, livedMs: 3000, listeningPorts: [8088], logsTail: 'serving on 8088' }, 8500);
+    const text = describeDiagnostics(
+      {
+        state: 'running',
+        exitCode: null,
+        restartCount: 0,
+        oomKilled: false,
+        livedMs: 3000,
+        listeningPorts: [8088],
+        logsTail: 'serving on 8088',
+      },
+      8500,
+    );
     expect(text).toContain('nothing on 8500; listening on 8088');
     expect(text).toContain('| serving on 8088');
   });
   test('an exited container shows its exit code and OOM flag', () => {
-    const text = describeDiagnostics({ state: 'exited', exitCode: 137, restartCount: 2, oomKilled: true, livedMs: 12_345, listeningPorts: null, logsTail: '' });
+    const text = describeDiagnostics({
+      state: 'exited',
+      exitCode: 137,
+      restartCount: 2,
+      oomKilled: true,
+      livedMs: 12_345,
+      listeningPorts: null,
+      logsTail: '',
+    });
     expect(text).toContain('exit code 137, ran 12.3 s, restarts 2, OOM-killed');
   });
   test('the exit story names the code, its meaning and how long the container lived', () => {
-    expect(exitStory({ state: 'exited', exitCode: 127, livedMs: 420, oomKilled: false, restartCount: 0 })).toBe('exited with code 127 (program or a library it needs not found) after 0.4 s');
-    expect(exitStory({ state: 'running', exitCode: null, livedMs: 5_000, oomKilled: false, restartCount: 1 })).toBe('running for 5.0 s, restarted 1 time(s)');
+    expect(exitStory({ state: 'exited', exitCode: 127, livedMs: 420, oomKilled: false, restartCount: 0 })).toBe(
+      'exited with code 127 (program or a library it needs not found) after 0.4 s',
+    );
+    expect(exitStory({ state: 'running', exitCode: null, livedMs: 5_000, oomKilled: false, restartCount: 1 })).toBe(
+      'running for 5.0 s, restarted 1 time(s)',
+    );
     expect(livedMs('2026-12-02T10:00:00.000Z', '2026-12-02T10:00:01.500Z')).toBe(1500);
     expect(livedMs('0001-01-01T00:00:00Z', '0001-01-01T00:00:00Z')).toBeNull();
   });
@@ -66,17 +91,39 @@ describe('log tail', () => {
 describe('health judgement', () => {
   const contract = loadContract({});
   const gateway = serviceNamed(contract, 'api-gateway');
-  const goodGateway = { status: 'healthy', timestamp: '2026-11-27T08:00:00Z', service: 'api-gateway', version: '1.0.0', dependencies: { 'data-chain': 'healthy' }, uptime: 3.2, response_time: 0.01 };
+  const goodGateway = {
+    status: 'healthy',
+    timestamp: '2026-11-27T08:00:00Z',
+    service: 'api-gateway',
+    version: '1.0.0',
+    dependencies: { 'data-chain': 'healthy' },
+    uptime: 3.2,
+    response_time: 0.01,
+  };
 
-  test('a body that matches passes', () => expect(judgeHealthBody('gateway', 'api-gateway', goodGateway).ok).toBe(true));
+  test('a body that matches passes', () =>
+    expect(judgeHealthBody('gateway', 'api-gateway', goodGateway).ok).toBe(true));
   test('wrong service name and missing field fail, each named', () => {
     const v = judgeHealthBody('gateway', 'api-gateway', { ...goodGateway, service: 'gateway', uptime: undefined });
-    expect(v.problems).toEqual(expect.arrayContaining([expect.stringMatching(/^uptime: /), 'service: expected "api-gateway", got "gateway"']));
+    expect(v.problems).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^uptime: /), 'service: expected "api-gateway", got "gateway"']),
+    );
   });
-  test('data-chain must say healthy on a 200', () => expect(judgeHealthBody('data-chain', 'data-chain', { status: 'unhealthy', service: 'data-chain', details: {} }).ok).toBe(false));
+  test('data-chain must say healthy on a 200', () =>
+    expect(
+      judgeHealthBody('data-chain', 'data-chain', { status: 'unhealthy', service: 'data-chain', details: {} }).ok,
+    ).toBe(false));
 
   test('no answer in budget: expected, seen and where', () => {
-    const f = judgeHealth(gateway, 8080, { path: '/api/v1/meta/health', schema: 'gateway', budgetMs: 20000, ok: false, elapsedMs: 20100, error: 'connect ECONNREFUSED', where: 'ports: nothing on 8080; listening on 9090' });
+    const f = judgeHealth(gateway, 8080, {
+      path: '/api/v1/meta/health',
+      schema: 'gateway',
+      budgetMs: 20000,
+      ok: false,
+      elapsedMs: 20100,
+      error: 'connect ECONNREFUSED',
+      where: 'ports: nothing on 8080; listening on 9090',
+    });
     expect(f).toHaveLength(1);
     const text = formatFindings('api-gateway [linux/amd64]', f);
     expect(text).toContain('expected: HTTP 200 within 20 s');
@@ -84,11 +131,25 @@ describe('health judgement', () => {
     expect(text).toContain('nothing on 8080; listening on 9090');
   });
   test('a crash is reported as such', () => {
-    const f = judgeHealth(gateway, 8080, { path: '/h', schema: 'basic', budgetMs: 20000, ok: false, elapsedMs: 1500, exited: true });
+    const f = judgeHealth(gateway, 8080, {
+      path: '/h',
+      schema: 'basic',
+      budgetMs: 20000,
+      ok: false,
+      elapsedMs: 1500,
+      exited: true,
+    });
     expect(f[0]!.seen).toBe('the container stopped after 1.5 s');
   });
   test('a 200 with a bad body is a body finding', () => {
-    const f = judgeHealth(gateway, 8080, { path: '/api/v1/meta/health', schema: 'gateway', budgetMs: 1, ok: true, elapsedMs: 1, answer: { status: 200, body: { status: 'ok' }, text: '{"status":"ok"}' } });
+    const f = judgeHealth(gateway, 8080, {
+      path: '/api/v1/meta/health',
+      schema: 'gateway',
+      budgetMs: 1,
+      ok: true,
+      elapsedMs: 1,
+      answer: { status: 200, body: { status: 'ok' }, text: '{"status":"ok"}' },
+    });
     expect(f[0]!.check).toBe('GET /api/v1/meta/health on 8080: body');
     expect(f[0]!.seen).toContain('status: ');
   });

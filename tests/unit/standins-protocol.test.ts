@@ -5,11 +5,20 @@ import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { PROJECT_ROOT } from '../../helpers/contract/load.ts';
-import { exchange, parseBootstrapPhase, parseGetinfo, parseProtocolInfo, parseReplies, probeTorControl, quoteString } from '../../helpers/runtime/tor-control.ts';
+import {
+  exchange,
+  parseBootstrapPhase,
+  parseGetinfo,
+  parseProtocolInfo,
+  parseReplies,
+  probeTorControl,
+  quoteString,
+} from '../../helpers/runtime/tor-control.ts';
 
 describe('parseReplies', () => {
   test('mid, end and data lines; an unfinished tail is kept', () => {
-    const text = '250-PROTOCOLINFO 1\r\n250-AUTH METHODS=NULL\r\n250 OK\r\n250+config-text=\r\nA 1\r\n..dot\r\n.\r\n250 OK\r\n514 Authentication required.\r\n250-ver';
+    const text =
+      '250-PROTOCOLINFO 1\r\n250-AUTH METHODS=NULL\r\n250 OK\r\n250+config-text=\r\nA 1\r\n..dot\r\n.\r\n250 OK\r\n514 Authentication required.\r\n250-ver';
     const { replies, rest } = parseReplies(text);
     expect(replies).toEqual([
       { code: 250, lines: ['PROTOCOLINFO 1', 'AUTH METHODS=NULL', 'OK'] },
@@ -22,25 +31,51 @@ describe('parseReplies', () => {
     expect(parseReplies('250+x=\r\nabc\r\n')).toEqual({ replies: [], rest: '250+x=\r\nabc\r\n' });
   });
   test('something that is not a control port is an error', () => {
-    expect(() => parseReplies('HTTP/1.1 400 Bad Request\r\n')).toThrowError(/not a control-protocol reply line: "HTTP\/1.1 400/);
+    expect(() => parseReplies('HTTP/1.1 400 Bad Request\r\n')).toThrowError(
+      /not a control-protocol reply line: "HTTP\/1.1 400/,
+    );
   });
 });
 
 describe('PROTOCOLINFO, GETINFO, bootstrap phase', () => {
   test('auth methods, cookie file and version; unknown lines ignored', () => {
-    const r = parseReplies('250-PROTOCOLINFO 1\r\n250-AUTH METHODS=COOKIE,SAFECOOKIE COOKIEFILE="/var/lib/tor/control_auth_cookie"\r\n250-VERSION Tor="0.4.8.13" extra\r\n250-FUTURE x\r\n250 OK\r\n').replies[0]!;
-    expect(parseProtocolInfo(r)).toEqual({ protocolVersion: 1, authMethods: ['COOKIE', 'SAFECOOKIE'], cookieFile: '/var/lib/tor/control_auth_cookie', torVersion: '0.4.8.13' });
-    expect(() => parseProtocolInfo({ code: 514, lines: ['Authentication required.'] })).toThrowError('PROTOCOLINFO refused: 514 Authentication required.');
+    const r = parseReplies(
+      '250-PROTOCOLINFO 1\r\n250-AUTH METHODS=COOKIE,SAFECOOKIE COOKIEFILE="/var/lib/tor/control_auth_cookie"\r\n250-VERSION Tor="0.4.8.13" extra\r\n250-FUTURE x\r\n250 OK\r\n',
+    ).replies[0]!;
+    expect(parseProtocolInfo(r)).toEqual({
+      protocolVersion: 1,
+      authMethods: ['COOKIE', 'SAFECOOKIE'],
+      cookieFile: '/var/lib/tor/control_auth_cookie',
+      torVersion: '0.4.8.13',
+    });
+    expect(() => parseProtocolInfo({ code: 514, lines: ['Authentication required.'] })).toThrowError(
+      'PROTOCOLINFO refused: 514 Authentication required.',
+    );
   });
   test('GETINFO values, and its errors', () => {
-    const r = parseReplies('250-version=0.4.8.13\r\n250-net/listeners/socks="127.0.0.1:9050"\r\n250 OK\r\n').replies[0]!;
+    const r = parseReplies('250-version=0.4.8.13\r\n250-net/listeners/socks="127.0.0.1:9050"\r\n250 OK\r\n')
+      .replies[0]!;
     expect(parseGetinfo(r)).toEqual({ version: '0.4.8.13', 'net/listeners/socks': '"127.0.0.1:9050"' });
-    expect(() => parseGetinfo({ code: 552, lines: ['Unrecognized key "x"'] })).toThrowError('GETINFO refused: 552 Unrecognized key "x"');
+    expect(() => parseGetinfo({ code: 552, lines: ['Unrecognized key "x"'] })).toThrowError(
+      'GETINFO refused: 552 Unrecognized key "x"',
+    );
   });
   test('bootstrap phase: done, in progress, warning, not one', () => {
-    expect(parseBootstrapPhase('NOTICE BOOTSTRAP PROGRESS=100 TAG=done SUMMARY="Done"')).toEqual({ severity: 'NOTICE', progress: 100, tag: 'done', summary: 'Done' });
-    expect(parseBootstrapPhase('NOTICE BOOTSTRAP PROGRESS=50 TAG=loading_descriptors SUMMARY="Loading relay descriptors"')?.progress).toBe(50);
-    expect(parseBootstrapPhase('WARN BOOTSTRAP PROGRESS=14 TAG=handshake SUMMARY="Handshaking with a relay" WARNING="Connection refused" REASON=CONNECTREFUSED')).toMatchObject({ severity: 'WARN', progress: 14, tag: 'handshake' });
+    expect(parseBootstrapPhase('NOTICE BOOTSTRAP PROGRESS=100 TAG=done SUMMARY="Done"')).toEqual({
+      severity: 'NOTICE',
+      progress: 100,
+      tag: 'done',
+      summary: 'Done',
+    });
+    expect(
+      parseBootstrapPhase('NOTICE BOOTSTRAP PROGRESS=50 TAG=loading_descriptors SUMMARY="Loading relay descriptors"')
+        ?.progress,
+    ).toBe(50);
+    expect(
+      parseBootstrapPhase(
+        'WARN BOOTSTRAP PROGRESS=14 TAG=handshake SUMMARY="Handshaking with a relay" WARNING="Connection refused" REASON=CONNECTREFUSED',
+      ),
+    ).toMatchObject({ severity: 'WARN', progress: 14, tag: 'handshake' });
     expect(parseBootstrapPhase('NOTICE CIRCUIT_ESTABLISHED')).toBeUndefined();
   });
   test('QuotedString escapes backslash and quote', () => expect(quoteString('a"b\\c')).toBe('"a\\"b\\\\c"'));
@@ -52,7 +87,9 @@ describe('exchange', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as AddressInfo).port;
     try {
-      expect(await exchange('127.0.0.1', port, ['GETINFO version', 'QUIT'])).toEqual([{ code: 514, lines: ['Authentication required.'] }]);
+      expect(await exchange('127.0.0.1', port, ['GETINFO version', 'QUIT'])).toEqual([
+        { code: 514, lines: ['Authentication required.'] },
+      ]);
     } finally {
       server.close();
     }
@@ -61,13 +98,17 @@ describe('exchange', () => {
     const server = createServer(() => undefined);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as AddressInfo).port;
-    await expect(exchange('127.0.0.1', port, ['PROTOCOLINFO 1'], 200)).rejects.toThrowError(/0 of 1 replies within 200 ms/);
+    await expect(exchange('127.0.0.1', port, ['PROTOCOLINFO 1'], 200)).rejects.toThrowError(
+      /0 of 1 replies within 200 ms/,
+    );
     server.close();
     await expect(exchange('127.0.0.1', port, ['PROTOCOLINFO 1'])).rejects.toThrowError(/ECONNREFUSED/);
   });
 });
 
-const python = ['python3'].find((p) => spawnSync(p, ['-c', 'import sys; sys.exit(sys.version_info < (3, 11))']).status === 0);
+const python = ['python3'].find(
+  (p) => spawnSync(p, ['-c', 'import sys; sys.exit(sys.version_info < (3, 11))']).status === 0,
+);
 
 describe.skipIf(!python)('probeTorControl against fixtures/standins/tor_control.py', () => {
   const children: ChildProcess[] = [];
@@ -81,12 +122,24 @@ describe.skipIf(!python)('probeTorControl against fixtures/standins/tor_control.
       });
     });
     const child = spawn(python!, [join(PROJECT_ROOT, 'fixtures/standins/tor_control.py')], {
-      env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', TOR_STANDIN_PORT: String(port), TOR_STANDIN_BIND: '127.0.0.1', ...env },
+      env: {
+        ...process.env,
+        PYTHONDONTWRITEBYTECODE: '1',
+        TOR_STANDIN_PORT: String(port),
+        TOR_STANDIN_BIND: '127.0.0.1',
+        ...env,
+      },
       stdio: 'ignore',
     });
     children.push(child);
     for (let i = 0; i < 100; i++) {
-      if (await exchange('127.0.0.1', port, ['QUIT'], 500).then(() => true, () => false)) return port;
+      if (
+        await exchange('127.0.0.1', port, ['QUIT'], 500).then(
+          () => true,
+          () => false,
+        )
+      )
+        return port;
       await new Promise((r) => setTimeout(r, 50));
     }
     throw new Error('the stand-in never listened');
@@ -106,6 +159,9 @@ describe.skipIf(!python)('probeTorControl against fixtures/standins/tor_control.
     const wrong = await probeTorControl('127.0.0.1', port, { password: 'nope' });
     expect(wrong.protocolInfo.authMethods).toEqual(['HASHEDPASSWORD']);
     expect(wrong.error).toMatch(/^AUTHENTICATE: 515 Authentication failed/);
-    expect((await probeTorControl('127.0.0.1', port, { password: 's3"cret' })).bootstrap).toMatchObject({ progress: 25, tag: 'requesting_status' });
+    expect((await probeTorControl('127.0.0.1', port, { password: 's3"cret' })).bootstrap).toMatchObject({
+      progress: 25,
+      tag: 'requesting_status',
+    });
   });
 });

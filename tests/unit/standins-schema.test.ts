@@ -11,7 +11,13 @@ const issues = (data: unknown) => {
   const r = ContractSchema.safeParse(data);
   return r.success ? '' : formatIssues(r.error.issues);
 };
-const tor = { name: 'tor-proxy', image: 'builtin:tor-control', aliases: ['tor-proxy'], port: 9051, neededBy: ['api-gateway'] };
+const tor = {
+  name: 'tor-proxy',
+  image: 'builtin:tor-control',
+  aliases: ['tor-proxy'],
+  port: 9051,
+  neededBy: ['api-gateway'],
+};
 
 describe('contract standIns', () => {
   test('the default contract declares Tor, the Mongo wire stand-in and Redis (§5), each with its probe', () => {
@@ -27,7 +33,10 @@ describe('contract standIns', () => {
   test('every service naming MONGODB_URL or REDIS_URL gets the stand-in answering to its host', () => {
     const c = loadContract({});
     for (const svc of c.services) {
-      for (const [env, name] of [['MONGODB_URL', 'mongo'], ['REDIS_URL', 'redis']] as const) {
+      for (const [env, name] of [
+        ['MONGODB_URL', 'mongo'],
+        ['REDIS_URL', 'redis'],
+      ] as const) {
         const url = svc.env[env];
         if (!url) continue;
         const s = standInForUrl(c, url);
@@ -42,7 +51,9 @@ describe('contract standIns', () => {
   });
 
   test('defaults: env empty, readiness from the built-in (tcp for any other image), a 20 s budget', () => {
-    const c = ContractSchema.parse(withStandIns([tor, { name: 'db', image: 'mongo:7', aliases: ['db'], port: 27017, neededBy: ['data-chain'] }]));
+    const c = ContractSchema.parse(
+      withStandIns([tor, { name: 'db', image: 'mongo:7', aliases: ['db'], port: 27017, neededBy: ['data-chain'] }]),
+    );
     expect(c.standIns[0]).toMatchObject({ env: {}, readyBudgetMs: 20_000 });
     expect(readinessOf(c.standIns[0]!)).toEqual({ probe: 'tor-control' });
     expect(builtinOf(c.standIns[1]!)).toBeUndefined();
@@ -68,24 +79,42 @@ describe('contract standIns', () => {
       'standIns.0.image: unknown built-in stand-in (built-in: builtin:tor-control, builtin:mongo-wire, builtin:redis)',
     );
     expect(issues(withStandIns([{ ...tor, ready: { probe: 'smtp' } }]))).toMatch(/^standIns\.0\.ready\.probe: /);
-    expect(issues(withStandIns([{ ...tor, ready: { probe: 'http', status: 700 } }]))).toMatch(/^standIns\.0\.ready\.status: Too big/);
+    expect(issues(withStandIns([{ ...tor, ready: { probe: 'http', status: 700 } }]))).toMatch(
+      /^standIns\.0\.ready\.status: Too big/,
+    );
     expect(issues(withStandIns([{ ...tor, port: undefined }]))).toMatch(/^standIns\.0\.port: /);
-    expect(issues(withStandIns([tor, { ...tor, aliases: ['tor-2'] }]))).toBe('standIns.1.name: duplicate stand-in tor-proxy');
-    expect(issues(withStandIns([{ ...tor, aliases: ['data-chain'] }]))).toBe('standIns.0.aliases.0: alias "data-chain" is already service data-chain\'s');
-    expect(issues(withStandIns([tor, { ...tor, name: 'tor-2' }]))).toBe('standIns.1.aliases.0: alias "tor-proxy" is already stand-in tor-proxy\'s');
+    expect(issues(withStandIns([tor, { ...tor, aliases: ['tor-2'] }]))).toBe(
+      'standIns.1.name: duplicate stand-in tor-proxy',
+    );
+    expect(issues(withStandIns([{ ...tor, aliases: ['data-chain'] }]))).toBe(
+      'standIns.0.aliases.0: alias "data-chain" is already service data-chain\'s',
+    );
+    expect(issues(withStandIns([tor, { ...tor, name: 'tor-2' }]))).toBe(
+      'standIns.1.aliases.0: alias "tor-proxy" is already stand-in tor-proxy\'s',
+    );
   });
 
   test('the gateway env points at the declared alias and port', () => {
     const c = loadContract({});
     const gw = c.services.find((s) => s.name === 'api-gateway')!;
-    expect([gw.env['TOR_CONTROL_HOST'], gw.env['TOR_CONTROL_PORT']]).toEqual([c.standIns[0]!.aliases[0], String(c.standIns[0]!.port)]);
+    expect([gw.env['TOR_CONTROL_HOST'], gw.env['TOR_CONTROL_PORT']]).toEqual([
+      c.standIns[0]!.aliases[0],
+      String(c.standIns[0]!.port),
+    ]);
   });
 
   test('a profile replaces a built-in by a user image by name, keeping the rest', async () => {
     const { mergeContract } = await import('../../helpers/contract/load.ts');
-    const merged = mergeContract(raw() as never, { standIns: [{ name: 'mongo', image: 'registry.example/mongo:7.0', ready: { probe: 'mongo' } }] } as never);
+    const merged = mergeContract(
+      raw() as never,
+      { standIns: [{ name: 'mongo', image: 'registry.example/mongo:7.0', ready: { probe: 'mongo' } }] } as never,
+    );
     const c = ContractSchema.parse(merged);
-    expect(c.standIns.find((s) => s.name === 'mongo')).toMatchObject({ image: 'registry.example/mongo:7.0', aliases: ['lucid-mongo-standin'], port: 27017 });
+    expect(c.standIns.find((s) => s.name === 'mongo')).toMatchObject({
+      image: 'registry.example/mongo:7.0',
+      aliases: ['lucid-mongo-standin'],
+      port: 27017,
+    });
   });
 });
 
@@ -94,7 +123,11 @@ describe('which stand-ins a plan needs, and their env', () => {
   test('only when a planned service needs it', () => {
     expect(standInsNeeded(c, ['service-mesh-controller']).map((s) => s.name)).toEqual([]);
     expect(standInsNeeded(c, ['data-chain']).map((s) => s.name)).toEqual(['mongo']);
-    expect(standInsNeeded(c, ['data-chain', 'api-gateway']).map((s) => s.name)).toEqual(['tor-proxy', 'mongo', 'redis']);
+    expect(standInsNeeded(c, ['data-chain', 'api-gateway']).map((s) => s.name)).toEqual([
+      'tor-proxy',
+      'mongo',
+      'redis',
+    ]);
     expect(standInsNeeded(c).map((s) => s.name)).toEqual(['tor-proxy', 'mongo', 'redis']);
   });
   test("a built-in's port goes to its env or its arguments; the contract env is added", () => {
@@ -102,9 +135,19 @@ describe('which stand-ins a plan needs, and their env', () => {
     expect(standInEnv(c.standIns[1]!)).toEqual({ MONGO_STANDIN_PORT: '27017' });
     expect(standInEnv(c.standIns[2]!)).toEqual({});
     expect(redisArgs(6380).slice(0, 2)).toEqual(['--port', '6380']);
-    const p = ContractSchema.parse(withStandIns([{ ...tor, port: 9151, env: { TOR_STANDIN_BOOTSTRAP: '5', TOR_STANDIN_PASSWORD: 'pw' } }]));
-    expect(standInEnv(p.standIns[0]!)).toEqual({ TOR_STANDIN_PORT: '9151', TOR_STANDIN_BOOTSTRAP: '5', TOR_STANDIN_PASSWORD: 'pw' });
-    const u = ContractSchema.parse(withStandIns([{ name: 'db', image: 'mongo:7', aliases: ['db'], port: 27017, env: { A: 'b' }, neededBy: ['data-chain'] }]));
+    const p = ContractSchema.parse(
+      withStandIns([{ ...tor, port: 9151, env: { TOR_STANDIN_BOOTSTRAP: '5', TOR_STANDIN_PASSWORD: 'pw' } }]),
+    );
+    expect(standInEnv(p.standIns[0]!)).toEqual({
+      TOR_STANDIN_PORT: '9151',
+      TOR_STANDIN_BOOTSTRAP: '5',
+      TOR_STANDIN_PASSWORD: 'pw',
+    });
+    const u = ContractSchema.parse(
+      withStandIns([
+        { name: 'db', image: 'mongo:7', aliases: ['db'], port: 27017, env: { A: 'b' }, neededBy: ['data-chain'] },
+      ]),
+    );
     expect(standInEnv(u.standIns[0]!)).toEqual({ A: 'b' });
   });
 });

@@ -8,7 +8,17 @@ import { checkPlatform } from '../../helpers/checks/static/platform.ts';
 import { runStaticChecks, STATIC_CHECKS } from '../../helpers/checks/static/registry.ts';
 import type { StaticCheck } from '../../helpers/checks/static/types.ts';
 import { checkUser } from '../../helpers/checks/static/user.ts';
-import { DISTROLESS_GROUP, DISTROLESS_PASSWD, dir, exe, file, sampleFacts, symlink, withConfig, withFs } from '../support/sample-facts.ts';
+import {
+  DISTROLESS_GROUP,
+  DISTROLESS_PASSWD,
+  dir,
+  exe,
+  file,
+  sampleFacts,
+  symlink,
+  withConfig,
+  withFs,
+} from '../support/sample-facts.ts';
 import type { ImageFacts } from '../../helpers/model/image-facts.ts';
 import { serviceImageConfig } from '../../fixtures/service-image.ts';
 
@@ -16,8 +26,12 @@ const contract = loadContract({});
 const gateway = serviceNamed(contract, 'api-gateway');
 const arm: Platform = 'linux/arm64';
 const base = sampleFacts(contract, gateway, arm);
-const run = (check: StaticCheck, facts: ImageFacts, platform: Platform = arm) => check(facts, contract, gateway, platform);
-const seen = (check: StaticCheck, facts: ImageFacts, platform: Platform = arm) => run(check, facts, platform).map((f) => f.seen).join('\n');
+const run = (check: StaticCheck, facts: ImageFacts, platform: Platform = arm) =>
+  check(facts, contract, gateway, platform);
+const seen = (check: StaticCheck, facts: ImageFacts, platform: Platform = arm) =>
+  run(check, facts, platform)
+    .map((f) => f.seen)
+    .join('\n');
 
 describe('the faithful distroless-like image passes every static check', () => {
   for (const platform of contract.platforms) {
@@ -43,7 +57,9 @@ describe('user', () => {
   });
 
   test('accepts another name the image maps to 65532', () => {
-    const facts = withFs(withConfig(base, { User: 'lucid' }), [], [], { '/etc/passwd': `${DISTROLESS_PASSWD}lucid:x:65532:65532::/app:/sbin/nologin\n` });
+    const facts = withFs(withConfig(base, { User: 'lucid' }), [], [], {
+      '/etc/passwd': `${DISTROLESS_PASSWD}lucid:x:65532:65532::/app:/sbin/nologin\n`,
+    });
     expect(run(checkUser, facts)).toEqual([]);
   });
 
@@ -65,13 +81,19 @@ describe('user', () => {
       '/etc/passwd': `${DISTROLESS_PASSWD}app:x:1000:1000::/app:/sbin/nologin\n`,
       '/etc/group': `${DISTROLESS_GROUP}app:x:1000:\n`,
     });
-    expect(seen(checkUser, facts)).toBe('User "app" resolves to uid 1000 (app), not 65532 and gid 1000 (app), not 65532');
+    expect(seen(checkUser, facts)).toBe(
+      'User "app" resolves to uid 1000 (app), not 65532 and gid 1000 (app), not 65532',
+    );
   });
 
   test('fails a name the image cannot resolve, and a bare uid missing from passwd (Docker gives it gid 0)', () => {
-    expect(seen(checkUser, withConfig(base, { User: 'app' }))).toContain('user "app" cannot be resolved: /etc/passwd has no such user');
+    expect(seen(checkUser, withConfig(base, { User: 'app' }))).toContain(
+      'user "app" cannot be resolved: /etc/passwd has no such user',
+    );
     const noEntry = withFs(base, [], [], { '/etc/passwd': 'root:x:0:0::/:/x\n' });
-    expect(seen(checkUser, withConfig(noEntry, { User: '65532' }))).toContain('uid 65532 is not in /etc/passwd, so Docker runs it with gid 0');
+    expect(seen(checkUser, withConfig(noEntry, { User: '65532' }))).toContain(
+      'uid 65532 is not in /etc/passwd, so Docker runs it with gid 0',
+    );
   });
 });
 
@@ -105,7 +127,9 @@ describe('platform', () => {
 
 describe('exposed-port', () => {
   test('fails a wrong port and no port', () => {
-    expect(seen(checkExposedPort, withConfig(base, { ExposedPorts: { '8000/tcp': {} } }))).toBe('ExposedPorts holds 8000/tcp, not 8080/tcp');
+    expect(seen(checkExposedPort, withConfig(base, { ExposedPorts: { '8000/tcp': {} } }))).toBe(
+      'ExposedPorts holds 8000/tcp, not 8080/tcp',
+    );
     expect(seen(checkExposedPort, withConfig(base, { ExposedPorts: { '8080/udp': {} } }))).toContain('not 8080/tcp');
     expect(seen(checkExposedPort, withConfig(base, { ExposedPorts: {} }))).toBe('the image exposes no port');
   });
@@ -120,24 +144,45 @@ describe('healthcheck', () => {
   const url = 'http://127.0.0.1:8080/api/v1/meta/health';
 
   test('passes python -c with an inline URL', () => {
-    expect(run(checkHealthcheck, hc(['CMD', '/usr/bin/python3', '-c', `import urllib.request as u; u.urlopen('${url}', timeout=3)`]))).toEqual([]);
+    expect(
+      run(
+        checkHealthcheck,
+        hc(['CMD', '/usr/bin/python3', '-c', `import urllib.request as u; u.urlopen('${url}', timeout=3)`]),
+      ),
+    ).toEqual([]);
   });
 
   test('fails CMD-SHELL: distroless has no shell', () => {
-    expect(seen(checkHealthcheck, hc(['CMD-SHELL', `python3 -c "import urllib.request as u; u.urlopen('${url}')"`]))).toContain('shell form CMD-SHELL');
+    expect(
+      seen(checkHealthcheck, hc(['CMD-SHELL', `python3 -c "import urllib.request as u; u.urlopen('${url}')"`])),
+    ).toContain('shell form CMD-SHELL');
   });
 
   test('fails a wrong probe path (the gateway probing /health)', () => {
-    expect(seen(checkHealthcheck, hc(['CMD', '/usr/bin/python3', '/app/lucid_ref/healthcheck.py', 'http://127.0.0.1:8080/health']))).toBe('http://127.0.0.1:8080/health probes path /health');
+    expect(
+      seen(
+        checkHealthcheck,
+        hc(['CMD', '/usr/bin/python3', '/app/lucid_ref/healthcheck.py', 'http://127.0.0.1:8080/health']),
+      ),
+    ).toBe('http://127.0.0.1:8080/health probes path /health');
   });
 
   test('fails a wrong port', () => {
-    expect(seen(checkHealthcheck, hc(['CMD', '/usr/bin/python3', '/app/lucid_ref/healthcheck.py', 'http://localhost:8000/api/v1/meta/health']))).toContain('probes port 8000');
+    expect(
+      seen(
+        checkHealthcheck,
+        hc(['CMD', '/usr/bin/python3', '/app/lucid_ref/healthcheck.py', 'http://localhost:8000/api/v1/meta/health']),
+      ),
+    ).toContain('probes port 8000');
   });
 
   test('fails a missing probe program and a missing probe script', () => {
-    expect(seen(checkHealthcheck, hc(['CMD', '/usr/bin/curl', '-f', url]))).toContain('"/usr/bin/curl" is not in the image filesystem');
-    expect(seen(checkHealthcheck, hc(['CMD', '/usr/bin/python3', '/app/health.py', url]))).toContain('script /app/health.py is not in the image filesystem');
+    expect(seen(checkHealthcheck, hc(['CMD', '/usr/bin/curl', '-f', url]))).toContain(
+      '"/usr/bin/curl" is not in the image filesystem',
+    );
+    expect(seen(checkHealthcheck, hc(['CMD', '/usr/bin/python3', '/app/health.py', url]))).toContain(
+      'script /app/health.py is not in the image filesystem',
+    );
   });
 
   test('fails a probe program that is not an executable regular file', () => {
@@ -148,22 +193,39 @@ describe('healthcheck', () => {
   test('fails no HEALTHCHECK, NONE, and a probe whose URL cannot be seen', () => {
     expect(seen(checkHealthcheck, withConfig(base, { Healthcheck: null }))).toBe('the image has no HEALTHCHECK');
     expect(seen(checkHealthcheck, hc(['NONE']))).toContain('switched off');
-    expect(seen(checkHealthcheck, hc(['CMD', '/usr/bin/python3', '/app/lucid_ref/healthcheck.py']))).toContain('no http:// URL');
+    expect(seen(checkHealthcheck, hc(['CMD', '/usr/bin/python3', '/app/lucid_ref/healthcheck.py']))).toContain(
+      'no http:// URL',
+    );
   });
 });
 
 describe('entrypoint', () => {
   test('fails a missing program, a missing script, nothing to run and shell form', () => {
-    expect(seen(checkEntrypoint, withConfig(base, { Entrypoint: ['/usr/local/bin/gunicorn'] }))).toContain('"/usr/local/bin/gunicorn" is not in the image filesystem');
-    expect(seen(checkEntrypoint, withConfig(base, { Cmd: ['/app/main.py'] }))).toContain('script /app/main.py is not in the image filesystem');
+    expect(seen(checkEntrypoint, withConfig(base, { Entrypoint: ['/usr/local/bin/gunicorn'] }))).toContain(
+      '"/usr/local/bin/gunicorn" is not in the image filesystem',
+    );
+    expect(seen(checkEntrypoint, withConfig(base, { Cmd: ['/app/main.py'] }))).toContain(
+      'script /app/main.py is not in the image filesystem',
+    );
     expect(seen(checkEntrypoint, withConfig(base, { Entrypoint: null, Cmd: null }))).toContain('nothing to run');
-    expect(seen(checkEntrypoint, withConfig(base, { Entrypoint: null, Cmd: ['/bin/sh', '-c', 'python3 /app/main.py'] }))).toContain('shell form');
+    expect(
+      seen(checkEntrypoint, withConfig(base, { Entrypoint: null, Cmd: ['/bin/sh', '-c', 'python3 /app/main.py'] })),
+    ).toContain('shell form');
   });
 
   test('resolves bare names through PATH and relative scripts through WorkingDir', () => {
-    expect(run(checkEntrypoint, withConfig(base, { Entrypoint: ['python3'], Cmd: ['lucid_ref/serve.py'] }))).toEqual([]);
-    expect(run(checkEntrypoint, withConfig(base, { Entrypoint: ['python3', '-u', '-m', 'lucid_ref.serve'], Cmd: [] }))).toEqual([]);
-    expect(run(checkEntrypoint, withConfig(base, { Entrypoint: null, Cmd: ['/usr/bin/python3', '-W', 'ignore', '/app/lucid_ref/serve.py'] }))).toEqual([]);
+    expect(run(checkEntrypoint, withConfig(base, { Entrypoint: ['python3'], Cmd: ['lucid_ref/serve.py'] }))).toEqual(
+      [],
+    );
+    expect(
+      run(checkEntrypoint, withConfig(base, { Entrypoint: ['python3', '-u', '-m', 'lucid_ref.serve'], Cmd: [] })),
+    ).toEqual([]);
+    expect(
+      run(
+        checkEntrypoint,
+        withConfig(base, { Entrypoint: null, Cmd: ['/usr/bin/python3', '-W', 'ignore', '/app/lucid_ref/serve.py'] }),
+      ),
+    ).toEqual([]);
   });
 
   test('a symlinked program whose target is missing fails', () => {

@@ -15,7 +15,12 @@ const seen = (check: StaticCheck, facts: ImageFacts) => run(check, facts).map((f
 
 describe('no-shell', () => {
   test('fails /bin/sh, a shell copied to /app/usr/bin, and lists every path', () => {
-    const facts = withFs(base, [symlink('/bin/sh', 'dash'), exe('/bin/dash'), exe('/app/usr/bin/sh'), exe('/app/usr/bin/bash')]);
+    const facts = withFs(base, [
+      symlink('/bin/sh', 'dash'),
+      exe('/bin/dash'),
+      exe('/app/usr/bin/sh'),
+      exe('/app/usr/bin/bash'),
+    ]);
     expect(seen(checkNoShell, facts)).toEqual([
       '/app/usr/bin/bash (file) is a shell by name: "bash"',
       '/app/usr/bin/sh (file) is a shell by name: "sh"',
@@ -26,7 +31,11 @@ describe('no-shell', () => {
   });
 
   test('fails busybox under another name, found by content, and toybox', () => {
-    const facts = withFs(base, [exe('/usr/local/bin/tool', { multiCall: 'busybox' }), exe('/opt/t', { multiCall: 'toybox' }), exe('/bin/busybox', { multiCall: 'busybox' })]);
+    const facts = withFs(base, [
+      exe('/usr/local/bin/tool', { multiCall: 'busybox' }),
+      exe('/opt/t', { multiCall: 'toybox' }),
+      exe('/bin/busybox', { multiCall: 'busybox' }),
+    ]);
     expect(seen(checkNoShell, facts)).toEqual([
       '/bin/busybox (file) is a shell by name: "busybox"',
       '/opt/t is a toybox multi-call binary (found by its content) and provides sh',
@@ -35,11 +44,20 @@ describe('no-shell', () => {
   });
 
   test('names a non-executable shell file as such', () => {
-    expect(seen(checkNoShell, withFs(base, [file('/app/usr/bin/zsh')]))).toEqual(['/app/usr/bin/zsh (file, not executable) is a shell by name: "zsh"']);
+    expect(seen(checkNoShell, withFs(base, [file('/app/usr/bin/zsh')]))).toEqual([
+      '/app/usr/bin/zsh (file, not executable) is a shell by name: "zsh"',
+    ]);
   });
 
   test('passes near misses: shell.py, bash-completion dir, a directory named fish, sha256sum', () => {
-    const facts = withFs(base, [file('/app/shell.py'), dir('/usr/share/bash-completion'), file('/usr/share/bash-completion/bash_completion'), dir('/usr/share/fish'), exe('/usr/bin/sha256sum'), exe('/usr/bin/shasum')]);
+    const facts = withFs(base, [
+      file('/app/shell.py'),
+      dir('/usr/share/bash-completion'),
+      file('/usr/share/bash-completion/bash_completion'),
+      dir('/usr/share/fish'),
+      exe('/usr/bin/sha256sum'),
+      exe('/usr/bin/shasum'),
+    ]);
     expect(run(checkNoShell, facts)).toEqual([]);
   });
 });
@@ -64,14 +82,25 @@ describe('no-package-manager', () => {
   });
 
   test('passes /var/lib/dpkg/status.d (kept by distroless), dpkg docs dir, apt.conf.d, pipx-free names', () => {
-    const facts = withFs(base, [dir('/usr/share/doc/dpkg'), dir('/etc/apt'), dir('/etc/apt/apt.conf.d'), file('/var/lib/dpkg/status.d/libc6'), file('/app/pipeline.py'), exe('/usr/bin/aptitude-free-tool')]);
+    const facts = withFs(base, [
+      dir('/usr/share/doc/dpkg'),
+      dir('/etc/apt'),
+      dir('/etc/apt/apt.conf.d'),
+      file('/var/lib/dpkg/status.d/libc6'),
+      file('/app/pipeline.py'),
+      exe('/usr/bin/aptitude-free-tool'),
+    ]);
     expect(run(checkNoPackageManager, facts)).toEqual([]);
   });
 });
 
 describe('no-setuid', () => {
   test('fails setuid and setgid regular files (hardlinks too)', () => {
-    const facts = withFs(base, [exe('/usr/bin/su', { mode: 0o4755 }), exe('/usr/bin/wall', { mode: 0o2755, gid: 5 }), { ...exe('/usr/bin/su2', { mode: 0o4755 }), type: 'hardlink', link: '/usr/bin/su' }]);
+    const facts = withFs(base, [
+      exe('/usr/bin/su', { mode: 0o4755 }),
+      exe('/usr/bin/wall', { mode: 0o2755, gid: 5 }),
+      { ...exe('/usr/bin/su2', { mode: 0o4755 }), type: 'hardlink', link: '/usr/bin/su' },
+    ]);
     expect(seen(checkNoSetuid, facts)).toEqual([
       '/usr/bin/su is setuid (mode 4755, owner 0:0)',
       '/usr/bin/su2 is setuid (mode 4755, owner 0:0)',
@@ -87,15 +116,26 @@ describe('no-setuid', () => {
 
 describe('no-world-writable', () => {
   test('fails a 0777 directory, passes /tmp 1777 and world-writable symlinks', () => {
-    const facts = withFs(base, [dir('/app/logs', { mode: 0o777, uid: 65532 }), dir('/var/tmp', { mode: 0o1777 }), symlink('/app/link', '/tmp')]);
-    expect(seen(checkNoWorldWritable, facts)).toEqual(['/app/logs is world-writable without the sticky bit (mode 0777, owner 65532:0)']);
+    const facts = withFs(base, [
+      dir('/app/logs', { mode: 0o777, uid: 65532 }),
+      dir('/var/tmp', { mode: 0o1777 }),
+      symlink('/app/link', '/tmp'),
+    ]);
+    expect(seen(checkNoWorldWritable, facts)).toEqual([
+      '/app/logs is world-writable without the sticky bit (mode 0777, owner 65532:0)',
+    ]);
     expect(run(checkNoWorldWritable, base)).toEqual([]);
   });
 });
 
 describe('passwd-nonroot', () => {
   test('fails a passwd without 65532 and a missing passwd', () => {
-    expect(seen(checkPasswdNonroot, withFs(base, [], [], { '/etc/passwd': 'root:x:0:0::/root:/sbin/nologin\napp:x:1000:1000::/app:/bin/false\n' }))).toEqual(['no uid 65532; /etc/passwd has root=0, app=1000']);
+    expect(
+      seen(
+        checkPasswdNonroot,
+        withFs(base, [], [], { '/etc/passwd': 'root:x:0:0::/root:/sbin/nologin\napp:x:1000:1000::/app:/bin/false\n' }),
+      ),
+    ).toEqual(['no uid 65532; /etc/passwd has root=0, app=1000']);
     expect(seen(checkPasswdNonroot, withFs(base, [], ['/etc/passwd']))).toEqual(['the image has no /etc/passwd']);
   });
 

@@ -19,8 +19,10 @@ const amd: Platform = 'linux/amd64';
 const arm: Platform = 'linux/arm64';
 const amdBase = sampleFacts(contract, gateway, amd);
 const armBase = sampleFacts(contract, gateway, arm);
-const run = (check: StaticCheck, facts: ImageFacts, platform: Platform = amd) => check(facts, contract, gateway, platform);
-const seen = (check: StaticCheck, facts: ImageFacts, platform: Platform = amd) => run(check, facts, platform).map((f) => f.seen);
+const run = (check: StaticCheck, facts: ImageFacts, platform: Platform = amd) =>
+  check(facts, contract, gateway, platform);
+const seen = (check: StaticCheck, facts: ImageFacts, platform: Platform = amd) =>
+  run(check, facts, platform).map((f) => f.seen);
 
 /** The facts a layer scan gathers from these bytes, as the entry at `path` with `mode`. */
 function scanned(path: string, data: Buffer, mode = 0o755): FsEntry {
@@ -33,13 +35,35 @@ function scanned(path: string, data: Buffer, mode = 0o755): FsEntry {
 
 const LD64 = '/lib64/ld-linux-x86-64.so.2';
 /** python:3.11-slim's /usr/local/bin/python3.11 as the loader sees it. */
-const slimPython = () => scanned('/usr/local/bin/python3.11', craftElf({ machine: 'x86-64', interp: LD64, needed: ['libpython3.11.so.1.0', 'libc.so.6'], runpath: '$ORIGIN/../lib', align: 0x1000 }));
+const slimPython = () =>
+  scanned(
+    '/usr/local/bin/python3.11',
+    craftElf({
+      machine: 'x86-64',
+      interp: LD64,
+      needed: ['libpython3.11.so.1.0', 'libc.so.6'],
+      runpath: '$ORIGIN/../lib',
+      align: 0x1000,
+    }),
+  );
 const slimImage = (extra: FsEntry[] = []) =>
-  withConfig(withFs(amdBase, [symlink('/usr/local/bin/python3', 'python3.11'), slimPython(), ...extra]), { Entrypoint: ['/usr/local/bin/python3'], Cmd: ['/app/lucid_ref/serve.py', 'api-gateway'] });
-const lib = (path: string, o: Partial<FsEntry> = {}): FsEntry => file(path, { elf: 'x86-64', size: 1000, needed: ['libc.so.6'], ...o });
+  withConfig(withFs(amdBase, [symlink('/usr/local/bin/python3', 'python3.11'), slimPython(), ...extra]), {
+    Entrypoint: ['/usr/local/bin/python3'],
+    Cmd: ['/app/lucid_ref/serve.py', 'api-gateway'],
+  });
+const lib = (path: string, o: Partial<FsEntry> = {}): FsEntry =>
+  file(path, { elf: 'x86-64', size: 1000, needed: ['libc.so.6'], ...o });
 
 describe('ELF facts from crafted bytes', () => {
-  const bytes = craftElf({ machine: 'aarch64', interp: '/lib/ld-linux-aarch64.so.1', needed: ['libfoo.so.1', 'libc.so.6'], runpath: '$ORIGIN/../lib:/opt/x', rpath: '/old', soname: 'x', align: 0x1000 });
+  const bytes = craftElf({
+    machine: 'aarch64',
+    interp: '/lib/ld-linux-aarch64.so.1',
+    needed: ['libfoo.so.1', 'libc.so.6'],
+    runpath: '$ORIGIN/../lib:/opt/x',
+    rpath: '/old',
+    soname: 'x',
+    align: 0x1000,
+  });
 
   test('readElf reads PT_INTERP, DT_NEEDED, RUNPATH, RPATH, SONAME and the LOAD alignment', () => {
     expect(readElf(readFromBuffer(bytes))).toEqual({
@@ -55,7 +79,13 @@ describe('ELF facts from crafted bytes', () => {
   });
 
   test('only the headers, program headers, dynamic section and the named strings are read', () => {
-    const big = craftElf({ machine: 'x86-64', interp: LD64, needed: ['libc.so.6'], gap: 3_000_000, padding: 5_000_000 });
+    const big = craftElf({
+      machine: 'x86-64',
+      interp: LD64,
+      needed: ['libc.so.6'],
+      gap: 3_000_000,
+      padding: 5_000_000,
+    });
     let bytesRead = 0;
     const info = readElf((o, n) => {
       const b = readFromBuffer(big)(o, n);
@@ -67,7 +97,13 @@ describe('ELF facts from crafted bytes', () => {
   });
 
   test('the stream collector gives the same facts whatever the chunking, with the dynamic section past its prefix', () => {
-    const far = craftElf({ machine: 'x86-64', interp: LD64, needed: ['libpython3.11.so.1.0'], runpath: '$ORIGIN/../lib', gap: 4_300_000 });
+    const far = craftElf({
+      machine: 'x86-64',
+      interp: LD64,
+      needed: ['libpython3.11.so.1.0'],
+      runpath: '$ORIGIN/../lib',
+      gap: 4_300_000,
+    });
     const whole = readElf(readFromBuffer(far));
     for (const size of [1, 7, 4096, 65536, far.length]) {
       const c = new ElfStreamCollector();
@@ -93,7 +129,11 @@ describe('ELF facts from crafted bytes', () => {
 });
 
 describe('shells by content', () => {
-  const elfWith = (...markers: string[]) => Buffer.concat([craftElf({ machine: 'x86-64', interp: LD64, needed: ['libc.so.6'] }), ...markers.map((m) => Buffer.from(`\0${m}\0`))]);
+  const elfWith = (...markers: string[]) =>
+    Buffer.concat([
+      craftElf({ machine: 'x86-64', interp: LD64, needed: ['libc.so.6'] }),
+      ...markers.map((m) => Buffer.from(`\0${m}\0`)),
+    ]);
 
   test.each([
     ['dash', ['sh: turning off NDELAY mode', 'Use "exit" to leave shell.']],
@@ -115,7 +155,9 @@ describe('shells by content', () => {
   test('no-shell fails a dash under an innocent name; the runtime check tries it', () => {
     const dash = scanned('/usr/local/bin/helper', elfWith('sh: turning off NDELAY mode', 'Use "exit" to leave shell.'));
     const facts = withFs(amdBase, [dash]);
-    expect(seen(checkNoShell, facts)).toEqual(['/usr/local/bin/helper (file) is the dash shell by its content, whatever its name']);
+    expect(seen(checkNoShell, facts)).toEqual([
+      '/usr/local/bin/helper (file) is the dash shell by its content, whatever its name',
+    ]);
     expect(shellExecCandidates(contract, facts)).toContainEqual(['/usr/local/bin/helper', '-c', 'true']);
     expect(run(checkNoShell, amdBase)).toEqual([]);
   });
@@ -138,37 +180,66 @@ describe('programs-start: the loader', () => {
   test('the library found through RUNPATH $ORIGIN, LD_LIBRARY_PATH or ld.so.conf includes passes', () => {
     const libpy = (p: string) => lib(p, { soname: 'libpython3.11.so.1.0' });
     expect(run(checkProgramsStart, slimImage([libpy('/usr/local/lib/libpython3.11.so.1.0')]))).toEqual([]);
-    expect(run(checkProgramsStart, withConfig(slimImage([libpy('/opt/py/libpython3.11.so.1.0')]), { Env: ['LD_LIBRARY_PATH=/opt/py'] }))).toEqual([]);
-    const conf = withFs(slimImage([libpy('/opt/conf/libpython3.11.so.1.0')]), [], [], { '/etc/ld.so.conf': 'include /etc/ld.so.conf.d/*.conf\n', '/etc/ld.so.conf.d/py.conf': '# py\n/opt/conf\n' });
+    expect(
+      run(
+        checkProgramsStart,
+        withConfig(slimImage([libpy('/opt/py/libpython3.11.so.1.0')]), { Env: ['LD_LIBRARY_PATH=/opt/py'] }),
+      ),
+    ).toEqual([]);
+    const conf = withFs(slimImage([libpy('/opt/conf/libpython3.11.so.1.0')]), [], [], {
+      '/etc/ld.so.conf': 'include /etc/ld.so.conf.d/*.conf\n',
+      '/etc/ld.so.conf.d/py.conf': '# py\n/opt/conf\n',
+    });
     expect(ldSoConfDirs(conf.fs)).toEqual(['/opt/conf']);
     expect(run(checkProgramsStart, conf)).toEqual([]);
   });
 
   test('a library for another machine is skipped as the loader skips it', () => {
-    expect(seen(checkProgramsStart, slimImage([lib('/usr/local/lib/libpython3.11.so.1.0', { elf: 'aarch64' })]))[0]).toContain('needs libpython3.11.so.1.0');
+    expect(
+      seen(checkProgramsStart, slimImage([lib('/usr/local/lib/libpython3.11.so.1.0', { elf: 'aarch64' })]))[0],
+    ).toContain('needs libpython3.11.so.1.0');
   });
 
   test("the libraries' own DT_NEEDED are followed (cycles end), through symlinks, with RPATH inherited from the program", () => {
     const app = exe('/opt/app/bin/app', { elf: 'x86-64', interp: LD64, needed: ['liba.so'], rpath: '$ORIGIN/../lib' });
-    const facts = (extra: FsEntry[]) => withConfig(withFs(amdBase, [app, ...extra]), { Entrypoint: ['/opt/app/bin/app'], Cmd: [] });
+    const facts = (extra: FsEntry[]) =>
+      withConfig(withFs(amdBase, [app, ...extra]), { Entrypoint: ['/opt/app/bin/app'], Cmd: [] });
     const a = lib('/opt/app/lib/liba.so.1', { needed: ['libb.so', 'libc.so.6'] });
     const b = lib('/opt/app/lib/libb.so', { needed: ['liba.so', 'libmissing.so.3'] });
     expect(seen(checkProgramsStart, facts([a, symlink('/opt/app/lib/liba.so', 'liba.so.1'), b]))).toEqual([
       'needs libmissing.so.3 (DT_NEEDED of /opt/app/lib/libb.so); searched /opt/app/bin/../lib, /lib/x86_64-linux-gnu, /usr/lib/x86_64-linux-gnu, /lib64, /usr/lib64, /lib, /usr/lib: not found',
     ]);
-    expect(run(checkProgramsStart, facts([a, symlink('/opt/app/lib/liba.so', 'liba.so.1'), lib('/opt/app/lib/libb.so', { needed: ['liba.so'] })]))).toEqual([]);
+    expect(
+      run(
+        checkProgramsStart,
+        facts([a, symlink('/opt/app/lib/liba.so', 'liba.so.1'), lib('/opt/app/lib/libb.so', { needed: ['liba.so'] })]),
+      ),
+    ).toEqual([]);
   });
 
   test('a missing PT_INTERP fails; the HEALTHCHECK program is judged too', () => {
-    const bad = exe('/usr/local/bin/probe', { elf: 'x86-64', interp: '/lib/ld-musl-x86_64.so.1', needed: ['libc.musl-x86_64.so.1'] });
-    const facts = withConfig(withFs(amdBase, [bad]), { Healthcheck: { Test: ['CMD', '/usr/local/bin/probe', 'http://127.0.0.1:8080/api/v1/meta/health'] } });
+    const bad = exe('/usr/local/bin/probe', {
+      elf: 'x86-64',
+      interp: '/lib/ld-musl-x86_64.so.1',
+      needed: ['libc.musl-x86_64.so.1'],
+    });
+    const facts = withConfig(withFs(amdBase, [bad]), {
+      Healthcheck: { Test: ['CMD', '/usr/local/bin/probe', 'http://127.0.0.1:8080/api/v1/meta/health'] },
+    });
     const f = run(checkProgramsStart, facts);
     expect(f.map((x) => x.seen)).toEqual([
       'needs its program interpreter /lib/ld-musl-x86_64.so.1 (PT_INTERP of /usr/local/bin/probe); searched /lib/ld-musl-x86_64.so.1: not found',
       'needs libc.musl-x86_64.so.1 (DT_NEEDED of /usr/local/bin/probe); searched /lib, /usr/local/lib, /usr/lib: not found',
     ]);
     expect(f[0]!.where).toContain('config.Healthcheck.Test');
-    expect(defaultLibDirs('aarch64')).toEqual(['/lib/aarch64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/lib64', '/usr/lib64', '/lib', '/usr/lib']);
+    expect(defaultLibDirs('aarch64')).toEqual([
+      '/lib/aarch64-linux-gnu',
+      '/usr/lib/aarch64-linux-gnu',
+      '/lib64',
+      '/usr/lib64',
+      '/lib',
+      '/usr/lib',
+    ]);
   });
 
   test('a missing or non-executable program is left to the entrypoint check', () => {
@@ -177,26 +248,39 @@ describe('programs-start: the loader', () => {
 });
 
 describe('programs-start: scripts', () => {
-  const script = (shebang: string | undefined) => exe('/usr/local/bin/tool', { ...(shebang !== undefined && { shebang }) });
-  const facts = (e: FsEntry, extra: FsEntry[] = []) => withConfig(withFs(amdBase, [e, ...extra]), { Entrypoint: ['tool'], Cmd: ['run'] });
+  const script = (shebang: string | undefined) =>
+    exe('/usr/local/bin/tool', { ...(shebang !== undefined && { shebang }) });
+  const facts = (e: FsEntry, extra: FsEntry[] = []) =>
+    withConfig(withFs(amdBase, [e, ...extra]), { Entrypoint: ['tool'], Cmd: ['run'] });
 
   test('the "#!" interpreter must exist; env finds it on PATH; nested scripts are followed', () => {
     expect(run(checkProgramsStart, facts(script('/usr/bin/python3 -u')))).toEqual([]);
     const env = exe('/usr/bin/env', { elf: 'x86-64', interp: LD64, needed: ['libc.so.6'] });
     expect(run(checkProgramsStart, facts(script('/usr/bin/env python3'), [env]))).toEqual([]);
-    expect(seen(checkProgramsStart, facts(script('/usr/bin/env python3')))).toEqual(['#!/usr/bin/env python3: /usr/bin/env is not in the image (resolved to /usr/bin/env)']);
-    expect(seen(checkProgramsStart, facts(script('/bin/sh -e')))).toEqual(['#!/bin/sh -e: /bin/sh is not in the image (resolved to /bin/sh)']);
-    expect(seen(checkProgramsStart, facts(script('/usr/bin/env node'), [env]))[0]).toMatch(/^#!\/usr\/bin\/env node: "node" is not on PATH; looked at \/usr\/local\/bin\/node, /);
-    expect(seen(checkProgramsStart, facts(script('/opt/wrap'), [exe('/opt/wrap', { shebang: '/bin/bash' })]))).toEqual(['#!/bin/bash: /bin/bash is not in the image (resolved to /bin/bash)']);
+    expect(seen(checkProgramsStart, facts(script('/usr/bin/env python3')))).toEqual([
+      '#!/usr/bin/env python3: /usr/bin/env is not in the image (resolved to /usr/bin/env)',
+    ]);
+    expect(seen(checkProgramsStart, facts(script('/bin/sh -e')))).toEqual([
+      '#!/bin/sh -e: /bin/sh is not in the image (resolved to /bin/sh)',
+    ]);
+    expect(seen(checkProgramsStart, facts(script('/usr/bin/env node'), [env]))[0]).toMatch(
+      /^#!\/usr\/bin\/env node: "node" is not on PATH; looked at \/usr\/local\/bin\/node, /,
+    );
+    expect(seen(checkProgramsStart, facts(script('/opt/wrap'), [exe('/opt/wrap', { shebang: '/bin/bash' })]))).toEqual([
+      '#!/bin/bash: /bin/bash is not in the image (resolved to /bin/bash)',
+    ]);
   });
 
   test('an executable that is neither ELF nor a script cannot be exec-ed', () => {
-    expect(seen(checkProgramsStart, facts(script(undefined)))).toEqual(['/usr/local/bin/tool is neither an ELF file nor a "#!" script: exec fails with "exec format error"']);
+    expect(seen(checkProgramsStart, facts(script(undefined)))).toEqual([
+      '/usr/local/bin/tool is neither an ELF file nor a "#!" script: exec fails with "exec format error"',
+    ]);
   });
 });
 
 describe('programs-start: Python modules', () => {
-  const app = (cmd: string[], extra: FsEntry[] = [], env: string[] = amdBase.config.Env) => withConfig(withFs(amdBase, extra), { Entrypoint: ['/usr/bin/python3'], Cmd: cmd, Env: env });
+  const app = (cmd: string[], extra: FsEntry[] = [], env: string[] = amdBase.config.Env) =>
+    withConfig(withFs(amdBase, extra), { Entrypoint: ['/usr/bin/python3'], Cmd: cmd, Env: env });
   // The layout the real HEAD gateway copies: its code lands in /app/api/..., not /app/app/api/...
   const layout = [file('/app/api/__init__.py'), file('/app/api/app/__init__.py'), file('/app/api/app/main.py')];
 
@@ -210,23 +294,51 @@ describe('programs-start: Python modules', () => {
 
   test('packages, namespace dirs, compiled modules, PYTHONPATH; -I leaves the working dir out', () => {
     expect(run(checkProgramsStart, app(['-m', 'ns.mod'], [file('/app/ns/mod.pyc')]))).toEqual([]);
-    expect(run(checkProgramsStart, app(['-m', 'fast'], [file('/app/fast.cpython-311-x86_64-linux-gnu.so')]))).toEqual([]);
-    expect(run(checkProgramsStart, app(['-m', 'svc'], [file('/srv/code/svc.py')], ['PYTHONPATH=/srv/code']))).toEqual([]);
-    expect(seen(checkProgramsStart, app(['-I', '-m', 'api.app.main'], layout))[0]).toContain('no module or package "api"');
-    expect(seen(checkProgramsStart, app(['-m', 'api.app.nothere'], layout))[0]).toContain('no submodule or package "nothere" in api.app');
+    expect(run(checkProgramsStart, app(['-m', 'fast'], [file('/app/fast.cpython-311-x86_64-linux-gnu.so')]))).toEqual(
+      [],
+    );
+    expect(run(checkProgramsStart, app(['-m', 'svc'], [file('/srv/code/svc.py')], ['PYTHONPATH=/srv/code']))).toEqual(
+      [],
+    );
+    expect(seen(checkProgramsStart, app(['-I', '-m', 'api.app.main'], layout))[0]).toContain(
+      'no module or package "api"',
+    );
+    expect(seen(checkProgramsStart, app(['-m', 'api.app.nothere'], layout))[0]).toContain(
+      'no submodule or package "nothere" in api.app',
+    );
     expect(seen(checkProgramsStart, app(['-m', 'api'], layout))[0]).toContain('without a __main__ module');
   });
 
   test('uvicorn and gunicorn apps resolve from the working dir and their --app-dir', () => {
     const uvicorn = exe('/usr/local/bin/uvicorn', { shebang: '/usr/bin/python3' });
-    const cmd = (c: string[], extra: FsEntry[]) => withConfig(withFs(amdBase, [uvicorn, ...extra]), { Entrypoint: c, Cmd: [] });
+    const cmd = (c: string[], extra: FsEntry[]) =>
+      withConfig(withFs(amdBase, [uvicorn, ...extra]), { Entrypoint: c, Cmd: [] });
     expect(run(checkProgramsStart, cmd(['uvicorn', 'api.app.main:app', '--port', '8080'], layout))).toEqual([]);
-    expect(seen(checkProgramsStart, cmd(['uvicorn', '--log-level', 'info', 'app.api.app.main:app'], layout))[0]).toContain('uvicorn app.api.app.main:app cannot import app.api.app.main');
-    expect(run(checkProgramsStart, cmd(['uvicorn', '--app-dir', '/srv', 'web:app'], [file('/srv/web.py')]))).toEqual([]);
-    const viaM = app(['-m', 'uvicorn', 'api.app.main:app'], [...layout, dir('/usr/lib/python3/dist-packages'), file('/usr/lib/python3/dist-packages/uvicorn/__init__.py'), file('/usr/lib/python3/dist-packages/uvicorn/__main__.py')]);
+    expect(
+      seen(checkProgramsStart, cmd(['uvicorn', '--log-level', 'info', 'app.api.app.main:app'], layout))[0],
+    ).toContain('uvicorn app.api.app.main:app cannot import app.api.app.main');
+    expect(run(checkProgramsStart, cmd(['uvicorn', '--app-dir', '/srv', 'web:app'], [file('/srv/web.py')]))).toEqual(
+      [],
+    );
+    const viaM = app(
+      ['-m', 'uvicorn', 'api.app.main:app'],
+      [
+        ...layout,
+        dir('/usr/lib/python3/dist-packages'),
+        file('/usr/lib/python3/dist-packages/uvicorn/__init__.py'),
+        file('/usr/lib/python3/dist-packages/uvicorn/__main__.py'),
+      ],
+    );
     expect(run(checkProgramsStart, viaM)).toEqual([]);
-    expect(appOf('gunicorn', ['-b', '0.0.0.0:80', '--chdir', '/srv', 'web.wsgi'])).toEqual({ module: 'web.wsgi', dirs: ['/srv'] });
-    expect(pythonInvocation(['-IS', '-W', 'ignore', '-mpkg.mod', 'x'])).toEqual({ flags: new Set(['I', 'S']), module: 'pkg.mod', rest: ['x'] });
+    expect(appOf('gunicorn', ['-b', '0.0.0.0:80', '--chdir', '/srv', 'web.wsgi'])).toEqual({
+      module: 'web.wsgi',
+      dirs: ['/srv'],
+    });
+    expect(pythonInvocation(['-IS', '-W', 'ignore', '-mpkg.mod', 'x'])).toEqual({
+      flags: new Set(['I', 'S']),
+      module: 'pkg.mod',
+      rest: ['x'],
+    });
   });
 });
 
@@ -236,12 +348,20 @@ describe('pi5-page-size', () => {
     expect(run(checkPi5PageSize, amdBase, amd)).toEqual([]);
   });
 
-  test('an aarch64 ELF aligned to 4 KiB fails on arm64; x86-64 files are the platform check\'s', () => {
+  test("an aarch64 ELF aligned to 4 KiB fails on arm64; x86-64 files are the platform check's", () => {
     const four = scanned('/usr/local/bin/tool', withLoadAlign(craftElf({ machine: 'aarch64' }), 0x1000));
-    const f = run(checkPi5PageSize, withFs(armBase, [four, file('/opt/x86.so', { elf: 'x86-64', loadAlign: 0x1000 })]), arm);
-    expect(f.map((x) => x.seen)).toEqual(['1 ELF file(s) cannot be loaded with 16 KiB pages: /usr/local/bin/tool (LOAD p_align 0x1000)']);
+    const f = run(
+      checkPi5PageSize,
+      withFs(armBase, [four, file('/opt/x86.so', { elf: 'x86-64', loadAlign: 0x1000 })]),
+      arm,
+    );
+    expect(f.map((x) => x.seen)).toEqual([
+      '1 ELF file(s) cannot be loaded with 16 KiB pages: /usr/local/bin/tool (LOAD p_align 0x1000)',
+    ]);
     expect(f[0]!.where).toMatch(/^image file \/usr\/local\/bin\/tool \(layer /);
     const congruent = file('/opt/y.so', { elf: 'aarch64', loadAlign: 0x10000, loadOffsetAlign: 0x1000 });
-    expect(seen(checkPi5PageSize, withFs(armBase, [congruent]), arm)[0]).toContain('/opt/y.so (LOAD p_vaddr - p_offset only 0x1000-aligned)');
+    expect(seen(checkPi5PageSize, withFs(armBase, [congruent]), arm)[0]).toContain(
+      '/opt/y.so (LOAD p_vaddr - p_offset only 0x1000-aligned)',
+    );
   });
 });

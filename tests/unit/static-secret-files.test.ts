@@ -12,7 +12,12 @@ import type { ImageFacts, SecretFileHit } from '../../helpers/model/image-facts.
 const contract = loadContract({});
 const svc = serviceNamed(contract, 'data-chain');
 const base = sampleFacts(contract, svc, 'linux/amd64');
-const hit = (kind: string, line: number, shown: string, secret: string): SecretFileHit => ({ kind, line, shown, fingerprint: fingerprintOf(secret) });
+const hit = (kind: string, line: number, shown: string, secret: string): SecretFileHit => ({
+  kind,
+  line,
+  shown,
+  fingerprint: fingerprintOf(secret),
+});
 const PASSWORD = hit('a literal value for DB_PASSWORD', 3, 'DB_PASSWORD=Lu************', 'Lucid-Pr0d-2025!');
 const KEY = hit('a PEM private key', 1, '-----BEGIN PRIVATE KEY----- MC************', 'MC4CAQAwBQYDK2VwBCIEI');
 
@@ -44,7 +49,9 @@ describe('no-secret-files', () => {
   });
 
   test('a file with many secrets shows the first four and counts the rest', () => {
-    const many = Array.from({ length: 6 }, (_, i) => hit(`a literal value for K${i}_TOKEN`, i + 1, `K${i}_TOKEN=ab****`, `secret-${i}`));
+    const many = Array.from({ length: 6 }, (_, i) =>
+      hit(`a literal value for K${i}_TOKEN`, i + 1, `K${i}_TOKEN=ab****`, `secret-${i}`),
+    );
     const [f] = check(withSecrets({ '/app/.env': many }));
     expect(f!.seen.match(/line \d+/g)).toEqual(['line 1', 'line 2', 'line 3', 'line 4']);
     expect(f!.seen).toMatch(/; and 2 more$/);
@@ -58,12 +65,19 @@ describe('no-secret-files', () => {
 
   test('contract.secretFiles.allow: by path (exact or glob), by fingerprint anywhere, or both together', () => {
     const f = withSecrets({ '/app/.env': [PASSWORD], '/opt/tests/fixtures/key.pem': [KEY] });
-    expect(check(f, allowing([{ path: '/app/.env' }])).map((x) => x.where)).toEqual(['image file /opt/tests/fixtures/key.pem (layer 2)']);
+    expect(check(f, allowing([{ path: '/app/.env' }])).map((x) => x.where)).toEqual([
+      'image file /opt/tests/fixtures/key.pem (layer 2)',
+    ]);
     expect(check(f, allowing([{ path: '/opt/**' }, { path: '/app/*' }]))).toEqual([]);
     expect(check(f, allowing([{ path: '/opt/*' }])).length).toBe(2); // * stays within one segment
-    expect(check(f, allowing([{ fingerprint: KEY.fingerprint }])).map((x) => x.where)).toEqual(['image file /app/.env (layer 2)']);
+    expect(check(f, allowing([{ fingerprint: KEY.fingerprint }])).map((x) => x.where)).toEqual([
+      'image file /app/.env (layer 2)',
+    ]);
     expect(check(f, allowing([{ path: '/app/.env', fingerprint: KEY.fingerprint }])).length).toBe(2); // both must match
-    expect(check(f, allowing([{ path: '/opt/tests/**', fingerprint: KEY.fingerprint, reason: 'test key of a library' }])).length).toBe(1);
+    expect(
+      check(f, allowing([{ path: '/opt/tests/**', fingerprint: KEY.fingerprint, reason: 'test key of a library' }]))
+        .length,
+    ).toBe(1);
   });
 
   test('pathGlob: literal characters stay literal', () => {
@@ -77,7 +91,14 @@ describe('no-secret-files', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lucid-allow-'));
     try {
       const profile = join(dir, 'accept-test-key.json');
-      writeFileSync(profile, JSON.stringify({ secretFiles: { allow: [{ path: '/usr/local/share/lucid/*', fingerprint: KEY.fingerprint, reason: 'a test key' }] } }));
+      writeFileSync(
+        profile,
+        JSON.stringify({
+          secretFiles: {
+            allow: [{ path: '/usr/local/share/lucid/*', fingerprint: KEY.fingerprint, reason: 'a test key' }],
+          },
+        }),
+      );
       const c = loadContract({ overrides: [profile] });
       const f = withSecrets({ '/usr/local/share/lucid/session.cache': [KEY], '/app/.env': [PASSWORD] });
       expect(check(f, c).map((x) => x.where)).toEqual(['image file /app/.env (layer 2)']);
@@ -90,7 +111,10 @@ describe('no-secret-files', () => {
     expect(contract.secretFiles.allow).toEqual([]);
     const raw = { ...structuredClone(contract), secretFiles: undefined } as Record<string, unknown>;
     expect(ContractSchema.parse(raw).secretFiles).toEqual({ allow: [] });
-    const bad = ContractSchema.safeParse({ ...raw, secretFiles: { allow: [{ reason: 'no path, no fingerprint' }, { fingerprint: 'abc' }, { path: 'relative' }] } });
+    const bad = ContractSchema.safeParse({
+      ...raw,
+      secretFiles: { allow: [{ reason: 'no path, no fingerprint' }, { fingerprint: 'abc' }, { path: 'relative' }] },
+    });
     expect(bad.success).toBe(false);
     const msg = formatIssues(bad.error!.issues);
     expect(msg).toContain('secretFiles.allow.0: an allow entry needs a path, a fingerprint or both');

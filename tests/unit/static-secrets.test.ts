@@ -8,7 +8,12 @@ const contract = loadContract({});
 const svc = serviceNamed(contract, 'service-mesh-controller');
 const base = sampleFacts(contract, svc, 'linux/amd64');
 const check = (env: string[], history: string[] = [], allow: string[] = []) =>
-  checkNoSecrets(withConfig(base, { Env: env }, { history: history.map((created_by) => ({ created_by })) }), { ...contract, secrets: { allow } }, svc, 'linux/amd64');
+  checkNoSecrets(
+    withConfig(base, { Env: env }, { history: history.map((created_by) => ({ created_by })) }),
+    { ...contract, secrets: { allow } },
+    svc,
+    'linux/amd64',
+  );
 
 // Token-shaped test strings are assembled at run time so no secret scanner mistakes this file for a leak.
 const ghp = ['ghp', '_', 'A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8'].join('');
@@ -27,7 +32,10 @@ describe('no-secrets', () => {
   });
 
   test('fails a password-named env var with a literal value, and a secret in history', () => {
-    const f = check(['MONGO_PASSWORD=hunter22', 'JWT_SECRET_KEY=supersecretvalue'], ['/bin/sh -c #(nop)  ENV SECRET_KEY=abcdef123456', 'RUN |1 DB_PASSWORD=pa55word /bin/sh -c make']);
+    const f = check(
+      ['MONGO_PASSWORD=hunter22', 'JWT_SECRET_KEY=supersecretvalue'],
+      ['/bin/sh -c #(nop)  ENV SECRET_KEY=abcdef123456', 'RUN |1 DB_PASSWORD=pa55word /bin/sh -c make'],
+    );
     expect(f.map((x) => x.seen)).toEqual([
       'Env MONGO_PASSWORD carries a literal value for MONGO_PASSWORD: MONGO_PASSWORD=hu******',
       'Env JWT_SECRET_KEY carries a literal value for JWT_SECRET_KEY: JWT_SECRET_KEY=su************',
@@ -61,7 +69,11 @@ describe('no-secrets', () => {
         'PWD=/app',
         'MAX_TOKENS=4096',
       ],
-      ['ARG MONGO_PASSWORD', 'RUN /bin/sh -c export PASSWORD=$PASSWORD && make', 'ENV URL=mongodb://user:${MONGO_PW}@db/x'],
+      [
+        'ARG MONGO_PASSWORD',
+        'RUN /bin/sh -c export PASSWORD=$PASSWORD && make',
+        'ENV URL=mongodb://user:${MONGO_PW}@db/x',
+      ],
     );
     expect(f).toEqual([]);
   });

@@ -33,8 +33,14 @@ interface Workflow {
 
 function load(file: string): Workflow {
   const doc = parseDocument(readFileSync(join(DIR, file), 'utf8'), { strict: true, uniqueKeys: true });
-  expect(doc.errors.map((e) => e.message), file).toEqual([]);
-  expect(doc.warnings.map((e) => e.message), file).toEqual([]);
+  expect(
+    doc.errors.map((e) => e.message),
+    file,
+  ).toEqual([]);
+  expect(
+    doc.warnings.map((e) => e.message),
+    file,
+  ).toEqual([]);
   return doc.toJS() as Workflow;
 }
 
@@ -67,10 +73,14 @@ describe('.github/workflows examples', () => {
           for (const call of s.run ? harnessCalls(s.run) : []) {
             const spec = SPECS[call.verb];
             expect(spec, `${file}: verb ${call.verb}`).toBeDefined();
-            expect(() => parseArgs(call.argv, spec!, {}), `${file}: lucid-harness ${call.verb} ${call.argv.join(' ')}`).not.toThrow();
+            expect(
+              () => parseArgs(call.argv, spec!, {}),
+              `${file}: lucid-harness ${call.verb} ${call.argv.join(' ')}`,
+            ).not.toThrow();
           }
         }
-        for (const need of [job.needs ?? []].flat()) expect(Object.keys(wf.jobs), `${file} ${name} needs ${need}`).toContain(need);
+        for (const need of [job.needs ?? []].flat())
+          expect(Object.keys(wf.jobs), `${file} ${name} needs ${need}`).toContain(need);
       }
     });
   }
@@ -97,6 +107,11 @@ describe('.github/workflows examples', () => {
     const download = merge.steps.find((s) => s.uses?.startsWith('actions/download-artifact'))!;
     expect(download.with).toMatchObject({ pattern: 'lucid-shard-*', path: 'shards' });
     const calls = merge.steps.flatMap((s) => (s.run ? harnessCalls(s.run) : []));
-    expect(calls).toEqual([{ verb: 'report', argv: ['--merge', 'shards/lucid-shard-amd64', 'shards/lucid-shard-arm64', '--report-dir', 'reports'] }]);
+    expect(calls).toEqual([
+      {
+        verb: 'report',
+        argv: ['--merge', 'shards/lucid-shard-amd64', 'shards/lucid-shard-arm64', '--report-dir', 'reports'],
+      },
+    ]);
   });
 });

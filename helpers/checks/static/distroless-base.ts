@@ -23,19 +23,37 @@ function osReleaseProblems(facts: ImageFacts, contract: Contract): { problems: s
   const etcText = textOf(facts.fs, '/etc/os-release');
   const libText = textOf(facts.fs, '/usr/lib/os-release');
   const text = etcText ?? libText;
-  if (text === undefined) return { problems: ['the image has no /etc/os-release (nor /usr/lib/os-release): its base cannot be told'], where: 'image file /etc/os-release' };
+  if (text === undefined)
+    return {
+      problems: ['the image has no /etc/os-release (nor /usr/lib/os-release): its base cannot be told'],
+      where: 'image file /etc/os-release',
+    };
   const resolved = resolvePath(facts.fs, '/etc/os-release').path;
-  const where = etcText === undefined ? 'image file /usr/lib/os-release' : resolved === '/etc/os-release' ? 'image file /etc/os-release' : `image file ${resolved} (via /etc/os-release)`;
+  const where =
+    etcText === undefined
+      ? 'image file /usr/lib/os-release'
+      : resolved === '/etc/os-release'
+        ? 'image file /etc/os-release'
+        : `image file ${resolved} (via /etc/os-release)`;
   const os = parseOsRelease(text);
   const problems: string[] = [];
   const names = [os.PRETTY_NAME, os.NAME].filter((v): v is string => v !== undefined);
   if (!names.some((n) => n.toLowerCase().includes(want.name.toLowerCase()))) {
-    problems.push(`PRETTY_NAME ${JSON.stringify(os.PRETTY_NAME ?? '')} and NAME ${JSON.stringify(os.NAME ?? '')} do not say ${want.name}`);
+    problems.push(
+      `PRETTY_NAME ${JSON.stringify(os.PRETTY_NAME ?? '')} and NAME ${JSON.stringify(os.NAME ?? '')} do not say ${want.name}`,
+    );
   }
   const ids = [os.ID, ...(os.ID_LIKE ?? '').split(/\s+/)].filter(Boolean);
   if (!ids.includes(want.id)) problems.push(`ID ${JSON.stringify(os.ID ?? '')} is not ${want.id}`);
-  const version = os.VERSION_ID === want.versionId || (os.VERSION_ID ?? '').startsWith(`${want.versionId}.`) || os.VERSION_CODENAME === want.codename || (os.VERSION ?? '').includes(`(${want.codename})`);
-  if (!version) problems.push(`VERSION_ID ${JSON.stringify(os.VERSION_ID ?? '')} (VERSION ${JSON.stringify(os.VERSION ?? '')}) is not ${want.versionId} (${want.codename})`);
+  const version =
+    os.VERSION_ID === want.versionId ||
+    (os.VERSION_ID ?? '').startsWith(`${want.versionId}.`) ||
+    os.VERSION_CODENAME === want.codename ||
+    (os.VERSION ?? '').includes(`(${want.codename})`);
+  if (!version)
+    problems.push(
+      `VERSION_ID ${JSON.stringify(os.VERSION_ID ?? '')} (VERSION ${JSON.stringify(os.VERSION ?? '')}) is not ${want.versionId} (${want.codename})`,
+    );
   return { problems, where };
 }
 
@@ -50,7 +68,12 @@ export const checkDistrolessBase: StaticCheck = (facts, contract, _service, plat
   const base = contract.base;
   const os = osReleaseProblems(facts, contract);
   if (os.problems.length) {
-    out.push({ check: DISTROLESS_BASE, expected: `/etc/os-release of ${base.image}: ${base.osRelease.name}, ${base.osRelease.id} ${base.osRelease.versionId}`, seen: os.problems.join('; '), where: os.where });
+    out.push({
+      check: DISTROLESS_BASE,
+      expected: `/etc/os-release of ${base.image}: ${base.osRelease.name}, ${base.osRelease.id} ${base.osRelease.versionId}`,
+      seen: os.problems.join('; '),
+      where: os.where,
+    });
   }
 
   const pinned = base.diffIds?.[platform];
@@ -58,8 +81,15 @@ export const checkDistrolessBase: StaticCheck = (facts, contract, _service, plat
     const first = facts.diffIds.slice(0, pinned.length);
     const at = pinned.findIndex((d, i) => first[i] !== d);
     if (at >= 0) {
-      const seen = facts.diffIds[at] ? `layer ${at} is ${short(facts.diffIds[at])}, the pinned base has ${short(pinned[at]!)}` : `the image has ${facts.diffIds.length} layer(s), the pinned base ${pinned.length}`;
-      out.push({ check: DISTROLESS_BASE, expected: `the first ${pinned.length} layer(s) are the pinned ${base.image} for ${platform} (${pinned.map(short).join(', ')})`, seen, where: `image config: rootfs.diff_ids ${JSON.stringify(facts.diffIds.map(short))}` });
+      const seen = facts.diffIds[at]
+        ? `layer ${at} is ${short(facts.diffIds[at])}, the pinned base has ${short(pinned[at]!)}`
+        : `the image has ${facts.diffIds.length} layer(s), the pinned base ${pinned.length}`;
+      out.push({
+        check: DISTROLESS_BASE,
+        expected: `the first ${pinned.length} layer(s) are the pinned ${base.image} for ${platform} (${pinned.map(short).join(', ')})`,
+        seen,
+        where: `image config: rootfs.diff_ids ${JSON.stringify(facts.diffIds.map(short))}`,
+      });
     }
   }
 
@@ -76,12 +106,29 @@ export const checkDistrolessBase: StaticCheck = (facts, contract, _service, plat
     const via = found.hops.length ? ` (${found.hops.join(', ')})` : '';
     const expected = `${field} runs the base's interpreter ${base.python}${own.entry ? ` (${own.path})` : ''}`;
     if (!own.entry || own.error) {
-      out.push({ check: DISTROLESS_BASE, expected, seen: `the base's interpreter ${base.python} is not in the image (resolved to ${own.path}); ${program} runs ${found.path}`, where });
+      out.push({
+        check: DISTROLESS_BASE,
+        expected,
+        seen: `the base's interpreter ${base.python} is not in the image (resolved to ${own.path}); ${program} runs ${found.path}`,
+        where,
+      });
     } else if (found.path !== own.path) {
-      const what = /^python[0-9.]*$/.test(posix.basename(found.path)) ? 'another interpreter' : 'not the base interpreter';
-      out.push({ check: DISTROLESS_BASE, expected, seen: `${program} is ${found.path}${via}: ${what}, from layer ${found.entry.layer ?? '?'}`, where });
+      const what = /^python[0-9.]*$/.test(posix.basename(found.path))
+        ? 'another interpreter'
+        : 'not the base interpreter';
+      out.push({
+        check: DISTROLESS_BASE,
+        expected,
+        seen: `${program} is ${found.path}${via}: ${what}, from layer ${found.entry.layer ?? '?'}`,
+        where,
+      });
     } else if (pinned && (found.entry.layer ?? 0) >= pinned.length) {
-      out.push({ check: DISTROLESS_BASE, expected, seen: `${found.path} was replaced by layer ${found.entry.layer}, above the ${pinned.length} pinned base layer(s): a copied-in interpreter`, where });
+      out.push({
+        check: DISTROLESS_BASE,
+        expected,
+        seen: `${found.path} was replaced by layer ${found.entry.layer}, above the ${pinned.length} pinned base layer(s): a copied-in interpreter`,
+        where,
+      });
     }
   }
   return out;

@@ -7,7 +7,14 @@ export const ENTRYPOINT = 'entrypoint';
 export const checkEntrypoint: StaticCheck = (facts) => {
   const argv = commandOf(facts);
   if (!argv.length) {
-    return [{ check: ENTRYPOINT, expected: 'an Entrypoint or Cmd', seen: 'neither Entrypoint nor Cmd is set: the container has nothing to run', where: 'image config: config.Entrypoint, config.Cmd' }];
+    return [
+      {
+        check: ENTRYPOINT,
+        expected: 'an Entrypoint or Cmd',
+        seen: 'neither Entrypoint nor Cmd is set: the container has nothing to run',
+        where: 'image config: config.Entrypoint, config.Cmd',
+      },
+    ];
   }
   const field = facts.config.Entrypoint?.length ? 'config.Entrypoint + config.Cmd' : 'config.Cmd';
   return judgeArgv(facts, argv, ENTRYPOINT, field);

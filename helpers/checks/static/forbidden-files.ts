@@ -13,7 +13,8 @@ function describe(e: FsEntry): string {
 }
 
 // Reported anyway (a file can be made executable later), but said plainly.
-const runnable = (e: FsEntry) => ((e.type === 'file' || e.type === 'hardlink') && !(e.mode & 0o111) ? ', not executable' : '');
+const runnable = (e: FsEntry) =>
+  (e.type === 'file' || e.type === 'hardlink') && !(e.mode & 0o111) ? ', not executable' : '';
 
 const sorted = (facts: ImageFacts) => [...facts.fs.entries.values()].sort((a, b) => a.path.localeCompare(b.path));
 
@@ -28,11 +29,26 @@ export const checkNoShell: StaticCheck = (facts, contract) => {
     if (e.type === 'dir') continue;
     const name = baseName(e.path);
     if (shells.has(name)) {
-      out.push({ check: NO_SHELL, expected: 'no shell anywhere in the image', seen: `${e.path} (${describe(e)}${runnable(e)}) is a shell by name: "${name}"`, where: `image file ${e.path} (layer ${e.layer ?? '?'})` });
+      out.push({
+        check: NO_SHELL,
+        expected: 'no shell anywhere in the image',
+        seen: `${e.path} (${describe(e)}${runnable(e)}) is a shell by name: "${name}"`,
+        where: `image file ${e.path} (layer ${e.layer ?? '?'})`,
+      });
     } else if (e.multiCall) {
-      out.push({ check: NO_SHELL, expected: 'no shell anywhere in the image', seen: `${e.path} is a ${e.multiCall} multi-call binary (found by its content) and provides sh`, where: `image file ${e.path} (layer ${e.layer ?? '?'})` });
+      out.push({
+        check: NO_SHELL,
+        expected: 'no shell anywhere in the image',
+        seen: `${e.path} is a ${e.multiCall} multi-call binary (found by its content) and provides sh`,
+        where: `image file ${e.path} (layer ${e.layer ?? '?'})`,
+      });
     } else if (e.shell) {
-      out.push({ check: NO_SHELL, expected: 'no shell anywhere in the image', seen: `${e.path} (${describe(e)}${runnable(e)}) is the ${e.shell} shell by its content, whatever its name`, where: `image file ${e.path} (layer ${e.layer ?? '?'})` });
+      out.push({
+        check: NO_SHELL,
+        expected: 'no shell anywhere in the image',
+        seen: `${e.path} (${describe(e)}${runnable(e)}) is the ${e.shell} shell by its content, whatever its name`,
+        where: `image file ${e.path} (layer ${e.layer ?? '?'})`,
+      });
     }
   }
   return out;
@@ -50,12 +66,22 @@ export const checkNoPackageManager: StaticCheck = (facts, contract) => {
   for (const e of sorted(facts)) {
     const name = baseName(e.path);
     if (e.type !== 'dir' && packageManagerName(name, listed)) {
-      out.push({ check: NO_PACKAGE_MANAGER, expected, seen: `${e.path} (${describe(e)}) is a package manager by name: "${name}"`, where: `image file ${e.path} (layer ${e.layer ?? '?'})` });
+      out.push({
+        check: NO_PACKAGE_MANAGER,
+        expected,
+        seen: `${e.path} (${describe(e)}) is a package manager by name: "${name}"`,
+        where: `image file ${e.path} (layer ${e.layer ?? '?'})`,
+      });
     }
     // pip installed as a module runs without any pip script: `python3 -m pip install ...`.
     if (listed.has('pip') && e.type !== 'dir' && /\/pip\/__main__\.py$/.test(e.path)) {
       const pkg = e.path.slice(0, -'/__main__.py'.length);
-      out.push({ check: NO_PACKAGE_MANAGER, expected, seen: `${pkg} is the pip module: "python3 -m pip" installs packages`, where: `image directory ${pkg}` });
+      out.push({
+        check: NO_PACKAGE_MANAGER,
+        expected,
+        seen: `${pkg} is the pip module: "python3 -m pip" installs packages`,
+        where: `image directory ${pkg}`,
+      });
     }
   }
   return out;

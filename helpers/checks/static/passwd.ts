@@ -12,8 +12,23 @@ export const checkPasswdNonroot: StaticCheck = (facts, contract) => {
   const where = `image file /etc/passwd${r.path !== '/etc/passwd' ? ` (-> ${r.path})` : ''}`;
   if (!r.entry) return [{ check: PASSWD_NONROOT, expected, seen: 'the image has no /etc/passwd', where }];
   const text = textOf(facts.fs, '/etc/passwd');
-  if (text === undefined) return [{ check: PASSWD_NONROOT, expected, seen: `/etc/passwd is ${r.entry.type === 'dir' ? 'a directory' : 'not readable by the harness (not a small regular file)'}`, where }];
+  if (text === undefined)
+    return [
+      {
+        check: PASSWD_NONROOT,
+        expected,
+        seen: `/etc/passwd is ${r.entry.type === 'dir' ? 'a directory' : 'not readable by the harness (not a small regular file)'}`,
+        where,
+      },
+    ];
   const users = parsePasswd(text);
   if (users.some((u) => u.uid === uid)) return [];
-  return [{ check: PASSWD_NONROOT, expected, seen: `no uid ${uid}; /etc/passwd has ${users.map((u) => `${u.name}=${u.uid}`).join(', ') || 'no entries'}`, where }];
+  return [
+    {
+      check: PASSWD_NONROOT,
+      expected,
+      seen: `no uid ${uid}; /etc/passwd has ${users.map((u) => `${u.name}=${u.uid}`).join(', ') || 'no entries'}`,
+      where,
+    },
+  ];
 };

@@ -15,7 +15,12 @@ export const checkNoSetuid: StaticCheck = (facts) =>
     .filter((e) => isRegularFile(e) && e.mode & 0o6000)
     .map((e) => {
       const bits = [e.mode & 0o4000 && 'setuid', e.mode & 0o2000 && 'setgid'].filter(Boolean).join('+');
-      return { check: NO_SETUID, expected: 'no setuid or setgid file', seen: `${e.path} is ${bits} (mode ${octal(e.mode)}, owner ${owner(e)})`, where: `image file ${e.path} (layer ${e.layer ?? '?'})` };
+      return {
+        check: NO_SETUID,
+        expected: 'no setuid or setgid file',
+        seen: `${e.path} is ${bits} (mode ${octal(e.mode)}, owner ${owner(e)})`,
+        where: `image file ${e.path} (layer ${e.layer ?? '?'})`,
+      };
     });
 
 /** Anyone can plant or swap files in a world-writable directory unless the sticky bit protects them (/tmp 1777 passes). */

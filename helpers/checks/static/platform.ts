@@ -18,8 +18,20 @@ export const checkPlatform: StaticCheck = (facts, _contract, _service, platform)
   const variant = variantOf(platform);
   const where = 'image config: os, architecture, variant';
   if (facts.os !== 'linux') out.push({ check: PLATFORM, expected: 'os linux', seen: `os "${facts.os}"`, where });
-  if (facts.architecture !== arch) out.push({ check: PLATFORM, expected: `architecture ${arch} (asked for ${platform})`, seen: `architecture "${facts.architecture}"`, where });
-  if (variant && facts.variant !== variant) out.push({ check: PLATFORM, expected: `variant ${variant} (asked for ${platform})`, seen: facts.variant ? `variant "${facts.variant}"` : 'no variant', where });
+  if (facts.architecture !== arch)
+    out.push({
+      check: PLATFORM,
+      expected: `architecture ${arch} (asked for ${platform})`,
+      seen: `architecture "${facts.architecture}"`,
+      where,
+    });
+  if (variant && facts.variant !== variant)
+    out.push({
+      check: PLATFORM,
+      expected: `variant ${variant} (asked for ${platform})`,
+      seen: facts.variant ? `variant "${facts.variant}"` : 'no variant',
+      where,
+    });
 
   const machine = machineForArch(arch);
   const argv = commandOf(facts);
@@ -33,11 +45,18 @@ export const checkPlatform: StaticCheck = (facts, _contract, _service, platform)
     });
   }
   // Other binaries for a foreign machine (e.g. libraries copied from an amd64 builder stage).
-  const foreign = [...facts.fs.entries.values()].filter((e) => isRegularFile(e) && e.elf && machine && e.elf !== machine && e.path !== entry?.path).sort((a, b) => a.path.localeCompare(b.path));
+  const foreign = [...facts.fs.entries.values()]
+    .filter((e) => isRegularFile(e) && e.elf && machine && e.elf !== machine && e.path !== entry?.path)
+    .sort((a, b) => a.path.localeCompare(b.path));
   if (foreign.length) {
     const shown = foreign.slice(0, LIST_AT_MOST).map((e) => `${e.path} (${e.elf})`);
     const more = foreign.length > LIST_AT_MOST ? ` and ${foreign.length - LIST_AT_MOST} more` : '';
-    out.push({ check: PLATFORM, expected: `every ELF file is ${machine} (${platform})`, seen: `${foreign.length} ELF file(s) for another machine: ${shown.join(', ')}${more}`, where: 'image filesystem' });
+    out.push({
+      check: PLATFORM,
+      expected: `every ELF file is ${machine} (${platform})`,
+      seen: `${foreign.length} ELF file(s) for another machine: ${shown.join(', ')}${more}`,
+      where: 'image filesystem',
+    });
   }
   return out;
 };

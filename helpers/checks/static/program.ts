@@ -27,7 +27,12 @@ function scriptArgument(program: string, args: readonly string[]): string | unde
   return undefined;
 }
 
-const kind = (e: FsEntry) => (e.type === 'dir' ? 'a directory' : e.type === 'other' ? 'a special file' : `mode ${(e.mode & 0o7777).toString(8).padStart(4, '0')}`);
+const kind = (e: FsEntry) =>
+  e.type === 'dir'
+    ? 'a directory'
+    : e.type === 'other'
+      ? 'a special file'
+      : `mode ${(e.mode & 0o7777).toString(8).padStart(4, '0')}`;
 
 /** The entry a program name ends at (following PATH and symlinks), when it exists. */
 export function programEntry(facts: ImageFacts, program: string): FsEntry | undefined {
@@ -44,23 +49,36 @@ export function judgeArgv(facts: ImageFacts, argv: readonly string[], check: str
   const out: Finding[] = [];
   const look = findProgram(facts.fs, program, facts.config.Env, facts.config.WorkingDir);
   const where = `image config: ${field} ${JSON.stringify(argv)}`;
-  const shellForm = posix.basename(program) === 'sh' && args[0] === '-c' ? ' (shell form: Docker wraps the command in /bin/sh -c)' : '';
+  const shellForm =
+    posix.basename(program) === 'sh' && args[0] === '-c' ? ' (shell form: Docker wraps the command in /bin/sh -c)' : '';
   if (!look.found) {
-    out.push({ check, expected: `program "${program}" exists in the image`, seen: `"${program}" is not in the image filesystem${shellForm}; looked at ${look.tried.join(', ')}`, where });
+    out.push({
+      check,
+      expected: `program "${program}" exists in the image`,
+      seen: `"${program}" is not in the image filesystem${shellForm}; looked at ${look.tried.join(', ')}`,
+      where,
+    });
     return out;
   }
   const f = look.found;
   const via = f.hops.length ? ` (${f.hops.join(', ')})` : '';
   if (!isExecutable(f.entry)) {
     const why = isRegularFile(f.entry) ? 'has no execute bit' : 'is not a regular file';
-    out.push({ check, expected: `program "${program}" is an executable regular file`, seen: `${f.candidate}${via} ${why}: ${kind(f.entry!)}`, where });
+    out.push({
+      check,
+      expected: `program "${program}" is an executable regular file`,
+      seen: `${f.candidate}${via} ${why}: ${kind(f.entry!)}`,
+      where,
+    });
     return out;
   }
   const script = scriptArgument(program, args);
   if (script) {
     const r = resolvePath(facts.fs, script, facts.config.WorkingDir || '/');
     if (!isRegularFile(r.entry)) {
-      const seen = r.entry ? `${r.path} is ${r.entry.type === 'dir' ? 'a directory' : 'not a regular file'}` : `script ${script} is not in the image filesystem (resolved to ${r.path})`;
+      const seen = r.entry
+        ? `${r.path} is ${r.entry.type === 'dir' ? 'a directory' : 'not a regular file'}`
+        : `script ${script} is not in the image filesystem (resolved to ${r.path})`;
       out.push({ check, expected: `the script ${posix.basename(program)} runs (${script}) exists`, seen, where });
     }
   }

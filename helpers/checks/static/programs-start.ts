@@ -23,18 +23,31 @@ interface Ctx {
   out: Finding[];
 }
 
-const pathList = (p: PythonPath) => p.dirs.map((d) => `${d.dir} (${d.why})`).join(', ') || 'nothing (no interpreter dirs found)';
+const pathList = (p: PythonPath) =>
+  p.dirs.map((d) => `${d.dir} (${d.why})`).join(', ') || 'nothing (no interpreter dirs found)';
 
 function push(c: Ctx, expected: string, seen: string, file?: string): void {
-  c.out.push({ check: PROGRAMS_START, expected, seen, where: `image config: ${c.field} ${JSON.stringify(c.argv)}${file ? `; image file ${file}` : ''}` });
+  c.out.push({
+    check: PROGRAMS_START,
+    expected,
+    seen,
+    where: `image config: ${c.field} ${JSON.stringify(c.argv)}${file ? `; image file ${file}` : ''}`,
+  });
 }
 
 /** python's own options up to the module, script or `-c`: flags, `-m mod`, the script and the arguments after. */
-export function pythonInvocation(args: readonly string[]): { flags: Set<string>; module?: string; script?: string; rest: string[]; code?: boolean } {
+export function pythonInvocation(args: readonly string[]): {
+  flags: Set<string>;
+  module?: string;
+  script?: string;
+  rest: string[];
+  code?: boolean;
+} {
   const flags = new Set<string>();
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    if (a === '--') return { flags, ...(args[i + 1] !== undefined && { script: args[i + 1] }), rest: args.slice(i + 2) };
+    if (a === '--')
+      return { flags, ...(args[i + 1] !== undefined && { script: args[i + 1] }), rest: args.slice(i + 2) };
     if (a === '-' || !a.startsWith('-') || a.startsWith('--')) {
       if (a.startsWith('--')) continue; // --version, --help and the like: nothing to resolve
       return { flags, script: a, rest: args.slice(i + 1) };
@@ -73,20 +86,42 @@ export function appOf(runner: string, args: readonly string[]): { module?: strin
   }
   const spec = /^[A-Za-z_][\w.]*:/;
   // uvicorn's APP is always module:attribute; gunicorn's may be a bare module, and comes last.
-  const app = positional.find((p) => spec.test(p)) ?? (runner === 'gunicorn' ? positional.filter((p) => /^[A-Za-z_][\w.]*$/.test(p)).at(-1) : undefined);
+  const app =
+    positional.find((p) => spec.test(p)) ??
+    (runner === 'gunicorn' ? positional.filter((p) => /^[A-Za-z_][\w.]*$/.test(p)).at(-1) : undefined);
   return { ...(app && { module: app.split(':')[0] }), dirs };
 }
 
-function judgeModule(c: Ctx, module: string, path: PythonPath, machine: string | undefined, main: boolean, how: string, file: string): void {
+function judgeModule(
+  c: Ctx,
+  module: string,
+  path: PythonPath,
+  machine: string | undefined,
+  main: boolean,
+  how: string,
+  file: string,
+): void {
   const r = findModule(c.facts.fs, module, path, machine, main);
   if (r.found || r.unknown) return;
-  push(c, `the module ${how} names resolves on the image's Python path`, `${how} cannot import ${module}: ${r.problem}`, `${file}; Python path: ${pathList(path)}`);
+  push(
+    c,
+    `the module ${how} names resolves on the image's Python path`,
+    `${how} cannot import ${module}: ${r.problem}`,
+    `${file}; Python path: ${pathList(path)}`,
+  );
 }
 
 function judgePython(c: Ctx, program: string, real: string, entry: FsEntry, args: readonly string[]): void {
   const inv = pythonInvocation(args);
   const wd = c.facts.config.WorkingDir || '/';
-  const base = { programPath: program, realPath: real, ...(entry.elf && { machine: entry.elf }), env: c.facts.config.Env, workingDir: wd, flags: inv.flags };
+  const base = {
+    programPath: program,
+    realPath: real,
+    ...(entry.elf && { machine: entry.elf }),
+    env: c.facts.config.Env,
+    workingDir: wd,
+    flags: inv.flags,
+  };
   const name = posix.basename(program);
   if (inv.module) {
     const path = pythonPath(c.facts.fs, { ...base, first: wd });
@@ -98,27 +133,60 @@ function judgePython(c: Ctx, program: string, real: string, entry: FsEntry, args
   // A script path's existence is the entrypoint/healthcheck checks' business, not repeated here.
 }
 
-function judgeApp(c: Ctx, runner: string, args: readonly string[], base: Parameters<typeof pythonPath>[1], machine: string | undefined, real: string): void {
+function judgeApp(
+  c: Ctx,
+  runner: string,
+  args: readonly string[],
+  base: Parameters<typeof pythonPath>[1],
+  machine: string | undefined,
+  real: string,
+): void {
   const app = appOf(runner, args);
   if (!app.module) return;
   const path = pythonPath(c.facts.fs, { ...base, extra: app.dirs });
-  judgeModule(c, app.module, path, machine, false, `${runner} ${args.find((a) => a.startsWith(app.module!)) ?? app.module}`, real);
+  judgeModule(
+    c,
+    app.module,
+    path,
+    machine,
+    false,
+    `${runner} ${args.find((a) => a.startsWith(app.module!)) ?? app.module}`,
+    real,
+  );
 }
 
 /** Whether `program` (found at `path`, resolving to `real`) can start, and what it is asked to run can load. */
-function judgeProgram(c: Ctx, program: string, path: string, real: string, entry: FsEntry, args: readonly string[], depth: number): void {
+function judgeProgram(
+  c: Ctx,
+  program: string,
+  path: string,
+  real: string,
+  entry: FsEntry,
+  args: readonly string[],
+  depth: number,
+): void {
   const fs = c.facts.fs;
   const env = c.facts.config.Env;
   const wd = c.facts.config.WorkingDir || '/';
   if (entry.elf) {
     for (const p of loaderProblems(fs, real, entry, { env, workingDir: wd })) {
-      push(c, `${program} can start: its ELF interpreter and every DT_NEEDED library resolve in the image`, `${p.missing}; searched ${p.searched.join(', ') || 'nowhere'}: not found`, real);
+      push(
+        c,
+        `${program} can start: its ELF interpreter and every DT_NEEDED library resolve in the image`,
+        `${p.missing}; searched ${p.searched.join(', ') || 'nowhere'}: not found`,
+        real,
+      );
     }
     if (PYTHON.test(posix.basename(path)) || PYTHON.test(posix.basename(real))) judgePython(c, path, real, entry, args);
     return;
   }
   if (entry.shebang === undefined) {
-    push(c, `${program} can start: an ELF executable or a script starting with #!`, `${real} is neither an ELF file nor a "#!" script: exec fails with "exec format error"`, real);
+    push(
+      c,
+      `${program} can start: an ELF executable or a script starting with #!`,
+      `${real} is neither an ELF file nor a "#!" script: exec fails with "exec format error"`,
+      real,
+    );
     return;
   }
   const [interp = '', ...rest] = entry.shebang.split(/[ \t]+/);
@@ -128,12 +196,22 @@ function judgeProgram(c: Ctx, program: string, path: string, real: string, entry
     return;
   }
   if (depth >= MAX_SCRIPT_DEPTH) {
-    push(c, `the script ${real} can start`, `more than ${MAX_SCRIPT_DEPTH} nested "#!" interpreters: exec fails with ELOOP`, real);
+    push(
+      c,
+      `the script ${real} can start`,
+      `more than ${MAX_SCRIPT_DEPTH} nested "#!" interpreters: exec fails with ELOOP`,
+      real,
+    );
     return;
   }
   const r = resolvePath(fs, interp, wd);
   if (r.error || !isExecutable(r.entry)) {
-    push(c, `the interpreter of the script ${real} exists`, `#!${entry.shebang}: ${interp} is ${r.entry && !r.error ? 'not an executable regular file' : `not in the image (resolved to ${r.path})`}`, real);
+    push(
+      c,
+      `the interpreter of the script ${real} exists`,
+      `#!${entry.shebang}: ${interp} is ${r.entry && !r.error ? 'not an executable regular file' : `not in the image (resolved to ${r.path})`}`,
+      real,
+    );
     return;
   }
   const scriptArgs = [...(interpArg ? [interpArg] : []), path, ...args];
@@ -144,16 +222,44 @@ function judgeProgram(c: Ctx, program: string, path: string, real: string, entry
     if (!name) return;
     const look = findProgram(fs, name, env, wd);
     if (!look.found || !isExecutable(look.found.entry)) {
-      push(c, `the interpreter of the script ${real} exists`, `#!${entry.shebang}: "${name}" is not on PATH; looked at ${look.tried.join(', ')}`, real);
+      push(
+        c,
+        `the interpreter of the script ${real} exists`,
+        `#!${entry.shebang}: "${name}" is not on PATH; looked at ${look.tried.join(', ')}`,
+        real,
+      );
       return;
     }
-    return judgeProgram(c, name, look.found.candidate, look.found.path, look.found.entry!, [...words.slice(1), path, ...args], depth + 1);
+    return judgeProgram(
+      c,
+      name,
+      look.found.candidate,
+      look.found.path,
+      look.found.entry!,
+      [...words.slice(1), path, ...args],
+      depth + 1,
+    );
   }
   const runner = posix.basename(path);
   if (APP_RUNNERS.has(runner) && r.entry?.elf && PYTHON.test(posix.basename(r.path))) {
     // A console script (uvicorn, gunicorn): its own imports are the installer's; the app it is given is judged.
     judgeProgram(c, interp, interp, r.path, r.entry, [], depth + 1);
-    judgeApp(c, runner, args, { programPath: interp, realPath: r.path, ...(r.entry.elf && { machine: r.entry.elf }), env, workingDir: wd, flags: pythonInvocation(interpArg ? [interpArg] : []).flags, first: wd }, r.entry.elf, r.path);
+    judgeApp(
+      c,
+      runner,
+      args,
+      {
+        programPath: interp,
+        realPath: r.path,
+        ...(r.entry.elf && { machine: r.entry.elf }),
+        env,
+        workingDir: wd,
+        flags: pythonInvocation(interpArg ? [interpArg] : []).flags,
+        first: wd,
+      },
+      r.entry.elf,
+      r.path,
+    );
     return;
   }
   judgeProgram(c, interp, interp, r.path, r.entry!, scriptArgs, depth + 1);
@@ -178,8 +284,12 @@ function judgeStart(facts: ImageFacts, argv: readonly string[], field: string): 
 export const checkProgramsStart: StaticCheck = (facts) => {
   const out: Finding[] = [];
   const argv = commandOf(facts);
-  if (argv.length) out.push(...judgeStart(facts, argv, facts.config.Entrypoint?.length ? 'config.Entrypoint + config.Cmd' : 'config.Cmd'));
+  if (argv.length)
+    out.push(
+      ...judgeStart(facts, argv, facts.config.Entrypoint?.length ? 'config.Entrypoint + config.Cmd' : 'config.Cmd'),
+    );
   const test = facts.config.Healthcheck?.Test ?? [];
-  if (test[0] === 'CMD' && test.length > 1) out.push(...judgeStart(facts, test.slice(1), 'config.Healthcheck.Test[1..]'));
+  if (test[0] === 'CMD' && test.length > 1)
+    out.push(...judgeStart(facts, test.slice(1), 'config.Healthcheck.Test[1..]'));
   return out;
 };

@@ -18,8 +18,12 @@ export function pathGlob(glob: string): RegExp {
 
 /** contract.secretFiles.allow as a predicate over (path, hit). */
 function secretFileAllow(contract: Contract): (path: string, hit: SecretFileHit) => boolean {
-  const rules = contract.secretFiles.allow.map((a) => ({ path: a.path === undefined ? undefined : pathGlob(a.path), fingerprint: a.fingerprint }));
-  return (path, hit) => rules.some((r) => (!r.path || r.path.test(path)) && (!r.fingerprint || r.fingerprint === hit.fingerprint));
+  const rules = contract.secretFiles.allow.map((a) => ({
+    path: a.path === undefined ? undefined : pathGlob(a.path),
+    fingerprint: a.fingerprint,
+  }));
+  return (path, hit) =>
+    rules.some((r) => (!r.path || r.path.test(path)) && (!r.fingerprint || r.fingerprint === hit.fingerprint));
 }
 
 /**

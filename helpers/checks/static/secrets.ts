@@ -13,7 +13,12 @@ export const checkNoSecrets: StaticCheck = (facts, contract) => {
     for (const h of hits) {
       if (!h || allowed(h.secret) || seen.has(`${where}\0${h.secret}`)) continue;
       seen.add(`${where}\0${h.secret}`);
-      out.push({ check: NO_SECRETS, expected: 'no password, token or private key baked into the image', seen: `${where} carries ${h.kind}: ${h.shown}`, where: `image config: ${where}` });
+      out.push({
+        check: NO_SECRETS,
+        expected: 'no password, token or private key baked into the image',
+        seen: `${where} carries ${h.kind}: ${h.shown}`,
+        where: `image config: ${where}`,
+      });
     }
   };
   for (const kv of facts.config.Env) {
@@ -24,7 +29,10 @@ export const checkNoSecrets: StaticCheck = (facts, contract) => {
   }
   facts.history.forEach((h, i) => {
     const text = h.created_by ?? '';
-    report(`history[${i}].created_by`, [...assignmentsIn(text).map(([n, v]) => secretAssignment(n, v)), ...secretsInText(text)]);
+    report(`history[${i}].created_by`, [
+      ...assignmentsIn(text).map(([n, v]) => secretAssignment(n, v)),
+      ...secretsInText(text),
+    ]);
   });
   return out;
 };

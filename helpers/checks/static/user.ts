@@ -9,14 +9,19 @@ export const checkUser: StaticCheck = (facts, contract) => {
   const spec = facts.config.User;
   const expected = `User resolving to uid ${uid} and gid ${gid} (e.g. "${uid}:${gid}" or "nonroot")`;
   const where = 'image config: config.User; image files /etc/passwd, /etc/group';
-  if (spec.trim() === '') return [{ check: USER, expected, seen: 'User is empty: the container runs as root (uid 0)', where }];
+  if (spec.trim() === '')
+    return [{ check: USER, expected, seen: 'User is empty: the container runs as root (uid 0)', where }];
   const r = lookupUser(facts.fs, spec);
-  if (!r.ok) return [{ check: USER, expected, seen: `User "${spec}": ${r.reason}, so the container cannot start`, where }];
+  if (!r.ok)
+    return [{ check: USER, expected, seen: `User "${spec}": ${r.reason}, so the container cannot start`, where }];
   if (r.uid === uid && r.gid === gid) return [];
   const problems: string[] = [];
   const name = r.user ? ` (${r.user})` : '';
   if (r.uid === 0) problems.push(`User "${spec}" is root (uid 0)`);
   else if (r.uid !== uid) problems.push(`User "${spec}" resolves to uid ${r.uid}${name}, not ${uid}`);
-  if (r.gid !== gid) problems.push(`${problems.length ? 'and ' : `User "${spec}" resolves to `}gid ${r.gid}${r.group ? ` (${r.group})` : ''}, not ${gid}${r.note ? `: ${r.note}` : ''}`);
+  if (r.gid !== gid)
+    problems.push(
+      `${problems.length ? 'and ' : `User "${spec}" resolves to `}gid ${r.gid}${r.group ? ` (${r.group})` : ''}, not ${gid}${r.note ? `: ${r.note}` : ''}`,
+    );
   return [{ check: USER, expected, seen: problems.join(' '), where }];
 };
