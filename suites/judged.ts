@@ -25,6 +25,16 @@ interface JudgedSubject {
   title: string;
 }
 
+const outcomeOf = (s: JudgedSubject, verdict: CheckOutcome['verdict'], findings: Finding[]): CheckOutcome => ({
+  kind: 'check',
+  subject: s.subject,
+  image: s.image,
+  platform: s.platform,
+  check: s.check,
+  verdict,
+  findings,
+});
+
 export async function judged(ctx: TestContext, s: JudgedSubject, judge: () => Promise<Finding[]>): Promise<void> {
   let findings: Finding[];
   try {
@@ -39,15 +49,7 @@ export async function judged(ctx: TestContext, s: JudgedSubject, judge: () => Pr
       expected: 'the check to complete',
       seen: `an error: ${(e as Error)?.message ?? String(e)}`,
     };
-    attachOutcome(ctx, {
-      kind: 'check',
-      subject: s.subject,
-      image: s.image,
-      platform: s.platform,
-      check: s.check,
-      verdict: 'failed',
-      findings: [broke],
-    } satisfies CheckOutcome);
+    attachOutcome(ctx, outcomeOf(s, 'failed', [broke]));
     throw e;
   }
   if (findings.length && !(await engineAnswers()))
@@ -56,29 +58,12 @@ export async function judged(ctx: TestContext, s: JudgedSubject, judge: () => Pr
       s,
       `the engine went away during the run (it no longer answers); what was seen: ${findings[0]!.seen}`,
     );
-  attachOutcome(ctx, {
-    kind: 'check',
-    subject: s.subject,
-    image: s.image,
-    platform: s.platform,
-    check: s.check,
-    verdict: findings.length ? 'failed' : 'passed',
-    findings,
-  } satisfies CheckOutcome);
+  attachOutcome(ctx, outcomeOf(s, findings.length ? 'failed' : 'passed', findings));
   if (findings.length) throw new CheckFailed(s.title, findings);
 }
 
 async function notRun(ctx: TestContext, s: JudgedSubject, reason: string): Promise<void> {
-  attachOutcome(ctx, {
-    kind: 'check',
-    subject: s.subject,
-    image: s.image,
-    platform: s.platform,
-    check: s.check,
-    verdict: 'not-run',
-    reason,
-    findings: [],
-  } satisfies CheckOutcome);
+  attachOutcome(ctx, { ...outcomeOf(s, 'not-run', []), reason });
   await ctx.annotate(reason, 'not-run').catch(() => undefined);
   ctx.skip(`not run: ${reason}`);
 }

@@ -2,7 +2,8 @@
  * The content facts of one regular file, the same whether its bytes stream past in a layer tar or sit in an
  * overlay2 layer dir: ELF loader facts, shebang, multi-call and shell markers, captured small texts, secret hits.
  */
-import { ElfStreamCollector, isElfHead, readElf, type ElfInfo, type ReadAt } from './elf.ts';
+import type { ElfInfo } from '../model/image-facts.ts';
+import { ElfStreamCollector, isElfHead, readElf, type ReadAt } from './elf.ts';
 import { multiCallOf, multiCallScanner, shellOf, shellScanner } from './marker-scan.ts';
 import { scanSecretFile, secretScanMode, type SecretScanMode } from './secret-files.ts';
 import type { FsEntry, SecretFileHit } from '../model/image-facts.ts';

@@ -1,3 +1,5 @@
+import type { ElfInfo } from '../model/image-facts.ts';
+
 /** ELF e_machine values the harness may meet; anything else is reported by number. */
 const MACHINES: Record<number, string> = {
   3: 'x86',
@@ -36,28 +38,6 @@ export function machineForArch(arch: string): string | undefined {
     ppc64le: 'ppc64',
     s390x: 's390x',
   }[arch];
-}
-
-/** What the dynamic loader and the kernel read from an ELF file: program headers and the dynamic section. */
-export interface ElfInfo {
-  machine: string;
-  /** PT_INTERP: the program interpreter (dynamic loader) the kernel starts, e.g. /lib64/ld-linux-x86-64.so.2. */
-  interp?: string;
-  /** DT_NEEDED names in order. */
-  needed?: string[];
-  /** DT_RUNPATH / DT_RPATH as written (colon-separated, "$ORIGIN" unexpanded). */
-  runpath?: string;
-  rpath?: string;
-  soname?: string;
-  /** Smallest p_align of the PT_LOAD segments (0 and 1 mean no constraint and count as 1). */
-  loadAlign?: number;
-  /**
-   * Largest power of two (capped at 1 MiB) dividing every LOAD's p_vaddr - p_offset: the biggest page size the
-   * segments can be mapped with at all, whatever p_align says.
-   */
-  loadOffsetAlign?: number;
-  /** The dynamic section or its strings lay where the reader could not reach (a stream past its window). */
-  dynamicUnread?: boolean;
 }
 
 /** Reads `length` bytes at `offset`, or fewer at the end of the file; undefined when the bytes are out of reach. */

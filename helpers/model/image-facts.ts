@@ -20,7 +20,30 @@ export type MultiCall = 'busybox' | 'toybox';
 export type ShellKind =
   'dash' | 'bash' | 'zsh' | 'mksh' | 'ksh93' | 'pdksh' | 'posh' | 'yash' | 'tcsh' | 'csh' | 'fish';
 
-export interface FsEntry {
+/** What the dynamic loader and the kernel read from an ELF file (facts/elf.ts): program headers and the dynamic section. */
+export interface ElfInfo {
+  machine: string;
+  /** PT_INTERP: the program interpreter (dynamic loader) the kernel starts, e.g. /lib64/ld-linux-x86-64.so.2. */
+  interp?: string;
+  /** DT_NEEDED names in order. */
+  needed?: string[];
+  /** DT_RUNPATH / DT_RPATH as written (colon-separated, "$ORIGIN" unexpanded). */
+  runpath?: string;
+  rpath?: string;
+  soname?: string;
+  /** Smallest p_align of the PT_LOAD segments (0 and 1 mean no constraint and count as 1). */
+  loadAlign?: number;
+  /**
+   * Largest power of two (capped at 1 MiB) dividing every LOAD's p_vaddr - p_offset: the biggest page size the
+   * segments can be mapped with at all, whatever p_align says.
+   */
+  loadOffsetAlign?: number;
+  /** The dynamic section or its strings lay where the reader could not reach (a stream past its window). */
+  dynamicUnread?: boolean;
+}
+
+/** A merged-filesystem entry; an ELF file also carries the loader's view of it (ElfInfo less the machine, which is `elf`). */
+export interface FsEntry extends Omit<ElfInfo, 'machine'> {
   /** Absolute and normalised: "/usr/bin/python3", the root is "/". */
   path: string;
   type: EntryType;
@@ -38,17 +61,6 @@ export interface FsEntry {
   multiCall?: MultiCall;
   /** Content says this ELF executable is a shell (scanned like multiCall), whatever its name. */
   shell?: ShellKind;
-  /** The loader's view of an ELF file (facts/elf.ts ElfInfo): PT_INTERP, DT_NEEDED, DT_RUNPATH/DT_RPATH, DT_SONAME. */
-  interp?: string;
-  needed?: string[];
-  runpath?: string;
-  rpath?: string;
-  soname?: string;
-  /** Smallest PT_LOAD p_align, and the largest page size every LOAD's p_vaddr - p_offset allows (facts/elf.ts). */
-  loadAlign?: number;
-  loadOffsetAlign?: number;
-  /** The dynamic section could not be read (streamed past the reader's window): needed/runpath unknown. */
-  dynamicUnread?: boolean;
   /** An executable starting "#!": the rest of its first line as the kernel reads it (up to 255 bytes), trimmed. */
   shebang?: string;
   /** Position of the layer (0 = bottom) the merged entry came from; set by the merge. */
