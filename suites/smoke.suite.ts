@@ -122,7 +122,7 @@ function smokeChecks(subject: string, target: (typeof plan.targets)[number]): vo
         contract.runtimeHealthcheck[(await isEmulated(target.platform)) ? 'emulated' : 'native'],
       );
       await annotate(
-        `HEALTHCHECK ${r.source === 'shared-stack' ? 'run once through exec in the shared stack' : "run by the engine in the image's own container"}, timing ${timing}`,
+        `HEALTHCHECK ${n.dockerHealth?.runner === 'harness' ? `run through exec by the harness (${r.source})` : "run by the engine in the image's own container"}, timing ${timing}`,
         'healthcheck-run',
       );
       if (n.dockerHealth?.status === 'healthy')

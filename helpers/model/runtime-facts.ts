@@ -93,7 +93,8 @@ export interface SmokeRuntimeFacts {
   };
   hardened: RunFacts;
   /**
-   * own-containers: one container as the image asks plus one hardened, HEALTHCHECK run by the engine.
+   * own-containers: one container as the image asks plus one hardened; the HEALTHCHECK run by the engine in
+   * the native as-asked run, by the harness through exec in the others (helpers/runtime/smoke-run.ts says why).
    * shared-stack: the image's hardened container in the platform's shared stack, which answered, so both
    * runs are that one; its HEALTHCHECK was run once by the harness (the engine's probe is paused there).
    */

@@ -26,6 +26,13 @@ export interface HealthcheckTiming {
   retries: number;
 }
 
+/**
+ * The engine's periodic probe pushed out of the run, where the harness runs the image's HEALTHCHECK itself
+ * (runHealthcheckOnce): every emulated run of it is a Python start under QEMU, and one idle emulated
+ * container probed every 2 s kept a tenth of this 2-core box busy (measured): eight of them, all of it.
+ */
+export const QUIET_HEALTHCHECK: HealthcheckTiming = { intervalMs: 300_000, timeoutMs: 20_000, retries: 3 };
+
 /** GenericContainer plus the run conditions the contract needs and testcontainers has no builder for. */
 export class LucidContainer extends GenericContainer {
   constructor(image: string) {

@@ -15,10 +15,14 @@ interface SmokeFacts {
   runtime: Promise<SmokeRuntimeFacts>;
 }
 
+/** Targets alive at once per start slot: most of a target's life is its idle survival window. */
+const ALIVE_PER_SLOT = 2;
+
 /**
  * Starts gathering every target's facts at once, bounded per kind: vitest judges the targets one after the
- * other, while the next targets' containers already boot. Emulated targets share a tighter limit (each
- * runs two Python containers that are CPU-bound under QEMU); native ones are cheap. Targets whose runtime
+ * other, while the next targets' containers already boot. A container holds a start slot while it boots and
+ * is probed; emulated ones share fewer slots (Python is CPU-bound under QEMU), native ones are cheap. The
+ * survival window needs no slot, so the targets alive at once are bounded apart. Targets whose runtime
  * facts were already read from a shared stack start nothing.
  */
 export function prefetchSmoke(
@@ -27,8 +31,13 @@ export function prefetchSmoke(
   network: string,
   shared: SharedRun['smoke'] = {},
 ): Map<ImageTarget, SmokeFacts> {
-  const native = new Limiter(Math.max(1, Math.floor(startConcurrency(false) / 2)));
-  const emulated = new Limiter(Math.max(1, Math.floor(startConcurrency(true) / 2)));
+  const kinds = [false, true].map((emulated) => {
+    const starts = new Limiter(startConcurrency(emulated));
+    return {
+      alive: new Limiter(Math.max(1, startConcurrency(emulated) * ALIVE_PER_SLOT)),
+      slot: <T>(job: () => Promise<T>) => starts.run(job),
+    };
+  });
   const out = new Map<ImageTarget, SmokeFacts>();
   for (const target of targets) {
     const facts = gatherImageFacts(target.image, { platform: target.platform });
@@ -36,9 +45,9 @@ export function prefetchSmoke(
     const runtime = (async () => {
       if (fromStack) return fromStack;
       const f = await facts.catch(() => undefined);
-      const limiter = (await isEmulated(target.platform)) ? emulated : native;
-      return limiter.run(() =>
-        gatherSmokeRuntime(contract, serviceNamed(contract, target.service), target, network, f),
+      const kind = kinds[(await isEmulated(target.platform)) ? 1 : 0]!;
+      return kind.alive.run(() =>
+        gatherSmokeRuntime(contract, serviceNamed(contract, target.service), target, network, f, kind.slot),
       );
     })();
     // Judged later by the tests; an early rejection must not count as unhandled.

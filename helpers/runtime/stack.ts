@@ -11,14 +11,9 @@ import { exitStory } from './diagnostics.ts';
 import { isEmulated } from '../engine/docker.ts';
 import { mapLimit, startConcurrency } from './limit.ts';
 import { StartError, startService, type StartedService } from './start-service.ts';
+import { QUIET_HEALTHCHECK } from './lucid-container.ts';
 import { waitForHttp200 } from './wait.ts';
 import { docker } from '../engine/docker.ts';
-
-/**
- * Flows judge services by their answers, not by Docker health (the smoke suites check that); emulated
- * HEALTHCHECK runs cost ~2 s of CPU each, so six of them every few seconds would saturate two cores.
- */
-const QUIET_HEALTHCHECK = { intervalMs: 300_000, timeoutMs: 20_000, retries: 3 };
 
 /** One container of a stack: a contract service's image, or an extra instance of one. */
 interface StackMember {
