@@ -28,7 +28,7 @@ const T1 = 'latest-20261127-101500';
 const T2 = 'latest-20261127-101600';
 const TX = 'latest-20261127-101630'; // data-chain only: named, not checked
 const T3 = 'latest-20261127-101700';
-const T4 = 'latest-20261127-101800'; // pushed by the last test: T3's breakage fixed
+const T4 = 'latest-20261127-101800'; // T3's breakage fixed
 const GROWN_TAG = 'lucid-harness-test/regress-grown-data-chain:amd64';
 const MiB = 1024 * 1024;
 
@@ -75,8 +75,11 @@ async function grownDataChain(contract: Contract): Promise<ImageTarget> {
   return { service: 'data-chain', platform, image: built.id, label: GROWN_TAG };
 }
 
-/** Three timestamped tags of two services: two identical reference tags, then one seeded regression. */
-describe('regress over three timestamped tags of a real registry', () => {
+/**
+ * Four timestamped tags of two services: two identical reference tags, one seeded regression, then the fix.
+ * One `regress --last 4` run judges all three pairs (each tag verified once).
+ */
+describe('regress over timestamped tags of a real registry', () => {
   let registry: LocalRegistry;
   let reportDir: string;
   let report: RegressionReport | undefined;
@@ -91,14 +94,9 @@ describe('regress over three timestamped tags of a real registry', () => {
     await pushReferenceImages({ client, contract, tags: [TX], services: ['data-chain'] });
     const [envPassword] = await ensureDefectImages({ contract, names: ['env-password'], platforms: ['linux/amd64'] });
     const replace = [envPassword!, await grownDataChain(contract)];
+    await pushReferenceImages({ client, contract, tags: [T3], services: SERVICES, replace });
     // The moving tag names the newest index, so the registry suite's tag-consistency passes on every tag.
-    await pushReferenceImages({
-      client,
-      contract,
-      tags: [T3, contract.registry.movingTag],
-      services: SERVICES,
-      replace,
-    });
+    await pushReferenceImages({ client, contract, tags: [T4, contract.registry.movingTag], services: SERVICES });
   });
 
   afterAll(async () => {
@@ -116,14 +114,14 @@ describe('regress over three timestamped tags of a real registry', () => {
     if (reportDir && !process.env.LUCID_KEEP_REPORTS) rmSync(reportDir, { recursive: true, force: true });
   });
 
-  test('tag 2 → 3 flags exactly the broken check and the grown image; tag 1 → 2 flags nothing; exit 1', () => {
+  test('3 → 4 fixes what 2 → 3 broke (the check and the grown image), 1 → 2 flags nothing: exit 1, and the dashboard says so above a green newest pair', () => {
     const t0 = Date.now();
     const r = cli([
       'regress',
       '--registry',
       registry.host,
       '--last',
-      '3',
+      '4',
       '--image',
       'data-chain',
       '--image',
@@ -134,7 +132,7 @@ describe('regress over three timestamped tags of a real registry', () => {
       reportDir,
     ]);
     const seconds = (Date.now() - t0) / 1000;
-    console.log(`regress of 3 tags × 2 services (linux/amd64): ${seconds.toFixed(1)} s\n${r.stdout}`);
+    console.log(`regress of 4 tags × 2 services (linux/amd64): ${seconds.toFixed(1)} s\n${r.stdout}`);
     expect(r.status, `${r.stdout}\n${r.stderr.slice(-4000)}`).toBe(1);
     report = readRegressionReport(join(reportDir, 'regression.json'));
 
@@ -142,10 +140,15 @@ describe('regress over three timestamped tags of a real registry', () => {
       [T1, undefined],
       [T2, undefined],
       [T3, undefined],
+      [T4, undefined],
     ]);
     expect(report.incomplete).toEqual([{ tag: TX, missingIn: ['pickme/lucid-service-mesh-controller'] }]);
-    const [first, second] = report.pairs;
-    expect([first!.baseline, first!.current, second!.baseline, second!.current]).toEqual([T1, T2, T2, T3]);
+    expect(report.pairs.map((p) => [p.baseline, p.current, p.regression])).toEqual([
+      [T1, T2, false],
+      [T2, T3, true],
+      [T3, T4, false],
+    ]);
+    const [first, second, third] = report.pairs;
 
     const regressed = (p: typeof first) =>
       p!.metrics.filter((m) => m.regression).map((m) => `${m.image} ${m.platform} ${m.name}`);
@@ -164,6 +167,10 @@ describe('regress over three timestamped tags of a real registry', () => {
     const size = second!.metrics.find((m) => m.image === 'data-chain' && m.name === 'image-size')!;
     expect(size.delta).toBeGreaterThanOrEqual(3 * MiB);
     expect(size.delta).toBeLessThan(3.1 * MiB);
+
+    expect(third!.newFailures).toEqual([]);
+    expect(regressed(third)).toEqual([]);
+    expect(third!.fixed.map((c) => `${c.image} ${c.check}`)).toEqual(['service-mesh-controller no-secrets']);
     expect(report.regression).toBe(true);
     expect(report.thresholds['time-to-first-200']).toEqual(DEFAULT_THRESHOLDS['time-to-first-200']);
 
@@ -172,62 +179,22 @@ describe('regress over three timestamped tags of a real registry', () => {
       expect(readResults(join(reportDir, t.dir, 'results.json')).run.tag).toBe(t.tag);
       expect(existsSync(join(reportDir, 'history', t.tag, `${t.runId}.json`))).toBe(true);
     }
-    // The dashboard tells the command's verdict, every pair newest first.
-    const html = readFileSync(join(reportDir, 'index.html'), 'utf8');
-    expect(html).toContain('1 of 2 tag pairs regressed (1 new failure, 1 metric over threshold)');
-    expect(html).not.toContain('No regressions against tag');
-    expect(html.indexOf(`<code>${T2}</code> → <code>${T3}</code>`)).toBeLessThan(
-      html.indexOf(`<code>${T1}</code> → <code>${T2}</code>`),
-    );
     expect(r.stdout).toContain(`${T1} → ${T2}: no regressions`);
     expect(r.stdout).toContain(`${T2} → ${T3}: 2 regressions (1 new failure, 1 metric over threshold)`);
-    expect(r.stderr).toMatch(new RegExp(`regress: \\[3/3\\] ${T3}: \\d+ passed, 1 failed`));
-  });
+    expect(r.stdout).toContain('REGRESSION: 1 of 3 tag pairs regressed');
+    expect(r.stderr).toMatch(new RegExp(`regress: \\[3/4\\] ${T3}: \\d+ passed, 1 failed`));
 
-  test('the middle tag broke a service, the newest fixed it: exit 1, and the dashboard says so above a green newest pair', async () => {
-    const client = new RegistryClient({ registry: registry.host });
-    await pushReferenceImages({ client, contract, tags: [T4, contract.registry.movingTag], services: SERVICES });
-    const dir = mkdtempSync(join(tmpdir(), 'lucid-regress-fixed-'));
-    try {
-      const r = cli([
-        'regress',
-        '--registry',
-        registry.host,
-        '--last',
-        '3',
-        '--image',
-        'data-chain',
-        '--image',
-        'service-mesh-controller',
-        '--platform',
-        'linux/amd64',
-        '--report-dir',
-        dir,
-      ]);
-      const second = readRegressionReport(join(dir, 'regression.json'));
-      report = { ...report!, tags: [...report!.tags, ...second.tags] }; // afterAll removes what both runs pulled
-      expect(r.status, `${r.stdout}\n${r.stderr.slice(-4000)}`).toBe(1);
-      expect(second.pairs.map((p) => [p.baseline, p.current, p.regression])).toEqual([
-        [T2, T3, true],
-        [T3, T4, false],
-      ]);
-      expect(second.pairs[1]!.fixed.map((c) => `${c.image} ${c.check}`)).toEqual([
-        'service-mesh-controller no-secrets',
-      ]);
-      expect(r.stdout).toContain('REGRESSION: 1 of 2 tag pairs regressed');
-      const html = readFileSync(join(dir, 'index.html'), 'utf8');
-      const verdict = html.indexOf('1 of 2 tag pairs regressed');
-      const newest = html.indexOf(`<code>${T3}</code> → <code>${T4}</code>`);
-      const older = html.indexOf(`<code>${T2}</code> → <code>${T3}</code>`);
-      expect(verdict).toBeGreaterThan(-1);
-      expect(html).not.toContain('No regressions against tag');
-      expect(verdict).toBeLessThan(newest);
-      expect(newest).toBeLessThan(older);
-      expect(html.slice(newest, older)).toContain('<span class="badge pass">no regressions</span>');
-      expect(html.slice(newest, older)).toContain('1 fix</span> service-mesh-controller [linux/amd64] · no-secrets');
-    } finally {
-      if (!process.env.LUCID_KEEP_REPORTS) rmSync(dir, { recursive: true, force: true });
-    }
+    // The dashboard tells the command's verdict above every pair, newest first, though the newest pair is green.
+    const html = readFileSync(join(reportDir, 'index.html'), 'utf8');
+    const verdict = html.indexOf('1 of 3 tag pairs regressed (1 new failure, 1 metric over threshold)');
+    const newest = html.indexOf(`<code>${T3}</code> → <code>${T4}</code>`);
+    const middle = html.indexOf(`<code>${T2}</code> → <code>${T3}</code>`);
+    const oldest = html.indexOf(`<code>${T1}</code> → <code>${T2}</code>`);
+    expect(verdict).toBeGreaterThan(-1);
+    expect(html).not.toContain('No regressions against tag');
+    expect([verdict < newest, newest < middle, middle < oldest]).toEqual([true, true, true]);
+    expect(html.slice(newest, middle)).toContain('<span class="badge pass">no regressions</span>');
+    expect(html.slice(newest, middle)).toContain('1 fix</span> service-mesh-controller [linux/amd64] · no-secrets');
   });
 
   test('a pattern matching no tag: one line, exit 2', () => {
