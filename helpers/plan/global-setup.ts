@@ -59,6 +59,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     network.name,
     (l) => console.error(l),
     standInsStarting,
+    { smokeFacts: !plan.suiteFiles || plan.suiteFiles.some((f) => /smoke\.suite\.ts$/.test(f)) },
   ).catch(async (e) => {
     await standInsStarting.then(
       (s) => s.stop(),

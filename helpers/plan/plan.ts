@@ -25,6 +25,8 @@ const RunPlanSchema = z.object({
   registry: z.string().optional(),
   tag: z.string().optional(),
   plainHttp: z.boolean().optional(),
+  /** The suite files this run selects (absent: all): the smoke facts are read from the stacks only for the smoke suite. */
+  suiteFiles: z.array(z.string()).optional(),
 });
 export type RunPlan = z.infer<typeof RunPlanSchema>;
 

@@ -26,7 +26,7 @@ export function runSuites(
   plan: RunPlan,
   opts: { files?: string[]; quiet?: boolean; env?: NodeJS.ProcessEnv } = {},
 ): Promise<SuiteRun> {
-  const planFile = writePlan(plan);
+  const planFile = writePlan(opts.files ? { ...plan, suiteFiles: opts.files } : plan);
   const junit = join(plan.reportDir, 'junit.xml');
   // vitest's own json; results.json is the harness's document (helpers/report/results-reporter.ts).
   const json = join(plan.reportDir, 'vitest-results.json');

@@ -106,6 +106,8 @@ export async function startSharedStacks(
   log: Log,
   /** Settles when the contract network's stand-ins are ready: only the stack on that network waits for it. */
   contractNetworkReady: Promise<StandIns | undefined> = Promise.resolve(undefined),
+  /** smokeFacts false: a run without the smoke suite (e.g. the flow matrix's) reads none. */
+  opts: { smokeFacts?: boolean } = {},
 ): Promise<{ run: SharedRun; stop(): Promise<void> }> {
   const { groups } = stackGroups(contract, targets);
   const stacks: Stack[] = [];
@@ -132,6 +134,7 @@ export async function startSharedStacks(
         log(
           `shared stack [${group.platform}] on ${network}: ${stack.members.length} containers (${stack.members.map((m) => m.name).join(', ')}) answered after ${stack.startMs} ms`,
         );
+        if (opts.smokeFacts === false) return;
         // Emulated probes are Python starts under QEMU: no more at once than there are cores.
         const t0 = Date.now();
         await mapLimit(group.targets, emulated ? startConcurrency(true) : 6, async (t) => {

@@ -49,7 +49,8 @@ const FAMILIES = [
   },
 ];
 
-describe.each(FAMILIES)(`reference services $name (Python unittest, ${python.reason})`, (family) => {
+// Side by side: the families are independent, and each mostly waits on its services.
+describe.concurrent.each(FAMILIES)(`reference services $name (Python unittest, ${python.reason})`, (family) => {
   it.skipIf(!python.exe)(
     family.title,
     async () => {
