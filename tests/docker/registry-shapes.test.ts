@@ -1,6 +1,7 @@
 // Tags as real pushes make them (contract §1): a single-platform manifest (docker build --platform … && docker push),
 // an index lacking a platform, an arm64 entry without its variant. Each is verified for the platforms it has, and what
-// is wrong with the tag is a failing tag-shape check in every report — never an abort before the reports.
+// is wrong with the tag is a failing tag-shape check in every report — never an abort before the reports. A full
+// index passing tag-shape is registry-verify.test.ts.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -106,12 +107,5 @@ describe('verify --registry on tags that are not full indexes', () => {
     expect(of(results, 'linux/arm64').filter((c) => c.status === 'failed')).toEqual([]);
     expect(of(results, 'linux/amd64').filter((c) => c.status === 'failed')).toEqual([]);
     expect(shape(results).message).toMatch(/linux\/arm64 entry has no variant/);
-  });
-
-  test('a full index passes tag-shape', () => {
-    const { status, results, stderr } = verify('full');
-    expect(shape(results).status, stderr.slice(-1500)).toBe('passed');
-    // tag-consistency may fail here (no timestamped tag pushed); the shape of the tag itself is right.
-    expect([0, 1]).toContain(status);
   });
 });

@@ -45,6 +45,10 @@ describe('verify --registry against a real loopback registry', () => {
       new Set(['data-chain [linux/amd64]', 'data-chain [linux/arm64]', 'data-chain [registry]']),
     );
     expect(outcomes.filter((o) => o.status === 'failed')).toEqual([]);
+    // A full index of both platforms: its shape passes (registry-shapes.test.ts has the tags that are not).
+    const shapes = outcomes.filter((o) => o.title.startsWith('tag-shape'));
+    expect(shapes.length).toBeGreaterThan(0);
+    expect(shapes.map((o) => o.status)).toEqual(shapes.map(() => 'passed'));
     const plan = JSON.parse(readFileSync(join(reportDir, 'run-plan.json'), 'utf8'));
     expect(plan.source).toBe('registry');
     expect(plan.targets.map((t: { indexDigest: string }) => t.indexDigest)).toHaveLength(2);
