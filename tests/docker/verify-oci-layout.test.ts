@@ -7,14 +7,8 @@ import { docker } from '../../helpers/engine/docker.ts';
 import { readResults } from '../../helpers/report/results-schema.ts';
 import { runCli } from '../support/run-cli.ts';
 
-const SERVICES = [
-  'api-gateway',
-  'service-mesh-controller',
-  'blockchain-engine',
-  'session-anchoring',
-  'block-manager',
-  'data-chain',
-];
+/** Two services keep the run short (four loads, own containers); every other service goes the same way. */
+const SERVICES = ['block-manager', 'data-chain'];
 
 /**
  * An OCI layout written by the project's own image writer (fixtures export-oci: one index per service, a
@@ -22,7 +16,7 @@ const SERVICES = [
  * platforms: each platform converted to a docker-archive, loaded, run by image id. A label makes the configs
  * new, so the load really happens (and the images are this test's to remove).
  */
-describe('verify --oci-layout: a layout of the reference images, both platforms', () => {
+describe('verify --oci-layout: a layout of reference images, both platforms', () => {
   const label = `lucid.test.oci=${randomBytes(3).toString('hex')}`;
   let dir: string;
   let layout: string;
@@ -31,9 +25,16 @@ describe('verify --oci-layout: a layout of the reference images, both platforms'
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'lucid-oci-'));
     layout = join(dir, 'layout');
-    const w = await runCli(['fixtures', 'export-oci', layout, '--label', label]);
+    const w = await runCli([
+      'fixtures',
+      'export-oci',
+      layout,
+      ...SERVICES.flatMap((s) => ['--image', s]),
+      '--label',
+      label,
+    ]);
     expect(w.status, w.stderr.slice(-2000)).toBe(0);
-    expect(w.stdout.trim().split('\n')).toHaveLength(6);
+    expect(w.stdout.trim().split('\n')).toHaveLength(SERVICES.length);
   });
 
   afterAll(async () => {
@@ -45,12 +46,12 @@ describe('verify --oci-layout: a layout of the reference images, both platforms'
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  test('all six services on linux/amd64 and linux/arm64 pass, flows included; source oci-layout', async () => {
+  test('each service of the layout passes every check on linux/amd64 and linux/arm64; source oci-layout', async () => {
     const reportDir = join(dir, 'report');
     const r = await runCli(['verify', '--oci-layout', layout, '--report-dir', reportDir]);
     loaded = [...r.stderr.matchAll(/loaded as image ([0-9a-f]{12})/g)].map((m) => m[1]!);
     expect(r.status, r.stderr.slice(-4000)).toBe(0);
-    expect(loaded).toHaveLength(12); // every platform of every service went through docker load
+    expect(loaded).toHaveLength(2 * SERVICES.length); // every platform of every service went through docker load
     const results = readResults(join(reportDir, 'results.json'));
     expect(results.run.source).toBe('oci-layout');
     expect(results.targets.map((t) => `${t.service} ${t.platform}`).sort()).toEqual(
@@ -67,10 +68,9 @@ describe('verify --oci-layout: a layout of the reference images, both platforms'
         .map((c) => `${c.image} [${c.platform}] ${c.check}: ${c.message}`),
     ).toEqual([]);
     for (const p of ['linux/amd64', 'linux/arm64'])
-      expect(
-        results.checks.filter((c) => c.image === 'flows' && c.platform === p && c.status === 'passed').length,
-        p,
-      ).toBeGreaterThan(0);
+      expect(results.checks.filter((c) => c.platform === p && c.status === 'passed').length, p).toBeGreaterThan(
+        20 * SERVICES.length,
+      );
     expect(readFileSync(join(reportDir, 'index.html'), 'utf8')).toContain('source <code>oci-layout</code>');
   });
 
