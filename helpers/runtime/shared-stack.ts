@@ -110,6 +110,12 @@ export async function startSharedStacks(
   opts: { smokeFacts?: boolean } = {},
 ): Promise<{ run: SharedRun; stop(): Promise<void> }> {
   const { groups } = stackGroups(contract, targets);
+  // The images' facts (layer indexes, for the shells to try) are read now, while the stand-ins boot: read
+  // later, a cold index ran on this process's event loop while the other platform's stack was booting, and
+  // delayed it (a cold verify took 11.5 s longer than a warm one; memoised, so smokeFactsOf waits for these).
+  if (opts.smokeFacts !== false)
+    for (const g of groups)
+      for (const t of g.targets) gatherImageFacts(t.image, { platform: t.platform }).catch(() => undefined);
   const stacks: Stack[] = [];
   const standIns: StandIns[] = [];
   const run: SharedRun = { stacks: [], smoke: {} };
