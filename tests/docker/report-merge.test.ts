@@ -5,13 +5,13 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { readResults, type Results } from '../../helpers/report/results-schema.ts';
 import { runCli } from '../support/run-cli.ts';
 
-const SERVICES = ['--image', 'data-chain', '--image', 'service-mesh-controller'];
+const SERVICES = ['--image', 'data-chain'];
 const checkSet = (r: Results) => new Set(r.checks.map((c) => `${c.image}|${c.platform}|${c.check}|${c.status}`));
 
 /**
  * Native runners instead of QEMU: each platform verified on its own (here both on this engine, one shard per
  * platform as two CI machines would run them), then `report --merge` makes one report that must hold the same
- * checks as a single two-platform run. A shard of another tag or with another image is refused. Two services
+ * checks as a single two-platform run. A shard of another tag or with another image is refused. One service
  * (own containers, no flows) keep the three runs short; merging is blind to what the checks are.
  */
 describe('two platform shards merged = one two-platform run', () => {
