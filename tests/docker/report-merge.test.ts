@@ -12,7 +12,7 @@ const checkSet = (r: Results) => new Set(r.checks.map((c) => `${c.image}|${c.pla
  * Native runners instead of QEMU: each platform verified on its own (here both on this engine, one shard per
  * platform as two CI machines would run them), then `report --merge` makes one report that must hold the same
  * checks as a single two-platform run. A shard of another tag or with another image is refused. One service
- * (own containers, no flows) keep the three runs short; merging is blind to what the checks are.
+ * (own containers, no flows) keeps the three runs short; merging is blind to what the checks are.
  */
 describe('two platform shards merged = one two-platform run', () => {
   let dir: string;
