@@ -39,7 +39,7 @@ async function containerEnd(s: StartedService): Promise<ContainerEnd> {
  * Who runs the image's HEALTHCHECK in an own container. The engine, in the native run as the image asks: the
  * docker-health check then reads Docker's own status. The harness, through exec with the contract's timing, in
  * the hardened run and under QEMU: the engine's probe every interval kept an idle container busy (native 1 s:
- * 13 % of a core; emulated 2 s: 20 %, measured), which was most of the smoke matrix's CPU.
+ * 13 % of a core; emulated 2 s: 20 %, measured), a large share of the smoke matrix's CPU.
  */
 const harnessRunsHealthcheck = (emulated: boolean, hardened: boolean) => emulated || hardened;
 
