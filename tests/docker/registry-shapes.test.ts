@@ -2,12 +2,12 @@
 // an index lacking a platform, an arm64 entry without its variant. Each is verified for the platforms it has, and what
 // is wrong with the tag is a failing tag-shape check in every report — never an abort before the reports. A full
 // index passing tag-shape is registry-verify.test.ts.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { loadContract, PROJECT_ROOT } from '../../helpers/contract/load.ts';
+import { loadContract } from '../../helpers/contract/load.ts';
+import { runCli } from '../support/run-cli.ts';
 import { RegistryClient } from '../../helpers/registry/client.ts';
 import { startLocalRegistry } from '../support/local-registry.ts';
 import { localImageSource } from '../../helpers/registry/image-source.ts';
@@ -17,14 +17,6 @@ import { readResults, type Results } from '../../helpers/report/results-schema.t
 import { ensureReferenceImages } from '../../fixtures/reference.ts';
 
 const REPO = 'pickme/lucid-data-chain';
-const cli = (args: string[]) =>
-  spawnSync(process.execPath, ['bin/lucid-harness.mjs', ...args], {
-    cwd: PROJECT_ROOT,
-    env: process.env,
-    encoding: 'utf8',
-    timeout: 600_000,
-  });
-
 describe('verify --registry on tags that are not full indexes', () => {
   let registry: Awaited<ReturnType<typeof startLocalRegistry>>;
   beforeAll(async () => {
@@ -64,9 +56,9 @@ describe('verify --registry on tags that are not full indexes', () => {
   }, 600_000);
   afterAll(async () => registry?.stop());
 
-  const verify = (tag: string): { status: number | null; stderr: string; results: Results } => {
+  const verify = async (tag: string): Promise<{ status: number | null; stderr: string; results: Results }> => {
     const reportDir = mkdtempSync(join(tmpdir(), `lucid-shape-${tag}-`));
-    const r = cli([
+    const r = await runCli([
       'verify',
       '--registry',
       registry.host,
@@ -83,8 +75,8 @@ describe('verify --registry on tags that are not full indexes', () => {
     r.checks.filter((c) => c.platform === platform && c.suite.includes('smoke'));
   const shape = (r: Results) => r.checks.find((c) => c.check === 'tag-shape')!;
 
-  test('a single-platform arm64 manifest: arm64 verified and passing, the tag fails tag-shape naming both problems', () => {
-    const { status, stderr, results } = verify('single-arm64');
+  test('a single-platform arm64 manifest: arm64 verified and passing, the tag fails tag-shape naming both problems', async () => {
+    const { status, stderr, results } = await verify('single-arm64');
     expect(status, stderr.slice(-2000)).toBe(1);
     expect(of(results, 'linux/arm64').length).toBeGreaterThan(10);
     expect(of(results, 'linux/arm64').filter((c) => c.status === 'failed')).toEqual([]);
@@ -94,15 +86,15 @@ describe('verify --registry on tags that are not full indexes', () => {
     expect(shape(results).detail ?? shape(results).message).toMatch(/no linux\/amd64/);
   });
 
-  test('an index with amd64 only: amd64 verified, tag-shape names the missing arm64', () => {
-    const { status, results } = verify('amd64-only');
+  test('an index with amd64 only: amd64 verified, tag-shape names the missing arm64', async () => {
+    const { status, results } = await verify('amd64-only');
     expect(status).toBe(1);
     expect(of(results, 'linux/amd64').filter((c) => c.status === 'failed')).toEqual([]);
     expect(shape(results).message).toMatch(/has no linux\/arm64 \(v8\) entry; it has linux\/amd64/);
   });
 
-  test('an arm64 entry without variant: both platforms verified, tag-shape names the variant', () => {
-    const { status, results } = verify('no-variant');
+  test('an arm64 entry without variant: both platforms verified, tag-shape names the variant', async () => {
+    const { status, results } = await verify('no-variant');
     expect(status).toBe(1);
     expect(of(results, 'linux/arm64').filter((c) => c.status === 'failed')).toEqual([]);
     expect(of(results, 'linux/amd64').filter((c) => c.status === 'failed')).toEqual([]);

@@ -1,26 +1,17 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { PROJECT_ROOT } from '../../helpers/contract/load.ts';
+import { runCli } from '../support/run-cli.ts';
 import { startLocalRegistry } from '../support/local-registry.ts';
 import { parseVitestJson } from '../../helpers/plan/run-suites.ts';
-
-const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
-  spawnSync(process.execPath, ['bin/lucid-harness.mjs', ...args], {
-    cwd: PROJECT_ROOT,
-    env: { ...process.env, ...env },
-    encoding: 'utf8',
-    timeout: 600_000,
-  });
 
 /** The after-push job as CI runs it: push with buildx's shape, then verify from the registry by digest. */
 describe('verify --registry against a real loopback registry', () => {
   let registry: Awaited<ReturnType<typeof startLocalRegistry>>;
   beforeAll(async () => {
     registry = await startLocalRegistry({});
-    const push = cli([
+    const push = await runCli([
       'fixtures',
       'push',
       '--registry',
@@ -35,9 +26,9 @@ describe('verify --registry against a real loopback registry', () => {
   });
   afterAll(async () => registry?.stop());
 
-  test('both platforms pass every check, pulled by digest, and the tags agree', () => {
+  test('both platforms pass every check, pulled by digest, and the tags agree', async () => {
     const reportDir = mkdtempSync(join(tmpdir(), 'lucid-regverify-'));
-    const r = cli(['verify', '--registry', registry.host, '--image', 'data-chain', '--report-dir', reportDir]);
+    const r = await runCli(['verify', '--registry', registry.host, '--image', 'data-chain', '--report-dir', reportDir]);
     expect(r.status, `${r.stderr.slice(-3000)}`).toBe(0);
     const outcomes = parseVitestJson(readFileSync(join(reportDir, 'vitest-results.json'), 'utf8'));
     const subjects = new Set(outcomes.filter((o) => o.status === 'passed').map((o) => o.ancestors[0]));
@@ -54,8 +45,16 @@ describe('verify --registry against a real loopback registry', () => {
     expect(plan.targets.map((t: { indexDigest: string }) => t.indexDigest)).toHaveLength(2);
   });
 
-  test('an unknown tag is one line and exit 2', () => {
-    const r = cli(['verify', '--registry', registry.host, '--tag', 'latest-19990101-000000', '--image', 'data-chain']);
+  test('an unknown tag is one line and exit 2', async () => {
+    const r = await runCli([
+      'verify',
+      '--registry',
+      registry.host,
+      '--tag',
+      'latest-19990101-000000',
+      '--image',
+      'data-chain',
+    ]);
     expect(r.status).toBe(2);
     expect(r.stderr.trim().split('\n').pop()).toBe(
       `lucid-harness verify: no tag latest-19990101-000000 in pickme/lucid-data-chain at ${registry.host}`,

@@ -1,10 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { loadContract, PROJECT_ROOT, serviceNamed } from '../../helpers/contract/load.ts';
+import { loadContract, serviceNamed } from '../../helpers/contract/load.ts';
+import { runCli } from '../support/run-cli.ts';
 import type { Contract } from '../../helpers/contract/schema.ts';
 import { docker } from '../../helpers/engine/docker.ts';
 import { ensureBaseImage } from '../../fixtures/base/image.ts';
@@ -31,15 +31,6 @@ const T3 = 'latest-20261127-101700';
 const T4 = 'latest-20261127-101800'; // T3's breakage fixed
 const GROWN_TAG = 'lucid-harness-test/regress-grown-data-chain:amd64';
 const MiB = 1024 * 1024;
-
-const cli = (args: string[]) =>
-  spawnSync(process.execPath, ['bin/lucid-harness.mjs', ...args], {
-    cwd: PROJECT_ROOT,
-    env: process.env,
-    encoding: 'utf8',
-    timeout: 1_500_000,
-    maxBuffer: 64 * MiB,
-  });
 
 /** Deterministic bytes gzip can't shrink (SHA-256 in counter mode), so the registry blob grows too. */
 function ballast(size: number): Buffer {
@@ -114,23 +105,27 @@ describe('regress over timestamped tags of a real registry', () => {
     if (reportDir && !process.env.LUCID_KEEP_REPORTS) rmSync(reportDir, { recursive: true, force: true });
   });
 
-  test('3 → 4 fixes what 2 → 3 broke (the check and the grown image), 1 → 2 flags nothing: exit 1, and the dashboard says so above a green newest pair', () => {
+  test('3 → 4 fixes what 2 → 3 broke (the check and the grown image), 1 → 2 flags nothing: exit 1, and the dashboard says so above a green newest pair', async () => {
     const t0 = Date.now();
-    const r = cli([
-      'regress',
-      '--registry',
-      registry.host,
-      '--last',
-      '4',
-      '--image',
-      'data-chain',
-      '--image',
-      'service-mesh-controller',
-      '--platform',
-      'linux/amd64',
-      '--report-dir',
-      reportDir,
-    ]);
+    const r = await runCli(
+      [
+        'regress',
+        '--registry',
+        registry.host,
+        '--last',
+        '4',
+        '--image',
+        'data-chain',
+        '--image',
+        'service-mesh-controller',
+        '--platform',
+        'linux/amd64',
+        '--report-dir',
+        reportDir,
+      ],
+      {},
+      1_500_000,
+    );
     const seconds = (Date.now() - t0) / 1000;
     console.log(`regress of 4 tags × 2 services (linux/amd64): ${seconds.toFixed(1)} s\n${r.stdout}`);
     expect(r.status, `${r.stdout}\n${r.stderr.slice(-4000)}`).toBe(1);
@@ -197,8 +192,8 @@ describe('regress over timestamped tags of a real registry', () => {
     expect(html.slice(newest, middle)).toContain('1 fix</span> service-mesh-controller [linux/amd64] · no-secrets');
   });
 
-  test('a pattern matching no tag: one line, exit 2', () => {
-    const r = cli(['regress', '--registry', registry.host, '--tags', 'latest-1999*', '--image', 'data-chain']);
+  test('a pattern matching no tag: one line, exit 2', async () => {
+    const r = await runCli(['regress', '--registry', registry.host, '--tags', 'latest-1999*', '--image', 'data-chain']);
     expect(r.status).toBe(2);
     expect(r.stderr.trim().split('\n')).toEqual([
       `lucid-harness regress: --tags latest-1999* matches no timestamped tag present in every repository (6 available: ${T0}, ${T1}, …, ${T3}, ${T4})`,
