@@ -47,6 +47,17 @@ export class LucidContainer extends GenericContainer {
     return this;
   }
 
+  /**
+   * Attaches to `network` alone, aliases included, at create time. testcontainers' own aliases path creates
+   * on the default bridge and connects the network afterwards: two endpoints per container, one of them on a
+   * network the contract never names, and a second veth and its rules for the engine to set up every start.
+   */
+  withNetworkAndAliases(network: string, aliases: string[]): this {
+    this.withNetworkMode(network);
+    this.createOpts.NetworkingConfig = { EndpointsConfig: { [network]: { Aliases: aliases } } };
+    return this;
+  }
+
   withReadOnlyRootfs(): this {
     this.hostConfig.ReadonlyRootfs = true;
     return this;

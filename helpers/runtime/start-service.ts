@@ -67,8 +67,7 @@ export async function startService(
     .withPublishedPorts(publishHost(), service.port)
     .withHealthcheckTiming(timing)
     .withLogConsumer(logs.consume);
-  if (opts.network) c.withNetworkMode(opts.network);
-  if (opts.network && opts.aliases?.length) c.withNetworkAliases(...opts.aliases);
+  if (opts.network) c.withNetworkAndAliases(opts.network, opts.aliases ?? []);
   if (opts.hardened) {
     c.withReadOnlyRootfs()
       .withDroppedCapabilities('ALL')
