@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadContract } from '../../helpers/contract/load.ts';
-import { runCli } from '../support/run-cli.ts';
+import { BRIEF_SURVIVAL, runCli } from '../support/run-cli.ts';
 import { RegistryClient } from '../../helpers/registry/client.ts';
 import { startLocalRegistry } from '../support/local-registry.ts';
 import { localImageSource } from '../../helpers/registry/image-source.ts';
@@ -58,17 +58,10 @@ describe('verify --registry on tags that are not full indexes', () => {
 
   const verify = async (tag: string): Promise<{ status: number | null; stderr: string; results: Results }> => {
     const reportDir = mkdtempSync(join(tmpdir(), `lucid-shape-${tag}-`));
-    const r = await runCli([
-      'verify',
-      '--registry',
-      registry.host,
-      '--tag',
-      tag,
-      '--image',
-      'data-chain',
-      '--report-dir',
-      reportDir,
-    ]);
+    const r = await runCli(
+      ['verify', '--registry', registry.host, '--tag', tag, '--image', 'data-chain', '--report-dir', reportDir],
+      BRIEF_SURVIVAL,
+    );
     return { status: r.status, stderr: r.stderr, results: readResults(join(reportDir, 'results.json')) };
   };
   const of = (r: Results, platform: string) =>

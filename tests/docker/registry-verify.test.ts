@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { runCli } from '../support/run-cli.ts';
+import { BRIEF_SURVIVAL, runCli } from '../support/run-cli.ts';
 import { startLocalRegistry } from '../support/local-registry.ts';
 import { parseVitestJson } from '../../helpers/plan/run-suites.ts';
 
@@ -28,7 +28,10 @@ describe('verify --registry against a real loopback registry', () => {
 
   test('both platforms pass every check, pulled by digest, and the tags agree', async () => {
     const reportDir = mkdtempSync(join(tmpdir(), 'lucid-regverify-'));
-    const r = await runCli(['verify', '--registry', registry.host, '--image', 'data-chain', '--report-dir', reportDir]);
+    const r = await runCli(
+      ['verify', '--registry', registry.host, '--image', 'data-chain', '--report-dir', reportDir],
+      BRIEF_SURVIVAL,
+    );
     expect(r.status, `${r.stderr.slice(-3000)}`).toBe(0);
     const outcomes = parseVitestJson(readFileSync(join(reportDir, 'vitest-results.json'), 'utf8'));
     const subjects = new Set(outcomes.filter((o) => o.status === 'passed').map((o) => o.ancestors[0]));

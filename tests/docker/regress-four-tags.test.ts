@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadContract, serviceNamed } from '../../helpers/contract/load.ts';
-import { runCli } from '../support/run-cli.ts';
+import { BRIEF_SURVIVAL, runCli } from '../support/run-cli.ts';
 import type { Contract } from '../../helpers/contract/schema.ts';
 import { docker } from '../../helpers/engine/docker.ts';
 import { ensureBaseImage } from '../../fixtures/base/image.ts';
@@ -123,7 +123,7 @@ describe('regress over timestamped tags of a real registry', () => {
         '--report-dir',
         reportDir,
       ],
-      {},
+      BRIEF_SURVIVAL,
       1_500_000,
     );
     const seconds = (Date.now() - t0) / 1000;

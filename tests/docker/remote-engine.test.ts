@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadContract } from '../../helpers/contract/load.ts';
-import { runCli } from '../support/run-cli.ts';
+import { BRIEF_SURVIVAL, runCli } from '../support/run-cli.ts';
 import { docker } from '../../helpers/engine/docker.ts';
 import { parseVitestJson } from '../../helpers/plan/run-suites.ts';
 import { startSocketProxy } from '../support/socket-proxy.ts';
@@ -46,6 +46,7 @@ describe('verify against a remote engine endpoint (loopback tcp)', () => {
     const reportDir = mkdtempSync(join(tmpdir(), 'lucid-remote-'));
     // A run of its own (fresh run id), reaching the engine only through the endpoint.
     const env = {
+      ...BRIEF_SURVIVAL,
       DOCKER_HOST: proxy.url,
       LUCID_RUN_ID: undefined,
       LUCID_RUN_PID: undefined,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { readResults, type Results } from '../../helpers/report/results-schema.ts';
-import { runCli } from '../support/run-cli.ts';
+import { BRIEF_SURVIVAL, runCli } from '../support/run-cli.ts';
 
 const SERVICES = ['--image', 'data-chain'];
 const checkSet = (r: Results) => new Set(r.checks.map((c) => `${c.image}|${c.platform}|${c.check}|${c.status}`));
@@ -26,10 +26,10 @@ describe('two platform shards merged = one two-platform run', () => {
       ['linux/amd64', A()],
       ['linux/arm64', B()],
     ] as const) {
-      const r = await runCli(['verify', ...SERVICES, '--platform', p, '--report-dir', d]);
+      const r = await runCli(['verify', ...SERVICES, '--platform', p, '--report-dir', d], BRIEF_SURVIVAL);
       expect(r.status, `${p}: ${r.stderr.slice(-3000)}`).toBe(0);
     }
-    const single = await runCli(['verify', ...SERVICES, '--report-dir', C()]);
+    const single = await runCli(['verify', ...SERVICES, '--report-dir', C()], BRIEF_SURVIVAL);
     expect(single.status, single.stderr.slice(-3000)).toBe(0);
   });
 

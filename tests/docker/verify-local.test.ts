@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { docker } from '../../helpers/engine/docker.ts';
 import { readResults } from '../../helpers/report/results-schema.ts';
 import { referenceImageRef } from '../../helpers/images/names.ts';
-import { runCli } from '../support/run-cli.ts';
+import { BRIEF_SURVIVAL, runCli } from '../support/run-cli.ts';
 
 /**
  * The before-push loop: an image a developer just built into the engine's store (here with `docker build`, the
@@ -50,7 +50,10 @@ describe('verify --local: an image of the engine store, before any push', () => 
   });
 
   test('checked by reference, on the platform its config says; only the service named; source local in results and dashboard', async () => {
-    const r = await runCli(['verify', '--local', '--image', `data-chain=${TAG}`, '--report-dir', reportDir]);
+    const r = await runCli(
+      ['verify', '--local', '--image', `data-chain=${TAG}`, '--report-dir', reportDir],
+      BRIEF_SURVIVAL,
+    );
     expect(r.status, r.stderr.slice(-3000)).toBe(0);
     const results = readResults(join(reportDir, 'results.json'));
     expect(results.run.source).toBe('local');

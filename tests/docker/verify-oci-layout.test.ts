@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { docker } from '../../helpers/engine/docker.ts';
 import { readResults } from '../../helpers/report/results-schema.ts';
-import { runCli } from '../support/run-cli.ts';
+import { BRIEF_SURVIVAL, runCli } from '../support/run-cli.ts';
 
 /** Two services keep the run short (four loads, own containers); every other service goes the same way. */
 const SERVICES = ['block-manager', 'data-chain'];
@@ -48,7 +48,7 @@ describe('verify --oci-layout: a layout of reference images, both platforms', ()
 
   test('each service of the layout passes every check on linux/amd64 and linux/arm64; source oci-layout', async () => {
     const reportDir = join(dir, 'report');
-    const r = await runCli(['verify', '--oci-layout', layout, '--report-dir', reportDir]);
+    const r = await runCli(['verify', '--oci-layout', layout, '--report-dir', reportDir], BRIEF_SURVIVAL);
     loaded = [...r.stderr.matchAll(/loaded as image ([0-9a-f]{12})/g)].map((m) => m[1]!);
     expect(r.status, r.stderr.slice(-4000)).toBe(0);
     expect(loaded).toHaveLength(2 * SERVICES.length); // every platform of every service went through docker load
@@ -89,7 +89,10 @@ describe('verify --oci-layout: a layout of reference images, both platforms', ()
       label,
     ]);
     expect(w.status, w.stderr).toBe(0);
-    const ok = await runCli(['verify', '--oci-layout', `data-chain=${tar}`, '--report-dir', join(dir, 'report-tar')]);
+    const ok = await runCli(
+      ['verify', '--oci-layout', `data-chain=${tar}`, '--report-dir', join(dir, 'report-tar')],
+      BRIEF_SURVIVAL,
+    );
     expect(ok.status, ok.stderr.slice(-3000)).toBe(0);
     const results = readResults(join(dir, 'report-tar', 'results.json'));
     expect(results.targets.map((t) => `${t.service} ${t.platform}`)).toEqual(['data-chain linux/amd64']);

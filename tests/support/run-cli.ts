@@ -1,5 +1,14 @@
 import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../helpers/contract/load.ts';
+
+/**
+ * For runs whose subject is not a service's life (merge, registry, regress, OCI layout, remote engine, local
+ * images): each own container is kept 1 s / 2 s after healthy instead of the contract's 6 s / 10 s, idle time
+ * that cost these files ~2 of npm test's minutes. The defaults run in the smoke matrix (exits-after-healthy),
+ * the shared stack, the alt family, isolation and the suites project.
+ */
+export const BRIEF_SURVIVAL = { LUCID_PROFILE: join(PROJECT_ROOT, 'tests/support/profiles/brief-survival.json') };
 
 interface CliResult {
   status: number | null;
