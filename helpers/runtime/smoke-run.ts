@@ -1,12 +1,5 @@
 import type { Contract, Service } from '../contract/schema.ts';
-import type {
-  ContainerEnd,
-  ExecOutcome,
-  MachineFacts,
-  ProcessFact,
-  RunFacts,
-  SmokeRuntimeFacts,
-} from '../model/runtime-facts.ts';
+import type { ContainerEnd, MachineFacts, ProcessFact, RunFacts, SmokeRuntimeFacts } from '../model/runtime-facts.ts';
 import { shellExecCandidates } from '../checks/shell-candidates.ts';
 import { docker, isEmulated } from '../engine/docker.ts';
 import { runHealthcheckOnce } from './healthcheck-exec.ts';
@@ -20,6 +13,7 @@ import type { ImageTarget } from '../model/target.ts';
 import { StartError, startService, type StartedService } from './start-service.ts';
 import { exitStory } from './diagnostics.ts';
 import { runShellsInFreshContainers } from './fresh-shell.ts';
+import { tryShellsInService } from './shells-in-service.ts';
 
 /** A start that failed: the reason, and what the container showed (logs, exit code) when it could be seen. */
 const startFailed = (e: unknown): RunFacts => ({
@@ -111,10 +105,14 @@ export async function inspectRunning(
   } catch (e) {
     processError = (e as Error).message;
   }
-  const shellExecs: ExecOutcome[] = [];
-  for (const cmd of candidates) shellExecs.push(await execIn(container, cmd, { timeoutMs: 15_000 }));
+  const shells = await tryShellsInService(
+    candidates,
+    (cmd) => execIn(container, cmd, { timeoutMs: 15_000 }),
+    async () => (await container.inspect().catch(() => undefined))?.State.Running === true,
+    (cmds) => runShellsInFreshContainers(contract, s.service, s.target.image, s.target.platform, cmds),
+  );
   const machine = await machineOf(s, contract.base.python);
-  return { processes, processError, shellExecs, shellsIn: 'service', machine, runningAtInspect: true };
+  return { processes, processError, ...shells, machine, runningAtInspect: true };
 }
 
 /** A service that could not start: its shells are still tried, each in a fresh container of the image. */
