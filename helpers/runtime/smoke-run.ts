@@ -86,7 +86,8 @@ export async function inspectRunning(
   facts?: ImageFacts,
 ): Promise<Omit<SmokeRuntimeFacts['normal'], keyof RunFacts>> {
   const container = docker().getContainer(s.container.getId());
-  const running = (await container.inspect().catch(() => undefined))?.State.Running === true;
+  const runningNow = async () => (await container.inspect().catch(() => undefined))?.State.Running === true;
+  const running = await runningNow();
   const candidates = shellExecCandidates(contract, facts);
   if (!running) {
     const shellExecs = await runShellsInFreshContainers(
@@ -108,7 +109,7 @@ export async function inspectRunning(
   const shells = await tryShellsInService(
     candidates,
     (cmd) => execIn(container, cmd, { timeoutMs: 15_000 }),
-    async () => (await container.inspect().catch(() => undefined))?.State.Running === true,
+    runningNow,
     (cmds) => runShellsInFreshContainers(contract, s.service, s.target.image, s.target.platform, cmds),
   );
   const machine = await machineOf(s, contract.base.python);
