@@ -78,7 +78,7 @@ export const RUNTIME_CHECKS: readonly RuntimeCheck[] = [
       const unknown = n.shellExecs.filter((o) => o.exitCode === null);
       const where =
         n.shellsIn === 'fresh'
-          ? 'tried in fresh hardened containers of the image (the service container was not running)'
+          ? 'tried in fresh hardened containers of the image (the service container was not running, or stopped while they were tried)'
           : n.where;
       if (ran.length) return judgeShellExecs(ran).map((f) => ({ ...f, where }));
       if (!n.shellExecs.length || unknown.length === n.shellExecs.length) {
