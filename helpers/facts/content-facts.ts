@@ -22,6 +22,18 @@ const isCapturedText = (path: string): boolean =>
   /^\/etc\/ld\.so\.conf\.d\/[^/]+\.conf$/.test(path) ||
   /\/(site|dist)-packages\/[^/]+\.pth$/.test(path);
 const MAX_TEXT_BYTES = 256 * 1024;
+/**
+ * A program a HEALTHCHECK may run holds the URL it probes: a small .py file outside Python's own library, or a
+ * small executable script. Its text is kept when it names a URL or opens a socket, for the healthcheck check.
+ */
+const MAX_PROBE_TEXT_BYTES = 32 * 1024;
+const PYTHON_LIBRARY = /^\/usr\/(local\/)?lib\/python3|\/(site|dist)-packages\//;
+const PROBE_MARKERS = /:\/\/|connect(_ex)?\s*\(|create_connection\s*\(/;
+const isProbeCandidate = (e: FsEntry): boolean =>
+  e.size > 0 &&
+  e.size <= MAX_PROBE_TEXT_BYTES &&
+  !PYTHON_LIBRARY.test(e.path) &&
+  (e.path.endsWith('.py') || Boolean(e.mode & 0o111));
 /** Multi-call binaries and shells are ~0.1-2 MiB; scanning bigger executables (python, libpython) would only cost time. */
 const MAX_SCAN_BYTES = 8 * 1024 * 1024;
 /**
@@ -33,7 +45,8 @@ const MAX_SHELL_SCAN_BYTES = 4 * 1024 * 1024;
 export const HEAD_BYTES = 256;
 
 export const wantsScan = (e: FsEntry): boolean => Boolean(e.mode & 0o111) && e.size <= MAX_SCAN_BYTES;
-export const wantsText = (e: FsEntry): boolean => isCapturedText(e.path) && e.size <= MAX_TEXT_BYTES;
+export const wantsText = (e: FsEntry): boolean =>
+  (isCapturedText(e.path) && e.size <= MAX_TEXT_BYTES) || isProbeCandidate(e);
 
 /** The "#!" line of an executable's first bytes, trimmed, without "#!"; undefined when it has none. */
 function shebangOf(head: Uint8Array): string | undefined {
@@ -135,6 +148,11 @@ export class ContentFacts {
     if (sh) e.shell = sh;
     const content = this.kept && Buffer.concat(this.kept);
     if (this.secretMode && !elf) this.secrets = scanSecretFile(content!, this.secretMode);
-    return this.text && content!.toString('utf8');
+    if (!this.text) return undefined;
+    if (isCapturedText(e.path)) return content!.toString('utf8');
+    // A probe candidate: a script (never an ELF) that names a URL or opens a socket; the rest is not kept.
+    if (elf) return undefined;
+    const text = content!.toString('utf8');
+    return PROBE_MARKERS.test(text) ? text : undefined;
   }
 }

@@ -18,6 +18,8 @@ const service = serviceNamed(contract, 'data-chain');
 const TAG = `lucid-harness-test/facts-gather:${RUN_ID.replace(/[^a-z0-9_.-]/gi, '-')}`;
 const PASSWD = 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n';
 const GROUP = 'root:x:0:\nstaff:x:50:\nnonroot:x:65532:\n';
+/** A probe script holding its URL, as many Dockerfiles write it: the healthcheck check reads it from the facts. */
+const HEALTH_PY = `import sys, urllib.request\nURL = "http://127.0.0.1:${service.port}${service.healthPath}"\nsys.exit(0 if urllib.request.urlopen(URL).status == 200 else 1)\n`;
 
 /** A BusyBox look-alike under another name; the marker straddles the 64 KiB mark where streams tend to cut. */
 function fakeBusybox(): Buffer {
@@ -61,7 +63,7 @@ async function buildLayers(): Promise<Buffer[]> {
   ]);
   const layer3 = await packTar([
     { name: 'app/main.py', data: 'print("hi")\n' },
-    { name: 'app/health.py', data: 'import sys\n' },
+    { name: 'app/health.py', data: HEALTH_PY },
   ]);
   return [layer1, layer2, layer3];
 }
@@ -91,7 +93,7 @@ beforeAll(async () => {
         WorkingDir: '/app',
         ExposedPorts: { [`${service.port}/tcp`]: {} },
         Healthcheck: {
-          Test: ['CMD', '/usr/bin/python3', '/app/health.py', `http://127.0.0.1:${service.port}${service.healthPath}`],
+          Test: ['CMD', '/usr/bin/python3', '/app/health.py'],
           Interval: 15e9,
           Retries: 3,
         },
@@ -166,6 +168,8 @@ describe('gatherImageFacts against a loaded docker-archive', () => {
     });
     expect(cold.fs.texts.get('/etc/passwd')).toBe(PASSWD);
     expect(cold.fs.texts.get('/usr/lib/os-release')).toContain('VERSION_ID="12"');
+    expect(cold.fs.texts.get('/app/health.py')).toBe(HEALTH_PY);
+    expect(cold.fs.texts.has('/app/main.py')).toBe(false); // names no URL and opens no socket
   });
 
   test('the static checks judge the gathered facts', () => {

@@ -27,6 +27,7 @@ const NAMES_THE_DEFECT: Record<string, RegExp> = {
   'world-writable-dir': /world-writable|\/app\/shared/,
   'cmd-shell-healthcheck': /CMD-SHELL/,
   'healthcheck-wrong-path': /\/api\/v1\/meta\/health/,
+  'healthcheck-tcp-only': /TCP connection.*\/health/,
   'healthcheck-program-missing': /lucid-healthcheck/,
   'amd64-under-arm64': /x86[-_]64/,
   'wrong-port': /8088/,

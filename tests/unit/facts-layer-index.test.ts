@@ -90,6 +90,25 @@ describe('indexLayer', () => {
     expect(ix.entries.map((e) => e.path)).toEqual(['/opt/old/new.txt', '/etc/passwd', '/etc/motd']);
     expect(ix.texts).toEqual({ '/etc/passwd': 'root:x:0:0::/root:/sbin/nologin\n' });
   });
+
+  test('keeps the text of small scripts a HEALTHCHECK may run when they name a URL or open a socket', async () => {
+    const probe = 'import urllib.request\nurllib.request.urlopen("http://127.0.0.1:8087/health")\n';
+    const tcp = "import socket\nsocket.create_connection(('127.0.0.1', 8087))\n";
+    const ix = await indexLayer([
+      await packTar([
+        { name: 'app/health.py', data: probe },
+        { name: 'app/tcp_probe.py', data: tcp },
+        { name: 'usr/local/bin/healthcheck', mode: 0o755, data: `#!/usr/bin/python3\n${probe}` },
+        { name: 'app/main.py', data: 'print("no url here")\n' },
+        { name: 'app/big.py', data: `# http://x\n${'#'.repeat(40 * 1024)}\n` },
+        { name: 'usr/lib/python3.11/urllib/request.py', data: probe },
+        { name: 'app/.venv/lib/python3.11/site-packages/requests/api.py', data: probe },
+        { name: 'usr/bin/tool', mode: 0o755, data: Buffer.concat([elfHeader(183), Buffer.from('http://x')]) },
+      ]),
+    ]);
+    expect(Object.keys(ix.texts).sort()).toEqual(['/app/health.py', '/app/tcp_probe.py', '/usr/local/bin/healthcheck']);
+    expect(ix.texts['/app/health.py']).toBe(probe);
+  });
 });
 
 describe('indexLayer on bad input', () => {

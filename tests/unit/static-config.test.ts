@@ -190,12 +190,95 @@ describe('healthcheck', () => {
     expect(seen(checkHealthcheck, facts)).toContain('/app/probe has no execute bit');
   });
 
-  test('fails no HEALTHCHECK, NONE, and a probe whose URL cannot be seen', () => {
+  test('fails no HEALTHCHECK and NONE', () => {
     expect(seen(checkHealthcheck, withConfig(base, { Healthcheck: null }))).toBe('the image has no HEALTHCHECK');
     expect(seen(checkHealthcheck, hc(['NONE']))).toContain('switched off');
-    expect(seen(checkHealthcheck, hc(['CMD', '/usr/bin/python3', '/app/lucid_ref/healthcheck.py']))).toContain(
-      'no http:// URL',
+  });
+});
+
+describe('healthcheck: the URL a probe script or module holds', () => {
+  const hc = (Test: string[], texts: Record<string, string> = {}, add = [file('/app/health.py')]) =>
+    withFs(withConfig(base, { Healthcheck: { Test } }), add, [], texts);
+  const script = (u: string) => `import urllib.request\nurllib.request.urlopen("${u}", timeout=3)\n`;
+  const notRun = (facts: ImageFacts) => {
+    try {
+      return `returned ${JSON.stringify(run(checkHealthcheck, facts))}`;
+    } catch (e) {
+      return (e as Error).name === 'NotRun' ? `not run: ${(e as Error).message}` : String(e);
+    }
+  };
+
+  test('passes a script that requests the contract URL (python3 /app/health.py)', () => {
+    const texts = { '/app/health.py': script('http://127.0.0.1:8080/api/v1/meta/health') };
+    expect(run(checkHealthcheck, hc(['CMD', '/usr/bin/python3', '/app/health.py'], texts))).toEqual([]);
+    // Relative to WorkingDir, through PATH, as the real Dockerfiles write it.
+    const wd = withConfig(hc(['CMD', 'python3', 'health.py'], texts), { WorkingDir: '/app' });
+    expect(run(checkHealthcheck, wd)).toEqual([]);
+  });
+
+  test('passes a module run with -m whose file holds the URL', () => {
+    const texts = { '/app/svc/probe.py': script('http://localhost:8080/api/v1/meta/health') };
+    const facts = withConfig(
+      hc(['CMD', '/usr/bin/python3', '-m', 'svc.probe'], texts, [
+        dir('/app/svc'),
+        file('/app/svc/__init__.py'),
+        file('/app/svc/probe.py'),
+      ]),
+      { WorkingDir: '/app' },
     );
+    expect(run(checkHealthcheck, facts)).toEqual([]);
+  });
+
+  test('fails a script whose only URL is the wrong path, naming the file', () => {
+    const f = run(
+      checkHealthcheck,
+      hc(['CMD', '/usr/bin/python3', '/app/health.py'], { '/app/health.py': script('http://127.0.0.1:8080/health') }),
+    );
+    expect(f.map((x) => x.seen).join()).toBe(
+      'http://127.0.0.1:8080/health probes path /health (in image file /app/health.py)',
+    );
+    expect(f[0]!.where).toContain('image file /app/health.py');
+  });
+
+  test("fails the real Lucid Dockerfiles' TCP connect probe, in -c code or in a script", () => {
+    const tcp =
+      "import socket; s = socket.socket(); s.settimeout(2); r = s.connect_ex(('127.0.0.1', 8080)); s.close(); exit(0 if r == 0 else 1)";
+    expect(seen(checkHealthcheck, hc(['CMD', 'python3', '-c', tcp]))).toMatch(
+      /^it only opens a TCP connection \(the python3 -c code\): .*whatever \/api\/v1\/meta\/health answers/,
+    );
+    expect(
+      seen(checkHealthcheck, hc(['CMD', '/usr/bin/python3', '/app/health.py'], { '/app/health.py': tcp })),
+    ).toContain('only opens a TCP connection (image file /app/health.py)');
+  });
+
+  test('fails -c code that requests nothing', () => {
+    expect(seen(checkHealthcheck, hc(['CMD', '/usr/bin/python3', '-c', 'exit(0)']))).toContain(
+      'no URL in Healthcheck.Test or the /usr/bin/python3 -c code',
+    );
+  });
+
+  test('is not run where the URL cannot be read: a script without its text, a URL built at run time, a compiled probe', () => {
+    expect(notRun(hc(['CMD', '/usr/bin/python3', '/app/health.py']))).toMatch(
+      /^not run: .*the probe script \/app\/health.py \(its text is not read\)/,
+    );
+    const built =
+      'import os, urllib.request\nurllib.request.urlopen(f"http://127.0.0.1:{os.environ[\'PORT\']}/api/v1/meta/health")\n';
+    expect(notRun(hc(['CMD', '/usr/bin/python3', '/app/health.py'], { '/app/health.py': built }))).toMatch(
+      /^not run: .*built at run time/,
+    );
+    const joined = "import urllib.request as u; u.urlopen('http://127.0.0.1:' + '8080' + '/api/v1/meta/health')";
+    expect(notRun(hc(['CMD', '/usr/bin/python3', '-c', joined]))).toMatch(/^not run: .*built at run time/);
+    const elfProbe = exe('/app/hc', { elf: 'aarch64' });
+    expect(notRun(hc(['CMD', '/app/hc'], {}, [elfProbe]))).toMatch(/^not run: .*the compiled program \/app\/hc/);
+    // A URL given as an argument is judged even when the script that takes it is not read.
+    expect(seen(checkHealthcheck, hc(['CMD', '/usr/bin/python3', '/app/health.py', 'http://127.0.0.1:8080/x']))).toBe(
+      'http://127.0.0.1:8080/x probes path /x',
+    );
+  });
+
+  test('a probe that failed on something else is not held up by an unreadable URL', () => {
+    const f = run(checkHealthcheck, hc(['CMD-SHELL', 'python3 /app/health.py']));
+    expect(f.map((x) => x.seen).join()).toContain('shell form CMD-SHELL');
   });
 });
 

@@ -1,23 +1,112 @@
+import type { Service } from '../../contract/schema.ts';
+import type { ImageFacts } from '../../model/image-facts.ts';
 import type { Finding } from '../../model/finding.ts';
+import { NotRun } from '../../model/verdict.ts';
+import { probeSources, type ProbeText } from './probe-source.ts';
 import { judgeArgv } from './program.ts';
 import type { StaticCheck } from './types.ts';
 
 export const HEALTHCHECK = 'healthcheck';
 const URL_IN_TEXT = /\bhttps?:\/\/[^\s'"`)\]}>,;]+/g;
+/** Right after a URL in code: the string goes on being built ('…:' + port, '…%s' % x, '….format(…)'). */
+const JOINED_AFTER = /^['"]\s*(\+|%|\.format\b)/;
+const TCP_CONNECT = /\bconnect_ex\s*\(|\bcreate_connection\s*\(|\.connect\s*\(\s*\(/;
 
-function probedUrls(args: readonly string[]): string[] {
-  return args.flatMap((a) => a.match(URL_IN_TEXT) ?? []);
+type ProbedUrl = { raw: string; from: string } & ({ port: number; path: string } | { unresolved: string });
+
+/** The URLs a probe's texts name; one its code builds at run time (templated, joined) is unresolved. */
+function probedUrls(texts: readonly ProbeText[]): ProbedUrl[] {
+  return texts.flatMap((t) =>
+    [...t.text.matchAll(URL_IN_TEXT)].map((m): ProbedUrl => {
+      const raw = m[0];
+      const after = t.text.slice(m.index + raw.length, m.index + raw.length + 12);
+      const base = { raw, from: t.from };
+      if (/[{}%$]/.test(raw) || raw.endsWith(':') || (t.code && JOINED_AFTER.test(after)))
+        return { ...base, unresolved: 'built at run time' };
+      try {
+        const u = new URL(raw);
+        return { ...base, port: Number(u.port || (u.protocol === 'https:' ? 443 : 80)), path: u.pathname };
+      } catch {
+        return { ...base, unresolved: 'not a URL the harness can read' };
+      }
+    }),
+  );
+}
+
+/**
+ * The URL the probe requests must be the contract port and health path: read from the arguments, the -c code or
+ * the script or module it runs. One probe of the right endpoint is enough. A probe that only opens a TCP
+ * connection fails (a port that accepts passes it whatever the health path answers); one whose URL cannot be
+ * read (a compiled program, a URL built at run time) is not judged on it: NotRun when nothing else failed.
+ */
+function judgeProbedUrl(
+  facts: ImageFacts,
+  argv: readonly string[],
+  service: Service,
+  where: string,
+  failedAlready: boolean,
+): Finding[] {
+  const want = `port ${service.port}, path ${service.healthPath}`;
+  const src = probeSources(facts, argv);
+  const urls = probedUrls(src.texts);
+  const resolved = urls.filter((u): u is Extract<ProbedUrl, { port: number }> => 'port' in u);
+  if (resolved.some((u) => u.port === service.port && u.path === service.healthPath)) return [];
+  const fileWhere = [where, ...src.texts.filter((t) => t.code && t.from.startsWith('image file')).map((t) => t.from)];
+  const unresolved = urls.filter((u) => !('port' in u));
+  const unseen = [
+    ...unresolved.map((u) => `${u.raw} in ${u.from} (${'unresolved' in u ? u.unresolved : ''})`),
+    ...src.unread.map((u) => `${u} (its text is not read)`),
+  ];
+  // A URL given as an argument is what the probe is told to request; in code, one may be beside the one it uses.
+  const judged = resolved.some((u) => u.from === 'Healthcheck.Test') || (resolved.length && !unseen.length);
+  if (judged)
+    return [
+      {
+        check: HEALTHCHECK,
+        expected: `the probe targets ${want} (contract of ${service.name})`,
+        seen: resolved
+          .map((u) => {
+            const wrong = [
+              u.port !== service.port && `port ${u.port}`,
+              u.path !== service.healthPath && `path ${u.path}`,
+            ];
+            return `${u.raw} probes ${wrong.filter(Boolean).join(' and ')}${u.from === 'Healthcheck.Test' ? '' : ` (in ${u.from})`}`;
+          })
+          .join('; '),
+        where: fileWhere.join('\n'),
+      },
+    ];
+  if (unseen.length) {
+    if (failedAlready) return [];
+    throw new NotRun(
+      `the URL the HEALTHCHECK probes could not be read: ${unseen.join('; ')}; docker-health shows whether the probe passes`,
+    );
+  }
+  const code = src.texts.filter((t) => t.code);
+  const tcp = code.find((t) => TCP_CONNECT.test(t.text));
+  if (!tcp && code.some((t) => /\bimport\b|__import__/.test(t.text)) && !failedAlready)
+    throw new NotRun(
+      `the HEALTHCHECK names no URL in ${code.map((t) => t.from).join(', ')}; it may build one in what it imports`,
+    );
+  return [
+    {
+      check: HEALTHCHECK,
+      expected: `the probe requests the health endpoint (${want})`,
+      seen: tcp
+        ? `it only opens a TCP connection (${tcp.from}): any process accepting on the port passes it, whatever ${service.healthPath} answers (e.g. 503 while the service's storage is down)`
+        : `no URL in ${src.texts.map((t) => t.from).join(' or ') || 'Healthcheck.Test'}: it probes nothing the contract names`,
+      where: fileWhere.join('\n'),
+    },
+  ];
 }
 
 /**
  * HEALTHCHECK must be exec form (distroless has no shell for CMD-SHELL), its program must exist, and the URL it
- * probes must be the contract port and health path. A probe whose URL is not visible in Test (e.g. built inside
- * a script) is reported: the contract asks for a probe the harness can confirm.
+ * probes must be the contract port and health path (judgeProbedUrl).
  */
 export const checkHealthcheck: StaticCheck = (facts, _contract, service) => {
   const test = facts.config.Healthcheck?.Test ?? [];
   const where = `image config: config.Healthcheck.Test ${JSON.stringify(test)}`;
-  const wantUrl = `port ${service.port}, path ${service.healthPath}`;
   if (!test.length)
     return [
       {
@@ -63,38 +152,5 @@ export const checkHealthcheck: StaticCheck = (facts, _contract, service) => {
     });
   }
 
-  const urls = probedUrls(rest);
-  if (!urls.length) {
-    out.push({
-      check: HEALTHCHECK,
-      expected: `the probe's URL visible in Healthcheck.Test (${wantUrl})`,
-      seen: 'no http:// URL in Healthcheck.Test, so the probed port and path cannot be confirmed',
-      where,
-    });
-    return out;
-  }
-  const problems: string[] = [];
-  for (const raw of urls) {
-    let u: URL;
-    try {
-      u = new URL(raw);
-    } catch {
-      problems.push(`${raw} is not a URL the harness can read`);
-      continue;
-    }
-    const port = Number(u.port || (u.protocol === 'https:' ? 443 : 80));
-    const wrong = [
-      port !== service.port && `port ${port}`,
-      u.pathname !== service.healthPath && `path ${u.pathname}`,
-    ].filter(Boolean);
-    if (!wrong.length) return out; // one probe of the right endpoint is enough
-    problems.push(`${raw} probes ${wrong.join(' and ')}`);
-  }
-  out.push({
-    check: HEALTHCHECK,
-    expected: `the probe targets ${wantUrl} (contract of ${service.name})`,
-    seen: problems.join('; '),
-    where,
-  });
-  return out;
+  return [...out, ...judgeProbedUrl(facts, rest, service, where, out.length > 0)];
 };
