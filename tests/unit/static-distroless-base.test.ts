@@ -139,6 +139,21 @@ describe('distroless-base: the interpreter', () => {
     expect(seen(f)).toEqual(['/app/server is /app/server: not the base interpreter, from layer 1']);
   });
 
+  test('a "#!" script is judged by the interpreter it runs: the base python passes, a copied-in one fails', () => {
+    const script = (shebang: string) => exe('/usr/local/bin/serve', { shebang, layer: 1 });
+    const runs = (f: ImageFacts) => withConfig(f, { Entrypoint: ['/usr/local/bin/serve'], Cmd: ['app.main:app'] });
+    expect(check(runs(withFs(base, [script('/usr/bin/python3')])))).toEqual([]);
+    expect(check(runs(withFs(base, [script('/usr/bin/env python3')])))).toEqual([]);
+    // A HEALTHCHECK script found through PATH, as Dockerfiles name it.
+    const hc = withConfig(withFs(base, [script('/usr/bin/python3 -I')]), { Healthcheck: { Test: ['CMD', 'serve'] } });
+    expect(check(hc)).toEqual([]);
+    expect(seen(runs(withFs(COPIED(base), [script('/usr/local/bin/python3')])))).toEqual([
+      '/usr/local/bin/serve is /usr/local/bin/python3.11 (a script run by #!/usr/local/bin/python3, /usr/local/bin/python3 -> python3.11): another interpreter, from layer 2',
+    ]);
+    // An interpreter that is not in the image is programs-start's finding, not repeated here.
+    expect(check(runs(withFs(base, [script('/usr/local/bin/python3.11')])))).toEqual([]);
+  });
+
   test('leaves a missing program and a shell-form HEALTHCHECK to entrypoint and healthcheck', () => {
     expect(
       check(

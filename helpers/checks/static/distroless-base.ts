@@ -3,7 +3,7 @@ import type { Platform } from '../../model/platform.ts';
 import type { Contract } from '../../contract/schema.ts';
 import { parseOsRelease } from '../../facts/describe.ts';
 import { findProgram, resolvePath } from '../../facts/resolve.ts';
-import type { ImageFacts } from '../../model/image-facts.ts';
+import type { FsEntry, ImageFacts } from '../../model/image-facts.ts';
 import { textOf } from '../../facts/users.ts';
 import type { Finding } from '../../model/finding.ts';
 import { commandOf } from './program.ts';
@@ -57,6 +57,35 @@ function osReleaseProblems(facts: ImageFacts, contract: Contract): { problems: s
   return { problems, where };
 }
 
+type Found = NonNullable<ReturnType<typeof findProgram>['found']>;
+
+/**
+ * The program a "#!" script ends at (through `env` and nested scripts, as the kernel would run it): null for
+ * an ELF or anything that is not a script, undefined when the interpreter is not in the image.
+ */
+function interpreterOfScript(facts: ImageFacts, entry: FsEntry): { shebang: string; found: Found } | null | undefined {
+  let shebang = entry.shebang;
+  if (entry.elf || shebang === undefined) return null;
+  const first = shebang;
+  for (let depth = 0; depth < 4; depth++) {
+    const [interp = '', ...rest] = shebang.split(/[ \t]+/);
+    let found = resolveProgramAt(facts, interp);
+    if (found && posix.basename(found.path) === 'env') {
+      const name = rest.find((w) => !w.startsWith('-'));
+      found = name ? findProgram(facts.fs, name, facts.config.Env, facts.config.WorkingDir).found : undefined;
+    }
+    if (!found?.entry) return undefined;
+    if (found.entry.elf || found.entry.shebang === undefined) return { shebang: first, found };
+    shebang = found.entry.shebang;
+  }
+  return undefined; // nested too deep to start (ELOOP): programs-start says so
+}
+
+const resolveProgramAt = (facts: ImageFacts, interp: string): Found | undefined => {
+  const r = resolvePath(facts.fs, interp);
+  return r.entry && !r.error ? { ...r, candidate: interp } : undefined;
+};
+
 /**
  * Built on the base the summary claims: os-release says so, the Entrypoint/Cmd and HEALTHCHECK interpreter is the
  * base's own (contract.base.python through its symlinks, from a base layer when the base is pinned), and with
@@ -100,10 +129,15 @@ export const checkDistrolessBase: StaticCheck = (facts, contract, _service, plat
   for (const [field, argv] of programs) {
     const program = argv[0];
     if (!program) continue;
-    const found = findProgram(facts.fs, program, facts.config.Env, facts.config.WorkingDir).found;
-    if (!found?.entry) continue; // missing: entrypoint / healthcheck say so
+    const look = findProgram(facts.fs, program, facts.config.Env, facts.config.WorkingDir).found;
+    if (!look?.entry) continue; // missing: entrypoint / healthcheck say so
+    // A "#!" script runs the interpreter its first line names: that is what must be the base's.
+    const script = interpreterOfScript(facts, look.entry);
+    if (script === undefined) continue; // a script whose interpreter is missing: programs-start says so
+    const found = script?.found ?? look;
     const where = `image config: ${field} ${JSON.stringify(argv)}`;
-    const via = found.hops.length ? ` (${found.hops.join(', ')})` : '';
+    const via = [...look.hops, ...(script ? [`a script run by #!${script.shebang}`, ...script.found.hops] : [])];
+    const viaText = via.length ? ` (${via.join(', ')})` : '';
     const expected = `${field} runs the base's interpreter ${base.python}${own.entry ? ` (${own.path})` : ''}`;
     if (!own.entry || own.error) {
       out.push({
@@ -119,14 +153,14 @@ export const checkDistrolessBase: StaticCheck = (facts, contract, _service, plat
       out.push({
         check: DISTROLESS_BASE,
         expected,
-        seen: `${program} is ${found.path}${via}: ${what}, from layer ${found.entry.layer ?? '?'}`,
+        seen: `${program} is ${found.path}${viaText}: ${what}, from layer ${found.entry!.layer ?? '?'}`,
         where,
       });
-    } else if (pinned && (found.entry.layer ?? 0) >= pinned.length) {
+    } else if (pinned && (found.entry!.layer ?? 0) >= pinned.length) {
       out.push({
         check: DISTROLESS_BASE,
         expected,
-        seen: `${found.path} was replaced by layer ${found.entry.layer}, above the ${pinned.length} pinned base layer(s): a copied-in interpreter`,
+        seen: `${found.path} was replaced by layer ${found.entry!.layer}, above the ${pinned.length} pinned base layer(s): a copied-in interpreter`,
         where,
       });
     }
