@@ -105,7 +105,9 @@ function pemKeys(text: string): { kind: string; secret: string; shown: string; i
 }
 
 /** Not a literal secret: null-ish, a reference or template, a placeholder, or structure (a JSON/YAML object, a block scalar). */
-const isPlaceholder = (v: string) =>
+const isPlaceholder = (v: string): boolean =>
+  // A YAML tag before the value (pyyaml-env-tag's `!ENV ${SECRET}`): the value after it decides.
+  (/^!\S+\s+\S/.test(v) && isPlaceholder(unquote(v.replace(/^!\S+\s+/, '')))) ||
   /^(?:null|none|nil|~|true|false|undefined)$/i.test(v) ||
   /^[{[=]/.test(v) || // "=": a base64 line's padding read as "name=value"
   v.length > 4096 ||

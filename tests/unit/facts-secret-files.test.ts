@@ -175,6 +175,11 @@ describe('scanSecretFile', () => {
       ),
     ).toEqual([]);
     expect(scan('max_tokens = 4096\npassword_file = /run/secrets/db\n', 'config')).toEqual([]);
+    // A YAML tag in front of a reference (pyyaml-env-tag); a tagged literal is still a literal.
+    expect(scan('secret: !ENV ${SECRET}\npassword: !ENV "${DB_PASSWORD:-}"\n', 'config')).toEqual([]);
+    expect(scan('password: !secret hunter2hunter2\n', 'config').map((h) => `${h.line} ${h.kind}`)).toEqual([
+      '1 a literal value for password',
+    ]);
     // Structure and paths, not values: a JSON schema's "secret": {, package.json exports, a YAML block scalar.
     expect(
       scan(
