@@ -70,6 +70,16 @@ export function gatewayDependencies(body: unknown): Record<string, string> | und
 const matches = (seen: string | undefined, want: Health) =>
   seen !== undefined && (want === 'healthy' ? seen === 'healthy' : seen !== 'healthy');
 
+/**
+ * One spelling per service name: the contract does not fix how a listing spells its peers, and the same service
+ * is data-chain, data_chain, Data-Chain or its repository's lucid-data-chain.
+ */
+const spelling = (name: string) =>
+  name
+    .toLowerCase()
+    .replace(/[_\s]+/g, '-')
+    .replace(/^lucid-/, '');
+
 /** Each wanted name is listed with the wanted status (other entries are not judged). */
 export function judgeStatuses(
   seen: Record<string, string> | undefined,
@@ -80,9 +90,16 @@ export function judgeStatuses(
     .map(([n, s]) => `${n} ${s}`)
     .join(', ')}`;
   if (!seen) return [{ expected, seen: 'no list of services in the answer' }];
-  const wrong = Object.entries(want).filter(([n, s]) => !matches(seen[n], s));
+  const bySpelling = new Map(Object.entries(seen).map(([n, s]) => [spelling(n), s]));
+  const statusOfName = (n: string) => seen[n] ?? bySpelling.get(spelling(n));
+  const wrong = Object.entries(want).filter(([n, s]) => !matches(statusOfName(n), s));
   if (!wrong.length) return [];
   return [
-    { expected, seen: wrong.map(([n]) => `${n} ${seen[n] === undefined ? 'not listed' : show(seen[n])}`).join(', ') },
+    {
+      expected,
+      seen: wrong
+        .map(([n]) => `${n} ${statusOfName(n) === undefined ? 'not listed' : show(statusOfName(n))}`)
+        .join(', '),
+    },
   ];
 }

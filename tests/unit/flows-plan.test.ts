@@ -166,6 +166,16 @@ describe('mesh and gateway listings', () => {
     expect(judgeStatuses({ a: 'healthy' }, { a: 'unhealthy' }, 'mesh')).toHaveLength(1);
     expect(judgeStatuses({}, { a: 'unhealthy' }, 'mesh')[0]!.seen).toContain('not listed');
     expect(judgeStatuses({ a: 'degraded' }, { a: 'healthy' }, 'mesh')).toHaveLength(1);
+    // The same service by another spelling: case, underscores, its repository's lucid- prefix.
+    const listed = { Data_Chain: 'healthy', 'lucid-block-manager': 'down', api_gateway: 'healthy' };
+    expect(
+      judgeStatuses(
+        listed,
+        { 'data-chain': 'healthy', 'block-manager': 'unhealthy', 'api-gateway': 'healthy' },
+        'mesh',
+      ),
+    ).toEqual([]);
+    expect(judgeStatuses(listed, { 'block-manager': 'healthy' }, 'mesh')[0]!.seen).toBe('block-manager "down"');
   });
   test('gateway dependencies map', () => {
     expect(gatewayDependencies({ dependencies: { 'data-chain': 'unknown' } })).toEqual({ 'data-chain': 'unknown' });
