@@ -14,12 +14,14 @@ export function judgeHealth(service: Service, port: number, f: HealthFacts): Fin
         : `no HTTP answer within ${(f.budgetMs / 1000).toFixed(0)} s (${f.error ?? 'no response'})`;
     return [{ check, expected: `HTTP 200 within ${(f.budgetMs / 1000).toFixed(0)} s`, seen, where: f.where }];
   }
-  const verdict = judgeHealthBody(f.schema, service.name, f.answer?.body);
+  // The contract names the service only in the body at the main health path (services[].healthService).
+  const named = f.path === service.healthPath ? service.healthService : undefined;
+  const verdict = judgeHealthBody(f.schema, named, f.answer?.body);
   if (verdict.ok) return [];
   return [
     {
       check: `${check}: body`,
-      expected: `a body matching the "${f.schema}" health schema with service "${service.name}"`,
+      expected: `a body matching the "${f.schema}" health schema${named ? ` with service "${named}"` : ''}`,
       seen: `${verdict.problems.join('; ')} in ${excerpt(f.answer?.text ?? '', 300)}`,
       where: f.where,
     },

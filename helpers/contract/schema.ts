@@ -22,6 +22,11 @@ const ServiceSchema = z.object({
   healthPath: absPath,
   extraHealthPaths: z.array(z.object({ path: absPath, schema: HealthSchemaName })).default([]),
   healthSchema: HealthSchemaName,
+  /**
+   * The value the body at healthPath must give as `service`. Unset: any string. Contract §3 names it for the
+   * gateway and data-chain only; the real blockchain apps are one app answering one body for all three.
+   */
+  healthService: z.string().min(1).optional(),
   aliases: z.array(z.string().min(1)).min(1),
   /** Values may use ${jwt.secret}, ${url:<service>} and ${peers}; see resolveServiceEnv. */
   env: z.record(z.string(), z.string()).default({}),

@@ -7,6 +7,7 @@ import { judgeHealth } from '../../helpers/checks/health.ts';
 import { judgeHealthBody } from '../../helpers/contract/health-schemas.ts';
 import { loadContract, serviceNamed } from '../../helpers/contract/load.ts';
 import { formatFindings } from '../../helpers/model/finding.ts';
+import type { HealthFacts } from '../../helpers/model/runtime-facts.ts';
 
 const procNetTcp = `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
    0: 00000000:1F98 00000000:0000 0A 00000000:00000000 00:00000000 00000000 65532        0 1 1 0000000000000000 100 0 0 10 0
@@ -109,6 +110,34 @@ describe('health judgement', () => {
       expect.arrayContaining([expect.stringMatching(/^uptime: /), 'service: expected "api-gateway", got "gateway"']),
     );
   });
+  test('the service name is judged where the contract names it (services[].healthService), not elsewhere', () => {
+    const body = (service: string) => ({ status: 'healthy', service });
+    const answered = (path: string, schema: HealthFacts['schema'], b: unknown): HealthFacts => ({
+      path,
+      schema,
+      budgetMs: 20000,
+      ok: true,
+      elapsedMs: 900,
+      answer: { status: 200, body: b, text: JSON.stringify(b) },
+      where: 'x',
+    });
+    // The real engine, anchoring and block-manager are one app: one body, service "lucid-blockchain-api".
+    for (const name of ['blockchain-engine', 'session-anchoring', 'block-manager']) {
+      const s = serviceNamed(contract, name);
+      expect(judgeHealth(s, s.port, answered('/health', 'basic', body('lucid-blockchain-api')))).toEqual([]);
+    }
+    const dc = serviceNamed(contract, 'data-chain');
+    const wrong = judgeHealth(
+      dc,
+      dc.port,
+      answered('/health', 'data-chain', { ...body('lucid-data-chain'), details: {} }),
+    );
+    expect(wrong[0]!.seen).toContain('service: expected "data-chain", got "lucid-data-chain"');
+    // The gateway's /health is {status, service} with no value named; its meta health names api-gateway.
+    const gw = serviceNamed(contract, 'api-gateway');
+    expect(judgeHealth(gw, gw.port, answered('/health', 'basic', body('lucid-api-gateway')))).toEqual([]);
+  });
+
   test('data-chain must say healthy on a 200', () =>
     expect(
       judgeHealthBody('data-chain', 'data-chain', { status: 'unhealthy', service: 'data-chain', details: {} }).ok,
