@@ -158,6 +158,12 @@ describe('healthcheck', () => {
     ).toContain('shell form CMD-SHELL');
   });
 
+  test('passes the health path with a trailing slash (the contract leaves that spelling open)', () => {
+    expect(run(checkHealthcheck, hc(['CMD', '/usr/bin/python3', '/app/lucid_ref/healthcheck.py', `${url}/`]))).toEqual(
+      [],
+    );
+  });
+
   test('fails a wrong probe path (the gateway probing /health)', () => {
     expect(
       seen(

@@ -12,6 +12,9 @@ const URL_IN_TEXT = /\bhttps?:\/\/[^\s'"`)\]}>,;]+/g;
 const JOINED_AFTER = /^['"]\s*(\+|%|\.format\b)/;
 const TCP_CONNECT = /\bconnect_ex\s*\(|\bcreate_connection\s*\(|\.connect\s*\(\s*\(/;
 
+/** /health and /health/ are one endpoint: the contract leaves the trailing-slash spelling (and its redirect) open. */
+const samePath = (a: string, b: string) => a.replace(/\/+$/, '') === b.replace(/\/+$/, '');
+
 type ProbedUrl = { raw: string; from: string } & ({ port: number; path: string } | { unresolved: string });
 
 /** The URLs a probe's texts name; one its code builds at run time (templated, joined) is unresolved. */
@@ -50,7 +53,7 @@ function judgeProbedUrl(
   const src = probeSources(facts, argv);
   const urls = probedUrls(src.texts);
   const resolved = urls.filter((u): u is Extract<ProbedUrl, { port: number }> => 'port' in u);
-  if (resolved.some((u) => u.port === service.port && u.path === service.healthPath)) return [];
+  if (resolved.some((u) => u.port === service.port && samePath(u.path, service.healthPath))) return [];
   const fileWhere = [where, ...src.texts.filter((t) => t.code && t.from.startsWith('image file')).map((t) => t.from)];
   const unresolved = urls.filter((u) => !('port' in u));
   const unseen = [
@@ -68,7 +71,7 @@ function judgeProbedUrl(
           .map((u) => {
             const wrong = [
               u.port !== service.port && `port ${u.port}`,
-              u.path !== service.healthPath && `path ${u.path}`,
+              !samePath(u.path, service.healthPath) && `path ${u.path}`,
             ];
             return `${u.raw} probes ${wrong.filter(Boolean).join(' and ')}${u.from === 'Healthcheck.Test' ? '' : ` (in ${u.from})`}`;
           })
