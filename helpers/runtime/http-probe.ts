@@ -1,15 +1,32 @@
 import { request } from 'undici';
 import type { HttpAnswer } from '../model/runtime-facts.ts';
 
-/** One GET with a short deadline; JSON bodies are parsed, others kept as text. Throws on connection errors. */
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 3;
+
+/**
+ * One GET with a short deadline; JSON bodies are parsed, others kept as text. Throws on connection errors.
+ * Redirects are followed as an HTTP client (or a HEALTHCHECK's urllib) follows them: a service may canonicalise
+ * /health to /health/ with a 307, as FastAPI does for a route declared with its slash. Only the Location's path
+ * is taken (its host is the container's own name); the last answer is judged, its body included.
+ */
 export async function httpGet(url: string, timeoutMs = 2000): Promise<HttpAnswer> {
-  const res = await request(url, { method: 'GET', headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
-  const text = await res.body.text();
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    /* not JSON: keep text */
+  let at = url;
+  for (let hop = 0; ; hop++) {
+    const res = await request(at, { method: 'GET', headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+    const text = await res.body.text();
+    const location = res.headers['location'];
+    if (REDIRECTS.has(res.statusCode) && typeof location === 'string' && hop < MAX_REDIRECTS) {
+      const next = new URL(location, at);
+      at = new URL(`${next.pathname}${next.search}`, at).href;
+      continue;
+    }
+    let body: unknown = text;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      /* not JSON: keep text */
+    }
+    return { status: res.statusCode, body, text };
   }
-  return { status: res.statusCode, body, text };
 }
