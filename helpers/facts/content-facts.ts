@@ -27,7 +27,7 @@ const MAX_TEXT_BYTES = 256 * 1024;
  * small executable script. Its text is kept when it names a URL or opens a socket, for the healthcheck check.
  */
 const MAX_PROBE_TEXT_BYTES = 32 * 1024;
-const PYTHON_LIBRARY = /^\/usr\/(local\/)?lib\/python3|\/(site|dist)-packages\//;
+export const PYTHON_LIBRARY = /^\/usr\/(local\/)?lib\/python3|\/(site|dist)-packages\//;
 const PROBE_MARKERS = /:\/\/|connect(_ex)?\s*\(|create_connection\s*\(/;
 const isProbeCandidate = (e: FsEntry): boolean =>
   e.size > 0 &&

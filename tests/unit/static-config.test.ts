@@ -4,6 +4,7 @@ import type { Platform } from '../../helpers/model/platform.ts';
 import { checkEntrypoint } from '../../helpers/checks/static/entrypoint.ts';
 import { checkExposedPort } from '../../helpers/checks/static/exposed-port.ts';
 import { checkHealthcheck } from '../../helpers/checks/static/healthcheck.ts';
+import { importedModules } from '../../helpers/checks/static/probe-source.ts';
 import { checkPlatform } from '../../helpers/checks/static/platform.ts';
 import { runStaticChecks, STATIC_CHECKS } from '../../helpers/checks/static/registry.ts';
 import type { StaticCheck } from '../../helpers/checks/static/types.ts';
@@ -202,6 +203,11 @@ describe('healthcheck', () => {
   });
 });
 
+test('importedModules reads import and from-import statements', () => {
+  const code = 'import sys, os.path as p; from app.health import check\nimport  urllib.request';
+  expect(importedModules(code)).toEqual(['sys', 'os.path', 'app.health', 'urllib.request']);
+});
+
 describe('healthcheck: the URL a probe script or module holds', () => {
   const hc = (Test: string[], texts: Record<string, string> = {}, add = [file('/app/health.py')]) =>
     withFs(withConfig(base, { Healthcheck: { Test } }), add, [], texts);
@@ -233,6 +239,18 @@ describe('healthcheck: the URL a probe script or module holds', () => {
       { WorkingDir: '/app' },
     );
     expect(run(checkHealthcheck, facts)).toEqual([]);
+  });
+
+  test('passes -c code that calls a probe in the application, read from the module it imports', () => {
+    const texts = { '/app/svc/health.py': script('http://127.0.0.1:8080/api/v1/meta/health') };
+    const app = [dir('/app/svc'), file('/app/svc/__init__.py'), file('/app/svc/health.py')];
+    const calls = (code: string) => withConfig(hc(['CMD', 'python3', '-c', code], texts, app), { WorkingDir: '/app' });
+    expect(run(checkHealthcheck, calls('import sys; from svc.health import main; sys.exit(main())'))).toEqual([]);
+    expect(run(checkHealthcheck, calls('import svc.health as h, sys\nsys.exit(h.main())'))).toEqual([]);
+    // The same call when the module holds no URL it names: not judged on the URL.
+    expect(
+      notRun(withConfig(hc(['CMD', 'python3', '-c', 'import svc.health'], {}, app), { WorkingDir: '/app' })),
+    ).toMatch(/^not run: .*the module svc.health the -c code imports, \/app\/svc\/health.py/);
   });
 
   test('fails a script whose only URL is the wrong path, naming the file', () => {

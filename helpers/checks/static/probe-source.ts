@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
 import { findModule, pythonPath } from '../../facts/python-path.ts';
-import { findProgram, resolvePath } from '../../facts/resolve.ts';
+import { findProgram, isRegularFile, resolvePath } from '../../facts/resolve.ts';
+import { PYTHON_LIBRARY } from '../../facts/content-facts.ts';
 import { textOf } from '../../facts/users.ts';
 import type { ImageFacts } from '../../model/image-facts.ts';
 import { pythonInvocation } from './programs-start.ts';
@@ -45,7 +46,8 @@ export function probeSources(facts: ImageFacts, argv: readonly string[]): ProbeS
   const wd = facts.config.WorkingDir || '/';
   const look = findProgram(facts.fs, program, facts.config.Env, wd).found;
   if (!look?.entry) return out; // a missing program is the check's own finding
-  if (!look.entry.elf) {
+  const machine = look.entry.elf;
+  if (!machine) {
     fileText(look.path, 'the probe script');
     return out;
   }
@@ -54,20 +56,41 @@ export function probeSources(facts: ImageFacts, argv: readonly string[]): ProbeS
     return out;
   }
   if (inv.script) fileText(resolvePath(facts.fs, inv.script, wd).path, 'the probe script');
-  if (inv.module) {
-    const path = pythonPath(facts.fs, {
+  const path = () =>
+    pythonPath(facts.fs, {
       programPath: program,
       realPath: look.path,
-      machine: look.entry.elf,
+      machine,
       env: facts.config.Env,
       workingDir: wd,
       flags: inv.flags,
       first: wd,
     });
+  if (inv.module) {
     // With main=true a module resolves to the file python runs (a package to its __main__).
-    const found = findModule(facts.fs, inv.module, path, look.entry.elf, true).found;
+    const found = findModule(facts.fs, inv.module, path(), machine, true).found;
     if (found) fileText(found, `the module ${inv.module},`);
     else out.unread.push(`the module ${inv.module}`);
   }
+  // -c code that calls the application's own probe: the URL is in the module it imports.
+  const code = codeAt >= 0 ? args[codeAt + 1] : undefined;
+  for (const name of code ? importedModules(code) : []) {
+    const found = findModule(facts.fs, name, path(), machine).found;
+    if (!found || PYTHON_LIBRARY.test(found)) continue; // the standard library or an installed package
+    const file = isRegularFile(facts.fs.entries.get(found)) ? found : posix.join(found, '__init__.py');
+    fileText(file, `the module ${name} the -c code imports,`);
+  }
   return out;
+}
+
+/** The modules `import a.b, c` and `from a.b import x` name, in -c code (statements split by ; or newlines). */
+export function importedModules(code: string): string[] {
+  const names = new Set<string>();
+  for (const stmt of code.split(/[;\n]/)) {
+    const from = /^\s*from\s+([A-Za-z_][\w.]*)\s+import\b/.exec(stmt);
+    if (from) names.add(from[1]!);
+    const plain = /^\s*import\s+(.+)$/.exec(stmt);
+    if (plain) for (const part of plain[1]!.split(',')) names.add(part.trim().split(/\s+/)[0]!);
+  }
+  return [...names].filter((n) => /^[A-Za-z_][\w.]*$/.test(n));
 }
