@@ -64,12 +64,12 @@ type Found = NonNullable<ReturnType<typeof findProgram>['found']>;
  * an ELF or anything that is not a script, undefined when the interpreter is not in the image.
  */
 function interpreterOfScript(facts: ImageFacts, entry: FsEntry): { shebang: string; found: Found } | null | undefined {
-  let shebang = entry.shebang;
-  if (entry.elf || shebang === undefined) return null;
-  const first = shebang;
+  if (entry.elf || entry.shebang === undefined) return null;
+  const first = entry.shebang;
+  let shebang: string = first;
   for (let depth = 0; depth < 4; depth++) {
     const [interp = '', ...rest] = shebang.split(/[ \t]+/);
-    let found = resolveProgramAt(facts, interp);
+    let found: Found | undefined = findProgram(facts.fs, interp, facts.config.Env, facts.config.WorkingDir).found;
     if (found && posix.basename(found.path) === 'env') {
       const name = rest.find((w) => !w.startsWith('-'));
       found = name ? findProgram(facts.fs, name, facts.config.Env, facts.config.WorkingDir).found : undefined;
@@ -80,11 +80,6 @@ function interpreterOfScript(facts: ImageFacts, entry: FsEntry): { shebang: stri
   }
   return undefined; // nested too deep to start (ELOOP): programs-start says so
 }
-
-const resolveProgramAt = (facts: ImageFacts, interp: string): Found | undefined => {
-  const r = resolvePath(facts.fs, interp);
-  return r.entry && !r.error ? { ...r, candidate: interp } : undefined;
-};
 
 /**
  * Built on the base the summary claims: os-release says so, the Entrypoint/Cmd and HEALTHCHECK interpreter is the

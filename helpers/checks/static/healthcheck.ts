@@ -61,7 +61,7 @@ function judgeProbedUrl(
     ...src.unread.map((u) => `${u} (its text is not read)`),
   ];
   // A URL given as an argument is what the probe is told to request; in code, one may be beside the one it uses.
-  const judged = resolved.some((u) => u.from === 'Healthcheck.Test') || (resolved.length && !unseen.length);
+  const judged = resolved.some((u) => u.from === 'Healthcheck.Test') || (resolved.length > 0 && unseen.length === 0);
   if (judged)
     return [
       {
