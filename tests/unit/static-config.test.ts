@@ -253,6 +253,21 @@ describe('healthcheck: the URL a probe script or module holds', () => {
     ).toMatch(/^not run: .*the module svc.health the -c code imports, \/app\/svc\/health.py/);
   });
 
+  test("reads http.client's host, port and path when no URL is written out", () => {
+    const probe = (conn: string, path: string) =>
+      `import http.client, sys; c = http.client.${conn}; c.request("GET", "${path}"); sys.exit(c.getresponse().status != 200)`;
+    const code = (c: string) => hc(['CMD', '/usr/bin/python3', '-c', c]);
+    expect(
+      run(checkHealthcheck, code(probe('HTTPConnection("127.0.0.1", 8080, timeout=3)', '/api/v1/meta/health'))),
+    ).toEqual([]);
+    expect(run(checkHealthcheck, code(probe("HTTPConnection('localhost:8080')", '/api/v1/meta/health')))).toEqual([]);
+    expect(seen(checkHealthcheck, code(probe('HTTPConnection("localhost", port=8080)', '/health')))).toBe(
+      'http://localhost:8080/health probes path /health (in the /usr/bin/python3 -c code)',
+    );
+    // A port that is not a literal: the URL cannot be read.
+    expect(notRun(code(probe('HTTPConnection("localhost", PORT)', '/api/v1/meta/health')))).toMatch(/^not run: /);
+  });
+
   test('fails a script whose only URL is the wrong path, naming the file', () => {
     const f = run(
       checkHealthcheck,

@@ -17,22 +17,43 @@ const samePath = (a: string, b: string) => a.replace(/\/+$/, '') === b.replace(/
 
 type ProbedUrl = { raw: string; from: string } & ({ port: number; path: string } | { unresolved: string });
 
+/** http.client's idiom: HTTPConnection("host", 8087) or ("host:8087"), then .request("GET", "/health"). */
+const HTTP_CONNECTION = /HTTPS?Connection\(\s*['"]([^'":]+)(?::(\d+))?['"]\s*(?:,\s*(?:port\s*=\s*)?(\d+))?/;
+const HTTP_REQUEST = /\.request\(\s*['"](?:GET|HEAD)['"]\s*,\s*['"](\/[^'"]*)['"]/;
+
+/** The request an http.client probe makes, as a URL; none when its host, port or path is not a literal. */
+function httpClientUrl(code: string): string | undefined {
+  const conn = HTTP_CONNECTION.exec(code);
+  const req = HTTP_REQUEST.exec(code);
+  const port = conn?.[2] ?? conn?.[3];
+  if (!conn || !req || !port) return undefined;
+  return `${/HTTPS/.test(conn[0]) ? 'https' : 'http'}://${conn[1]}:${port}${req[1]}`;
+}
+
 /** The URLs a probe's texts name; one its code builds at run time (templated, joined) is unresolved. */
 function probedUrls(texts: readonly ProbeText[]): ProbedUrl[] {
-  return texts.flatMap((t) =>
-    [...t.text.matchAll(URL_IN_TEXT)].map((m): ProbedUrl => {
-      const raw = m[0];
-      const after = t.text.slice(m.index + raw.length, m.index + raw.length + 12);
-      const base = { raw, from: t.from };
-      if (/[{}%$]/.test(raw) || raw.endsWith(':') || (t.code && JOINED_AFTER.test(after)))
-        return { ...base, unresolved: 'built at run time' };
-      try {
-        const u = new URL(raw);
-        return { ...base, port: Number(u.port || (u.protocol === 'https:' ? 443 : 80)), path: u.pathname };
-      } catch {
-        return { ...base, unresolved: 'not a URL the harness can read' };
-      }
-    }),
+  const viaHttpClient = texts.flatMap((t): ProbedUrl[] => {
+    const raw = t.code ? httpClientUrl(t.text) : undefined;
+    if (!raw || !URL.canParse(raw)) return [];
+    const u = new URL(raw);
+    return [{ raw, from: t.from, port: Number(u.port), path: u.pathname }];
+  });
+  return viaHttpClient.concat(
+    texts.flatMap((t) =>
+      [...t.text.matchAll(URL_IN_TEXT)].map((m): ProbedUrl => {
+        const raw = m[0];
+        const after = t.text.slice(m.index + raw.length, m.index + raw.length + 12);
+        const base = { raw, from: t.from };
+        if (/[{}%$]/.test(raw) || raw.endsWith(':') || (t.code && JOINED_AFTER.test(after)))
+          return { ...base, unresolved: 'built at run time' };
+        try {
+          const u = new URL(raw);
+          return { ...base, port: Number(u.port || (u.protocol === 'https:' ? 443 : 80)), path: u.pathname };
+        } catch {
+          return { ...base, unresolved: 'not a URL the harness can read' };
+        }
+      }),
+    ),
   );
 }
 
