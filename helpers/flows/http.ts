@@ -1,6 +1,7 @@
 // Requests of the flows (undici). Connection errors become an Exchange with status 0, so a dead
 // service fails the step that called it with "no answer (…)" rather than a stack trace.
 import { request } from 'undici';
+import { MAX_REDIRECTS, redirectPath } from '../runtime/http-probe.ts';
 import type { Exchange } from './exchange.ts';
 
 export interface CallOptions {
@@ -11,9 +12,6 @@ export interface CallOptions {
   headers?: Record<string, string>;
   timeoutMs?: number;
 }
-
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-const MAX_REDIRECTS = 3;
 
 /**
  * One request, following redirects as an HTTP client does (a service may canonicalise a trailing slash with a
@@ -49,10 +47,10 @@ export async function call(
       });
       const text = await res.body.text();
       const location = res.headers['location'];
-      if (REDIRECTS.has(res.statusCode) && typeof location === 'string' && hops.length < MAX_REDIRECTS) {
+      const next = hops.length < MAX_REDIRECTS ? redirectPath(res.statusCode, location, `${baseUrl}${p}`) : undefined;
+      if (next !== undefined) {
         hops.push(`${res.statusCode} → ${location}`);
-        const next = new URL(location, `${baseUrl}${p}`);
-        p = `${next.pathname}${next.search}`;
+        p = next;
         if (res.statusCode !== 307 && res.statusCode !== 308) {
           m = 'GET';
           body = undefined;

@@ -2,7 +2,18 @@ import { request } from 'undici';
 import type { HttpAnswer } from '../model/runtime-facts.ts';
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-const MAX_REDIRECTS = 3;
+export const MAX_REDIRECTS = 3;
+
+/**
+ * Where a redirect answer sends an HTTP client: the Location's path and query, on the port the request went to
+ * (its host is the container's own name, reachable here only through the published port). Undefined when the
+ * answer is no redirect.
+ */
+export function redirectPath(status: number, location: unknown, requestUrl: string): string | undefined {
+  if (!REDIRECTS.has(status) || typeof location !== 'string') return undefined;
+  const next = new URL(location, requestUrl);
+  return `${next.pathname}${next.search}`;
+}
 
 /**
  * One GET with a short deadline; JSON bodies are parsed, others kept as text. Throws on connection errors.
@@ -15,10 +26,9 @@ export async function httpGet(url: string, timeoutMs = 2000): Promise<HttpAnswer
   for (let hop = 0; ; hop++) {
     const res = await request(at, { method: 'GET', headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
     const text = await res.body.text();
-    const location = res.headers['location'];
-    if (REDIRECTS.has(res.statusCode) && typeof location === 'string' && hop < MAX_REDIRECTS) {
-      const next = new URL(location, at);
-      at = new URL(`${next.pathname}${next.search}`, at).href;
+    const next = hop < MAX_REDIRECTS ? redirectPath(res.statusCode, res.headers['location'], at) : undefined;
+    if (next !== undefined) {
+      at = new URL(next, at).href;
       continue;
     }
     let body: unknown = text;

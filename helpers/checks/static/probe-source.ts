@@ -56,8 +56,9 @@ export function probeSources(facts: ImageFacts, argv: readonly string[]): ProbeS
     return out;
   }
   if (inv.script) fileText(resolvePath(facts.fs, inv.script, wd).path, 'the probe script');
+  let sysPath: ReturnType<typeof pythonPath> | undefined;
   const path = () =>
-    pythonPath(facts.fs, {
+    (sysPath ??= pythonPath(facts.fs, {
       programPath: program,
       realPath: look.path,
       machine,
@@ -65,7 +66,7 @@ export function probeSources(facts: ImageFacts, argv: readonly string[]): ProbeS
       workingDir: wd,
       flags: inv.flags,
       first: wd,
-    });
+    }));
   if (inv.module) {
     // With main=true a module resolves to the file python runs (a package to its __main__).
     const found = findModule(facts.fs, inv.module, path(), machine, true).found;
