@@ -56,6 +56,15 @@ const PEM_ONLY_NAME =
  */
 const SOFTWARE_TREE =
   /\/(?:site-packages|dist-packages|node_modules)\/|^\/usr\/(?:share|lib|lib32|lib64|libexec|include)\//;
+/**
+ * A test suite shipped inside installed software (pycryptodome's Crypto/SelfTest, ecdsa's test_keys.py, tornado's
+ * test/test.key, twisted's conch/test): its keys are published test vectors, not the image's secrets, and a real
+ * image pulls them in with web3 or python-jose.
+ */
+const TEST_DIR = /\/(?:tests?|testing|testdata|test_data|SelfTest|selftest)\//;
+const TEST_MODULE = /^(?:test_.+|.+_test|conftest)\.py[co]?$/;
+const isSoftwareTest = (path: string, name: string): boolean =>
+  TEST_DIR.test(path) || TEST_MODULE.test(name.replace(/\.cpython-[^.]+(?=\.py[co]$)/, ''));
 /** Templates by convention: .env.example and friends hold placeholders for the real file. */
 const TEMPLATE_NAME = /\.(?:example|sample|template|dist|tmpl|tpl)$/i;
 
@@ -63,10 +72,11 @@ const TEMPLATE_NAME = /\.(?:example|sample|template|dist|tmpl|tpl)$/i;
 export function secretScanMode(path: string, size: number): SecretScanMode | undefined {
   if (size === 0 || size > MAX_SECRET_SCAN_BYTES) return undefined;
   const name = baseName(path);
+  const software = SOFTWARE_TREE.test(path);
+  if (software && isSoftwareTest(path, name)) return undefined;
   if (TEMPLATE_NAME.test(name)) return 'pem';
   // A config-named file above MAX_CONFIG_BYTES is data (a service description JSON, say): keys only.
   if (CONFIG_NAMES.has(name) || /^\.env\..+$|\.env$/i.test(name)) return size <= MAX_CONFIG_BYTES ? 'config' : 'pem';
-  const software = SOFTWARE_TREE.test(path);
   if (CONFIG_NAME.test(name)) return size <= MAX_CONFIG_BYTES && !software ? 'config' : 'pem';
   return PEM_ONLY_NAME.test(name) || software ? 'pem' : 'content';
 }

@@ -65,6 +65,31 @@ describe('secretScanMode: how deeply a file is read, by name and size', () => {
     expect(secretScanMode('/usr/lib/python3/dist-packages/botocore/data/ec2.json', MAX_CONFIG_BYTES + 1)).toBe('pem');
     expect(secretScanMode('/etc/ssl/certs/ca-certificates.crt', 220_000)).toBe('pem');
   });
+
+  // Seen in Debian's python3-pycryptodome, python3-ecdsa, python3-tornado and python3-twisted; pip's wheels of
+  // pycryptodome (web3) and ecdsa (python-jose) ship the same test suites.
+  test.each([
+    '/usr/local/lib/python3.11/site-packages/Crypto/SelfTest/PublicKey/test_import_RSA.py',
+    '/usr/local/lib/python3.11/site-packages/Crypto/SelfTest/PublicKey/__pycache__/test_import_RSA.cpython-311.pyc',
+    '/app/site-packages/ecdsa/test_keys.py',
+    '/app/site-packages/ecdsa/__pycache__/test_keys.cpython-311.pyc',
+    '/usr/lib/python3/dist-packages/tornado/test/test.key',
+    '/usr/lib/python3/dist-packages/twisted/conch/test/keydata.py',
+    '/usr/lib/python3/dist-packages/twisted/test/server.pem',
+    '/app/node_modules/pkg/tests/fixtures/.env',
+  ])('a test suite inside installed software is not read: %s', (path) => {
+    expect(secretScanMode(path, 100)).toBeUndefined();
+  });
+
+  test.each([
+    ['/app/tests/test_keys.py', 'pem'],
+    ['/app/tests/.env', 'config'],
+    ['/usr/local/share/lucid/test.key', 'config'],
+    ['/usr/local/lib/python3.11/site-packages/ecdsa/keys.py', 'pem'],
+    ['/usr/local/lib/python3.11/site-packages/contest/latest.py', 'pem'],
+  ])("the image's own tests and other software files still are: %s", (path, mode) => {
+    expect(secretScanMode(path, 100)).toBe(mode);
+  });
 });
 
 describe('scanSecretFile', () => {
