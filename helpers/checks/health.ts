@@ -14,6 +14,7 @@ export function judgeHealth(service: Service, port: number, f: HealthFacts): Fin
         : `no HTTP answer within ${(f.budgetMs / 1000).toFixed(0)} s (${f.error ?? 'no response'})`;
     return [{ check, expected: `HTTP 200 within ${(f.budgetMs / 1000).toFixed(0)} s`, seen, where: f.where }];
   }
+  if (f.absent) return [];
   // The contract names the service only in the body at the main health path (services[].healthService).
   const named = f.path === service.healthPath ? service.healthService : undefined;
   const verdict = judgeHealthBody(f.schema, named, f.answer?.body);

@@ -20,7 +20,19 @@ const ServiceSchema = z.object({
   name: z.string().regex(/^[a-z][a-z0-9-]*$/, { message: 'lower-case name such as api-gateway' }),
   port,
   healthPath: absPath,
-  extraHealthPaths: z.array(z.object({ path: absPath, schema: HealthSchemaName })).default([]),
+  extraHealthPaths: z
+    .array(
+      z.object({
+        path: absPath,
+        schema: HealthSchemaName,
+        /**
+         * A path the service may leave out: a 404 passes, any other answer is judged. Contract §1 gives
+         * /api/v1/health to blockchain-engine alone; §3 describes its body for all three blockchain apps.
+         */
+        optional: z.boolean().default(false),
+      }),
+    )
+    .default([]),
   healthSchema: HealthSchemaName,
   /**
    * The value the body at healthPath must give as `service`. Unset: any string. Contract §3 names it for the

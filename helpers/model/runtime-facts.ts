@@ -21,6 +21,8 @@ export interface HealthFacts {
   answer?: HttpAnswer;
   error?: string;
   exited?: boolean;
+  /** An optional path the service does not serve (it answered 404): nothing to judge. */
+  absent?: boolean;
   /** Diagnostics text (logs, exit code, ports), gathered only when something went wrong. */
   where?: string;
 }

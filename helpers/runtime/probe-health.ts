@@ -37,11 +37,13 @@ export async function probeHealthEndpoints(contract: Contract, s: StartedService
     const t0 = Date.now();
     try {
       const answer = await httpGet(`${s.baseUrl}${extra.path}`, extraBudgetMs);
+      const absent = extra.optional && answer.status === 404;
       facts.push({
         path: extra.path,
         schema: extra.schema,
         budgetMs: extraBudgetMs,
-        ok: answer.status === 200,
+        ok: answer.status === 200 || absent,
+        ...(absent ? { absent } : {}),
         elapsedMs: Date.now() - t0,
         answer,
       });
@@ -56,7 +58,7 @@ export async function probeHealthEndpoints(contract: Contract, s: StartedService
       });
     }
   }
-  const failed = facts.filter((f) => !f.ok || f.answer?.status !== 200);
+  const failed = facts.filter((f) => !f.ok || (f.answer?.status !== 200 && !f.absent));
   if (failed.length) {
     const where = s.describe(await s.diagnostics());
     for (const f of failed) f.where = where;

@@ -138,6 +138,20 @@ describe('health judgement', () => {
     expect(judgeHealth(gw, gw.port, answered('/health', 'basic', body('lucid-api-gateway')))).toEqual([]);
   });
 
+  test('/api/v1/health: required of blockchain-engine (§1), optional for anchoring and block-manager', () => {
+    const extra = (name: string) => serviceNamed(contract, name).extraHealthPaths[0]!;
+    expect(extra('blockchain-engine')).toMatchObject({ path: '/api/v1/health', optional: false });
+    expect(extra('session-anchoring')).toMatchObject({ path: '/api/v1/health', optional: true });
+    expect(extra('block-manager')).toMatchObject({ path: '/api/v1/health', optional: true });
+    const bm = serviceNamed(contract, 'block-manager');
+    const left = { path: '/api/v1/health', schema: 'versioned' as const, budgetMs: 2000, elapsedMs: 3 };
+    const notFound = { status: 404, body: { detail: 'Not Found' }, text: '{"detail":"Not Found"}' };
+    expect(judgeHealth(bm, bm.port, { ...left, ok: true, absent: true, answer: notFound })).toEqual([]);
+    // Served, it is judged: a body without version fails.
+    const served = { status: 200, body: { status: 'healthy', service: 'lucid-blockchain-api' }, text: '{}' };
+    expect(judgeHealth(bm, bm.port, { ...left, ok: true, answer: served })[0]!.seen).toContain('version');
+  });
+
   test('data-chain must say healthy on a 200', () =>
     expect(
       judgeHealthBody('data-chain', 'data-chain', { status: 'unhealthy', service: 'data-chain', details: {} }).ok,
