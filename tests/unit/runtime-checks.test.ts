@@ -5,7 +5,9 @@ import {
   judgeRuntimeMachine,
   judgeShellExecs,
 } from '../../helpers/checks/runtime.ts';
+import type Dockerode from 'dockerode';
 import { healthcheckArgv } from '../../helpers/runtime/healthcheck-exec.ts';
+import { engineHealthStatus, waitForDockerHealth } from '../../helpers/runtime/docker-health.ts';
 import { programArgs } from '../../helpers/model/runtime-facts.ts';
 import { parseTop } from '../../helpers/runtime/processes.ts';
 
@@ -153,5 +155,49 @@ describe('HEALTHCHECK run by the harness', () => {
         log: [],
       })[0]!.seen,
     ).toMatch(/declares no HEALTHCHECK/);
+  });
+});
+
+describe("the engine's health status while the container runs", () => {
+  const refused = 'ConnectionRefusedError: [Errno 111] Connection refused';
+  const noShell =
+    'OCI runtime exec failed: exec failed: unable to start container process: exec: "/bin/sh": stat /bin/sh: no such file or directory: unknown';
+  const inspect = (status: string, output = refused, running = true) =>
+    ({
+      State: {
+        Running: running,
+        Status: running ? 'running' : 'exited',
+        Health: { Status: status, FailingStreak: 3, Log: [1, 2, 3].map(() => ({ ExitCode: 1, Output: output })) },
+      },
+      Config: { Healthcheck: { Test: ['CMD', '/usr/bin/python3', '/app/hc.py'] } },
+    }) as unknown as Dockerode.ContainerInspectInfo;
+  const container = (looks: Dockerode.ContainerInspectInfo[]) => {
+    let n = 0;
+    return { inspect: async () => looks[Math.min(n++, looks.length - 1)] } as unknown as Dockerode.Container;
+  };
+
+  test('unhealthy from the probes of a slow start is not final: the next passing probe makes it healthy', () => {
+    expect(engineHealthStatus(inspect('unhealthy'))).toEqual({ final: false, status: 'unhealthy' });
+    expect(engineHealthStatus(inspect('healthy')).final).toBe(true);
+  });
+  test('final: a stopped container, and a probe program that cannot start at all', () => {
+    expect(engineHealthStatus(inspect('unhealthy', refused, false))).toEqual({
+      final: true,
+      status: 'container exited',
+    });
+    expect(engineHealthStatus(inspect('unhealthy', noShell))).toEqual({ final: true, status: 'unhealthy' });
+    // While the start period lasts the engine keeps trying; so does the wait.
+    expect(engineHealthStatus(inspect('starting', noShell)).final).toBe(false);
+  });
+  test('unhealthy at first, healthy at a later probe: healthy within the budget', async () => {
+    const c = container([inspect('unhealthy'), inspect('unhealthy'), inspect('healthy')]);
+    expect((await waitForDockerHealth(c, Date.now(), 5_000, 5)).status).toBe('healthy');
+  });
+  test('never healthy: unhealthy at the end of the budget, with the last HEALTHCHECK runs', async () => {
+    const since = Date.now();
+    const f = await waitForDockerHealth(container([inspect('unhealthy')]), since, 150, 5);
+    expect(f.status).toBe('unhealthy');
+    expect(f.elapsedMs).toBeGreaterThanOrEqual(150);
+    expect(judgeDockerHealth(f)[0]!.where).toContain(`exit 1: ${refused}`);
   });
 });
