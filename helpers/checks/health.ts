@@ -12,7 +12,13 @@ export function judgeHealth(service: Service, port: number, f: HealthFacts): Fin
       : f.answer
         ? `HTTP ${f.answer.status} ${excerpt(f.answer.text, 200)} (after ${(f.elapsedMs / 1000).toFixed(1)} s)`
         : `no HTTP answer within ${(f.budgetMs / 1000).toFixed(0)} s (${f.error ?? 'no response'})`;
-    return [{ check, expected: `HTTP 200 within ${(f.budgetMs / 1000).toFixed(0)} s`, seen, where: f.where }];
+    const earlier =
+      f.earlierOkMs !== undefined
+        ? `; asked again (times from then): it had answered 200 ${(f.earlierOkMs / 1000).toFixed(1)} s after its start`
+        : '';
+    return [
+      { check, expected: `HTTP 200 within ${(f.budgetMs / 1000).toFixed(0)} s`, seen: seen + earlier, where: f.where },
+    ];
   }
   if (f.absent) return [];
   // The contract names the service only in the body at the main health path (services[].healthService).

@@ -21,6 +21,11 @@ export interface HealthFacts {
   answer?: HttpAnswer;
   error?: string;
   exited?: boolean;
+  /**
+   * Set on a re-probe of a path that had answered 200 this long after the container's start (the shared stack's
+   * start): elapsedMs and budgetMs then count from the re-probe.
+   */
+  earlierOkMs?: number;
   /** An optional path the service does not serve (it answered 404): nothing to judge. */
   absent?: boolean;
   /** Diagnostics text (logs, exit code, ports), gathered only when something went wrong. */

@@ -5,14 +5,21 @@ import { httpGet } from './http-probe.ts';
 import type { StartedService } from './start-service.ts';
 import { waitForHttp200 } from './wait.ts';
 
-/** Gathers the facts for every health path a service declares: the main one first (with the startup budget). */
-export async function probeHealthEndpoints(contract: Contract, s: StartedService): Promise<HealthFacts[]> {
+/**
+ * Gathers the facts for every health path a service declares: the main one first (with the startup budget,
+ * counted from `since`: the container's start unless the caller says otherwise).
+ */
+export async function probeHealthEndpoints(
+  contract: Contract,
+  s: StartedService,
+  opts: { since?: number } = {},
+): Promise<HealthFacts[]> {
   const service: Service = s.service;
   const budgetMs = contract.budgets[s.emulated ? 'emulated' : 'native'].firstHealthyResponseMs;
   const raw = s.container;
   const w = await waitForHttp200(`${s.baseUrl}${service.healthPath}`, {
     budgetMs,
-    since: s.startedAt,
+    since: opts.since ?? s.startedAt,
     container: docker().getContainer(raw.getId()),
   });
   const main: HealthFacts = {

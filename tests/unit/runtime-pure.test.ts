@@ -3,6 +3,7 @@ import { parseProcNetTcp } from '../../helpers/runtime/listening-ports.ts';
 import { startInstant } from '../../helpers/runtime/start-service.ts';
 import { describeDiagnostics, exitStory, livedMs } from '../../helpers/runtime/diagnostics.ts';
 import { LogTail } from '../../helpers/runtime/log-tail.ts';
+import { withStackStart } from '../../helpers/runtime/shared-stack.ts';
 import { judgeHealth } from '../../helpers/checks/health.ts';
 import { judgeHealthBody } from '../../helpers/contract/health-schemas.ts';
 import { loadContract, serviceNamed } from '../../helpers/contract/load.ts';
@@ -195,5 +196,32 @@ describe('health judgement', () => {
     });
     expect(f[0]!.check).toBe('GET /api/v1/meta/health on 8080: body');
     expect(f[0]!.seen).toContain('status: ');
+  });
+});
+
+describe('health of a shared-stack container, asked again after the stack started', () => {
+  const contract = loadContract({});
+  const dc = serviceNamed(contract, 'data-chain');
+  const fact = (over: Partial<HealthFacts>): HealthFacts => ({
+    path: '/health',
+    schema: 'data-chain',
+    budgetMs: 20_000,
+    ok: true,
+    elapsedMs: 40,
+    answer: { status: 200, text: '{}', body: { status: 'healthy', service: 'data-chain', details: {} } },
+    ...over,
+  });
+  test('passed: the first 200 of the stack start is the figure, not the re-probe', () => {
+    expect(withStackStart([fact({})], 1_900)[0]!.elapsedMs).toBe(1_900);
+  });
+  test('failed: the times are those of the re-probe, and the finding says it had answered before', () => {
+    const [f] = withStackStart(
+      [fact({ ok: false, elapsedMs: 300, answer: { status: 503, text: 'down', body: 'down' } })],
+      1_900,
+    );
+    expect(f!.elapsedMs).toBe(300);
+    expect(judgeHealth(dc, dc.port, f!)[0]!.seen).toBe(
+      'HTTP 503 down (after 0.3 s); asked again (times from then): it had answered 200 1.9 s after its start',
+    );
   });
 });
