@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import type { HealthSchemaName } from '../model/runtime-facts.ts';
 
-const status = z.enum(['healthy', 'degraded', 'unhealthy']);
+// §3 names the values of `status` for the gateway's meta health alone; elsewhere it names the field only, so any
+// word a correct service chooses ("ok", "running", "up") is valid. data-chain's 200 must say healthy (§3).
+const gatewayStatus = z.enum(['healthy', 'degraded', 'unhealthy']);
+const status = z.string().min(1);
 const isoTimestamp = z.string().refine((s) => !Number.isNaN(Date.parse(s)) && /^\d{4}-\d{2}-\d{2}T/.test(s), {
   message: 'ISO 8601 timestamp expected',
 });
@@ -9,7 +12,7 @@ const isoTimestamp = z.string().refine((s) => !Number.isNaN(Date.parse(s)) && /^
 /** Health bodies per contract §3. `service` is checked against services[].healthService separately. */
 const healthSchemas: Record<HealthSchemaName, z.ZodType> = {
   gateway: z.object({
-    status,
+    status: gatewayStatus,
     timestamp: isoTimestamp,
     service: z.string(),
     version: z.string().min(1),

@@ -153,6 +153,21 @@ describe('health judgement', () => {
     expect(judgeHealth(bm, bm.port, { ...left, ok: true, answer: served })[0]!.seen).toContain('version');
   });
 
+  test('status: the values are named for the gateway meta health only; elsewhere any non-empty word', () => {
+    const open = (schema: HealthFacts['schema'], body: object) => judgeHealthBody(schema, undefined, body).problems;
+    expect(open('basic', { status: 'ok', service: 'lucid-blockchain-api' })).toEqual([]);
+    expect(open('versioned', { status: 'running', service: 'x', version: '1.0.0' })).toEqual([]);
+    const mesh = {
+      service: 'service-mesh-controller',
+      timestamp: '2025-01-24T13:40:23.123456',
+      controller_running: true,
+    };
+    expect(open('mesh', { ...mesh, status: 'up' })).toEqual([]);
+    expect(open('basic', { status: '', service: 'x' })).toHaveLength(1);
+    expect(open('mesh', { ...mesh, status: 1 })).toHaveLength(1);
+    expect(open('gateway', { ...goodGateway, status: 'ok' })).toEqual([expect.stringMatching(/^status: /)]);
+  });
+
   test('data-chain must say healthy on a 200', () =>
     expect(
       judgeHealthBody('data-chain', 'data-chain', { status: 'unhealthy', service: 'data-chain', details: {} }).ok,
