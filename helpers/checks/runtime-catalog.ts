@@ -27,18 +27,31 @@ interface RuntimeCheck {
 
 const notStartedReason = (r: RunFacts) => `the container did not start (${r.startStory ?? r.startError}); see health`;
 
+/** Its main health path answered 200: the service became healthy, whatever its body or other paths say. */
+const becameHealthy = (r: RunFacts, service: Service): boolean =>
+  r.health.some((h) => h.path === service.healthPath && h.ok);
+
+/** Where a stopped container's root cause is reported: a crash after healthy is still-running's, else health's. */
+const rootCauseCheck = (r: RunFacts, service: Service) => (becameHealthy(r, service) ? 'still-running' : 'health');
+
 /** The normal run's container is gone: nothing of it can be read. */
-function requireRunning(f: SmokeRuntimeFacts, what: string): void {
+function requireRunning(f: SmokeRuntimeFacts, service: Service, what: string): void {
   const n = f.normal;
   if (n.startError) throw new NotRun(notStartedReason(n));
   if (n.runningAtInspect === false)
     throw new NotRun(
-      `the container was no longer running when ${what} (${n.end?.story ?? 'it had stopped'}); see health`,
+      `the container was no longer running when ${what} (${n.end?.story ?? 'it had stopped'}); see ${rootCauseCheck(n, service)}`,
     );
 }
 
-const healthFindings = (r: RunFacts, service: Service): Finding[] =>
-  r.health.flatMap((h) => judgeHealth(service, service.port, h));
+/** Paths the container stopped before they could be asked, after the main one answered: not observed. */
+const unasked = (r: RunFacts, service: Service) =>
+  becameHealthy(r, service) ? r.health.filter((h) => h.path !== service.healthPath && !h.ok && h.exited) : [];
+
+const healthFindings = (r: RunFacts, service: Service): Finding[] => {
+  const skip = new Set(unasked(r, service));
+  return r.health.filter((h) => !skip.has(h)).flatMap((h) => judgeHealth(service, service.port, h));
+};
 
 export const RUNTIME_CHECKS: readonly RuntimeCheck[] = [
   {
@@ -55,14 +68,22 @@ export const RUNTIME_CHECKS: readonly RuntimeCheck[] = [
             where: n.where,
           },
         ];
-      return healthFindings(n, service).map((f) => ({ ...f, where: f.where ?? n.where }));
+      const found = healthFindings(n, service).map((f) => ({ ...f, where: f.where ?? n.where }));
+      // Stopped after it answered: what was asked is judged; the rest was never seen, and the crash is
+      // still-running's finding (the root cause once).
+      const never = unasked(n, service);
+      if (!found.length && never.length)
+        throw new NotRun(
+          `the container stopped after ${service.healthPath} answered 200, before ${never.map((h) => h.path).join(', ')} could be asked${n.end && !n.end.running ? ` (${n.end.story})` : ''}; see still-running`,
+        );
+      return found;
     },
   },
   {
     name: 'process-user',
     title: 'the service process runs as the contract uid:gid',
-    judge: ({ facts, contract }) => {
-      requireRunning(facts, 'its processes were read');
+    judge: ({ facts, contract, service }) => {
+      requireRunning(facts, service, 'its processes were read');
       const n = facts.normal;
       if (n.processError || !n.processes)
         throw new NotRun(`the processes could not be read: docker top failed: ${n.processError ?? 'no answer'}`);
@@ -93,8 +114,8 @@ export const RUNTIME_CHECKS: readonly RuntimeCheck[] = [
   {
     name: 'runtime-platform',
     title: 'a program in the container reports the machine of the platform asked for',
-    judge: ({ facts, platform, contract }) => {
-      requireRunning(facts, 'its machine was asked');
+    judge: ({ facts, platform, contract, service }) => {
+      requireRunning(facts, service, 'its machine was asked');
       const m = facts.normal.machine;
       // "exec format error" is an answer: the image's interpreter is for another machine than this one runs.
       if (m?.error && !/exec format error/i.test(m.error))
@@ -105,12 +126,17 @@ export const RUNTIME_CHECKS: readonly RuntimeCheck[] = [
   {
     name: 'docker-health',
     title: "the image's own HEALTHCHECK passes",
-    judge: ({ facts }) => {
+    judge: ({ facts, service }) => {
       const n = facts.normal;
       if (n.startError) throw new NotRun(notStartedReason(n));
       if (!n.dockerHealth) throw new NotRun('no Docker health status was read');
-      if (n.dockerHealth.status !== 'healthy' && n.end && !n.end.running)
-        throw new NotRun(`the container stopped before its HEALTHCHECK could pass (${n.end.story}); see health`);
+      // A stopped container refuses the HEALTHCHECK's exec (409) and the engine stops probing: nothing was judged.
+      const stopped =
+        (n.end && !n.end.running) || n.runningAtInspect === false || n.dockerHealth.status.startsWith('container ');
+      if (n.dockerHealth.status !== 'healthy' && stopped)
+        throw new NotRun(
+          `the container stopped before its HEALTHCHECK could pass (${n.end?.story ?? n.dockerHealth.status}); see ${rootCauseCheck(n, service)}`,
+        );
       return judgeDockerHealth(n.dockerHealth).map((f) => ({
         ...f,
         where: [f.where, n.where].filter(Boolean).join('\n'),

@@ -41,6 +41,11 @@ export async function runHealthcheckOnce(
   });
   if (!info) return facts('container gone');
   if (!argv) return facts('none');
+  // A stopped container refuses every exec (409): its end is the finding, not its HEALTHCHECK.
+  const stopped = (i: Dockerode.ContainerInspectInfo | undefined) =>
+    !i ? 'container gone' : i.State.Running ? undefined : `container ${i.State.Status}`;
+  const gone = stopped(info);
+  if (gone) return facts(gone);
   for (let attempt = 1; ; attempt++) {
     const r = await execIn(container, argv, { timeoutMs: timing.timeoutMs });
     if (r.exitCode === 0) {
@@ -52,6 +57,10 @@ export async function runHealthcheckOnce(
       output:
         r.exitCode === null ? `no exit within ${timing.timeoutMs} ms${r.output ? `: ${r.output}` : ''}` : r.output,
     });
+    if (r.exitCode === null) {
+      const now = stopped(await container.inspect().catch(() => undefined));
+      if (now) return facts(now);
+    }
     if (attempt >= timing.retries) return facts('unhealthy');
     if (Date.now() - since + timing.intervalMs >= budgetMs) return facts('starting');
     await new Promise((r) => setTimeout(r, timing.intervalMs));

@@ -2,7 +2,7 @@
 // with provide/inject): the smoke runtime facts are read from its containers, then the flows run on it.
 // Each image boots once per platform instead of three times (own run, hardened run, flow stack).
 import type { Platform } from '../model/platform.ts';
-import type { Contract } from '../contract/schema.ts';
+import type { Contract, Service } from '../contract/schema.ts';
 import { serviceNamed } from '../contract/load.ts';
 import { docker, isEmulated } from '../engine/docker.ts';
 import { harnessLabels, RUN_ID } from '../engine/labels.ts';
@@ -10,9 +10,9 @@ import { gatherImageFacts } from '../facts/gather.ts';
 import { runHealthcheckOnce } from './healthcheck-exec.ts';
 import { mapLimit, startConcurrency } from './limit.ts';
 import { probeHealthEndpoints } from './probe-health.ts';
-import type { HealthFacts, SmokeRuntimeFacts } from '../model/runtime-facts.ts';
+import type { HealthFacts, HttpAnswer, SmokeRuntimeFacts } from '../model/runtime-facts.ts';
 import { targetKey, type SharedRun, type SharedStackHandle } from '../model/shared-run.ts';
-import { inspectRunning } from './smoke-run.ts';
+import { containerEnd, inspectRunning } from './smoke-run.ts';
 import { stackGroups, startStack, type Stack } from './stack.ts';
 import { startStandIns, type StandIns } from './standins.ts';
 import type { ImageTarget } from '../model/target.ts';
@@ -37,28 +37,53 @@ async function extraNetwork(contract: Contract, platform: Platform): Promise<str
 
 /**
  * Pure: the re-probe's health facts told with the stack start's first 200. Passed, the first 200 is the stack
- * start's (the figure recorded); failed, the facts are the re-probe's, and say it had answered before.
+ * start's (the figure recorded); failed, the facts are the re-probe's, and say it had answered before. A container
+ * that stopped before it could be asked again had become healthy: its first answer is judged, the paths never
+ * asked are marked so (the crash is still-running's finding, after the flows, not health's).
  */
-export function withStackStart(health: HealthFacts[], firstOkMs: number | undefined): HealthFacts[] {
+export function withStackStart(
+  health: HealthFacts[],
+  first: { elapsedMs: number; answer?: HttpAnswer } | undefined,
+  service: Service,
+): HealthFacts[] {
   const main = health[0];
-  if (main && firstOkMs !== undefined) {
-    if (main.ok) main.elapsedMs = firstOkMs;
-    else main.earlierOkMs = firstOkMs;
-  }
-  return health;
+  if (!main || !first) return health;
+  if (main.ok) return [{ ...main, elapsedMs: first.elapsedMs }, ...health.slice(1)];
+  if (!main.exited || !first.answer) return [{ ...main, earlierOkMs: first.elapsedMs }, ...health.slice(1)];
+  return [
+    {
+      path: main.path,
+      schema: main.schema,
+      budgetMs: main.budgetMs,
+      ok: true,
+      elapsedMs: first.elapsedMs,
+      answer: first.answer,
+    },
+    ...service.extraHealthPaths.map((x) => ({
+      path: x.path,
+      schema: x.schema,
+      budgetMs: main.budgetMs,
+      ok: false,
+      elapsedMs: main.elapsedMs,
+      exited: true,
+    })),
+  ];
 }
 
 /** Smoke facts of one stack container: it answered, so its own run and its hardened run are this one. */
 async function smokeFactsOf(
   contract: Contract,
   s: StartedService,
-  firstOkMs: number | undefined,
+  first: { elapsedMs: number; answer?: HttpAnswer } | undefined,
 ): Promise<SmokeRuntimeFacts> {
   const facts = await gatherImageFacts(s.target.image, { platform: s.target.platform }).catch(() => undefined);
   // It answered 200 at the stack's start, maybe longer ago than the startup budget (the other members, the
   // facts of the images read before it): the re-probe gets a budget of its own, from now.
-  const health = await probeHealthEndpoints(contract, s, firstOkMs !== undefined ? { since: Date.now() } : {});
-  withStackStart(health, firstOkMs);
+  const health = withStackStart(
+    await probeHealthEndpoints(contract, s, first ? { since: Date.now() } : {}),
+    first,
+    s.service,
+  );
   const budget = contract.budgets[s.emulated ? 'emulated' : 'native'].dockerHealthyMs;
   const timing = contract.runtimeHealthcheck[s.emulated ? 'emulated' : 'native'];
   const dockerHealth = await runHealthcheckOnce(
@@ -68,8 +93,11 @@ async function smokeFactsOf(
     budget,
   );
   const ok = health.every((h) => h.ok) && dockerHealth.status === 'healthy';
-  const run = { health, dockerHealth, where: ok ? undefined : s.describe(await s.diagnostics()) };
-  return { normal: { ...run, ...(await inspectRunning(contract, s, facts)) }, hardened: run, source: 'shared-stack' };
+  const inspected = await inspectRunning(contract, s, facts);
+  // How it stands once read, as on the own-container path: a stopped container's checks point to its end.
+  const end = await containerEnd(s);
+  const run = { health, dockerHealth, end, where: ok ? undefined : end.where };
+  return { normal: { ...run, ...inspected }, hardened: run, source: 'shared-stack' };
 }
 
 /** The stand-ins of one network as a handle carries them (serialisable). */
@@ -160,10 +188,12 @@ export async function startSharedStacks(
         const t0 = Date.now();
         await mapLimit(group.targets, emulated ? startConcurrency(true) : 6, async (t) => {
           try {
+            const name = serviceNamed(contract, t.service).name;
+            const firstOkMs = stack.firstOkMs.get(name);
             run.smoke[targetKey(t)] = await smokeFactsOf(
               contract,
-              stack.get(serviceNamed(contract, t.service).name),
-              stack.firstOkMs.get(t.service),
+              stack.get(name),
+              firstOkMs === undefined ? undefined : { elapsedMs: firstOkMs, answer: stack.firstAnswers.get(name) },
             );
           } catch (e) {
             log(

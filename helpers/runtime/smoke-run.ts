@@ -24,7 +24,7 @@ const startFailed = (e: unknown): RunFacts => ({
 });
 
 /** How the container stands now, for the still-running check. */
-async function containerEnd(s: StartedService): Promise<ContainerEnd> {
+export async function containerEnd(s: StartedService): Promise<ContainerEnd> {
   const d = await s.diagnostics();
   return { running: d.state === 'running', restartCount: d.restartCount, story: exitStory(d), where: s.describe(d) };
 }

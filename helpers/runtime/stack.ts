@@ -14,6 +14,7 @@ import { StartError, startService, type StartedService } from './start-service.t
 import { QUIET_HEALTHCHECK } from './lucid-container.ts';
 import { waitForHttp200 } from './wait.ts';
 import { docker } from '../engine/docker.ts';
+import type { HttpAnswer } from '../model/runtime-facts.ts';
 
 /** One container of a stack: a contract service's image, or an extra instance of one. */
 interface StackMember {
@@ -80,6 +81,8 @@ export interface Stack {
   startMs: number;
   /** Per member: milliseconds from its own start until its first 200. */
   firstOkMs: Map<string, number>;
+  /** Per member: that first 200 (its body is judged when the container is gone before it can be asked again). */
+  firstAnswers: Map<string, HttpAnswer>;
   get(name: string): StartedService;
   stop(): Promise<void>;
 }
@@ -102,6 +105,7 @@ export async function startStack(
   const started: StartedService[] = [];
   const byName = new Map<string, StartedService>();
   const firstOkMs = new Map<string, number>();
+  const firstAnswers = new Map<string, HttpAnswer>();
   const t0 = Date.now();
   const stopAll = () => Promise.all(started.map((s) => s.stop())).then(() => undefined);
   // Every member's failure is kept, not only the first: when five of six die, the report names all five.
@@ -140,7 +144,11 @@ export async function startStack(
       since: s.startedAt,
       container: docker().getContainer(s.container.getId()),
     });
-    if (w.ok) return void firstOkMs.set(m.name, w.elapsedMs);
+    if (w.ok) {
+      firstOkMs.set(m.name, w.elapsedMs);
+      if (w.last) firstAnswers.set(m.name, w.last);
+      return;
+    }
     const d = await s.diagnostics();
     const seen = w.exited
       ? `the container ${exitStory(d)}`
@@ -160,6 +168,7 @@ export async function startStack(
     members,
     startMs: Date.now() - t0,
     firstOkMs,
+    firstAnswers,
     get(name) {
       const s = byName.get(name);
       if (!s) throw new Error(`${name} is not part of the stack (${[...byName.keys()].join(', ')})`);

@@ -129,4 +129,59 @@ describe('runtime catalog verdicts', () => {
       ),
     ).toMatch(/^not-run: no shell could be tried/);
   });
+
+  test('shared stack: a container that answered 200 at the stack start and stopped before its facts were read', () => {
+    const refused = { exitCode: -1, output: '(HTTP code 409) unexpected - container 3f2a is not running' };
+    const end = { running: false, restartCount: 0, story: 'exited with code 3 after 6.1 s', where: 'logs: FATAL' };
+    const run = {
+      health: okHealth,
+      dockerHealth: { status: 'container exited', elapsedMs: 9_000, budgetMs: 30_000, declared: true, log: [refused] },
+      end,
+    };
+    const gone: SmokeRuntimeFacts = {
+      normal: { ...run, shellExecs: [], shellsIn: 'fresh', runningAtInspect: false },
+      hardened: run,
+      source: 'shared-stack',
+    };
+    // It became healthy: its first 200 passes health; the crash is still-running's (judged after the flows).
+    expect(verdict('health', gone)).toBe('passed');
+    expect(verdict('docker-health', gone)).toBe(
+      'not-run: the container stopped before its HEALTHCHECK could pass (exited with code 3 after 6.1 s); see still-running',
+    );
+    expect(verdict('process-user', gone)).toMatch(/^not-run: .*exited with code 3.*; see still-running$/);
+    expect(verdict('hardened', gone)).toBe('passed');
+    // A 409 read as "unhealthy" by an older runner, with no end: still not judged.
+    const older = { ...run, end: undefined, dockerHealth: { ...run.dockerHealth, status: 'unhealthy' } };
+    expect(verdict('docker-health', { ...gone, normal: { ...gone.normal, ...older } })).toMatch(/^not-run/);
+  });
+
+  test('a path never asked because the container stopped after the main one answered: health not run, pointing to still-running', () => {
+    const bm = serviceNamed(contract, 'block-manager');
+    const f = healthy({
+      health: [
+        { ...okHealth[0]!, schema: 'basic', answer: { status: 200, text: '{}', body: { status: 'ok', service: 'x' } } },
+        { path: '/api/v1/health', schema: 'versioned', budgetMs: 20_000, ok: false, elapsedMs: 30, exited: true },
+      ],
+      runningAtInspect: false,
+      end: { running: false, restartCount: 0, story: 'exited with code 1 after 3.0 s', where: 'logs: boom' },
+    });
+    const judgeAs = (name: string) => {
+      try {
+        const r = RUNTIME_CHECKS.find((c) => c.name === name)!.judge({
+          facts: f,
+          contract,
+          service: bm,
+          platform: 'linux/amd64',
+        });
+        return r.length ? `failed: ${r.map((x) => x.seen).join(' | ')}` : 'passed';
+      } catch (e) {
+        if (e instanceof NotRun) return `not-run: ${e.reason}`;
+        throw e;
+      }
+    };
+    expect(judgeAs('health')).toBe(
+      'not-run: the container stopped after /health answered 200, before /api/v1/health could be asked (exited with code 1 after 3.0 s); see still-running',
+    );
+    expect(judgeAs('still-running')).toBe('failed: it exited with code 1 after 3.0 s');
+  });
 });

@@ -227,16 +227,33 @@ describe('health of a shared-stack container, asked again after the stack starte
     ...over,
   });
   test('passed: the first 200 of the stack start is the figure, not the re-probe', () => {
-    expect(withStackStart([fact({})], 1_900)[0]!.elapsedMs).toBe(1_900);
+    expect(withStackStart([fact({})], { elapsedMs: 1_900 }, dc)[0]!.elapsedMs).toBe(1_900);
   });
   test('failed: the times are those of the re-probe, and the finding says it had answered before', () => {
     const [f] = withStackStart(
       [fact({ ok: false, elapsedMs: 300, answer: { status: 503, text: 'down', body: 'down' } })],
-      1_900,
+      { elapsedMs: 1_900 },
+      dc,
     );
     expect(f!.elapsedMs).toBe(300);
     expect(judgeHealth(dc, dc.port, f!)[0]!.seen).toBe(
       'HTTP 503 down (after 0.3 s); asked again (times from then): it had answered 200 1.9 s after its start',
     );
+  });
+  test('stopped before it could be asked again: the first 200 is judged, the other paths are marked never asked', () => {
+    const gw = serviceNamed(contract, 'api-gateway');
+    const meta = { status: 200, text: '{}', body: { status: 'healthy' } };
+    const gone = fact({
+      path: gw.healthPath,
+      schema: 'gateway',
+      ok: false,
+      elapsedMs: 600,
+      exited: true,
+      answer: undefined,
+    });
+    expect(withStackStart([gone], { elapsedMs: 1_900, answer: meta }, gw)).toEqual([
+      { path: gw.healthPath, schema: 'gateway', budgetMs: 20_000, ok: true, elapsedMs: 1_900, answer: meta },
+      { path: '/health', schema: 'basic', budgetMs: 20_000, ok: false, elapsedMs: 600, exited: true },
+    ]);
   });
 });
