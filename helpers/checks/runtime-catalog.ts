@@ -191,8 +191,10 @@ export const RUNTIME_CHECKS: readonly RuntimeCheck[] = [
       const n = facts.normal;
       if (n.startError) throw new NotRun(notStartedReason(n));
       if (!n.end) throw new NotRun('the container was not looked at after its checks');
-      // Only a service that became healthy can crash "after healthy"; one that never did is health's finding.
-      if (healthFindings(n, service).length) throw new NotRun('the service never became healthy; see health');
+      // Only a service that became healthy can crash "after healthy"; one that never did is health's finding. Its
+      // main path answering 200 is what counts: an extra path's 404 or a body problem is a defect of its own, and
+      // must not hide the crash.
+      if (!becameHealthy(n, service)) throw new NotRun('the service never became healthy; see health');
       return judgeStillRunning('service container', n.end);
     },
   },

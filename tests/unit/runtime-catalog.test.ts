@@ -184,4 +184,20 @@ describe('runtime catalog verdicts', () => {
     );
     expect(judgeAs('still-running')).toBe('failed: it exited with code 1 after 3.0 s');
   });
+
+  test("a crash after the main path answered 200 is still-running's even when health has a finding of its own", () => {
+    const crashed = { running: false, restartCount: 0, story: 'exited with code 1 after 4.0 s', where: 'logs: boom' };
+    const badBody = healthy({
+      health: [{ ...okHealth[0]!, answer: { status: 200, text: '{}', body: { status: 'healthy' } } }],
+      end: crashed,
+    });
+    expect(verdict('health', badBody)).toBe('failed');
+    expect(judge('still-running', badBody)[0]!.seen).toBe('it exited with code 1 after 4.0 s');
+    // Never answered 200 on its main path: the crash is health's root cause, still-running does not run.
+    const never = healthy({
+      health: [{ ...okHealth[0]!, ok: false, exited: true, answer: undefined, elapsedMs: 1_500 }],
+      end: crashed,
+    });
+    expect(verdict('still-running', never)).toBe('not-run: the service never became healthy; see health');
+  });
 });
