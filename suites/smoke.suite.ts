@@ -118,9 +118,10 @@ function smokeChecks(subject: string, target: (typeof plan.targets)[number]): vo
       await recordMetric(annotate, METRIC.pageSize, n.machine?.pageSize, 'bytes');
     } else if (check === 'docker-health') {
       // Where the HEALTHCHECK ran and with what timing is part of the result (the image's own is judged statically).
-      const timing = JSON.stringify(
-        contract.runtimeHealthcheck[(await isEmulated(target.platform)) ? 'emulated' : 'native'],
-      );
+      const timing = JSON.stringify({
+        ...contract.runtimeHealthcheck[(await isEmulated(target.platform)) ? 'emulated' : 'native'],
+        ...(n.dockerHealth?.timeoutMs && { timeoutMs: n.dockerHealth.timeoutMs }),
+      });
       await annotate(
         `HEALTHCHECK ${n.dockerHealth?.runner === 'harness' ? `run through exec by the harness (${r.source})` : "run by the engine in the image's own container"}, timing ${timing}`,
         'healthcheck-run',

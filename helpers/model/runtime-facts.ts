@@ -41,6 +41,8 @@ export interface DockerHealthFacts {
   declared: boolean;
   /** The HEALTHCHECK command the container runs (the image's, with the harness's timing). */
   test?: string[];
+  /** The deadline of one HEALTHCHECK run: the harness's, or the image's own when that is longer. */
+  timeoutMs?: number;
   /** Who ran the HEALTHCHECK: the engine on its interval (default), or the harness once through exec. */
   runner?: 'engine' | 'harness';
 }

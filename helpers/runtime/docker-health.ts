@@ -11,6 +11,7 @@ export function engineHealthFacts(
   budgetMs: number,
 ): DockerHealthFacts {
   const health = info?.State?.Health as EngineHealth | undefined;
+  const timeoutNs = info?.Config?.Healthcheck?.Timeout;
   return {
     status,
     elapsedMs: Date.now() - since,
@@ -18,6 +19,7 @@ export function engineHealthFacts(
     declared: !!health,
     test: (info?.Config?.Healthcheck?.Test as string[] | undefined) ?? undefined,
     runner: 'engine',
+    ...(timeoutNs ? { timeoutMs: Math.round(timeoutNs / 1_000_000) } : {}),
     log: (health?.Log ?? []).slice(-3).map((l) => ({ exitCode: l.ExitCode, output: l.Output.trim() })),
   };
 }

@@ -1,7 +1,8 @@
 import type Dockerode from 'dockerode';
 import type { DockerHealthFacts } from '../model/runtime-facts.ts';
 import { execIn } from './exec.ts';
-import type { HealthcheckTiming } from './lucid-container.ts';
+import { withImageTimeout, type HealthcheckTiming } from './lucid-container.ts';
+import { docker } from '../engine/docker.ts';
 
 /**
  * The argv the engine would run for a HEALTHCHECK Test: CMD runs its arguments, CMD-SHELL runs them through
@@ -16,17 +17,25 @@ export function healthcheckArgv(test: readonly string[] | undefined): string[] |
 
 /**
  * Runs the container's own HEALTHCHECK command through exec, as the engine would: up to `retries` attempts
- * `intervalMs` apart, each cut at `timeoutMs`. Used where the engine's periodic probe is paused (the shared
- * stack: every emulated probe costs a Python start, ~2 s of CPU), so each image is probed once, not every
- * interval for the whole run. The facts say which runner produced them.
+ * `intervalMs` apart, each cut at `timeoutMs` (or at the image's own timeout when that is longer). Used where the
+ * engine's periodic probe is paused (the shared stack: every emulated probe costs a Python start, ~2 s of CPU),
+ * so each image is probed once, not every interval for the whole run. The facts say which runner produced them.
  */
 export async function runHealthcheckOnce(
   container: Dockerode.Container,
-  timing: HealthcheckTiming,
+  harnessTiming: HealthcheckTiming,
   since: number,
   budgetMs: number,
 ): Promise<DockerHealthFacts> {
   const info = await container.inspect().catch(() => undefined);
+  // The container's config holds the harness's timeout (merged at create): the image's own is in the image.
+  const image = info?.Image
+    ? await docker()
+        .getImage(info.Image)
+        .inspect()
+        .catch(() => undefined)
+    : undefined;
+  const timing = withImageTimeout(harnessTiming, image?.Config?.Healthcheck?.Timeout);
   const test = info?.Config?.Healthcheck?.Test as string[] | undefined;
   const argv = healthcheckArgv(test);
   const log: DockerHealthFacts['log'] = [];
@@ -38,6 +47,7 @@ export async function runHealthcheckOnce(
     test,
     log: log.slice(-3),
     runner: 'harness',
+    timeoutMs: timing.timeoutMs,
   });
   if (!info) return facts('container gone');
   if (!argv) return facts('none');

@@ -27,6 +27,16 @@ export interface HealthcheckTiming {
 }
 
 /**
+ * The harness's timing with the image's own HEALTHCHECK timeout when that is longer (`imageTimeoutNs`, from the
+ * image config, in ns): the harness shortens the interval to notice health sooner, but cutting a probe the image
+ * allows more time would fail a correct image whose probe is slow (dependency checks, a Python start under QEMU).
+ */
+export function withImageTimeout(t: HealthcheckTiming, imageTimeoutNs: number | undefined): HealthcheckTiming {
+  const imageMs = Math.ceil((imageTimeoutNs ?? 0) / 1_000_000);
+  return imageMs > t.timeoutMs ? { ...t, timeoutMs: imageMs } : t;
+}
+
+/**
  * The engine's periodic probe pushed out of the run, where the harness runs the image's HEALTHCHECK itself
  * (runHealthcheckOnce): every emulated run of it is a Python start under QEMU, and one idle emulated
  * container probed every 2 s kept a tenth of this 2-core box busy (measured): eight of them, all of it.

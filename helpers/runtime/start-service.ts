@@ -9,7 +9,7 @@ import { harnessLabels } from '../engine/labels.ts';
 import { engineEndpoint } from '../engine/endpoint.ts';
 import { collectDiagnostics, demux, describeDiagnostics, exitStory, type Diagnostics } from './diagnostics.ts';
 import { LogTail } from './log-tail.ts';
-import { LucidContainer, type HealthcheckTiming } from './lucid-container.ts';
+import { LucidContainer, withImageTimeout, type HealthcheckTiming } from './lucid-container.ts';
 
 interface StartOptions {
   hardened?: boolean;
@@ -59,7 +59,16 @@ export async function startService(
   opts: StartOptions = {},
 ): Promise<StartedService> {
   const emulated = await isEmulated(target.platform);
-  const timing = opts.healthcheckTiming ?? contract.runtimeHealthcheck[emulated ? 'emulated' : 'native'];
+  const imageHealthcheck = (
+    await docker()
+      .getImage(target.image)
+      .inspect()
+      .catch(() => undefined)
+  )?.Config?.Healthcheck;
+  const timing = withImageTimeout(
+    opts.healthcheckTiming ?? contract.runtimeHealthcheck[emulated ? 'emulated' : 'native'],
+    imageHealthcheck?.Timeout,
+  );
   const logs = new LogTail();
   const c = new LucidContainer(imageRefForTestcontainers(target.image))
     .withPlatform(target.platform)

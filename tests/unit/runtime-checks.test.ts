@@ -7,6 +7,7 @@ import {
 } from '../../helpers/checks/runtime.ts';
 import type Dockerode from 'dockerode';
 import { healthcheckArgv } from '../../helpers/runtime/healthcheck-exec.ts';
+import { withImageTimeout } from '../../helpers/runtime/lucid-container.ts';
 import { engineHealthStatus, waitForDockerHealth } from '../../helpers/runtime/docker-health.ts';
 import { programArgs } from '../../helpers/model/runtime-facts.ts';
 import { parseTop } from '../../helpers/runtime/processes.ts';
@@ -199,5 +200,16 @@ describe("the engine's health status while the container runs", () => {
     expect(f.status).toBe('unhealthy');
     expect(f.elapsedMs).toBeGreaterThanOrEqual(150);
     expect(judgeDockerHealth(f)[0]!.where).toContain(`exit 1: ${refused}`);
+  });
+});
+
+describe('HEALTHCHECK timeout: the harness shortens the interval, never the time a probe may take', () => {
+  const native = { intervalMs: 1000, timeoutMs: 5000, retries: 3 };
+  test("the image's own timeout when it is longer (image config, ns)", () =>
+    expect(withImageTimeout(native, 12e9)).toEqual({ ...native, timeoutMs: 12_000 }));
+  test("the harness's when the image's is shorter or not set", () => {
+    expect(withImageTimeout(native, 3e9)).toBe(native);
+    expect(withImageTimeout(native, 0)).toBe(native);
+    expect(withImageTimeout(native, undefined)).toBe(native);
   });
 });
