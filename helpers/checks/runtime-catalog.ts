@@ -86,7 +86,7 @@ export const RUNTIME_CHECKS: readonly RuntimeCheck[] = [
       requireRunning(facts, service, 'its processes were read');
       const n = facts.normal;
       if (n.processError || !n.processes)
-        throw new NotRun(`the processes could not be read: docker top failed: ${n.processError ?? 'no answer'}`);
+        throw new NotRun(`the processes could not be read: ${n.processError ?? 'docker top gave no answer'}`);
       return judgeProcessUser(n.processes, contract.user).map((f) => ({ ...f, where: n.where }));
     },
   },

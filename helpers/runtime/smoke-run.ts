@@ -102,7 +102,7 @@ export async function inspectRunning(
   let processes: ProcessFact[] | undefined;
   let processError: string | undefined;
   try {
-    processes = await listProcesses(container);
+    processes = await listProcesses(container, contract.base.python);
   } catch (e) {
     processError = (e as Error).message;
   }

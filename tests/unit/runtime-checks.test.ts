@@ -10,7 +10,7 @@ import { healthcheckArgv } from '../../helpers/runtime/healthcheck-exec.ts';
 import { withImageTimeout } from '../../helpers/runtime/lucid-container.ts';
 import { engineHealthStatus, waitForDockerHealth } from '../../helpers/runtime/docker-health.ts';
 import { programArgs } from '../../helpers/model/runtime-facts.ts';
-import { parseTop } from '../../helpers/runtime/processes.ts';
+import { parseIdMap, parseTop, toContainerIds } from '../../helpers/runtime/processes.ts';
 
 const nonroot = { uid: 65532, gid: 65532 };
 
@@ -39,6 +39,20 @@ describe('process user', () => {
   test('uid 1000 fails; a wrong gid alone fails', () => {
     expect(judgeProcessUser([{ pid: 1, uid: 1000, gid: 1000, args: 'p' }], nonroot)).toHaveLength(1);
     expect(judgeProcessUser([{ pid: 1, uid: 65532, gid: 0, args: 'p' }], nonroot)).toHaveLength(1);
+  });
+  test('userns-remap: docker top shows host ids (remap base + uid), mapped back through the container id maps', () => {
+    const map = parseIdMap('         0     100000      65536\n');
+    expect(map).toEqual([{ inside: 0, outside: 100000, count: 65536 }]);
+    const host = [{ pid: 4242, uid: 165532, gid: 165532, args: 'python3' }];
+    expect(judgeProcessUser(toContainerIds(host, map, map), nonroot)).toEqual([]);
+    // Root in the container is the base itself: still root, still failing.
+    const root = toContainerIds([{ pid: 1, uid: 100000, gid: 100000, args: 'python3' }], map, map);
+    expect(judgeProcessUser(root, nonroot)[0]!.seen).toMatch(/runs as 0:0 \(root\)/);
+    // Without remap the map is the identity: ids unchanged.
+    const identity = parseIdMap('0 0 4294967295');
+    expect(toContainerIds(parseTop(top), identity, identity)).toEqual(parseTop(top));
+    // An id outside the map cannot be told as the container's: not observed (an error), never a wrong verdict.
+    expect(() => toContainerIds([{ pid: 7, uid: 1000, gid: 1000, args: 'x' }], map, map)).toThrow(/outside/);
   });
   test('no process at all fails', () =>
     expect(judgeProcessUser([], nonroot)[0]!.seen).toBe('no process in the container'));
