@@ -26,6 +26,8 @@ export async function runHealthcheckOnce(
   harnessTiming: HealthcheckTiming,
   since: number,
   budgetMs: number,
+  /** Where the budget counts from, when not from `since` (the container's start, which elapsedMs tells). */
+  budgetFrom = since,
 ): Promise<DockerHealthFacts> {
   const info = await container.inspect().catch(() => undefined);
   // The container's config holds the harness's timeout (merged at create): the image's own is in the image.
@@ -72,7 +74,7 @@ export async function runHealthcheckOnce(
       if (now) return facts(now);
     }
     if (attempt >= timing.retries) return facts('unhealthy');
-    if (Date.now() - since + timing.intervalMs >= budgetMs) return facts('starting');
+    if (Date.now() - budgetFrom + timing.intervalMs >= budgetMs) return facts('starting');
     await new Promise((r) => setTimeout(r, timing.intervalMs));
   }
 }

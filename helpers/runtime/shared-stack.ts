@@ -86,11 +86,13 @@ async function smokeFactsOf(
   );
   const budget = contract.budgets[s.emulated ? 'emulated' : 'native'].dockerHealthyMs;
   const timing = contract.runtimeHealthcheck[s.emulated ? 'emulated' : 'native'];
+  // As the re-probe: its retries count from now, not from a stack start that may be older than the budget.
   const dockerHealth = await runHealthcheckOnce(
     docker().getContainer(s.container.getId()),
     timing,
     s.startedAt,
     budget,
+    first ? Date.now() : s.startedAt,
   );
   const ok = health.every((h) => h.ok) && dockerHealth.status === 'healthy';
   const inspected = await inspectRunning(contract, s, facts);
