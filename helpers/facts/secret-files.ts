@@ -68,17 +68,36 @@ const isSoftwareTest = (path: string, name: string): boolean =>
 /** Templates by convention: .env.example and friends hold placeholders for the real file. */
 const TEMPLATE_NAME = /\.(?:example|sample|template|dist|tmpl|tpl)$/i;
 
-/** How deeply a regular file is scanned, by its path and size; undefined: not at all. */
-export function secretScanMode(path: string, size: number): SecretScanMode | undefined {
+/**
+ * How deeply a regular file is scanned, by its path and size; undefined: not at all. `software`: the file lies in
+ * a tree of installed software (by default known from its path alone, as the layer index must decide).
+ */
+export function secretScanMode(
+  path: string,
+  size: number,
+  software = SOFTWARE_TREE.test(path),
+): SecretScanMode | undefined {
   if (size === 0 || size > MAX_SECRET_SCAN_BYTES) return undefined;
   const name = baseName(path);
-  const software = SOFTWARE_TREE.test(path);
   if (software && isSoftwareTest(path, name)) return undefined;
   if (TEMPLATE_NAME.test(name)) return 'pem';
   // A config-named file above MAX_CONFIG_BYTES is data (a service description JSON, say): keys only.
   if (CONFIG_NAMES.has(name) || /^\.env\..+$|\.env$/i.test(name)) return size <= MAX_CONFIG_BYTES ? 'config' : 'pem';
   if (CONFIG_NAME.test(name)) return size <= MAX_CONFIG_BYTES && !software ? 'config' : 'pem';
   return PEM_ONLY_NAME.test(name) || software ? 'pem' : 'content';
+}
+
+const PEM_KIND = 'a PEM private key';
+
+/**
+ * The hits a file keeps once it is known to lie in installed software, of those its scan by path found: a tree the
+ * layer index could not tell by path (pip install --target, a dir on PYTHONPATH) gets the policy SOFTWARE_TREE
+ * gets at scan time, applied to the hits instead of to the reading.
+ */
+export function softwareTreeHits(path: string, size: number, hits: readonly SecretFileHit[]): SecretFileHit[] {
+  const mode = secretScanMode(path, size, true);
+  if (mode === undefined) return [];
+  return mode === 'config' ? [...hits] : hits.filter((h) => h.kind.startsWith(PEM_KIND));
 }
 
 export const fingerprintOf = (secret: string): string =>
@@ -105,7 +124,7 @@ function pemKeys(text: string): { kind: string; secret: string; shown: string; i
     const type = `${m[1] ?? ''}PRIVATE KEY${m[2] ?? ''}`;
     const what = (m[1] ?? '').trim();
     out.push({
-      kind: `a PEM private key${what ? ` (${what})` : ''}`,
+      kind: `${PEM_KIND}${what ? ` (${what})` : ''}`,
       secret: body,
       shown: `-----BEGIN ${type}----- ${mask(body)}`,
       index: m.index,

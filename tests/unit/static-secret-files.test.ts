@@ -5,8 +5,8 @@ import { describe, expect, test } from 'vitest';
 import { ContractSchema, type Contract } from '../../helpers/contract/schema.ts';
 import { formatIssues, loadContract, serviceNamed } from '../../helpers/contract/load.ts';
 import { checkNoSecretFiles, pathGlob } from '../../helpers/checks/static/secret-files.ts';
-import { file, sampleFacts, withFs } from '../support/sample-facts.ts';
-import { fingerprintOf } from '../../helpers/facts/secret-files.ts';
+import { dir, file, sampleFacts, withConfig, withFs } from '../support/sample-facts.ts';
+import { fingerprintOf, scanSecretFile, secretScanMode } from '../../helpers/facts/secret-files.ts';
 import type { ImageFacts, SecretFileHit } from '../../helpers/model/image-facts.ts';
 
 const contract = loadContract({});
@@ -120,5 +120,77 @@ describe('no-secret-files', () => {
     expect(msg).toContain('secretFiles.allow.0: an allow entry needs a path, a fingerprint or both');
     expect(msg).toContain('secretFiles.allow.1.fingerprint: a fingerprint as no-secret-files prints it');
     expect(msg).toContain('secretFiles.allow.2.path: must be an absolute path');
+  });
+  describe('installed software the layer index cannot tell by path (pip install --target, PYTHONPATH)', () => {
+    // botocore's paginators (a config-named .json), pycryptodomex's SelfTest RSA key, a PEM key elsewhere.
+    const PAGINATORS =
+      '{"pagination": {"ListCertificates": {"input_token": "NextToken", "output_token": "NextToken"}}}\n';
+    const PEM = `-----BEGIN RSA PRIVATE KEY-----\n${'MIIEowIBAAKCAQEAsvI34FgiTK8+txBvmooNGpNwk23YTU51dwNZi5yha3W4lA/Q\n'.repeat(4)}-----END RSA PRIVATE KEY-----\n`;
+    const SELFTEST = `rsa_key = b'''${PEM}'''\n`;
+    const DB = 'db:\n  password: Lucid-Pr0d-2025!\n';
+    /** The sample image with these files, their hits as the gatherer records them (by path alone). */
+    const image = (texts: Record<string, string>, env: string[] = [], extra = [dir('/app/deps')]) => {
+      const f = withConfig(
+        withFs(base, [
+          ...extra,
+          ...Object.entries(texts).map(([p, t]) => file(p, { layer: 2, size: Buffer.byteLength(t) })),
+        ]),
+        { Env: [...base.config.Env, ...env] },
+      );
+      for (const [p, t] of Object.entries(texts)) {
+        const hits = scanSecretFile(Buffer.from(t), secretScanMode(p, Buffer.byteLength(t))!);
+        if (hits.length) f.fs.secrets!.set(p, hits);
+      }
+      return f;
+    };
+    const flagged = (f: ImageFacts) => check(f).map((x) => (x.where ?? '').replace(/^image file (\S+).*/, '$1'));
+    const deps = {
+      '/app/deps/botocore/data/acm/2015-12-08/paginators-1.json': PAGINATORS,
+      '/app/deps/Cryptodome/SelfTest/Signature/test_pss.py': SELFTEST,
+      '/app/deps/.pypirc': '[pypi]\nusername = __token__\npassword = pypi-AgEIcHlwaS5vcmcCJGE4\n',
+      '/app/deps/vendor/session.cache': PEM,
+      '/app/config.yaml': DB,
+    };
+
+    test("by path alone every one of them is read as the image's own", () => {
+      expect(flagged(image(deps)).sort()).toEqual(Object.keys(deps).sort());
+    });
+
+    test('a dir on PYTHONPATH: data and test suites pass; credential files by name and PEM keys still fail', () => {
+      expect(flagged(image(deps, ['PYTHONPATH=/app:/app/deps']))).toEqual([
+        '/app/config.yaml', // /app is the WorkingDir: the image's own code and config
+        '/app/deps/.pypirc',
+        '/app/deps/vendor/session.cache',
+      ]);
+    });
+
+    test('a site dir (it holds *.dist-info) without PYTHONPATH: the same policy', () => {
+      const site = [dir('/opt/site'), dir('/opt/site/botocore-1.29.0.dist-info')];
+      const moved = Object.fromEntries(
+        Object.entries(deps).map(([p, t]) => [p.replace('/app/deps/', '/opt/site/'), t]),
+      );
+      expect(flagged(image(moved, [], site))).toEqual([
+        '/app/config.yaml',
+        '/opt/site/.pypirc',
+        '/opt/site/vendor/session.cache',
+      ]);
+    });
+
+    test("the image's own code is no installed software, wherever the Python path names it", () => {
+      const own = {
+        '/srv/code/svc/__main__.py': 'import svc.app\n',
+        '/srv/code/settings.yaml': DB,
+        '/app/src/myproj/config.yaml': DB,
+      };
+      // PYTHONPATH=/srv/code holds the module the command runs; /app/src holds the egg-info setuptools writes
+      // beside a project's own sources (pip install -e), not a site dir.
+      const f = withConfig(
+        image(own, ['PYTHONPATH=/srv/code'], [dir('/app/src/myproj.egg-info'), file('/app/pyproject.toml')]),
+        { Entrypoint: null, Cmd: ['python3', '-m', 'svc'], WorkingDir: '/' },
+      );
+      expect(flagged(f)).toEqual(['/app/src/myproj/config.yaml', '/srv/code/settings.yaml']);
+      // PYTHONPATH=/ would make the whole image installed software: never.
+      expect(flagged(image({ '/app/config.yaml': DB }, ['PYTHONPATH=/']))).toEqual(['/app/config.yaml']);
+    });
   });
 });
