@@ -7,6 +7,7 @@
 import { posix } from 'node:path';
 import { tripletOf } from './loader.ts';
 import { envValue, isRegularFile, resolvePath } from './resolve.ts';
+import { parsePasswd, textOf } from './users.ts';
 import type { FsIndex } from '../model/image-facts.ts';
 
 interface PythonPathInput {
@@ -17,7 +18,12 @@ interface PythonPathInput {
   machine?: string;
   env: readonly string[];
   workingDir: string;
-  /** -I (isolated: no cwd/script dir, no PYTHONPATH, no user site), -E (no PYTHONPATH), -S (no site), -P (no cwd). */
+  /** The image's User ("65532", "nonroot:nonroot"): whose home holds the user site dir when Env sets no HOME. */
+  user?: string;
+  /**
+   * -I (isolated: no cwd/script dir, no PYTHONPATH, no user site), -E (no PYTHONPATH), -s (no user site), -S (no
+   * site), -P (no cwd).
+   */
   flags: ReadonlySet<string>;
   /** What goes first on sys.path: the working dir for -m and app runners, the script's dir for a script. */
   first?: string;
@@ -69,6 +75,22 @@ function pythonVersion(ix: FsIndex, realPath: string, prefix: string): string | 
   return undefined;
 }
 
+/**
+ * The home dir python's site.py expands "~" to: HOME from Env, else the one Docker sets from the image's passwd for
+ * the User (runc sets "/" when the user is not there).
+ */
+function homeOf(ix: FsIndex, env: readonly string[], user = ''): string {
+  const home = envValue(env, 'HOME');
+  if (home !== undefined) return home;
+  const name = user.split(':')[0] || '0';
+  const text = textOf(ix, '/etc/passwd');
+  const pw =
+    text === undefined
+      ? undefined
+      : parsePasswd(text).find((p) => (/^\d+$/.test(name) ? p.uid === Number(name) : p.name === name));
+  return pw?.home || '/';
+}
+
 export function pythonPath(ix: FsIndex, i: PythonPathInput): PythonPath {
   const dirs: { dir: string; why: string }[] = [];
   const add = (dir: string, why: string) => {
@@ -92,18 +114,26 @@ export function pythonPath(ix: FsIndex, i: PythonPathInput): PythonPath {
   add(`${prefix}/lib/python${version}/lib-dynload`, 'lib-dynload');
   if (!i.flags.has('S')) {
     const venv = posix.dirname(posix.dirname(i.programPath));
-    const sites = isFile(ix, `${venv}/pyvenv.cfg`)
-      ? [`${venv}/lib/python${version}/site-packages`]
-      : [
-          `${prefix}/lib/python${version}/site-packages`,
-          // Debian's site dirs
-          `${prefix === '/usr' ? '/usr/local' : prefix}/lib/python${version}/dist-packages`,
-          `${prefix}/lib/python3/dist-packages`,
-          `${prefix}/lib/python${version}/dist-packages`,
-        ];
+    const inVenv = isFile(ix, `${venv}/pyvenv.cfg`);
+    // site.ENABLE_USER_SITE: off with -s/-I, PYTHONNOUSERSITE (ignored under -E) or in a venv; ~/.local on Linux.
+    const noUserSite =
+      isolated || i.flags.has('s') || inVenv || (!i.flags.has('E') && Boolean(envValue(i.env, 'PYTHONNOUSERSITE')));
+    const userBase = (!i.flags.has('E') && envValue(i.env, 'PYTHONUSERBASE')) || `${homeOf(ix, i.env, i.user)}/.local`;
+    const sites = [
+      ...(noUserSite ? [] : [`${userBase}/lib/python${version}/site-packages`]),
+      ...(inVenv
+        ? [`${venv}/lib/python${version}/site-packages`]
+        : [
+            `${prefix}/lib/python${version}/site-packages`,
+            // Debian's site dirs
+            `${prefix === '/usr' ? '/usr/local' : prefix}/lib/python${version}/dist-packages`,
+            `${prefix}/lib/python3/dist-packages`,
+            `${prefix}/lib/python${version}/dist-packages`,
+          ]),
+    ];
     for (const s of sites) {
       if (!isDir(ix, s)) continue;
-      add(s, 'site');
+      add(s, s.startsWith(`${posix.normalize(userBase)}/`) ? 'user site' : 'site');
       // .pth lines name more dirs (relative to the site dir); "import" lines run code and add nothing known.
       for (const [p, text] of ix.texts) {
         if (posix.dirname(p) !== s || !p.endsWith('.pth')) continue;

@@ -340,6 +340,33 @@ describe('programs-start: Python modules', () => {
       rest: ['x'],
     });
   });
+
+  test('the user site dir: ~/.local/lib/python3.11/site-packages of HOME, else of the User in /etc/passwd', () => {
+    // pip install --user in a builder, then COPY --chown=nonroot /root/.local /home/nonroot/.local.
+    const site = '/home/nonroot/.local/lib/python3.11/site-packages';
+    const pkg = [dir(site), file(`${site}/svc/__init__.py`), file(`${site}/svc/__main__.py`)];
+    const env = (...e: string[]) => [...amdBase.config.Env, ...e];
+    // User 65532 is nonroot, home /home/nonroot, in the base's passwd: Docker sets HOME from it.
+    expect(run(checkProgramsStart, app(['-m', 'svc'], pkg))).toEqual([]);
+    expect(run(checkProgramsStart, app(['-m', 'svc'], pkg, env('HOME=/home/nonroot')))).toEqual([]);
+    expect(seen(checkProgramsStart, app(['-m', 'svc'], pkg, env('HOME=/tmp')))[0]).toContain(
+      'no module or package "svc"',
+    );
+    expect(run(checkProgramsStart, withConfig(app(['-m', 'svc'], pkg), { User: 'nonroot' }))).toEqual([]);
+    // A uid /etc/passwd does not name: Docker sets HOME=/.
+    expect(seen(checkProgramsStart, withConfig(app(['-m', 'svc'], pkg), { User: '4242' }))[0]).toContain(
+      'no module or package "svc"',
+    );
+    // -s, -I and PYTHONNOUSERSITE switch it off; -E ignores PYTHONNOUSERSITE.
+    for (const [cmd, e] of [
+      [['-s', '-m', 'svc'], env()],
+      [['-I', '-m', 'svc'], env()],
+      [['-m', 'svc'], env('PYTHONNOUSERSITE=1')],
+    ] as const)
+      expect(seen(checkProgramsStart, app([...cmd], pkg, [...e]))[0]).toContain('no module or package "svc"');
+    expect(run(checkProgramsStart, app(['-E', '-m', 'svc'], pkg, env('PYTHONNOUSERSITE=1')))).toEqual([]);
+    expect(run(checkProgramsStart, app(['-m', 'nothere'], pkg))[0]!.where).toContain(`${site} (user site)`);
+  });
 });
 
 describe('pi5-page-size', () => {

@@ -64,6 +64,7 @@ export function probeSources(facts: ImageFacts, argv: readonly string[]): ProbeS
       machine,
       env: facts.config.Env,
       workingDir: wd,
+      user: facts.config.User,
       flags: inv.flags,
       first: wd,
     }));

@@ -120,6 +120,7 @@ function judgePython(c: Ctx, program: string, real: string, entry: FsEntry, args
     ...(entry.elf && { machine: entry.elf }),
     env: c.facts.config.Env,
     workingDir: wd,
+    user: c.facts.config.User,
     flags: inv.flags,
   };
   const name = posix.basename(program);
@@ -254,6 +255,7 @@ function judgeProgram(
         ...(r.entry.elf && { machine: r.entry.elf }),
         env,
         workingDir: wd,
+        user: c.facts.config.User,
         flags: pythonInvocation(interpArg ? [interpArg] : []).flags,
         first: wd,
       },

@@ -85,6 +85,7 @@ function softwareTrees(facts: ImageFacts, contract: Contract): string[] {
               ...(look.entry.elf && { machine: look.entry.elf }),
               env: facts.config.Env,
               workingDir: wd,
+              user: facts.config.User,
               flags: new Set(),
             })
           : undefined,
