@@ -305,14 +305,71 @@ describe('healthcheck: the URL a probe script or module holds', () => {
     expect(notRun(hc(['CMD', '/usr/bin/python3', '/app/health.py'], { '/app/health.py': built }))).toMatch(
       /^not run: .*built at run time/,
     );
-    const joined = "import urllib.request as u; u.urlopen('http://127.0.0.1:' + '8080' + '/api/v1/meta/health')";
+    const joined = "import urllib.request as u; u.urlopen('http://127.0.0.1:' + str(port) + '/api/v1/meta/health')";
     expect(notRun(hc(['CMD', '/usr/bin/python3', '-c', joined]))).toMatch(/^not run: .*built at run time/);
+    // Literals joined as they are: read.
+    const literal = "import urllib.request as u; u.urlopen('http://127.0.0.1:' + '8080' + '/api/v1/meta/health')";
+    expect(notRun(hc(['CMD', '/usr/bin/python3', '-c', literal]))).toBe('returned []');
     const elfProbe = exe('/app/hc', { elf: 'aarch64' });
     expect(notRun(hc(['CMD', '/app/hc'], {}, [elfProbe]))).toMatch(/^not run: .*the compiled program \/app\/hc/);
     // A URL given as an argument is judged even when the script that takes it is not read.
     expect(seen(checkHealthcheck, hc(['CMD', '/usr/bin/python3', '/app/health.py', 'http://127.0.0.1:8080/x']))).toBe(
       'http://127.0.0.1:8080/x probes path /x',
     );
+  });
+
+  test('reads a base URL constant joined with the path (f-string, +, urljoin); a path it cannot read is not run, never "/"', () => {
+    const py = (...lines: string[]) => ({
+      '/app/health.py': ['import sys, os, urllib.request', ...lines, ''].join('\n'),
+    });
+    const verdict = (texts: Record<string, string>) => {
+      const r = notRun(hc(['CMD', '/usr/bin/python3', '/app/health.py'], texts));
+      return r.startsWith('returned') ? (JSON.parse(r.slice(9)) as { seen: string }[]).map((f) => f.seen) : r;
+    };
+    const BASE = 'BASE_URL = "http://127.0.0.1:8080"';
+    expect(
+      verdict(py(BASE, 'HEALTH = "/api/v1/meta/health"', 'urllib.request.urlopen(f"{BASE_URL}{HEALTH}")')),
+    ).toEqual([]);
+    expect(verdict(py(BASE, 'urllib.request.urlopen(f"{BASE_URL}/api/v1/meta/health", timeout=3)'))).toEqual([]);
+    expect(
+      verdict(
+        py('PORT = 8080', 'URL = f"http://127.0.0.1:{PORT}" + "/api/v1/meta/health"', 'urllib.request.urlopen(URL)'),
+      ),
+    ).toEqual([]);
+    expect(
+      verdict(
+        py(
+          BASE,
+          'from urllib.parse import urljoin',
+          'urllib.request.urlopen(urljoin(BASE_URL, "/api/v1/meta/health"))',
+        ),
+      ),
+    ).toEqual([]);
+    // Read, and wrong: the path it joins is the finding, not "/".
+    expect(verdict(py(BASE, 'urllib.request.urlopen(BASE_URL + "/health")'))).toEqual([
+      'http://127.0.0.1:8080/health probes path /health (in image file /app/health.py)',
+    ]);
+    // The base handed to the request as it is: that really is "/".
+    expect(verdict(py(BASE, 'urllib.request.urlopen(BASE_URL, timeout=3)'))).toEqual([
+      'http://127.0.0.1:8080 probes path / (in image file /app/health.py)',
+    ]);
+    // Paths the code computes, a base from the environment, a helper that gets the base: not run.
+    for (const texts of [
+      py(BASE, 'urllib.request.urlopen(f"{BASE_URL}{sys.argv[1]}")'),
+      py(BASE, 'path = sys.argv[1]', 'urllib.request.urlopen(BASE_URL + path)'),
+      py(BASE, 'urllib.request.urlopen("%s/api/v1/meta/health" % BASE_URL)'),
+      py(
+        BASE,
+        'def probe(base):',
+        '    return urllib.request.urlopen(base + "/api/v1/meta/health")',
+        'probe(BASE_URL)',
+      ),
+      py(
+        'base = os.environ.get("BASE", "http://127.0.0.1:8080")',
+        'urllib.request.urlopen(base + "/api/v1/meta/health")',
+      ),
+    ])
+      expect(verdict(texts)).toMatch(/^not run: the URL the HEALTHCHECK probes could not be read/);
   });
 
   test('a probe that failed on something else is not held up by an unreadable URL', () => {

@@ -2,7 +2,7 @@ import type { Service } from '../../contract/schema.ts';
 import type { ImageFacts } from '../../model/image-facts.ts';
 import type { Finding } from '../../model/finding.ts';
 import { NotRun } from '../../model/verdict.ts';
-import { probeSources, type ProbeText } from './probe-source.ts';
+import { probeSources, urlsInCode, type ProbeText } from './probe-source.ts';
 import { judgeArgv } from './program.ts';
 import type { StaticCheck } from './types.ts';
 
@@ -38,22 +38,36 @@ function probedUrls(texts: readonly ProbeText[]): ProbedUrl[] {
     const u = new URL(raw);
     return [{ raw, from: t.from, port: Number(u.port), path: u.pathname }];
   });
+  const endpoint = (raw: string) => {
+    const u = new URL(raw);
+    return { port: Number(u.port || (u.protocol === 'https:' ? 443 : 80)), path: u.pathname };
+  };
   return viaHttpClient.concat(
-    texts.flatMap((t) =>
-      [...t.text.matchAll(URL_IN_TEXT)].map((m): ProbedUrl => {
-        const raw = m[0];
-        const after = t.text.slice(m.index + raw.length, m.index + raw.length + 12);
-        const base = { raw, from: t.from };
-        if (/[{}%$]/.test(raw) || raw.endsWith(':') || (t.code && JOINED_AFTER.test(after)))
-          return { ...base, unresolved: 'built at run time' };
-        try {
-          const u = new URL(raw);
-          return { ...base, port: Number(u.port || (u.protocol === 'https:' ? 443 : 80)), path: u.pathname };
-        } catch {
-          return { ...base, unresolved: 'not a URL the harness can read' };
-        }
-      }),
-    ),
+    texts.flatMap((t) => {
+      // Code: the URLs it writes or joins from literals and its constants (probe-source.ts); the rest of its text
+      // (comments, prose in strings) is read for URLs as an argument is.
+      const code = t.code ? urlsInCode(t.text) : { urls: [], read: [] };
+      const fromCode = code.urls.map((u): ProbedUrl =>
+        u.url === undefined
+          ? { raw: u.raw, from: t.from, unresolved: u.unresolved ?? 'built at run time' }
+          : { raw: u.raw, from: t.from, ...endpoint(u.url) },
+      );
+      const inText = [...t.text.matchAll(URL_IN_TEXT)]
+        .filter((m) => !code.read.some(([a, b]) => m.index >= a && m.index < b))
+        .map((m): ProbedUrl => {
+          const raw = m[0];
+          const after = t.text.slice(m.index + raw.length, m.index + raw.length + 12);
+          const base = { raw, from: t.from };
+          if (/[{}%$]/.test(raw) || raw.endsWith(':') || (t.code && JOINED_AFTER.test(after)))
+            return { ...base, unresolved: 'built at run time' };
+          if (!URL.canParse(raw)) return { ...base, unresolved: 'not a URL the harness can read' };
+          // In code, a URL without a path is a base some code may join a path to: not read as probing "/".
+          if (t.code && endpoint(raw).path === '/' && !/^[a-z]+:\/\/[^/]*\/./i.test(raw))
+            return { ...base, unresolved: 'a base URL the code may join a path to' };
+          return { ...base, ...endpoint(raw) };
+        });
+      return [...fromCode, ...inText];
+    }),
   );
 }
 

@@ -96,3 +96,265 @@ export function importedModules(code: string): string[] {
   }
   return [...names].filter((n) => /^[A-Za-z_][\w.]*$/.test(n));
 }
+
+/** A URL a probe's code requests, as written or as the code joins it; `url` absent: it cannot be read. */
+export interface CodeUrl {
+  raw: string;
+  url?: string;
+  unresolved?: string;
+  /** Where in the code it was read: [start, end) offsets. */
+  span: [number, number];
+}
+
+interface Tok {
+  k: 'str' | 'name' | 'num' | 'op' | 'nl';
+  v: string;
+  at: number;
+  end: number;
+}
+
+const TOKEN =
+  /(#[^\n]*)|((?:[rRbBuUfF]{1,2})?(?:'''[\s\S]*?'''|"""[\s\S]*?"""|'(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*"))|([A-Za-z_]\w*)|(\d+)|(\n|;)|((?:[ \t\r\f]|\\\r?\n)+)|(==|!=|<=|>=|[-+*/%@&|^:]=|->|\*\*|\/\/|[\s\S])/gy;
+
+/** Python tokens enough to read string joins: newlines inside brackets are not statement ends. */
+function tokens(code: string): Tok[] {
+  const out: Tok[] = [];
+  let depth = 0;
+  TOKEN.lastIndex = 0;
+  for (let m = TOKEN.exec(code); m; m = TOKEN.exec(code)) {
+    const [text] = m;
+    const t = (k: Tok['k']) => out.push({ k, v: text, at: m!.index, end: m!.index + text.length });
+    if (m[1] !== undefined || m[6] !== undefined) continue;
+    if (m[2] !== undefined) t('str');
+    else if (m[3] !== undefined) t('name');
+    else if (m[4] !== undefined) t('num');
+    else if (m[5] !== undefined) {
+      if (depth === 0) t('nl');
+    } else {
+      if ('([{'.includes(text)) depth++;
+      else if (')]}'.includes(text)) depth = Math.max(0, depth - 1);
+      t('op');
+    }
+    if (TOKEN.lastIndex >= code.length) break;
+  }
+  return out;
+}
+
+/** A string token's value; f-strings are filled from known constants (undefined when any part is not one). */
+function stringValue(tok: string, consts: ReadonlyMap<string, string>, refs: Set<string>): string | undefined {
+  const m = /^([A-Za-z]*)('''|"""|'|")([\s\S]*)\2$/.exec(tok);
+  if (!m) return undefined;
+  const prefix = m[1]!.toLowerCase();
+  const body = prefix.includes('r') ? m[3]! : m[3]!.replace(/\\(['"\\])/g, '$1');
+  if (!prefix.includes('f')) return body;
+  let out = '';
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i]!;
+    if ((c === '{' || c === '}') && body[i + 1] === c) {
+      out += c;
+      i++;
+    } else if (c === '{') {
+      const close = body.indexOf('}', i);
+      const name = close < 0 ? '' : body.slice(i + 1, close).trim();
+      if (!/^[A-Za-z_]\w*$/.test(name)) return undefined; // an expression, a conversion or a format spec
+      refs.add(name);
+      const v = consts.get(name);
+      if (v === undefined) return undefined;
+      out += v;
+      i = close;
+    } else out += c;
+  }
+  return out;
+}
+
+/** An http(s) URL, as the text scan of healthcheck.ts reads one (a scheme alone is none). */
+const isUrl = (s: string | undefined): boolean => s !== undefined && /^https?:\/\/[^\s'"`)\]}>,;]/i.test(s);
+
+const isWholeUrl = (s: string): boolean => /^https?:\/\/[^\s'"`)\]}>,;]+$/i.test(s);
+
+interface Chain {
+  /** The joined value; undefined when a part of it is not known. */
+  value?: string;
+  /** A part names a URL (a literal with "://", a constant whose value is a URL). */
+  urlish: boolean;
+  end: number;
+}
+
+/**
+ * Reads the string expression starting at token k: literals, f-strings and names of constants joined with "+",
+ * and urljoin(a, b). What follows it (%, .format, a method) makes it unknown: the code builds more at run time.
+ */
+function chainAt(ts: Tok[], k: number, consts: ReadonlyMap<string, string>, refs: Set<string>): Chain | undefined {
+  const closing = (i: number): number => {
+    let d = 0;
+    for (let j = i; j < ts.length; j++) {
+      if ('([{'.includes(ts[j]!.v) && ts[j]!.k === 'op') d++;
+      else if (')]}'.includes(ts[j]!.v) && ts[j]!.k === 'op' && --d === 0) return j;
+    }
+    return ts.length - 1;
+  };
+  const operand = (i: number): Chain | undefined => {
+    const t = ts[i];
+    if (!t) return undefined;
+    if (t.k === 'str') {
+      const value = stringValue(t.v, consts, refs);
+      if (value === undefined) {
+        // An f-string with a part the code computes: still a URL when it starts with one (or a URL constant).
+        const names = [...t.v.matchAll(/\{\s*([A-Za-z_]\w*)/g)].map((m) => m[1]!);
+        for (const n of names) refs.add(n);
+        const body = t.v.replace(/^[A-Za-z]*('''|"""|'|")/, '');
+        const lead = /^\{\s*([A-Za-z_]\w*)/.exec(body)?.[1];
+        return { urlish: isUrl(body) || (lead !== undefined && isUrl(consts.get(lead))), end: i + 1 };
+      }
+      return { value, urlish: isUrl(value), end: i + 1 };
+    }
+    if (t.k === 'num') return { value: t.v, urlish: false, end: i + 1 };
+    if (t.k === 'op' && t.v === '(') {
+      const inner = chainAt(ts, i + 1, consts, refs);
+      const close = closing(i);
+      if (inner && inner.end === close) return { ...inner, end: close + 1 };
+      return { urlish: Boolean(inner?.urlish), end: close + 1 };
+    }
+    if (t.k !== 'name') return undefined;
+    let j = i;
+    while (ts[j + 1]?.v === '.' && ts[j + 2]?.k === 'name') j += 2;
+    const next = ts[j + 1];
+    if (next?.v === '(' && ts[j]!.v === 'urljoin') {
+      const a = chainAt(ts, j + 2, consts, refs);
+      const b = a && ts[a.end]?.v === ',' ? chainAt(ts, a.end + 1, consts, refs) : undefined;
+      const close = closing(j + 1);
+      const urlish = Boolean(a?.urlish);
+      if (a?.value === undefined || b?.value === undefined || !/^[,)]$/.test(ts[b.end]?.v ?? ''))
+        return { urlish, end: close + 1 };
+      try {
+        return { value: new URL(b.value, a.value).href, urlish, end: close + 1 };
+      } catch {
+        return { urlish, end: close + 1 };
+      }
+    }
+    if (next?.v === '(' || next?.v === '[') return { urlish: false, end: closing(j + 1) + 1 };
+    if (j > i) return { urlish: false, end: j + 1 };
+    refs.add(t.v);
+    const value = consts.get(t.v);
+    return { ...(value !== undefined && { value }), urlish: isUrl(value), end: i + 1 };
+  };
+  const first = operand(k);
+  if (!first) return undefined;
+  let known = first.value !== undefined;
+  let value = first.value ?? '';
+  let end = first.end;
+  while (ts[end]?.v === '+') {
+    const next = operand(end + 1);
+    if (!next) {
+      known = false;
+      break;
+    }
+    known &&= next.value !== undefined;
+    value += next.value ?? '';
+    end = next.end;
+  }
+  const after = ts[end];
+  if (after?.k === 'op' && /^(?:%|\.|\*|\[)$/.test(after.v)) known = false;
+  // A URL starts with its scheme: the first part says whether the whole is one.
+  return { ...(known && { value }), urlish: first.urlish, end };
+}
+
+/** Calls whose first argument is the URL they request (urllib, requests, httpx); `request(method, url)` the second. */
+const FIRST_ARG_URL = new Set(['urlopen', 'Request', 'get', 'head', 'urlretrieve', 'fetch']);
+
+/** Whether tokens [k, end) are, whole, the URL argument of a request call. */
+function isRequestArgument(ts: Tok[], k: number, end: number): boolean {
+  if (!/^[,)]$/.test(ts[end]?.v ?? '')) return false;
+  if (ts[k - 1]?.v === '=' && /^(?:url|uri)$/.test(ts[k - 2]?.v ?? '')) return true;
+  if (!/^[(,]$/.test(ts[k - 1]?.v ?? '')) return false;
+  let depth = 0;
+  let index = 0;
+  for (let j = k - 1; j >= 0; j--) {
+    const v = ts[j]!.k === 'op' ? ts[j]!.v : '';
+    if (v === ')' || v === ']' || v === '}') depth++;
+    else if (v === '(' || v === '[' || v === '{') {
+      if (depth-- > 0) continue;
+      const callee = v === '(' && ts[j - 1]?.k === 'name' ? ts[j - 1]!.v : '';
+      return (FIRST_ARG_URL.has(callee) && index === 0) || (callee === 'request' && index === 1);
+    } else if (v === ',' && depth === 0) index++;
+    else if (ts[j]!.k === 'nl') return false;
+  }
+  return false;
+}
+
+/** A URL with no path (http://host:port, or only "/"): code usually joins a path to it later. */
+const isBareOrigin = (url: string) => /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*\/?$/i.test(url);
+
+/**
+ * The URLs probe code requests, read where the code writes them as literals or joins literals and its own
+ * constants (f"{BASE}{PATH}", BASE + "/health", urljoin(base, path)). A join with a part the code computes is
+ * unresolved; so is a URL without a path that is not itself handed to a request call (a base some code may join
+ * a path to), since reading it as a probe of "/" would be a guess.
+ */
+export function urlsInCode(code: string): { urls: CodeUrl[]; read: [number, number][] } {
+  const ts = tokens(code);
+  const starts = new Set(ts.flatMap((t, i) => (i === 0 || ts[i - 1]!.k === 'nl' ? [i] : [])));
+  // Constants: NAME = <join> alone on its statement, assigned once in the whole code.
+  const assigned = new Map<string, number>();
+  for (const i of starts)
+    if (ts[i]!.k === 'name' && /^(?:[-+*/%@&|^:]?=)$/.test(ts[i + 1]?.v ?? ''))
+      assigned.set(ts[i]!.v, (assigned.get(ts[i]!.v) ?? 0) + 1);
+  const consts = new Map<string, string>();
+  const defs = new Map<string, { k: number; end: number }>();
+  const refs = new Set<string>();
+  for (const i of starts) {
+    const name = ts[i]!.v;
+    if (ts[i]!.k !== 'name' || ts[i + 1]?.v !== '=' || assigned.get(name) !== 1) continue;
+    const c = chainAt(ts, i + 2, consts, refs);
+    if (!c || c.value === undefined || (c.end < ts.length && ts[c.end]!.k !== 'nl')) continue;
+    consts.set(name, c.value);
+    defs.set(name, { k: i + 2, end: c.end });
+  }
+  const out: CodeUrl[] = [];
+  const add = (k: number, end: number, value: string | undefined, why?: string) => {
+    const span: [number, number] = [ts[k]!.at, ts[end - 1]!.end];
+    const source = code.slice(...span);
+    const raw = value ?? (source.length > 120 ? `${source.slice(0, 117)}...` : source);
+    if (value !== undefined && !isWholeUrl(value)) return; // prose that starts with a URL: read as text is
+    if (value === undefined || /[{}%$]/.test(value)) out.push({ raw, unresolved: why ?? 'built at run time', span });
+    else if (!URL.canParse(value)) out.push({ raw, unresolved: 'not a URL the harness can read', span });
+    else if (isBareOrigin(value) && !isRequestArgument(ts, k, end))
+      out.push({ raw, unresolved: 'a base URL the code may join a path to', span });
+    else out.push({ raw, url: value, span });
+  };
+  const defRanges = [...defs.values()];
+  for (let k = 0; k < ts.length;) {
+    const def = defRanges.find((d) => d.k === k);
+    if (def) {
+      k = def.end;
+      continue;
+    }
+    const t = ts[k]!;
+    const target = /^(?:[-+*/%@&|^:]?=)$/.test(ts[k + 1]?.v ?? '');
+    const startsChain =
+      t.k === 'str' || (t.k === 'name' && ts[k - 1]?.v !== '.' && !target && (consts.has(t.v) || joinCallAt(ts, k)));
+    const c = startsChain ? chainAt(ts, k, consts, refs) : undefined;
+    if (!c || !c.urlish) {
+      k++;
+      continue;
+    }
+    add(k, c.end, c.value);
+    k = c.end;
+  }
+  // A URL constant nothing reads: judged where it is written.
+  for (const [name, d] of defs) if (!refs.has(name) && isUrl(consts.get(name))) add(d.k, d.end, consts.get(name));
+  const read = [
+    ...out.map((u) => u.span),
+    ...[...defs]
+      .filter(([name]) => isWholeUrl(consts.get(name)!))
+      .map(([, d]): [number, number] => [ts[d.k]!.at, ts[d.end - 1]!.end]),
+  ];
+  return { urls: out, read };
+}
+
+/** NAME(.NAME)* urljoin ( at token k. */
+function joinCallAt(ts: Tok[], k: number): boolean {
+  let j = k;
+  while (ts[j + 1]?.v === '.' && ts[j + 2]?.k === 'name') j += 2;
+  return ts[j]!.v === 'urljoin' && ts[j + 1]?.v === '(';
+}
