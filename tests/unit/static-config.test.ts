@@ -5,6 +5,7 @@ import { checkEntrypoint } from '../../helpers/checks/static/entrypoint.ts';
 import { checkExposedPort } from '../../helpers/checks/static/exposed-port.ts';
 import { checkHealthcheck } from '../../helpers/checks/static/healthcheck.ts';
 import { importedModules } from '../../helpers/checks/static/probe-source.ts';
+import { unwrapInit } from '../../helpers/checks/static/program.ts';
 import { checkPlatform } from '../../helpers/checks/static/platform.ts';
 import { runStaticChecks, STATIC_CHECKS } from '../../helpers/checks/static/registry.ts';
 import type { StaticCheck } from '../../helpers/checks/static/types.ts';
@@ -405,6 +406,38 @@ describe('entrypoint', () => {
         withConfig(base, { Entrypoint: null, Cmd: ['/usr/bin/python3', '-W', 'ignore', '/app/lucid_ref/serve.py'] }),
       ),
     ).toEqual([]);
+  });
+
+  test('behind an init wrapper (tini, dumb-init): the wrapper and the command it runs must exist', () => {
+    const tini = exe('/usr/bin/tini', { elf: 'aarch64' });
+    const wrapped = (Entrypoint: string[], Cmd: string[], add = [tini]) =>
+      withConfig(withFs(base, add), { Entrypoint, Cmd });
+    expect(run(checkEntrypoint, wrapped(['/usr/bin/tini', '--'], ['python3', '/app/lucid_ref/serve.py']))).toEqual([]);
+    expect(run(checkEntrypoint, wrapped(['/usr/bin/tini', '-s', '-p', 'SIGTERM'], ['python3', '-m', 'x']))).toEqual([]);
+    expect(seen(checkEntrypoint, wrapped(['/usr/bin/tini', '--'], ['python3', '/app/main.py']))).toBe(
+      'script /app/main.py is not in the image filesystem (resolved to /app/main.py)',
+    );
+    expect(run(checkEntrypoint, wrapped(['/usr/bin/tini', '--'], ['/app/server']))[0]).toMatchObject({
+      seen: expect.stringContaining('"/app/server" is not in the image filesystem'),
+      where: 'image config: config.Entrypoint + config.Cmd, the command tini runs ["/app/server"]',
+    });
+    expect(seen(checkEntrypoint, wrapped(['/usr/bin/tini', '--'], ['python3'], []))).toContain(
+      '"/usr/bin/tini" is not in the image filesystem',
+    );
+    expect(seen(checkEntrypoint, wrapped(['/usr/bin/tini', '--'], []))).toBe(
+      '["/usr/bin/tini","--"] names no command after its options: tini exits with a usage error',
+    );
+    expect(unwrapInit(['/sbin/tini', '-vv', '-e', '143', '-pSIGKILL', 'python3', '-m', 'x'])).toEqual({
+      wrappers: [['/sbin/tini', '-vv', '-e', '143', '-pSIGKILL']],
+      command: ['python3', '-m', 'x'],
+    });
+    expect(unwrapInit(['dumb-init', '-r', '15:2', '--', 'tini', '--', 'python3'])).toEqual({
+      wrappers: [
+        ['dumb-init', '-r', '15:2', '--'],
+        ['tini', '--'],
+      ],
+      command: ['python3'],
+    });
   });
 
   test('a symlinked program whose target is missing fails', () => {

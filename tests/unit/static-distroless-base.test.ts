@@ -172,6 +172,26 @@ describe('distroless-base: the interpreter', () => {
     expect(check(withConfig(base, { Entrypoint: ['/app/missing'] }))).toEqual([]);
   });
 
+  test('an init wrapper (tini, dumb-init, catatonit) is no interpreter: the command after its options is judged', () => {
+    const inits = [
+      exe('/usr/bin/tini', { elf: 'x86-64', layer: 1 }),
+      exe('/usr/bin/dumb-init', { elf: 'x86-64', layer: 1 }),
+      exe('/usr/bin/catatonit', { elf: 'x86-64', layer: 1 }),
+    ];
+    const wrapped = (f: ImageFacts, Entrypoint: string[], Cmd: string[]) =>
+      withConfig(withFs(f, inits), { Entrypoint, Cmd });
+    const cmd = ['python3', '-m', 'lucid_ref.serve'];
+    expect(check(wrapped(base, ['/usr/bin/tini', '--'], cmd))).toEqual([]);
+    expect(check(wrapped(base, ['/usr/bin/tini', '-g', '-s', '-p', 'SIGTERM', '-e', '143', '--'], cmd))).toEqual([]);
+    expect(check(wrapped(base, ['tini', '-g', '--', '/usr/bin/python3.11'], ['/app/lucid_ref/serve.py']))).toEqual([]);
+    expect(check(wrapped(base, ['/usr/bin/dumb-init', '--rewrite', '15:2', '-c'], cmd))).toEqual([]);
+    expect(check(wrapped(base, ['/usr/bin/catatonit', '-g', '--'], cmd))).toEqual([]);
+    // The interpreter behind the wrapper is still the one that must be the base's.
+    expect(seen(wrapped(COPIED(base), ['/usr/bin/tini', '--'], ['/usr/local/bin/python3', '-m', 'x']))).toEqual([
+      '/usr/local/bin/python3 is /usr/local/bin/python3.11 (/usr/local/bin/python3 -> python3.11): another interpreter, from layer 2',
+    ]);
+  });
+
   test("fails when the base's interpreter itself is gone", () => {
     const f = withConfig(COPIED(withFs(base, [], ['/usr/bin/python3.11'])), { Entrypoint: ['/usr/local/bin/python3'] });
     expect(seen(f)[0]).toBe(

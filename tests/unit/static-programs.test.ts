@@ -341,6 +341,21 @@ describe('programs-start: Python modules', () => {
     });
   });
 
+  test('behind an init wrapper (tini, dumb-init) the command it runs is judged; the wrapper must start too', () => {
+    const tini = exe('/usr/bin/tini', { elf: 'x86-64', interp: LD64, needed: ['libc.so.6'] });
+    const wrapped = (Cmd: string[], extra: FsEntry[] = layout, init = tini) =>
+      withConfig(withFs(amdBase, [init, ...extra]), { Entrypoint: ['/usr/bin/tini', '-g', '--'], Cmd });
+    expect(run(checkProgramsStart, wrapped(['python3', '-m', 'api.app.main']))).toEqual([]);
+    expect(run(checkProgramsStart, wrapped(['python3', '-m', 'app.api.app.main']))[0]).toMatchObject({
+      seen: expect.stringContaining('python3 -m app.api.app.main cannot import app.api.app.main'),
+      where: expect.stringContaining('config.Entrypoint + config.Cmd, the command tini runs ["python3","-m"'),
+    });
+    const broken = exe('/usr/bin/tini', { elf: 'x86-64', interp: LD64, needed: ['libnothere.so.1'] });
+    expect(seen(checkProgramsStart, wrapped(['python3', '-m', 'api.app.main'], layout, broken))[0]).toContain(
+      'libnothere.so.1',
+    );
+  });
+
   test('the user site dir: ~/.local/lib/python3.11/site-packages of HOME, else of the User in /etc/passwd', () => {
     // pip install --user in a builder, then COPY --chown=nonroot /root/.local /home/nonroot/.local.
     const site = '/home/nonroot/.local/lib/python3.11/site-packages';

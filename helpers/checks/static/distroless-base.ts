@@ -6,7 +6,7 @@ import { findProgram, resolvePath } from '../../facts/resolve.ts';
 import type { FsEntry, ImageFacts } from '../../model/image-facts.ts';
 import { textOf } from '../../facts/users.ts';
 import type { Finding } from '../../model/finding.ts';
-import { commandOf } from './program.ts';
+import { commandOf, unwrapInit } from './program.ts';
 import type { StaticCheck } from './types.ts';
 
 export const DISTROLESS_BASE = 'distroless-base';
@@ -122,7 +122,8 @@ export const checkDistrolessBase: StaticCheck = (facts, contract, _service, plat
   const test = facts.config.Healthcheck?.Test ?? [];
   if (test[0] === 'CMD') programs.push(['config.Healthcheck.Test[1..]', test.slice(1)]);
   for (const [field, argv] of programs) {
-    const program = argv[0];
+    // Behind an init wrapper (tini, dumb-init) the interpreter is the command it runs; the wrapper is no interpreter.
+    const program = unwrapInit(argv).command[0];
     if (!program) continue;
     const look = findProgram(facts.fs, program, facts.config.Env, facts.config.WorkingDir).found;
     if (!look?.entry) continue; // missing: entrypoint / healthcheck say so

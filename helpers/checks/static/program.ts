@@ -8,6 +8,48 @@ export function commandOf(facts: ImageFacts): string[] {
   return [...(facts.config.Entrypoint ?? []), ...(facts.config.Cmd ?? [])];
 }
 
+/**
+ * Init processes an image may put first (reaping zombies, forwarding signals) that exec the command after their own
+ * options: that command is what the image runs. Per name: the short options taking a value, and long ones.
+ */
+const INIT_WRAPPERS: ReadonlyMap<string, { valued: string; longValued: readonly string[] }> = new Map([
+  ['tini', { valued: 'pe', longValued: [] }],
+  ['tini-static', { valued: 'pe', longValued: [] }],
+  ['docker-init', { valued: 'pe', longValued: [] }],
+  ['dumb-init', { valued: 'r', longValued: ['--rewrite'] }],
+  ['catatonit', { valued: '', longValued: [] }],
+]);
+
+/**
+ * An argv split at the init wrappers in front of it (ENTRYPOINT ["/usr/bin/tini", "--"]): `wrappers` as written,
+ * each with its options; `command`, what the last of them execs (empty when it is given nothing).
+ */
+export function unwrapInit(argv: readonly string[]): { wrappers: string[][]; command: string[] } {
+  const wrappers: string[][] = [];
+  let rest = [...argv];
+  for (;;) {
+    const spec = rest[0] === undefined ? undefined : INIT_WRAPPERS.get(posix.basename(rest[0]));
+    if (!spec) return { wrappers, command: rest };
+    let i = 1;
+    for (; i < rest.length; i++) {
+      const a = rest[i]!;
+      if (a === '--') {
+        i++;
+        break;
+      }
+      if (a.startsWith('--')) {
+        if (spec.longValued.includes(a)) i++;
+        continue;
+      }
+      if (!a.startsWith('-') || a === '-') break;
+      const valued = [...a.slice(1)].findIndex((ch) => spec.valued.includes(ch));
+      if (valued >= 0 && valued === a.length - 2) i++; // "-p SIGTERM"; "-pSIGTERM" holds its value
+    }
+    wrappers.push(rest.slice(0, i));
+    rest = rest.slice(i);
+  }
+}
+
 const INTERPRETER = /^(python[0-9.]*|node|perl[0-9.]*|ruby[0-9.]*)$/;
 /** Python options that take the next argument as their value. */
 const PY_OPT_WITH_VALUE = new Set(['-W', '-X', '-Q']);

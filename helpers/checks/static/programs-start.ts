@@ -4,7 +4,7 @@ import { findModule, pythonPath, type PythonPath } from '../../facts/python-path
 import { findProgram, isExecutable, resolvePath } from '../../facts/resolve.ts';
 import type { FsEntry, ImageFacts } from '../../model/image-facts.ts';
 import type { Finding } from '../../model/finding.ts';
-import { commandOf } from './program.ts';
+import { commandOf, unwrapInit } from './program.ts';
 import type { StaticCheck } from './types.ts';
 
 export const PROGRAMS_START = 'programs-start';
@@ -278,6 +278,19 @@ function judgeStart(facts: ImageFacts, argv: readonly string[], field: string): 
   return c.out;
 }
 
+/** An init wrapper (tini, dumb-init) must start, and so must the command it runs. */
+function judgeWrapped(facts: ImageFacts, argv: readonly string[], field: string): Finding[] {
+  const { wrappers, command } = unwrapInit(argv);
+  const out: Finding[] = [];
+  let at = 0;
+  for (const w of wrappers) {
+    out.push(...judgeStart(facts, argv.slice(at), field));
+    at += w.length;
+  }
+  const by = wrappers.length ? `, the command ${posix.basename(wrappers.at(-1)![0]!)} runs` : '';
+  return [...out, ...judgeStart(facts, command, `${field}${by}`)];
+}
+
 /**
  * The Entrypoint/Cmd program and the HEALTHCHECK program must be able to start, as the kernel and the dynamic
  * loader would start them: every ELF interpreter and library resolves, every "#!" interpreter exists, and a
@@ -288,10 +301,10 @@ export const checkProgramsStart: StaticCheck = (facts) => {
   const argv = commandOf(facts);
   if (argv.length)
     out.push(
-      ...judgeStart(facts, argv, facts.config.Entrypoint?.length ? 'config.Entrypoint + config.Cmd' : 'config.Cmd'),
+      ...judgeWrapped(facts, argv, facts.config.Entrypoint?.length ? 'config.Entrypoint + config.Cmd' : 'config.Cmd'),
     );
   const test = facts.config.Healthcheck?.Test ?? [];
   if (test[0] === 'CMD' && test.length > 1)
-    out.push(...judgeStart(facts, test.slice(1), 'config.Healthcheck.Test[1..]'));
+    out.push(...judgeWrapped(facts, test.slice(1), 'config.Healthcheck.Test[1..]'));
   return out;
 };

@@ -5,7 +5,7 @@ import { findProgram, resolvePath } from '../../facts/resolve.ts';
 import { softwareTreeHits } from '../../facts/secret-files.ts';
 import type { ImageFacts, SecretFileHit } from '../../model/image-facts.ts';
 import type { Finding } from '../../model/finding.ts';
-import { commandOf } from './program.ts';
+import { commandOf, unwrapInit } from './program.ts';
 import { appOf, pythonInvocation } from './programs-start.ts';
 import type { StaticCheck } from './types.ts';
 
@@ -40,7 +40,9 @@ const PROJECT_FILES = ['setup.py', 'setup.cfg', 'pyproject.toml'];
 
 const argvs = (facts: ImageFacts): string[][] => {
   const test = facts.config.Healthcheck?.Test ?? [];
-  return [commandOf(facts), test[0] === 'CMD' ? test.slice(1) : []].filter((a) => a.length > 0);
+  return [commandOf(facts), test[0] === 'CMD' ? test.slice(1) : []]
+    .map((a) => unwrapInit(a).command)
+    .filter((a) => a.length > 0);
 };
 
 /**
