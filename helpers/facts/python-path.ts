@@ -7,6 +7,7 @@
 import { posix } from 'node:path';
 import { tripletOf } from './loader.ts';
 import { envValue, isRegularFile, resolvePath } from './resolve.ts';
+import { parseOsRelease } from './describe.ts';
 import { parsePasswd, textOf } from './users.ts';
 import type { FsIndex } from '../model/image-facts.ts';
 
@@ -91,6 +92,14 @@ function homeOf(ix: FsIndex, env: readonly string[], user = ''): string {
   return pw?.home || '/';
 }
 
+/** The image is Debian (or derived from it) by its os-release; without one, the contract's Debian base is assumed. */
+function isDebian(ix: FsIndex): boolean {
+  const text = textOf(ix, '/etc/os-release') ?? textOf(ix, '/usr/lib/os-release');
+  if (text === undefined) return true;
+  const os = parseOsRelease(text);
+  return [os.ID, ...(os.ID_LIKE ?? '').split(/\s+/)].includes('debian');
+}
+
 export function pythonPath(ix: FsIndex, i: PythonPathInput): PythonPath {
   const dirs: { dir: string; why: string }[] = [];
   const add = (dir: string, why: string) => {
@@ -115,21 +124,27 @@ export function pythonPath(ix: FsIndex, i: PythonPathInput): PythonPath {
   if (!i.flags.has('S')) {
     const venv = posix.dirname(posix.dirname(i.programPath));
     const inVenv = isFile(ix, `${venv}/pyvenv.cfg`);
+    const debian = prefix === '/usr' && isDebian(ix);
+    // Debian's site.py (checked with bookworm's python3.11): <prefix>/local/lib/pythonX.Y/dist-packages,
+    // <prefix>/lib/python3/dist-packages, <prefix>/lib/pythonX.Y/dist-packages, and no site-packages outside a
+    // venv; upstream CPython (python:3.11-slim's /usr/local) uses <prefix>/lib/pythonX.Y/site-packages.
+    const systemSites = (p: string) =>
+      debian
+        ? [
+            `${p}/local/lib/python${version}/dist-packages`,
+            `${p}/lib/python3/dist-packages`,
+            `${p}/lib/python${version}/dist-packages`,
+          ]
+        : [`${p}/lib/python${version}/site-packages`];
     // site.ENABLE_USER_SITE: off with -s/-I, PYTHONNOUSERSITE (ignored under -E) or in a venv; ~/.local on Linux.
     const noUserSite =
       isolated || i.flags.has('s') || inVenv || (!i.flags.has('E') && Boolean(envValue(i.env, 'PYTHONNOUSERSITE')));
     const userBase = (!i.flags.has('E') && envValue(i.env, 'PYTHONUSERBASE')) || `${homeOf(ix, i.env, i.user)}/.local`;
+    // In the order site.py adds them: the venv's own, the user site, the system's.
     const sites = [
+      ...(inVenv ? [`${venv}/lib/python${version}/site-packages`, ...(debian ? systemSites(venv) : [])] : []),
       ...(noUserSite ? [] : [`${userBase}/lib/python${version}/site-packages`]),
-      ...(inVenv
-        ? [`${venv}/lib/python${version}/site-packages`]
-        : [
-            `${prefix}/lib/python${version}/site-packages`,
-            // Debian's site dirs
-            `${prefix === '/usr' ? '/usr/local' : prefix}/lib/python${version}/dist-packages`,
-            `${prefix}/lib/python3/dist-packages`,
-            `${prefix}/lib/python${version}/dist-packages`,
-          ]),
+      ...(inVenv ? [] : systemSites(prefix)),
     ];
     for (const s of sites) {
       if (!isDir(ix, s)) continue;

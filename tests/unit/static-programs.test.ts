@@ -341,6 +341,41 @@ describe('programs-start: Python modules', () => {
     });
   });
 
+  test("Debian's python3.11 site dirs are dist-packages; site-packages only where PYTHONPATH names it", () => {
+    const pkg = (site: string) => [dir(site), file(`${site}/svc/__init__.py`), file(`${site}/svc/__main__.py`)];
+    const py = (site: string, env: string[] = amdBase.config.Env) => app(['-m', 'svc'], pkg(site), env);
+    for (const site of [
+      '/usr/local/lib/python3.11/dist-packages',
+      '/usr/lib/python3/dist-packages',
+      '/usr/lib/python3.11/dist-packages',
+    ])
+      expect(run(checkProgramsStart, py(site))).toEqual([]);
+    for (const site of ['/usr/lib/python3.11/site-packages', '/usr/local/lib/python3.11/site-packages'])
+      expect(seen(checkProgramsStart, py(site))[0]).toContain('no module or package "svc"');
+    // The real Lucid layout: a copied site-packages named on PYTHONPATH.
+    const lucid = [...amdBase.config.Env, 'PYTHONPATH=/app:/usr/local/lib/python3.11/site-packages'];
+    expect(run(checkProgramsStart, py('/usr/local/lib/python3.11/site-packages', lucid))).toEqual([]);
+    // An upstream CPython (python:3.11-slim's /usr/local prefix) has site-packages, and no dist-packages.
+    const upstream = (site: string) =>
+      withConfig(
+        withFs(amdBase, [
+          exe('/usr/local/bin/python3.11', { elf: 'x86-64', interp: LD64, needed: ['libc.so.6'] }),
+          file('/usr/local/lib/python3.11/os.py'),
+          ...pkg(site),
+        ]),
+        { Entrypoint: ['/usr/local/bin/python3.11'], Cmd: ['-m', 'svc'] },
+      );
+    expect(run(checkProgramsStart, upstream('/usr/local/lib/python3.11/site-packages'))).toEqual([]);
+    expect(seen(checkProgramsStart, upstream('/usr/local/lib/python3.11/dist-packages'))[0]).toContain(
+      'no module or package "svc"',
+    );
+    // A /usr python of a distribution that is not Debian's keeps the upstream layout.
+    const alpine = withFs(py('/usr/lib/python3.11/site-packages'), [], [], {
+      '/usr/lib/os-release': 'NAME="Alpine Linux"\nID=alpine\nVERSION_ID=3.19.1\n',
+    });
+    expect(run(checkProgramsStart, alpine)).toEqual([]);
+  });
+
   test('behind an init wrapper (tini, dumb-init) the command it runs is judged; the wrapper must start too', () => {
     const tini = exe('/usr/bin/tini', { elf: 'x86-64', interp: LD64, needed: ['libc.so.6'] });
     const wrapped = (Cmd: string[], extra: FsEntry[] = layout, init = tini) =>
