@@ -341,6 +341,55 @@ describe('programs-start: Python modules', () => {
     });
   });
 
+  test('gunicorn and uvicorn options that take a value are not the app', () => {
+    expect(appOf('gunicorn', ['myproject.wsgi', '--bind', '0.0.0.0:8080', '--log-level', 'info'])).toEqual({
+      module: 'myproject.wsgi',
+      dirs: [],
+    });
+    expect(
+      appOf('gunicorn', [
+        '-c',
+        'python:conf.gunicorn',
+        '-k',
+        'uvicorn.workers.UvicornWorker',
+        '-w',
+        '4',
+        'app.main:app',
+      ]),
+    ).toEqual({ module: 'app.main', dirs: [] });
+    expect(
+      appOf('gunicorn', ['-w4', '-b:8080', '--timeout=30', '--preload', 'svc.wsgi', '--access-logfile', '-']),
+    ).toEqual({ module: 'svc.wsgi', dirs: [] });
+    expect(appOf('gunicorn', ['--pythonpath', '/srv/a,/srv/b', '--chdir=/srv', '-D', 'web:app'])).toEqual({
+      module: 'web',
+      dirs: ['/srv/a', '/srv/b', '/srv'],
+    });
+    // No app on the command line (gunicorn -c conf.py names it in the config): nothing to judge.
+    expect(appOf('gunicorn', ['-c', 'conf.py', '--log-level', 'debug'])).toEqual({ dirs: [] });
+    expect(appOf('uvicorn', ['--env-file', 'conf:env', '--log-config', 'log.yaml', 'api.main:app'])).toEqual({
+      module: 'api.main',
+      dirs: [],
+    });
+    expect(appOf('uvicorn', ['--factory', '--proxy-headers', 'api.main:create', '--port', '8080'])).toEqual({
+      module: 'api.main',
+      dirs: [],
+    });
+    const gunicorn = exe('/usr/local/bin/gunicorn', { shebang: '/usr/bin/python3' });
+    const facts = withConfig(
+      withFs(amdBase, [
+        gunicorn,
+        dir('/app/myproject'),
+        file('/app/myproject/__init__.py'),
+        file('/app/myproject/wsgi.py'),
+      ]),
+      { Entrypoint: null, Cmd: ['gunicorn', 'myproject.wsgi', '--bind', '0.0.0.0:8080', '--log-level', 'info'] },
+    );
+    expect(run(checkProgramsStart, facts)).toEqual([]);
+    expect(
+      seen(checkProgramsStart, withConfig(facts, { Cmd: ['gunicorn', '--log-level', 'info', 'myproject.nothere'] }))[0],
+    ).toContain('cannot import myproject.nothere');
+  });
+
   test("Debian's python3.11 site dirs are dist-packages; site-packages only where PYTHONPATH names it", () => {
     const pkg = (site: string) => [dir(site), file(`${site}/svc/__init__.py`), file(`${site}/svc/__main__.py`)];
     const py = (site: string, env: string[] = amdBase.config.Env) => app(['-m', 'svc'], pkg(site), env);

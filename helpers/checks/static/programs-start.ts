@@ -70,19 +70,82 @@ export function pythonInvocation(args: readonly string[]): {
   return { flags, rest: [] };
 }
 
+/**
+ * The options of uvicorn and gunicorn that take no value (flags); every other option takes one, as the next word
+ * unless glued ("--bind=:80", "-b:80", "-w4"). From uvicorn's and gunicorn's documented settings.
+ */
+const RUNNER_FLAGS: Record<string, ReadonlySet<string>> = {
+  uvicorn: new Set(
+    [
+      'reload',
+      'factory',
+      'use-colors',
+      'no-use-colors',
+      'access-log',
+      'no-access-log',
+      'proxy-headers',
+      'no-proxy-headers',
+      'server-header',
+      'no-server-header',
+      'date-header',
+      'no-date-header',
+      'version',
+      'help',
+    ].map((f) => `--${f}`),
+  ),
+  gunicorn: new Set([
+    ...[
+      'reload',
+      'spew',
+      'check-config',
+      'print-config',
+      'preload',
+      'no-sendfile',
+      'reuse-port',
+      'daemon',
+      'initgroups',
+      'capture-output',
+      'log-syslog',
+      'enable-stdio-inheritance',
+      'strip-header-spaces',
+      'suppress-ragged-eofs',
+      'do-handshake-on-connect',
+      'disable-redirect-access-to-syslog',
+      'permit-obsolete-folding',
+      'permit-unconventional-http-method',
+      'permit-unconventional-http-version',
+      'casefold-http-method',
+      'version',
+      'help',
+    ].map((f) => `--${f}`),
+    '-D',
+    '-R',
+    '-v',
+    '-h',
+  ]),
+};
+
 /** The app a uvicorn/gunicorn command line names ("pkg.mod:app"), and the dirs it adds to sys.path. */
 export function appOf(runner: string, args: readonly string[]): { module?: string; dirs: string[] } {
   const dirs: string[] = [];
   const positional: string[] = [];
+  const flags = RUNNER_FLAGS[runner] ?? new Set<string>();
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    const opt = /^(--app-dir|--chdir|--pythonpath)(?:=(.*))?$/.exec(a);
-    if (opt) {
-      const v = opt[2] ?? args[++i] ?? '';
-      dirs.push(...(opt[1] === '--pythonpath' ? v.split(',') : [v]).filter(Boolean));
+    if (a === '--') {
+      positional.push(...args.slice(i + 1));
+      break;
+    }
+    if (!a.startsWith('-') || a === '-') {
+      positional.push(a);
       continue;
     }
-    if (!a.startsWith('-')) positional.push(a);
+    const long = a.startsWith('--');
+    const name = long ? a.split('=')[0]! : a.slice(0, 2);
+    const glued = long ? a.includes('=') : a.length > 2;
+    const value = flags.has(name) ? undefined : glued ? (long ? a.slice(name.length + 1) : a.slice(2)) : args[++i];
+    if (value !== undefined && /^(?:--app-dir|--chdir|--pythonpath)$/.test(name))
+      dirs.push(...(name === '--pythonpath' ? value.split(',') : [value]).filter(Boolean));
   }
   const spec = /^[A-Za-z_][\w.]*:/;
   // uvicorn's APP is always module:attribute; gunicorn's may be a bare module, and comes last.
