@@ -16,11 +16,15 @@ const CAPTURED_TEXT_FILES: ReadonlySet<string> = new Set([
   '/usr/lib/os-release',
   '/etc/ld.so.conf',
 ]);
-/** Also ld.so.conf's include files (Debian: /etc/ld.so.conf.d/*.conf) and the .pth files of Python site dirs. */
+/**
+ * Also ld.so.conf's include files (Debian: /etc/ld.so.conf.d/*.conf), the .pth files of Python site dirs and a
+ * venv's pyvenv.cfg (include-system-site-packages).
+ */
 const isCapturedText = (path: string): boolean =>
   CAPTURED_TEXT_FILES.has(path) ||
   /^\/etc\/ld\.so\.conf\.d\/[^/]+\.conf$/.test(path) ||
-  /\/(site|dist)-packages\/[^/]+\.pth$/.test(path);
+  /\/(site|dist)-packages\/[^/]+\.pth$/.test(path) ||
+  /\/pyvenv\.cfg$/.test(path);
 const MAX_TEXT_BYTES = 256 * 1024;
 /**
  * A program a HEALTHCHECK may run holds the URL it probes: a small .py file outside Python's own library, or a

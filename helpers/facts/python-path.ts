@@ -92,6 +92,20 @@ function homeOf(ix: FsIndex, env: readonly string[], user = ''): string {
   return pw?.home || '/';
 }
 
+/**
+ * pyvenv.cfg's include-system-site-packages (python -m venv --system-site-packages writes "true"); site.py reads
+ * a missing key as true. Unread text: the venv module always writes the key, false unless asked.
+ */
+function includesSystemSite(cfg: string | undefined): boolean {
+  if (cfg === undefined) return false;
+  for (const line of cfg.split('\n')) {
+    const [key = '', ...rest] = line.split('=');
+    if (key.trim().toLowerCase() === 'include-system-site-packages')
+      return rest.join('=').trim().toLowerCase() === 'true';
+  }
+  return true;
+}
+
 /** The image is Debian (or derived from it) by its os-release; without one, the contract's Debian base is assumed. */
 function isDebian(ix: FsIndex): boolean {
   const text = textOf(ix, '/etc/os-release') ?? textOf(ix, '/usr/lib/os-release');
@@ -122,8 +136,12 @@ export function pythonPath(ix: FsIndex, i: PythonPathInput): PythonPath {
   add(`${prefix}/lib/python${version}`, 'stdlib');
   add(`${prefix}/lib/python${version}/lib-dynload`, 'lib-dynload');
   if (!i.flags.has('S')) {
-    const venv = posix.dirname(posix.dirname(i.programPath));
-    const inVenv = isFile(ix, `${venv}/pyvenv.cfg`);
+    // site.py finds pyvenv.cfg beside the executable or one dir up; the venv is the dir above the executable's.
+    const exeDir = posix.dirname(i.programPath);
+    const cfg = [exeDir, posix.dirname(exeDir)].map((d) => `${d}/pyvenv.cfg`).find((f) => isFile(ix, f));
+    const inVenv = cfg !== undefined;
+    const venv = posix.dirname(exeDir);
+    const systemSite = !inVenv || includesSystemSite(textOf(ix, cfg));
     const debian = prefix === '/usr' && isDebian(ix);
     // Debian's site.py (checked with bookworm's python3.11): <prefix>/local/lib/pythonX.Y/dist-packages,
     // <prefix>/lib/python3/dist-packages, <prefix>/lib/pythonX.Y/dist-packages, and no site-packages outside a
@@ -136,15 +154,19 @@ export function pythonPath(ix: FsIndex, i: PythonPathInput): PythonPath {
             `${p}/lib/python${version}/dist-packages`,
           ]
         : [`${p}/lib/python${version}/site-packages`];
-    // site.ENABLE_USER_SITE: off with -s/-I, PYTHONNOUSERSITE (ignored under -E) or in a venv; ~/.local on Linux.
+    // site.ENABLE_USER_SITE: off with -s/-I, PYTHONNOUSERSITE (ignored under -E) or in a venv that does not
+    // include the system site dirs; ~/.local on Linux.
     const noUserSite =
-      isolated || i.flags.has('s') || inVenv || (!i.flags.has('E') && Boolean(envValue(i.env, 'PYTHONNOUSERSITE')));
+      isolated ||
+      i.flags.has('s') ||
+      !systemSite ||
+      (!i.flags.has('E') && Boolean(envValue(i.env, 'PYTHONNOUSERSITE')));
     const userBase = (!i.flags.has('E') && envValue(i.env, 'PYTHONUSERBASE')) || `${homeOf(ix, i.env, i.user)}/.local`;
     // In the order site.py adds them: the venv's own, the user site, the system's.
     const sites = [
       ...(inVenv ? [`${venv}/lib/python${version}/site-packages`, ...(debian ? systemSites(venv) : [])] : []),
       ...(noUserSite ? [] : [`${userBase}/lib/python${version}/site-packages`]),
-      ...(inVenv ? [] : systemSites(prefix)),
+      ...(systemSite ? systemSites(prefix) : []),
     ];
     for (const s of sites) {
       if (!isDir(ix, s)) continue;

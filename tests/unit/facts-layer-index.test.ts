@@ -83,12 +83,21 @@ describe('indexLayer', () => {
         { name: 'opt/old/new.txt', data: 'n' },
         { name: 'etc/passwd', data: 'root:x:0:0::/root:/sbin/nologin\n' },
         { name: 'etc/motd', data: 'not captured' },
+        { name: 'opt/venv/pyvenv.cfg', data: 'home = /usr/bin\ninclude-system-site-packages = true\n' },
       ]),
     ]);
     expect(ix.whiteouts).toEqual(['/usr/bin/victim']);
     expect(ix.opaqueDirs).toEqual(['/opt/old']);
-    expect(ix.entries.map((e) => e.path)).toEqual(['/opt/old/new.txt', '/etc/passwd', '/etc/motd']);
-    expect(ix.texts).toEqual({ '/etc/passwd': 'root:x:0:0::/root:/sbin/nologin\n' });
+    expect(ix.entries.map((e) => e.path)).toEqual([
+      '/opt/old/new.txt',
+      '/etc/passwd',
+      '/etc/motd',
+      '/opt/venv/pyvenv.cfg',
+    ]);
+    expect(ix.texts).toEqual({
+      '/etc/passwd': 'root:x:0:0::/root:/sbin/nologin\n',
+      '/opt/venv/pyvenv.cfg': 'home = /usr/bin\ninclude-system-site-packages = true\n',
+    });
   });
 
   test('keeps the text of small scripts a HEALTHCHECK may run when they name a URL or open a socket', async () => {

@@ -425,6 +425,37 @@ describe('programs-start: Python modules', () => {
     expect(run(checkProgramsStart, alpine)).toEqual([]);
   });
 
+  test("a venv sees the system's site dirs (and the user site) only with include-system-site-packages = true", () => {
+    const venv = [
+      dir('/opt/venv/bin'),
+      symlink('/opt/venv/bin/python3', '/usr/bin/python3'),
+      file('/opt/venv/pyvenv.cfg'),
+      dir('/opt/venv/lib/python3.11/site-packages'),
+      dir('/usr/lib/python3/dist-packages'),
+      file('/usr/lib/python3/dist-packages/svc/__init__.py'),
+      file('/usr/lib/python3/dist-packages/svc/__main__.py'),
+      file('/opt/venv/lib/python3.11/site-packages/own/__main__.py'),
+      file('/home/nonroot/.local/lib/python3.11/site-packages/mine/__main__.py'),
+    ];
+    const facts = (cfg: string, module: string) =>
+      withFs(
+        withConfig(amdBase, { Entrypoint: null, Cmd: ['/opt/venv/bin/python3', '-m', module], WorkingDir: '/app' }),
+        venv,
+        [],
+        { '/opt/venv/pyvenv.cfg': cfg },
+      );
+    const on = 'home = /usr/bin\ninclude-system-site-packages = true\nversion = 3.11.2\n';
+    const off = 'home = /usr/bin\ninclude-system-site-packages = false\nversion = 3.11.2\n';
+    for (const m of ['svc', 'own', 'mine']) expect(run(checkProgramsStart, facts(on, m)), m).toEqual([]);
+    expect(run(checkProgramsStart, facts(off, 'own'))).toEqual([]);
+    for (const m of ['svc', 'mine'])
+      expect(seen(checkProgramsStart, facts(off, m))[0]).toContain(`no module or package "${m}"`);
+    const where = run(checkProgramsStart, facts(on, 'nothere'))[0]!.where;
+    expect(where).toContain(
+      '/opt/venv/lib/python3.11/site-packages (site), /home/nonroot/.local/lib/python3.11/site-packages (user site), /usr/lib/python3/dist-packages (site)',
+    );
+  });
+
   test('behind an init wrapper (tini, dumb-init) the command it runs is judged; the wrapper must start too', () => {
     const tini = exe('/usr/bin/tini', { elf: 'x86-64', interp: LD64, needed: ['libc.so.6'] });
     const wrapped = (Cmd: string[], extra: FsEntry[] = layout, init = tini) =>
