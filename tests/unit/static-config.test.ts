@@ -21,7 +21,7 @@ import {
   withConfig,
   withFs,
 } from '../support/sample-facts.ts';
-import type { ImageFacts } from '../../helpers/model/image-facts.ts';
+import type { FsEntry, ImageFacts } from '../../helpers/model/image-facts.ts';
 import { serviceImageConfig } from '../../fixtures/service-image.ts';
 
 const contract = loadContract({});
@@ -438,6 +438,27 @@ describe('entrypoint', () => {
       ],
       command: ['python3'],
     });
+  });
+
+  test('python runs a directory or zip holding __main__ as its script; a directory without one fails', () => {
+    const cmd = (script: string, add: FsEntry[]) =>
+      withConfig(withFs(base, add), { Entrypoint: null, Cmd: ['/usr/bin/python3', script] });
+    expect(run(checkEntrypoint, cmd('/app/svc', [dir('/app/svc'), file('/app/svc/__main__.py')]))).toEqual([]);
+    expect(run(checkEntrypoint, cmd('/app/svc', [dir('/app/svc'), file('/app/svc/__main__.pyc')]))).toEqual([]);
+    expect(run(checkEntrypoint, cmd('/app/svc.pyz', [file('/app/svc.pyz')]))).toEqual([]);
+    expect(seen(checkEntrypoint, cmd('/app/svc', [dir('/app/svc'), file('/app/svc/main.py')]))).toBe(
+      '/app/svc is a directory without a __main__ module: python cannot run it',
+    );
+    // The HEALTHCHECK's probe is read from that __main__ module.
+    const probe = withFs(
+      withConfig(base, { Healthcheck: { Test: ['CMD', '/usr/bin/python3', '/app/probe'] } }),
+      [dir('/app/probe'), file('/app/probe/__main__.py')],
+      [],
+      { '/app/probe/__main__.py': 'import urllib.request\nurllib.request.urlopen("http://127.0.0.1:8080/health")\n' },
+    );
+    expect(seen(checkHealthcheck, probe)).toBe(
+      'http://127.0.0.1:8080/health probes path /health (in image file /app/probe/__main__.py)',
+    );
   });
 
   test('a symlinked program whose target is missing fails', () => {

@@ -4,6 +4,7 @@ import { findProgram, isRegularFile, resolvePath } from '../../facts/resolve.ts'
 import { PYTHON_LIBRARY } from '../../facts/content-facts.ts';
 import { textOf } from '../../facts/users.ts';
 import type { ImageFacts } from '../../model/image-facts.ts';
+import { dirMain } from './program.ts';
 import { pythonInvocation } from './programs-start.ts';
 
 /** Where a HEALTHCHECK's probe is written: its arguments, its -c code, or a file it runs. */
@@ -55,7 +56,12 @@ export function probeSources(facts: ImageFacts, argv: readonly string[]): ProbeS
     out.unread.push(`the compiled program ${look.path}`);
     return out;
   }
-  if (inv.script) fileText(resolvePath(facts.fs, inv.script, wd).path, 'the probe script');
+  if (inv.script) {
+    const r = resolvePath(facts.fs, inv.script, wd);
+    // A directory given as the script runs its __main__ module.
+    const main = r.entry?.type === 'dir' ? dirMain(facts, r.path, look.entry) : undefined;
+    fileText(main ?? r.path, 'the probe script');
+  }
   let sysPath: ReturnType<typeof pythonPath> | undefined;
   const path = () =>
     (sysPath ??= pythonPath(facts.fs, {

@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import { findModule } from '../../facts/python-path.ts';
 import { findProgram, isExecutable, isRegularFile, resolvePath } from '../../facts/resolve.ts';
 import type { FsEntry, ImageFacts } from '../../model/image-facts.ts';
 import type { Finding } from '../../model/finding.ts';
@@ -69,6 +70,11 @@ function scriptArgument(program: string, args: readonly string[]): string | unde
   return undefined;
 }
 
+/** The __main__ module python finds in a directory it is given as its script, if any. */
+export function dirMain(facts: ImageFacts, dir: string, interpreter?: FsEntry): string | undefined {
+  return findModule(facts.fs, '__main__', { dirs: [{ dir, why: 'script dir' }] }, interpreter?.elf).found;
+}
+
 const kind = (e: FsEntry) =>
   e.type === 'dir'
     ? 'a directory'
@@ -117,9 +123,14 @@ export function judgeArgv(facts: ImageFacts, argv: readonly string[], check: str
   const script = scriptArgument(program, args);
   if (script) {
     const r = resolvePath(facts.fs, script, facts.config.WorkingDir || '/');
-    if (!isRegularFile(r.entry)) {
+    const python = /^python/.test(posix.basename(program));
+    // python runs a directory (or a zip, a regular file) holding a __main__ module as a script.
+    const runnable = isRegularFile(r.entry) || (python && r.entry?.type === 'dir' && dirMain(facts, r.path, f.entry));
+    if (!runnable) {
       const seen = r.entry
-        ? `${r.path} is ${r.entry.type === 'dir' ? 'a directory' : 'not a regular file'}`
+        ? r.entry.type === 'dir'
+          ? `${r.path} is a directory${python ? ' without a __main__ module: python cannot run it' : ''}`
+          : `${r.path} is not a regular file`
         : `script ${script} is not in the image filesystem (resolved to ${r.path})`;
       out.push({ check, expected: `the script ${posix.basename(program)} runs (${script}) exists`, seen, where });
     }
