@@ -196,12 +196,13 @@ interface ModuleLookup {
 function moduleFiles(name: string, version: string | undefined, machine: string | undefined): string[] {
   const t = tripletOf(machine);
   const tag = version ? `cpython-${version.replace('.', '')}` : undefined;
+  // FileFinder's order: extension modules, then source, then sourceless bytecode.
   return [
-    `${name}.py`,
-    `${name}.pyc`,
     ...(tag && t ? [`${name}.${tag}-${t}.so`] : []),
     `${name}.abi3.so`,
     `${name}.so`,
+    `${name}.py`,
+    `${name}.pyc`,
   ];
 }
 
@@ -228,14 +229,13 @@ export function findModule(
     let regular: string | undefined;
     const namespace: string[] = [];
     for (const d of portions) {
+      // Within one dir: a package (dir with __init__), else a module file, else the dir is a namespace portion,
+      // used only when no later dir holds a package or module of that name.
       const pkg = posix.join(d, name);
-      if (isDir(ix, pkg)) {
-        if (moduleFiles('__init__', path.version, machine).some((f) => isFile(ix, posix.join(pkg, f)))) {
-          regular = pkg;
-          break;
-        }
-        namespace.push(pkg);
-        continue;
+      const dirHere = isDir(ix, pkg);
+      if (dirHere && moduleFiles('__init__', path.version, machine).some((f) => isFile(ix, posix.join(pkg, f)))) {
+        regular = pkg;
+        break;
       }
       const f = moduleFiles(name, path.version, machine)
         .map((x) => posix.join(d, x))
@@ -244,6 +244,7 @@ export function findModule(
         module = f;
         break;
       }
+      if (dirHere) namespace.push(pkg);
     }
     const where = n === 0 ? portions.join(', ') : `${portions.join(', ')} (the ${parts.slice(0, n).join('.')} package)`;
     if (module) {

@@ -309,6 +309,25 @@ describe('programs-start: Python modules', () => {
     expect(seen(checkProgramsStart, app(['-m', 'api'], layout))[0]).toContain('without a __main__ module');
   });
 
+  test('one path dir: a package beats a module file, a module file beats a directory without __init__', () => {
+    const assets = [dir('/app/server'), dir('/app/server/static'), file('/app/server/static/x.css')];
+    expect(run(checkProgramsStart, app(['-m', 'server'], [file('/app/server.py'), ...assets]))).toEqual([]);
+    // With __init__ the package wins, and python -m needs its __main__.
+    expect(
+      seen(
+        checkProgramsStart,
+        app(['-m', 'server'], [file('/app/server.py'), ...assets, file('/app/server/__init__.py')]),
+      )[0],
+    ).toContain('server is a package (/app/server) without a __main__ module');
+    // A namespace portion in an earlier dir yields to a module in a later one.
+    expect(
+      run(
+        checkProgramsStart,
+        app(['-m', 'svc'], [dir('/app/svc/static'), file('/srv/code/svc.py')], ['PYTHONPATH=/srv/code']),
+      ),
+    ).toEqual([]);
+  });
+
   test('uvicorn and gunicorn apps resolve from the working dir and their --app-dir', () => {
     const uvicorn = exe('/usr/local/bin/uvicorn', { shebang: '/usr/bin/python3' });
     const cmd = (c: string[], extra: FsEntry[]) =>
