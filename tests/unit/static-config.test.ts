@@ -139,6 +139,13 @@ describe('exposed-port', () => {
   test('passes when more ports are exposed besides the contract port', () => {
     expect(run(checkExposedPort, withConfig(base, { ExposedPorts: { '8080/tcp': {}, '9090/tcp': {} } }))).toEqual([]);
   });
+
+  test('a key without a protocol is tcp (OCI image spec: "port/tcp", "port/udp" or "port", tcp by default)', () => {
+    expect(run(checkExposedPort, withConfig(base, { ExposedPorts: { '8080': {} } }))).toEqual([]);
+    expect(seen(checkExposedPort, withConfig(base, { ExposedPorts: { '8000': {} } }))).toBe(
+      'ExposedPorts holds 8000, not 8080/tcp',
+    );
+  });
 });
 
 describe('healthcheck', () => {

@@ -2,10 +2,13 @@ import type { StaticCheck } from './types.ts';
 
 export const EXPOSED_PORT = 'exposed-port';
 
+/** OCI image-spec ExposedPorts keys are "port/tcp", "port/udp" or "port", the protocol defaulting to tcp. */
+const withProtocol = (key: string) => (key.includes('/') ? key.toLowerCase() : `${key}/tcp`);
+
 export const checkExposedPort: StaticCheck = (facts, _contract, service) => {
   const want = `${service.port}/tcp`;
   const ports = Object.keys(facts.config.ExposedPorts);
-  if (ports.includes(want)) return [];
+  if (ports.some((p) => withProtocol(p) === want)) return [];
   return [
     {
       check: EXPOSED_PORT,
