@@ -3,6 +3,7 @@
 import type { Platform } from '../model/platform.ts';
 import type { Contract } from '../contract/schema.ts';
 import type { FlowBudgets } from './budgets.ts';
+import type { StackControl } from './containers.ts';
 import type { Exchange } from './exchange.ts';
 import { call, type CallOptions } from './http.ts';
 import { FlowRun } from './steps.ts';
@@ -21,6 +22,8 @@ export interface FlowEnv {
   setUrl(service: string, url: string): void;
   /** Stand-in name → its container on the stack's network, or why the harness started none. */
   standIns: ReadonlyMap<string, { containerId?: string; skipped?: string }>;
+  /** Stops and starts the stack's containers (the fault flow). */
+  control: StackControl;
 }
 
 /** One flow test: its step runner, its requests, and the figures it records. */

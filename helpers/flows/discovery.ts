@@ -5,9 +5,8 @@
 // MONGODB_URL names is stopped, then started again — never through an endpoint of the service itself.
 import { resolveServiceEnv, serviceNamed } from '../contract/load.ts';
 import type { StandIn } from '../contract/schema.ts';
-import { restartStandIn, standInForUrl } from '../runtime/standins.ts';
+import { standInForUrl } from '../runtime/standins.ts';
 import { waitForHttp200 } from '../runtime/wait.ts';
-import { isRunning, startContainer, stopContainer } from './containers.ts';
 import type { Flow } from './context.ts';
 import { gatewayDependencies, judgeStatuses, meshStatuses, type Health } from './discovery-checks.ts';
 import { requestLine } from './exchange.ts';
@@ -60,14 +59,14 @@ export async function discoveryAndFaults(f: Flow): Promise<void> {
   try {
     await f.step('mesh-lists-others-healthy', () => awaitStatuses(f, 'mesh', all(others, 'healthy')));
     await f.step('gateway-dependencies-healthy', () => awaitStatuses(f, 'gateway', all(gatewayDeps(f), 'healthy')));
-    await f.step('stop-data-chain', () => stopContainer(id));
+    await f.step('stop-data-chain', () => env.control.stop(id));
     f.figures['meshSeesStopMs'] = await f.step('mesh-sees-data-chain-down', () =>
       awaitStatuses(f, 'mesh', { [ROLE.dataChain]: 'unhealthy' }),
     );
     await f.step('gateway-sees-data-chain-down', () => awaitStatuses(f, 'gateway', { [ROLE.dataChain]: 'unhealthy' }));
     const restartedAt = Date.now();
     await f.step('restart-data-chain', async () => {
-      env.setUrl(ROLE.dataChain, await startContainer(id, dc.port));
+      env.setUrl(ROLE.dataChain, await env.control.start(id, dc.port));
       const w = await waitForHttp200(`${env.url(ROLE.dataChain)}${dc.healthPath}`, { budgetMs: env.budgets.restartMs });
       if (!w.ok)
         throw new StepProblem([
@@ -83,7 +82,7 @@ export async function discoveryAndFaults(f: Flow): Promise<void> {
     f.figures['restartRecoveredMs'] = Date.now() - restartedAt;
 
     const storage = storageOf(f);
-    await f.step('stop-storage', async () => stopContainer(storage.containerId()));
+    await f.step('stop-storage', async () => env.control.stop(storage.containerId()));
     f.figures['storageDownSeenMs'] = await f.step('health-503-storage-down', () =>
       awaitDataChainHealth(f, 503, 'storage is down: a health endpoint must not say healthy'),
     );
@@ -94,7 +93,7 @@ export async function discoveryAndFaults(f: Flow): Promise<void> {
       expectStatus(x, 503, 'storage is down: a storage-backed call must not succeed');
     });
     await f.step('start-storage', async () => {
-      const r = await restartStandIn(storage.standIn(), storage.containerId()).catch((e: Error) => {
+      const r = await env.control.startStandIn(storage.standIn(), storage.containerId()).catch((e: Error) => {
         throw new StepProblem([
           {
             check: `docker start ${storage.standIn().name}`,
@@ -206,11 +205,13 @@ function hasService(f: Flow, name: string): boolean {
 
 /** Leaves data-chain and its storage running, whatever step failed, for any flow that runs after. */
 async function restore(f: Flow, id: string, port: number): Promise<void> {
-  if (!(await isRunning(id)))
-    f.env.setUrl(ROLE.dataChain, await startContainer(id, port).catch(() => f.env.url(ROLE.dataChain)));
+  const { control } = f.env;
+  if (!(await control.isRunning(id)))
+    f.env.setUrl(ROLE.dataChain, await control.start(id, port).catch(() => f.env.url(ROLE.dataChain)));
   try {
     const storage = storageOf(f);
-    if (!(await isRunning(storage.containerId()))) await restartStandIn(storage.standIn(), storage.containerId());
+    if (!(await control.isRunning(storage.containerId())))
+      await control.startStandIn(storage.standIn(), storage.containerId());
   } catch {
     /* no storage stand-in of ours, or it cannot start: the step that needed it has failed already */
   }

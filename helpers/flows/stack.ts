@@ -4,6 +4,7 @@ import type { Platform } from '../model/platform.ts';
 import type { Contract } from '../contract/schema.ts';
 import { flowBudgets } from './budgets.ts';
 import type { FlowEnv } from './context.ts';
+import { engineStackControl, type StackControl } from './containers.ts';
 import { flowTokens } from './tokens.ts';
 
 /** What a flow needs of a running stack: where each service answers and which container it is. */
@@ -14,6 +15,7 @@ export async function flowEnvOf(
   urls: Map<string, string>,
   ids: ReadonlyMap<string, string>,
   standIns: ReadonlyMap<string, { containerId?: string; skipped?: string }> = new Map(),
+  control: StackControl = engineStackControl,
 ): Promise<FlowEnv> {
   return {
     platform,
@@ -25,6 +27,7 @@ export async function flowEnvOf(
     containerId: (name) => ids.get(name) ?? missing(name, ids),
     setUrl: (name, url) => void urls.set(name, url),
     standIns,
+    control,
   };
 }
 

@@ -24,6 +24,12 @@ const env: FlowEnv = {
   containerId: () => 'x',
   setUrl: () => undefined,
   standIns: new Map(),
+  control: {
+    stop: async () => undefined,
+    start: async () => 'http://127.0.0.1:9',
+    isRunning: async () => true,
+    startStandIn: async () => ({ readyMs: 0 }),
+  },
 };
 
 describe('runFlow and the figures book', () => {
