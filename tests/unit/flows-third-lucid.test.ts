@@ -1,0 +1,48 @@
+// The real flow code (helpers/flows) run against a third, in-process Lucid implementation (tests/support/
+// third-lucid.ts) taking the choices the contract (§3–§5) leaves open: each must pass. A §4 defect must fail.
+import { afterEach, describe, expect, test } from 'vitest';
+import { loadContract } from '../../helpers/contract/load.ts';
+import { anchoringEndToEnd } from '../../helpers/flows/anchoring.ts';
+import { authAndValidation } from '../../helpers/flows/auth.ts';
+import { discoveryAndFaults } from '../../helpers/flows/discovery.ts';
+import { gatewayReadBack } from '../../helpers/flows/gateway.ts';
+import { Flow } from '../../helpers/flows/context.ts';
+import { FlowFailed } from '../../helpers/flows/steps.ts';
+import { startThird, type ThirdOptions } from '../support/third-lucid.ts';
+
+const contract = loadContract({});
+let close: (() => Promise<unknown>) | undefined;
+afterEach(async () => {
+  await close?.();
+  close = undefined;
+});
+
+type Outcome = { ok: true; f: Flow } | { ok: false; f: Flow; step: string; message: string };
+
+async function run(body: (f: Flow) => Promise<void>, o: ThirdOptions = {}): Promise<Outcome> {
+  const third = await startThird(contract, o);
+  close = third.close;
+  const f = new Flow(await third.env(), 'third-lucid');
+  try {
+    await body(f);
+    return { ok: true, f };
+  } catch (e) {
+    if (e instanceof FlowFailed) return { ok: false, f, step: e.info.step, message: e.message };
+    throw e;
+  }
+}
+
+/** 'passed', or where and why it failed (the message shows in the assertion). */
+const verdict = (r: Outcome) => (r.ok ? 'passed' : `failed at ${r.step}: ${r.message}`);
+
+describe('the third implementation with the reference choices passes every flow', () => {
+  test('anchoring-end-to-end, genesis block 0', async () =>
+    expect(verdict(await run(anchoringEndToEnd, { firstHeight: 0 }))).toBe('passed'));
+  test('anchoring-end-to-end, first block 1', async () =>
+    expect(verdict(await run(anchoringEndToEnd, { firstHeight: 1 }))).toBe('passed'));
+  test('auth-and-validation', async () => expect(verdict(await run(authAndValidation))).toBe('passed'));
+  test('gateway-read-back (statuses passed through)', async () =>
+    expect(verdict(await run(gatewayReadBack))).toBe('passed'));
+  test('discovery-and-faults (servers closed and reopened, storage a flag)', async () =>
+    expect(verdict(await run(discoveryAndFaults))).toBe('passed'));
+});
