@@ -25,15 +25,20 @@ const anchorBody = (over: Record<string, unknown> = {}) => ({
   ...over,
 });
 
+/**
+ * A session_anchor transaction as session-anchoring submits it (contract §4.5: {type, data, signature}, the data
+ * carrying the session's merkle_root): an engine that validates the body before the permission accepts it.
+ */
+const anchorTx = () => ({
+  type: 'session_anchor',
+  data: { session_id: randomUUID(), merkle_root: hex64() },
+  signature: '',
+});
+
 /** One request per blockchain app, each behind auth: a write on two, a read on the third (contract §4 endpoints only). */
 const authProbes = (contract: Contract): Probe[] => [
   { service: ROLE.anchoring, method: 'POST', path: apiPath(contract, 'anchorSession'), json: anchorBody() },
-  {
-    service: ROLE.engine,
-    method: 'POST',
-    path: apiPath(contract, 'transactions'),
-    json: { type: 'harness_probe', data: { note: 'must be refused' }, signature: '' },
-  },
+  { service: ROLE.engine, method: 'POST', path: apiPath(contract, 'transactions'), json: anchorTx() },
   { service: ROLE.blocks, method: 'GET', path: apiPath(contract, 'blockByHeight', { height: 1 }) },
 ];
 

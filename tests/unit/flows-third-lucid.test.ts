@@ -46,3 +46,8 @@ describe('the third implementation with the reference choices passes every flow'
   test('discovery-and-faults (servers closed and reopened, storage a flag)', async () =>
     expect(verdict(await run(discoveryAndFaults))).toBe('passed'));
 });
+
+describe('choices the contract leaves open: a correct implementation passes', () => {
+  test('engine: authenticate (401), validate the body (422 for an unknown tx type), then authorize (403)', async () =>
+    expect(verdict(await run(authAndValidation, { engineKnownTypesOnly: true }))).toBe('passed'));
+});
