@@ -58,21 +58,26 @@ const txsOf = (block: Record<string, unknown>): BlockTx[] | undefined =>
     ? (block['transactions'] as BlockTx[])
     : undefined;
 
-/** The session_anchor transaction of this anchoring, or the reason it is not in the block. */
+/** Hex ids and UUIDs name the same thing in either case. */
+const sameId = (a: unknown, b: unknown) =>
+  typeof a === 'string' && typeof b === 'string' && a.toLowerCase() === b.toLowerCase();
+
+/**
+ * The session_anchor transaction of this anchoring, or the reason it is not in the block. §4.7 names only
+ * `merkle_root` in its data: it is found by type and root, the one under the status's tx id first; a
+ * data.session_id, when the implementation records one, must be the anchored session.
+ */
 export function findAnchorTx(
   block: Record<string, unknown>,
   want: { session_id: string; merkle_root: string; tx_id?: string },
 ): { tx?: BlockTx; problems: StepFinding[] } {
   const txs = txsOf(block);
-  const expected = `a session_anchor transaction${want.tx_id ? ` ${want.tx_id}` : ''} with data.session_id ${want.session_id} and data.merkle_root ${want.merkle_root}`;
+  const expected = `a session_anchor transaction${want.tx_id ? ` ${want.tx_id}` : ''} whose data.merkle_root is ${want.merkle_root} (and data.session_id, if any, ${want.session_id})`;
   if (!txs) return { problems: [{ expected, seen: `transactions = ${show(block['transactions'])}` }] };
-  const tx = txs.find(
-    (t) =>
-      t.type === 'session_anchor' &&
-      isObject(t.data) &&
-      t.data['merkle_root'] === want.merkle_root &&
-      t.data['session_id'] === want.session_id,
+  const anchors = txs.filter(
+    (t) => t.type === 'session_anchor' && isObject(t.data) && sameId(t.data['merkle_root'], want.merkle_root),
   );
+  const tx = anchors.find((t) => want.tx_id !== undefined && sameId(t.tx_id, want.tx_id)) ?? anchors[0];
   if (!tx)
     return {
       problems: [
@@ -85,9 +90,13 @@ export function findAnchorTx(
         },
       ],
     };
-  if (want.tx_id && tx.tx_id !== want.tx_id)
-    return { tx, problems: [{ expected, seen: `the session_anchor has tx_id ${show(tx.tx_id)}` }] };
-  return { tx, problems: [] };
+  const problems: StepFinding[] = [];
+  if (want.tx_id && !sameId(tx.tx_id, want.tx_id))
+    problems.push({ expected, seen: `the session_anchor has tx_id ${show(tx.tx_id)}` });
+  const data = tx.data as Record<string, unknown>;
+  if ('session_id' in data && !sameId(data['session_id'], want.session_id))
+    problems.push({ expected, seen: `the session_anchor's data.session_id is ${show(data['session_id'])}` });
+  return { tx, problems };
 }
 
 /** Every tx_id is the SHA-256 of its transaction body (the tx minus tx_id) as canonical JSON. */

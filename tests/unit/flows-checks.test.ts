@@ -129,10 +129,26 @@ describe('the anchor transaction', () => {
     expect(r.tx).toBeUndefined();
     expect(r.problems[0]?.seen).toBe('0 transaction(s): []');
   });
-  test('another root or another session is not this anchor', () => {
+  test('another root, or a data.session_id of another session, is not this anchor', () => {
     expect(findAnchorTx(block(2), { ...want, merkle_root: 'f'.repeat(64) }).problems).toHaveLength(1);
     expect(findAnchorTx(block(2), { ...want, session_id: 'other' }).problems).toHaveLength(1);
   });
   test('the right anchor under another tx id is reported', () =>
     expect(findAnchorTx(block(2), { ...want, tx_id: 'ab'.repeat(32) }).problems[0]?.seen).toMatch(/has tx_id/));
+  test('data need not carry session_id (§4.7 names only merkle_root); tx ids compare in either case', () => {
+    const b = block(2);
+    const txs = (b['transactions'] as Record<string, unknown>[]).map((t) =>
+      t['tx_id'] === anchor.tx_id ? { ...t, data: { merkle_root: want.merkle_root, anchoring_id: 'a-1' } } : t,
+    );
+    expect(findAnchorTx({ ...b, transactions: txs }, { ...want, tx_id: anchor.tx_id.toUpperCase() }).problems).toEqual(
+      [],
+    );
+  });
+  test('of two session_anchors with the root, the one under the status tx id is judged', () => {
+    const b = block(2);
+    const [tx] = (b['transactions'] as Record<string, unknown>[]).filter((t) => t['tx_id'] === anchor.tx_id);
+    const decoy = { ...tx, tx_id: 'cd'.repeat(32), data: { merkle_root: want.merkle_root, session_id: 'other' } };
+    const r = findAnchorTx({ ...b, transactions: [decoy, ...(b['transactions'] as unknown[])] }, want);
+    expect([r.tx?.tx_id, r.problems]).toEqual([anchor.tx_id, []]);
+  });
 });

@@ -48,6 +48,14 @@ describe('the third implementation with the reference choices passes every flow'
 });
 
 describe('choices the contract leaves open: a correct implementation passes', () => {
+  test('anchor tx data carries merkle_root (the only field §4.7 names) and anchoring_id, not session_id', async () =>
+    expect(
+      verdict(
+        await run(anchoringEndToEnd, {
+          anchorData: ({ merkle_root, anchoring_id }) => ({ merkle_root, anchoring_id }),
+        }),
+      ),
+    ).toBe('passed'));
   test('engine: authenticate (401), validate the body (422 for an unknown tx type), then authorize (403)', async () =>
     expect(verdict(await run(authAndValidation, { engineKnownTypesOnly: true }))).toBe('passed'));
 });
