@@ -163,10 +163,18 @@ const FlowsSchema = z.object({
         { prefix: '/api/v1/blocks', service: 'block-manager', upstreamPrefix: '/api/v1/blocks' },
         { prefix: '/api/v1/data-chain', service: 'data-chain', upstreamPrefix: '/api/v1' },
       ]),
-      /** Names under which the gateway's health `dependencies` lists its upstreams. */
+      /**
+       * The names the gateway's health `dependencies` is judged on (§3 names none). `required`: what the flows can
+       * justify, the services it routes to (§4.9); they must be listed and follow a stop and a restart (the service
+       * the fault flow stops is required whatever this says). `optional`: judged only when listed, and `unknown`
+       * passes: the contract does not oblige the gateway to watch them.
+       */
       dependencies: z
-        .array(z.string().min(1))
-        .default(['session-anchoring', 'block-manager', 'data-chain', 'blockchain-engine']),
+        .object({
+          required: z.array(z.string().min(1)).default(['session-anchoring', 'block-manager', 'data-chain']),
+          optional: z.array(z.string().min(1)).default(['blockchain-engine']),
+        })
+        .prefault({}),
     })
     .prefault({}),
   /**

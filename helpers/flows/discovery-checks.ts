@@ -80,19 +80,31 @@ const spelling = (name: string) =>
     .replace(/[_\s]+/g, '-')
     .replace(/^lucid-/, '');
 
-/** Each wanted name is listed with the wanted status (other entries are not judged). */
+/**
+ * Each wanted name is listed with the wanted status; each `optional` name only if it is listed, and for it `unknown`
+ * is as good as `healthy` (a peer the lister is not obliged to watch). Other entries are not judged.
+ */
 export function judgeStatuses(
   seen: Record<string, string> | undefined,
   want: Record<string, Health>,
   where: string,
+  optional: Record<string, Health> = {},
 ): StepFinding[] {
-  const expected = `${where}: ${Object.entries(want)
-    .map(([n, s]) => `${n} ${s}`)
-    .join(', ')}`;
+  const opt = Object.entries(optional).filter(([n]) => !(n in want));
+  const expected = `${where}: ${[
+    ...Object.entries(want).map(([n, s]) => `${n} ${s}`),
+    ...opt.map(([n, s]) => `${n} ${s === 'healthy' ? 'healthy or unknown' : s} if listed`),
+  ].join(', ')}`;
   if (!seen) return [{ expected, seen: 'no list of services in the answer' }];
   const bySpelling = new Map(Object.entries(seen).map(([n, s]) => [spelling(n), s]));
   const statusOfName = (n: string) => seen[n] ?? bySpelling.get(spelling(n));
-  const wrong = Object.entries(want).filter(([n, s]) => !matches(statusOfName(n), s));
+  const wrong = [
+    ...Object.entries(want).filter(([n, s]) => !matches(statusOfName(n), s)),
+    ...opt.filter(([n, s]) => {
+      const got = statusOfName(n);
+      return got !== undefined && !(s === 'healthy' && got === 'unknown') && !matches(got, s);
+    }),
+  ];
   if (!wrong.length) return [];
   return [
     {
@@ -102,4 +114,20 @@ export function judgeStatuses(
         .join(', '),
     },
   ];
+}
+
+/**
+ * What the gateway's `dependencies` must show when every service is `status` (contract data
+ * flows.gateway.dependencies): the required names and `stopped`, the service the fault flow stops and restarts,
+ * which the gateway must therefore watch; the optional ones only if listed.
+ */
+export function gatewayDependencyWant(
+  deps: { required: readonly string[]; optional: readonly string[] },
+  stopped: string,
+  status: Health,
+): { want: Record<string, Health>; optional: Record<string, Health> } {
+  const required = [...new Set([...deps.required, stopped])];
+  const each = (names: readonly string[]) =>
+    Object.fromEntries(names.map((n) => [n, status])) as Record<string, Health>;
+  return { want: each(required), optional: each(deps.optional.filter((n) => !required.includes(n))) };
 }

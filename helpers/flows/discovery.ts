@@ -8,18 +8,26 @@ import type { StandIn } from '../contract/schema.ts';
 import { standInForUrl } from '../runtime/standins.ts';
 import { waitForHttp200 } from '../runtime/wait.ts';
 import type { Flow } from './context.ts';
-import { gatewayDependencies, judgeStatuses, meshStatuses, type Health } from './discovery-checks.ts';
+import {
+  gatewayDependencies,
+  gatewayDependencyWant,
+  judgeStatuses,
+  meshStatuses,
+  type Health,
+} from './discovery-checks.ts';
 import { requestLine } from './exchange.ts';
 import { expectStatus } from './expect.ts';
 import { pollUntil } from './poll.ts';
 import { FLOW_SERVICES, ROLE } from './roles.ts';
 import { StepProblem } from './steps.ts';
 
-/** The names the gateway's health lists its upstreams under: contract data (flows.gateway.dependencies), overridable per run. */
-const gatewayDeps = (f: Flow): readonly string[] => f.env.contract.flows.gateway.dependencies;
-
-/** Polls one listing until every wanted service shows the wanted status (bounded). */
-async function awaitStatuses(f: Flow, which: 'mesh' | 'gateway', want: Record<string, Health>): Promise<number> {
+/** Polls one listing until every wanted service shows the wanted status (bounded); `optional` only if listed. */
+async function awaitStatuses(
+  f: Flow,
+  which: 'mesh' | 'gateway',
+  want: Record<string, Health>,
+  optional: Record<string, Health> = {},
+): Promise<number> {
   const [service, path, read] =
     which === 'mesh'
       ? ([ROLE.mesh, f.env.contract.flows.api.meshServices, meshStatuses] as const)
@@ -30,7 +38,7 @@ async function awaitStatuses(f: Flow, which: 'mesh' | 'gateway', want: Record<st
       const x = await f.call(service, 'GET', path);
       const problems =
         x.status === 200
-          ? judgeStatuses(read(x.body), want, where)
+          ? judgeStatuses(read(x.body), want, where, optional)
           : [{ expected: `HTTP 200 from ${where}`, seen: `HTTP ${x.status}` }];
       return problems.length ? { done: false, value: { x, problems } } : { done: true, value: { x, problems } };
     },
@@ -51,6 +59,16 @@ async function awaitStatuses(f: Flow, which: 'mesh' | 'gateway', want: Record<st
 const all = (names: readonly string[], s: Health) =>
   Object.fromEntries(names.map((n) => [n, s])) as Record<string, Health>;
 
+/** The gateway's dependencies all `healthy` (contract data flows.gateway.dependencies, overridable per run). */
+const gatewayAllHealthy = (f: Flow) => {
+  const { want, optional } = gatewayDependencyWant(
+    f.env.contract.flows.gateway.dependencies,
+    ROLE.dataChain,
+    'healthy',
+  );
+  return awaitStatuses(f, 'gateway', want, optional);
+};
+
 export async function discoveryAndFaults(f: Flow): Promise<void> {
   const { env } = f;
   const dc = serviceNamed(env.contract, ROLE.dataChain);
@@ -58,7 +76,7 @@ export async function discoveryAndFaults(f: Flow): Promise<void> {
   const others = FLOW_SERVICES.filter((s) => s !== ROLE.mesh);
   try {
     await f.step('mesh-lists-others-healthy', () => awaitStatuses(f, 'mesh', all(others, 'healthy')));
-    await f.step('gateway-dependencies-healthy', () => awaitStatuses(f, 'gateway', all(gatewayDeps(f), 'healthy')));
+    await f.step('gateway-dependencies-healthy', () => gatewayAllHealthy(f));
     await f.step('stop-data-chain', () => env.control.stop(id));
     f.figures['meshSeesStopMs'] = await f.step('mesh-sees-data-chain-down', () =>
       awaitStatuses(f, 'mesh', { [ROLE.dataChain]: 'unhealthy' }),
@@ -78,7 +96,7 @@ export async function discoveryAndFaults(f: Flow): Promise<void> {
         ]);
     });
     await f.step('mesh-sees-recovery', () => awaitStatuses(f, 'mesh', all(others, 'healthy')));
-    await f.step('gateway-sees-recovery', () => awaitStatuses(f, 'gateway', all(gatewayDeps(f), 'healthy')));
+    await f.step('gateway-sees-recovery', () => gatewayAllHealthy(f));
     f.figures['restartRecoveredMs'] = Date.now() - restartedAt;
 
     const storage = storageOf(f);
@@ -106,10 +124,7 @@ export async function discoveryAndFaults(f: Flow): Promise<void> {
     });
     f.figures['storageUpSeenMs'] = await f.step('health-200-storage-up', () => awaitDataChainHealth(f, 200));
     await f.step('mesh-and-gateway-see-storage-back', async () => {
-      await Promise.all([
-        awaitStatuses(f, 'mesh', all(others, 'healthy')),
-        awaitStatuses(f, 'gateway', all(gatewayDeps(f), 'healthy')),
-      ]);
+      await Promise.all([awaitStatuses(f, 'mesh', all(others, 'healthy')), gatewayAllHealthy(f)]);
     });
   } finally {
     await restore(f, id, dc.port);

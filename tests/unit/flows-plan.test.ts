@@ -3,7 +3,12 @@ import { describe, expect, test } from 'vitest';
 import { loadContract } from '../../helpers/contract/load.ts';
 import { decodeJwt, verifyJwtSignature } from '../../helpers/crypto/jwt.ts';
 import { flowBudgets } from '../../helpers/flows/budgets.ts';
-import { gatewayDependencies, judgeStatuses, meshStatuses } from '../../helpers/flows/discovery-checks.ts';
+import {
+  gatewayDependencies,
+  gatewayDependencyWant,
+  judgeStatuses,
+  meshStatuses,
+} from '../../helpers/flows/discovery-checks.ts';
 import { FLOW_SERVICES, missingRoles } from '../../helpers/flows/roles.ts';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -200,6 +205,38 @@ describe('mesh and gateway listings', () => {
       'no list of services in the answer',
     );
   });
+});
+
+describe("the gateway's dependencies (§3 names none; §4.9 routes to three; §4.10 stops data-chain)", () => {
+  const deps = contract.flows.gateway.dependencies;
+  const healthy = gatewayDependencyWant(deps, 'data-chain', 'healthy');
+  const judge = (dependencies: Record<string, string>) =>
+    judgeStatuses(gatewayDependencies({ dependencies }), healthy.want, 'gateway dependencies', healthy.optional);
+  const routed = { 'session-anchoring': 'healthy', 'block-manager': 'healthy', 'data-chain': 'healthy' };
+  test('required: the routed services (contract data); optional: the engine', () =>
+    expect(healthy).toEqual({
+      want: routed,
+      optional: { 'blockchain-engine': 'healthy' },
+    }));
+  test('the three routed upstreams and its own stores, no engine, is healthy', () =>
+    expect(judge({ ...routed, mongodb: 'healthy', redis: 'healthy', tor: 'healthy' })).toEqual([]));
+  test("the engine it does not route to reported 'unknown' (an allowed value) is healthy", () =>
+    expect(judge({ ...routed, 'blockchain-engine': 'unknown' })).toEqual([]));
+  test('an optional name listed as unhealthy, or a routed one missing, is wrong', () => {
+    expect(judge({ ...routed, 'blockchain-engine': 'unhealthy' })).toEqual([
+      {
+        expected:
+          'gateway dependencies: session-anchoring healthy, block-manager healthy, data-chain healthy, blockchain-engine healthy or unknown if listed',
+        seen: 'blockchain-engine "unhealthy"',
+      },
+    ]);
+    const { 'data-chain': _, ...two } = routed;
+    expect(judge(two)[0]?.seen).toBe('data-chain not listed');
+  });
+  test('the service the fault flow stops is required, whatever the data says', () =>
+    expect(
+      gatewayDependencyWant({ required: [], optional: ['data-chain', 'blockchain-engine'] }, 'data-chain', 'healthy'),
+    ).toEqual({ want: { 'data-chain': 'healthy' }, optional: { 'blockchain-engine': 'healthy' } }));
 });
 
 describe('API paths from the contract', () => {

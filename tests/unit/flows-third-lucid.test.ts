@@ -10,7 +10,10 @@ import { Flow } from '../../helpers/flows/context.ts';
 import { FlowFailed } from '../../helpers/flows/steps.ts';
 import { startThird, type ThirdOptions } from '../support/third-lucid.ts';
 
-const contract = loadContract({});
+const loaded = loadContract({});
+// Everything answers within milliseconds in-process: short budgets let a wrong answer fail fast.
+const quick = { confirmMs: 3000, discoveryMs: 3000, restartMs: 3000, requestMs: 3000, pollMs: 50 };
+const contract = { ...loaded, flows: { ...loaded.flows, budgets: { native: quick, emulated: quick } } };
 let close: (() => Promise<unknown>) | undefined;
 afterEach(async () => {
   await close?.();
@@ -58,4 +61,53 @@ describe('choices the contract leaves open: a correct implementation passes', ()
     ).toBe('passed'));
   test('engine: authenticate (401), validate the body (422 for an unknown tx type), then authorize (403)', async () =>
     expect(verdict(await run(authAndValidation, { engineKnownTypesOnly: true }))).toBe('passed'));
+  test('gateway dependencies: its three routed upstreams and its own stores, the engine left out', async () =>
+    expect(
+      verdict(
+        await run(discoveryAndFaults, {
+          gatewayDependencies: (probe) => ({
+            'session-anchoring': probe('session-anchoring'),
+            'block-manager': probe('block-manager'),
+            'data-chain': probe('data-chain'),
+            mongodb: 'healthy',
+            redis: 'healthy',
+          }),
+        }),
+      ),
+    ).toBe('passed'));
+  test("gateway dependencies: the engine it does not route to reported 'unknown'", async () =>
+    expect(
+      verdict(
+        await run(discoveryAndFaults, {
+          gatewayDependencies: (probe) => ({
+            'session-anchoring': probe('session-anchoring'),
+            'block-manager': probe('block-manager'),
+            'data-chain': probe('data-chain'),
+            'blockchain-engine': 'unknown',
+          }),
+        }),
+      ),
+    ).toBe('passed'));
+});
+
+describe('what is wrong still fails, at its step', { timeout: 15_000 }, () => {
+  test('a gateway that does not watch data-chain fails gateway-dependencies-healthy', async () => {
+    const r = await run(discoveryAndFaults, {
+      gatewayDependencies: (probe) => ({
+        'session-anchoring': probe('session-anchoring'),
+        'block-manager': probe('block-manager'),
+      }),
+    });
+    expect(r.ok ? 'passed' : r.step).toBe('gateway-dependencies-healthy');
+  });
+  test('a gateway that calls data-chain healthy while it is stopped fails gateway-sees-data-chain-down', async () => {
+    const r = await run(discoveryAndFaults, {
+      gatewayDependencies: (probe) => ({
+        'session-anchoring': probe('session-anchoring'),
+        'block-manager': probe('block-manager'),
+        'data-chain': 'healthy',
+      }),
+    });
+    expect(r.ok ? 'passed' : r.step).toBe('gateway-sees-data-chain-down');
+  });
 });
