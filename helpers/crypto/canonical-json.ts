@@ -4,11 +4,25 @@
 //
 // Limits (all throw rather than silently hash something Python would not have produced):
 // - Python's int/float distinction does not survive JSON.parse: an integral JS number is written as
-//   an int (`1`, never `1.0`). A body whose Python side held a float like 1.0 cannot be reproduced.
+//   an int (`1`, never `1.0`). To hash numbers as a service wrote them (`0.0`, an int beyond 2^53),
+//   pass each as a JsonNumberText holding its text: it is written verbatim.
 // - Integral numbers outside ±(2^53−1) are refused (they were probably rounded on parse); pass a
-//   bigint for an exact big int. NaN/±Infinity are refused (Python would write non-JSON `NaN`).
-// - Only plain objects, arrays, strings, finite numbers, bigints, booleans and null; `undefined`
-//   anywhere is refused (Python has no such value, and dropping it would change the hash).
+//   bigint or a JsonNumberText for an exact big int. NaN/±Infinity are refused (Python would write
+//   non-JSON `NaN`).
+// - Only plain objects, arrays, strings, finite numbers, bigints, JsonNumberTexts, booleans and null;
+//   `undefined` anywhere is refused (Python has no such value, and dropping it would change the hash).
+
+const JSON_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+
+/**
+ * A JSON number as its text, e.g. `0.0` or `1733580123456789012`: what a JSON parser's number hook can keep (the
+ * flows use lossless-json's) so that a hash over a service's own JSON sees the digits the service wrote.
+ */
+export class JsonNumberText {
+  constructor(readonly text: string) {
+    if (!JSON_NUMBER.test(text)) throw new SyntaxError(`JsonNumberText: ${JSON.stringify(text)} is not a JSON number`);
+  }
+}
 
 /** Serialize `value` byte-for-byte as Python's json.dumps(sort_keys=True, separators=(',',':')). */
 export function canonicalJson(value: unknown): string {
@@ -27,7 +41,7 @@ function write(value: unknown, ancestors: Set<object>): string {
     case 'bigint':
       return value.toString();
     case 'object':
-      return writeContainer(value, ancestors);
+      return value instanceof JsonNumberText ? value.text : writeContainer(value, ancestors);
     default:
       throw new TypeError(`canonicalJson: cannot serialize a ${typeof value}`);
   }

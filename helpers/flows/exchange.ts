@@ -1,4 +1,6 @@
 // One HTTP request of a flow and its answer, and how a failure message names them (pure).
+import { parse } from 'lossless-json';
+import { JsonNumberText } from '../crypto/canonical-json.ts';
 
 export interface Exchange {
   /** Contract service name (or a flow-local name such as data-chain-sha256). */
@@ -46,4 +48,20 @@ export function stableJson(v: unknown): string {
       .map((k) => `${JSON.stringify(k)}:${stableJson(v[k])}`)
       .join(',')}}`;
   return JSON.stringify(v) ?? 'null';
+}
+
+/**
+ * The body parsed again from its text with every number kept as written (JsonNumberText), for hashes over the
+ * service's own JSON (tx ids): JSON.parse turns `0.0` into 0 and rounds ints beyond 2^53. A repeated key keeps
+ * its last value, as JSON.parse and Python's json do. Undefined when the text is not JSON.
+ */
+export function bodyWithNumberText(x: Pick<Exchange, 'text'>): unknown {
+  try {
+    return parse(x.text, null, {
+      parseNumber: (text) => new JsonNumberText(text),
+      onDuplicateKey: ({ newValue }) => newValue,
+    });
+  } catch {
+    return undefined;
+  }
 }

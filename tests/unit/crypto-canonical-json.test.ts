@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { byCodePoint, canonicalJson, pythonFloatRepr } from '../../helpers/crypto/canonical-json.ts';
+import { byCodePoint, canonicalJson, JsonNumberText, pythonFloatRepr } from '../../helpers/crypto/canonical-json.ts';
 import { loadLucidVectors } from '../support/vectors.ts';
 
 // Every expected string below was produced by CPython 3.11:
@@ -109,6 +109,19 @@ describe('canonicalJson: numbers', () => {
     expect(() => canonicalJson(2 ** 53)).toThrow(/bigint/);
     expect(() => canonicalJson(1e21)).toThrow(RangeError);
     for (const x of [Number.NaN, Infinity, -Infinity]) expect(() => canonicalJson(x)).toThrow(/not valid JSON/);
+  });
+});
+
+describe('canonicalJson: number text', () => {
+  it('a JsonNumberText is written as its text: an integral float, an int beyond 2^53, an exponent', () => {
+    const n = (t: string) => new JsonNumberText(t);
+    expect(canonicalJson({ fee: n('0.0'), ns: n('1733580123456789012'), big: n('1e+16'), neg: n('-0.0') })).toBe(
+      '{"big":1e+16,"fee":0.0,"neg":-0.0,"ns":1733580123456789012}',
+    );
+  });
+  it('refuses text that is not a JSON number', () => {
+    for (const t of ['', '01', '1.', '.5', 'NaN', '+1', '0x10', '1e', ' 1'])
+      expect(() => new JsonNumberText(t), t).toThrow(SyntaxError);
   });
 });
 

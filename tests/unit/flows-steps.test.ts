@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { requestLine, seenOf, stableJson, type Exchange } from '../../helpers/flows/exchange.ts';
+import { JsonNumberText } from '../../helpers/crypto/canonical-json.ts';
+import { bodyWithNumberText, requestLine, seenOf, stableJson, type Exchange } from '../../helpers/flows/exchange.ts';
 import { expectAll, expectField, expectNoProblems, expectStatus } from '../../helpers/flows/expect.ts';
 import { FlowFailed, FlowRun, formatFlowFailure, StepProblem } from '../../helpers/flows/steps.ts';
 import { pollUntil } from '../../helpers/flows/poll.ts';
@@ -26,6 +27,15 @@ describe('exchanges in messages', () => {
     expect(seenOf(ex({ status: 0, error: 'ECONNREFUSED connect' }))).toBe('no answer (ECONNREFUSED connect)'));
   test('stableJson ignores key order', () =>
     expect(stableJson({ b: 1, a: [{ d: 1, c: 2 }] })).toBe(stableJson({ a: [{ c: 2, d: 1 }], b: 1 })));
+  test('bodyWithNumberText keeps every number as written; a repeated key keeps its last value', () => {
+    const n = (t: string) => new JsonNumberText(t);
+    expect(bodyWithNumberText({ text: '{"fee": 0.0, "ns": [1733580123456789012], "k": 1, "k": 2.50}' })).toEqual({
+      fee: n('0.0'),
+      ns: [n('1733580123456789012')],
+      k: n('2.50'),
+    });
+    expect(bodyWithNumberText({ text: 'not json' })).toBeUndefined();
+  });
 });
 
 describe('expectations', () => {

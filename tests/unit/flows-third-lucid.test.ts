@@ -8,7 +8,7 @@ import { discoveryAndFaults } from '../../helpers/flows/discovery.ts';
 import { gatewayReadBack } from '../../helpers/flows/gateway.ts';
 import { Flow } from '../../helpers/flows/context.ts';
 import { FlowFailed } from '../../helpers/flows/steps.ts';
-import { startThird, type ThirdOptions } from '../support/third-lucid.ts';
+import { Raw, startThird, type ThirdOptions } from '../support/third-lucid.ts';
 
 const loaded = loadContract({});
 // Everything answers within milliseconds in-process: short budgets let a wrong answer fail fast.
@@ -87,6 +87,15 @@ describe('choices the contract leaves open: a correct implementation passes', ()
           }),
         }),
       ),
+    ).toBe('passed'));
+});
+
+describe('tx ids are recomputed over the numbers as the service wrote them', () => {
+  test('an integral float in the body (fee 0.0, as Python json.dumps writes it)', async () =>
+    expect(verdict(await run(anchoringEndToEnd, { txExtra: () => ({ fee: new Raw('0.0') }) }))).toBe('passed'));
+  test('an int beyond 2^53 (a time.time_ns() timestamp)', async () =>
+    expect(
+      verdict(await run(anchoringEndToEnd, { txExtra: () => ({ timestamp_ns: new Raw('1733580123456789012') }) })),
     ).toBe('passed'));
 });
 
