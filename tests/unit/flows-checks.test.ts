@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { mod251Bytes } from '../../helpers/crypto/bytes.ts';
+import { txId } from '../../helpers/crypto/block.ts';
 import { loadLucidVectors } from '../support/vectors.ts';
 import {
   findAnchorTx,
@@ -106,6 +107,29 @@ describe('blocks', () => {
     expect(judgeTxIds({ ...b, transactions: [{ ...tx, nonce: 99 }] })[0]?.expected).toMatch(
       /^transactions\[0\]\.tx_id/,
     );
+  });
+  test('a listing may add fields to an entry: the body is the entry minus tx_id or a subset holding type and data', () => {
+    const body = {
+      type: 'session_anchor',
+      data: { session_id: 's', merkle_root: 'a'.repeat(64) },
+      signature: '',
+      nonce: 0,
+    };
+    const tx_id = txId(body);
+    expect(judgeTxIds({ transactions: [{ ...body, tx_id, block_height: 3, status: 'confirmed' }] })).toEqual([]);
+    expect(judgeTxIds({ transactions: [{ ...body, tx_id: tx_id.toUpperCase() }] })).toEqual([]);
+  });
+  test('when no body matches, the finding says what was tried', () => {
+    const body = { type: 't', data: {}, nonce: 1, extra: 2 };
+    const [p] = judgeTxIds({ transactions: [{ ...body, tx_id: 'ab'.repeat(32) }] });
+    expect(p?.expected).toBe(
+      `transactions[0].tx_id = SHA-256 of the canonical JSON of its transaction body; tried the entry minus tx_id (type, data, nonce, extra: ${txId(body)}) and its 3 subsets holding type and data`,
+    );
+    // Beyond 12 fields only the whole entry is tried.
+    const wide = { ...body, ...Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`f${i}`, i])) };
+    const inner = { type: 't', data: {} };
+    const [q] = judgeTxIds({ transactions: [{ ...wide, tx_id: txId(inner) }] });
+    expect(q?.expected).toMatch(/no subsets \(14 fields, more than 12\)$/);
   });
   test('a broken link names the parent', () => {
     expect(judgeLink(block(1), { ...block(2), previous_hash: '0'.repeat(64) }).map((p) => p.expected)).toEqual([

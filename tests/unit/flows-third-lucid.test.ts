@@ -99,6 +99,17 @@ describe('tx ids are recomputed over the numbers as the service wrote them', () 
     ).toBe('passed'));
 });
 
+describe('the transaction body a tx id hashes', () => {
+  test('the block listing adds block_height and status to each entry (not part of the hashed body)', async () =>
+    expect(
+      verdict(
+        await run(anchoringEndToEnd, { listingExtra: ({ height }) => ({ block_height: height, status: 'confirmed' }) }),
+      ),
+    ).toBe('passed'));
+  test('tx ids printed in upper-case hex (the contract says "SHA-256 hex")', async () =>
+    expect(verdict(await run(anchoringEndToEnd, { upperTxIds: true }))).toBe('passed'));
+});
+
 describe('what is wrong still fails, at its step', { timeout: 15_000 }, () => {
   test('a gateway that does not watch data-chain fails gateway-dependencies-healthy', async () => {
     const r = await run(discoveryAndFaults, {
