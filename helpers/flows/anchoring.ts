@@ -190,11 +190,20 @@ export async function anchoringEndToEnd(f: Flow): Promise<void> {
   });
   await f.step('block-hash', async () => expectNoProblems(judgeBlockHash(byHeight), blockLine));
   await f.step('chain-link', async () => {
-    // The chain may begin at a genesis block 0 or at block 1 linking to the zero hash (contract §4): the
-    // link is judged to the block before when one exists, else this block must be the chain's first.
+    // The chain begins at a genesis block 0 or at block 1 linking to the zero hash (contract §4): the link is
+    // judged to the block before when one exists, else this block must be the chain's first.
+    if (height === 0) return expectNoProblems(judgeFirstBlock(byHeight), blockLine);
     const x = await f.call(ROLE.blocks, 'GET', api('blockByHeight', { height: height - 1 }), { token: tokens.user });
-    if (height === 0 || x.status === 404) return expectNoProblems(judgeFirstBlock(byHeight), blockLine);
-    expectStatus(x, 200, `the block before height ${height}, or 404 when this is the chain's first block`);
+    // No block 0: a 404, or a 422 from a path validated as ≥ 1. Then block 1 opens the chain.
+    if (height === 1 && x.status >= 400 && x.status < 500)
+      return expectNoProblems(judgeFirstBlock(byHeight), blockLine);
+    expectStatus(
+      x,
+      200,
+      height === 1
+        ? "the genesis block 0, or a 4xx when block 1 is the chain's first"
+        : `the block before height ${height} (a chain begins at block 0 or 1)`,
+    );
     const parent = objectBody(x);
     expectNoProblems([...judgeLink(parent, byHeight), ...judgeBlockHash(parent)], x);
   });

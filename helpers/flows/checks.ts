@@ -206,11 +206,15 @@ export function judgeLink(parent: Record<string, unknown>, block: Record<string,
   ];
 }
 
-/** The zero hash a chain's first block links to when there is no block before it (contract §4). */
+/** The zero hash block 1 links to when it opens the chain (contract §4). */
 const ZERO_HASH = '0'.repeat(64);
 
-/** The first block of a chain: no block answers at the height before it, and it links to the zero hash. */
+/**
+ * The first block of a chain: block 1 with no block before it links to the zero hash; a genesis block at height 0
+ * may hold anything there (the contract fixes no previous_hash for it).
+ */
 export function judgeFirstBlock(block: Record<string, unknown>): StepFinding[] {
+  if (block['height'] === 0) return [];
   return differs(
     `previous_hash (no block at height ${show(typeof block['height'] === 'number' ? block['height'] - 1 : '?')}, so this is the chain's first block)`,
     ZERO_HASH,

@@ -49,6 +49,8 @@ export interface ThirdOptions {
   firstHeight?: 0 | 1;
   /** previous_hash of a genesis block at height 0 (the contract fixes none). */
   genesisPrevious?: string;
+  /** With firstHeight 0: false seals the first transaction into the genesis block instead of an empty one before it. */
+  genesisEmpty?: boolean;
   /** GET /blocks/height/{h} below the first height answers 422 (a validated path parameter) instead of 404. */
   heightBelowFirst422?: boolean;
   /** The real code's bug (§4.7): /api/v1/blocks/latest read as a block id. */
@@ -194,7 +196,7 @@ export async function startThird(contract: Contract, o: ThirdOptions = {}): Prom
     blocks.push(b);
     return b;
   };
-  if ((o.firstHeight ?? 1) === 0) seal([]);
+  if ((o.firstHeight ?? 1) === 0 && o.genesisEmpty !== false) seal([]);
   let nonce = 0;
   const submit = (type: string, data: unknown, signature: string) => {
     const body = { type, data, signature, nonce: nonce++, ...(o.txExtra?.() ?? {}) };

@@ -3,12 +3,13 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { mod251Bytes } from '../../helpers/crypto/bytes.ts';
-import { txId } from '../../helpers/crypto/block.ts';
+import { blockHash, txId } from '../../helpers/crypto/block.ts';
 import { loadLucidVectors } from '../support/vectors.ts';
 import {
   findAnchorTx,
   judgeBlockHash,
   judgeChunk,
+  judgeFirstBlock,
   judgeLink,
   judgeTree,
   judgeTxIds,
@@ -136,6 +137,14 @@ describe('blocks', () => {
       `previous_hash (the hash of block 1) = "${v.blocks[1]!.block_hash}"`,
     ]);
     expect(judgeLink(block(1), block(3))).toHaveLength(2);
+  });
+  test("block 1 opening the chain links to 64 zeros; a genesis block 0's previous_hash is not fixed", () => {
+    const b = { height: 0, previous_hash: '', merkle_root: '0'.repeat(64), proposer: 'p' };
+    expect(judgeFirstBlock({ ...b, hash: blockHash(b) })).toEqual([]);
+    expect(judgeFirstBlock({ ...block(1), previous_hash: '0'.repeat(64) })).toEqual([]);
+    expect(judgeFirstBlock(block(2))[0]?.expected).toBe(
+      `previous_hash (no block at height 1, so this is the chain's first block) = "${'0'.repeat(64)}"`,
+    );
   });
   test('missing fields are problems, not crashes', () => {
     expect(judgeTxRoot({ merkle_root: 'x' })).toHaveLength(1);

@@ -99,6 +99,18 @@ describe('tx ids are recomputed over the numbers as the service wrote them', () 
     ).toBe('passed'));
 });
 
+describe('where the chain begins', () => {
+  test('at block 1, and GET /blocks/height/0 is a validated path (422, not 404)', async () =>
+    expect(verdict(await run(anchoringEndToEnd, { firstHeight: 1, heightBelowFirst422: true }))).toBe('passed'));
+  test('at a genesis block 0 holding the anchor, its previous_hash not 64 zeros (the contract fixes none for it)', async () => {
+    const r = await run(anchoringEndToEnd, { firstHeight: 0, genesisEmpty: false, genesisPrevious: 'genesis' });
+    expect(verdict(r)).toBe('passed');
+    expect(r.f.run.trail.find((t) => t.step === 'block-by-height')?.requests).toEqual([
+      'GET block-manager /api/v1/blocks/height/0',
+    ]);
+  });
+});
+
 describe('the transaction body a tx id hashes', () => {
   test('the block listing adds block_height and status to each entry (not part of the hashed body)', async () =>
     expect(
