@@ -76,3 +76,10 @@ export async function readBlock(
   expectStatus(x, 200);
   return { x, block: objectBody(x) };
 }
+
+/** A block's block_id as a path segment: a string, or a number (the contract fixes no format) in its string form. */
+export function blockIdOf(block: Record<string, unknown>): string {
+  const id = block['block_id'];
+  if ((typeof id === 'string' && id) || (typeof id === 'number' && Number.isFinite(id))) return String(id);
+  return mismatch('a block_id in the block (a string or a number)', show(id));
+}

@@ -20,19 +20,9 @@ import {
 import { apiPath } from './api.ts';
 import type { Flow } from './context.ts';
 import { bodyWithNumberText, isObject, type Exchange } from './exchange.ts';
-import {
-  expectAll,
-  expectField,
-  expectNoProblems,
-  expectStatus,
-  objectBody,
-  show,
-  stringField,
-  SUCCESS,
-} from './expect.ts';
-import { readBlock, waitConfirmed } from './anchor-steps.ts';
+import { expectAll, expectField, expectNoProblems, expectStatus, objectBody, stringField, SUCCESS } from './expect.ts';
+import { blockIdOf, readBlock, waitConfirmed } from './anchor-steps.ts';
 import { ROLE, sha256DataChain } from './roles.ts';
-import { mismatch } from './steps.ts';
 
 /** ≥ 1024 bytes each (contract), a few KB in all: data-chain's BLAKE3 is pure Python, slow when emulated. Three = an odd level. */
 const CHUNK_SIZES = [1024, 1777, 2600] as const;
@@ -156,11 +146,7 @@ export async function anchoringEndToEnd(f: Flow): Promise<void> {
     return read;
   });
   await f.step('block-by-id', async () => {
-    const id =
-      typeof byHeight['block_id'] === 'string'
-        ? byHeight['block_id']
-        : mismatch('a block_id in the block', show(byHeight['block_id']));
-    const { x, block } = await readBlock(f, ROLE.blocks, api('blockById', { block_id: id }));
+    const { x, block } = await readBlock(f, ROLE.blocks, api('blockById', { block_id: blockIdOf(byHeight) }));
     expectNoProblems(
       judgeSameFields(
         `the block at height ${height}`,

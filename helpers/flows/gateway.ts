@@ -4,7 +4,7 @@
 // routes and passes answers on.
 import { randomUUID } from 'node:crypto';
 import { b64, randomChunks, uploadChunks } from './anchoring.ts';
-import { readBlock, waitConfirmed } from './anchor-steps.ts';
+import { blockIdOf, readBlock, waitConfirmed } from './anchor-steps.ts';
 import { apiPath, viaGateway, type ApiName } from './api.ts';
 import { judgeSameFields, namedBlockFields } from './checks.ts';
 import type { Flow } from './context.ts';
@@ -108,11 +108,7 @@ export async function gatewayReadBack(f: Flow): Promise<void> {
     return block;
   });
   await f.step('gateway-block-by-id', async () => {
-    const id =
-      typeof block['block_id'] === 'string'
-        ? block['block_id']
-        : mismatch('a block_id in the block', show(block['block_id']));
-    const path = api('blockById', { block_id: id });
+    const path = api('blockById', { block_id: blockIdOf(block) });
     const { x } = await readBlock(f, GW, gw(ROLE.blocks, path));
     sameBlock(x, await f.call(ROLE.blocks, 'GET', path, { token: tokens.user }));
   });

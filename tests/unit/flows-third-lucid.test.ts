@@ -111,6 +111,18 @@ describe('where the chain begins', () => {
   });
 });
 
+describe('a block_id that is a number (the contract fixes no format)', () => {
+  test('anchoring-end-to-end asks /blocks/{block_id} for its string form', async () => {
+    const r = await run(anchoringEndToEnd, { numericBlockId: true });
+    expect(verdict(r)).toBe('passed');
+    expect(r.f.run.trail.find((t) => t.step === 'block-by-id')?.requests[0]).toMatch(
+      /^GET block-manager \/api\/v1\/blocks\/\d+$/,
+    );
+  });
+  test('gateway-read-back too', async () =>
+    expect(verdict(await run(gatewayReadBack, { numericBlockId: true }))).toBe('passed'));
+});
+
 describe('the transaction body a tx id hashes', () => {
   test('the block listing adds block_height and status to each entry (not part of the hashed body)', async () =>
     expect(
