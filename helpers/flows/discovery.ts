@@ -3,6 +3,7 @@
 // 503 unhealthy (and its storage-backed calls 503) while its storage is down — the SHA-256 data-chain too,
 // which shares it. Storage is taken down the way a deployment loses it — the stand-in that data-chain's
 // MONGODB_URL names is stopped, then started again — never through an endpoint of the service itself.
+import { randomUUID } from 'node:crypto';
 import { resolveServiceEnv, serviceNamed } from '../contract/load.ts';
 import type { StandIn } from '../contract/schema.ts';
 import { standInForUrl } from '../runtime/standins.ts';
@@ -106,7 +107,7 @@ export async function discoveryAndFaults(f: Flow): Promise<void> {
     );
     await f.step('chunk-503-storage-down', async () => {
       const x = await f.call(ROLE.dataChain, 'POST', env.contract.flows.api.chunks, {
-        json: { data: Buffer.alloc(1024, 7).toString('base64'), session_id: `storage-${Date.now()}`, index: 0 },
+        json: { data: Buffer.alloc(1024, 7).toString('base64'), session_id: randomUUID(), index: 0 },
       });
       expectStatus(x, 503, 'storage is down: a storage-backed call must not succeed');
     });

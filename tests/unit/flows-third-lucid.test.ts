@@ -134,6 +134,11 @@ describe('the transaction body a tx id hashes', () => {
     expect(verdict(await run(anchoringEndToEnd, { upperTxIds: true }))).toBe('passed'));
 });
 
+describe('storage down', () => {
+  test('data-chain validating the body first (a session_id must be a UUID) still answers 503 to a chunk', async () =>
+    expect(verdict(await run(discoveryAndFaults, { chunkSessionUuid: true }))).toBe('passed'));
+});
+
 describe('what is wrong still fails, at its step', { timeout: 15_000 }, () => {
   test('a gateway that does not watch data-chain fails gateway-dependencies-healthy', async () => {
     const r = await run(discoveryAndFaults, {
