@@ -134,6 +134,11 @@ describe('the transaction body a tx id hashes', () => {
     expect(verdict(await run(anchoringEndToEnd, { upperTxIds: true }))).toBe('passed'));
 });
 
+describe('the gateway: §4.9 asks for routing and field-by-field equal read-backs', () => {
+  test('data-chain keeping one tree per session (a second build of it answers 409)', async () =>
+    expect(verdict(await run(gatewayReadBack, { uniqueTreeSession: true }))).toBe('passed'));
+});
+
 describe('storage down', () => {
   test('data-chain validating the body first (a session_id must be a UUID) still answers 503 to a chunk', async () =>
     expect(verdict(await run(discoveryAndFaults, { chunkSessionUuid: true }))).toBe('passed'));
