@@ -31,19 +31,20 @@ export const randomChunks = (sizes: readonly number[] = CHUNK_SIZES): Uint8Array
   sizes.map((n) => new Uint8Array(randomBytes(n)));
 export const b64 = (raw: Uint8Array) => Buffer.from(raw).toString('base64');
 
-/** Uploads chunks in order to one data-chain; each must answer 201 with a chunk record. */
+/** Uploads chunks in order to one data-chain; each must answer `status` (201, the contract's) with a chunk record. */
 export async function uploadChunks(
   f: Flow,
   service: string,
   path: string,
   sessionId: string,
   raws: readonly Uint8Array[],
+  status: number | readonly number[] = 201,
 ): Promise<Exchange[]> {
   // A re-upload of content already stored may answer 200 with the same record: 201 is due for new content only.
   const out: Exchange[] = [];
   for (const [index, raw] of raws.entries()) {
     const x = await f.call(service, 'POST', path, { json: { data: b64(raw), session_id: sessionId, index } });
-    expectStatus(x, 201);
+    expectStatus(x, status);
     stringField(x, 'chunk_id');
     out.push(x);
   }

@@ -52,7 +52,8 @@ export async function gatewayReadBack(f: Flow): Promise<void> {
   const raws = randomChunks([1024, 1300]);
 
   const chunks = await f.step('gateway-upload-chunks', async () => {
-    const ups = await uploadChunks(f, GW, gw(ROLE.dataChain, api('chunks')), sessionId, raws);
+    // Any 2xx from the gateway: §4.9 asks it to route and pass the body on, not to keep data-chain's 201.
+    const ups = await uploadChunks(f, GW, gw(ROLE.dataChain, api('chunks')), sessionId, raws, SUCCESS);
     // The same content sent to data-chain itself names the same chunk (contract §4.1).
     for (const [index, x] of ups.entries()) {
       const direct = await f.call(ROLE.dataChain, 'POST', api('chunks'), {
@@ -81,7 +82,7 @@ export async function gatewayReadBack(f: Flow): Promise<void> {
         manifest_data: { chunk_ids: chunkIds, source: 'lucid-harness gateway flow' },
       },
     });
-    expectStatus(x, 202);
+    expectStatus(x, SUCCESS, "session-anchoring's 202 as the gateway passes it on: a 2xx with its body");
     stringField(x, 'anchoring_id');
   });
   const status = await f.step('gateway-status-confirmed', async () => {

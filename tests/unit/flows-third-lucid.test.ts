@@ -135,6 +135,8 @@ describe('the transaction body a tx id hashes', () => {
 });
 
 describe('the gateway: §4.9 asks for routing and field-by-field equal read-backs', () => {
+  test('a gateway answering 200 where data-chain said 201 and session-anchoring 202', async () =>
+    expect(verdict(await run(gatewayReadBack, { gatewayAlways200: true }))).toBe('passed'));
   test('data-chain keeping one tree per session (a second build of it answers 409)', async () =>
     expect(verdict(await run(gatewayReadBack, { uniqueTreeSession: true }))).toBe('passed'));
 });
