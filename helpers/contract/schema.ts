@@ -153,6 +153,8 @@ const FlowsSchema = z.object({
       /** `{height}` and `{block_id}` are filled in. */
       blockByHeight: absPath.default('/api/v1/blocks/height/{height}'),
       blockById: absPath.default('/api/v1/blocks/{block_id}'),
+      /** The newest block (§4.7; the real code shadows it with blockById). */
+      blockLatest: absPath.default('/api/v1/blocks/latest'),
       meshServices: absPath.default('/services'),
     })
     .prefault({}),

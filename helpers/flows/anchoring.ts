@@ -9,6 +9,7 @@ import {
   judgeBlockHash,
   judgeChunk,
   judgeFirstBlock,
+  judgeLatestBlock,
   judgeLink,
   judgeSameFields,
   judgeTree,
@@ -193,6 +194,12 @@ export async function anchoringEndToEnd(f: Flow): Promise<void> {
     );
     const parent = objectBody(x);
     expectNoProblems([...judgeLink(parent, byHeight), ...judgeBlockHash(parent)], x);
+  });
+
+  await f.step('block-latest', async () => {
+    // After every other block check: a wrong block fails there, naming what is wrong, before it fails here.
+    const { x, block } = await readBlock(f, ROLE.blocks, api('blockLatest'));
+    expectNoProblems(judgeLatestBlock(block, height), x);
   });
 
   await f.step('verify-anchored-root', async () => {

@@ -222,6 +222,25 @@ export function judgeFirstBlock(block: Record<string, unknown>): StepFinding[] {
   );
 }
 
+const BLOCK_FIELDS = ['block_id', 'height', 'hash', 'previous_hash', 'merkle_root', 'timestamp', 'transactions'];
+
+/**
+ * GET /blocks/latest: a block (the fields §4.7 names, its hash recomputed) at least as high as `atLeast`, a block
+ * known to exist (the chain only grows).
+ */
+export function judgeLatestBlock(block: Record<string, unknown>, atLeast: number): StepFinding[] {
+  const missing = BLOCK_FIELDS.filter((k) => block[k] === undefined);
+  const problems: StepFinding[] = missing.length
+    ? [{ expected: `a block with ${BLOCK_FIELDS.join(', ')}`, seen: `no ${missing.join(', ')} in ${show(block, 200)}` }]
+    : [];
+  if (typeof block['height'] !== 'number' || block['height'] < atLeast)
+    problems.push({
+      expected: `height ≥ ${atLeast} (the anchored block's: the newest block is at least as high)`,
+      seen: `height = ${show(block['height'])}`,
+    });
+  return [...problems, ...judgeBlockHash(block)];
+}
+
 /** The fields of a block the contract names (§4.7), transactions reduced to their tx_id and type. */
 export function namedBlockFields(block: Record<string, unknown>): Record<string, unknown> {
   const txs = txsOf(block);

@@ -10,6 +10,7 @@ import {
   judgeBlockHash,
   judgeChunk,
   judgeFirstBlock,
+  judgeLatestBlock,
   judgeLink,
   judgeTree,
   judgeTxIds,
@@ -145,6 +146,16 @@ describe('blocks', () => {
     expect(judgeFirstBlock(block(2))[0]?.expected).toBe(
       `previous_hash (no block at height 1, so this is the chain's first block) = "${'0'.repeat(64)}"`,
     );
+  });
+  test('the latest block: the named fields, its hash, at least the height of a block known to exist', () => {
+    expect(judgeLatestBlock({ ...block(3), timestamp: 't' }, 2)).toEqual([]);
+    expect(judgeLatestBlock({ ...block(3), timestamp: 't' }, 4).map((p) => p.seen)).toEqual(['height = 3']);
+    const noId: Record<string, unknown> = { ...block(3), timestamp: 't', hash: 'ab'.repeat(32) };
+    delete noId['block_id'];
+    expect(judgeLatestBlock(noId, 3).map((p) => p.expected.split(' (')[0])).toEqual([
+      'a block with block_id, height, hash, previous_hash, merkle_root, timestamp, transactions',
+      'hash',
+    ]);
   });
   test('missing fields are problems, not crashes', () => {
     expect(judgeTxRoot({ merkle_root: 'x' })).toHaveLength(1);

@@ -147,6 +147,11 @@ describe('storage down', () => {
 });
 
 describe('what is wrong still fails, at its step', { timeout: 15_000 }, () => {
+  test('/api/v1/blocks/latest shadowed by /{block_id} (the real code) fails anchoring-end-to-end at block-latest', async () => {
+    const r = await run(anchoringEndToEnd, { latestShadowed: true });
+    expect(r.ok ? 'passed' : r.step).toBe('block-latest');
+    expect(r.f.run.trail.at(-1)?.requests).toEqual(['GET block-manager /api/v1/blocks/latest']);
+  });
   test('a gateway that does not watch data-chain fails gateway-dependencies-healthy', async () => {
     const r = await run(discoveryAndFaults, {
       gatewayDependencies: (probe) => ({
