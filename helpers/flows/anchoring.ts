@@ -220,10 +220,19 @@ export async function anchoringEndToEnd(f: Flow): Promise<void> {
           json: { session_id: sessionId, merkle_root: other },
         }),
       );
-    expectAll(
-      xs,
-      (x) => (expectStatus(x, SUCCESS), expectField(x, 'verified', false, 'a root this session did not anchor')),
-    );
+    // The anchored root under a session that never anchored it (§4.8: false for any other): verified false, or a
+    // 404 for a session the service does not know. True means the session is not part of what is verified.
+    const stranger = await f.call(ROLE.anchoring, 'POST', api('anchorVerify'), {
+      token: tokens.user,
+      json: { session_id: randomUUID(), merkle_root: root },
+    });
+    expectAll([...xs, stranger], (x) => {
+      if (x !== stranger)
+        return (expectStatus(x, SUCCESS), expectField(x, 'verified', false, 'a root this session did not anchor'));
+      if (x.status === 404) return;
+      expectStatus(x, [...SUCCESS, 404], 'verified false, or 404 for a session never anchored');
+      expectField(x, 'verified', false, 'the anchored root under another session, which never anchored it');
+    });
   });
 }
 

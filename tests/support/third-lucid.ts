@@ -59,6 +59,10 @@ export interface ThirdOptions {
   numericBlockId?: boolean;
   /** The engine checks the token (401), then the body (422: known tx types only), then the permission (403). */
   engineKnownTypesOnly?: boolean;
+  /** anchoring/verify answers 404 for a session it never anchored (instead of verified false). */
+  verifyUnknownSession404?: boolean;
+  /** A defect: anchoring/verify says true for a root any session anchored, whatever session is asked about. */
+  verifyIgnoresSession?: boolean;
   /** Print tx ids upper-case everywhere. */
   upperTxIds?: boolean;
   /** The gateway answers every successful upstream answer as 200 (a plain FastAPI `return r.json()` proxy). */
@@ -414,7 +418,10 @@ export async function startThird(contract: Contract, o: ThirdOptions = {}): Prom
       /^\/api\/v1\/anchoring\/verify$/,
       async (_m, b, h) => {
         await auth(h, 'read');
-        const r = recs.get(b.session_id);
+        const r = o.verifyIgnoresSession
+          ? [...recs.values()].find((x) => x['merkle_root'] === b.merkle_root)
+          : recs.get(b.session_id);
+        if (!r && o.verifyUnknownSession404) throw new Http(404, { detail: 'no anchoring for this session' });
         const ok = !!r && r['status'] === 'confirmed' && r['merkle_root'] === b.merkle_root;
         return [
           200,

@@ -146,7 +146,17 @@ describe('storage down', () => {
     expect(verdict(await run(discoveryAndFaults, { chunkSessionUuid: true }))).toBe('passed'));
 });
 
+describe('verify: the anchored root under another session', () => {
+  test('a 404 for a session never anchored (instead of verified false)', async () =>
+    expect(verdict(await run(anchoringEndToEnd, { verifyUnknownSession404: true }))).toBe('passed'));
+});
+
 describe('what is wrong still fails, at its step', { timeout: 15_000 }, () => {
+  test('verify answering true for the anchored root under any session fails at verify-other-root', async () => {
+    const r = await run(anchoringEndToEnd, { verifyIgnoresSession: true });
+    expect(r.ok ? 'passed' : r.step).toBe('verify-other-root');
+    expect(r.ok ? '' : r.message).toMatch(/the anchored root under another session/);
+  });
   test('/api/v1/blocks/latest shadowed by /{block_id} (the real code) fails anchoring-end-to-end at block-latest', async () => {
     const r = await run(anchoringEndToEnd, { latestShadowed: true });
     expect(r.ok ? 'passed' : r.step).toBe('block-latest');
