@@ -1,6 +1,6 @@
 // HS256 JWTs for the blockchain apps' `Authorization: Bearer` (contract §4: keyed with SECRET_KEY,
 // claim user_id). Signed and verified with jose; only the deliberately broken token is made by hand.
-import { compactVerify, SignJWT } from 'jose';
+import { compactVerify, SignJWT, UnsecuredJWT } from 'jose';
 import { fromBase64Url, toBase64Url, utf8ToBytes } from './bytes.ts';
 
 type JwtClaims = Record<string, unknown>;
@@ -40,6 +40,14 @@ export async function mintJwt(
   const jwt = new SignJWT({ iat, ...claims }).setProtectedHeader(HEADER);
   if (options.expiresInSeconds !== undefined) jwt.setExpirationTime(iat + Math.floor(options.expiresInSeconds));
   return jwt.sign(keyBytes(secret));
+}
+
+/** An unsecured token (header {alg:'none'}, empty signature) with the same claims mintJwt would sign. */
+export function mintUnsecuredJwt(claims: JwtClaims, options: MintJwtOptions = {}): string {
+  const iat = Math.floor(options.now ?? Date.now() / 1000);
+  const jwt = new UnsecuredJWT({ iat, ...claims });
+  if (options.expiresInSeconds !== undefined) jwt.setExpirationTime(iat + Math.floor(options.expiresInSeconds));
+  return jwt.encode();
 }
 
 /** Splits and parses a compact JWS for inspection; does not check the signature. Throws if malformed. */

@@ -1,5 +1,6 @@
-// Flow 3, auth and validation (contract §4): missing or bad token → 401 on every blockchain app (a 500
-// is a defect), a read-only user writing → 403, a malformed root or no manifest → 422.
+// Flow 3, auth and validation (contract §4): missing, badly signed, unsigned (alg none) or malformed token → 401 on
+// every blockchain app (a 500 is a defect), a read-only user writing → 403 whatever other claims its token carries,
+// a malformed root or no manifest → 422.
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Contract } from '../contract/schema.ts';
 import { apiPath } from './api.ts';
@@ -60,6 +61,16 @@ export async function authAndValidation(f: Flow): Promise<void> {
       expectStatus(x, 401, 'token signature does not verify'),
     ),
   );
+  await f.step('alg-none-401', async () =>
+    expectAll(await send(probes(), tokens.algNone), (x) =>
+      expectStatus(x, 401, 'an unsigned token (alg "none") for the full-access user'),
+    ),
+  );
+  await f.step('malformed-token-401', async () => {
+    const xs: Exchange[] = [];
+    for (const token of tokens.malformed) xs.push(...(await send(probes(), token)));
+    expectAll(xs, (x) => expectStatus(x, 401, 'a Bearer value that is not a JWT'));
+  });
   await f.step('read-only-reads', async () => {
     // The same read-only token must be good for reading, or a 403 below would prove nothing. Whether block 1
     // exists yet is not the point: 200 or 404, the read was let through.
@@ -72,6 +83,13 @@ export async function authAndValidation(f: Flow): Promise<void> {
   await f.step('read-only-writes-403', async () => {
     const writes = probes().filter((p) => p.method === 'POST');
     expectAll(await send(writes, tokens.readOnly), (x) => expectStatus(x, 403, `user ${readOnly} (read only) writing`));
+  });
+  await f.step('claims-grant-nothing-403', async () => {
+    // Permissions come from the user alone: no other claim grants or limits them (contract §4).
+    const writes = probes().filter((p) => p.method === 'POST');
+    expectAll(await send(writes, tokens.readOnlyClaimingWrite), (x) =>
+      expectStatus(x, 403, `user ${readOnly} writing with claims permissions/scope/role that ask for write`),
+    );
   });
   await f.step('malformed-root-422', async () => {
     const roots = [hex64().slice(1), `0x${hex64()}`, `${'g'.repeat(63)}0`];

@@ -4,6 +4,7 @@ import {
   decodeJwt,
   mintBadSignatureJwt,
   mintJwt,
+  mintUnsecuredJwt,
   verifyJwtSignature,
   withBadSignature,
 } from '../../helpers/crypto/jwt.ts';
@@ -61,6 +62,21 @@ describe('mintJwt', () => {
     const [h, p, s] = token.split('.');
     expect(createHmac('sha256', Buffer.from(key)).update(`${h}.${p}`).digest('base64url')).toBe(s);
     expect(await verifyJwtSignature(token, key)).toBe(true);
+  });
+});
+
+describe('mintUnsecuredJwt', () => {
+  it('header {alg:none}, the same payload as mintJwt, an empty signature that never verifies', async () => {
+    const opts = { now: 1_700_000_000, expiresInSeconds: 60 };
+    const token = mintUnsecuredJwt(CLAIMS, opts);
+    expect(token).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.$/);
+    const { header, payload, signature } = decodeJwt(token);
+    expect([header, payload, signature.length]).toEqual([
+      { alg: 'none' },
+      decodeJwt(await mintJwt(CLAIMS, SECRET, opts)).payload,
+      0,
+    ]);
+    expect(await verifyJwtSignature(token, SECRET)).toBe(false);
   });
 });
 

@@ -120,6 +120,19 @@ describe('tokens and budgets', () => {
     expect(await verifyJwtSignature(k.badSignature, contract.jwt.secret)).toBe(false);
     expect(decodeJwt(k.badSignature).payload).toEqual(decodeJwt(k.user).payload);
   });
+  test('the tokens the auth flow expects refused: alg none, malformed, and claims that ask for write', async () => {
+    const k = await flowTokens(contract, 1_700_000_000);
+    const none = decodeJwt(k.algNone);
+    expect([none.header, none.payload, none.signature.length]).toEqual([{ alg: 'none' }, decodeJwt(k.user).payload, 0]);
+    for (const t of k.malformed) expect(() => decodeJwt(t)).toThrow();
+    // Signed like the others and naming the read-only user: only claims that must not count ask for more.
+    expect(await verifyJwtSignature(k.readOnlyClaimingWrite, contract.jwt.secret)).toBe(true);
+    expect(decodeJwt(k.readOnlyClaimingWrite).payload).toMatchObject({
+      user_id: 'readonly_user',
+      permissions: ['read', 'write', 'admin'],
+      scope: 'write',
+    });
+  });
   test('emulated budgets come from the contract and are longer', () => {
     const [n, e] = [flowBudgets(contract, false), flowBudgets(contract, true)];
     expect(n.confirmMs).toBe(contract.flows.budgets.native.confirmMs);

@@ -152,6 +152,14 @@ describe('verify: the anchored root under another session', () => {
 });
 
 describe('what is wrong still fails, at its step', { timeout: 15_000 }, () => {
+  test.each([
+    ['acceptsAlgNone', 'alg-none-401'],
+    ['crashOnMalformedToken', 'malformed-token-401'],
+    ['claimsGrant', 'claims-grant-nothing-403'],
+  ] as const)('auth defect %s fails auth-and-validation at %s', async (option, step) => {
+    const r = await run(authAndValidation, { [option]: true });
+    expect(r.ok ? 'passed' : r.step).toBe(step);
+  });
   test('verify answering true for the anchored root under any session fails at verify-other-root', async () => {
     const r = await run(anchoringEndToEnd, { verifyIgnoresSession: true });
     expect(r.ok ? 'passed' : r.step).toBe('verify-other-root');
