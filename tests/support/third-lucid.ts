@@ -75,6 +75,8 @@ export interface ThirdOptions {
   gatewayAlways200?: boolean;
   /** data-chain keeps one tree per session: a second build for the same session_id answers 409. */
   uniqueTreeSession?: boolean;
+  /** A defect (flow defect merkle-root-ignores-input): the tree's root is derived from the session id, not the chunks. */
+  rootFromSession?: boolean;
   /** data-chain validates the body first: a session_id that is not a UUID is 422, whatever the storage. */
   chunkSessionUuid?: boolean;
   /**
@@ -304,7 +306,9 @@ export async function startThird(contract: Contract, o: ThirdOptions = {}): Prom
           return [
             200,
             {
-              root_hash: t.root,
+              root_hash: o.rootFromSession
+                ? createHash('sha256').update(`session:${b.session_id}`).digest('hex')
+                : t.root,
               leaf_count: refs.length,
               tree_depth: t.depth,
               session_id: b.session_id,

@@ -14,17 +14,16 @@ const loaded = loadContract({});
 // Everything answers within milliseconds in-process: short budgets let a wrong answer fail fast.
 const quick = { confirmMs: 3000, discoveryMs: 3000, restartMs: 3000, requestMs: 3000, pollMs: 50 };
 const contract = { ...loaded, flows: { ...loaded.flows, budgets: { native: quick, emulated: quick } } };
-let close: (() => Promise<unknown>) | undefined;
+const started: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
-  await close?.();
-  close = undefined;
+  await Promise.all(started.splice(0).map((close) => close()));
 });
 
 type Outcome = { ok: true; f: Flow } | { ok: false; f: Flow; step: string; message: string };
 
 async function run(body: (f: Flow) => Promise<void>, o: ThirdOptions = {}): Promise<Outcome> {
   const third = await startThird(contract, o);
-  close = third.close;
+  started.push(third.close);
   const f = new Flow(await third.env(), 'third-lucid');
   try {
     await body(f);
@@ -152,6 +151,13 @@ describe('verify: the anchored root under another session', () => {
 });
 
 describe('what is wrong still fails, at its step', { timeout: 15_000 }, () => {
+  test('a tree root that ignores the chunks fails tree-root, and gateway-build-tree (judged against the harness tree)', async () => {
+    const [direct, gateway] = [
+      await run(anchoringEndToEnd, { rootFromSession: true }),
+      await run(gatewayReadBack, { rootFromSession: true }),
+    ];
+    expect([direct.ok || direct.step, gateway.ok || gateway.step]).toEqual(['tree-root', 'gateway-build-tree']);
+  });
   test.each([
     ['acceptsAlgNone', 'alg-none-401'],
     ['crashOnMalformedToken', 'malformed-token-401'],
