@@ -12,6 +12,7 @@ import { ensureFlowDefectImages } from '../../fixtures/flow-defects/index.ts';
 import { ensureReferenceImages } from '../../fixtures/reference.ts';
 import { ensureStandInImage } from '../../fixtures/standins/image.ts';
 import { regenerateStandInLock } from '../../fixtures/standins/lock.ts';
+import { regenerateFastapiLock } from '../../fixtures/fastapi/lock.ts';
 import { builtinOf } from '../contract/schema.ts';
 import { FAMILIES, type Family } from '../images/names.ts';
 import { ContractError, loadContract, serviceNamed } from '../contract/load.ts';
@@ -97,7 +98,7 @@ commands:
             --tag T        the tag in each image's name, docker.io/pickme/lucid-<service>:T (default dev)
             --label K=V    add an image label (a new image id, so verify --oci-layout loads it); repeatable
             --no-service-annotation   leave out io.lucid.service: the names alone tell the services
-  lock    re-resolve the Debian package sets and rewrite fixtures/{base,defects}/debian-packages.lock.json
+  lock    re-resolve the Debian package sets and rewrite fixtures/{base,defects,standins,fastapi}/debian-packages.lock.json
 
 env: DEBIAN_MIRROR, DEBIAN_SECURITY_MIRROR (archive URLs), LUCID_CACHE_DIR (default <repo>/.cache)`;
 
@@ -233,6 +234,7 @@ export async function run(argv: string[]): Promise<number> {
       await regenerateLock({ log });
       await regenerateDefectLock({ log });
       await regenerateStandInLock({ log });
+      await regenerateFastapiLock({ log });
       return 0;
     }
     throw new UsageError(`unknown fixtures command "${cmd}" (expected build, push, export-oci or lock)`);
