@@ -5,12 +5,11 @@
  * script that keeps its URL inside. Every static check passes it; with the real Dockerfile.data's probe (a TCP
  * connect to 8087) `healthcheck` fails, and nothing else.
  */
-import { Readable } from 'node:stream';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { runStaticChecks } from '../../helpers/checks/static/registry.ts';
 import { loadContract, serviceNamed } from '../../helpers/contract/load.ts';
 import { docker } from '../../helpers/engine/docker.ts';
-import { harnessLabels, RUN_ID } from '../../helpers/engine/labels.ts';
+import { RUN_ID } from '../../helpers/engine/labels.ts';
 import { gatherImageFacts } from '../../helpers/facts/gather.ts';
 import { baseImageRef } from '../../helpers/images/names.ts';
 import type { Platform } from '../../helpers/model/platform.ts';
@@ -18,7 +17,8 @@ import { nativePlatform } from '../../helpers/runtime/standins.ts';
 import { ensureBaseImage } from '../../fixtures/base/image.ts';
 import { serviceSourceFiles } from '../../fixtures/reference.ts';
 import { readFileSync } from 'node:fs';
-import { packTar, type TarItem } from '../support/tar-fixture.ts';
+import type { TarItem } from '../support/tar-fixture.ts';
+import { buildContext } from '../support/docker-build.ts';
 
 const contract = loadContract({});
 const service = serviceNamed(contract, 'data-chain');
@@ -65,19 +65,7 @@ async function build(what: string, healthcheck: string[]): Promise<string> {
     ...serviceSourceFiles(undefined, 'lucid_ref').map((f) => ({ name: f.path, data: readFileSync(f.source!) })),
   ];
   const t = tag(what);
-  const stream = await docker().buildImage(Readable.from([await packTar(items)]), {
-    t,
-    labels: harnessLabels('dockerfile-layout-test'),
-    rm: true,
-    forcerm: true,
-  });
-  const events = await new Promise<{ error?: string }[]>((ok, fail) =>
-    docker().modem.followProgress(stream, (err: Error | null, out: { error?: string }[]) =>
-      err ? fail(err) : ok(out),
-    ),
-  );
-  const error = events.find((e) => e.error)?.error;
-  if (error) throw new Error(`docker build of ${t}: ${error}`);
+  await buildContext(t, items, { purpose: 'dockerfile-layout-test' });
   built.push(t);
   return t;
 }

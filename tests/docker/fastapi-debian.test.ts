@@ -15,12 +15,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runStaticChecks } from '../../helpers/checks/static/registry.ts';
 import { loadContract, serviceNamed } from '../../helpers/contract/load.ts';
 import { docker } from '../../helpers/engine/docker.ts';
-import { harnessLabels, RUN_ID } from '../../helpers/engine/labels.ts';
+import { RUN_ID } from '../../helpers/engine/labels.ts';
 import { sweep } from '../../helpers/engine/sweep.ts';
 import { gatherImageFacts } from '../../helpers/facts/gather.ts';
 import { baseImageRef } from '../../helpers/images/names.ts';
@@ -31,7 +30,8 @@ import { ensureBaseImage } from '../../fixtures/base/image.ts';
 import { fastapiDistPackages } from '../../fixtures/fastapi/debian.ts';
 import { SMOKE_CHECK_NAMES, STATIC_CHECK_NAMES } from '../support/check-names.ts';
 import { runCli } from '../support/run-cli.ts';
-import { packTar, type TarItem } from '../support/tar-fixture.ts';
+import type { TarItem } from '../support/tar-fixture.ts';
+import { buildContext } from '../support/docker-build.ts';
 
 const contract = loadContract({});
 const service = serviceNamed(contract, 'block-manager');
@@ -113,20 +113,7 @@ async function build(layout: Layout, platform: Platform): Promise<string> {
     { name: 'app/main.py', data: MAIN_PY },
   ];
   const t = tag(layout, platform);
-  const stream = await docker().buildImage(Readable.from([await packTar(items)]), {
-    t,
-    platform,
-    labels: harnessLabels('fastapi-debian-test'),
-    rm: true,
-    forcerm: true,
-  });
-  const events = await new Promise<{ error?: string }[]>((ok, fail) =>
-    docker().modem.followProgress(stream, (err: Error | null, out: { error?: string }[]) =>
-      err ? fail(err) : ok(out),
-    ),
-  );
-  const error = events.find((e) => e.error)?.error;
-  if (error) throw new Error(`docker build of ${t}: ${error}`);
+  await buildContext(t, items, { purpose: 'fastapi-debian-test', platform });
   built.push(t);
   return (await docker().getImage(t).inspect()).Id;
 }
