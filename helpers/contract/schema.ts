@@ -171,12 +171,16 @@ const FlowsSchema = z.object({
        * the fault flow stops is required whatever this says). `optional`: judged only when listed, and `unknown`
        * passes: the contract does not oblige the gateway to watch them.
        */
-      dependencies: z
-        .object({
-          required: z.array(z.string().min(1)).default(['session-anchoring', 'block-manager', 'data-chain']),
-          optional: z.array(z.string().min(1)).default(['blockchain-engine']),
-        })
-        .prefault({}),
+      dependencies: z.preprocess(
+        // The earlier shape, a plain list of names, still reads: those names are required.
+        (v) => (Array.isArray(v) ? { required: v } : v),
+        z
+          .object({
+            required: z.array(z.string().min(1)).default(['session-anchoring', 'block-manager', 'data-chain']),
+            optional: z.array(z.string().min(1)).default(['blockchain-engine']),
+          })
+          .prefault({}),
+      ),
     })
     .prefault({}),
   /**

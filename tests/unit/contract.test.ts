@@ -50,6 +50,15 @@ describe('contract catalog', () => {
     );
   });
 
+  test('gateway dependencies: required and optional names; a plain list (the earlier shape) is the required names', () => {
+    expect(loadContract({}).flows.gateway.dependencies).toEqual({
+      required: ['session-anchoring', 'block-manager', 'data-chain'],
+      optional: ['blockchain-engine'],
+    });
+    const list = write('deps.json', { flows: { gateway: { dependencies: ['data-chain', 'mongodb'] } } });
+    expect(loadContract({ overrides: [list] }).flows.gateway.dependencies.required).toEqual(['data-chain', 'mongodb']);
+  });
+
   test('an invalid override is refused with a message naming the field', () => {
     const bad = write('bad.json', { services: [{ name: 'data-chain', port: 70000 }] });
     expect(() => loadContract({ overrides: [bad] })).toThrowError(ContractError);
