@@ -5,7 +5,7 @@ import { loadContract, repositoryOf } from '../helpers/contract/load.ts';
 import '../helpers/plan/plan.ts';
 import { RegistryClient } from '../helpers/registry/client.ts';
 import { checkTagConsistency } from '../helpers/registry/tags.ts';
-import { OUTCOME_META, SUBJECT_META, type CheckOutcome } from '../helpers/model/verdict.ts';
+import { NotRun, OUTCOME_META, SUBJECT_META, type CheckOutcome } from '../helpers/model/verdict.ts';
 import { judged } from './judged.ts';
 
 const plan = inject('plan');
@@ -72,7 +72,9 @@ for (const name of services) {
         { ...about, check: 'tag-consistency', title: `${subject} ${plan.registry}/${repository}` },
         async () => {
           const client = new RegistryClient({ registry: plan.registry!, plainHttp: plan.plainHttp || undefined });
-          return (await checkTagConsistency(client, contract, repository)).findings;
+          const report = await checkTagConsistency(client, contract, repository);
+          if (report.notRun) throw new NotRun(report.notRun);
+          return report.findings;
         },
       );
     });

@@ -46,13 +46,9 @@ export function tagConsistency(input: TagConsistencyInput): Finding[] {
       expected: `${repository}:${movingTag}`,
       seen: `no tag ${movingTag} (tags: ${listing})`,
     });
-  if (!stamped.length)
-    findings.push({
-      check: TAG_CONSISTENCY_CHECK,
-      expected: `a tag of ${repository} matching ${input.pattern.source}`,
-      seen: `none (tags: ${listing})`,
-    });
-  if (findings.length) return findings;
+  // No timestamped tag at all (the real build commands push the moving tag alone): nothing to compare the moving
+  // tag with, so the check does not run (tagConsistencyNotRun) rather than fail.
+  if (findings.length || !stamped.length) return findings;
   const newest = stamped[0]!;
   const moving = digests[movingTag];
   const want = digests[newest];
@@ -71,12 +67,22 @@ export function tagConsistency(input: TagConsistencyInput): Finding[] {
   return findings;
 }
 
+/** Why the consistency could not be judged: the moving tag is there but no timestamped tag is. */
+export function tagConsistencyNotRun(
+  input: Pick<TagConsistencyInput, 'repository' | 'movingTag' | 'pattern' | 'tags'>,
+) {
+  if (!input.tags.includes(input.movingTag) || timestampedTags(input.tags, input.pattern).length) return undefined;
+  return `${input.repository} has no timestamped tag (matching ${input.pattern.source}) to compare ${input.movingTag} with; tags: ${input.tags.join(', ')}`;
+}
+
 interface TagConsistencyReport {
   repository: string;
   movingTag: string;
   newest?: string;
   digests: Record<string, string>;
   findings: Finding[];
+  /** Set when there was nothing to compare (tagConsistencyNotRun): the check did not run. */
+  notRun?: string;
 }
 
 /** How far back to look for the timestamped tag the moving tag really names. */
@@ -120,7 +126,8 @@ export async function checkTagConsistency(
     }
   }
   findings.push(...tagConsistency({ repository, movingTag, pattern, tags, digests }));
-  return { repository, movingTag, newest: stamped[0], digests, findings };
+  const notRun = findings.length ? undefined : tagConsistencyNotRun({ repository, movingTag, pattern, tags });
+  return { repository, movingTag, newest: stamped[0], digests, findings, ...(notRun ? { notRun } : {}) };
 }
 
 /** latest-YYYYMMDD-HHMMSS in UTC, the contract's timestamped tag form. */

@@ -180,6 +180,20 @@ describe('registry mode: push, read back, resolve, pull', () => {
     expect((await checkTagConsistency(client, contract, repo)).findings).toEqual([]);
   });
 
+  test('a repository with latest-arm64 alone (a plain docker push): tag consistency not run, with the reason', async () => {
+    const alone = `${pushed[0]!.repository}-moving-only`;
+    const service = reference.filter(
+      (r) => repositoryOf(contract, serviceNamed(contract, r.service)) === pushed[0]!.repository,
+    );
+    const platforms = await Promise.all(
+      service.map(async (t) => ({ platform: t.platform, ...(await localImageSource(t.image, log)) })),
+    );
+    await pushIndex({ client, repository: alone, tags: ['latest-arm64'], platforms, log });
+    const report = await checkTagConsistency(client, contract, alone);
+    expect(report.findings).toEqual([]);
+    expect(report.notRun).toMatch(/has no timestamped tag .* to compare latest-arm64 with; tags: latest-arm64$/);
+  });
+
   test('resolve registry targets on both platforms: pulled by digest, same image ids as the local reference images', async () => {
     const t0 = Date.now();
     const targets = await resolve({});

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { loadContract } from '../../helpers/contract/load.ts';
-import { tagConsistency, timestampedTags, timestampTag } from '../../helpers/registry/tags.ts';
+import { tagConsistency, tagConsistencyNotRun, timestampedTags, timestampTag } from '../../helpers/registry/tags.ts';
 
 const contract = loadContract({});
 const pattern = new RegExp(contract.registry.timestampTagPattern);
@@ -62,6 +62,13 @@ describe('tag consistency (pure)', () => {
     expect(tagConsistency({ ...base, tags: ['latest-20250102-000000'], digests: {} })[0]!.seen).toBe(
       'no tag latest-arm64 (tags: latest-20250102-000000)',
     );
-    expect(tagConsistency({ ...base, tags: ['latest-arm64'], digests: {} })[0]!.seen).toBe('none (tags: latest-arm64)');
+  });
+  test('moving tag alone (as a plain docker push leaves it): nothing to compare, so not run rather than failed', () => {
+    expect(tagConsistency({ ...base, tags: ['latest-arm64'], digests: { 'latest-arm64': D1 } })).toEqual([]);
+    expect(tagConsistencyNotRun({ ...base, tags: ['latest-arm64', 'v1'] })).toBe(
+      `pickme/lucid-data-chain has no timestamped tag (matching ${pattern.source}) to compare latest-arm64 with; tags: latest-arm64, v1`,
+    );
+    expect(tagConsistencyNotRun({ ...base, tags })).toBeUndefined();
+    expect(tagConsistencyNotRun({ ...base, tags: ['latest-20250102-000000'] })).toBeUndefined();
   });
 });
