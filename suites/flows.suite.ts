@@ -9,6 +9,7 @@ import { FiguresBook } from '../helpers/flows/figures.ts';
 import { FLOWS } from '../helpers/flows/index.ts';
 import { missingRoles } from '../helpers/flows/roles.ts';
 import { stackGroups } from '../helpers/runtime/stack.ts';
+import { stackImages } from '../helpers/runtime/peers.ts';
 import { flowOutcome, runFlow, stackDownOutcome, withServicesDown } from '../helpers/flows/run.ts';
 import {
   attachOutcome,
@@ -29,7 +30,10 @@ import { judged } from './judged.ts';
 const plan = inject('plan');
 const contract = loadContract(plan.contract);
 const shared = inject('shared');
-const { groups, skipped } = stackGroups(contract, plan.targets);
+// Peers (verify --peers) fill in for services the plan's images lack: in the stack, but not judged here.
+const { groups, skipped } = stackGroups(contract, stackImages(plan.targets, plan.peers));
+const underTest = (t: { service: string; platform: string }) =>
+  plan.targets.some((x) => x.service === t.service && x.platform === t.platform);
 const lacking = missingRoles(contract);
 const book = new FiguresBook();
 const FIGURES_FILE = join(plan.reportDir, 'flow-figures.json');
@@ -40,7 +44,8 @@ const subjectMeta = (platform: string) => ({
 
 // A platform without every contract service: each flow is listed, not run, with the reason (declared at collection).
 for (const s of skipped) {
-  const reason = `needs every contract service: the plan ${s.reason}`;
+  const hint = s.reason.startsWith('lacks') ? ' (verify --peers ref runs the reference images in their place)' : '';
+  const reason = `needs every contract service: the plan ${s.reason}${hint}`;
   describe(flowsSubject(s.platform), { meta: subjectMeta(s.platform) }, () => {
     for (const [name] of FLOWS) {
       test.skip(
@@ -93,13 +98,17 @@ for (const group of groups) {
       );
     });
 
+    const peers = group.targets.filter((t) => !underTest(t));
+    const peersNote = peers.length
+      ? `; peers (reference images, not judged): ${peers.map((p) => `${p.service} ${p.label}`).join(', ')}`
+      : '';
     const ids = () => Object.fromEntries(Object.entries(handle?.services ?? {}).map(([n, s]) => [n, s.containerId]));
 
     for (const [name, body] of FLOWS) {
       test.sequential(name, async ({ annotate, task, skip }) => {
         if (name === FLOWS[0]?.[0] && handle?.stackStartMs !== undefined) {
           await annotate(
-            `stack start [${group.platform}] on ${handle.network}: ${Object.keys(handle.services).length} containers ${handle.stackStartMs} ms`,
+            `stack start [${group.platform}] on ${handle.network}: ${Object.keys(handle.services).length} containers ${handle.stackStartMs} ms${peersNote}`,
             'flow-figures',
           );
           await recordMetric(annotate, METRIC.stackStart, handle.stackStartMs, 'ms');
@@ -136,9 +145,10 @@ for (const group of groups) {
               ),
             );
             throw new Error(
-              `${(e as Error).message}\nwhile it ran, not every service of the stack was up:\n${down.map((d) => `  ${d}`).join('\n')}`,
+              `${(e as Error).message}\nwhile it ran, not every service of the stack was up:\n${down.map((d) => `  ${d}`).join('\n')}${peersNote}`,
             );
           }
+          if (peersNote && e instanceof Error) e.message += `\n${peersNote.slice(2)}`;
           throw e;
         }
       });
@@ -146,7 +156,7 @@ for (const group of groups) {
 
     // Still alive at the end (contract §2): every service container of the stack, judged after the flows.
     if (handle && !handle.error) {
-      for (const t of group.targets) {
+      for (const t of group.targets.filter(underTest)) {
         test.sequential(`still-running: ${t.service}`, async (ctx) => {
           // The service's own container and every extra instance of its image (contract stack.extraInstances).
           const containers = Object.entries(handle.services).filter(

@@ -6,6 +6,9 @@ import { runSuites, type SuiteRun } from '../plan/run-suites.ts';
 import { constants as osConstants } from 'node:os';
 import { ensureReferenceImages } from '../../fixtures/reference.ts';
 import { FAMILIES, type Family } from '../images/names.ts';
+import type { Contract } from '../contract/schema.ts';
+import type { ImageTarget } from '../model/target.ts';
+import { servicesLacking } from '../runtime/peers.ts';
 import { UsageError } from '../model/errors.ts';
 import { contractSourceOf, verbFlags } from './args.ts';
 import { requireEngine } from './engine-check.ts';
@@ -21,7 +24,7 @@ import { layoutTargets, parseLayoutSpec } from '../oci/targets.ts';
 
 const HELP = `usage: lucid-harness verify [--registry R [--tag T ...] [--plain-http]] [--platform P ...] [--image NAME ...]
                              [--local --image SERVICE=IMAGE ...] [--oci-layout [SERVICE=]PATH ...]
-                             [--family ref|alt] [--contract FILE] [--profile NAME ...] [--report-dir DIR]
+                             [--peers ref|alt] [--family ref|alt] [--contract FILE] [--profile NAME ...] [--report-dir DIR]
 
 Checks the six Lucid images against the contract. With no options: the locally built reference images
 (built first when missing), on linux/amd64 and linux/arm64. With --registry: the pushed images, each
@@ -41,6 +44,10 @@ an OCI layout (docker buildx build --output type=oci,dest=…); only the service
                    their name (io.containerd.image.name / org.opencontainers.image.ref.name, e.g.
                    lucid-data-chain:dev, or io.lucid.service); SERVICE=P says it for a layout of one image.
                    Each platform is loaded into the engine as a docker-archive and run by image id.
+  --peers F        with --local, --oci-layout or --registry: the contract services a platform has no image for
+                   run as the locally built reference images of family F (ref or alt), so the flows can run;
+                   they are started in the stack and never judged (env LUCID_PEERS). Without it, a platform
+                   that lacks a service has its flows not run.
   --family F       which locally built reference images (no other source given): ref, the default
                    (fixtures/services/lucid_ref), or alt (fixtures/services/lucid_alt, written apart and taking every
                    choice the contract leaves open the other way: lucid-alt/lucid-<service>:<arch>); env LUCID_FAMILY
@@ -63,8 +70,25 @@ export const SPEC = {
   local: { boolean: true, env: 'LUCID_LOCAL' },
   'oci-layout': { repeatable: true, env: 'LUCID_OCI_LAYOUTS' },
   family: { env: 'LUCID_FAMILY' },
+  peers: { env: 'LUCID_PEERS' },
   help: { boolean: true },
 } as const;
+
+/** The reference images of a family for every service a platform of the targets lacks (verify --peers). */
+async function peerTargets(
+  contract: Contract,
+  targets: readonly ImageTarget[],
+  family: Family,
+  log: (l: string) => void,
+): Promise<ImageTarget[]> {
+  const peers: ImageTarget[] = [];
+  for (const { platform, services } of servicesLacking(contract, targets)) {
+    const built = await ensureReferenceImages({ contract, services, platforms: [platform], log, family });
+    for (const t of built) log(`peer   ${t.service} [${t.platform}] ${t.label} (started in the stack, not judged)`);
+    peers.push(...built);
+  }
+  return peers;
+}
 
 export async function run(argv: string[]): Promise<number> {
   let plan: RunPlan;
@@ -105,6 +129,13 @@ export async function run(argv: string[]): Promise<number> {
     if (family !== undefined && (registry !== undefined || local || layouts.length))
       throw new UsageError(
         '--family picks the locally built reference images: leave out --registry, --local and --oci-layout',
+      );
+    const peersFamily = flags.peers as string | undefined;
+    if (peersFamily !== undefined && !(FAMILIES as readonly string[]).includes(peersFamily))
+      throw new UsageError(`unknown --peers "${peersFamily}" (expected ${FAMILIES.join(' or ')})`);
+    if (peersFamily !== undefined && registry === undefined && !local && !layouts.length)
+      throw new UsageError(
+        '--peers fills in services for --local, --oci-layout or --registry; the reference images alone need none',
       );
     await requireEngine();
     if (local || layouts.length) {
@@ -168,6 +199,11 @@ export async function run(argv: string[]): Promise<number> {
           ...(family ? { family: family as Family } : {}),
         };
       }
+    }
+    if (peersFamily !== undefined) {
+      await requireSpaceForBuild();
+      const peers = await peerTargets(contract, plan.targets, peersFamily as Family, log);
+      if (peers.length) plan = { ...plan, peers };
     }
   } catch (e) {
     if (e instanceof PublishedImageWrong) {

@@ -7,6 +7,7 @@ import { startSharedStacks } from '../runtime/shared-stack.ts';
 import { sweep } from '../engine/sweep.ts';
 import { ensureReferenceImages } from '../../fixtures/reference.ts';
 import { DEFAULT_REPORT_DIR, PLAN_ENV, readPlan, type RunPlan } from './plan.ts';
+import { stackImages } from '../runtime/peers.ts';
 
 /**
  * Runs once per `vitest run` for the suites project: takes the plan the CLI wrote (LUCID_PLAN), or — under a
@@ -49,7 +50,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const unlock = await lockNetworkAliases(network.name, { log: (l) => console.error(l) });
   // The contract network's stand-ins boot while the other platforms' networks and stand-ins are made.
   const standInsStarting = startStandIns(contract, network.name, {
-    services: plan.targets.map((t) => t.service),
+    services: stackImages(plan.targets, plan.peers).map((t) => t.service),
     log: (l) => console.error(l),
   });
   standInsStarting.catch(() => undefined);
@@ -59,7 +60,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
     network.name,
     (l) => console.error(l),
     standInsStarting,
-    { smokeFacts: !plan.suiteFiles || plan.suiteFiles.some((f) => /smoke\.suite\.ts$/.test(f)) },
+    {
+      smokeFacts: !plan.suiteFiles || plan.suiteFiles.some((f) => /smoke\.suite\.ts$/.test(f)),
+      peers: plan.peers,
+    },
   ).catch(async (e) => {
     await standInsStarting.then(
       (s) => s.stop(),

@@ -16,6 +16,8 @@ const RunPlanSchema = z.object({
   source: z.enum(['reference', 'local', 'oci-layout', 'registry']),
   contract: z.object({ file: z.string().optional(), overrides: z.array(z.string()).default([]) }),
   targets: z.array(PlanTargetSchema),
+  /** Reference images filling in for the services the targets lack (verify --peers): run in the stack, never judged. */
+  peers: z.array(PlanTargetSchema).optional(),
   reportDir: z.string(),
   /** Reference runs: which family of reference images (lucid_ref when absent). */
   family: z.enum(FAMILIES).optional(),

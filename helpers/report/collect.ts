@@ -45,6 +45,7 @@ export interface PlanView {
   registry?: string;
   tag?: string;
   contract: { file?: string; overrides: string[] };
+  peers?: { service: string; platform: string; image: string; label: string }[];
   targets: {
     service: string;
     platform: string;
@@ -167,6 +168,9 @@ export function buildResults({ run, plan, cases }: CollectInput): Results {
       ...(plan?.tag && { tag: plan.tag }),
       ...(plan?.contract.file && { contractFile: plan.contract.file }),
       contractProfiles: plan?.contract.overrides ?? [],
+      ...(plan?.peers?.length && {
+        peers: plan.peers.map((p) => ({ service: p.service, platform: p.platform, imageId: p.image, label: p.label })),
+      }),
     },
     targets,
     checks,

@@ -30,7 +30,8 @@ export function summarySection(r: Results): string {
   const images = new Set(subjects.map((t) => t.image)).size;
   const platforms = [...new Set(subjects.map((t) => t.platform))];
   const ms = Date.parse(r.run.finished) - Date.parse(r.run.started);
-  const source = `${esc(r.run.source)}${r.run.registry ? ` · ${esc(r.run.registry)}` : ''}`;
+  const peers = [...new Set((r.run.peers ?? []).map((p) => p.service))];
+  const source = `${esc(r.run.source)}${r.run.registry ? ` · ${esc(r.run.registry)}` : ''}${peers.length ? ` · peers (reference, not judged): ${esc(peers.join(', '))}` : ''}`;
   const hosts = r.shards?.length
     ? r.shards.map((s) => `${s.hostArch} (${s.platforms.join(', ')})`).join(' + ')
     : r.run.hostArch;

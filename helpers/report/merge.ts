@@ -143,6 +143,12 @@ export function mergeShards(shards: readonly Shard[]): Results {
           engineVersion: unique(shards.map((s) => s.results.run.engineVersion)).join(' / '),
         }),
         outcome: outcomeOf(shards),
+        ...(shards.some((s) => s.results.run.peers?.length) && {
+          peers: firstByKey(
+            shards.flatMap((s) => s.results.run.peers ?? []),
+            (p) => `${p.service}\u0000${p.platform}`,
+          ),
+        }),
       },
       targets: firstByKey(
         shards.flatMap((s) => s.results.targets),

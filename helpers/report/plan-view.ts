@@ -30,6 +30,7 @@ export function planView(plan: RunPlan, raw?: unknown): PlanView {
     ...(x.registry && { registry: x.registry }),
     ...(x.tag && { tag: x.tag }),
     contract: { ...(plan.contract.file && { file: plan.contract.file }), overrides: plan.contract.overrides },
+    ...(plan.peers?.length && { peers: plan.peers }),
     targets: plan.targets.map((t, i) => {
       const e = x.targets?.[i];
       return {

@@ -32,6 +32,8 @@ const RunInfoSchema = z.object({
   contractDigest: z.string().optional(),
   /** Facts of the host that change verdicts (helpers/host): engine and userland architecture, page size, limits. */
   host: HostFactsSchema.optional(),
+  /** Reference images that filled in for services the run was not given (verify --peers): in the stack, not judged. */
+  peers: z.array(z.object({ service: name, platform, imageId: name, label: z.string() })).optional(),
   /** vitest's verdict: `interrupted` means the checks below are incomplete. */
   outcome: z.enum(['passed', 'failed', 'interrupted']).optional(),
 });

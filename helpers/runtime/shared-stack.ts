@@ -15,6 +15,7 @@ import { targetKey, type SharedRun, type SharedStackHandle } from '../model/shar
 import { containerEnd, inspectRunning } from './smoke-run.ts';
 import { stackGroups, startStack, type Stack } from './stack.ts';
 import { startStandIns, type StandIns } from './standins.ts';
+import { stackImages } from './peers.ts';
 import type { ImageTarget } from '../model/target.ts';
 import type { StartedService } from './start-service.ts';
 
@@ -151,16 +152,21 @@ export async function startSharedStacks(
   log: Log,
   /** Settles when the contract network's stand-ins are ready: only the stack on that network waits for it. */
   contractNetworkReady: Promise<StandIns | undefined> = Promise.resolve(undefined),
-  /** smokeFacts false: a run without the smoke suite (e.g. the flow matrix's) reads none. */
-  opts: { smokeFacts?: boolean } = {},
+  /**
+   * smokeFacts false: a run without the smoke suite (e.g. the flow matrix's) reads none. peers: images that fill in
+   * for services the targets lack (verify --peers), started in the stack but not judged, so no facts are read.
+   */
+  opts: { smokeFacts?: boolean; peers?: readonly ImageTarget[] } = {},
 ): Promise<{ run: SharedRun; stop(): Promise<void> }> {
-  const { groups } = stackGroups(contract, targets);
+  const { groups } = stackGroups(contract, stackImages(targets, opts.peers));
+  const judged = (t: ImageTarget) => targets.includes(t);
   // The images' facts (layer indexes, for the shells to try) are read now, while the stand-ins boot: read
   // later, a cold index ran on this process's event loop while the other platform's stack was booting, and
   // delayed it (a cold verify took 11.5 s longer than a warm one; memoised, so smokeFactsOf waits for these).
   if (opts.smokeFacts !== false)
     for (const g of groups)
-      for (const t of g.targets) gatherImageFacts(t.image, { platform: t.platform }).catch(() => undefined);
+      for (const t of g.targets.filter(judged))
+        gatherImageFacts(t.image, { platform: t.platform }).catch(() => undefined);
   const stacks: Stack[] = [];
   const standIns: StandIns[] = [];
   const run: SharedRun = { stacks: [], smoke: {} };
@@ -188,7 +194,8 @@ export async function startSharedStacks(
         if (opts.smokeFacts === false) return;
         // Emulated probes are Python starts under QEMU: no more at once than there are cores.
         const t0 = Date.now();
-        await mapLimit(group.targets, emulated ? startConcurrency(true) : 6, async (t) => {
+        const underTest = group.targets.filter(judged);
+        await mapLimit(underTest, emulated ? startConcurrency(true) : 6, async (t) => {
           try {
             const name = serviceNamed(contract, t.service).name;
             const firstOkMs = stack.firstOkMs.get(name);
@@ -204,7 +211,7 @@ export async function startSharedStacks(
           }
         });
         log(
-          `shared stack [${group.platform}]: runtime facts of ${group.targets.length} images read in ${Date.now() - t0} ms`,
+          `shared stack [${group.platform}]: runtime facts of ${underTest.length} images read in ${Date.now() - t0} ms`,
         );
       } catch (e) {
         run.stacks.push({ platform: group.platform, network, emulated, services: {}, error: (e as Error).message });

@@ -93,6 +93,19 @@ const rows: Row[] = [
     line: () => new RegExp(`^lucid-harness verify: unknown service "nope"; the contract has: ${names}$`),
   },
   {
+    input: 'unknown peers family (--peers nope)',
+    args: () => ['--local', '--image', 'data-chain=any:dev', '--peers', 'nope'],
+    code: 2,
+    line: () => /^lucid-harness verify: unknown --peers "nope" \(expected ref or alt\)$/,
+  },
+  {
+    input: '--peers without an image source to fill in for',
+    args: () => ['--peers', 'ref'],
+    code: 2,
+    line: () =>
+      /^lucid-harness verify: --peers fills in services for --local, --oci-layout or --registry; the reference images alone need none$/,
+  },
+  {
     input: 'engine unreachable (DOCKER_HOST=tcp://127.0.0.1:1)',
     args: () => ['--image', 'data-chain'],
     env: () => ({ DOCKER_HOST: 'tcp://127.0.0.1:1' }),

@@ -8,6 +8,8 @@ import { docker } from '../../helpers/engine/docker.ts';
 import { readResults } from '../../helpers/report/results-schema.ts';
 import { referenceImageRef } from '../../helpers/images/names.ts';
 import { BRIEF_SURVIVAL, runCli } from '../support/run-cli.ts';
+import { loadContract } from '../../helpers/contract/load.ts';
+import { ensureFlowDefectImages } from '../../fixtures/flow-defects/index.ts';
 
 /**
  * The before-push loop: an image a developer just built into the engine's store (here with `docker build`, the
@@ -68,6 +70,51 @@ describe('verify --local: an image of the engine store, before any push', () => 
     );
     expect(results.run.host?.enginePlatform).toBe('linux/amd64');
     expect(readFileSync(join(reportDir, 'index.html'), 'utf8')).toContain('source <code>local</code>');
+  });
+
+  test('--peers ref: one image under test, the reference images fill in the stack, and the flows catch its flow defect', async () => {
+    const contract = loadContract({});
+    const [defect] = await ensureFlowDefectImages({
+      contract,
+      platforms: ['linux/amd64'],
+      names: ['merkle-root-ignores-input'],
+    });
+    const dir = join(reportDir, 'peers');
+    const r = await runCli(
+      ['verify', '--local', '--image', `data-chain=${defect!.image}`, '--peers', 'ref', '--report-dir', dir],
+      BRIEF_SURVIVAL,
+    );
+    expect(r.status, r.stderr.slice(-3000)).toBe(1);
+    const results = readResults(join(dir, 'results.json'));
+    expect(results.targets.map((t) => t.service)).toEqual(['data-chain']);
+    expect(results.run.peers?.map((p) => `${p.service} ${p.platform}`)).toEqual(
+      contract.services.filter((s) => s.name !== 'data-chain').map((s) => `${s.name} linux/amd64`),
+    );
+    // The smoke checks judge the image under test alone, and it has no smoke defect.
+    const smoke = results.checks.filter((c) => c.suite.includes('smoke'));
+    expect(new Set(smoke.map((c) => c.image))).toEqual(new Set(['data-chain']));
+    expect(smoke.filter((c) => c.status === 'failed')).toEqual([]);
+    const flows = results.checks.filter((c) => c.image === 'flows' || c.check === 'still-running');
+    const failed = flows.filter((c) => c.status === 'failed');
+    expect(failed.map((c) => [c.check, c.outcome?.kind === 'flow' ? c.outcome.step : undefined])).toEqual([
+      ['anchoring-end-to-end', 'tree-root'],
+      ['gateway-read-back', 'gateway-build-tree'],
+    ]);
+    expect(failed[0]!.detail).toMatch(/peers \(reference images, not judged\): api-gateway /);
+    expect(flows.filter((c) => c.check === 'still-running').map((c) => c.image)).toEqual(['data-chain']);
+    expect(flows.filter((c) => c.status === 'passed').map((c) => c.check)).toEqual(
+      expect.arrayContaining(['auth-and-validation', 'discovery-and-faults', 'still-running']),
+    );
+  });
+
+  test('without --peers the flows of a platform lacking services are not run, saying how to run them', () => {
+    const results = readResults(join(reportDir, 'results.json'));
+    const flows = results.checks.filter((c) => c.image === 'flows');
+    expect(flows.length).toBeGreaterThan(0);
+    for (const c of flows) {
+      expect(c.status).toBe('not-run');
+      expect(c.outcome?.verdict === 'not-run' && c.outcome.reason).toMatch(/lacks api-gateway.*verify --peers ref/);
+    }
   });
 
   test('a platform the image is not: one line, exit 2, nothing run', async () => {

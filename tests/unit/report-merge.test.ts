@@ -46,6 +46,23 @@ describe('report --merge', () => {
     { dir: 'shards/arm64', results: arm },
   ];
 
+  test('the peers of each shard (verify --peers) are kept once per service and platform', () => {
+    const peer = (platform: string) => ({
+      service: 'api-gateway',
+      platform,
+      imageId: `sha256:${platform}`,
+      label: 'ref',
+    });
+    const withPeers = (r: Results, platform: string) =>
+      parseResults({ ...r, run: { ...r.run, peers: [peer(platform)] } });
+    const merged = mergeShards([
+      { dir: 'a', results: withPeers(amd, 'linux/amd64') },
+      { dir: 'b', results: withPeers(arm, 'linux/arm64') },
+    ]);
+    expect(merged.run.peers).toEqual([peer('linux/amd64'), peer('linux/arm64')]);
+    expect(mergeShards(shards).run.peers).toBeUndefined();
+  });
+
   test('two platform shards merge into the checks of the single run, each shard named', () => {
     const merged = mergeShards(shards);
     expect(keyset(merged)).toEqual(keyset(whole));
