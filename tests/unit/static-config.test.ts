@@ -447,6 +447,16 @@ describe('entrypoint', () => {
     });
   });
 
+  test('the real Dockerfile.data: CMD ["/usr/bin/python3", script] under the base\'s python3.11 ENTRYPOINT runs an ELF as the script', () => {
+    const cmd = ['/usr/bin/python3', '/app/lucid_ref/serve.py', 'data-chain'];
+    expect(seen(checkEntrypoint, withConfig(base, { Entrypoint: ['/usr/bin/python3.11'], Cmd: cmd }))).toBe(
+      '/usr/bin/python3 (/usr/bin/python3.11) is an ELF executable (aarch64), not a Python script: python3.11 exits ' +
+        'with a SyntaxError; the Entrypoint ["/usr/bin/python3.11"] is given the Cmd as its arguments (ENTRYPOINT [] ' +
+        "clears the base's)",
+    );
+    expect(run(checkEntrypoint, withConfig(base, { Entrypoint: [], Cmd: cmd }))).toEqual([]);
+  });
+
   test('python runs a directory or zip holding __main__ as its script; a directory without one fails', () => {
     const cmd = (script: string, add: FsEntry[]) =>
       withConfig(withFs(base, add), { Entrypoint: null, Cmd: ['/usr/bin/python3', script] });

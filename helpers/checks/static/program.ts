@@ -133,6 +133,19 @@ export function judgeArgv(facts: ImageFacts, argv: readonly string[], check: str
           : `${r.path} is not a regular file`
         : `script ${script} is not in the image filesystem (resolved to ${r.path})`;
       out.push({ check, expected: `the script ${posix.basename(program)} runs (${script}) exists`, seen, where });
+    } else if (python && r.entry?.elf) {
+      // python reads its script as source: an ELF there is a SyntaxError at once. The real Dockerfile.data does this:
+      // CMD ["/usr/bin/python3", "x.py"] under the base's ENTRYPOINT ["/usr/bin/python3.11"] runs python3 as a script.
+      const asScript =
+        facts.config.Entrypoint?.length && argv.length > (facts.config.Cmd?.length ?? 0)
+          ? `; the Entrypoint ${JSON.stringify(facts.config.Entrypoint)} is given the Cmd as its arguments (ENTRYPOINT [] clears the base's)`
+          : '';
+      out.push({
+        check,
+        expected: `the script ${posix.basename(program)} runs (${script}) is Python source`,
+        seen: `${script}${r.path !== script ? ` (${r.path})` : ''} is an ELF executable (${r.entry.elf}), not a Python script: ${posix.basename(program)} exits with a SyntaxError${asScript}`,
+        where,
+      });
     }
   }
   return out;
