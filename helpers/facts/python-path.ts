@@ -8,7 +8,7 @@ import { posix } from 'node:path';
 import { tripletOf } from './loader.ts';
 import { envValue, isRegularFile, resolvePath } from './resolve.ts';
 import { parseOsRelease } from './describe.ts';
-import { parsePasswd, textOf } from './users.ts';
+import { lookupUser, parsePasswd, textOf } from './users.ts';
 import type { FsIndex } from '../model/image-facts.ts';
 
 interface PythonPathInput {
@@ -35,6 +35,11 @@ interface PythonPathInput {
 export interface PythonPath {
   dirs: { dir: string; why: string }[];
   version?: string;
+  /**
+   * Dirs on sys.path that the User cannot list or enter (an ancestor without x, the dir without r or x for it):
+   * python's path finder skips them silently, so nothing in them imports. Left out of `dirs`.
+   */
+  blocked?: { dir: string; why: string; reason: string }[];
 }
 
 const implicitDirs = new WeakMap<FsIndex, Set<string>>();
@@ -114,7 +119,43 @@ function isDebian(ix: FsIndex): boolean {
   return [os.ID, ...(os.ID_LIKE ?? '').split(/\s+/)].includes('debian');
 }
 
+/**
+ * Why `uid`/`gid` cannot list `dir` (every ancestor searchable, the dir itself readable and searchable), judged
+ * by the owner/group/other bits as the kernel does for a process without CAP_DAC_OVERRIDE; undefined when it can.
+ * Dirs no layer lists are taken as 0755 root. Supplementary groups are not considered.
+ */
+function listBlocked(ix: FsIndex, dir: string, uid: number, gid: number): string | undefined {
+  if (uid === 0) return undefined;
+  const real = resolvePath(ix, dir).path;
+  const parts = real.split('/').filter(Boolean);
+  for (let n = 0; n <= parts.length; n++) {
+    const d = '/' + parts.slice(0, n).join('/');
+    const e = ix.entries.get(d);
+    if (!e) continue;
+    const bits = e.uid === uid ? (e.mode >> 6) & 7 : e.gid === gid ? (e.mode >> 3) & 7 : e.mode & 7;
+    const need = n === parts.length ? 5 : 1;
+    if ((bits & need) !== need) {
+      const mode = (e.mode & 0o7777).toString(8).padStart(4, '0');
+      return `${d} is ${mode} ${e.uid}:${e.gid}, so uid ${uid} cannot ${need === 1 ? 'enter' : 'list'} it`;
+    }
+  }
+  return undefined;
+}
+
 export function pythonPath(ix: FsIndex, i: PythonPathInput): PythonPath {
+  const path = pythonPathDirs(ix, i);
+  const who = i.user === undefined ? undefined : lookupUser(ix, i.user);
+  if (!who?.ok) return path;
+  const blocked: { dir: string; why: string; reason: string }[] = [];
+  const dirs = path.dirs.filter((d) => {
+    const reason = isDir(ix, d.dir) ? listBlocked(ix, d.dir, who.uid, who.gid) : undefined;
+    if (reason) blocked.push({ ...d, reason });
+    return !reason;
+  });
+  return blocked.length ? { ...path, dirs, blocked } : path;
+}
+
+function pythonPathDirs(ix: FsIndex, i: PythonPathInput): PythonPath {
   const dirs: { dir: string; why: string }[] = [];
   const add = (dir: string, why: string) => {
     const d = posix.normalize(posix.isAbsolute(dir) ? dir : posix.join(i.workingDir || '/', dir));
@@ -246,7 +287,11 @@ export function findModule(
       }
       if (dirHere) namespace.push(pkg);
     }
-    const where = n === 0 ? portions.join(', ') : `${portions.join(', ')} (the ${parts.slice(0, n).join('.')} package)`;
+    const blocked = path.blocked?.length
+      ? `; not searched, though on the path: ${path.blocked.map((b) => `${b.dir} (${b.reason})`).join(', ')}`
+      : '';
+    const where =
+      n === 0 ? portions.join(', ') + blocked : `${portions.join(', ')} (the ${parts.slice(0, n).join('.')} package)`;
     if (module) {
       if (last) return { found: module };
       return {

@@ -516,6 +516,28 @@ describe('programs-start: Python modules', () => {
     expect(run(checkProgramsStart, app(['-E', '-m', 'svc'], pkg, env('PYTHONNOUSERSITE=1')))).toEqual([]);
     expect(run(checkProgramsStart, app(['-m', 'nothere'], pkg))[0]!.where).toContain(`${site} (user site)`);
   });
+
+  test('the real Dockerfile.anchoring: PYTHONPATH names /root/.local, which uid 65532 cannot enter (/root is 0700)', () => {
+    const site = '/root/.local/lib/python3.11/site-packages';
+    const pkg = [dir('/root', { mode: 0o700 }), dir(site, { uid: 65532, gid: 65532 }), file(`${site}/svc/__init__.py`)];
+    const cmd = (more: FsEntry[] = []) =>
+      app(
+        ['-m', 'svc'],
+        [...pkg, file(`${site}/svc/__main__.py`), ...more],
+        [...amdBase.config.Env, `PYTHONPATH=/app:${site}`],
+      );
+    expect(seen(checkProgramsStart, cmd())).toEqual([
+      'python3 -m svc cannot import svc: no module or package "svc"; looked in /app, /usr/lib/python3.11, ' +
+        '/usr/lib/python3.11/lib-dynload; not searched, though on the path: ' +
+        '/root/.local/lib/python3.11/site-packages (/root is 0700 0:0, so uid 65532 cannot enter it)',
+    ]);
+    // Root reads it; so does 65532 once /root lets it through, or once the site dir is its own under a 0700 home.
+    expect(run(checkProgramsStart, withConfig(cmd(), { User: '0' }))).toEqual([]);
+    expect(run(checkProgramsStart, cmd([dir('/root', { mode: 0o711 })]))).toEqual([]);
+    expect(seen(checkProgramsStart, cmd([dir('/root', { mode: 0o711 }), dir(site, { mode: 0o700 })]))[0]).toContain(
+      `${site} (${site} is 0700 0:0, so uid 65532 cannot list it)`,
+    );
+  });
 });
 
 describe('pi5-page-size', () => {

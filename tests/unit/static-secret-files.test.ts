@@ -164,6 +164,16 @@ describe('no-secret-files', () => {
       ]);
     });
 
+    test('a dir on PYTHONPATH that the User cannot read (/root/.local under a 0700 /root): the same policy', () => {
+      const site = '/root/.local/lib/python3.11/site-packages';
+      const moved = Object.fromEntries(Object.entries(deps).map(([p, t]) => [p.replace('/app/deps', site), t]));
+      expect(flagged(image(moved, [`PYTHONPATH=/app:${site}`], [dir('/root', { mode: 0o700 })]))).toEqual([
+        '/app/config.yaml',
+        `${site}/.pypirc`,
+        `${site}/vendor/session.cache`,
+      ]);
+    });
+
     test('a site dir (it holds *.dist-info) without PYTHONPATH: the same policy', () => {
       const site = [dir('/opt/site'), dir('/opt/site/botocore-1.29.0.dist-info')];
       const moved = Object.fromEntries(

@@ -105,8 +105,11 @@ function softwareTrees(facts: ImageFacts, contract: Contract): string[] {
   const interpreters = [contract.base.python, ...argvs(facts).map((a) => a[0]!)].filter((p) =>
     PYTHON.test(posix.basename(p)),
   );
-  for (const program of interpreters)
-    for (const d of python(program)?.dirs ?? []) trees.add(resolvePath(fs, d.dir).path);
+  for (const program of interpreters) {
+    // A dir the User cannot read is still where the packages were installed: their data, not secrets.
+    const path = python(program);
+    for (const d of [...(path?.dirs ?? []), ...(path?.blocked ?? [])]) trees.add(resolvePath(fs, d.dir).path);
+  }
   const own = ownCode(facts, python);
   const holds = (dir: string, path: string) => dir === '/' || path === dir || path.startsWith(`${dir}/`);
   return [...trees].filter((t) => !own.some((o) => holds(t, o)));
