@@ -361,7 +361,8 @@ describe('healthcheck: the URL a probe script or module holds', () => {
     expect(verdict(py(BASE, 'urllib.request.urlopen(BASE_URL, timeout=3)'))).toEqual([
       'http://127.0.0.1:8080 probes path / (in image file /app/health.py)',
     ]);
-    // Paths the code computes, a base from the environment, a helper that gets the base: not run.
+    // Paths the code computes, a base from an environment variable the code names at run time, a helper that
+    // gets the base: not run.
     for (const texts of [
       py(BASE, 'urllib.request.urlopen(f"{BASE_URL}{sys.argv[1]}")'),
       py(BASE, 'path = sys.argv[1]', 'urllib.request.urlopen(BASE_URL + path)'),
@@ -373,11 +374,47 @@ describe('healthcheck: the URL a probe script or module holds', () => {
         'probe(BASE_URL)',
       ),
       py(
-        'base = os.environ.get("BASE", "http://127.0.0.1:8080")',
+        'base = os.environ.get(sys.argv[1], "http://127.0.0.1:8080")',
         'urllib.request.urlopen(base + "/api/v1/meta/health")',
       ),
     ])
       expect(verdict(texts)).toMatch(/^not run: the URL the HEALTHCHECK probes could not be read/);
+  });
+
+  test("the real Dockerfile.engine/.data probes: a port from os.getenv is the image's Env value, else the default", () => {
+    const engine = (env: string[], port = "os.getenv('BLOCKCHAIN_ENGINE_PORT', '8080')") =>
+      withConfig(base, {
+        Env: [...base.config.Env, ...env],
+        Healthcheck: {
+          Test: [
+            'CMD',
+            'python3',
+            '-c',
+            `import os; import urllib.request; port = ${port}; urllib.request.urlopen('http://localhost:' + port + '/api/v1/meta/health', timeout=5).read(); exit(0)`,
+          ],
+        },
+      });
+    expect(run(checkHealthcheck, engine([]))).toEqual([]);
+    expect(run(checkHealthcheck, engine(['BLOCKCHAIN_ENGINE_PORT=8080']))).toEqual([]);
+    expect(seen(checkHealthcheck, engine(['BLOCKCHAIN_ENGINE_PORT=8000']))).toBe(
+      'http://localhost:8000/api/v1/meta/health probes port 8000 (in the python3 -c code)',
+    );
+    expect(run(checkHealthcheck, engine(['PORT=8080'], "os.environ['PORT']"))).toEqual([]);
+    expect(run(checkHealthcheck, engine(['PORT=8080'], 'os.environ.get("PORT")'))).toEqual([]);
+    const data = withConfig(base, {
+      Healthcheck: {
+        Test: [
+          'CMD',
+          '/usr/bin/python3',
+          '-c',
+          "import os, urllib.request; port = os.getenv('DATA_CHAIN_PORT', '8080'); urllib.request.urlopen(f'http://localhost:{port}/api/v1/meta/health', timeout=5).read(); exit(0)",
+        ],
+      },
+    });
+    expect(run(checkHealthcheck, data)).toEqual([]);
+    // No value and no default (python would fail on None), or a default the code computes: not run.
+    for (const port of ["os.environ['PORT']", "os.getenv('PORT', str(8080))"])
+      expect(() => run(checkHealthcheck, engine([], port))).toThrow(/could not be read/);
   });
 
   test('a probe that failed on something else is not held up by an unreadable URL', () => {

@@ -31,7 +31,7 @@ function httpClientUrl(code: string): string | undefined {
 }
 
 /** The URLs a probe's texts name; one its code builds at run time (templated, joined) is unresolved. */
-function probedUrls(texts: readonly ProbeText[]): ProbedUrl[] {
+function probedUrls(texts: readonly ProbeText[], env: readonly string[]): ProbedUrl[] {
   const viaHttpClient = texts.flatMap((t): ProbedUrl[] => {
     const raw = t.code ? httpClientUrl(t.text) : undefined;
     if (!raw || !URL.canParse(raw)) return [];
@@ -46,7 +46,7 @@ function probedUrls(texts: readonly ProbeText[]): ProbedUrl[] {
     texts.flatMap((t) => {
       // Code: the URLs it writes or joins from literals and its constants (probe-source.ts); the rest of its text
       // (comments, prose in strings) is read for URLs as an argument is.
-      const code = t.code ? urlsInCode(t.text) : { urls: [], read: [] };
+      const code = t.code ? urlsInCode(t.text, env) : { urls: [], read: [] };
       const fromCode = code.urls.map((u): ProbedUrl =>
         u.url === undefined
           ? { raw: u.raw, from: t.from, unresolved: u.unresolved ?? 'built at run time' }
@@ -86,7 +86,9 @@ function judgeProbedUrl(
 ): Finding[] {
   const want = `port ${service.port}, path ${service.healthPath}`;
   const src = probeSources(facts, argv);
-  const urls = probedUrls(src.texts);
+  // The env the probe runs with: the contract's env for the service over the image's (a templated value stays unread).
+  const env = [...Object.entries(service.env).map(([k, v]) => `${k}=${v}`), ...facts.config.Env];
+  const urls = probedUrls(src.texts, env);
   const resolved = urls.filter((u): u is Extract<ProbedUrl, { port: number }> => 'port' in u);
   if (resolved.some((u) => u.port === service.port && samePath(u.path, service.healthPath))) return [];
   const fileWhere = [where, ...src.texts.filter((t) => t.code && t.from.startsWith('image file')).map((t) => t.from)];

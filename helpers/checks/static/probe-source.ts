@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { findModule, pythonPath } from '../../facts/python-path.ts';
-import { findProgram, isRegularFile, resolvePath } from '../../facts/resolve.ts';
+import { envValue, findProgram, isRegularFile, resolvePath } from '../../facts/resolve.ts';
 import { PYTHON_LIBRARY } from '../../facts/content-facts.ts';
 import { textOf } from '../../facts/users.ts';
 import type { ImageFacts } from '../../model/image-facts.ts';
@@ -190,7 +190,13 @@ interface Chain {
  * Reads the string expression starting at token k: literals, f-strings and names of constants joined with "+",
  * and urljoin(a, b). What follows it (%, .format, a method) makes it unknown: the code builds more at run time.
  */
-function chainAt(ts: Tok[], k: number, consts: ReadonlyMap<string, string>, refs: Set<string>): Chain | undefined {
+function chainAt(
+  ts: Tok[],
+  k: number,
+  consts: ReadonlyMap<string, string>,
+  refs: Set<string>,
+  env: readonly string[] = [],
+): Chain | undefined {
   const closing = (i: number): number => {
     let d = 0;
     for (let j = i; j < ts.length; j++) {
@@ -216,7 +222,7 @@ function chainAt(ts: Tok[], k: number, consts: ReadonlyMap<string, string>, refs
     }
     if (t.k === 'num') return { value: t.v, urlish: false, end: i + 1 };
     if (t.k === 'op' && t.v === '(') {
-      const inner = chainAt(ts, i + 1, consts, refs);
+      const inner = chainAt(ts, i + 1, consts, refs, env);
       const close = closing(i);
       if (inner && inner.end === close) return { ...inner, end: close + 1 };
       return { urlish: Boolean(inner?.urlish), end: close + 1 };
@@ -225,9 +231,20 @@ function chainAt(ts: Tok[], k: number, consts: ReadonlyMap<string, string>, refs
     let j = i;
     while (ts[j + 1]?.v === '.' && ts[j + 2]?.k === 'name') j += 2;
     const next = ts[j + 1];
+    const callee = ts
+      .slice(i, j + 1)
+      .map((x) => x.v)
+      .join('');
+    // os.getenv("PORT", "8084"), os.environ.get(...), os.environ["PORT"]: the value the image's Env gives the
+    // probe, else the literal default (the real Dockerfile.engine and Dockerfile.data build their URL this way).
+    if ((next?.v === '(' && GETENV.test(callee)) || (next?.v === '[' && ENVIRON.test(callee))) {
+      const close = closing(j + 1);
+      const value = envLookup(ts.slice(j + 2, close), env, next.v === '[');
+      return { ...(value !== undefined && { value }), urlish: isUrl(value), end: close + 1 };
+    }
     if (next?.v === '(' && ts[j]!.v === 'urljoin') {
-      const a = chainAt(ts, j + 2, consts, refs);
-      const b = a && ts[a.end]?.v === ',' ? chainAt(ts, a.end + 1, consts, refs) : undefined;
+      const a = chainAt(ts, j + 2, consts, refs, env);
+      const b = a && ts[a.end]?.v === ',' ? chainAt(ts, a.end + 1, consts, refs, env) : undefined;
       const close = closing(j + 1);
       const urlish = Boolean(a?.urlish);
       if (a?.value === undefined || b?.value === undefined || !/^[,)]$/.test(ts[b.end]?.v ?? ''))
@@ -265,6 +282,26 @@ function chainAt(ts: Tok[], k: number, consts: ReadonlyMap<string, string>, refs
   return { ...(known && { value }), urlish: first.urlish, end };
 }
 
+const GETENV = /^(?:os\.)?(?:getenv|environ\.get)$/;
+const ENVIRON = /^(?:os\.)?environ$/;
+
+/**
+ * The value of ("NAME") / ("NAME", "default") / ["NAME"] given the image's Env: NAME's value, else the literal
+ * default; undefined for anything else (a computed name or default, no default and no value).
+ */
+function envLookup(args: Tok[], env: readonly string[], subscript: boolean): string | undefined {
+  const lit = (t: Tok | undefined) =>
+    t?.k === 'str' && !/^[A-Za-z]*[fF]/.test(t.v) ? stringValue(t.v, new Map(), new Set()) : undefined;
+  const name = lit(args[0]);
+  if (name === undefined) return undefined;
+  const rest = args.slice(1).filter((t, n, all) => !(t.v === ',' && n === all.length - 1)); // a trailing comma
+  const given = envValue(env, name);
+  if (!rest.length) return given;
+  if (subscript || rest.length !== 2 || rest[0]!.v !== ',') return undefined;
+  const fallback = lit(rest[1]) ?? (rest[1]!.k === 'num' ? rest[1]!.v : undefined);
+  return given ?? fallback;
+}
+
 /** Calls whose first argument is the URL they request (urllib, requests, httpx); `request(method, url)` the second. */
 const FIRST_ARG_URL = new Set(['urlopen', 'Request', 'get', 'head', 'urlretrieve', 'fetch']);
 
@@ -297,7 +334,7 @@ const isBareOrigin = (url: string) => /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*\/?$/i.test
  * unresolved; so is a URL without a path that is not itself handed to a request call (a base some code may join
  * a path to), since reading it as a probe of "/" would be a guess.
  */
-export function urlsInCode(code: string): { urls: CodeUrl[]; read: [number, number][] } {
+export function urlsInCode(code: string, env: readonly string[] = []): { urls: CodeUrl[]; read: [number, number][] } {
   const ts = tokens(code);
   const starts = new Set(ts.flatMap((t, i) => (i === 0 || ts[i - 1]!.k === 'nl' ? [i] : [])));
   // Constants: NAME = <join> alone on its statement, assigned once in the whole code.
@@ -311,7 +348,7 @@ export function urlsInCode(code: string): { urls: CodeUrl[]; read: [number, numb
   for (const i of starts) {
     const name = ts[i]!.v;
     if (ts[i]!.k !== 'name' || ts[i + 1]?.v !== '=' || assigned.get(name) !== 1) continue;
-    const c = chainAt(ts, i + 2, consts, refs);
+    const c = chainAt(ts, i + 2, consts, refs, env);
     if (!c || c.value === undefined || (c.end < ts.length && ts[c.end]!.k !== 'nl')) continue;
     consts.set(name, c.value);
     defs.set(name, { k: i + 2, end: c.end });
@@ -339,7 +376,7 @@ export function urlsInCode(code: string): { urls: CodeUrl[]; read: [number, numb
     const target = /^(?:[-+*/%@&|^:]?=)$/.test(ts[k + 1]?.v ?? '');
     const startsChain =
       t.k === 'str' || (t.k === 'name' && ts[k - 1]?.v !== '.' && !target && (consts.has(t.v) || joinCallAt(ts, k)));
-    const c = startsChain ? chainAt(ts, k, consts, refs) : undefined;
+    const c = startsChain ? chainAt(ts, k, consts, refs, env) : undefined;
     if (!c || !c.urlish) {
       k++;
       continue;
