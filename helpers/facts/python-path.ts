@@ -122,9 +122,9 @@ function isDebian(ix: FsIndex): boolean {
 /**
  * Why `uid`/`gid` cannot list `dir` (every ancestor searchable, the dir itself readable and searchable), judged
  * by the owner/group/other bits as the kernel does for a process without CAP_DAC_OVERRIDE; undefined when it can.
- * Dirs no layer lists are taken as 0755 root. Supplementary groups are not considered.
+ * Dirs no layer lists are taken as 0755 root. `gids`: the primary group, then the supplementary ones.
  */
-function listBlocked(ix: FsIndex, dir: string, uid: number, gid: number): string | undefined {
+function listBlocked(ix: FsIndex, dir: string, uid: number, gids: readonly number[]): string | undefined {
   if (uid === 0) return undefined;
   const real = resolvePath(ix, dir).path;
   const parts = real.split('/').filter(Boolean);
@@ -132,7 +132,7 @@ function listBlocked(ix: FsIndex, dir: string, uid: number, gid: number): string
     const d = '/' + parts.slice(0, n).join('/');
     const e = ix.entries.get(d);
     if (!e) continue;
-    const bits = e.uid === uid ? (e.mode >> 6) & 7 : e.gid === gid ? (e.mode >> 3) & 7 : e.mode & 7;
+    const bits = e.uid === uid ? (e.mode >> 6) & 7 : gids.includes(e.gid) ? (e.mode >> 3) & 7 : e.mode & 7;
     const need = n === parts.length ? 5 : 1;
     if ((bits & need) !== need) {
       const mode = (e.mode & 0o7777).toString(8).padStart(4, '0');
@@ -148,7 +148,8 @@ export function pythonPath(ix: FsIndex, i: PythonPathInput): PythonPath {
   if (!who?.ok) return path;
   const blocked: { dir: string; why: string; reason: string }[] = [];
   const dirs = path.dirs.filter((d) => {
-    const reason = isDir(ix, d.dir) ? listBlocked(ix, d.dir, who.uid, who.gid) : undefined;
+    const gids = [who.gid, ...(who.extraGids ?? [])];
+    const reason = isDir(ix, d.dir) ? listBlocked(ix, d.dir, who.uid, gids) : undefined;
     if (reason) blocked.push({ ...d, reason });
     return !reason;
   });

@@ -44,7 +44,8 @@ export function textOf(ix: FsIndex, path: string): string | undefined {
 }
 
 type UserLookup =
-  { ok: true; uid: number; gid: number; user?: string; group?: string; note?: string } | { ok: false; reason: string };
+  | { ok: true; uid: number; gid: number; extraGids?: number[]; user?: string; group?: string; note?: string }
+  | { ok: false; reason: string };
 
 /**
  * Resolves an image `User` the way Docker (runc) does: "" is root; a name must be in /etc/passwd; a number
@@ -84,5 +85,15 @@ export function lookupUser(ix: FsIndex, spec: string): UserLookup {
     gid = gidNum ?? gr!.gid;
     group = gr?.name;
   }
-  return { ok: true, uid, gid, ...(pw && { user: pw.name }), ...(group && { group }), ...(note && { note }) };
+  // runc adds the groups /etc/group lists the user's name in (its supplementary groups).
+  const extraGids = pw ? groups.filter((g) => g.members.includes(pw.name) && g.gid !== gid).map((g) => g.gid) : [];
+  return {
+    ok: true,
+    uid,
+    gid,
+    ...(extraGids.length && { extraGids }),
+    ...(pw && { user: pw.name }),
+    ...(group && { group }),
+    ...(note && { note }),
+  };
 }
