@@ -29,12 +29,15 @@ export function mergeLayers(layers: readonly LayerIndex[]): FsIndex {
     for (const [p, h] of Object.entries(layer.secrets ?? {})) secrets.set(p, h);
   });
   // A hardlink whose target is in a lower layer (the engine links against the lower filesystem) shares that inode.
+  // A target replaced in a HIGHER layer is a new inode: the hardlink keeps the one it was indexed with (a setuid
+  // file chmod-ed in a later layer stays setuid under its other name).
   for (const e of ix.entries.values()) {
     if (e.type !== 'hardlink' || !e.link) continue;
     const t = ix.entries.get(e.link);
-    if (t?.type === 'file' && t.layer !== e.layer) Object.assign(e, sharedInode(t));
+    if (t?.type !== 'file' || (t.layer ?? 0) >= (e.layer ?? 0)) continue;
+    Object.assign(e, sharedInode(t));
     // The same inode holds the same secret under its second name.
-    const hits = t?.type === 'file' ? secrets.get(e.link) : undefined;
+    const hits = secrets.get(e.link);
     if (hits && !secrets.has(e.path)) secrets.set(e.path, hits);
   }
   return ix;

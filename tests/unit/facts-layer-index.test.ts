@@ -4,6 +4,9 @@ import { indexLayer } from '../../helpers/facts/layer-index.ts';
 import { mergeLayers } from '../../helpers/facts/merge.ts';
 import { fixtureArchive, elfHeader, packTar, sha256 } from '../support/tar-fixture.ts';
 import { Readable } from 'node:stream';
+import { checkNoSetuid } from '../../helpers/checks/static/permissions.ts';
+import { loadContract } from '../../helpers/contract/load.ts';
+import type { ImageFacts } from '../../helpers/model/image-facts.ts';
 
 /** Feeds a buffer in small pieces, the way a socket might, to exercise every chunk-boundary path. */
 function* chunked(buf: Buffer, size: number): Generator<Buffer> {
@@ -175,6 +178,30 @@ describe('mergeLayers', () => {
       multiCall: 'busybox',
       layer: 1,
     });
+  });
+
+  test('a hardlink keeps its own inode when a higher layer replaces its target (chmod u-s on one name only)', async () => {
+    const l1 = await indexLayer([
+      await packTar([
+        { name: 'opt/tool', mode: 0o4755, data: 'BusyBox v1.36' },
+        { name: 'usr/local/bin/run', type: 'link', linkname: 'opt/tool' },
+      ]),
+    ]);
+    const l2 = await indexLayer([await packTar([{ name: 'opt/tool', mode: 0o755, data: 'harmless' }])]);
+    const ix = mergeLayers([l1, l2]);
+    expect(ix.entries.get('/opt/tool')).toMatchObject({ type: 'file', mode: 0o755, layer: 1 });
+    expect(ix.entries.get('/opt/tool')?.multiCall).toBeUndefined();
+    expect(ix.entries.get('/usr/local/bin/run')).toMatchObject({
+      type: 'hardlink',
+      mode: 0o4755,
+      multiCall: 'busybox',
+      layer: 0,
+    });
+    // The judge sees it: before, /usr/local/bin/run took the replacement's 0755 and no-setuid passed.
+    const facts = { fs: ix } as ImageFacts;
+    expect(checkNoSetuid(facts, loadContract({}), undefined as never, 'linux/amd64').map((f) => f.seen)).toEqual([
+      '/usr/local/bin/run is setuid (mode 4755, owner 0:0)',
+    ]);
   });
 
   test('a whiteout deletes captured text too', async () => {
