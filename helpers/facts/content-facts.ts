@@ -3,7 +3,7 @@
  * overlay2 layer dir: ELF loader facts, shebang, multi-call and shell markers, captured small texts, secret hits.
  */
 import type { ElfInfo } from '../model/image-facts.ts';
-import { ElfStreamCollector, isElfHead, readElf, type ReadAt } from './elf.ts';
+import { ElfStreamCollector, isElfHead, loadExtent, readElf, readFromBuffer, type ReadAt } from './elf.ts';
 import { multiCallOf, multiCallScanner, shellOf, shellScanner } from './marker-scan.ts';
 import { scanSecretFile, secretScanMode, type SecretScanMode } from './secret-files.ts';
 import type { FsEntry, SecretFileHit } from '../model/image-facts.ts';
@@ -43,12 +43,16 @@ const MAX_SCAN_BYTES = 8 * 1024 * 1024;
 /**
  * Shells are 0.1-2 MiB (fish 1.9, ksh93 1.5, bash 1.3); a dozen markers over python3.11's 7 MiB would double the
  * cost of indexing a layer, so bigger files are not scanned for shells.
+ * Both limits apply to what the loader maps, not to the file: bytes appended to dash (`cat dash junk > helper`
+ * still runs) would otherwise hide it. A bigger ELF file is scanned up to the end of its LOAD segments when that
+ * end is within the limit, as read from the program headers in its first EXTENT_PROBE_BYTES.
  */
 const MAX_SHELL_SCAN_BYTES = 4 * 1024 * 1024;
+const EXTENT_PROBE_BYTES = 64 * 1024;
 /** The kernel reads the first 256 bytes of a file to find a "#!" line (BINPRM_BUF_SIZE). */
 export const HEAD_BYTES = 256;
 
-export const wantsScan = (e: FsEntry): boolean => Boolean(e.mode & 0o111) && e.size <= MAX_SCAN_BYTES;
+export const wantsScan = (e: FsEntry): boolean => Boolean(e.mode & 0o111);
 export const wantsText = (e: FsEntry): boolean =>
   (isCapturedText(e.path) && e.size <= MAX_TEXT_BYTES) || isProbeCandidate(e);
 
@@ -85,7 +89,7 @@ function applyElf(e: FsEntry, info: ElfInfo | undefined): void {
  * `random`, when given, reads the ELF facts by positional reads instead of collecting them from the stream.
  */
 export class ContentFacts {
-  private readonly multi;
+  private multi;
   private shells;
   private readonly elfStream?: ElfStreamCollector;
   private elfRead?: { info: ElfInfo | undefined };
@@ -93,6 +97,13 @@ export class ContentFacts {
   private readonly secretMode: SecretScanMode | undefined;
   private readonly kept: Buffer[] | undefined;
   private head = Buffer.alloc(0);
+  /** Bytes fed so far. */
+  private pos = 0;
+  /** Where each scan stops (undefined: a big file whose LOAD extent is not known yet). */
+  private multiEnd: number | undefined;
+  private shellEnd: number | undefined;
+  /** The first bytes of a big executable, until its LOAD extent is known. */
+  private probe: Buffer[] | undefined;
   /** Secrets the file holds (ELF files are code, never scanned as configuration); set by finish. */
   secrets: SecretFileHit[] = [];
 
@@ -102,7 +113,10 @@ export class ContentFacts {
   ) {
     const scan = wantsScan(e);
     this.multi = scan ? multiCallScanner() : undefined;
-    this.shells = scan && e.size <= MAX_SHELL_SCAN_BYTES ? shellScanner() : undefined;
+    this.shells = scan ? shellScanner() : undefined;
+    this.multiEnd = e.size <= MAX_SCAN_BYTES ? Infinity : undefined;
+    this.shellEnd = e.size <= MAX_SHELL_SCAN_BYTES ? Infinity : undefined;
+    if (scan && (this.multiEnd === undefined || this.shellEnd === undefined)) this.probe = [];
     if (!random) this.elfStream = new ElfStreamCollector();
     this.text = wantsText(e) ? [] : undefined;
     this.secretMode = secretScanMode(e.path, e.size);
@@ -111,18 +125,32 @@ export class ContentFacts {
 
   /** Whether the whole content must pass through feed (else the head alone will do). */
   get wantsAll(): boolean {
-    return Boolean(this.multi || this.shells || this.kept || this.elfStream);
+    const scanning = (s: unknown, end: number | undefined) => Boolean(s) && (end === undefined || this.pos < end);
+    return Boolean(
+      scanning(this.multi, this.multiEnd) || scanning(this.shells, this.shellEnd) || this.kept || this.elfStream,
+    );
+  }
+
+  /** A big file's scans, once its LOAD extent is known (undefined: not an ELF, or no LOAD in reach). */
+  private bound(extent: number | undefined): void {
+    this.probe = undefined;
+    const within = (limit: number) => (extent !== undefined && extent <= limit ? extent : 0);
+    this.multiEnd ??= within(MAX_SCAN_BYTES);
+    this.shellEnd ??= within(MAX_SHELL_SCAN_BYTES);
+    if (!this.multiEnd) this.multi = undefined;
+    if (!this.shellEnd) this.shells = undefined;
   }
 
   /**
-   * Random-access mode, once the head was fed: reads the ELF facts now, so a shared library (it has a DT_SONAME;
-   * a shell has none) is spared the shell scan.
+   * Random-access mode, once the head was fed: reads the ELF facts now, so a shared library (a DT_SONAME and no
+   * PT_INTERP; a shell given a DT_SONAME still has its PT_INTERP) is spared the shell scan.
    */
   readElfFirst(): void {
     if (!this.random || this.elfRead) return;
     const info = isElfHead(this.head) ? readElf(this.random) : undefined;
     this.elfRead = { info };
-    if (!info || info.soname !== undefined) this.shells = undefined;
+    if (!info || (info.soname !== undefined && info.interp === undefined)) this.shells = undefined;
+    if (this.probe) this.bound(info ? loadExtent(this.random) : undefined);
   }
 
   feed(chunk: Buffer): void {
@@ -130,9 +158,20 @@ export class ContentFacts {
       this.head = Buffer.concat([this.head, chunk.subarray(0, HEAD_BYTES - this.head.length)]);
       if (this.head.length >= 4 && !isElfHead(this.head)) this.shells = undefined; // only an ELF is judged a shell
     }
+    const start = this.pos;
+    this.pos += chunk.length;
+    if (this.probe) {
+      this.probe.push(Buffer.from(chunk.subarray(0, Math.max(0, EXTENT_PROBE_BYTES - start))));
+      const head = Buffer.concat(this.probe);
+      const extent = isElfHead(head) ? loadExtent(readFromBuffer(head)) : undefined;
+      if (extent !== undefined || this.pos >= EXTENT_PROBE_BYTES || (head.length >= 4 && !isElfHead(head)))
+        this.bound(extent);
+    }
     this.elfStream?.feed(chunk);
-    this.multi?.feed(chunk);
-    this.shells?.feed(chunk);
+    // Until a big file's extent is known, its first bytes are scanned as any file's (far below either limit).
+    const upTo = (end: number | undefined) => chunk.subarray(0, Math.max(0, (end ?? Infinity) - start));
+    this.multi?.feed(upTo(this.multiEnd));
+    this.shells?.feed(upTo(this.shellEnd));
     this.kept?.push(Buffer.from(chunk));
   }
 

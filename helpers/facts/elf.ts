@@ -196,6 +196,18 @@ export function readElf(read: ReadAt): ElfInfo | undefined {
   return { ...info, needed };
 }
 
+/**
+ * Where the bytes the loader maps end: the largest p_offset + p_filesz of the PT_LOAD segments; undefined when
+ * the program headers are out of reach or there is no LOAD. Bytes past it (appended to a binary) are never mapped.
+ */
+export function loadExtent(read: ReadAt): number | undefined {
+  const head0 = read(0, 64);
+  if (!head0 || head0.length < 64 || !isElfHead(head0)) return undefined;
+  const head = buf(head0);
+  const loads = segments(read, head, { le: head[5] !== 2, is64: head[4] === 2 })?.filter((x) => x.type === PT_LOAD);
+  return loads?.length ? Math.max(...loads.map((x) => x.offset + x.filesz)) : undefined;
+}
+
 /** Random reads over one in-memory file (tests, small files). */
 export const readFromBuffer =
   (data: Uint8Array): ReadAt =>

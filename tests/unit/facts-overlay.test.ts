@@ -167,6 +167,35 @@ function renamedDash(): Buffer {
   return b;
 }
 
+/**
+ * dash with 5 MiB appended past its LOAD segment (`cat dash junk > helper` still runs): bigger than the shell scan's
+ * limit as a file, not as what the loader maps.
+ */
+function paddedDash(): Buffer {
+  const b = craftElf({
+    machine: 'x86-64',
+    interp: '/lib64/ld-linux-x86-64.so.2',
+    needed: ['libc.so.6'],
+    padding: 4096,
+  });
+  Buffer.from('sh: turning off NDELAY mode\0Use "exit" to leave shell.').copy(b, b.length - 4000);
+  return Buffer.concat([b, Buffer.alloc(5 * 1024 * 1024, 0x20)]);
+}
+
+/** dash given a DT_SONAME (patchelf --set-soname): still an executable with its PT_INTERP, still a shell. */
+function sonamedDash(): Buffer {
+  const b = craftElf({
+    machine: 'x86-64',
+    type: 'dyn',
+    interp: '/lib64/ld-linux-x86-64.so.2',
+    soname: 'libhelper.so.1',
+    needed: ['libc.so.6'],
+    padding: 4096,
+  });
+  Buffer.from('sh: turning off NDELAY mode\0Use "exit" to leave shell.').copy(b, b.length - 4000);
+  return b;
+}
+
 /** python:3.11-slim's interpreter as the loader sees it, with its dynamic section 4.5 MiB in (past a stream's prefix). */
 const slimPython = craftElf({
   machine: 'x86-64',
@@ -199,6 +228,8 @@ const ITEMS: TarItem[] = [
   { name: '.wh.gone', data: '' },
   { name: 'usr/local/bin/python3.11', mode: 0o755, data: slimPython },
   { name: 'usr/local/bin/helper', mode: 0o755, data: renamedDash() },
+  { name: 'usr/local/bin/padded', mode: 0o755, data: paddedDash() },
+  { name: 'usr/local/bin/sonamed', mode: 0o755, data: sonamedDash() },
   {
     name: 'usr/local/bin/run.sh',
     mode: 0o755,
@@ -266,6 +297,9 @@ describe.skipIf(!isRoot)('indexDiffDir on an unpacked layer (needs root for mkno
     });
     expect(e.get('/usr/local/bin/python3.11')?.dynamicUnread).toBeUndefined();
     expect(e.get('/usr/local/bin/helper')).toMatchObject({ elf: 'x86-64', shell: 'dash', needed: ['libc.so.6'] });
+    // Before: the padded dash was above the 4 MiB scan limit (no shell), the sonamed one was spared by the dir reader.
+    expect(e.get('/usr/local/bin/padded')).toMatchObject({ elf: 'x86-64', shell: 'dash' });
+    expect(e.get('/usr/local/bin/sonamed')).toMatchObject({ elf: 'x86-64', shell: 'dash', soname: 'libhelper.so.1' });
     expect(e.get('/usr/local/bin/run.sh')).toMatchObject({ shebang: '/usr/bin/env  python3 -u' });
     expect(e.get('/usr/local/bin/run.sh')?.shell).toBeUndefined(); // a script naming bash's strings is no bash
     expect(e.get('/usr/local/lib/libx.so.1')).toMatchObject({
