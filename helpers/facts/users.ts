@@ -43,6 +43,15 @@ export function textOf(ix: FsIndex, path: string): string | undefined {
   return ix.texts.get(resolvePath(ix, path).path) ?? ix.texts.get(path);
 }
 
+/**
+ * A file the image has as a regular file whose text the harness did not capture (bigger than the capture limit,
+ * or a hardlink to a name the indexer does not capture): its content cannot be judged.
+ */
+export function unreadText(ix: FsIndex, path: string): boolean {
+  const r = resolvePath(ix, path);
+  return !r.error && (r.entry?.type === 'file' || r.entry?.type === 'hardlink') && textOf(ix, path) === undefined;
+}
+
 type UserLookup =
   | { ok: true; uid: number; gid: number; extraGids?: number[]; user?: string; group?: string; note?: string }
   | { ok: false; reason: string };

@@ -10,6 +10,8 @@ import { checkPlatform } from '../../helpers/checks/static/platform.ts';
 import { runStaticChecks, STATIC_CHECKS } from '../../helpers/checks/static/registry.ts';
 import type { StaticCheck } from '../../helpers/checks/static/types.ts';
 import { checkUser } from '../../helpers/checks/static/user.ts';
+import { checkPasswdNonroot } from '../../helpers/checks/static/passwd.ts';
+import { NotRun } from '../../helpers/model/verdict.ts';
 import {
   DISTROLESS_GROUP,
   DISTROLESS_PASSWD,
@@ -95,6 +97,38 @@ describe('user', () => {
     const noEntry = withFs(base, [], [], { '/etc/passwd': 'root:x:0:0::/:/x\n' });
     expect(seen(checkUser, withConfig(noEntry, { User: '65532' }))).toContain(
       'uid 65532 is not in /etc/passwd, so Docker runs it with gid 0',
+    );
+  });
+});
+
+describe('user: a passwd or group the harness could not read', () => {
+  // A 400 kB /etc/passwd (above the text capture limit), or one that is a hardlink: a regular file without text.
+  const big = withFs(base, [file('/etc/passwd', { size: 400_000 })], ['/etc/passwd']);
+  const linked = withFs(
+    base,
+    [{ ...file('/etc/passwd'), type: 'hardlink', link: '/etc/.pw' }, file('/etc/.pw')],
+    ['/etc/passwd'],
+  );
+
+  test.each([
+    ['big', big],
+    ['hardlinked', linked],
+  ])('a %s passwd: a name or a bare uid is not run (was: failed, "the image has no /etc/passwd")', (_what, f) => {
+    for (const User of ['nonroot', '65532', 'nonroot:nonroot'])
+      expect(() => run(checkUser, withConfig(f, { User }))).toThrow(NotRun);
+    expect(run(checkUser, withConfig(f, { User: '65532:65532' }))).toEqual([]); // needs no file
+    expect(() => checkPasswdNonroot(f, contract, gateway, arm)).toThrow(/did not capture/);
+  });
+
+  test('an unread group matters only for a group name', () => {
+    const f = withFs(base, [file('/etc/group', { size: 400_000 })], ['/etc/group']);
+    expect(run(checkUser, withConfig(f, { User: 'nonroot' }))).toEqual([]);
+    expect(() => run(checkUser, withConfig(f, { User: 'nonroot:nonroot' }))).toThrow(NotRun);
+  });
+
+  test('a missing passwd still fails', () => {
+    expect(seen(checkUser, withConfig(withFs(base, [], ['/etc/passwd']), { User: 'nonroot' }))).toContain(
+      'the image has no /etc/passwd',
     );
   });
 });

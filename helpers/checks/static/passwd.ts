@@ -1,5 +1,6 @@
 import { resolvePath } from '../../facts/resolve.ts';
-import { parsePasswd, textOf } from '../../facts/users.ts';
+import { parsePasswd, textOf, unreadText } from '../../facts/users.ts';
+import { NotRun } from '../../model/verdict.ts';
 import type { StaticCheck } from './types.ts';
 
 export const PASSWD_NONROOT = 'passwd-nonroot';
@@ -11,6 +12,9 @@ export const checkPasswdNonroot: StaticCheck = (facts, contract) => {
   const r = resolvePath(facts.fs, '/etc/passwd');
   const where = `image file /etc/passwd${r.path !== '/etc/passwd' ? ` (-> ${r.path})` : ''}`;
   if (!r.entry) return [{ check: PASSWD_NONROOT, expected, seen: 'the image has no /etc/passwd', where }];
+  // A regular file the harness could not read is not a missing entry: its content was not observed.
+  if (unreadText(facts.fs, '/etc/passwd'))
+    throw new NotRun(`${r.path} is a regular file whose text the harness did not capture (${r.entry.size} bytes)`);
   const text = textOf(facts.fs, '/etc/passwd');
   if (text === undefined)
     return [

@@ -1,4 +1,5 @@
-import { lookupUser } from '../../facts/users.ts';
+import { lookupUser, unreadText } from '../../facts/users.ts';
+import { NotRun } from '../../model/verdict.ts';
 import type { StaticCheck } from './types.ts';
 
 export const USER = 'user';
@@ -11,6 +12,18 @@ export const checkUser: StaticCheck = (facts, contract) => {
   const where = 'image config: config.User; image files /etc/passwd, /etc/group';
   if (spec.trim() === '')
     return [{ check: USER, expected, seen: 'User is empty: the container runs as root (uid 0)', where }];
+  // A name, or a uid without a group (its gid is the passwd entry's), needs /etc/passwd; a group name, /etc/group.
+  const [userPart = '', groupPart = ''] = spec.split(':', 2);
+  const num = (s: string) => /^\d+$/.test(s);
+  const needs = [
+    ...(num(userPart) && num(groupPart) ? [] : ['/etc/passwd']),
+    ...(groupPart && !num(groupPart) ? ['/etc/group'] : []),
+  ];
+  const unread = needs.filter((p) => unreadText(facts.fs, p));
+  if (unread.length)
+    throw new NotRun(
+      `User "${spec}" needs ${unread.join(' and ')}, a regular file whose text the harness did not capture`,
+    );
   const r = lookupUser(facts.fs, spec);
   if (!r.ok)
     return [{ check: USER, expected, seen: `User "${spec}": ${r.reason}, so the container cannot start`, where }];
