@@ -164,10 +164,12 @@ function pythonPathDirs(ix: FsIndex, i: PythonPathInput): PythonPath {
   };
   const isolated = i.flags.has('I');
   for (const d of i.extra ?? []) add(d, 'app dir');
-  if (i.first !== undefined && !isolated && !i.flags.has('P') && envValue(i.env, 'PYTHONSAFEPATH') === undefined)
+  // Python ignores an environment variable set to "" (PYTHONSAFEPATH= does not switch safe path on); an empty entry
+  // of a non-empty PYTHONPATH (":", "/x::/y") is the working dir, made absolute at startup, even under -P.
+  if (i.first !== undefined && !isolated && !i.flags.has('P') && !envValue(i.env, 'PYTHONSAFEPATH'))
     add(i.first, i.first === (i.workingDir || '/') ? 'WorkingDir' : 'script dir');
-  if (!isolated && !i.flags.has('E'))
-    for (const d of (envValue(i.env, 'PYTHONPATH') ?? '').split(':').filter(Boolean)) add(d, 'PYTHONPATH');
+  const pythonPathEnv = envValue(i.env, 'PYTHONPATH');
+  if (!isolated && !i.flags.has('E') && pythonPathEnv) for (const d of pythonPathEnv.split(':')) add(d, 'PYTHONPATH');
   const home = !isolated && !i.flags.has('E') ? envValue(i.env, 'PYTHONHOME') : undefined;
   const prefix = home?.split(':')[0] || posix.dirname(posix.dirname(i.realPath));
   const version = pythonVersion(ix, i.realPath, prefix);

@@ -309,6 +309,21 @@ describe('programs-start: Python modules', () => {
     expect(seen(checkProgramsStart, app(['-m', 'api'], layout))[0]).toContain('without a __main__ module');
   });
 
+  test('an empty PYTHONPATH entry is the working dir, even under -P; PYTHONSAFEPATH= (empty) is unset', () => {
+    const env = (...v: string[]) => [...amdBase.config.Env, ...v];
+    // Before: the empty entry was dropped, and -P -m api.app.main failed "no module or package api".
+    expect(run(checkProgramsStart, app(['-P', '-m', 'api.app.main'], layout, env('PYTHONPATH=:')))).toEqual([]);
+    expect(run(checkProgramsStart, app(['-P', '-m', 'api.app.main'], layout, env('PYTHONPATH=/x::/y')))).toEqual([]);
+    expect(run(checkProgramsStart, app(['-m', 'api.app.main'], layout, env('PYTHONSAFEPATH=')))).toEqual([]);
+    // Still: -P with no such entry, PYTHONSAFEPATH=1, and PYTHONPATH= (empty: ignored) leave the working dir out.
+    for (const [args, e] of [
+      [['-P', '-m', 'api.app.main'], env('PYTHONPATH=/x')],
+      [['-m', 'api.app.main'], env('PYTHONSAFEPATH=1')],
+      [['-P', '-m', 'api.app.main'], env('PYTHONPATH=')],
+    ] as const)
+      expect(seen(checkProgramsStart, app([...args], layout, [...e]))[0]).toContain('no module or package "api"');
+  });
+
   test('one path dir: a package beats a module file, a module file beats a directory without __init__', () => {
     const assets = [dir('/app/server'), dir('/app/server/static'), file('/app/server/static/x.css')];
     expect(run(checkProgramsStart, app(['-m', 'server'], [file('/app/server.py'), ...assets]))).toEqual([]);
