@@ -81,6 +81,28 @@ describe('no-package-manager', () => {
     ]);
   });
 
+  test("fails Fedora's versioned names (pip-3.11, dnf-3) and a sourceless pip module, once per module", () => {
+    const facts = withFs(base, [
+      exe('/usr/local/bin/pip-3.11'),
+      exe('/usr/bin/dnf-3'),
+      file('/opt/deps/pip/__init__.pyc'),
+      file('/opt/deps/pip/__main__.pyc'),
+      file('/srv/pip/__main__.py'),
+      file('/srv/pip/__main__.pyc'),
+    ]);
+    // Before: none of them was a package manager.
+    expect(seen(checkNoPackageManager, facts)).toEqual([
+      '/opt/deps/pip is the pip module: "python3 -m pip" installs packages',
+      '/srv/pip is the pip module: "python3 -m pip" installs packages',
+      '/usr/bin/dnf-3 (file) is a package manager by name: "dnf-3"',
+      '/usr/local/bin/pip-3.11 (file) is a package manager by name: "pip-3.11"',
+    ]);
+    // A __pycache__ copy without its source is not importable: no pip module.
+    expect(run(checkNoPackageManager, withFs(base, [file('/opt/x/pip/__pycache__/__main__.cpython-311.pyc')]))).toEqual(
+      [],
+    );
+  });
+
   test('passes /var/lib/dpkg/status.d (kept by distroless), dpkg docs dir, apt.conf.d, pipx-free names', () => {
     const facts = withFs(base, [
       dir('/usr/share/doc/dpkg'),
@@ -89,6 +111,8 @@ describe('no-package-manager', () => {
       file('/var/lib/dpkg/status.d/libc6'),
       file('/app/pipeline.py'),
       exe('/usr/bin/aptitude-free-tool'),
+      exe('/usr/bin/apt-ftparchive-x'),
+      exe('/app/bin/pipe-2'),
     ]);
     expect(run(checkNoPackageManager, facts)).toEqual([]);
   });

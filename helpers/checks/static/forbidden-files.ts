@@ -1,3 +1,4 @@
+import { posix } from 'node:path';
 import { baseName } from '../../facts/paths.ts';
 import type { FsEntry, ImageFacts } from '../../model/image-facts.ts';
 import type { Finding } from '../../model/finding.ts';
@@ -54,15 +55,16 @@ export const checkNoShell: StaticCheck = (facts, contract) => {
   return out;
 };
 
-/** A listed name, or that name with a version suffix (pip3.11 next to pip3). */
+/** A listed name, or that name with a version suffix: pip3.11 next to pip3, and Fedora's pip-3.11 and dnf-3. */
 function packageManagerName(name: string, listed: ReadonlySet<string>): boolean {
-  return listed.has(name) || listed.has(name.replace(/[0-9][0-9.]*$/, ''));
+  return listed.has(name) || listed.has(name.replace(/-?[0-9][0-9.]*$/, ''));
 }
 
 export const checkNoPackageManager: StaticCheck = (facts, contract) => {
   const listed = new Set(contract.forbiddenFiles.packageManagers);
   const out: Finding[] = [];
   const expected = 'no package manager in the image';
+  const pipModules = new Set<string>();
   for (const e of sorted(facts)) {
     const name = baseName(e.path);
     if (e.type !== 'dir' && packageManagerName(name, listed)) {
@@ -73,9 +75,11 @@ export const checkNoPackageManager: StaticCheck = (facts, contract) => {
         where: `image file ${e.path} (layer ${e.layer ?? '?'})`,
       });
     }
-    // pip installed as a module runs without any pip script: `python3 -m pip install ...`.
-    if (listed.has('pip') && e.type !== 'dir' && /\/pip\/__main__\.py$/.test(e.path)) {
-      const pkg = e.path.slice(0, -'/__main__.py'.length);
+    // pip installed as a module runs without any pip script: `python3 -m pip install ...`; sourceless too (a legacy
+    // __main__.pyc beside the package's __init__; a __pycache__ one alone is not imported).
+    const pkg = posix.dirname(e.path);
+    if (listed.has('pip') && e.type !== 'dir' && /\/pip\/__main__\.pyc?$/.test(e.path) && !pipModules.has(pkg)) {
+      pipModules.add(pkg);
       out.push({
         check: NO_PACKAGE_MANAGER,
         expected,
