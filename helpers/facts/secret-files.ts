@@ -108,6 +108,11 @@ const PEM_BLOCK =
   /-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY( BLOCK)?-----([\s\S]{0,16384}?)(?:-----END \1PRIVATE KEY\2-----|$)/g;
 /** Header lines an encrypted PEM may carry before its base64 ("Proc-Type: 4,ENCRYPTED", PGP "Version: x"). */
 const PEM_HEADER_LINE = /^[A-Za-z-]+:.*$/gm;
+/**
+ * A key written in code as adjacent string literals, one line each (black's `"MIIE...\n"`, JS's `'MIIE...' +`):
+ * the line's base64 without its quotes, prefix and joiner. A line with anything else (code) is left as it is.
+ */
+const LITERAL_LINE = /^[ \t]*(?:[bBrRuUfF]{0,2}["'`])?([A-Za-z0-9+/=]*)(?:["'`][ \t]*[+,\\]?)?[ \t]*$/gm;
 
 /**
  * PEM private keys with a body of base64 lines: a parser's constants ("-----BEGIN PRIVATE KEY-----" and its END
@@ -117,7 +122,10 @@ const PEM_HEADER_LINE = /^[A-Za-z-]+:.*$/gm;
 function pemKeys(text: string): { kind: string; secret: string; shown: string; index: number }[] {
   const out: { kind: string; secret: string; shown: string; index: number }[] = [];
   for (const m of text.matchAll(PEM_BLOCK)) {
-    const raw = (m[3] ?? '').replace(/\\r|\\n/g, '\n').replace(PEM_HEADER_LINE, '');
+    const raw = (m[3] ?? '')
+      .replace(/\\r|\\n/g, '\n')
+      .replace(PEM_HEADER_LINE, '')
+      .replace(LITERAL_LINE, '$1');
     if (!/^[A-Za-z0-9+/=\s]*$/.test(raw)) continue;
     const body = raw.replace(/\s/g, '');
     if (body.length < 64) continue;

@@ -155,6 +155,16 @@ describe('scanSecretFile', () => {
     expect(scan(code, 'pem')).toEqual([]);
   });
 
+  test('a key in code as adjacent string literals, one line each (black, JS concatenation), is a key', () => {
+    const lines = body.trim().split('\n');
+    const py = `PRIVATE_KEY = (\n    "${BEGIN('RSA PRIVATE KEY')}\\n"\n${lines.map((l) => `    "${l}\\n"`).join('\n')}\n    "${END('RSA PRIVATE KEY')}\\n"\n)\n`;
+    const js = `const key =\n  '${BEGIN('PRIVATE KEY')}\\n' +\n${lines.map((l) => `  '${l}\\n' +`).join('\n')}\n  '${END('PRIVATE KEY')}';\n`;
+    // Before: the quotes between the markers made the body "not base64" and neither was found.
+    expect(shown(py, 'pem')).toEqual([`2 a PEM private key (RSA): ${BEGIN('RSA PRIVATE KEY')} MI************`]);
+    expect(scan(js, 'pem')).toHaveLength(1);
+    expect(scan(py, 'pem')[0]!.fingerprint).toBe(scan(rsaKey, 'pem')[0]!.fingerprint);
+  });
+
   test('the same key twice in a file is one hit', () => {
     expect(scan(`${rsaKey}\n${rsaKey}`, 'content')).toHaveLength(1);
   });
