@@ -168,9 +168,18 @@ const isConfigSecretKey = (key: string) => {
   return isSecretName(s) || /^auth$/i.test(s) || /(?:^|_)(?:AUTH|ACCESS|REFRESH|BEARER)_?TOKEN$/i.test(s);
 };
 
-/** `key = value`, `key: value`, `"key": "value",` and `export NAME=value` lines of a configuration file. */
+/**
+ * `key = value`, `key: value`, `"key": "value",` and `export NAME=value` lines of a configuration file, also as a
+ * YAML list item (compose's `environment:` list: `- DB_PASSWORD=x`, `- "DB_PASSWORD=x"`). Group 1 is a quote
+ * opened before the key.
+ */
 const CONFIG_LINE =
-  /^[ \t]*(?:export[ \t]+)?["']?([A-Za-z0-9_./:@-]{0,127}[A-Za-z0-9_])["']?[ \t]*[=:][ \t]*(.*?)[ \t]*,?[ \t]*$/;
+  /^[ \t]*(?:-[ \t]+)?(?:export[ \t]+)?(["']?)([A-Za-z0-9_./:@-]{0,127}[A-Za-z0-9_])["']?[ \t]*[=:][ \t]*(.*?)[ \t]*,?[ \t]*$/;
+/** `key value` without "=" or ":" (redis.conf's `requirepass x`, .netrc's `machine h login u password x`). */
+const SPACED_LINE = /^[ \t]*([A-Za-z_][A-Za-z0-9_.-]{0,127})[ \t]+(\S+)[ \t]*$/;
+const NETRC_PASSWORD = /(?:^|[ \t])(?:password|passwd)[ \t]+(\S+)/g;
+/** Keys whose space-separated value is a password though the name does not say so. */
+const SPACED_SECRET_KEYS = new Set(['requirepass', 'masterauth']);
 /** Minified JSON puts everything on one line. */
 const JSON_PAIR = /"([^"\\\n]{1,128})"[ \t]*:[ \t]*"((?:[^"\\\n]|\\.){1,4096})"/g;
 /** A strict env-file line anywhere: upper-case name, no spaces around "=", a literal value, nothing after it. */
@@ -230,11 +239,21 @@ export function scanSecretFile(content: Buffer, mode: SecretScanMode): SecretFil
   for (const l of text.split('\n')) {
     const m = CONFIG_LINE.exec(l);
     if (m && !l.trimStart().startsWith('#') && !l.trimStart().startsWith(';')) {
-      const [, key, raw] = m;
-      const value = unquote(raw!.replace(/[ \t]+#.*$/, ''));
+      const [, q, key, raw] = m;
+      // The quote opened before the key closes after the value: "DB_PASSWORD=x".
+      const bare = q && raw!.endsWith(q) && !raw!.startsWith(q) ? raw!.slice(0, -1) : raw!;
+      const value = unquote(bare.replace(/[ \t]+#.*$/, ''));
       if (value && isConfigSecretKey(key!) && !isPlaceholder(value) && !value.startsWith('-----BEGIN'))
         add(`a literal value for ${key}`, value, `${key}=${mask(value)}`, offset);
     }
+    const spaced = !m && !/^[ \t]*[#;]/.test(l) ? SPACED_LINE.exec(l) : null;
+    if (spaced) {
+      const [, key, value] = spaced;
+      if ((isConfigSecretKey(key!) || SPACED_SECRET_KEYS.has(key!)) && !isPlaceholder(unquote(value!)))
+        add(`a literal value for ${key}`, unquote(value!), `${key} ${mask(unquote(value!))}`, offset);
+    } else if (!m && /^[ \t]*(?:machine|default)\b/.test(l))
+      for (const n of l.matchAll(NETRC_PASSWORD))
+        if (!isPlaceholder(n[1]!)) add('a password (netrc)', n[1]!, `password ${mask(n[1]!)}`, offset);
     for (const h of secretsInText(l)) if (h.kind !== 'a PEM private key') add(h.kind, h.secret, h.shown, offset);
     offset += l.length + 1;
   }

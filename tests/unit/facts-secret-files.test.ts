@@ -165,6 +165,26 @@ describe('scanSecretFile', () => {
     expect(scan(py, 'pem')[0]!.fingerprint).toBe(scan(rsaKey, 'pem')[0]!.fingerprint);
   });
 
+  test('compose env lists, space-separated settings and .netrc lines are read (they were not)', () => {
+    const compose =
+      'services:\n  mongo:\n    environment:\n      - MONGO_INITDB_ROOT_PASSWORD=changeme\n      - "REDIS_PASSWORD=hunter2"\n      - MONGO_URL=${MONGO_URL}\n';
+    expect(shown(compose, 'config')).toEqual([
+      '4 a literal value for MONGO_INITDB_ROOT_PASSWORD: MONGO_INITDB_ROOT_PASSWORD=ch******',
+      '5 a literal value for REDIS_PASSWORD: REDIS_PASSWORD=hu*****',
+    ]);
+    expect(shown('bind 0.0.0.0\nrequirepass foobared\n# requirepass commented\n', 'config')).toEqual([
+      '2 a literal value for requirepass: requirepass fo******',
+    ]);
+    expect(shown('machine github.com login bot password s3cr3tpw\n', 'config')).toEqual([
+      '1 a password (netrc): password s3******',
+    ]);
+    expect(shown('machine h\n  login bot\n  password s3cr3tpw\n', 'config')).toEqual([
+      '3 a literal value for password: password s3******',
+    ]);
+    // Prose and references stay quiet.
+    expect(scan('help: >\n  The password must be long\npassword ${DB_PASSWORD}\n', 'config')).toEqual([]);
+  });
+
   test('the same key twice in a file is one hit', () => {
     expect(scan(`${rsaKey}\n${rsaKey}`, 'content')).toHaveLength(1);
   });
