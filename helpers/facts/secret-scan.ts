@@ -24,6 +24,11 @@ const TOKENS: { kind: string; re: RegExp }[] = [
   { kind: 'a GitHub token', re: /\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})/g },
   { kind: 'a Slack token', re: /\bxox[abposr]-[A-Za-z0-9-]{10,}/g },
   { kind: 'a JWT', re: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}(?:\.[A-Za-z0-9_-]*)?/g },
+  // A literal credential in an HTTP header (curl -H "Authorization: Bearer ..."); "$TOKEN" is no literal.
+  {
+    kind: 'an Authorization header',
+    re: /\bAuthorization:[ \t]*(?:Bearer|Basic|token)[ \t]+[A-Za-z0-9._~+/-]{8,}=*/gi,
+  },
 ];
 /**
  * Variable names that say "this is a secret" at their END: MONGO_PASSWORD, JWT_SECRET_KEY, API_TOKEN. Names that
@@ -58,12 +63,32 @@ export function secretAssignment(name: string, rawValue: string): SecretHit | un
   return { kind: `a literal value for ${name}`, secret: value, shown: `${name}=${mask(value)}` };
 }
 
-/** Assignments inside history text: `ENV A=1 B=2`, buildkit's `|2 TOKEN=x ARG=y /bin/sh -c ...`. */
+/**
+ * Assignments inside history text or a value: `ENV A=1 B=2`, buildkit's `|2 TOKEN=x ARG=y /bin/sh -c ...`, a DSN's
+ * `host=db password=x`, a URL query's `?password=x&...`.
+ */
 export function assignmentsIn(text: string): [string, string][] {
-  return [...text.matchAll(/(?:^|[\s|;&])([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|'[^']*'|[^\s;&|]*)/g)].map((m) => [
+  return [...text.matchAll(/(?:^|[\s|;&?])([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|'[^']*'|[^\s;&|]*)/g)].map((m) => [
     m[1]!,
     m[2]!,
   ]);
+}
+
+/**
+ * Long command-line options given a value, as a command (and its history line) spells them: `--db-password x`,
+ * `--secret-key=x`, an exec form's `"--password" "x"` or `"--password", "x"`; and curl's `-u user:password`. Option
+ * names come back in variable form (DB_PASSWORD), so secretAssignment judges them as it judges names.
+ */
+export function optionsIn(text: string): [string, string][] {
+  const long = [
+    ...text.matchAll(/(?:^|[\s"'[,])--([A-Za-z][A-Za-z0-9_-]*)(?:=|["']?(?:[ \t]*,)?[ \t]+["']?)([^\s"',\]]+)/g),
+  ]
+    .filter((m) => !m[2]!.startsWith('-'))
+    .map((m): [string, string] => [m[1]!.replace(/-/g, '_'), m[2]!]);
+  const userPass = [
+    ...text.matchAll(/(?:^|[\s"'[,])(?:-u|--user)(?:=|["']?(?:[ \t]*,)?[ \t]+["']?)[^\s:"']+:([^\s"',\]]+)/g),
+  ];
+  return [...long, ...userPass.map((m): [string, string] => ['PASSWORD', m[1]!])];
 }
 
 /**

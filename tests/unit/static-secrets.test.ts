@@ -31,6 +31,43 @@ describe('no-secrets', () => {
     expect(JSON.stringify(f)).not.toContain('changeme');
   });
 
+  test('fails passwords inside a value or a command line: DSN, URL query, --options, curl -u, an Authorization header', () => {
+    // Before: each of these passed.
+    const f = check(
+      [
+        'DATABASE_URL=postgresql://lucid@db/lucid?sslmode=disable&password=changeme1',
+        'PG_DSN=host=db user=lucid password=changeme2 dbname=lucid',
+        'APP_ARGS=--db-password changeme3',
+      ],
+      [
+        'CMD ["python3" "-m" "lucid" "--secret-key" "changeme4"]',
+        'ENTRYPOINT ["python3", "app.py", "--api-token=changeme5"]',
+        'RUN /bin/sh -c curl -fsS -u deploy:changeme6 https://artifacts.example/x.tgz',
+        'RUN /bin/sh -c curl -H "Authorization: Bearer abcdef0123456789xyz" https://x',
+      ],
+    );
+    expect(f.map((x) => x.seen)).toEqual([
+      'Env DATABASE_URL carries a literal value for password: password=ch*******',
+      'Env PG_DSN carries a literal value for password: password=ch*******',
+      'Env APP_ARGS carries a literal value for db_password: db_password=ch*******',
+      'history[0].created_by carries a literal value for secret_key: secret_key=ch*******',
+      'history[1].created_by carries a literal value for api_token: api_token=ch*******',
+      'history[2].created_by carries a literal value for PASSWORD: PASSWORD=ch*******',
+      'history[3].created_by carries an Authorization header: Au************',
+    ]);
+    // References, flags without a secret value, and docker login's --password-stdin pass.
+    expect(
+      check(
+        ['ARGS=--password $DB_PASSWORD', 'URL=https://x/?token=${TOKEN}'],
+        [
+          'RUN /bin/sh -c echo "$PW" | docker login -u bot --password-stdin registry',
+          'RUN /bin/sh -c curl -H "Authorization: Bearer $TOKEN" https://x',
+          'CMD ["python3" "-m" "lucid" "--port" "8086"]',
+        ],
+      ),
+    ).toEqual([]);
+  });
+
   test('fails a password-named env var with a literal value, and a secret in history', () => {
     const f = check(
       ['MONGO_PASSWORD=hunter22', 'JWT_SECRET_KEY=supersecretvalue'],

@@ -1,5 +1,12 @@
 import type { Finding } from '../../model/finding.ts';
-import { allowList, assignmentsIn, secretAssignment, secretsInText, type SecretHit } from '../../facts/secret-scan.ts';
+import {
+  allowList,
+  assignmentsIn,
+  optionsIn,
+  secretAssignment,
+  secretsInText,
+  type SecretHit,
+} from '../../facts/secret-scan.ts';
 import type { StaticCheck } from './types.ts';
 
 export const NO_SECRETS = 'no-secrets';
@@ -25,12 +32,14 @@ export const checkNoSecrets: StaticCheck = (facts, contract) => {
     const eq = kv.indexOf('=');
     const name = eq < 0 ? kv : kv.slice(0, eq);
     const value = eq < 0 ? '' : kv.slice(eq + 1);
-    report(`Env ${name}`, [secretAssignment(name, value), ...secretsInText(value)]);
+    // The value may itself hold assignments or options: a DSN, a URL query, FLASK_RUN_OPTS-style command lines.
+    const inside = [...assignmentsIn(value), ...optionsIn(value)].map(([n, v]) => secretAssignment(n, v));
+    report(`Env ${name}`, [secretAssignment(name, value), ...inside, ...secretsInText(value)]);
   }
   facts.history.forEach((h, i) => {
     const text = h.created_by ?? '';
     report(`history[${i}].created_by`, [
-      ...assignmentsIn(text).map(([n, v]) => secretAssignment(n, v)),
+      ...[...assignmentsIn(text), ...optionsIn(text)].map(([n, v]) => secretAssignment(n, v)),
       ...secretsInText(text),
     ]);
   });
