@@ -85,9 +85,10 @@ export function optionsIn(text: string): [string, string][] {
   ]
     .filter((m) => !m[2]!.startsWith('-'))
     .map((m): [string, string] => [m[1]!.replace(/-/g, '_'), m[2]!]);
-  const userPass = [
-    ...text.matchAll(/(?:^|[\s"'[,])(?:-u|--user)(?:=|["']?(?:[ \t]*,)?[ \t]+["']?)[^\s:"']+:([^\s"',\]]+)/g),
-  ];
+  // Only curl's: gunicorn's `-u nonroot:nonroot` (and other tools' -u) is a user and group, not a password.
+  const userPass = /\bcurl\b/.test(text)
+    ? [...text.matchAll(/(?:^|[\s"'[,])(?:-u|--user)(?:=|["']?(?:[ \t]*,)?[ \t]+["']?)[^\s:"']+:([^\s"',\]]+)/g)]
+    : [];
   return [...long, ...userPass.map((m): [string, string] => ['PASSWORD', m[1]!])];
 }
 

@@ -63,6 +63,7 @@ describe('no-secrets', () => {
           'RUN /bin/sh -c echo "$PW" | docker login -u bot --password-stdin registry',
           'RUN /bin/sh -c curl -H "Authorization: Bearer $TOKEN" https://x',
           'CMD ["python3" "-m" "lucid" "--port" "8086"]',
+          'CMD ["gunicorn" "-u" "nonroot:nonroot" "-b" "0.0.0.0:8086" "app:app"]', // a user and group, not curl's -u
         ],
       ),
     ).toEqual([]);
