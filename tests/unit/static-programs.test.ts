@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { NotRun } from '../../helpers/model/verdict.ts';
 import { loadContract, serviceNamed } from '../../helpers/contract/load.ts';
 import type { Platform } from '../../helpers/model/platform.ts';
 import { checkNoShell } from '../../helpers/checks/static/forbidden-files.ts';
@@ -290,6 +291,20 @@ describe('programs-start: Python modules', () => {
       'python3 -m app.api.app.main cannot import app.api.app.main: no module or package "app"; looked in /app, /usr/lib/python3.11, /usr/lib/python3.11/lib-dynload',
     ]);
     expect(run(checkProgramsStart, app(['-m', 'api.app.main'], layout))).toEqual([]);
+  });
+
+  test('a module that may be inside a zip on PYTHONPATH: not run (the zip is not read), unless it is found outside', () => {
+    const zipped = app(['-m', 'svc'], [file('/app/app.zip')], [...amdBase.config.Env, 'PYTHONPATH=/app/app.zip']);
+    expect(() => run(checkProgramsStart, zipped)).toThrow(NotRun);
+    expect(() => run(checkProgramsStart, zipped)).toThrow(
+      'python3 -m svc: svc may be inside /app/app.zip, which is not read; health shows whether the service starts',
+    );
+    const beside = app(
+      ['-m', 'svc'],
+      [file('/app/app.zip'), file('/app/svc.py')],
+      [...amdBase.config.Env, 'PYTHONPATH=/app/app.zip'],
+    );
+    expect(run(checkProgramsStart, beside)).toEqual([]);
   });
 
   test('packages, namespace dirs, compiled modules, PYTHONPATH; -I leaves the working dir out', () => {

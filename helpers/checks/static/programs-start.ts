@@ -5,6 +5,7 @@ import { findProgram, isExecutable, resolvePath } from '../../facts/resolve.ts';
 import type { FsEntry, ImageFacts } from '../../model/image-facts.ts';
 import type { Finding } from '../../model/finding.ts';
 import { commandOf, unwrapInit } from './program.ts';
+import { NotRun } from '../../model/verdict.ts';
 import type { StaticCheck } from './types.ts';
 
 export const PROGRAMS_START = 'programs-start';
@@ -21,6 +22,8 @@ interface Ctx {
   field: string;
   argv: readonly string[];
   out: Finding[];
+  /** What could not be judged (a module that may lie inside a zip on the path): NotRun when nothing failed. */
+  unread: string[];
 }
 
 const pathList = (p: PythonPath) =>
@@ -165,6 +168,12 @@ function judgeModule(
   file: string,
 ): void {
   const r = findModule(c.facts.fs, module, path, machine, main);
+  if (r.unknown) {
+    const zips = path.dirs.filter((d) => /\.(?:zip|egg|pyz|whl)$/i.test(d.dir)).map((d) => d.dir);
+    c.unread.push(
+      `${how}: ${module} may be inside ${zips.join(', ') || 'a zip archive on the path'}, which is not read`,
+    );
+  }
   if (r.found || r.unknown) return;
   push(
     c,
@@ -330,28 +339,28 @@ function judgeProgram(
   judgeProgram(c, interp, interp, r.path, r.entry!, scriptArgs, depth + 1);
 }
 
-function judgeStart(facts: ImageFacts, argv: readonly string[], field: string): Finding[] {
+function judgeStart(facts: ImageFacts, argv: readonly string[], field: string, unread: string[]): Finding[] {
   const [program, ...args] = argv;
   if (!program) return [];
   const look = findProgram(facts.fs, program, facts.config.Env, facts.config.WorkingDir);
   // A program that is missing or not executable is the entrypoint/healthcheck checks' finding, not repeated here.
   if (!look.found || look.found.error || !isExecutable(look.found.entry)) return [];
-  const c: Ctx = { facts, field, argv, out: [] };
+  const c: Ctx = { facts, field, argv, out: [], unread };
   judgeProgram(c, program, look.found.candidate, look.found.path, look.found.entry!, args, 0);
   return c.out;
 }
 
 /** An init wrapper (tini, dumb-init) must start, and so must the command it runs. */
-function judgeWrapped(facts: ImageFacts, argv: readonly string[], field: string): Finding[] {
+function judgeWrapped(facts: ImageFacts, argv: readonly string[], field: string, unread: string[]): Finding[] {
   const { wrappers, command } = unwrapInit(argv);
   const out: Finding[] = [];
   let at = 0;
   for (const w of wrappers) {
-    out.push(...judgeStart(facts, argv.slice(at), field));
+    out.push(...judgeStart(facts, argv.slice(at), field, unread));
     at += w.length;
   }
   const by = wrappers.length ? `, the command ${posix.basename(wrappers.at(-1)![0]!)} runs` : '';
-  return [...out, ...judgeStart(facts, command, `${field}${by}`)];
+  return [...out, ...judgeStart(facts, command, `${field}${by}`, unread)];
 }
 
 /**
@@ -361,13 +370,21 @@ function judgeWrapped(facts: ImageFacts, argv: readonly string[], field: string)
  */
 export const checkProgramsStart: StaticCheck = (facts) => {
   const out: Finding[] = [];
+  const unread: string[] = [];
   const argv = commandOf(facts);
   if (argv.length)
     out.push(
-      ...judgeWrapped(facts, argv, facts.config.Entrypoint?.length ? 'config.Entrypoint + config.Cmd' : 'config.Cmd'),
+      ...judgeWrapped(
+        facts,
+        argv,
+        facts.config.Entrypoint?.length ? 'config.Entrypoint + config.Cmd' : 'config.Cmd',
+        unread,
+      ),
     );
   const test = facts.config.Healthcheck?.Test ?? [];
   if (test[0] === 'CMD' && test.length > 1)
-    out.push(...judgeWrapped(facts, test.slice(1), 'config.Healthcheck.Test[1..]'));
+    out.push(...judgeWrapped(facts, test.slice(1), 'config.Healthcheck.Test[1..]', unread));
+  // Whether it starts could not be seen: not a pass. health shows whether it really does.
+  if (!out.length && unread.length) throw new NotRun(`${unread.join('; ')}; health shows whether the service starts`);
   return out;
 };
