@@ -199,6 +199,13 @@ describe('no-secret-files', () => {
         { Entrypoint: null, Cmd: ['python3', '-m', 'svc'], WorkingDir: '/' },
       );
       expect(flagged(f)).toEqual(['/app/src/myproj/config.yaml', '/srv/code/settings.yaml']);
+      // python3 -c "import svc.app; …": the module its code imports is the image's own code too (stdlib imports aside).
+      const viaCode = withConfig(image(own, ['PYTHONPATH=/srv/code']), {
+        Entrypoint: null,
+        Cmd: ['python3', '-c', 'import sys, urllib.request; from svc.app import main; main()'],
+        WorkingDir: '/',
+      });
+      expect(flagged(viaCode)).toContain('/srv/code/settings.yaml');
       // PYTHONPATH=/ would make the whole image installed software: never.
       expect(flagged(image({ '/app/config.yaml': DB }, ['PYTHONPATH=/']))).toEqual(['/app/config.yaml']);
     });

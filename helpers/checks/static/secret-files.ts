@@ -62,9 +62,26 @@ function ownCode(facts: ImageFacts, python: (program: string) => ReturnType<type
     const path = module ? python(PYTHON.test(name) ? program : 'python3') : undefined;
     const found = module && path ? findModule(facts.fs, module, path, undefined, !runner).found : undefined;
     if (found) out.push(found);
+    // python3 -c "import app.main; …": the modules its code imports, less the interpreter's own library.
+    const code = inv?.code ? args[args.findIndex((a) => /^-[A-Za-z]*c$/.test(a)) + 1] : undefined;
+    const codePath = code ? python(program) : undefined;
+    for (const imported of code && codePath ? importsOf(code) : []) {
+      const hit = findModule(facts.fs, imported.split('.')[0]!, codePath!, undefined, false).found;
+      if (hit && !PYTHON_LIBRARY_DIR.test(hit)) out.push(hit);
+    }
   }
   return out;
 }
+
+const PYTHON_LIBRARY_DIR = /^\/usr\/(?:local\/)?lib\/python3[^/]*\//;
+/** The modules `import a.b, c` and `from a.b import x` statements name (not relative imports); their top-level package is own code. */
+const importsOf = (code: string): string[] => [
+  ...new Set(
+    [
+      ...code.matchAll(/(?:^|[;\n])[ \t]*(?:from[ \t]+([A-Za-z_][\w.]*)[ \t]+import\b|import[ \t]+([\w. \t,]+))/g),
+    ].flatMap((m) => (m[1] ? [m[1]] : m[2]!.split(',').map((x) => x.trim().split(/[ \t]+/)[0]!)).filter(Boolean)),
+  ),
+];
 
 /**
  * Dirs of installed software the layer index could not tell by path: site dirs (they hold *.dist-info or
