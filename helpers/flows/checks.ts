@@ -171,9 +171,29 @@ export function judgeTxRoot(block: Record<string, unknown>): StepFinding[] {
   return differs(`merkle_root (tx root recomputed over ${txs.length} tx id(s))`, want, block['merkle_root']);
 }
 
-/** hash = SHA-256 of "previous_hash:height:merkle_root:proposer". */
+/**
+ * hash = SHA-256 of "previous_hash:height:merkle_root:proposer". §4.7 does not list `proposer` among the block's
+ * fields: without it, the block's other string fields are tried in its place (the real BlockDetails calls it
+ * `validator`) — a wrong hash matches none of them.
+ */
 export function judgeBlockHash(block: Record<string, unknown>): StepFinding[] {
   const { previous_hash, height, merkle_root, proposer } = block;
+  if (typeof previous_hash === 'string' && typeof height === 'number' && typeof merkle_root === 'string') {
+    if (proposer === undefined) {
+      const named = new Set(['hash', 'previous_hash', 'merkle_root']);
+      const fields = Object.entries(block).filter(
+        (e): e is [string, string] => typeof e[1] === 'string' && !named.has(e[0]),
+      );
+      if (fields.some(([, p]) => blockHash({ previous_hash, height, merkle_root, proposer: p }) === block['hash']))
+        return [];
+      return [
+        {
+          expected: `hash = SHA-256 of previous_hash:height:merkle_root:proposer (the block has no proposer field; none of ${fields.map(([k]) => k).join(', ') || 'its other fields'} in its place gives the hash)`,
+          seen: `hash = ${show(block['hash'])}`,
+        },
+      ];
+    }
+  }
   if (
     typeof previous_hash !== 'string' ||
     typeof height !== 'number' ||

@@ -103,6 +103,13 @@ describe('blocks', () => {
     // The hash no longer matches either, as the header commits to the wrong root.
     expect(judgeBlockHash({ ...b, merkle_root: level[0] })).toHaveLength(1);
   });
+  test('a block without proposer: another string field may stand in (the real BlockDetails says validator); a wrong hash matches none', () => {
+    const { proposer, ...rest } = block(2);
+    expect(judgeBlockHash({ ...rest, validator: proposer })).toEqual([]);
+    const [p] = judgeBlockHash({ ...rest, validator: 'someone-else' });
+    expect(p?.expected).toMatch(/the block has no proposer field; none of .*validator.* in its place gives the hash/);
+    expect(judgeBlockHash(rest)).toHaveLength(1);
+  });
   test('an edited transaction no longer matches its tx_id', () => {
     const b = block(1);
     const [tx] = b['transactions'] as Record<string, unknown>[];
