@@ -8,6 +8,15 @@ const status = z.string().min(1);
 const isoTimestamp = z.string().refine((s) => !Number.isNaN(Date.parse(s)) && /^\d{4}-\d{2}-\d{2}T/.test(s), {
   message: 'ISO 8601 timestamp expected',
 });
+// §3 gives the mesh's `timestamp` no format (the gateway's alone is ISO 8601): epoch seconds (time.time()) and
+// Flask's jsonify of a datetime (an HTTP date) are as good as isoformat().
+const httpDate = /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/;
+const anyTimestamp = z.union([
+  z.number().nonnegative(),
+  z.string().refine((s) => isoTimestamp.safeParse(s).success || (httpDate.test(s) && !Number.isNaN(Date.parse(s))), {
+    message: 'a timestamp expected (ISO 8601, an HTTP date, or epoch seconds)',
+  }),
+]);
 
 /** Health bodies per contract §3. `service` is checked against services[].healthService separately. */
 const healthSchemas: Record<HealthSchemaName, z.ZodType> = {
@@ -22,7 +31,7 @@ const healthSchemas: Record<HealthSchemaName, z.ZodType> = {
   }),
   basic: z.object({ status, service: z.string() }),
   versioned: z.object({ status, service: z.string(), version: z.string().min(1) }),
-  mesh: z.object({ status, service: z.string(), timestamp: isoTimestamp, controller_running: z.boolean() }),
+  mesh: z.object({ status, service: z.string(), timestamp: anyTimestamp, controller_running: z.boolean() }),
   'data-chain': z.object({
     status: z.literal('healthy'),
     service: z.string(),

@@ -168,6 +168,17 @@ describe('health judgement', () => {
     expect(open('gateway', { ...goodGateway, status: 'ok' })).toEqual([expect.stringMatching(/^status: /)]);
   });
 
+  test('mesh timestamp: §3 names the field, not its format (only the gateway says ISO 8601)', () => {
+    const mesh = { status: 'healthy', service: 'service-mesh-controller', controller_running: true };
+    const judged = (timestamp: unknown) => judgeHealthBody('mesh', undefined, { ...mesh, timestamp }).problems;
+    // datetime.utcnow().isoformat() (the real controller), time.time(), int(time.time()), Flask's jsonify of a datetime.
+    for (const t of ['2025-01-24T13:40:23.123456', 1737726023.123456, 1737726023, 'Fri, 24 Jan 2025 13:40:23 GMT'])
+      expect(judged(t)).toEqual([]);
+    for (const t of [undefined, '', 'now', '1', true, -5, null]) expect(judged(t)).toHaveLength(1);
+    // The gateway's stays ISO 8601, as §3 says.
+    expect(judgeHealthBody('gateway', 'api-gateway', { ...goodGateway, timestamp: 1737726023 }).ok).toBe(false);
+  });
+
   test('data-chain must say healthy on a 200', () =>
     expect(
       judgeHealthBody('data-chain', 'data-chain', { status: 'unhealthy', service: 'data-chain', details: {} }).ok,
