@@ -84,6 +84,10 @@ export interface ThirdOptions {
    * unhealthy). Default: the three it routes to and blockchain-engine.
    */
   gatewayDependencies?: (probe: (service: string) => 'healthy' | 'unhealthy') => Record<string, string>;
+  /** The gateway's meta health answers 503 (its body unchanged) while any dependency is not healthy. */
+  gatewayDegraded503?: boolean;
+  /** The gateway's meta health while a dependency is down: 503 and this body (a defect: no dependencies). */
+  gatewayDegradedBody?: Record<string, unknown>;
 }
 
 const PERMS: Record<string, string[]> = {
@@ -482,8 +486,9 @@ export async function startThird(contract: Contract, o: ThirdOptions = {}): Prom
             ? o.gatewayDependencies((n) => seen.get(n) ?? 'unhealthy')
             : Object.fromEntries(seen);
           const status = Object.values(dependencies).every((s) => s === 'healthy') ? 'healthy' : 'degraded';
+          if (status !== 'healthy' && o.gatewayDegradedBody) return [503, o.gatewayDegradedBody];
           return [
-            200,
+            status !== 'healthy' && o.gatewayDegraded503 ? 503 : 200,
             {
               status,
               timestamp: new Date().toISOString(),

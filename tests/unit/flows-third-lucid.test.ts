@@ -89,6 +89,16 @@ describe('choices the contract leaves open: a correct implementation passes', ()
     ).toBe('passed'));
 });
 
+describe('the gateway health while a dependency is down', () => {
+  // §3 names the status values degraded and unhealthy, and no HTTP status for them: a 503 is as good as a 200.
+  test('a 503 with its body (status degraded, data-chain unhealthy) still shows the dependencies', async () =>
+    expect(verdict(await run(discoveryAndFaults, { gatewayDegraded503: true }))).toBe('passed'));
+  test('a 503 whose body lists no dependencies fails gateway-sees-data-chain-down', async () => {
+    const r = await run(discoveryAndFaults, { gatewayDegradedBody: { detail: 'upstream down' } });
+    expect(r.ok ? 'passed' : r.step).toBe('gateway-sees-data-chain-down');
+  });
+});
+
 describe('tx ids are recomputed over the numbers as the service wrote them', () => {
   test('an integral float in the body (fee 0.0, as Python json.dumps writes it)', async () =>
     expect(verdict(await run(anchoringEndToEnd, { txExtra: () => ({ fee: new Raw('0.0') }) }))).toBe('passed'));
