@@ -61,3 +61,14 @@ export function tamperProof(proof: InclusionProof): InclusionProof {
   first.hash = flipHexByte(first.hash);
   return { ...proof, proof_path: path };
 }
+
+/**
+ * The same proof with every position naming the running hash's side instead of the sibling's: §4.3 does not say
+ * whose side `position` gives, so a service may read it either way.
+ */
+export function flipPositions(proof: InclusionProof): InclusionProof {
+  return {
+    ...proof,
+    proof_path: proof.proof_path.map((s) => ({ ...s, position: s.position === 'left' ? 'right' : 'left' })),
+  };
+}

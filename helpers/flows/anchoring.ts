@@ -2,7 +2,7 @@
 // proofs → anchoring → confirmed → the block that holds it, recomputed and linked → verify.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { flipHexByte } from '../crypto/bytes.ts';
-import { inclusionProof, tamperProof } from '../crypto/proof.ts';
+import { flipPositions, inclusionProof, tamperProof } from '../crypto/proof.ts';
 import { merkleLeaf, type ChunkRef } from '../crypto/merkle.ts';
 import type { HashAlgo } from '../crypto/hash.ts';
 import {
@@ -80,15 +80,23 @@ export async function anchoringEndToEnd(f: Flow): Promise<void> {
 
   await f.step('sha256-tree-root', () => sha256Tree(f, raws, api));
 
+  // Whose side `position` names is left open (§4.3): the sibling's first; if leaf 0's true proof is refused that way,
+  // the running hash's. One convention for every proof after that, tampered ones included.
+  let asService = (p: ReturnType<typeof inclusionProof>) => p;
   await f.step('proof-verifies', async () => {
     const leaves = chunks.map((c) => merkleLeaf(c, 'BLAKE3'));
-    const xs: Exchange[] = [];
-    for (let i = 0; i < leaves.length; i++)
-      xs.push(
-        await f.call(DC, 'POST', api('merkleVerify'), {
-          json: { root_hash: root, ...inclusionProof(leaves, i, 'BLAKE3') },
-        }),
-      );
+    const verify = (p: ReturnType<typeof inclusionProof>) =>
+      f.call(DC, 'POST', api('merkleVerify'), { json: { root_hash: root, ...asService(p) } });
+    const first = inclusionProof(leaves, 0, 'BLAKE3');
+    let x0 = await verify(first);
+    if (x0.status < 300 && isObject(x0.body) && x0.body['verified'] === false && first.proof_path.length) {
+      asService = flipPositions;
+      const flipped = await verify(first);
+      if (isObject(flipped.body) && flipped.body['verified'] === true) x0 = flipped;
+      else asService = (p) => p;
+    }
+    const xs: Exchange[] = [x0];
+    for (let i = 1; i < leaves.length; i++) xs.push(await verify(inclusionProof(leaves, i, 'BLAKE3')));
     expectAll(
       xs,
       (x) => (
@@ -105,7 +113,7 @@ export async function anchoringEndToEnd(f: Flow): Promise<void> {
         'BLAKE3',
       ),
     );
-    const x = await f.call(DC, 'POST', api('merkleVerify'), { json: { root_hash: root, ...proof } });
+    const x = await f.call(DC, 'POST', api('merkleVerify'), { json: { root_hash: root, ...asService(proof) } });
     expectStatus(x, SUCCESS);
     expectField(x, 'verified', false, 'one sibling hash flipped');
   });

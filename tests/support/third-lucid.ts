@@ -84,6 +84,10 @@ export interface ThirdOptions {
    * unhealthy). Default: the three it routes to and blockchain-engine.
    */
   gatewayDependencies?: (probe: (service: string) => 'healthy' | 'unhealthy') => Record<string, string>;
+  /** merkle/verify reads `position` as the running hash's side, not the sibling's (§4.3 leaves it open). */
+  proofPositionIsOwnSide?: boolean;
+  /** A defect: merkle/verify concatenates left to right whatever the positions say. */
+  proofIgnoresPosition?: boolean;
   /** The gateway's meta health answers 503 (its body unchanged) while any dependency is not healthy. */
   gatewayDegraded503?: boolean;
   /** The gateway's meta health while a dependency is down: 503 and this body (a defect: no dependencies). */
@@ -321,7 +325,24 @@ export async function startThird(contract: Contract, o: ThirdOptions = {}): Prom
           ];
         },
       ],
-      ['POST', /^\/api\/v1\/merkle\/verify$/, async (_m, b) => [200, { verified: verifyProof(b.root_hash, b, algo) }]],
+      [
+        'POST',
+        /^\/api\/v1\/merkle\/verify$/,
+        async (_m, b) => {
+          const own = o.proofPositionIsOwnSide || o.proofIgnoresPosition;
+          const path = (b.proof_path as { hash: string; position: string }[]).map((st) => ({
+            ...st,
+            position: o.proofIgnoresPosition
+              ? 'right'
+              : own
+                ? st.position === 'left'
+                  ? 'right'
+                  : 'left'
+                : st.position,
+          }));
+          return [200, { verified: verifyProof(b.root_hash, { ...b, proof_path: path }, algo) }];
+        },
+      ],
     ]);
   }
 

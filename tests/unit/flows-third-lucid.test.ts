@@ -89,6 +89,15 @@ describe('choices the contract leaves open: a correct implementation passes', ()
     ).toBe('passed'));
 });
 
+describe('proof positions: whose side `position` names is left open (§4.3)', () => {
+  test("a service reading it as the running hash's side passes, and still must refuse the tampered proof", async () =>
+    expect(verdict(await run(anchoringEndToEnd, { proofPositionIsOwnSide: true }))).toBe('passed'));
+  test('a service that ignores the positions fails proof-verifies', async () => {
+    const r = await run(anchoringEndToEnd, { proofIgnoresPosition: true });
+    expect(r.ok ? 'passed' : r.step).toBe('proof-verifies');
+  });
+});
+
 describe('the gateway health while a dependency is down', () => {
   // §3 names the status values degraded and unhealthy, and no HTTP status for them: a 503 is as good as a 200.
   test('a 503 with its body (status degraded, data-chain unhealthy) still shows the dependencies', async () =>
