@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type Dockerode from 'dockerode';
-import { parseProcNetTcp } from './listening-ports.ts';
+import { loopbackOnlyPorts, parseProcNetTcp } from './listening-ports.ts';
 import { engineEndpoint } from '../engine/endpoint.ts';
 
 export interface Diagnostics {
@@ -12,10 +12,21 @@ export interface Diagnostics {
   livedMs: number | null;
   /** null when they could not be read (container gone, no /proc access, no python in the image). */
   listeningPorts: number[] | null;
+  /** Of those, the ports bound to loopback only (uvicorn's default --host 127.0.0.1). */
+  loopbackOnly?: number[];
   logsTail: string;
 }
 
-async function portsFromHostProc(pid: number): Promise<number[] | null> {
+interface PortsSeen {
+  ports: number[];
+  loopbackOnly: number[];
+}
+const portsSeen = (text: string): PortsSeen => ({
+  ports: parseProcNetTcp(text),
+  loopbackOnly: loopbackOnlyPorts(text),
+});
+
+async function portsFromHostProc(pid: number): Promise<PortsSeen | null> {
   // Only this host's engine has its containers' processes in our /proc.
   if (!engineEndpoint().local || pid <= 0) return null;
   try {
@@ -23,14 +34,14 @@ async function portsFromHostProc(pid: number): Promise<number[] | null> {
       readFile(`/proc/${pid}/net/tcp`, 'utf8'),
       readFile(`/proc/${pid}/net/tcp6`, 'utf8').catch(() => ''),
     ]);
-    return parseProcNetTcp(`${v4}\n${v6}`);
+    return portsSeen(`${v4}\n${v6}`);
   } catch {
     return null;
   }
 }
 
 /** Remote engine: ask the image's own python (no shell needed) to print its namespace's socket table. */
-async function portsFromExec(container: Dockerode.Container, python: string): Promise<number[] | null> {
+async function portsFromExec(container: Dockerode.Container, python: string): Promise<PortsSeen | null> {
   try {
     const exec = await container.exec({
       Cmd: [
@@ -51,7 +62,7 @@ async function portsFromExec(container: Dockerode.Container, python: string): Pr
     });
     const info = await exec.inspect();
     if (info.ExitCode !== 0) return null;
-    return parseProcNetTcp(demux(Buffer.concat(chunks)));
+    return portsSeen(demux(Buffer.concat(chunks)));
   } catch {
     return null;
   }
@@ -77,7 +88,7 @@ export async function collectDiagnostics(
   try {
     const info = await container.inspect();
     const running = info.State.Running;
-    const listeningPorts = running
+    const seen = running
       ? ((await portsFromHostProc(info.State.Pid)) ?? (await portsFromExec(container, python)))
       : null;
     return {
@@ -86,7 +97,8 @@ export async function collectDiagnostics(
       restartCount: info.RestartCount ?? 0,
       oomKilled: info.State.OOMKilled,
       livedMs: livedMs(info.State.StartedAt, running ? undefined : info.State.FinishedAt),
-      listeningPorts,
+      listeningPorts: seen?.ports ?? null,
+      ...(seen?.loopbackOnly.length && { loopbackOnly: seen.loopbackOnly }),
       logsTail,
     };
   } catch (e) {
@@ -137,7 +149,10 @@ export function describeDiagnostics(d: Diagnostics, contractPort?: number): stri
     const on = d.listeningPorts.length ? `listening on ${d.listeningPorts.join(', ')}` : 'listening on no TCP port';
     const nothing =
       contractPort !== undefined && !d.listeningPorts.includes(contractPort) ? `nothing on ${contractPort}; ` : '';
-    lines.push(`ports: ${nothing}${on}`);
+    const local = d.loopbackOnly?.length
+      ? `; ${d.loopbackOnly.join(', ')} on loopback only (127.0.0.1 or ::1), which a published port cannot reach: bind 0.0.0.0 (uvicorn and gunicorn take --host 0.0.0.0 / --bind 0.0.0.0:PORT)`
+      : '';
+    lines.push(`ports: ${nothing}${on}${local}`);
   } else if (d.state === 'running') {
     lines.push('ports: could not be read');
   }

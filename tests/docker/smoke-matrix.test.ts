@@ -31,6 +31,7 @@ const NAMES_THE_DEFECT: Record<string, RegExp> = {
   'healthcheck-program-missing': /lucid-healthcheck/,
   'amd64-under-arm64': /x86[-_]64/,
   'wrong-port': /8088/,
+  'binds-loopback': /8087 on loopback only/,
   'crash-at-import': /No module named 'motor'/,
   'crash-with-shell': /No module named 'motor'|\/app\/usr\/bin\/(sh|dash)/,
   'exits-after-healthy': /exited with code 3|worker pool lost/,

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { parseProcNetTcp } from '../../helpers/runtime/listening-ports.ts';
+import { loopbackOnlyPorts, parseProcNetTcp } from '../../helpers/runtime/listening-ports.ts';
 import { startInstant } from '../../helpers/runtime/start-service.ts';
 import { describeDiagnostics, exitStory, livedMs } from '../../helpers/runtime/diagnostics.ts';
 import { LogTail } from '../../helpers/runtime/log-tail.ts';
@@ -19,6 +19,34 @@ describe('listening ports from /proc/net/tcp', () => {
   test('tcp6 lines and duplicates', () => {
     const v6 = '   0: 00000000000000000000000000000000:1F90 00000000000000000000000000000000:0000 0A 0 0 0 0 0 0';
     expect(parseProcNetTcp(`${procNetTcp}\n${v6}`)).toEqual([8080, 8088]);
+  });
+  test('a port bound to loopback only (127.0.0.1, ::1, ::ffff:127.0.0.1) is told apart from one on every address', () => {
+    const line = (addr: string, port: string) => `   9: ${addr}:${port} 00000000:0000 0A 0 0 0 0 0 0`;
+    const text = [
+      line('0100007F', '1F97'), // 127.0.0.1:8087 (uvicorn's default host)
+      line('00000000000000000000000001000000', '1F96'), // [::1]:8086
+      line('0000000000000000FFFF00000100007F', '1F95'), // [::ffff:127.0.0.1]:8085
+      line('00000000', '1F94'), // 0.0.0.0:8084
+      line('0100007F', '1F94'), // and 127.0.0.1:8084 too: reachable all the same
+    ].join('\n');
+    expect(parseProcNetTcp(text)).toEqual([8084, 8085, 8086, 8087]);
+    expect(loopbackOnlyPorts(text)).toEqual([8085, 8086, 8087]);
+    const said = describeDiagnostics(
+      {
+        state: 'running',
+        exitCode: null,
+        restartCount: 0,
+        oomKilled: false,
+        livedMs: 3000,
+        listeningPorts: [8087],
+        loopbackOnly: [8087],
+        logsTail: '',
+      },
+      8087,
+    );
+    expect(said).toContain(
+      'ports: listening on 8087; 8087 on loopback only (127.0.0.1 or ::1), which a published port cannot reach: bind 0.0.0.0',
+    );
   });
   test("Docker's embedded DNS listener (127.0.0.11, a random port) is not the service's", () => {
     const dns =
