@@ -58,7 +58,12 @@ export function judgeDockerHealth(f: DockerHealthFacts): Finding[] {
     {
       check,
       expected,
-      seen: `${f.status} after ${(f.elapsedMs / 1000).toFixed(1)} s`,
+      // "starting" alone hides that the probe ran and failed: say so in the line itself.
+      seen: `${f.status} after ${(f.elapsedMs / 1000).toFixed(1)} s${
+        f.log.length && f.log.every((l) => l.exitCode !== 0)
+          ? `; ${f.log.length === 1 ? 'its one run' : `all ${f.log.length} of its last runs`} failed (last: exit ${f.log.at(-1)!.exitCode})`
+          : ''
+      }`,
       where: `${cmd}last HEALTHCHECK runs:\n${runs}`,
     },
   ];

@@ -96,6 +96,18 @@ describe('docker health', () => {
     ));
   test('still starting at the end of the budget', () =>
     expect(judgeDockerHealth({ ...base, status: 'starting' })[0]!.seen).toBe('starting after 3.0 s'));
+  test('still starting, though every run of the probe failed: the line says so', () => {
+    const log = [
+      { exitCode: 1, output: 'HTTP 404' },
+      { exitCode: 1, output: 'HTTP 404' },
+    ];
+    expect(judgeDockerHealth({ ...base, status: 'starting', log })[0]!.seen).toBe(
+      'starting after 3.0 s; all 2 of its last runs failed (last: exit 1)',
+    );
+    expect(
+      judgeDockerHealth({ ...base, status: 'starting', log: [{ exitCode: 0, output: '' }, ...log] })[0]!.seen,
+    ).toBe('starting after 3.0 s');
+  });
 });
 
 describe('runtime machine', () => {
