@@ -76,6 +76,11 @@ describe('verify --registry on tags that are not full indexes', () => {
     expect(of(results, 'linux/amd64')).toEqual([]);
     expect(shape(results).status).toBe('failed');
     expect(shape(results).message).toMatch(/single-platform image manifest \(linux\/arm64\/v8\), not an index/);
+    // One service checked: its platform lacks the others, so the flows are not run, and the reason names --peers.
+    const flows = results.checks.filter((c) => c.image === 'flows');
+    expect(flows.length).toBeGreaterThan(0);
+    for (const c of flows)
+      expect(c.outcome?.verdict === 'not-run' && c.outcome.reason).toMatch(/lacks api-gateway.*verify --peers ref/);
     expect(shape(results).detail ?? shape(results).message).toMatch(/no linux\/amd64/);
   });
 
