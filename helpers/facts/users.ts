@@ -94,8 +94,11 @@ export function lookupUser(ix: FsIndex, spec: string): UserLookup {
     gid = gidNum ?? gr!.gid;
     group = gr?.name;
   }
-  // runc adds the groups /etc/group lists the user's name in (its supplementary groups).
-  const extraGids = pw ? groups.filter((g) => g.members.includes(pw.name) && g.gid !== gid).map((g) => g.gid) : [];
+  // runc adds the groups /etc/group lists the user's name in (its supplementary groups), but only when User names no
+  // group: with "user:group" the process has that group alone.
+  const implicit = groupPart === undefined || groupPart === '';
+  const extraGids =
+    pw && implicit ? groups.filter((g) => g.members.includes(pw.name) && g.gid !== gid).map((g) => g.gid) : [];
   return {
     ok: true,
     uid,

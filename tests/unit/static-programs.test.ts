@@ -567,11 +567,18 @@ describe('programs-start: Python modules', () => {
     expect(seen(checkProgramsStart, cmd([dir('/root', { mode: 0o711 }), dir(site, { mode: 0o700 })]))[0]).toContain(
       `${site} (${site} is 0700 0:0, so uid 65532 cannot list it)`,
     );
-    // A group /etc/group lists the user in (a supplementary group, as runc sets them) opens it too.
+    // A group /etc/group lists the user in (a supplementary group, as runc sets them for a User without a group)
+    // opens it too.
     const staffOnly = cmd([dir('/root', { mode: 0o750, gid: 50 })]);
     expect(seen(checkProgramsStart, staffOnly)[0]).toContain('(/root is 0750 0:50, so uid 65532 cannot enter it)');
     staffOnly.fs.texts.set('/etc/group', 'root:x:0:\nstaff:x:50:nonroot\nnonroot:x:65532:\n');
-    expect(run(checkProgramsStart, staffOnly)).toEqual([]);
+    for (const User of ['65532', 'nonroot'])
+      expect(run(checkProgramsStart, withConfig(staffOnly, { User }))).toEqual([]);
+    // runc adds supplementary groups only when User names no group: "65532:65532" (or "nonroot:nonroot") gets none.
+    for (const User of ['65532:65532', 'nonroot:nonroot'])
+      expect(seen(checkProgramsStart, withConfig(staffOnly, { User }))[0], User).toContain(
+        '(/root is 0750 0:50, so uid 65532 cannot enter it)',
+      );
   });
 });
 
