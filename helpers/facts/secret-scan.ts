@@ -83,7 +83,9 @@ export function optionsIn(text: string): [string, string][] {
   const long = [
     ...text.matchAll(/(?:^|[\s"'[,])--([A-Za-z][A-Za-z0-9_-]*)(?:=|["']?(?:[ \t]*,)?[ \t]+["']?)([^\s"',\]]+)/g),
   ]
-    .filter((m) => !m[2]!.startsWith('-'))
+    // A switch that turns a secret off or asks for it (adduser --disabled-password, psql --no-password) takes no
+    // value: the word after it is the command's next argument.
+    .filter((m) => !m[2]!.startsWith('-') && !/^(?:no|disabled?|ask|prompt)-/i.test(m[1]!))
     .map((m): [string, string] => [m[1]!.replace(/-/g, '_'), m[2]!]);
   // Only curl's: gunicorn's `-u nonroot:nonroot` (and other tools' -u) is a user and group, not a password.
   const userPass = /\bcurl\b/.test(text)

@@ -69,6 +69,21 @@ describe('no-secrets', () => {
     ).toEqual([]);
   });
 
+  test('a switch named like a secret takes no value: adduser --disabled-password <user>, psql --no-password <db>', () => {
+    // Before: the user and database names were read as the switches' passwords.
+    expect(
+      check(
+        [],
+        [
+          'RUN /bin/sh -c adduser --disabled-password nonroot',
+          'RUN /bin/sh -c adduser --uid 65532 --disabled-password nonroot',
+          'RUN /bin/sh -c pg_dump --no-password lucid > /tmp/x.sql',
+        ],
+      ),
+    ).toEqual([]);
+    expect(check([], ['CMD ["python3" "-m" "lucid" "--password" "changeme7"]'])).toHaveLength(1);
+  });
+
   test('fails a password-named env var with a literal value, and a secret in history', () => {
     const f = check(
       ['MONGO_PASSWORD=hunter22', 'JWT_SECRET_KEY=supersecretvalue'],
