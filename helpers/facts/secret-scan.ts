@@ -59,7 +59,9 @@ export function secretsInText(text: string): SecretHit[] {
 /** A NAME=value assignment whose name says secret and whose value is a non-empty literal. */
 export function secretAssignment(name: string, rawValue: string): SecretHit | undefined {
   const value = unquote(rawValue);
-  if (!value || !isSecretName(name) || isReference(value)) return undefined;
+  // A command substitution ($(cat /run/secrets/x), `cat x`) is what RUN --mount=type=secret leaves: the output of a
+  // command at build time, not a literal.
+  if (!value || !isSecretName(name) || isReference(value) || /^(?:\$\(|`)/.test(value)) return undefined;
   return { kind: `a literal value for ${name}`, secret: value, shown: `${name}=${mask(value)}` };
 }
 

@@ -84,6 +84,20 @@ describe('no-secrets', () => {
     expect(check([], ['CMD ["python3" "-m" "lucid" "--password" "changeme7"]'])).toHaveLength(1);
   });
 
+  test('a secret read at build time from a mounted file, $(cat /run/secrets/x), is no literal', () => {
+    // RUN --mount=type=secret: the history keeps the command, never the secret. Before: "$(cat" was the literal.
+    expect(
+      check(
+        [],
+        [
+          'RUN /bin/sh -c GITHUB_TOKEN=$(cat /run/secrets/gh) pip install git+https://github.com/x/y',
+          'RUN /bin/sh -c pip download --api-token=$(cat /run/secrets/t) x',
+          'RUN /bin/sh -c PIP_TOKEN=`cat /run/secrets/pip` pip install x',
+        ],
+      ),
+    ).toEqual([]);
+  });
+
   test('fails a password-named env var with a literal value, and a secret in history', () => {
     const f = check(
       ['MONGO_PASSWORD=hunter22', 'JWT_SECRET_KEY=supersecretvalue'],
