@@ -180,6 +180,8 @@ const SPACED_LINE = /^[ \t]*([A-Za-z_][A-Za-z0-9_.-]{0,127})[ \t]+(\S+)[ \t]*$/;
 const NETRC_PASSWORD = /(?:^|[ \t])(?:password|passwd)[ \t]+(\S+)/g;
 /** Keys whose space-separated value is a password though the name does not say so. */
 const SPACED_SECRET_KEYS = new Set(['requirepass', 'masterauth']);
+/** nginx directives whose name ends in "pass" and whose value is the upstream a request is passed to. */
+const NGINX_PASS = /^(?:proxy|fastcgi|uwsgi|scgi|grpc|memcached)_pass$/;
 /** Minified JSON puts everything on one line. */
 const JSON_PAIR = /"([^"\\\n]{1,128})"[ \t]*:[ \t]*"((?:[^"\\\n]|\\.){1,4096})"/g;
 /** A strict env-file line anywhere: upper-case name, no spaces around "=", a literal value, nothing after it. */
@@ -249,7 +251,8 @@ export function scanSecretFile(content: Buffer, mode: SecretScanMode): SecretFil
     const spaced = !m && !/^[ \t]*[#;]/.test(l) ? SPACED_LINE.exec(l) : null;
     if (spaced) {
       const [, key, value] = spaced;
-      if ((isConfigSecretKey(key!) || SPACED_SECRET_KEYS.has(key!)) && !isPlaceholder(unquote(value!)))
+      const secretKey = (isConfigSecretKey(key!) && !NGINX_PASS.test(key!)) || SPACED_SECRET_KEYS.has(key!);
+      if (secretKey && !isPlaceholder(unquote(value!)))
         add(`a literal value for ${key}`, unquote(value!), `${key} ${mask(unquote(value!))}`, offset);
     } else if (!m && /^[ \t]*(?:machine|default)\b/.test(l))
       for (const n of l.matchAll(NETRC_PASSWORD))

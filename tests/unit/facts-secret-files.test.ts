@@ -185,6 +185,16 @@ describe('scanSecretFile', () => {
     expect(scan('help: >\n  The password must be long\npassword ${DB_PASSWORD}\n', 'config')).toEqual([]);
   });
 
+  test("nginx's proxy_pass and fastcgi_pass name an upstream, not a password", () => {
+    // Before: read as space-separated settings whose key ends in "pass".
+    const nginx =
+      'server {\n  listen 8080;\n  location / {\n    proxy_pass http://app:8000;\n  }\n  location /php {\n    fastcgi_pass unix:/run/php.sock;\n  }\n}\n';
+    expect(scan(nginx, 'config')).toEqual([]);
+    expect(shown('bind 0.0.0.0\nmasterauth hunter22\n', 'config')).toEqual([
+      '2 a literal value for masterauth: masterauth hu******',
+    ]);
+  });
+
   test('the same key twice in a file is one hit', () => {
     expect(scan(`${rsaKey}\n${rsaKey}`, 'content')).toHaveLength(1);
   });
