@@ -238,7 +238,11 @@ export function scanSecretFile(content: Buffer, mode: SecretScanMode): SecretFil
     return hits;
   }
   let offset = 0;
-  for (const l of text.split('\n')) {
+  const lines = text.split('\n');
+  // Space-separated settings are a format of their own (redis.conf, .netrc): in a file of `key: value` or `key = value`
+  // lines (YAML, INI), a line of two words is prose (a folded description), not a setting.
+  const keyed = lines.some((l) => CONFIG_LINE.test(l) && !/^[ \t]*[#;]/.test(l));
+  for (const l of lines) {
     const m = CONFIG_LINE.exec(l);
     if (m && !l.trimStart().startsWith('#') && !l.trimStart().startsWith(';')) {
       const [, q, key, raw] = m;
@@ -248,7 +252,7 @@ export function scanSecretFile(content: Buffer, mode: SecretScanMode): SecretFil
       if (value && isConfigSecretKey(key!) && !isPlaceholder(value) && !value.startsWith('-----BEGIN'))
         add(`a literal value for ${key}`, value, `${key}=${mask(value)}`, offset);
     }
-    const spaced = !m && !/^[ \t]*[#;]/.test(l) ? SPACED_LINE.exec(l) : null;
+    const spaced = !m && !keyed && !/^[ \t]*[#;]/.test(l) ? SPACED_LINE.exec(l) : null;
     if (spaced) {
       const [, key, value] = spaced;
       const secretKey = (isConfigSecretKey(key!) && !NGINX_PASS.test(key!)) || SPACED_SECRET_KEYS.has(key!);

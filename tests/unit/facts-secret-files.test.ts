@@ -195,6 +195,13 @@ describe('scanSecretFile', () => {
     ]);
   });
 
+  test('a YAML file: its two-word prose lines are not space-separated settings', () => {
+    // Before: "password reset" and "access_token expires" (folded descriptions) were read as key and value.
+    const openapi =
+      'paths:\n  /reset:\n    post:\n      description: >\n        Sends a mail to\n        password reset\n      summary: |\n        The\n        access_token expires\n';
+    expect(scan(openapi, 'config')).toEqual([]);
+  });
+
   test('the same key twice in a file is one hit', () => {
     expect(scan(`${rsaKey}\n${rsaKey}`, 'content')).toHaveLength(1);
   });
