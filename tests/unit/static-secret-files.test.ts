@@ -164,6 +164,24 @@ describe('no-secret-files', () => {
       ]);
     });
 
+    test('a dir on PYTHONPATH whose package a python3 -c HEALTHCHECK imports stays installed software', () => {
+      // pip install --target /app/deps requests: the probe's "import requests" does not make /app/deps own code.
+      const f = withConfig(
+        image(
+          { ...deps, '/app/deps/requests/__init__.py': '' },
+          ['PYTHONPATH=/app:/app/deps'],
+          [dir('/app/deps'), dir('/app/deps/requests-2.31.0.dist-info')],
+        ),
+        {
+          Healthcheck: {
+            Test: ['CMD', '/usr/bin/python3', '-c', "import requests; requests.get('http://localhost:8500/health')"],
+          },
+        },
+      );
+      // Before: every file under /app/deps was read as the image's own config (botocore's paginators failed).
+      expect(flagged(f)).toEqual(['/app/config.yaml', '/app/deps/.pypirc', '/app/deps/vendor/session.cache']);
+    });
+
     test('a dir on PYTHONPATH that the User cannot read (/root/.local under a 0700 /root): the same policy', () => {
       const site = '/root/.local/lib/python3.11/site-packages';
       const moved = Object.fromEntries(Object.entries(deps).map(([p, t]) => [p.replace('/app/deps', site), t]));

@@ -50,7 +50,11 @@ const argvs = (facts: ImageFacts): string[][] => {
  * Entrypoint/Cmd and HEALTHCHECK give python. A dir holding any of them is the image's own code, not installed
  * software, even on the Python path (the real Lucid layout puts /app on PYTHONPATH).
  */
-function ownCode(facts: ImageFacts, python: (program: string) => ReturnType<typeof pythonPath> | undefined): string[] {
+function ownCode(
+  facts: ImageFacts,
+  python: (program: string) => ReturnType<typeof pythonPath> | undefined,
+  sites: ReadonlySet<string>,
+): string[] {
   const wd = facts.config.WorkingDir || '/';
   const out = [wd];
   for (const [program = '', ...args] of argvs(facts)) {
@@ -67,7 +71,9 @@ function ownCode(facts: ImageFacts, python: (program: string) => ReturnType<type
     const codePath = code ? python(program) : undefined;
     for (const imported of code && codePath ? importsOf(code) : []) {
       const hit = findModule(facts.fs, imported.split('.')[0]!, codePath!, undefined, false).found;
-      if (hit && !PYTHON_LIBRARY_DIR.test(hit)) out.push(hit);
+      // A package pip installed (it lies in a site dir, beside *.dist-info) is what the code uses, not the image's own.
+      const installed = hit !== undefined && [...sites].some((d) => hit.startsWith(`${d}/`));
+      if (hit && !PYTHON_LIBRARY_DIR.test(hit) && !installed) out.push(hit);
     }
   }
   return out;
@@ -119,6 +125,7 @@ function softwareTrees(facts: ImageFacts, contract: Contract): string[] {
     const project = [site, posix.dirname(site)].some((d) => PROJECT_FILES.some((f) => fs.entries.has(`${d}/${f}`)));
     if (!project && (e.type === 'dir' || e.type === 'file')) trees.add(site);
   }
+  const sites = new Set(trees);
   const interpreters = [contract.base.python, ...argvs(facts).map((a) => a[0]!)].filter((p) =>
     PYTHON.test(posix.basename(p)),
   );
@@ -127,7 +134,7 @@ function softwareTrees(facts: ImageFacts, contract: Contract): string[] {
     const path = python(program);
     for (const d of [...(path?.dirs ?? []), ...(path?.blocked ?? [])]) trees.add(resolvePath(fs, d.dir).path);
   }
-  const own = ownCode(facts, python);
+  const own = ownCode(facts, python, sites);
   const holds = (dir: string, path: string) => dir === '/' || path === dir || path.startsWith(`${dir}/`);
   return [...trees].filter((t) => !own.some((o) => holds(t, o)));
 }
