@@ -528,6 +528,20 @@ describe('entrypoint', () => {
     expect(run(checkEntrypoint, withConfig(base, { Entrypoint: [], Cmd: cmd }))).toEqual([]);
   });
 
+  test("python's options glued together (-um module, -uc code, -bb -Wd) name no script", () => {
+    // python3 -um app.main is python3 -u -m app.main. Before: "app.main" was read as a script path and failed.
+    for (const Cmd of [
+      ['/usr/bin/python3', '-um', 'lucid_ref.serve'],
+      ['/usr/bin/python3', '-Bum', 'lucid_ref.serve'],
+      ['/usr/bin/python3', '-uc', 'import sys'],
+      ['/usr/bin/python3', '-uWignore', '-c', 'import sys'],
+    ])
+      expect(run(checkEntrypoint, withConfig(base, { Entrypoint: null, Cmd })), Cmd.join(' ')).toEqual([]);
+    expect(
+      seen(checkEntrypoint, withConfig(base, { Entrypoint: null, Cmd: ['/usr/bin/python3', '-u', '/app/x.py'] })),
+    ).toContain('script /app/x.py is not in the image filesystem');
+  });
+
   test('python runs a directory or zip holding __main__ as its script; a directory without one fails', () => {
     const cmd = (script: string, add: FsEntry[]) =>
       withConfig(withFs(base, add), { Entrypoint: null, Cmd: ['/usr/bin/python3', script] });

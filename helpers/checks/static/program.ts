@@ -61,11 +61,22 @@ const PY_OPT_WITH_VALUE = new Set(['-W', '-X', '-Q']);
  */
 function scriptArgument(program: string, args: readonly string[]): string | undefined {
   if (!INTERPRETER.test(posix.basename(program))) return undefined;
+  const python = /^python/.test(posix.basename(program));
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === '-c' || a === '-m' || a === '-e' || a === '--') return a === '--' ? args[i + 1] : undefined;
     if (PY_OPT_WITH_VALUE.has(a)) i++;
-    else if (!a.startsWith('-')) return a;
+    else if (python && /^-[A-Za-z]{2,}/.test(a)) {
+      // Python's short options glue together: -um mod is -u -m mod, -uc code is -u -c code; a value option (-W, -X)
+      // takes the rest of the cluster, or the next argument when it ends the cluster.
+      for (let k = 1; k < a.length; k++) {
+        if (a[k] === 'c' || a[k] === 'm') return undefined;
+        if (PY_OPT_WITH_VALUE.has(`-${a[k]}`)) {
+          if (k === a.length - 1) i++;
+          break;
+        }
+      }
+    } else if (!a.startsWith('-')) return a;
   }
   return undefined;
 }
