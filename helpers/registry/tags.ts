@@ -126,7 +126,14 @@ export async function checkTagConsistency(
     }
   }
   findings.push(...tagConsistency({ repository, movingTag, pattern, tags, digests }));
-  const notRun = findings.length ? undefined : tagConsistencyNotRun({ repository, movingTag, pattern, tags });
+  // Listed, but its manifest was gone by the HEAD (deleted meanwhile): nothing was compared.
+  const gone = [movingTag, stamped[0]].filter((t): t is string => !!t && tags.includes(t) && !digests[t]);
+  const notRun = findings.length
+    ? undefined
+    : (tagConsistencyNotRun({ repository, movingTag, pattern, tags }) ??
+      (gone.length
+        ? `${repository}: ${gone.join(' and ')} listed, but no manifest answered (deleted meanwhile?): nothing to compare`
+        : undefined));
   return { repository, movingTag, newest: stamped[0], digests, findings, ...(notRun ? { notRun } : {}) };
 }
 

@@ -1,6 +1,14 @@
 import { describe, expect, test } from 'vitest';
 import { loadContract } from '../../helpers/contract/load.ts';
-import { tagConsistency, tagConsistencyNotRun, timestampedTags, timestampTag } from '../../helpers/registry/tags.ts';
+import type { RegistryClient } from '../../helpers/registry/client.ts';
+import { TagNotFoundError } from '../../helpers/registry/errors.ts';
+import {
+  checkTagConsistency,
+  tagConsistency,
+  tagConsistencyNotRun,
+  timestampedTags,
+  timestampTag,
+} from '../../helpers/registry/tags.ts';
 
 const contract = loadContract({});
 const pattern = new RegExp(contract.registry.timestampTagPattern);
@@ -70,5 +78,23 @@ describe('tag consistency (pure)', () => {
     );
     expect(tagConsistencyNotRun({ ...base, tags })).toBeUndefined();
     expect(tagConsistencyNotRun({ ...base, tags: ['latest-20250102-000000'] })).toBeUndefined();
+  });
+});
+
+describe('tag consistency against a registry', () => {
+  test('a tag listed but gone by the HEAD (deleted meanwhile): nothing compared, so not run', async () => {
+    const client = {
+      listTags: async () => ['latest-arm64', 'latest-20250102-000000'],
+      headManifest: async (repo: string, tag: string) => {
+        if (tag === 'latest-arm64') return { digest: D1 };
+        throw new TagNotFoundError('127.0.0.1:5000', repo, tag);
+      },
+      getManifest: async () => ({ digest: D1 }),
+    } as unknown as RegistryClient;
+    const report = await checkTagConsistency(client, contract, 'pickme/lucid-data-chain');
+    expect(report.findings).toEqual([]);
+    expect(report.notRun).toBe(
+      'pickme/lucid-data-chain: latest-20250102-000000 listed, but no manifest answered (deleted meanwhile?): nothing to compare',
+    );
   });
 });
