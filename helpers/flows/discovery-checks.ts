@@ -66,19 +66,26 @@ export function gatewayDependencies(body: unknown): Record<string, string> | und
   return fromListOrMap(body['dependencies']);
 }
 
-/** `healthy` is that word; `unhealthy` is any listed status but healthy (a stopped peer may show as down or unknown). */
+/**
+ * The words a listing may use for a healthy peer: §4.10 fixes none for the mesh (Consul, which the real mesh
+ * fronts, says passing). The gateway's words are its health schema's business.
+ */
+const HEALTHY_WORDS = new Set(['healthy', 'passing', 'pass', 'up', 'ok']);
+/** `healthy` is one of those words; `unhealthy` any other listed status (a stopped peer may show as down or unknown). */
 const matches = (seen: string | undefined, want: Health) =>
-  seen !== undefined && (want === 'healthy' ? seen === 'healthy' : seen !== 'healthy');
+  seen !== undefined && (want === 'healthy' ? HEALTHY_WORDS.has(seen) : !HEALTHY_WORDS.has(seen));
 
 /**
  * One spelling per service name: the contract does not fix how a listing spells its peers, and the same service
- * is data-chain, data_chain, Data-Chain or its repository's lucid-data-chain.
+ * is data-chain, data_chain, Data-Chain, datachain, data-chain-service or its repository's lucid-data-chain.
  */
 const spelling = (name: string) =>
   name
     .toLowerCase()
-    .replace(/[_\s]+/g, '-')
-    .replace(/^lucid-/, '');
+    .replace(/[_\s.]+/g, '-')
+    .replace(/^lucid-/, '')
+    .replace(/-(?:service|svc)$/, '')
+    .replace(/-/g, '');
 
 /**
  * Each wanted name is listed with the wanted status; each `optional` name only if it is listed, and for it `unknown`

@@ -194,6 +194,17 @@ describe('mesh and gateway listings', () => {
       ),
     ).toEqual([]);
     expect(judgeStatuses(listed, { 'block-manager': 'healthy' }, 'mesh')[0]!.seen).toBe('block-manager "down"');
+    // Consul's words (passing, critical) and more spellings: datachain, block-manager-service.
+    const consul = { datachain: 'passing', 'block-manager-service': 'critical', 'API.Gateway': 'ok' };
+    expect(
+      judgeStatuses(
+        consul,
+        { 'data-chain': 'healthy', 'block-manager': 'unhealthy', 'api-gateway': 'healthy' },
+        'mesh',
+      ),
+    ).toEqual([]);
+    expect(judgeStatuses(consul, { 'data-chain': 'unhealthy' }, 'mesh')).toHaveLength(1);
+    expect(judgeStatuses(consul, { 'block-manager': 'healthy' }, 'mesh')).toHaveLength(1);
   });
   test('gateway dependencies map', () => {
     expect(gatewayDependencies({ dependencies: { 'data-chain': 'unknown' } })).toEqual({ 'data-chain': 'unknown' });
