@@ -9,13 +9,18 @@ const isoTimestamp = z.string().refine((s) => !Number.isNaN(Date.parse(s)) && /^
   message: 'ISO 8601 timestamp expected',
 });
 // §3 gives the mesh's `timestamp` no format (the gateway's alone is ISO 8601): epoch seconds (time.time()) and
-// Flask's jsonify of a datetime (an HTTP date) are as good as isoformat().
+// Flask's jsonify of a datetime (an HTTP date) and str(datetime) (a space for the T) are as good as isoformat().
 const httpDate = /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/;
+const spacedIso = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}/;
 const anyTimestamp = z.union([
   z.number().nonnegative(),
-  z.string().refine((s) => isoTimestamp.safeParse(s).success || (httpDate.test(s) && !Number.isNaN(Date.parse(s))), {
-    message: 'a timestamp expected (ISO 8601, an HTTP date, or epoch seconds)',
-  }),
+  z
+    .string()
+    .refine(
+      (s) =>
+        isoTimestamp.safeParse(s).success || ((httpDate.test(s) || spacedIso.test(s)) && !Number.isNaN(Date.parse(s))),
+      { message: 'a timestamp expected (ISO 8601, an HTTP date, or epoch seconds)' },
+    ),
 ]);
 
 /** Health bodies per contract §3. `service` is checked against services[].healthService separately. */

@@ -200,7 +200,13 @@ describe('health judgement', () => {
     const mesh = { status: 'healthy', service: 'service-mesh-controller', controller_running: true };
     const judged = (timestamp: unknown) => judgeHealthBody('mesh', undefined, { ...mesh, timestamp }).problems;
     // datetime.utcnow().isoformat() (the real controller), time.time(), int(time.time()), Flask's jsonify of a datetime.
-    for (const t of ['2025-01-24T13:40:23.123456', 1737726023.123456, 1737726023, 'Fri, 24 Jan 2025 13:40:23 GMT'])
+    for (const t of [
+      '2025-01-24T13:40:23.123456',
+      1737726023.123456,
+      1737726023,
+      'Fri, 24 Jan 2025 13:40:23 GMT',
+      '2025-01-24 13:40:23.123456',
+    ])
       expect(judged(t)).toEqual([]);
     for (const t of [undefined, '', 'now', '1', true, -5, null]) expect(judged(t)).toHaveLength(1);
     // The gateway's stays ISO 8601, as §3 says.
