@@ -42,12 +42,19 @@ export async function waitConfirmed(
     { budgetMs: budgets.confirmMs, intervalMs: budgets.pollMs },
   );
   const expected = `HTTP 200 with status "confirmed" within ${budgets.confirmMs / 1000} s of the anchoring`;
-  if (!r.ok)
+  if (!r.ok) {
+    // A status outside §4.6's three (the real code's schema adds "processing") stops the wait: say why.
+    const state = r.value.status === 200 ? (r.value.body as { status?: unknown } | undefined)?.status : undefined;
+    const outside =
+      typeof state === 'string' && !['pending', 'confirmed', 'failed'].includes(state)
+        ? ` (status "${state}" is none of pending, confirmed, failed)`
+        : '';
     mismatch(
       expected,
-      `${seenOf(r.value)}${r.fatal ? '' : ` (still so after ${(r.elapsedMs / 1000).toFixed(1)} s, ${r.attempts} polls)`}`,
+      `${seenOf(r.value)}${outside}${r.fatal ? '' : ` (still so after ${(r.elapsedMs / 1000).toFixed(1)} s, ${r.attempts} polls)`}`,
       requestLine(r.value),
     );
+  }
   const x = r.value;
   const record = objectBody(x);
   expectField(x, 'merkle_root', root, 'the anchored root');

@@ -84,6 +84,8 @@ export interface ThirdOptions {
    * unhealthy). Default: the three it routes to and blockchain-engine.
    */
   gatewayDependencies?: (probe: (service: string) => 'healthy' | 'unhealthy') => Record<string, string>;
+  /** The anchoring record's status until it is sealed (the real code's schema has "processing"); default pending. */
+  statusWhileWaiting?: string;
   /** merkle/verify reads `position` as the running hash's side, not the sibling's (§4.3 leaves it open). */
   proofPositionIsOwnSide?: boolean;
   /** A defect: merkle/verify concatenates left to right whatever the positions say. */
@@ -420,7 +422,7 @@ export async function startThird(contract: Contract, o: ThirdOptions = {}): Prom
         const rec: Record<string, unknown> = {
           session_id: b.session_id,
           anchoring_id,
-          status: 'pending',
+          status: o.statusWhileWaiting ?? 'pending',
           submitted_at: new Date().toISOString(),
           confirmed_at: null,
           block_height: null,
@@ -428,19 +430,22 @@ export async function startThird(contract: Contract, o: ThirdOptions = {}): Prom
           merkle_root: b.merkle_root,
         };
         recs.set(b.session_id, rec);
-        setTimeout(() => {
-          const data = o.anchorData?.({ session_id: b.session_id, merkle_root: b.merkle_root, anchoring_id }) ?? {
-            session_id: b.session_id,
-            merkle_root: b.merkle_root,
-          };
-          const { tx_id, block } = submit('session_anchor', data, '');
-          Object.assign(rec, {
-            status: 'confirmed',
-            confirmed_at: new Date().toISOString(),
-            block_height: block['height'],
-            transaction_id: tx_id,
-          });
-        }, 30);
+        setTimeout(
+          () => {
+            const data = o.anchorData?.({ session_id: b.session_id, merkle_root: b.merkle_root, anchoring_id }) ?? {
+              session_id: b.session_id,
+              merkle_root: b.merkle_root,
+            };
+            const { tx_id, block } = submit('session_anchor', data, '');
+            Object.assign(rec, {
+              status: 'confirmed',
+              confirmed_at: new Date().toISOString(),
+              block_height: block['height'],
+              transaction_id: tx_id,
+            });
+          },
+          o.statusWhileWaiting ? 500 : 30,
+        );
         return [
           202,
           { anchoring_id, status: 'pending', submitted_at: rec['submitted_at'], estimated_confirmation_time: 5 },

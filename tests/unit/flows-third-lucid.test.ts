@@ -89,6 +89,14 @@ describe('choices the contract leaves open: a correct implementation passes', ()
     ).toBe('passed'));
 });
 
+describe('anchoring status outside §4.6 (pending, confirmed, failed)', () => {
+  test('"processing" (the real code\'s schema) fails status-confirmed, and the message says why', async () => {
+    const r = await run(anchoringEndToEnd, { statusWhileWaiting: 'processing' });
+    expect(r.ok ? 'passed' : r.step).toBe('status-confirmed');
+    expect(r.ok ? '' : r.message).toContain('status "processing" is none of pending, confirmed, failed');
+  });
+});
+
 describe('proof positions: whose side `position` names is left open (§4.3)', () => {
   test("a service reading it as the running hash's side passes, and still must refuse the tampered proof", async () =>
     expect(verdict(await run(anchoringEndToEnd, { proofPositionIsOwnSide: true }))).toBe('passed'));
