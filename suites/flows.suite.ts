@@ -9,7 +9,7 @@ import { FiguresBook } from '../helpers/flows/figures.ts';
 import { FLOWS } from '../helpers/flows/index.ts';
 import { missingRoles } from '../helpers/flows/roles.ts';
 import { stackGroups } from '../helpers/runtime/stack.ts';
-import { stackImages } from '../helpers/runtime/peers.ts';
+import { stackImages, underTestIn } from '../helpers/runtime/peers.ts';
 import { flowOutcome, runFlow, stackDownOutcome, withServicesDown } from '../helpers/flows/run.ts';
 import {
   attachOutcome,
@@ -32,8 +32,7 @@ const contract = loadContract(plan.contract);
 const shared = inject('shared');
 // Peers (verify --peers) fill in for services the plan's images lack: in the stack, but not judged here.
 const { groups, skipped } = stackGroups(contract, stackImages(plan.targets, plan.peers));
-const underTest = (t: { service: string; platform: string }) =>
-  plan.targets.some((x) => x.service === t.service && x.platform === t.platform);
+const underTest = underTestIn(plan.targets);
 const lacking = missingRoles(contract);
 const book = new FiguresBook();
 const FIGURES_FILE = join(plan.reportDir, 'flow-figures.json');

@@ -26,3 +26,8 @@ export const stackImages = <T extends ImageTarget>(targets: readonly T[], peers:
   ...targets,
   ...peers.filter((p) => !targets.some((t) => t.platform === p.platform && t.service === p.service)),
 ];
+
+/** Whether a stack image is one of the targets (judged) rather than a peer: by service and platform. */
+export const underTestIn =
+  (targets: readonly Pick<ImageTarget, 'service' | 'platform'>[]) => (t: Pick<ImageTarget, 'service' | 'platform'>) =>
+    targets.some((x) => x.service === t.service && x.platform === t.platform);

@@ -15,7 +15,7 @@ import { targetKey, type SharedRun, type SharedStackHandle } from '../model/shar
 import { containerEnd, inspectRunning } from './smoke-run.ts';
 import { stackGroups, startStack, type Stack } from './stack.ts';
 import { startStandIns, type StandIns } from './standins.ts';
-import { stackImages } from './peers.ts';
+import { stackImages, underTestIn } from './peers.ts';
 import type { ImageTarget } from '../model/target.ts';
 import type { StartedService } from './start-service.ts';
 
@@ -159,7 +159,7 @@ export async function startSharedStacks(
   opts: { smokeFacts?: boolean; peers?: readonly ImageTarget[] } = {},
 ): Promise<{ run: SharedRun; stop(): Promise<void> }> {
   const { groups } = stackGroups(contract, stackImages(targets, opts.peers));
-  const judged = (t: ImageTarget) => targets.includes(t);
+  const judged = underTestIn(targets);
   // The images' facts (layer indexes, for the shells to try) are read now, while the stand-ins boot: read
   // later, a cold index ran on this process's event loop while the other platform's stack was booting, and
   // delayed it (a cold verify took 11.5 s longer than a warm one; memoised, so smokeFactsOf waits for these).

@@ -388,6 +388,12 @@ describe('programs-start: Python modules', () => {
       module: 'pkg.mod',
       rest: ['x'],
     });
+    // -c code, as the next argument or glued to its option (-uc CODE, -cCODE): its text and where it is.
+    for (const [args, codeArg] of [
+      [['-uc', 'import app'], 1],
+      [['-I', '-cimport app'], 1],
+    ] as const)
+      expect(pythonInvocation(args)).toMatchObject({ code: true, codeText: 'import app', codeArg });
   });
 
   test('gunicorn and uvicorn options that take a value are not the app', () => {

@@ -33,11 +33,11 @@ export function probeSources(facts: ImageFacts, argv: readonly string[]): ProbeS
   const out: ProbeSources = { texts: [], unread: [] };
   if (!program) return out;
   const inv = PYTHON.test(posix.basename(program)) ? pythonInvocation(args) : undefined;
-  const codeAt = inv?.code ? args.findIndex((a) => /^-[A-Za-z]*c$/.test(a)) : -1;
-  const plain = codeAt >= 0 ? [...args.slice(0, codeAt + 1), ...args.slice(codeAt + 2)] : args;
+  // The -c code is read as code, the other arguments as text.
+  const codeArg = inv?.codeArg;
+  const plain = codeArg !== undefined ? [...args.slice(0, codeArg), ...args.slice(codeArg + 1)] : args;
   out.texts.push({ from: 'Healthcheck.Test', text: [program, ...plain].join(' '), code: false });
-  if (codeAt >= 0 && args[codeAt + 1] !== undefined)
-    out.texts.push({ from: `the ${program} -c code`, text: args[codeAt + 1]!, code: true });
+  if (inv?.codeText !== undefined) out.texts.push({ from: `the ${program} -c code`, text: inv.codeText, code: true });
 
   const fileText = (path: string, what: string) => {
     const text = textOf(facts.fs, path);
@@ -81,7 +81,7 @@ export function probeSources(facts: ImageFacts, argv: readonly string[]): ProbeS
     else out.unread.push(`the module ${inv.module}`);
   }
   // -c code that calls the application's own probe: the URL is in the module it imports.
-  const code = codeAt >= 0 ? args[codeAt + 1] : undefined;
+  const code = inv?.codeText;
   for (const name of code ? importedModules(code) : []) {
     const found = findModule(facts.fs, name, path(), machine).found;
     if (!found || PYTHON_LIBRARY.test(found)) continue; // the standard library or an installed package

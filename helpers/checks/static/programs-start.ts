@@ -45,6 +45,9 @@ export function pythonInvocation(args: readonly string[]): {
   script?: string;
   rest: string[];
   code?: boolean;
+  /** `-c` code: its text (glued, `-cCODE`, or the next argument) and the index of the argument that holds it. */
+  codeText?: string;
+  codeArg?: number;
 } {
   const flags = new Set<string>();
   for (let i = 0; i < args.length; i++) {
@@ -57,7 +60,12 @@ export function pythonInvocation(args: readonly string[]): {
     }
     for (let k = 1; k < a.length; k++) {
       const ch = a[k]!;
-      if (ch === 'c') return { flags, code: true, rest: [] };
+      if (ch === 'c') {
+        const glued = a.slice(k + 1);
+        const codeArg = glued ? i : i + 1;
+        const codeText = glued || args[i + 1];
+        return { flags, code: true, ...(codeText !== undefined && { codeText, codeArg }), rest: [] };
+      }
       if (ch === 'm') {
         const glued = a.slice(k + 1);
         const module = glued || args[i + 1];

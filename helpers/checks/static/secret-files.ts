@@ -7,6 +7,8 @@ import type { ImageFacts, SecretFileHit } from '../../model/image-facts.ts';
 import type { Finding } from '../../model/finding.ts';
 import { commandOf, unwrapInit } from './program.ts';
 import { appOf, pythonInvocation } from './programs-start.ts';
+import { importedModules } from './probe-source.ts';
+import { PYTHON_LIBRARY } from '../../facts/content-facts.ts';
 import type { StaticCheck } from './types.ts';
 
 export const NO_SECRET_FILES = 'no-secret-files';
@@ -67,27 +69,17 @@ function ownCode(
     const found = module && path ? findModule(facts.fs, module, path, undefined, !runner).found : undefined;
     if (found) out.push(found);
     // python3 -c "import app.main; …": the modules its code imports, less the interpreter's own library.
-    const code = inv?.code ? args[args.findIndex((a) => /^-[A-Za-z]*c$/.test(a)) + 1] : undefined;
+    const code = inv?.codeText;
     const codePath = code ? python(program) : undefined;
-    for (const imported of code && codePath ? importsOf(code) : []) {
+    for (const imported of code && codePath ? importedModules(code) : []) {
       const hit = findModule(facts.fs, imported.split('.')[0]!, codePath!, undefined, false).found;
       // A package pip installed (it lies in a site dir, beside *.dist-info) is what the code uses, not the image's own.
       const installed = hit !== undefined && [...sites].some((d) => hit.startsWith(`${d}/`));
-      if (hit && !PYTHON_LIBRARY_DIR.test(hit) && !installed) out.push(hit);
+      if (hit && !PYTHON_LIBRARY.test(hit) && !installed) out.push(hit);
     }
   }
   return out;
 }
-
-const PYTHON_LIBRARY_DIR = /^\/usr\/(?:local\/)?lib\/python3[^/]*\//;
-/** The modules `import a.b, c` and `from a.b import x` statements name (not relative imports); their top-level package is own code. */
-const importsOf = (code: string): string[] => [
-  ...new Set(
-    [
-      ...code.matchAll(/(?:^|[;\n])[ \t]*(?:from[ \t]+([A-Za-z_][\w.]*)[ \t]+import\b|import[ \t]+([\w. \t,]+))/g),
-    ].flatMap((m) => (m[1] ? [m[1]] : m[2]!.split(',').map((x) => x.trim().split(/[ \t]+/)[0]!)).filter(Boolean)),
-  ),
-];
 
 /**
  * Dirs of installed software the layer index could not tell by path: site dirs (they hold *.dist-info or
