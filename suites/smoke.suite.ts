@@ -7,6 +7,7 @@ import { loadContract, serviceNamed } from '../helpers/contract/load.ts';
 import '../helpers/plan/plan.ts';
 import { RUNTIME_CHECKS } from '../helpers/checks/runtime-catalog.ts';
 import { STATIC_CHECKS } from '../helpers/checks/static/registry.ts';
+import { notApplicableReason } from '../helpers/checks/static/types.ts';
 import { describeImage } from '../helpers/facts/describe.ts';
 import type { ImageFacts } from '../helpers/model/image-facts.ts';
 import { NotRun, SUBJECT_META } from '../helpers/model/verdict.ts';
@@ -72,6 +73,8 @@ function smokeChecks(subject: string, target: (typeof plan.targets)[number]): vo
           title: `${where}: ${check.title}`,
         },
         async () => {
+          const notApplicable = notApplicableReason(check, target.platform);
+          if (notApplicable) throw new NotRun(notApplicable);
           const f = staticFacts();
           if (check === STATIC_CHECKS[0]) await ctx.annotate(JSON.stringify(describeImage(f, contract)), 'image-facts');
           return check.run(f, contract, service, target.platform);

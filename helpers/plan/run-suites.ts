@@ -125,8 +125,11 @@ export function parseVitestJson(text: string): TestOutcome[] {
 /** One test as the matrices judge it: what it is about, which check, its verdict (and a flow's failed step). */
 interface JudgedTest {
   subject: string;
+  platform: string;
   check: string;
   verdict: Verdict;
+  /** Why it did not run, when it did not. */
+  reason?: string;
   step?: string;
   /** Its failure messages, to show and to prove that they name a defect; never read for the verdict. */
   failureMessages: string[];
@@ -144,8 +147,10 @@ export function judgedTests(outcomes: readonly TestOutcome[]): JudgedTest[] {
       return [
         {
           subject: out.subject,
+          platform: out.platform,
           check: out.check,
           verdict: out.verdict,
+          ...(out.reason !== undefined && { reason: out.reason }),
           ...(out.kind === 'flow' && out.step !== undefined && { step: out.step }),
           failureMessages: o.failureMessages,
         },
@@ -153,7 +158,9 @@ export function judgedTests(outcomes: readonly TestOutcome[]): JudgedTest[] {
     const about = subjectIn(o.meta);
     if (!about) return [];
     const verdict: Verdict = o.status === 'passed' ? 'passed' : o.status === 'failed' ? 'failed' : 'not-run';
-    return [{ subject: about.subject, check: o.title, verdict, failureMessages: o.failureMessages }];
+    return [
+      { subject: about.subject, platform: about.platform, check: o.title, verdict, failureMessages: o.failureMessages },
+    ];
   });
 }
 

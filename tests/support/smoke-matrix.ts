@@ -1,4 +1,5 @@
 import { judgedTests, type TestOutcome } from '../../helpers/plan/run-suites.ts';
+import { notApplicableOn } from './check-names.ts';
 
 interface MatrixRow {
   subject: string;
@@ -24,7 +25,8 @@ interface NotRunExpectation {
  * Pure: per subject, which checks failed, compared with what was expected; subject, check and verdict are each
  * test's outcome (judgedTests), never its titles or messages.
  * `expected` maps subject → checks that must fail; `notRun` subject → checks that must (or may) not run;
- * every other check of that subject must pass. A not-run mismatch is listed as "<check> (not run)".
+ * every other check of that subject must pass, except those that do not apply to its platform, which must not run.
+ * A not-run mismatch is listed as "<check> (not run)".
  */
 export function detectionMatrix(
   outcomes: readonly TestOutcome[],
@@ -36,7 +38,8 @@ export function detectionMatrix(
     const mine = tests.filter((t) => t.subject === subject);
     const failing = mine.filter((t) => t.verdict === 'failed').map((t) => t.check);
     const skipped = mine.filter((t) => t.verdict === 'not-run').map((t) => t.check);
-    const must = notRun[subject]?.must ?? [];
+    const platform = mine[0]?.platform;
+    const must = [...(notRun[subject]?.must ?? []), ...(platform ? notApplicableOn(platform) : [])];
     const may = new Set([...must, ...(notRun[subject]?.may ?? [])]);
     const messages = Object.fromEntries(
       mine

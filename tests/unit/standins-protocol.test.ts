@@ -110,7 +110,8 @@ const python = ['python3'].find(
   (p) => spawnSync(p, ['-c', 'import sys; sys.exit(sys.version_info < (3, 11))']).status === 0,
 );
 
-describe.skipIf(!python)('probeTorControl against fixtures/standins/tor_control.py', () => {
+// A Python start per test: on a loaded 2-core box the first took 5.3 s, past vitest's default 5 s.
+describe.skipIf(!python)('probeTorControl against fixtures/standins/tor_control.py', { timeout: 30_000 }, () => {
   const children: ChildProcess[] = [];
   afterAll(() => children.forEach((c) => c.kill('SIGTERM')));
 

@@ -4,6 +4,8 @@ import { loadContract, serviceNamed } from '../../helpers/contract/load.ts';
 import type { Platform } from '../../helpers/model/platform.ts';
 import { checkNoShell } from '../../helpers/checks/static/forbidden-files.ts';
 import { checkPi5PageSize } from '../../helpers/checks/static/pi5-page-size.ts';
+import { STATIC_CHECKS } from '../../helpers/checks/static/registry.ts';
+import { notApplicableReason } from '../../helpers/checks/static/types.ts';
 import { appOf, checkProgramsStart, pythonInvocation } from '../../helpers/checks/static/programs-start.ts';
 import type { StaticCheck } from '../../helpers/checks/static/types.ts';
 import { shellExecCandidates } from '../../helpers/checks/shell-candidates.ts';
@@ -589,9 +591,15 @@ describe('programs-start: Python modules', () => {
 });
 
 describe('pi5-page-size', () => {
-  test('the arm64 base (64 KiB aligned) passes; amd64 is not judged', () => {
+  test('the arm64 base (64 KiB aligned) passes; on amd64 the check is not run, with the reason', () => {
     expect(run(checkPi5PageSize, armBase, arm)).toEqual([]);
-    expect(run(checkPi5PageSize, amdBase, amd)).toEqual([]);
+    const spec = STATIC_CHECKS.find((c) => c.name === 'pi5-page-size')!;
+    expect(notApplicableReason(spec, arm)).toBeUndefined();
+    expect(notApplicableReason(spec, amd)).toBe(
+      'Raspberry Pi 5 readiness (16 KiB pages) applies to linux/arm64 images only; this image is linux/amd64',
+    );
+    // Every other check judges every platform.
+    expect(STATIC_CHECKS.filter((c) => notApplicableReason(c, amd)).map((c) => c.name)).toEqual(['pi5-page-size']);
   });
 
   test("an aarch64 ELF aligned to 4 KiB fails on arm64; x86-64 files are the platform check's", () => {

@@ -1,4 +1,3 @@
-import { archOf } from '../../model/platform.ts';
 import { isRegularFile } from '../../facts/resolve.ts';
 import type { FsEntry } from '../../model/image-facts.ts';
 import type { StaticCheck } from './types.ts';
@@ -19,13 +18,12 @@ function pageSizeProblem(e: FsEntry, page = PI5_PAGE): string | undefined {
 }
 
 /**
- * Raspberry Pi 5 readiness, linux/arm64 only (elsewhere it passes: nothing to judge): every aarch64 ELF file's
+ * Raspberry Pi 5 readiness (its catalog entry scopes it to linux/arm64 images): every aarch64 ELF file's
  * LOAD segments are aligned to at least 16 KiB. QEMU on an x86-64 host maps with 4 KiB pages and runs such a
  * binary fine; the Pi 5 kernel refuses it ("ELF load command alignment not page-aligned"). ELF files for other
  * machines are the platform check's finding.
  */
-export const checkPi5PageSize: StaticCheck = (facts, _contract, _service, platform) => {
-  if (archOf(platform) !== 'arm64') return [];
+export const checkPi5PageSize: StaticCheck = (facts) => {
   const bad = [...facts.fs.entries.values()]
     .filter((e) => isRegularFile(e) && e.elf === 'aarch64' && pageSizeProblem(e))
     .sort((a, b) => a.path.localeCompare(b.path));

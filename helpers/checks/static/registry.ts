@@ -12,7 +12,7 @@ import { checkPi5PageSize, PI5_PAGE_SIZE } from './pi5-page-size.ts';
 import { checkPlatform, PLATFORM } from './platform.ts';
 import { checkProgramsStart, PROGRAMS_START } from './programs-start.ts';
 import { checkNoSecrets, NO_SECRETS } from './secrets.ts';
-import type { StaticCheckSpec } from './types.ts';
+import { notApplicableReason, type StaticCheckSpec } from './types.ts';
 import { checkUser, USER } from './user.ts';
 import { checkNoSecretFiles, NO_SECRET_FILES } from './secret-files.ts';
 import { checkDistrolessBase, DISTROLESS_BASE } from './distroless-base.ts';
@@ -56,9 +56,10 @@ export const STATIC_CHECKS: readonly StaticCheckSpec[] = [
   },
   {
     name: PI5_PAGE_SIZE,
-    title:
-      'Raspberry Pi 5 readiness: every aarch64 ELF LOAD segment aligned to >= 16 KiB (linux/arm64; passes elsewhere)',
+    title: 'Raspberry Pi 5 readiness: every aarch64 ELF LOAD segment aligned to >= 16 KiB',
     run: checkPi5PageSize,
+    platforms: ['linux/arm64'],
+    notApplicable: 'Raspberry Pi 5 readiness (16 KiB pages) applies to linux/arm64 images only',
   },
 ];
 
@@ -68,5 +69,8 @@ export function runStaticChecks(
   service: Service,
   platform: Platform,
 ): { name: string; findings: Finding[] }[] {
-  return STATIC_CHECKS.map((c) => ({ name: c.name, findings: c.run(facts, contract, service, platform) }));
+  return STATIC_CHECKS.filter((c) => !notApplicableReason(c, platform)).map((c) => ({
+    name: c.name,
+    findings: c.run(facts, contract, service, platform),
+  }));
 }

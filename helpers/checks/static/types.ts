@@ -11,4 +11,16 @@ export interface StaticCheckSpec {
   /** One line saying what the check requires, for test titles and reports. */
   title: string;
   run: StaticCheck;
+  /**
+   * The platforms whose images the check judges (default: all). Elsewhere it is not run, with `notApplicable`
+   * as the reason: a check that could only pass there would claim what nobody looked at.
+   */
+  platforms?: readonly Platform[];
+  notApplicable?: string;
+}
+
+/** Why a check is not run for a platform, or undefined when it applies. */
+export function notApplicableReason(check: StaticCheckSpec, platform: Platform): string | undefined {
+  if (!check.platforms || check.platforms.includes(platform)) return undefined;
+  return `${check.notApplicable ?? `applies to ${check.platforms.join(', ')} images only`}; this image is ${platform}`;
 }
