@@ -6,6 +6,7 @@ import type { ElfInfo } from '../model/image-facts.ts';
 import { ElfStreamCollector, isElfHead, loadExtent, readElf, readFromBuffer, type ReadAt } from './elf.ts';
 import { multiCallOf, multiCallScanner, shellOf, shellScanner } from './marker-scan.ts';
 import { scanSecretFile, secretScanMode, type SecretScanMode } from './secret-files.ts';
+import { baseName } from './paths.ts';
 import type { FsEntry, SecretFileHit } from '../model/image-facts.ts';
 
 /** Small text files whose content the checks need (users, groups, base OS, the loader's search dirs). */
@@ -190,7 +191,7 @@ export class ContentFacts {
     const sh = elf && !mc && this.shells ? shellOf(this.shells.found) : undefined;
     if (sh) e.shell = sh;
     const content = this.kept && Buffer.concat(this.kept);
-    if (this.secretMode && !elf) this.secrets = scanSecretFile(content!, this.secretMode);
+    if (this.secretMode && !elf) this.secrets = scanSecretFile(content!, this.secretMode, baseName(this.e.path));
     if (!this.text) return undefined;
     if (isCapturedText(e.path)) return content!.toString('utf8');
     // A probe candidate: a script (never an ELF) that names a URL or opens a socket; the rest is not kept.

@@ -12,7 +12,8 @@
  * "PRIVATE KEY" PEM blocks count.
  */
 import { createHash } from 'node:crypto';
-import { isSecretName, mask, secretsInText } from './secret-scan.ts';
+import { isSecretName, mask, namesFile, secretsInText } from './secret-scan.ts';
+import { jwkHits, mightBePgpass, PGPASS_NAMES, pgpassHits, xmlHits } from './secret-formats.ts';
 import type { SecretFileHit } from '../model/image-facts.ts';
 import { baseName } from './paths.ts';
 
@@ -44,10 +45,10 @@ const CONFIG_NAMES = new Set([
   'settings.py',
   'local_settings.py',
 ]);
-const CONFIG_NAME = /^\.env\..+$|\.(?:env|conf|cfg|ini|properties|ya?ml|toml|json|pem|key)$/i;
+const CONFIG_NAME = /^\.env\..+$|\.(?:env|conf|config|cfg|ini|properties|ya?ml|toml|json|jwk|jwks|xml|pem|key)$/i;
 
 const PEM_ONLY_NAME =
-  /\.(?:crt|cer|der|p7b|py|pyi|pyc|pyo|pyx|pxd|c|h|cc|cpp|hpp|js|mjs|cjs|ts|go|rs|java|rb|pl|pm|php|lua|html?|css|md|rst|txt|tex|xml|svg|pot?|mo|gz|xz|bz2|zst|zip|whl|jar|egg|png|jpe?g|gif|ico|woff2?|ttf|otf|so(?:\.[0-9.]+)?|a|o)$/i;
+  /\.(?:crt|cer|der|p7b|py|pyi|pyc|pyo|pyx|pxd|c|h|cc|cpp|hpp|js|mjs|cjs|ts|go|rs|java|rb|pl|pm|php|lua|html?|css|md|rst|txt|tex|svg|pot?|mo|gz|xz|bz2|zst|zip|whl|jar|egg|png|jpe?g|gif|ico|woff2?|ttf|otf|so(?:\.[0-9.]+)?|a|o)$/i;
 
 /**
  * Trees of installed software (distribution packages, Python and npm packages): their .json/.yaml/.conf files are
@@ -150,6 +151,7 @@ const isPlaceholder = (v: string): boolean =>
   v.length > 4096 ||
   /^[|>][-+]?$/.test(v) ||
   /^\$\{?[A-Za-z_][A-Za-z0-9_]*/.test(v) ||
+  namesFile(v) ||
   /^\{\{.*\}\}$/.test(v) ||
   /^%\([A-Za-z0-9_]+\)s$/.test(v) ||
   /^<[^>]*>$/.test(v);
@@ -208,12 +210,15 @@ function lineStarts(text: string): number[] {
  * The secrets in one file's bytes. Pure: the same bytes and mode give the same hits. A value is a secret only
  * when it is a literal (references such as $X, ${X}, {{ x }}, %(x)s and empty or null values are not).
  */
-export function scanSecretFile(content: Buffer, mode: SecretScanMode): SecretFileHit[] {
+export function scanSecretFile(content: Buffer, mode: SecretScanMode, name = ''): SecretFileHit[] {
   const hasPem = content.indexOf(PEM_MARK) >= 0;
   if (mode === 'pem' && !hasPem) return [];
   // A NUL in the first bytes: binary data, where only a PEM block could be read as text.
-  const envLines = mode === 'content' && !content.subarray(0, 512).includes(0) && mightAssign(content);
-  if (mode !== 'config' && !hasPem && !envLines) return [];
+  const readable = mode === 'content' && !content.subarray(0, 512).includes(0);
+  const envLines = readable && mightAssign(content);
+  const jwk = mode !== 'pem' && content.indexOf(KTY) >= 0;
+  const pgpass = mode === 'config' || (readable && mightBePgpass(content));
+  if (mode !== 'config' && !hasPem && !envLines && !jwk && !pgpass) return [];
   const text = content.toString('utf8');
   let starts: number[] | undefined;
   const line = (i: number) => lineAt(i, (starts ??= lineStarts(text)));
@@ -227,6 +232,13 @@ export function scanSecretFile(content: Buffer, mode: SecretScanMode): SecretFil
   };
   if (hasPem) for (const k of pemKeys(text)) add(k.kind, k.secret, k.shown, k.index);
   if (mode === 'pem') return hits;
+  const literal = (v: string) => !isPlaceholder(v) && !v.startsWith('-----BEGIN');
+  const formats = [
+    ...(jwk ? jwkHits(text) : []),
+    ...(pgpass ? pgpassHits(text, PGPASS_NAMES.has(name)) : []),
+    ...(mode === 'config' && text.includes('<') ? xmlHits(text, isConfigSecretKey, literal) : []),
+  ];
+  for (const h of formats) add(h.kind, h.secret, h.shown, h.index);
   if (mode === 'content') {
     if (!envLines) return hits;
     for (const m of text.matchAll(ENV_LINE)) {
@@ -273,6 +285,7 @@ export function scanSecretFile(content: Buffer, mode: SecretScanMode): SecretFil
 }
 
 const ASSIGN = Buffer.from('=');
+const KTY = Buffer.from('"kty');
 /** Cheap pre-test for the content mode: an env line needs "=" and an upper-case secret word. */
 function mightAssign(content: Buffer): boolean {
   if (content.indexOf(ASSIGN) < 0) return false;

@@ -36,8 +36,14 @@ const TOKENS: { kind: string; re: RegExp }[] = [
  * public fingerprints are not listed on purpose. PWD alone is the working directory.
  */
 const SECRET_NAME =
-  /(?:^|_)(?:SECRET|PASSWORD|PASSWD|PASSPHRASE|PASS|PWD|TOKEN|API_?KEY|PRIVATE_?KEY|SECRET_?KEY|ACCESS_?KEY|AUTH_?KEY|CREDENTIALS?)$/i;
+  /(?:^|_)(?:SECRET|PASSWORD|PASSWD|PASSPHRASE|PASS|PWD|TOKEN|CREDENTIALS?|(?:API|PRIVATE|SECRET|ACCESS|AUTH|ENCRYPTION|ENCRYPT|DECRYPTION|SIGNING|MASTER|HMAC|AES|CIPHER)_?KEY)$/i;
 export const isSecretName = (name: string): boolean => name.toUpperCase() !== 'PWD' && SECRET_NAME.test(name);
+/**
+ * A value that names a file (SIGNING_KEY=/run/secrets/signing.pem, GOOGLE_APPLICATION_CREDENTIALS=/var/keys/a.json)
+ * points at the secret, which no-secret-files judges by content. The first segment must be a plain lower-case dir
+ * name, so a base64 secret that happens to start with "/" is still a literal.
+ */
+export const namesFile = (v: string): boolean => /^\/[a-z]+(?:\/[A-Za-z0-9._@-]+)+\/?$/.test(v);
 const isReference = (v: string) => /^\$(\{[A-Za-z_][A-Za-z0-9_]*(:?[-=?+][^}]*)?\}|[A-Za-z_][A-Za-z0-9_]*)$/.test(v);
 const unquote = (v: string) => v.replace(/^(["'])(.*)\1$/s, '$2');
 
@@ -61,7 +67,8 @@ export function secretAssignment(name: string, rawValue: string): SecretHit | un
   const value = unquote(rawValue);
   // A command substitution ($(cat /run/secrets/x), `cat x`) is what RUN --mount=type=secret leaves: the output of a
   // command at build time, not a literal.
-  if (!value || !isSecretName(name) || isReference(value) || /^(?:\$\(|`)/.test(value)) return undefined;
+  if (!value || !isSecretName(name) || isReference(value) || namesFile(value) || /^(?:\$\(|`)/.test(value))
+    return undefined;
   return { kind: `a literal value for ${name}`, secret: value, shown: `${name}=${mask(value)}` };
 }
 

@@ -1,0 +1,123 @@
+/**
+ * Secret file formats that are not `key = value` lines: PostgreSQL's .pgpass, XML configs and JSON Web Keys.
+ * Pure functions over a file's text; each hit carries its index in the text so the caller can give its line.
+ */
+import { mask } from './secret-scan.ts';
+
+export interface FormatHit {
+  kind: string;
+  secret: string;
+  shown: string;
+  index: number;
+}
+
+/** The names libpq reads a password file under (PGPASSFILE aside). */
+export const PGPASS_NAMES = new Set(['.pgpass', 'pgpass.conf']);
+/** host:port:database:user:password, `\:` and `\\` escaped; the port is a number or `*` (so IPv6 lines are not). */
+const FIELD = String.raw`((?:[^:\\\n]|\\.)+)`;
+const PGPASS_LINE = new RegExp(`^${FIELD}:(\\d{1,5}|\\*):${FIELD}:${FIELD}:${FIELD}[ \\t]*$`);
+const COMMENT = /^[ \t]*(?:#|$)/;
+/** The first line that is no comment, in the first KiB, has the pgpass shape: worth reading the file as one. */
+const PGPASS_HEAD = /^(?:[ \t]*(?:#[^\n]*)?\n)*[^:\n]+:(?:\d{1,5}|\*):[^:\n]+:[^:\n]+:[^\n]/;
+export const mightBePgpass = (content: Buffer): boolean =>
+  content.length <= 64 * 1024 && PGPASS_HEAD.test(content.toString('latin1', 0, 1024));
+
+/**
+ * Password lines of a pgpass file. A file named so is read line by line; any other file only when every one of
+ * its non-comment lines has that shape (one stray line of prose and it is something else).
+ */
+export function pgpassHits(text: string, named: boolean): FormatHit[] {
+  const out: FormatHit[] = [];
+  let index = 0;
+  let lines = 0;
+  for (const line of text.split('\n')) {
+    const at = index;
+    index += line.length + 1;
+    if (COMMENT.test(line)) continue;
+    lines++;
+    const m = PGPASS_LINE.exec(line.replace(/\r$/, ''));
+    if (!m) {
+      if (named) continue;
+      return [];
+    }
+    const [, host, port, db, user, password] = m;
+    // A database and a user are names (or `*`); all-hex groups are an IPv6 address, digits a time or a version.
+    const isName = (f: string) => f === '*' || /[A-Za-z_]/.test(f);
+    const ipv6 = m.slice(1).every((f) => /^[0-9a-f]{0,4}$/i.test(f!));
+    const shaped = isName(db!) && isName(user!) && !ipv6;
+    if (!shaped && !named) return [];
+    // `*` matches any password: the line names no secret.
+    if (!shaped || password === '*') continue;
+    out.push({
+      kind: 'a password (pgpass)',
+      secret: password!,
+      shown: `${user}@${host}:${port}/${db}:${mask(password!)}`,
+      index: at,
+    });
+  }
+  return named || lines > 0 ? out : [];
+}
+
+/** Element text (`<password>x</password>`, also namespaced), on one line. */
+const XML_ELEMENT =
+  /<(?:[\w.-]+:)?([A-Za-z_][\w.-]*)(?:\s[^<>]*)?>[ \t]*([^<>\s](?:[^<>\n]*[^<>\s])?)[ \t]*<\/(?:[\w.-]+:)?\1[ \t]*>/g;
+/** A start tag with attributes; its attributes one by one. */
+const XML_TAG = /<[A-Za-z_][\w.:-]*((?:\s+[\w.:-]+\s*=\s*(?:"[^"]*"|'[^']*'))+)\s*\/?>/g;
+const XML_ATTR = /([\w.:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
+
+/**
+ * Literal secrets in XML: `<password>x</password>`, a setting given as a key and a value (.NET's
+ * `<add key="ApiToken" value="x"/>`, `<property name="db.password" value="x"/>`), an attribute named as a secret
+ * (`<user username="u" password="x"/>`). Names and values are judged by the caller's rules for config keys.
+ */
+export function xmlHits(
+  text: string,
+  isSecretKey: (key: string) => boolean,
+  isLiteral: (value: string) => boolean,
+): FormatHit[] {
+  const out: FormatHit[] = [];
+  const hit = (key: string, value: string, index: number) => {
+    if (value.trim() && isSecretKey(key) && isLiteral(value))
+      out.push({ kind: `a literal value for ${key}`, secret: value, shown: `${key}=${mask(value)}`, index });
+  };
+  for (const m of text.matchAll(XML_ELEMENT)) hit(m[1]!, m[2]!, m.index);
+  for (const m of text.matchAll(XML_TAG)) {
+    const attrs = [...m[1]!.matchAll(XML_ATTR)].map((a): [string, string] => [a[1]!, a[2] ?? a[3] ?? '']);
+    const get = (n: string) => attrs.find(([k]) => k.toLowerCase() === n)?.[1];
+    const key = get('key') ?? get('name');
+    const value = get('value');
+    if (key !== undefined && value !== undefined) hit(key, value, m.index);
+    for (const [k, v] of attrs) if (!/^(?:key|name|value)$/i.test(k)) hit(k, v, m.index);
+  }
+  return out;
+}
+
+/** One flat JSON object that names a key type (a JWK; a JWKS lists them under "keys"), JSON-escaped or not. */
+const JWK_OBJECT = /\{[^{}]*?\\?"kty\\?"[^{}]*\}/g;
+const JWK_MEMBER = /\\?"(kty|d|p|q|dp|dq|qi|k)\\?"[ \t\r\n]*:[ \t\r\n]*\\?"([^"\\]*)\\?"/g;
+/** Private members are base64url; a short or templated value ("...", "${D}") is documentation, not a key. */
+const KEY_MATERIAL = /^[A-Za-z0-9_-]{16,}={0,2}$/;
+
+/**
+ * JSON Web Keys with private members: "d" (RSA, EC, OKP), RSA's primes and CRT values, an "oct" key's "k". A
+ * public JWK (n/e, x/y/crv) is not a secret.
+ */
+export function jwkHits(text: string): FormatHit[] {
+  const out: FormatHit[] = [];
+  for (const m of text.matchAll(JWK_OBJECT)) {
+    const members = new Map([...m[0].matchAll(JWK_MEMBER)].map((x) => [x[1]!, x[2]!]));
+    const kty = members.get('kty') ?? '';
+    const name = ['d', 'p', 'q', 'dp', 'dq', 'qi', ...(kty === 'oct' ? ['k'] : [])].find((n) =>
+      KEY_MATERIAL.test(members.get(n) ?? ''),
+    );
+    if (!name) continue;
+    const secret = members.get(name)!;
+    out.push({
+      kind: `a private JSON Web Key (${kty || '?'})`,
+      secret,
+      shown: `"kty": "${kty}", "${name}": "${mask(secret)}"`,
+      index: m.index,
+    });
+  }
+  return out;
+}

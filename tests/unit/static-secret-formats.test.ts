@@ -1,0 +1,144 @@
+import { basename } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { loadContract, serviceNamed } from '../../helpers/contract/load.ts';
+import { checkNoSecretFiles } from '../../helpers/checks/static/secret-files.ts';
+import { checkNoSecrets } from '../../helpers/checks/static/secrets.ts';
+import { scanSecretFile, secretScanMode } from '../../helpers/facts/secret-files.ts';
+import { file, sampleFacts, withConfig, withFs } from '../support/sample-facts.ts';
+
+const contract = loadContract({});
+const svc = serviceNamed(contract, 'blockchain-engine');
+const base = sampleFacts(contract, svc, 'linux/amd64');
+
+/** The sample image with these files, their hits recorded as the gatherer records them, judged by the real check. */
+function flagged(texts: Record<string, string>): string[] {
+  const f = withFs(
+    base,
+    Object.entries(texts).map(([p, t]) => file(p, { layer: 2, size: Buffer.byteLength(t) })),
+  );
+  for (const [p, t] of Object.entries(texts)) {
+    const mode = secretScanMode(p, Buffer.byteLength(t));
+    const hits = mode ? scanSecretFile(Buffer.from(t), mode, basename(p)) : [];
+    if (hits.length) f.fs.secrets!.set(p, hits);
+  }
+  return checkNoSecretFiles(f, contract, svc, 'linux/amd64').map((x) => x.seen);
+}
+const envFlagged = (env: string[]) =>
+  checkNoSecrets(withConfig(base, { Env: [...base.config.Env, ...env] }), contract, svc, 'linux/amd64').map(
+    (x) => x.seen,
+  );
+
+// Secret-shaped strings are assembled at run time so no secret scanner mistakes this file for a leak.
+const pw = ['Lucid', '-Pr0d-', '2025!'].join('');
+const b64u = (n: number) => 'aB3-_xY9'.repeat(n);
+
+describe('no-secret-files: .pgpass lines (host:port:db:user:password)', () => {
+  const line = `db.lucid.internal:5432:lucid:lucid:${pw}`;
+  test.each(['/home/nonroot/.pgpass', '/etc/postgresql-common/pgpass.conf', '/app/conf/pg_credentials'])(
+    'fails %s',
+    (p) => {
+      const [seen, ...rest] = flagged({ [p]: `# lucid\n${line}\n` });
+      expect(rest).toEqual([]);
+      expect(seen).toMatch(`${p} holds line 2: a password (pgpass): lucid@db.lucid.internal:5432/lucid:Lu****`);
+      expect(seen).not.toContain(pw);
+    },
+  );
+  test('a file so named is read line by line; any other only when every line has the shape', () => {
+    const text = `${line}\nsee the wiki for the rest\n`;
+    expect(flagged({ '/home/nonroot/.pgpass': text, '/app/notes': text })).toEqual([
+      expect.stringMatching(/^\/home\/nonroot\/\.pgpass holds line 1/),
+    ]);
+  });
+  test('a wildcard password, a file of other lines, IPv6 addresses and times pass', () => {
+    expect(
+      flagged({
+        '/home/nonroot/.pgpass': 'db:5432:lucid:lucid:*\n',
+        '/app/notes': `${line}\nsee the wiki for the rest\n`,
+        '/app/peers': 'fe80:0:0:1:2\n2001:db8:0:1:5\n',
+        '/app/times': '12:30:00:00:01\n',
+      }),
+    ).toEqual([]);
+  });
+});
+
+describe('no-secret-files: XML and properties configs', () => {
+  test.each([
+    ['/app/conf/settings.xml', `<settings><server><id>r</id><password>${pw}</password></server></settings>\n`],
+    ['/app/web.config', `<appSettings>\n  <add key="ApiToken" value="${pw}"/>\n</appSettings>\n`],
+    ['/app/conf/users.xml', `<users>\n  <user username="admin" password="${pw}" roles="x"/>\n</users>\n`],
+    [
+      '/app/application.properties',
+      `spring.datasource.url=jdbc:postgresql://db/lucid\nspring.datasource.password=${pw}\n`,
+    ],
+    ['/app/config/app.yaml', `db.password: ${pw}\n`],
+    ['/app/config/app.ini', `[db]\npassword = ${pw}\n`],
+    ['/app/config/app.toml', `[db]\npassword = "${pw}"\n`],
+    ['/app/config/app.cfg', `[db]\ndb_password: ${pw}\n`],
+    ['/app/config/app.conf', `db.password=${pw}\n`],
+  ])('fails %s', (p, text) => {
+    expect(flagged({ [p]: text })).toHaveLength(1);
+  });
+  test('references, empty values and non-secret elements pass', () => {
+    expect(
+      flagged({
+        '/app/conf/settings.xml': '<s><password>${env.REPO_PASSWORD}</password><username>lucid</username></s>\n',
+        '/app/web.config':
+          '<appSettings>\n  <add key="ApiUrl" value="http://api"/>\n  <add key="ApiToken" value=""/>\n</appSettings>\n',
+        '/app/conf/pom.xml': '<project><properties><password.policy>strict</password.policy></properties></project>\n',
+      }),
+    ).toEqual([]);
+  });
+});
+
+describe('no-secret-files: JSON Web Keys', () => {
+  const rsaPub = `"kty": "RSA", "kid": "k1", "n": "${b64u(8)}", "e": "AQAB"`;
+  test.each([
+    ['/app/keys/signing.jwk', `{${rsaPub}, "d": "${b64u(8)}", "p": "${b64u(4)}"}\n`],
+    [
+      '/app/keys/jwks.json',
+      `{"keys": [\n  {\n    "kty": "EC", "crv": "P-256",\n    "x": "${b64u(4)}", "y": "${b64u(4)}",\n    "d": "${b64u(4)}"\n  }\n]}\n`,
+    ],
+    ['/app/keys/hmac.json', `{"kty":"oct","k":"${b64u(4)}","alg":"HS256"}`],
+  ])('a private JWK fails: %s', (p, text) => {
+    expect(flagged({ [p]: text })).toEqual([expect.stringMatching(/a private JSON Web Key/)]);
+  });
+  test('a public JWK or JWKS passes', () => {
+    expect(
+      flagged({
+        '/app/keys/public.jwk': `{${rsaPub}}\n`,
+        '/app/.well-known/jwks.json': `{"keys": [{${rsaPub}}, {"kty":"OKP","crv":"Ed25519","x":"${b64u(4)}"}]}\n`,
+      }),
+    ).toEqual([]);
+  });
+});
+
+describe('secret names beyond PASSWORD/TOKEN/SECRET', () => {
+  const names = [
+    'ENCRYPTION_KEY',
+    'LUCID_SIGNING_KEY',
+    'MASTER_KEY',
+    'HMAC_KEY',
+    'API_KEY',
+    'PRIVATE_KEY',
+    'ACCESS_KEY',
+    'BACKUP_PASSPHRASE',
+    'GCP_CREDENTIALS',
+  ];
+  test.each(names)('a literal %s fails in Env and in an env file', (n) => {
+    expect(envFlagged([`${n}=${pw}`])).toHaveLength(1);
+    expect(flagged({ '/app/run.env': `${n}=${pw}\n`, '/app/launch': `${n}=${pw}\n` })).toHaveLength(2);
+  });
+  test('files named by value, references and public keys pass', () => {
+    const env = [
+      'ENCRYPTION_KEY_FILE=/run/secrets/k',
+      'SIGNING_KEY=/run/secrets/signing.pem',
+      'MASTER_KEY=${MASTER_KEY}',
+      'SIGNING_KEY_ID=k1',
+      'PUBLIC_KEY=MCowBQYDK2VwAyEA',
+      // Before: failed as a literal credential, though it names the file Google's libraries read.
+      'GOOGLE_APPLICATION_CREDENTIALS=/var/secrets/google/key.json',
+    ];
+    expect(envFlagged(env)).toEqual([]);
+    expect(flagged({ '/app/run.env': `${env.join('\n')}\n`, '/app/launch': `${env.join('\n')}\n` })).toEqual([]);
+  });
+});
