@@ -76,6 +76,9 @@ export function xmlHits(
   isLiteral: (value: string) => boolean,
 ): FormatHit[] {
   const out: FormatHit[] = [];
+  // A comment is documentation (Maven's settings.xml shows <password>repopwd</password> in one); blanked, so
+  // indices still give lines.
+  if (text.includes('<!--')) text = text.replace(/<!--[\s\S]*?(?:-->|$)/g, (c) => c.replace(/[^\n]/g, ' '));
   const hit = (key: string, value: string, index: number) => {
     if (value.trim() && isSecretKey(key) && isLiteral(value))
       out.push({ kind: `a literal value for ${key}`, secret: value, shown: `${key}=${mask(value)}`, index });

@@ -84,6 +84,8 @@ describe('no-secret-files: XML and properties configs', () => {
         '/app/conf/settings.xml': '<s><password>${env.REPO_PASSWORD}</password><username>lucid</username></s>\n',
         '/app/web.config':
           '<appSettings>\n  <add key="ApiUrl" value="http://api"/>\n  <add key="ApiToken" value=""/>\n</appSettings>\n',
+        // Before the comments were blanked: Maven's stock settings.xml failed on its commented samples.
+        '/app/conf/maven.xml': `<servers>\n  <!-- server\n  <server>\n    <password>repopwd</password>\n  </server>\n  -->\n</servers>\n`,
         '/app/conf/pom.xml': '<project><properties><password.policy>strict</password.policy></properties></project>\n',
       }),
     ).toEqual([]);
