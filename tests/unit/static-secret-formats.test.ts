@@ -104,6 +104,12 @@ describe('no-secret-files: JSON Web Keys', () => {
   ])('a private JWK fails: %s', (p, text) => {
     expect(flagged({ [p]: text })).toEqual([expect.stringMatching(/a private JSON Web Key/)]);
   });
+  test('a private JWK in Env fails whatever the name; a public one passes', () => {
+    expect(envFlagged([`JWT_JWK={${rsaPub}, "d": "${b64u(8)}"}`])).toEqual([
+      'Env JWT_JWK carries a private JSON Web Key (RSA): "kty": "RSA", "d": "aB************"',
+    ]);
+    expect(envFlagged([`JWT_JWK={${rsaPub}}`])).toEqual([]);
+  });
   test('a public JWK or JWKS passes', () => {
     expect(
       flagged({

@@ -7,6 +7,7 @@ import {
   secretsInText,
   type SecretHit,
 } from '../../facts/secret-scan.ts';
+import { jwkHits } from '../../facts/secret-formats.ts';
 import type { StaticCheck } from './types.ts';
 
 export const NO_SECRETS = 'no-secrets';
@@ -34,13 +35,15 @@ export const checkNoSecrets: StaticCheck = (facts, contract) => {
     const value = eq < 0 ? '' : kv.slice(eq + 1);
     // The value may itself hold assignments or options: a DSN, a URL query, FLASK_RUN_OPTS-style command lines.
     const inside = [...assignmentsIn(value), ...optionsIn(value)].map(([n, v]) => secretAssignment(n, v));
-    report(`Env ${name}`, [secretAssignment(name, value), ...inside, ...secretsInText(value)]);
+    // A private JWK is a key whatever the variable is called (JWT_JWK='{"kty":"EC","d":…}').
+    report(`Env ${name}`, [secretAssignment(name, value), ...inside, ...secretsInText(value), ...jwkHits(value)]);
   }
   facts.history.forEach((h, i) => {
     const text = h.created_by ?? '';
     report(`history[${i}].created_by`, [
       ...[...assignmentsIn(text), ...optionsIn(text)].map(([n, v]) => secretAssignment(n, v)),
       ...secretsInText(text),
+      ...jwkHits(text),
     ]);
   });
   return out;
