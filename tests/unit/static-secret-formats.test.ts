@@ -141,6 +141,8 @@ describe('secret names beyond PASSWORD/TOKEN/SECRET', () => {
       'ENCRYPTION_KEY_FILE=/run/secrets/k',
       'SIGNING_KEY=/run/secrets/signing.pem',
       'MASTER_KEY=${MASTER_KEY}',
+      'PRIVATE_KEY=keys/signing.pem',
+      'HMAC_KEY=./hmac.key',
       'SIGNING_KEY_ID=k1',
       'PUBLIC_KEY=MCowBQYDK2VwAyEA',
       // Before: failed as a literal credential, though it names the file Google's libraries read.
