@@ -6,7 +6,7 @@ import { PROJECT_ROOT } from '../contract/load.ts';
 import type { LayerIndex } from '../model/image-facts.ts';
 
 /** Bump when LayerIndex or what the indexer records changes: old entries are then simply not found. */
-export const LAYER_INDEX_VERSION = 11; // 2: ELF loader facts, shebang, shells by content, ld.so.conf texts; 3: secret-file hits (LayerIndex.secrets); 4: probe script texts; 5: YAML-tagged references are not secrets; 6: test suites inside installed software are not scanned for secrets; 7: pyvenv.cfg texts; 8: shells and multi-call binaries with bytes appended past their LOAD segments, shells given a DT_SONAME (overlay2 reader); 9: PEM keys written as adjacent string literals; 10: compose env lists, space-separated settings, .netrc lines; 11: Authorization headers in config files
+export const LAYER_INDEX_VERSION = 12; // 2: ELF loader facts, shebang, shells by content, ld.so.conf texts; 3: secret-file hits (LayerIndex.secrets); 4: probe script texts; 5: YAML-tagged references are not secrets; 6: test suites inside installed software are not scanned for secrets; 7: pyvenv.cfg texts; 8: shells and multi-call binaries with bytes appended past their LOAD segments, shells given a DT_SONAME (overlay2 reader); 9: PEM keys written as adjacent string literals; 10: compose env lists, space-separated settings, .netrc lines; 11: Authorization headers in config files; 12: .pgpass lines, XML configs, private JWKs, more secret key names, values naming files
 
 const cacheRoot = (): string => process.env.LUCID_CACHE_DIR || join(PROJECT_ROOT, '.cache');
 const hexOf = (digest: string): string => {
