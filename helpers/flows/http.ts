@@ -1,6 +1,6 @@
-// Requests of the flows (undici). Connection errors become an Exchange with status 0, so a dead
+// Requests of the flows, each on a connection of its own (runtime/http-once.ts). Connection errors become an Exchange with status 0, so a dead
 // service fails the step that called it with "no answer (…)" rather than a stack trace.
-import { request } from 'undici';
+import { httpOnce } from '../runtime/http-once.ts';
 import { MAX_REDIRECTS, redirectPath } from '../runtime/http-probe.ts';
 import type { Exchange } from './exchange.ts';
 
@@ -38,20 +38,20 @@ export async function call(
   const hops: string[] = [];
   try {
     for (;;) {
-      const res = await request(`${baseUrl}${p}`, {
-        method: m as 'GET',
+      const res = await httpOnce(`${baseUrl}${p}`, {
+        method: m,
         headers,
         body,
-        headersTimeout: timeout,
-        bodyTimeout: timeout,
+        headersTimeoutMs: timeout,
+        bodyTimeoutMs: timeout,
       });
-      const text = await res.body.text();
+      const { text } = res;
       const location = res.headers['location'];
-      const next = hops.length < MAX_REDIRECTS ? redirectPath(res.statusCode, location, `${baseUrl}${p}`) : undefined;
+      const next = hops.length < MAX_REDIRECTS ? redirectPath(res.status, location, `${baseUrl}${p}`) : undefined;
       if (next !== undefined) {
-        hops.push(`${res.statusCode} → ${location}`);
+        hops.push(`${res.status} → ${location}`);
         p = next;
-        if (res.statusCode !== 307 && res.statusCode !== 308) {
+        if (res.status !== 307 && res.status !== 308) {
           m = 'GET';
           body = undefined;
           delete headers['content-type'];
@@ -62,7 +62,7 @@ export async function call(
         service,
         method,
         path,
-        status: res.statusCode,
+        status: res.status,
         body: parseJson(text),
         text,
         ms: Date.now() - t0,

@@ -1,4 +1,4 @@
-import { request } from 'undici';
+import { httpOnce } from './http-once.ts';
 import type { HttpAnswer } from '../model/runtime-facts.ts';
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
@@ -16,7 +16,7 @@ export function redirectPath(status: number, location: unknown, requestUrl: stri
 }
 
 /**
- * One GET with a short deadline; JSON bodies are parsed, others kept as text. Throws on connection errors.
+ * One GET with a short deadline, on a connection of its own (http-once.ts); JSON bodies are parsed, others kept as text. Throws on connection errors.
  * Redirects are followed as an HTTP client (or a HEALTHCHECK's urllib) follows them: a service may canonicalise
  * /health to /health/ with a 307, as FastAPI does for a route declared with its slash. Only the Location's path
  * is taken (its host is the container's own name); the last answer is judged, its body included.
@@ -24,9 +24,9 @@ export function redirectPath(status: number, location: unknown, requestUrl: stri
 export async function httpGet(url: string, timeoutMs = 2000): Promise<HttpAnswer> {
   let at = url;
   for (let hop = 0; ; hop++) {
-    const res = await request(at, { method: 'GET', headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
-    const text = await res.body.text();
-    const next = hop < MAX_REDIRECTS ? redirectPath(res.statusCode, res.headers['location'], at) : undefined;
+    const res = await httpOnce(at, { headersTimeoutMs: timeoutMs, bodyTimeoutMs: timeoutMs });
+    const text = res.text;
+    const next = hop < MAX_REDIRECTS ? redirectPath(res.status, res.headers['location'], at) : undefined;
     if (next !== undefined) {
       at = new URL(next, at).href;
       continue;
@@ -37,6 +37,6 @@ export async function httpGet(url: string, timeoutMs = 2000): Promise<HttpAnswer
     } catch {
       /* not JSON: keep text */
     }
-    return { status: res.statusCode, body, text };
+    return { status: res.status, body, text };
   }
 }
