@@ -4,11 +4,12 @@
 // service would fail on a race. Why not undici: it rejects a 100 Continue the request did not ask for, which
 // RFC 9110 §15.2 requires a client to accept (node:http skips any 1xx before the final answer).
 import { request, type IncomingHttpHeaders } from 'node:http';
+import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 
 export interface RawAnswer {
   status: number;
   headers: IncomingHttpHeaders;
-  /** The body decoded as UTF-8 (a leading BOM dropped). */
+  /** The body, its Content-Encoding undone, decoded as UTF-8 (a leading BOM dropped). */
   text: string;
 }
 
@@ -58,7 +59,7 @@ export function httpOnce(url: string, opts: OnceOptions): Promise<RawAnswer> {
         finish(undefined, {
           status: res.statusCode ?? 0,
           headers: res.headers,
-          text: new TextDecoder().decode(Buffer.concat(chunks)),
+          text: new TextDecoder().decode(decoded(Buffer.concat(chunks), res.headers['content-encoding'])),
         }),
       );
       // A connection closed before the body was complete (fewer bytes than Content-Length): no answer.
@@ -69,4 +70,40 @@ export function httpOnce(url: string, opts: OnceOptions): Promise<RawAnswer> {
     });
     req.end(opts.body);
   });
+}
+
+const DECODERS: Record<string, (b: Buffer) => Buffer> = {
+  gzip: gunzipSync,
+  'x-gzip': gunzipSync,
+  br: brotliDecompressSync,
+  // "deflate" is zlib-wrapped by the RFC; some servers send it raw.
+  deflate: (b) => {
+    try {
+      return inflateSync(b);
+    } catch {
+      return inflateRawSync(b);
+    }
+  },
+  identity: (b) => b,
+};
+
+/**
+ * Undoes a Content-Encoding. The harness sends no Accept-Encoding, which RFC 9110 §12.5.3 reads as "no preference":
+ * a server may compress anyway. A coding this cannot undo, or a body that does not decode, is kept as it came, for
+ * the judge to show.
+ */
+function decoded(body: Buffer, encoding: string | undefined): Buffer {
+  const codings = (encoding ?? '')
+    .split(',')
+    .map((c) => c.trim().toLowerCase())
+    .filter(Boolean);
+  try {
+    return codings.reduceRight((b, c) => {
+      const undo = DECODERS[c];
+      if (!undo) throw new Error(`unknown coding ${c}`);
+      return undo(b);
+    }, body);
+  } catch {
+    return body;
+  }
 }

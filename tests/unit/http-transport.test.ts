@@ -4,7 +4,7 @@
 // request → parse → judge of the flows. Every correct choice passes; a body that is not what the contract names
 // still fails, saying what was expected and what was seen.
 import { createHash, randomBytes } from 'node:crypto';
-import { deflateSync, gzipSync } from 'node:zlib';
+import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { describe, expect, test } from 'vitest';
 import { loadContract, serviceNamed } from '../../helpers/contract/load.ts';
 import { probeHealthEndpoints } from '../../helpers/runtime/probe-health.ts';
@@ -78,6 +78,16 @@ const CHOICES: Record<string, Choice> = {
     asks(req, 'deflate')
       ? { bytes: withLength(s, ['Content-Encoding: deflate'], deflateSync(j)) }
       : { bytes: withLength(s, [], j) },
+  // No Accept-Encoding means no preference (RFC 9110 §12.5.3): a server may compress anyway.
+  'gzip though the request did not ask for it': (_, j, s) => ({
+    bytes: withLength(s, ['Content-Encoding: gzip'], gzipSync(j)),
+  }),
+  'raw deflate and brotli, though the request did not ask': (req, j, s) => ({
+    bytes:
+      req.method === 'GET' && req.path === '/health'
+        ? withLength(s, ['Content-Encoding: deflate'], deflateRawSync(j))
+        : withLength(s, ['Content-Encoding: br'], brotliCompressSync(j)),
+  }),
   'pretty-printed JSON with a trailing newline': (_, j, s) => ({
     bytes: withLength(s, [], `${JSON.stringify(JSON.parse(j), null, 2)}\n`),
   }),
@@ -217,8 +227,8 @@ const findingsOf = (fn: () => unknown) => {
 };
 
 describe('the reverse: what is not the contract still fails, naming what was expected and what was seen', () => {
-  test('health: a 200 whose body is not JSON', async () => {
-    const srv = await rawServer(() => ({ bytes: ok('OK', ['Content-Type: text/plain']) }));
+  test('health: a 200 whose body is not JSON (said to be gzip, and not even that)', async () => {
+    const srv = await rawServer(() => ({ bytes: ok('OK', ['Content-Type: text/plain', 'Content-Encoding: gzip']) }));
     try {
       const [main] = await probeHealthEndpoints(contract, fakeService(srv.base));
       const [f] = judgeHealth(gateway, gateway.port, main!);
