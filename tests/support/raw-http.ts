@@ -22,13 +22,33 @@ export interface RawServer {
   close(): Promise<void>;
 }
 
-export async function rawServer(reply: (req: RawRequest) => RawReply | Promise<RawReply>): Promise<RawServer> {
+/**
+ * `oneAtATime`: serves one connection until its client closes it, the others waiting their turn — Python's
+ * single-threaded http.server.HTTPServer speaking HTTP/1.1.
+ */
+export async function rawServer(
+  reply: (req: RawRequest) => RawReply | Promise<RawReply>,
+  opts: { oneAtATime?: boolean } = {},
+): Promise<RawServer> {
   const requests: RawRequest[] = [];
   const sockets = new Set<Socket>();
-  const server: Server = createServer((socket) => {
+  const waiting: Socket[] = [];
+  let serving: Socket | undefined;
+  const serveNext = () => {
+    serving = waiting.shift();
+    serving?.resume();
+  };
+  const server: Server = createServer({ pauseOnConnect: !!opts.oneAtATime }, (socket) => {
     sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
+    socket.on('close', () => {
+      sockets.delete(socket);
+      if (opts.oneAtATime && socket === serving) serveNext();
+    });
     socket.on('error', () => {});
+    if (opts.oneAtATime) {
+      waiting.push(socket);
+      if (!serving) serveNext();
+    }
     let buf = Buffer.alloc(0);
     let onConnection = 0;
     let busy = false;

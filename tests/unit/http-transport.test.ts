@@ -4,6 +4,7 @@
 // request → parse → judge of the flows. Every correct choice passes; a body that is not what the contract names
 // still fails, saying what was expected and what was seen.
 import { createHash, randomBytes } from 'node:crypto';
+import { get, type ClientRequest } from 'node:http';
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { describe, expect, test } from 'vitest';
 import { loadContract, serviceNamed } from '../../helpers/contract/load.ts';
@@ -303,4 +304,39 @@ describe('one request on a connection of its own still says when nothing (whole)
       await srv.close();
     }
   });
+});
+
+test('a single-threaded HTTP/1.1 server (one connection at a time) is not held by the harness between its requests', async () => {
+  // Its own HEALTHCHECK or a peer must get a turn while the flows poll it: a kept-alive connection of the harness
+  // would keep them waiting for as long as the polling lasts.
+  const srv = await rawServer((req) => ({ bytes: ok(req.body ? chunkRecord(req) : '{"status":"healthy"}') }), {
+    oneAtATime: true,
+  });
+  try {
+    let polling = true;
+    const poll = (async () => {
+      while (polling) {
+        expect((await upload0(srv.base)).status).toBe(200);
+        await sleep(20);
+      }
+    })();
+    await sleep(100);
+    const t0 = Date.now();
+    // The other client is not the harness's (whose own pool would reuse its connection): a fresh one, as a peer's.
+    const other = await new Promise<number | Error>((resolve) =>
+      get(`${srv.base}/health`, { agent: false, timeout: 1000 }, (res) =>
+        res.resume().on('end', () => resolve(res.statusCode ?? 0)),
+      )
+        .on('timeout', function (this: ClientRequest) {
+          this.destroy(new Error('no turn within 1 s'));
+        })
+        .on('error', (e) => resolve(e)),
+    );
+    polling = false;
+    await poll;
+    expect(other).toBe(200);
+    expect(Date.now() - t0).toBeLessThan(500);
+  } finally {
+    await srv.close();
+  }
 });
