@@ -3,7 +3,7 @@
 // it without Docker. Each option is a choice the contract leaves open, or (latestShadowed) a §4 defect; a unit test
 // runs a flow against the implementation taking that choice. Started from the review of the flows (third-impl).
 import { createHash, randomUUID } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { blockHash, blockTxRoot } from '../../helpers/crypto/block.ts';
@@ -94,7 +94,12 @@ export interface ThirdOptions {
   gatewayDegraded503?: boolean;
   /** The gateway's meta health while a dependency is down: 503 and this body (a defect: no dependencies). */
   gatewayDegradedBody?: Record<string, unknown>;
+  /** How every service writes its answers on the wire (default: Content-Length, application/json). */
+  transport?: Transport;
 }
+
+/** A transport choice: writes one answer, status and JSON text, as a service taking that choice would. */
+export type Transport = (res: ServerResponse, status: number, text: string) => void;
 
 const PERMS: Record<string, string[]> = {
   blockchain_user: ['read', 'write', 'admin'],
@@ -121,7 +126,7 @@ type Fallback = (req: {
   body?: Buffer;
 }) => Promise<[number, string] | undefined>;
 
-function server(routes: Route[], fallback?: Fallback): Server {
+function server(routes: Route[], fallback?: Fallback, transport?: Transport): Server {
   return createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -154,6 +159,7 @@ function server(routes: Route[], fallback?: Fallback): Server {
       } catch (e) {
         out = e instanceof Http ? [e.status, py(e.body)] : [500, py({ detail: String(e) })];
       }
+      if (transport) return transport(res, ...out);
       res.writeHead(out[0], { 'content-type': 'application/json' });
       res.end(out[1]);
     });
@@ -253,7 +259,7 @@ export async function startThird(contract: Contract, o: ThirdOptions = {}): Prom
         ? [503, { status: 'unhealthy', service: 'data-chain', details: { storage: 'down' } }]
         : [200, { status: 'healthy', service: name }];
     const all: Route[] = [['GET', /^\/health$/, health], ...routes];
-    const s = server(all, fallback);
+    const s = server(all, fallback, o.transport);
     servers.set(name, s);
     urls.set(name, await listen(s));
   };

@@ -1,0 +1,73 @@
+// The real flows against the third implementation (tests/support/third-lucid.ts) with every service writing its
+// answers one way the contract leaves open: each must pass, end to end (http-transport.test.ts takes the same
+// choices one request at a time).
+import { gzipSync } from 'node:zlib';
+import { afterEach, describe, expect, test } from 'vitest';
+import { loadContract } from '../../helpers/contract/load.ts';
+import { anchoringEndToEnd } from '../../helpers/flows/anchoring.ts';
+import { discoveryAndFaults } from '../../helpers/flows/discovery.ts';
+import { gatewayReadBack } from '../../helpers/flows/gateway.ts';
+import { Flow } from '../../helpers/flows/context.ts';
+import { FlowFailed } from '../../helpers/flows/steps.ts';
+import { startThird, type Transport } from '../support/third-lucid.ts';
+
+const loaded = loadContract({});
+const quick = { confirmMs: 3000, discoveryMs: 3000, restartMs: 3000, requestMs: 3000, pollMs: 50 };
+const contract = { ...loaded, flows: { ...loaded.flows, budgets: { native: quick, emulated: quick } } };
+const started: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((close) => close()));
+});
+
+async function verdict(body: (f: Flow) => Promise<void>, transport: Transport): Promise<string> {
+  const third = await startThird(contract, { transport });
+  started.push(third.close);
+  const f = new Flow(await third.env(), 'third-lucid');
+  try {
+    await body(f);
+    return 'passed';
+  } catch (e) {
+    if (e instanceof FlowFailed) return `failed at ${e.info.step}: ${e.message}`;
+    throw e;
+  }
+}
+
+const TRANSPORTS: Record<string, Transport> = {
+  'application/json; charset=utf-8, Connection: close after every answer': (res, status, text) => {
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', connection: 'close' });
+    res.end(text);
+  },
+  'text/plain, chunked in two pieces': (res, status, text) => {
+    res.writeHead(status, { 'content-type': 'text/plain' });
+    res.write(text.slice(0, 3));
+    res.end(text.slice(3));
+  },
+  'gzip, though not asked for (no preference: RFC 9110 §12.5.3)': (res, status, text) => {
+    res.writeHead(status, { 'content-encoding': 'gzip' });
+    res.end(gzipSync(text));
+  },
+  'a BOM and a trailing newline': (res, status, text) => {
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(`\ufeff${text}\n`);
+  },
+};
+
+describe('a correct Lucid passes every flow whatever way it writes its answers', () => {
+  for (const [name, transport] of Object.entries(TRANSPORTS)) {
+    test(name, async () => {
+      expect(await verdict(anchoringEndToEnd, transport)).toBe('passed');
+      expect(await verdict(gatewayReadBack, transport)).toBe('passed');
+      expect(await verdict(discoveryAndFaults, transport)).toBe('passed');
+    });
+  }
+  // The third's own gateway and mesh ask their peers through fetch, which refuses a 1xx it did not ask for: the
+  // flow that needs neither.
+  test('100 Continue before every answer', async () => {
+    const transport: Transport = (res, status, text) => {
+      res.writeContinue();
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(text);
+    };
+    expect(await verdict(anchoringEndToEnd, transport)).toBe('passed');
+  });
+});
