@@ -16,7 +16,7 @@ import {
   meshStatuses,
   type Health,
 } from './discovery-checks.ts';
-import { requestLine } from './exchange.ts';
+import { requestLine, seenOf } from './exchange.ts';
 import { expectStatus } from './expect.ts';
 import { pollUntil } from './poll.ts';
 import { FLOW_SERVICES, ROLE } from './roles.ts';
@@ -204,7 +204,11 @@ async function awaitDataChainHealth(f: Flow, want: 200 | 503, why = ''): Promise
         {
           check: requestLine(r.value),
           expected: `HTTP ${want} {status: "${wantStatus}"} within ${f.env.budgets.discoveryMs / 1000} s${why ? ` (${why})` : ''}`,
-          seen: `HTTP ${r.value.status}${body && typeof body === 'object' && 'status' in body ? ` {status: ${JSON.stringify(body.status)}}` : ''}`,
+          // The status field when the body has one; otherwise the body itself (not JSON, or no status in it).
+          seen:
+            body && typeof body === 'object' && 'status' in body
+              ? `HTTP ${r.value.status} {status: ${JSON.stringify(body.status)}}`
+              : seenOf(r.value, 200),
         },
       ]);
     }),

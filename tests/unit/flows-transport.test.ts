@@ -71,3 +71,14 @@ describe('a correct Lucid passes every flow whatever way it writes its answers',
     expect(await verdict(anchoringEndToEnd, transport)).toBe('passed');
   });
 });
+
+test('the reverse: a data-chain whose 503 is not JSON fails the storage-down step, showing what it said', async () => {
+  const transport: Transport = (res, status, text) => {
+    const down = status === 503 && text.includes('"unhealthy"');
+    res.writeHead(status, { 'content-type': down ? 'text/plain' : 'application/json' });
+    res.end(down ? 'storage down' : text);
+  };
+  expect(await verdict(discoveryAndFaults, transport)).toMatch(
+    /failed at health-503-storage-down: [^]*expected: HTTP 503 \{status: "unhealthy"\}[^]*seen: +HTTP 503 storage down/,
+  );
+});
