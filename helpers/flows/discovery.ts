@@ -16,7 +16,7 @@ import {
   meshStatuses,
   type Health,
 } from './discovery-checks.ts';
-import { requestLine, seenOf } from './exchange.ts';
+import { excerpt, requestLine, seenOf } from './exchange.ts';
 import { expectStatus } from './expect.ts';
 import { pollUntil } from './poll.ts';
 import { FLOW_SERVICES, ROLE } from './roles.ts';
@@ -40,9 +40,13 @@ async function awaitStatuses(
   const r = await pollUntil(
     async () => {
       const x = await f.call(service, 'GET', path);
+      const listing = read(x.body);
+      // What came back is shown whenever the listing could not be read from it (not JSON, another shape).
       const problems = statuses.includes(x.status)
-        ? judgeStatuses(read(x.body), want, where, optional)
-        : [{ expected: `HTTP ${statuses.join(' or ')} from ${where}`, seen: `HTTP ${x.status}` }];
+        ? judgeStatuses(listing, want, where, optional).map((p) =>
+            listing ? p : { ...p, seen: `${p.seen}: ${seenOf(x, 200)}` },
+          )
+        : [{ expected: `HTTP ${statuses.join(' or ')} from ${where}`, seen: seenOf(x, 200) }];
       return problems.length ? { done: false, value: { x, problems } } : { done: true, value: { x, problems } };
     },
     { budgetMs: f.env.budgets.discoveryMs, intervalMs: f.env.budgets.pollMs * 2 },
@@ -94,7 +98,7 @@ export async function discoveryAndFaults(f: Flow): Promise<void> {
           {
             check: `GET ${ROLE.dataChain} ${dc.healthPath}`,
             expected: `HTTP 200 within ${env.budgets.restartMs / 1000} s of docker start`,
-            seen: w.last ? `HTTP ${w.last.status}` : (w.lastError ?? 'no answer'),
+            seen: w.last ? `HTTP ${w.last.status} ${excerpt(w.last.text, 200)}` : (w.lastError ?? 'no answer'),
           },
         ]);
     });

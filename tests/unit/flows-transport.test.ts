@@ -82,3 +82,14 @@ test('the reverse: a data-chain whose 503 is not JSON fails the storage-down ste
     /failed at health-503-storage-down: [^]*expected: HTTP 503 \{status: "unhealthy"\}[^]*seen: +HTTP 503 storage down/,
   );
 });
+
+test('the reverse: a mesh whose /services is not JSON fails discovery, showing what it said', async () => {
+  const transport: Transport = (res, status, text) => {
+    const listing = text.includes('data-chain') && !text.includes('"service":');
+    res.writeHead(status, { 'content-type': listing ? 'text/html' : 'application/json' });
+    res.end(listing ? '<html>services</html>' : text);
+  };
+  expect(await verdict(discoveryAndFaults, transport)).toMatch(
+    /failed at mesh-lists-others-healthy: [^]*seen: +no list of services in the answer: HTTP 200 <html>services<\/html>/,
+  );
+});
