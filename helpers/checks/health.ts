@@ -25,11 +25,18 @@ export function judgeHealth(service: Service, port: number, f: HealthFacts): Fin
   const named = f.path === service.healthPath ? service.healthService : undefined;
   const verdict = judgeHealthBody(f.schema, named, f.answer?.body);
   if (verdict.ok) return [];
+  // The probe keeps a body that does not parse as its text: say so, rather than "expected object, received string".
+  const text = f.answer?.text ?? '';
+  const notJson = f.answer?.body === text;
   return [
     {
       check: `${check}: body`,
-      expected: `a body matching the "${f.schema}" health schema${named ? ` with service "${named}"` : ''}`,
-      seen: `${verdict.problems.join('; ')} in ${excerpt(f.answer?.text ?? '', 300)}`,
+      expected: `a JSON body matching the "${f.schema}" health schema${named ? ` with service "${named}"` : ''}`,
+      seen: !text
+        ? 'an empty body'
+        : notJson
+          ? `a body that is not JSON: ${excerpt(text, 300)}`
+          : `${verdict.problems.join('; ')} in ${excerpt(text, 300)}`,
       where: f.where,
     },
   ];

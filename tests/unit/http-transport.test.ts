@@ -233,8 +233,21 @@ describe('the reverse: what is not the contract still fails, naming what was exp
     try {
       const [main] = await probeHealthEndpoints(contract, fakeService(srv.base));
       const [f] = judgeHealth(gateway, gateway.port, main!);
-      expect(f?.expected).toMatch(/"gateway" health schema with service "api-gateway"/);
-      expect(f?.seen).toMatch(/expected object, received string in OK$/);
+      expect(f?.expected).toMatch(/a JSON body matching the "gateway" health schema with service "api-gateway"/);
+      expect(f?.seen).toBe('a body that is not JSON: OK');
+    } finally {
+      await srv.close();
+    }
+  });
+
+  test('health: a 200 with an empty body, and one whose JSON is a bare string', async () => {
+    const srv = await rawServer((req) => ({ bytes: ok(req.path === '/api/v1/meta/health' ? '' : '"healthy"') }));
+    try {
+      const [main, extra] = await probeHealthEndpoints(contract, fakeService(srv.base));
+      expect(judgeHealth(gateway, gateway.port, main!)[0]?.seen).toBe('an empty body');
+      expect(judgeHealth(gateway, gateway.port, extra!)[0]?.seen).toMatch(
+        /expected object, received string in "healthy"$/,
+      );
     } finally {
       await srv.close();
     }
