@@ -3,7 +3,7 @@
 import { METRIC, recordMetric } from '../helpers/model/metrics.ts';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, inject, test } from 'vitest';
-import { loadContract } from '../helpers/contract/load.ts';
+import { loadContract, serviceNamed } from '../helpers/contract/load.ts';
 import '../helpers/plan/plan.ts';
 import { FiguresBook } from '../helpers/flows/figures.ts';
 import { FLOWS } from '../helpers/flows/index.ts';
@@ -33,6 +33,8 @@ const shared = inject('shared');
 // Peers (verify --peers) fill in for services the plan's images lack: in the stack, but not judged here.
 const { groups, skipped } = stackGroups(contract, stackImages(plan.targets, plan.peers));
 const underTest = underTestIn(plan.targets);
+// Extra instances of a service's image serve on its port too (contract stack.extraInstances).
+const servicePort = (name: string) => serviceNamed(contract, name).port;
 const lacking = missingRoles(contract);
 const book = new FiguresBook();
 const FIGURES_FILE = join(plan.reportDir, 'flow-figures.json');
@@ -176,6 +178,7 @@ for (const group of groups) {
                 ...judgeStillRunning(
                   n === t.service ? 'service container' : `${n} container`,
                   await containerEndById(s.containerId),
+                  servicePort(t.service),
                 ),
               );
             return found;

@@ -195,22 +195,38 @@ export const RUNTIME_CHECKS: readonly RuntimeCheck[] = [
       // main path answering 200 is what counts: an extra path's 404 or a body problem is a defect of its own, and
       // must not hide the crash.
       if (!becameHealthy(n, service)) throw new NotRun('the service never became healthy; see health');
-      return judgeStillRunning('service container', n.end);
+      return judgeStillRunning('service container', n.end, service.port);
     },
   },
 ];
 
-/** Shared with the flow suite, which judges the stack's containers after the flows. */
+/**
+ * Shared with the flow suite, which judges the stack's containers after the flows. With `port`, a container that
+ * runs but no longer listens there fails too: its server process ended while a supervisor or init kept PID 1
+ * alive, which container state alone cannot tell. Ports that could not be read judge nothing.
+ */
 export function judgeStillRunning(
   what: string,
-  end: { running: boolean; restartCount: number; story: string; where: string },
+  end: { running: boolean; restartCount: number; story: string; where: string; listeningPorts?: number[] | null },
+  port?: number,
 ): Finding[] {
-  if (end.running && end.restartCount === 0) return [];
+  const check = `the ${what} is still alive at the end`;
+  if (!end.running || end.restartCount !== 0)
+    return [
+      {
+        check,
+        expected: 'still running, with 0 restarts, after it became healthy and its checks ran',
+        seen: `it ${end.story}`,
+        where: end.where,
+      },
+    ];
+  if (port === undefined || !end.listeningPorts || end.listeningPorts.includes(port)) return [];
+  const on = end.listeningPorts.length ? `listening on ${end.listeningPorts.join(', ')}` : 'listening on no TCP port';
   return [
     {
-      check: `the ${what} is still alive at the end`,
-      expected: 'still running, with 0 restarts, after it became healthy and its checks ran',
-      seen: `it ${end.story}`,
+      check,
+      expected: `still serving on ${port} after it became healthy and its checks ran`,
+      seen: `it is ${end.story}, but nothing listens on ${port} any more (${on}): the server process ended while the container lived on`,
       where: end.where,
     },
   ];

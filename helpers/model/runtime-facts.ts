@@ -74,6 +74,11 @@ export interface ContainerEnd {
   story: string;
   /** Its diagnostics text (state, ports, log tail). */
   where: string;
+  /**
+   * The TCP ports its network namespace listens on at that moment; null or absent when they could not be read.
+   * A running container with nothing on its service port has lost its server (a supervisor or init lives on).
+   */
+  listeningPorts?: number[] | null;
 }
 
 export interface RunFacts {

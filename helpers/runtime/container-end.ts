@@ -15,6 +15,7 @@ export async function containerEndById(id: string, port?: number): Promise<Conta
     restartCount: d.restartCount,
     story: exitStory(d),
     where: describeDiagnostics(d, port),
+    listeningPorts: d.listeningPorts,
   };
 }
 

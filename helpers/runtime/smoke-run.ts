@@ -26,7 +26,13 @@ const startFailed = (e: unknown): RunFacts => ({
 /** How the container stands now, for the still-running check. */
 export async function containerEnd(s: StartedService): Promise<ContainerEnd> {
   const d = await s.diagnostics();
-  return { running: d.state === 'running', restartCount: d.restartCount, story: exitStory(d), where: s.describe(d) };
+  return {
+    running: d.state === 'running',
+    restartCount: d.restartCount,
+    story: exitStory(d),
+    where: s.describe(d),
+    listeningPorts: d.listeningPorts,
+  };
 }
 
 /**
