@@ -1,22 +1,39 @@
 import { programArgs, type DockerHealthFacts, type ExecOutcome, type ProcessFact } from '../model/runtime-facts.ts';
 import { excerpt, type Finding } from '../model/finding.ts';
 
-/** Every process in the container runs as the contract's uid and gid (read from the processes, not the config). */
+/** Real and saved ids that differ from the contract's (ps gives them where it can): root kept in reserve. */
+function keptIds(p: ProcessFact, want: { uid: number; gid: number }): string[] {
+  const ids = [
+    ['real uid', p.ruid, want.uid],
+    ['saved uid', p.suid, want.uid],
+    ['real gid', p.rgid, want.gid],
+    ['saved gid', p.sgid, want.gid],
+  ] as const;
+  return ids.filter(([, id, w]) => id !== undefined && id !== w).map(([what, id]) => `${what} ${id}`);
+}
+
+/**
+ * Every process in the container runs as the contract's uid and gid (read from the processes, not the config):
+ * effective, and real and saved where ps tells them (os.seteuid alone leaves root one call away).
+ */
 export function judgeProcessUser(procs: ProcessFact[], want: { uid: number; gid: number }): Finding[] {
   const check = `processes run as ${want.uid}:${want.gid}`;
   if (!procs.length) return [{ check, expected: 'at least one running process', seen: 'no process in the container' }];
-  const wrong = procs.filter((p) => p.uid !== want.uid || p.gid !== want.gid);
+  const wrong = procs.filter((p) => p.uid !== want.uid || p.gid !== want.gid || keptIds(p, want).length);
   if (!wrong.length) return [];
+  const describe = (p: ProcessFact) => {
+    // Said only when the effective ids are right: for a process already wrong, they add nothing.
+    const kept = p.uid === want.uid && p.gid === want.gid ? keptIds(p, want) : [];
+    const reserve = kept.length
+      ? ` but keeps ${kept.join(', ')}${p.ruid === 0 || p.suid === 0 ? ' (it can take root back)' : ''}`
+      : '';
+    return `pid ${p.pid} runs as ${p.uid}:${p.gid}${p.uid === 0 ? ' (root)' : ''}${reserve}: ${excerpt(programArgs(p.args), 120)}`;
+  };
   return [
     {
       check,
-      expected: `uid ${want.uid} and gid ${want.gid} for every process`,
-      seen: wrong
-        .map(
-          (p) =>
-            `pid ${p.pid} runs as ${p.uid}:${p.gid}${p.uid === 0 ? ' (root)' : ''}: ${excerpt(programArgs(p.args), 120)}`,
-        )
-        .join('; '),
+      expected: `uid ${want.uid} and gid ${want.gid} for every process (effective, real and saved)`,
+      seen: wrong.map(describe).join('; '),
     },
   ];
 }

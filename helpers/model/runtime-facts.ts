@@ -56,8 +56,17 @@ export interface ExecOutcome {
 
 export interface ProcessFact {
   pid: number;
+  /** Effective ids. */
   uid: number;
   gid: number;
+  /**
+   * Real and saved ids, when ps could tell them: a process that set only its effective ids (os.seteuid) keeps
+   * real or saved uid 0 and can take root back at any moment.
+   */
+  ruid?: number;
+  suid?: number;
+  rgid?: number;
+  sgid?: number;
   args: string;
 }
 

@@ -15,11 +15,17 @@ export async function listProcesses(
   container: Dockerode.Container,
   python = '/usr/bin/python3',
 ): Promise<ProcessFact[]> {
-  let top: { Titles: string[]; Processes: string[][] };
+  type Top = { Titles: string[]; Processes: string[][] };
+  let top: Top;
   try {
-    top = (await container.top({ ps_args: '-o pid,uid,gid,args' })) as typeof top;
-  } catch (e) {
-    throw new Error(`docker top failed: ${(e as Error).message}`);
+    top = (await container.top({ ps_args: '-o pid,uid,ruid,suid,gid,rgid,sgid,args' })) as Top;
+  } catch {
+    // A host ps without real/saved id columns (not procps): the effective ids alone.
+    try {
+      top = (await container.top({ ps_args: '-o pid,uid,gid,args' })) as Top;
+    } catch (e) {
+      throw new Error(`docker top failed: ${(e as Error).message}`);
+    }
   }
   const procs = parseTop(top);
   if (!(await usernsRemap())) return procs;
@@ -31,12 +37,13 @@ export async function listProcesses(
 export function parseTop(top: { Titles: string[]; Processes: string[][] }): ProcessFact[] {
   const col = (name: string) => top.Titles.findIndex((t) => t.trim().toUpperCase() === name);
   const [p, u, g, a] = [col('PID'), col('UID'), col('GID'), col('COMMAND') >= 0 ? col('COMMAND') : col('ARGS')];
-  return (top.Processes ?? []).map((row) => ({
-    pid: Number(row[p]),
-    uid: Number(row[u]),
-    gid: Number(row[g]),
-    args: row[a] ?? '',
-  }));
+  const optional = (['RUID', 'SUID', 'RGID', 'SGID'] as const).map((t) => [t.toLowerCase(), col(t)] as const);
+  return (top.Processes ?? []).map((row) => {
+    const fact: ProcessFact = { pid: Number(row[p]), uid: Number(row[u]), gid: Number(row[g]), args: row[a] ?? '' };
+    for (const [key, i] of optional)
+      if (i >= 0 && /^\d+$/.test(row[i] ?? '')) fact[key as 'ruid' | 'suid' | 'rgid' | 'sgid'] = Number(row[i]);
+    return fact;
+  });
 }
 
 /** One line of a uid_map/gid_map: ids [inside, inside + count) of the container are [outside, …) on the host. */
@@ -73,7 +80,21 @@ export function toContainerIds(
     // An id the map does not hold cannot be told as the container's: unobserved, not wrong.
     if (uid === undefined || gid === undefined)
       throw new Error(`pid ${p.pid} runs as host ${p.uid}:${p.gid}, outside the container's id maps`);
-    return { ...p, uid, gid };
+    const out: ProcessFact = { ...p, uid, gid };
+    for (const [key, map] of [
+      ['ruid', uidMap],
+      ['suid', uidMap],
+      ['rgid', gidMap],
+      ['sgid', gidMap],
+    ] as const) {
+      const host = p[key];
+      if (host === undefined) continue;
+      const inside = insideId(host, map);
+      if (inside === undefined)
+        delete out[key]; // unobserved, never a wrong verdict
+      else out[key] = inside;
+    }
+    return out;
   });
 }
 
