@@ -35,6 +35,7 @@ const NAMES_THE_DEFECT: Record<string, RegExp> = {
   'crash-at-import': /No module named 'motor'/,
   'crash-with-shell': /No module named 'motor'|\/app\/usr\/bin\/(sh|dash)/,
   'exits-after-healthy': /exited with code 3|worker pool lost/,
+  'seteuid-only': /root|uid 0|Operation not permitted/,
   'undeclared-writable-dir': /Read-only file system|cache/,
   'env-password': /MONGODB_URI|password|credential/i,
   'no-expose': /8086|ExposedPorts/,
