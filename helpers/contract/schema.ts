@@ -285,6 +285,13 @@ export const ContractSchema = z
     secretFiles: SecretFilesSchema.prefault({}),
     budgets: z.object({ native: budget, emulated: budget }),
     runtimeHealthcheck: z.object({ native: healthcheckTiming, emulated: healthcheckTiming }),
+    /**
+     * The hardened run's tmpfs on /tmp and each service's writableDirs (uid/gid of the contract user added). The
+     * default is the real compose's `/tmp:noexec,nosuid,size=100m` (docker-compose.core.yml): no tighter, so a correct
+     * image is not failed for a cap the deployment does not set, and no looser (noexec), so one that executes from
+     * /tmp does not pass here and fail on the Pi.
+     */
+    hardened: z.object({ tmpfsOptions: z.string().min(1).default('rw,noexec,nosuid,nodev,size=100m') }).prefault({}),
     jwt: z.object({ secretEnv: z.string(), secret: z.string().min(1) }),
     services: z.array(ServiceSchema).min(1),
     standIns: z.array(StandInSchema).default([]),

@@ -85,7 +85,7 @@ export async function startService(
         Object.fromEntries(
           writableDirs(service).map((d) => [
             d,
-            `rw,nosuid,nodev,size=64m,uid=${contract.user.uid},gid=${contract.user.gid}`,
+            `${contract.hardened.tmpfsOptions},uid=${contract.user.uid},gid=${contract.user.gid}`,
           ]),
         ),
       );
