@@ -189,6 +189,25 @@ const JSON_PAIR = /"([^"\\\n]{1,128})"[ \t]*:[ \t]*"((?:[^"\\\n]|\\.){1,4096})"/
 /** A strict env-file line anywhere: upper-case name, no spaces around "=", a literal value, nothing after it. */
 const ENV_LINE = /^(?:export[ \t]+)?([A-Z][A-Z0-9_]*)=("[^"\n]+"|'[^'\n]+'|[^\s"'$`#;&|(){}=][^\s;&|`]*)[ \t]*$/gm;
 
+/** A Python string literal, whole: r"x", b'x', "x". */
+const PY_STRING = /^[rRbBuU]{0,2}(["'])((?:(?!\1)[^\\]|\\.)*)\1$/;
+/** The default a lookup falls back to: os.getenv("X", "d"), environ.get("X", "d"), config("X", default="d"), Field(default="d"). */
+const PY_DEFAULT =
+  /(?:\bdefault[ \t]*=[ \t]*|\b(?:getenv|environ\.get|config)\([ \t]*[rRbBuU]{0,2}(["'])[^"'\n]*\1[ \t]*,[ \t]*)[rRbBuU]{0,2}(["'])((?:(?!\2)[^\\\n]|\\.)*)\2/;
+/**
+ * The literal a line of Python assigns (after `NAME =`, `NAME: type =` or `"NAME":`): a string, or the string a
+ * lookup falls back to; '' for any other expression (os.environ["X"], settings.SECRET_KEY, None), which is code.
+ */
+function pythonLiteral(raw: string): string {
+  const v = raw
+    .replace(/^[A-Za-z_][\w.[\], |]*?[ \t]*=[ \t]*(?!=)/, '') // an annotation: `str = ...`
+    .replace(/[ \t]+#.*$/, '')
+    .replace(/[ \t]*,$/, '');
+  const s = PY_STRING.exec(v);
+  if (s) return s[2]!;
+  return PY_DEFAULT.exec(v)?.[3] ?? '';
+}
+
 function lineAt(index: number, starts: number[]): number {
   let lo = 0;
   let hi = starts.length - 1;
@@ -249,6 +268,8 @@ export function scanSecretFile(content: Buffer, mode: SecretScanMode, name = '')
     }
     return hits;
   }
+  // settings.py is Python: a value is code, a literal only when written as a string.
+  const python = /\.py$/.test(name);
   let offset = 0;
   const lines = text.split('\n');
   // Space-separated settings are a format of their own (redis.conf, .netrc): in a file of `key: value` or `key = value`
@@ -260,7 +281,7 @@ export function scanSecretFile(content: Buffer, mode: SecretScanMode, name = '')
       const [, q, key, raw] = m;
       // The quote opened before the key closes after the value: "DB_PASSWORD=x".
       const bare = q && raw!.endsWith(q) && !raw!.startsWith(q) ? raw!.slice(0, -1) : raw!;
-      const value = unquote(bare.replace(/[ \t]+#.*$/, ''));
+      const value = python ? pythonLiteral(raw!) : unquote(bare.replace(/[ \t]+#.*$/, ''));
       if (value && isConfigSecretKey(key!) && !isPlaceholder(value) && !value.startsWith('-----BEGIN'))
         add(`a literal value for ${key}`, value, `${key}=${mask(value)}`, offset);
     }

@@ -152,3 +152,48 @@ describe('secret names beyond PASSWORD/TOKEN/SECRET', () => {
     expect(flagged({ '/app/run.env': `${env.join('\n')}\n`, '/app/launch': `${env.join('\n')}\n` })).toEqual([]);
   });
 });
+
+describe('no-secret-files: settings.py is Python', () => {
+  test('an expression is code: the settings of installed software and a settings.py reading its env pass', () => {
+    expect(
+      flagged({
+        // djangorestframework-simplejwt's own defaults, pip-installed (failed once SIGNING_KEY was a secret name).
+        '/usr/local/lib/python3.11/site-packages/rest_framework_simplejwt/settings.py':
+          'DEFAULTS = {\n    "ALGORITHM": "HS256",\n    "SIGNING_KEY": settings.SECRET_KEY,\n    "VERIFYING_KEY": "",\n}\n',
+        '/app/lucid/settings.py': [
+          'SECRET_KEY = os.environ["SECRET_KEY"]',
+          'SIGNING_KEY = os.environ.get("SIGNING_KEY")',
+          'class Settings(BaseSettings):',
+          '    ENCRYPTION_KEY: str = Field(default="", env="ENCRYPTION_KEY")',
+          '    MASTER_KEY: Optional[str] = None',
+          '    HMAC_KEY: str = os.getenv("HMAC_KEY", "")',
+          '',
+        ].join('\n'),
+      }),
+    ).toEqual([]);
+  });
+  test('a string literal, or one a lookup falls back to, still fails', () => {
+    const [seen, ...rest] = flagged({
+      '/app/lucid/settings.py': [
+        `SECRET_KEY = "${pw}"`,
+        `SIGNING_KEY: str = '${pw}-s'`,
+        `MASTER_KEY = config("MASTER_KEY", default="${pw}-m")`,
+        `HMAC_KEY = os.getenv("HMAC_KEY", "${pw}-h")  # dev`,
+        'DB = {',
+        `    "PASSWORD": r"${pw}-p",`,
+        '}',
+        '',
+      ].join('\n'),
+    });
+    expect(rest).toEqual([]);
+    for (const n of [
+      'line 1: a literal value for SECRET_KEY',
+      'line 2: a literal value for SIGNING_KEY',
+      'line 3',
+      'line 4',
+    ])
+      expect(seen).toContain(n);
+    expect(seen).toContain('and 1 more');
+    expect(seen).not.toContain(pw);
+  });
+});
