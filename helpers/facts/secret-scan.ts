@@ -40,12 +40,12 @@ const SECRET_NAME =
 export const isSecretName = (name: string): boolean => name.toUpperCase() !== 'PWD' && SECRET_NAME.test(name);
 /**
  * A value that names a file (SIGNING_KEY=/run/secrets/signing.pem, GOOGLE_APPLICATION_CREDENTIALS=/var/keys/a.json,
- * PRIVATE_KEY=keys/signing.pem) points at the secret, which no-secret-files judges by content. An absolute path's
+ * PRIVATE_KEY=keys/signing.pem, also as a file: URI) points at the secret, which no-secret-files judges by content. An absolute path's
  * first segment must be a plain lower-case dir name, so a base64 secret that happens to start with "/" is still a
  * literal; a relative one must end in a key or credential file's extension.
  */
 export const namesFile = (v: string): boolean =>
-  /^\/[a-z]+(?:\/[A-Za-z0-9._@-]+)+\/?$/.test(v) ||
+  /^(?:file:\/\/)?\/[a-z]+(?:\/[A-Za-z0-9._@-]+)+\/?$/.test(v) ||
   /^(?:\.{1,2}\/)?(?:[A-Za-z0-9_@-][A-Za-z0-9._@-]*\/)*[A-Za-z0-9_@-][A-Za-z0-9._@-]*\.(?:pem|key|der|crt|p8|p12|pfx|jwk|jwks|json|gpg|asc)$/.test(
     v,
   );

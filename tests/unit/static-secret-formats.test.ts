@@ -144,6 +144,10 @@ describe('secret names beyond PASSWORD/TOKEN/SECRET', () => {
       'PRIVATE_KEY=keys/signing.pem',
       'HMAC_KEY=./hmac.key',
       'SIGNING_KEY_ID=k1',
+      'HMAC_KEY_FILE=/run/secrets/hmac',
+      'MASTER_KEY_PATH=/run/secrets/master',
+      // Before: a file: URI was a literal key.
+      'SIGNING_KEY=file:///run/secrets/signing.pem',
       'PUBLIC_KEY=MCowBQYDK2VwAyEA',
       // Before: failed as a literal credential, though it names the file Google's libraries read.
       'GOOGLE_APPLICATION_CREDENTIALS=/var/secrets/google/key.json',
