@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { resolveServiceEnv, serviceNamed } from '../contract/load.ts';
 import type { StandIn } from '../contract/schema.ts';
 import { standInForUrl } from '../runtime/standins.ts';
+import { httpGet } from '../runtime/http-probe.ts';
 import { waitForHttp200 } from '../runtime/wait.ts';
 import type { Flow } from './context.ts';
 import {
@@ -134,7 +135,7 @@ export async function discoveryAndFaults(f: Flow): Promise<void> {
       await Promise.all([awaitStatuses(f, 'mesh', all(others, 'healthy')), gatewayAllHealthy(f)]);
     });
   } finally {
-    await restore(f, id, dc.port);
+    await restore(f, id, dc.port, dc.healthPath);
   }
 }
 
@@ -229,16 +230,37 @@ function hasService(f: Flow, name: string): boolean {
   }
 }
 
-/** Leaves data-chain and its storage running, whatever step failed, for any flow that runs after. */
-async function restore(f: Flow, id: string, port: number): Promise<void> {
+/**
+ * Leaves data-chain and its storage running, whatever step failed, for any flow that runs after; data-chain, if it
+ * had to be started again, serving: the still-running judgement that follows the flows wants its port served, and a
+ * correct image still starting (seconds under QEMU) is not a server that ended.
+ */
+async function restore(f: Flow, id: string, port: number, healthPath: string): Promise<void> {
   const { control } = f.env;
+  let restarted = false;
   if (!(await control.isRunning(id)))
-    f.env.setUrl(ROLE.dataChain, await control.start(id, port).catch(() => f.env.url(ROLE.dataChain)));
+    f.env.setUrl(
+      ROLE.dataChain,
+      await control.start(id, port).then(
+        (url) => ((restarted = true), url),
+        () => f.env.url(ROLE.dataChain),
+      ),
+    );
   try {
     const storage = storageOf(f);
     if (!(await control.isRunning(storage.containerId())))
       await control.startStandIn(storage.standIn(), storage.containerId());
   } catch {
     /* no storage stand-in of ours, or it cannot start: the step that needed it has failed already */
+  }
+  // Any answer will do (503 while its storage is down is serving); giving up judges nothing here.
+  const until = Date.now() + f.env.budgets.restartMs;
+  while (restarted && Date.now() < until) {
+    const answered = await httpGet(`${f.env.url(ROLE.dataChain)}${healthPath}`, Math.max(500, until - Date.now())).then(
+      () => true,
+      () => false,
+    );
+    if (answered || !(await control.isRunning(id))) break;
+    await new Promise((r) => setTimeout(r, f.env.budgets.pollMs));
   }
 }

@@ -1,5 +1,7 @@
 // The real flow code (helpers/flows) run against a third, in-process Lucid implementation (tests/support/
 // third-lucid.ts) taking the choices the contract (§3–§5) leaves open: each must pass. A §4 defect must fail.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
 import { loadContract } from '../../helpers/contract/load.ts';
 import { anchoringEndToEnd } from '../../helpers/flows/anchoring.ts';
@@ -221,5 +223,43 @@ describe('what is wrong still fails, at its step', { timeout: 15_000 }, () => {
       }),
     });
     expect(r.ok ? 'passed' : r.step).toBe('gateway-sees-data-chain-down');
+  });
+});
+
+describe('discovery-and-faults leaves a data-chain it had to start again serving', () => {
+  // The still-running judgement follows the flows and wants data-chain's port served: when a step between the stop
+  // and the restart failed (here a gateway that never sees data-chain down), the flow's clean-up starts it again, and
+  // a correct image still starting (a Python start takes seconds under QEMU) was judged "nothing listens any more".
+  test('the clean-up waits until data-chain answers, and the flow still fails for the gateway', async () => {
+    const third = await startThird(contract, {
+      gatewayDependencies: () => ({
+        'data-chain': 'healthy',
+        'session-anchoring': 'healthy',
+        'block-manager': 'healthy',
+      }),
+    });
+    started.push(third.close);
+    const env = await third.env();
+    // data-chain's second start: its server listens only 400 ms after the engine says started.
+    const late = createServer((_, res) => res.end('{"status":"healthy","service":"data-chain"}'));
+    started.push(() => new Promise((r) => late.close(r)));
+    const control = env.control;
+    env.control = {
+      ...control,
+      async start(id, port) {
+        await control.start(id, port);
+        const free = createServer();
+        await new Promise<void>((r) => free.listen(0, '127.0.0.1', r));
+        const p = (free.address() as AddressInfo).port;
+        await new Promise((r) => free.close(r));
+        setTimeout(() => late.listen(p, '127.0.0.1'), 400);
+        return `http://127.0.0.1:${p}`;
+      },
+    };
+    const f = new Flow(env, 'third-lucid');
+    const error = await discoveryAndFaults(f).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FlowFailed);
+    expect((error as FlowFailed).info.step).toBe('gateway-sees-data-chain-down');
+    expect(late.listening).toBe(true);
   });
 });
