@@ -26,10 +26,17 @@ const portsSeen = (text: string): PortsSeen => ({
   loopbackOnly: loopbackOnlyPorts(text),
 });
 
-async function portsFromHostProc(pid: number): Promise<PortsSeen | null> {
+/**
+ * The socket table of the container's network namespace, read through our /proc at the pid the engine gives; null
+ * when that pid is not the container's process here. A unix socket is not always this kernel's engine: Docker
+ * Desktop, Colima or Lima run it in a VM, whose pids name unrelated processes of this host (their ports are not the
+ * service's), so the pid's cgroup must name the container.
+ */
+export async function portsFromHostProc(pid: number, containerId: string): Promise<PortsSeen | null> {
   // Only this host's engine has its containers' processes in our /proc.
-  if (!engineEndpoint().local || pid <= 0) return null;
+  if (!engineEndpoint().local || pid <= 0 || containerId.length < 12) return null;
   try {
+    if (!(await readFile(`/proc/${pid}/cgroup`, 'utf8')).includes(containerId)) return null;
     const [v4, v6] = await Promise.all([
       readFile(`/proc/${pid}/net/tcp`, 'utf8'),
       readFile(`/proc/${pid}/net/tcp6`, 'utf8').catch(() => ''),
@@ -89,7 +96,7 @@ export async function collectDiagnostics(
     const info = await container.inspect();
     const running = info.State.Running;
     const seen = running
-      ? ((await portsFromHostProc(info.State.Pid)) ?? (await portsFromExec(container, python)))
+      ? ((await portsFromHostProc(info.State.Pid, info.Id)) ?? (await portsFromExec(container, python)))
       : null;
     return {
       state: info.State.Status,

@@ -1,7 +1,9 @@
 // still-running when PID 1 outlives the server: a supervisor (or tini, dumb-init) keeps the container running after
 // its server child died. Seen on a trial image whose Python supervisor kept running after its server child exited
 // 4 s in: every smoke check passed. The port table the diagnostics already read tells it.
+import { createServer } from 'node:net';
 import { describe, expect, test } from 'vitest';
+import { portsFromHostProc } from '../../helpers/runtime/diagnostics.ts';
 import { loadContract, serviceNamed } from '../../helpers/contract/load.ts';
 import { judgeStillRunning, RUNTIME_CHECKS } from '../../helpers/checks/runtime-catalog.ts';
 import { NotRun } from '../../helpers/model/verdict.ts';
@@ -76,5 +78,19 @@ describe('still-running: the container runs, but does its server?', () => {
     expect(f!.seen).toMatch(new RegExp(`nothing listens on ${dc}`));
     // Without a port (a caller that has none) only the container's state is judged, as before.
     expect(judgeStillRunning('x container', { ...running, listeningPorts: [] })).toEqual([]);
+  });
+});
+
+describe('the port table is read through /proc only at the container own pid', () => {
+  // A unix socket to an engine in a VM (Docker Desktop, Colima, Lima): its pid names an unrelated process of this
+  // host, whose namespace has other listeners; read as the container's, a correct service had "nothing on its port".
+  test("this process, listening, is not the container's: nothing is read (the diagnostics ask the image instead)", async () => {
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(0, r));
+    try {
+      expect(await portsFromHostProc(process.pid, 'a'.repeat(64))).toBeNull();
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   });
 });
