@@ -58,12 +58,13 @@ const PEM_ONLY_NAME =
 const SOFTWARE_TREE =
   /\/(?:site-packages|dist-packages|node_modules)\/|^\/usr\/(?:share|lib|lib32|lib64|libexec|include)\//;
 /**
- * A test suite shipped inside installed software (pycryptodome's Crypto/SelfTest, ecdsa's test_keys.py, tornado's
+ * A test suite shipped inside installed software (pycryptodome's Crypto/SelfTest, ecdsa's test_keys.py, jwcrypto's
+ * tests.py and tests-cookbook.py, tornado's
  * test/test.key, twisted's conch/test): its keys are published test vectors, not the image's secrets, and a real
  * image pulls them in with web3 or python-jose.
  */
 const TEST_DIR = /\/(?:tests?|testing|testdata|test_data|SelfTest|selftest)\//;
-const TEST_MODULE = /^(?:test_.+|.+_test|conftest)\.py[co]?$/;
+const TEST_MODULE = /^(?:tests?(?:[-_].+)?|test_.+|.+_tests?|conftest)\.py[co]?$/;
 const isSoftwareTest = (path: string, name: string): boolean =>
   TEST_DIR.test(path) || TEST_MODULE.test(name.replace(/\.cpython-[^.]+(?=\.py[co]$)/, ''));
 /** Templates by convention: .env.example and friends hold placeholders for the real file. */

@@ -73,6 +73,11 @@ describe('secretScanMode: how deeply a file is read, by name and size', () => {
     '/usr/local/lib/python3.11/site-packages/Crypto/SelfTest/PublicKey/__pycache__/test_import_RSA.cpython-311.pyc',
     '/app/site-packages/ecdsa/test_keys.py',
     '/app/site-packages/ecdsa/__pycache__/test_keys.cpython-311.pyc',
+    // pip's jwcrypto wheel: its suite is jwcrypto/tests.py and tests-cookbook.py (PEM keys, JWK test vectors).
+    '/usr/local/lib/python3.11/site-packages/jwcrypto/tests.py',
+    '/usr/local/lib/python3.11/site-packages/jwcrypto/tests-cookbook.py',
+    '/usr/local/lib/python3.11/site-packages/jwcrypto/__pycache__/tests.cpython-311.pyc',
+    '/opt/venv/lib/python3.11/site-packages/jwcrypto/tests_mldsa.py',
     '/usr/lib/python3/dist-packages/tornado/test/test.key',
     '/usr/lib/python3/dist-packages/twisted/conch/test/keydata.py',
     '/usr/lib/python3/dist-packages/twisted/test/server.pem',
@@ -87,6 +92,8 @@ describe('secretScanMode: how deeply a file is read, by name and size', () => {
     ['/usr/local/share/lucid/test.key', 'config'],
     ['/usr/local/lib/python3.11/site-packages/ecdsa/keys.py', 'pem'],
     ['/usr/local/lib/python3.11/site-packages/contest/latest.py', 'pem'],
+    ['/usr/local/lib/python3.11/site-packages/pkg/attests.py', 'pem'],
+    ['/app/lucid/tests.py', 'pem'],
   ])("the image's own tests and other software files still are: %s", (path, mode) => {
     expect(secretScanMode(path, 100)).toBe(mode);
   });
