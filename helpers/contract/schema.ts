@@ -286,12 +286,18 @@ export const ContractSchema = z
     budgets: z.object({ native: budget, emulated: budget }),
     runtimeHealthcheck: z.object({ native: healthcheckTiming, emulated: healthcheckTiming }),
     /**
-     * The hardened run's tmpfs on /tmp and each service's writableDirs (uid/gid of the contract user added). The
+     * The hardened run's tmpfs on /tmp and on each service's other writableDirs (uid/gid of the contract user added). The
      * default is the real compose's `/tmp:noexec,nosuid,size=100m` (docker-compose.core.yml): no tighter, so a correct
      * image is not failed for a cap the deployment does not set, and no looser (noexec), so one that executes from
      * /tmp does not pass here and fail on the Pi.
      */
-    hardened: z.object({ tmpfsOptions: z.string().min(1).default('rw,noexec,nosuid,nodev,size=100m') }).prefault({}),
+    hardened: z
+      .object({
+        tmpfsOptions: z.string().min(1).default('rw,noexec,nosuid,nodev,size=100m'),
+        /** The other writable dirs (/app/logs): bind mounts in the real compose, so no size cap and exec allowed. */
+        writableDirOptions: z.string().min(1).default('rw,nosuid,nodev'),
+      })
+      .prefault({}),
     jwt: z.object({ secretEnv: z.string(), secret: z.string().min(1) }),
     services: z.array(ServiceSchema).min(1),
     standIns: z.array(StandInSchema).default([]),

@@ -83,9 +83,10 @@ export async function startService(
       .withSecurityOpt('no-new-privileges')
       .withTmpFs(
         Object.fromEntries(
+          // The real compose mounts /tmp as tmpfs (its options); the other writable dirs are bind mounts there.
           writableDirs(service).map((d) => [
             d,
-            `${contract.hardened.tmpfsOptions},uid=${contract.user.uid},gid=${contract.user.gid}`,
+            `${d === '/tmp' ? contract.hardened.tmpfsOptions : contract.hardened.writableDirOptions},uid=${contract.user.uid},gid=${contract.user.gid}`,
           ]),
         ),
       );
