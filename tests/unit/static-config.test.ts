@@ -450,6 +450,28 @@ describe('healthcheck: the URL a probe script or module holds', () => {
       },
     });
     expect(run(checkHealthcheck, data)).toEqual([]);
+    // The same lookup written inside an f-string's field reads the same way (it is no run-time value).
+    const inline = (env: string[], field: string) =>
+      withConfig(base, {
+        Env: [...base.config.Env, ...env],
+        Healthcheck: {
+          Test: [
+            'CMD',
+            '/usr/bin/python3',
+            '-c',
+            `import os, sys, urllib.request; sys.exit(0 if urllib.request.urlopen(f"http://127.0.0.1:{${field}}/api/v1/meta/health", timeout=3).status == 200 else 1)`,
+          ],
+        },
+      });
+    expect(run(checkHealthcheck, inline([], "os.environ.get('PORT', '8080')"))).toEqual([]);
+    expect(run(checkHealthcheck, inline([], "os.getenv('PORT', '8080')"))).toEqual([]);
+    expect(run(checkHealthcheck, inline(['PORT=8080'], "os.environ['PORT']"))).toEqual([]);
+    expect(seen(checkHealthcheck, inline(['PORT=8000'], "os.environ.get('PORT', '8080')"))).toBe(
+      'http://127.0.0.1:8000/api/v1/meta/health probes port 8000 (in the /usr/bin/python3 -c code)',
+    );
+    // A field the code computes, a conversion or a format spec stays unreadable.
+    for (const field of ["os.environ.get('PORT', '8080')!r", 'PORT:>5', "int(os.environ.get('PORT', '8080'))"])
+      expect(() => run(checkHealthcheck, inline([], field))).toThrow(/could not be read/);
     // No value and no default (python would fail on None), or a default the code computes: not run.
     for (const port of ["os.environ['PORT']", "os.getenv('PORT', str(8080))"])
       expect(() => run(checkHealthcheck, engine([], port))).toThrow(/could not be read/);

@@ -146,8 +146,17 @@ function tokens(code: string): Tok[] {
   return out;
 }
 
-/** A string token's value; f-strings are filled from known constants (undefined when any part is not one). */
-function stringValue(tok: string, consts: ReadonlyMap<string, string>, refs: Set<string>): string | undefined {
+/**
+ * A string token's value; f-strings are filled from known constants, and from a field that is itself a join the
+ * code does not compute (`{os.environ.get('PORT', '8084')}`, read as outside an f-string); undefined when any part
+ * is not one.
+ */
+function stringValue(
+  tok: string,
+  consts: ReadonlyMap<string, string>,
+  refs: Set<string>,
+  env: readonly string[] = [],
+): string | undefined {
   const m = /^([A-Za-z]*)('''|"""|'|")([\s\S]*)\2$/.exec(tok);
   if (!m) return undefined;
   const prefix = m[1]!.toLowerCase();
@@ -162,15 +171,30 @@ function stringValue(tok: string, consts: ReadonlyMap<string, string>, refs: Set
     } else if (c === '{') {
       const close = body.indexOf('}', i);
       const name = close < 0 ? '' : body.slice(i + 1, close).trim();
-      if (!/^[A-Za-z_]\w*$/.test(name)) return undefined; // an expression, a conversion or a format spec
-      refs.add(name);
-      const v = consts.get(name);
+      let v: string | undefined;
+      if (/^[A-Za-z_]\w*$/.test(name)) {
+        refs.add(name);
+        v = consts.get(name);
+      } else v = fieldValue(name, consts, refs, env); // an expression; a conversion or a format spec stays unknown
       if (v === undefined) return undefined;
       out += v;
       i = close;
     } else out += c;
   }
   return out;
+}
+
+/** An f-string field that is an expression: its value when the whole field reads as a join of known parts. */
+function fieldValue(
+  expr: string,
+  consts: ReadonlyMap<string, string>,
+  refs: Set<string>,
+  env: readonly string[],
+): string | undefined {
+  const ts = tokens(expr).filter((t) => t.k !== 'nl');
+  if (!ts.length) return undefined;
+  const c = chainAt(ts, 0, consts, refs, env);
+  return c && c.end === ts.length ? c.value : undefined;
 }
 
 /** An http(s) URL, as the text scan of healthcheck.ts reads one (a scheme alone is none). */
@@ -209,7 +233,7 @@ function chainAt(
     const t = ts[i];
     if (!t) return undefined;
     if (t.k === 'str') {
-      const value = stringValue(t.v, consts, refs);
+      const value = stringValue(t.v, consts, refs, env);
       if (value === undefined) {
         // An f-string with a part the code computes: still a URL when it starts with one (or a URL constant).
         const names = [...t.v.matchAll(/\{\s*([A-Za-z_]\w*)/g)].map((m) => m[1]!);
