@@ -102,7 +102,10 @@ export function serviceUrl(contract: Contract, name: string): string {
   return `http://${s.aliases[0]}:${s.port}`;
 }
 
-/** Expands ${jwt.secret}, ${url:<service>} and ${peers} (name=url,... of every other service). */
+/**
+ * Expands ${jwt.secret}, ${url:<service>} (its base URL, http://<first alias>:<port>) and ${peers}: every other
+ * service as name=<health URL>, comma-separated (api-gateway=http://api-gateway:8080/api/v1/meta/health,…).
+ */
 export function resolveServiceEnv(contract: Contract, service: Service): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(service.env)) {
