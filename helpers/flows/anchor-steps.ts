@@ -1,7 +1,8 @@
 // Steps the direct and the gateway anchoring flows share: waiting for confirmation, reading a block.
 import type { Flow } from './context.ts';
 import { requestLine, seenOf, type Exchange } from './exchange.ts';
-import { expectField, expectStatus, objectBody, show } from './expect.ts';
+import { expectField, expectNoProblems, expectStatus, objectBody, show } from './expect.ts';
+import { judgeNamedFields, NAMED_FIELDS } from './checks.ts';
 import { pollUntil } from './poll.ts';
 import { mismatch } from './steps.ts';
 
@@ -57,6 +58,7 @@ export async function waitConfirmed(
   }
   const x = r.value;
   const record = objectBody(x);
+  expectNoProblems(judgeNamedFields(record, 'the anchoring status', NAMED_FIELDS.status, { session_id: sessionId }), x);
   expectField(x, 'merkle_root', root, 'the anchored root');
   const h = record['block_height'];
   if (typeof h !== 'number' || !Number.isInteger(h) || h < 0)

@@ -8,6 +8,8 @@ import type { HashAlgo } from '../crypto/hash.ts';
 import {
   judgeBlockHash,
   judgeChunk,
+  judgeNamedFields,
+  NAMED_FIELDS,
   judgeFirstBlock,
   judgeLatestBlock,
   judgeLink,
@@ -64,7 +66,7 @@ export async function anchoringEndToEnd(f: Flow): Promise<void> {
 
   const uploads = await f.step('upload-chunks', () => uploadChunks(f, DC, api('chunks'), sessionId, raws));
   await f.step('chunk-hashes', async () =>
-    expectAll(uploads, (x) => expectNoProblems(judgeChunk(x.body, raws[uploads.indexOf(x)]!, 'BLAKE3'), x)),
+    expectAll(uploads, (x) => expectNoProblems(chunkProblems(x, uploads.indexOf(x), raws, sessionId, 'BLAKE3'), x)),
   );
   const chunks = uploads.map(refOf);
 
@@ -75,7 +77,7 @@ export async function anchoringEndToEnd(f: Flow): Promise<void> {
     expectStatus(x, SUCCESS);
     return x;
   });
-  await f.step('tree-root', async () => expectNoProblems(judgeTree(build.body, chunks, 'BLAKE3'), build));
+  await f.step('tree-root', async () => expectNoProblems(treeProblems(build, chunks, sessionId, 'BLAKE3'), build));
   const root = stringField(build, 'root_hash');
 
   // Content of its own: the SHA-256 instance shares data-chain's storage, where a store that deduplicates by content
@@ -144,6 +146,7 @@ export async function anchoringEndToEnd(f: Flow): Promise<void> {
     expectStatus(x, 202);
     stringField(x, 'anchoring_id');
     expectField(x, 'status', 'pending');
+    expectNoProblems(judgeNamedFields(x.body, 'the anchoring answer', NAMED_FIELDS.anchor), x);
   });
   const status = await f.step('status-confirmed', () =>
     waitConfirmed(f, ROLE.anchoring, api('anchorSession'), sessionId, root),
@@ -256,11 +259,23 @@ async function sha256Tree(
   const sid = randomUUID();
   const sha256Chain = sha256DataChain(f.env.contract);
   const uploads = await uploadChunks(f, sha256Chain, api('chunks'), sid, raws);
-  expectAll(uploads, (x) => expectNoProblems(judgeChunk(x.body, raws[uploads.indexOf(x)]!, algo), x));
+  expectAll(uploads, (x) => expectNoProblems(chunkProblems(x, uploads.indexOf(x), raws, sid, algo), x));
   const chunks = uploads.map(refOf);
   const x = await f.call(sha256Chain, 'POST', api('merkleBuild'), {
     json: { chunk_ids: chunks.map((c) => c.chunk_id), session_id: sid },
   });
   expectStatus(x, SUCCESS);
-  expectNoProblems(judgeTree(x.body, chunks, algo), x);
+  expectNoProblems(treeProblems(x, chunks, sid, algo), x);
 }
+
+/** A chunk record: its digest and size (recomputed), and every field §4.1 names, session_id and index as sent. */
+const chunkProblems = (x: Exchange, index: number, raws: readonly Uint8Array[], sessionId: string, algo: HashAlgo) => [
+  ...judgeChunk(x.body, raws[index]!, algo),
+  ...judgeNamedFields(x.body, 'a chunk record', NAMED_FIELDS.chunk, { session_id: sessionId, index }),
+];
+
+/** A tree record: its root, depth and leaves (recomputed), and every field §4.2 names, session_id as sent. */
+const treeProblems = (x: Exchange, chunks: readonly ChunkRef[], sessionId: string, algo: HashAlgo) => [
+  ...judgeTree(x.body, chunks, algo),
+  ...judgeNamedFields(x.body, 'a tree record', NAMED_FIELDS.tree, { session_id: sessionId }),
+];

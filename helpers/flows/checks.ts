@@ -25,6 +25,56 @@ export function judgeChunk(body: unknown, raw: Uint8Array, algo: HashAlgo): Step
   return problems;
 }
 
+/** The fields §4 names in each answer the flows judge: a correct implementation gives every one (extra ones are fine). */
+export const NAMED_FIELDS = {
+  chunk: ['chunk_id', 'session_id', 'index', 'size_bytes', 'hash_value', 'created_at'],
+  tree: ['root_hash', 'leaf_count', 'tree_depth', 'session_id', 'created_at'],
+  anchor: ['anchoring_id', 'status', 'submitted_at', 'estimated_confirmation_time'],
+  status: [
+    'session_id',
+    'anchoring_id',
+    'status',
+    'submitted_at',
+    'confirmed_at',
+    'block_height',
+    'transaction_id',
+    'merkle_root',
+  ],
+} as const;
+
+/**
+ * An answer has every field §4 names for it (a value, null included: `confirmed_at` may well be null until then), and
+ * the fields that echo the request equal what was sent: ids in either case, numbers as numbers or digit strings.
+ */
+export function judgeNamedFields(
+  body: unknown,
+  what: string,
+  names: readonly string[],
+  echoes: Record<string, string | number> = {},
+): StepFinding[] {
+  if (!isObject(body)) return [{ expected: what, seen: show(body) }];
+  const missing = names.filter((n) => !(n in body));
+  const out: StepFinding[] = missing.length
+    ? [
+        {
+          expected: `${what} with the fields §4 names: ${names.join(', ')}`,
+          seen: `no ${missing.join(', ')} (it has ${Object.keys(body).join(', ') || 'no fields'})`,
+        },
+      ]
+    : [];
+  for (const [name, sent] of Object.entries(echoes)) {
+    if (!(name in body)) continue;
+    const got = body[name];
+    const same =
+      typeof sent === 'number'
+        ? (typeof got === 'number' || (typeof got === 'string' && /^\d+$/.test(got))) && Number(got) === sent
+        : sameId(got, sent);
+    if (!same)
+      out.push({ expected: `${name} = ${show(sent)}, as the request sent it`, seen: `${name} = ${show(got)}` });
+  }
+  return out;
+}
+
 /** A tree answer against the root, depth and leaves the harness computes over the same chunks, in order. */
 export function judgeTree(body: unknown, chunks: readonly ChunkRef[], algo: HashAlgo): StepFinding[] {
   if (!isObject(body)) return [{ expected: 'a tree object', seen: show(body) }];

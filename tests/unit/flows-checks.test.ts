@@ -9,6 +9,8 @@ import {
   findAnchorTx,
   judgeBlockHash,
   judgeChunk,
+  judgeNamedFields,
+  NAMED_FIELDS,
   judgeFirstBlock,
   judgeLatestBlock,
   judgeLink,
@@ -201,5 +203,46 @@ describe('the anchor transaction', () => {
     const decoy = { ...tx, tx_id: 'cd'.repeat(32), data: { merkle_root: want.merkle_root, session_id: 'other' } };
     const r = findAnchorTx({ ...b, transactions: [decoy, ...(b['transactions'] as unknown[])] }, want);
     expect([r.tx?.tx_id, r.problems]).toEqual([anchor.tx_id, []]);
+  });
+});
+
+describe('judgeNamedFields', () => {
+  const chunk = {
+    chunk_id: 'c1',
+    session_id: 'AB12-CD',
+    index: 3,
+    size_bytes: 1024,
+    hash_value: 'ff',
+    created_at: '2026-12-07T00:00:00Z',
+    extra: 1,
+  };
+  test('every named field present, echoes as sent (ids in either case, an index as digits): nothing', () => {
+    expect(judgeNamedFields(chunk, 'a chunk record', NAMED_FIELDS.chunk, { session_id: 'ab12-cd', index: 3 })).toEqual(
+      [],
+    );
+    expect(judgeNamedFields({ ...chunk, index: '3' }, 'a chunk record', NAMED_FIELDS.chunk, { index: 3 })).toEqual([]);
+  });
+  test('null is a value: confirmed_at may be null', () =>
+    expect(judgeNamedFields({ ...chunk, created_at: null }, 'a chunk record', NAMED_FIELDS.chunk)).toEqual([]));
+  test('a missing field is named, with what the answer has', () => {
+    const { session_id: _s, created_at: _c, ...partial } = chunk;
+    expect(judgeNamedFields(partial, 'a chunk record', NAMED_FIELDS.chunk)).toEqual([
+      {
+        expected:
+          'a chunk record with the fields §4 names: chunk_id, session_id, index, size_bytes, hash_value, created_at',
+        seen: 'no session_id, created_at (it has chunk_id, index, size_bytes, hash_value, extra)',
+      },
+    ]);
+  });
+  test('an echo that differs from the request fails; so does an answer that is no object', () => {
+    expect(
+      judgeNamedFields(chunk, 'a chunk record', NAMED_FIELDS.chunk, { session_id: 'other', index: 4 }).map(
+        (p) => p.seen,
+      ),
+    ).toEqual(['session_id = "AB12-CD"', 'index = 3']);
+    expect(judgeNamedFields({ ...chunk, index: true }, 'x', [], { index: 1 })[0]?.seen).toBe('index = true');
+    expect(judgeNamedFields('text', 'a chunk record', NAMED_FIELDS.chunk)).toEqual([
+      { expected: 'a chunk record', seen: '"text"' },
+    ]);
   });
 });

@@ -93,3 +93,36 @@ test('the reverse: a mesh whose /services is not JSON fails discovery, showing w
     /failed at mesh-lists-others-healthy: [^]*seen: +no list of services in the answer: HTTP 200 <html>services<\/html>/,
   );
 });
+
+/** A Transport that drops one field from every JSON object answer that has `marker`. */
+const dropping =
+  (marker: string, field: string): Transport =>
+  (res, status, text) => {
+    let out = text;
+    try {
+      const body = JSON.parse(text) as Record<string, unknown>;
+      if (body && typeof body === 'object' && marker in body) {
+        delete body[field];
+        out = JSON.stringify(body);
+      }
+    } catch {
+      /* not JSON: as it is */
+    }
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(out);
+  };
+
+describe('the reverse: an answer without a field §4 names fails the step that reads it, naming the field', () => {
+  test('a chunk record without session_id', async () =>
+    expect(await verdict(anchoringEndToEnd, dropping('hash_value', 'session_id'))).toMatch(
+      /failed at chunk-hashes: [^]*seen: +no session_id \(it has /,
+    ));
+  test('an anchoring answer without estimated_confirmation_time', async () =>
+    expect(
+      await verdict(anchoringEndToEnd, dropping('estimated_confirmation_time', 'estimated_confirmation_time')),
+    ).toMatch(/failed at anchor-session: [^]*seen: +no estimated_confirmation_time/));
+  test('a status without submitted_at', async () =>
+    expect(await verdict(anchoringEndToEnd, dropping('confirmed_at', 'submitted_at'))).toMatch(
+      /failed at status-confirmed: [^]*no submitted_at/,
+    ));
+});
