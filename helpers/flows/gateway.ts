@@ -7,7 +7,7 @@ import { b64, randomChunks, uploadChunks } from './anchoring.ts';
 import { blockIdOf, readBlock, waitConfirmed } from './anchor-steps.ts';
 import { apiPath, viaGateway, type ApiName } from './api.ts';
 import type { ChunkRef } from '../crypto/merkle.ts';
-import { judgeSameFields, judgeTree, namedBlockFields } from './checks.ts';
+import { judgeSameFields, judgeTree, NAMED_FIELDS, namedBlockFields } from './checks.ts';
 import type { Flow } from './context.ts';
 import { requestLine, type Exchange } from './exchange.ts';
 import { expectNoProblems, expectStatus, objectBody, show, stringField, SUCCESS } from './expect.ts';
@@ -16,19 +16,10 @@ import { mismatch } from './steps.ts';
 
 const GW = ROLE.gateway;
 
-/** The fields of each answer the contract names (§4.1–§4.8). */
+/** The fields of each answer the contract names (§4.1–§4.8) that the gateway's and the service's answers share. */
 const FIELDS = {
   chunk: ['chunk_id', 'session_id', 'index', 'size_bytes', 'hash_value'],
-  status: [
-    'session_id',
-    'anchoring_id',
-    'status',
-    'submitted_at',
-    'confirmed_at',
-    'block_height',
-    'transaction_id',
-    'merkle_root',
-  ],
+  status: NAMED_FIELDS.status,
   verify: ['verified', 'block_height', 'transaction_id'],
 } as const;
 
