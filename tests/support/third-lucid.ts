@@ -38,6 +38,15 @@ export function py(v: unknown): string {
   return JSON.stringify(v);
 }
 
+/**
+ * The contract with short flow budgets: everything answers within milliseconds in-process, so a wrong answer fails
+ * fast (and a correct one still has seconds on a loaded box).
+ */
+export function quickContract(loaded: Contract): Contract {
+  const quick = { confirmMs: 3000, discoveryMs: 3000, restartMs: 3000, requestMs: 3000, pollMs: 50 };
+  return { ...loaded, flows: { ...loaded.flows, budgets: { native: quick, emulated: quick } } };
+}
+
 export interface ThirdOptions {
   /** What the session_anchor's `data` holds (the contract names only `merkle_root` in it). */
   anchorData?: (a: { session_id: string; merkle_root: string; anchoring_id: string }) => Record<string, unknown>;

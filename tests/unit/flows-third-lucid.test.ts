@@ -10,12 +10,10 @@ import { discoveryAndFaults } from '../../helpers/flows/discovery.ts';
 import { gatewayReadBack } from '../../helpers/flows/gateway.ts';
 import { Flow } from '../../helpers/flows/context.ts';
 import { FlowFailed } from '../../helpers/flows/steps.ts';
-import { Raw, startThird, type ThirdOptions } from '../support/third-lucid.ts';
+import { quickContract, Raw, startThird, type ThirdOptions } from '../support/third-lucid.ts';
 
 const loaded = loadContract({});
-// Everything answers within milliseconds in-process: short budgets let a wrong answer fail fast.
-const quick = { confirmMs: 3000, discoveryMs: 3000, restartMs: 3000, requestMs: 3000, pollMs: 50 };
-const contract = { ...loaded, flows: { ...loaded.flows, budgets: { native: quick, emulated: quick } } };
+const contract = quickContract(loaded);
 const started: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   await Promise.all(started.splice(0).map((close) => close()));
