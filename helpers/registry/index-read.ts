@@ -1,5 +1,5 @@
 /** Reading a tag's image index and each wanted platform's manifest, with the sizes a pull will transfer. */
-import { archOf, variantOf, type Platform } from '../model/platform.ts';
+import { archOf, variantMatches, variantOf, type Platform } from '../model/platform.ts';
 import type { RegistryClient } from './client.ts';
 import { ProtocolError } from './errors.ts';
 import { INDEX_TYPES, MANIFEST_TYPES, type Descriptor, type ImageIndex, type ImageManifest } from './media.ts';
@@ -90,7 +90,7 @@ export async function readIndex(
   for (const p of platforms) {
     const entry = sel.selected[p];
     if (!entry) continue;
-    if (variantOf(p) && entry.platform?.variant !== variantOf(p))
+    if (variantOf(p) && !variantMatches(p, entry.platform?.variant))
       out.problems.push(
         `${subject}: the ${p} entry has ${entry.platform?.variant ? `variant ${entry.platform.variant}` : 'no variant'}, the contract's ${p} is ${variantOf(p)}`,
       );

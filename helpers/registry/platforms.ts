@@ -3,7 +3,7 @@
  * `unknown/unknown` with `vnd.docker.reference.type: attestation-manifest`) are ignored; arm64 means variant v8,
  * and an arm64 entry without a variant counts as v8 (as containerd normalises it) when no explicit v8 exists.
  */
-import { archOf, variantOf, type Platform } from '../model/platform.ts';
+import { archOf, variantMatches, variantOf, type Platform } from '../model/platform.ts';
 import { MANIFEST_TYPES, type IndexEntry } from './media.ts';
 
 const ATTESTATION_TYPE_ANNOTATION = 'vnd.docker.reference.type';
@@ -38,7 +38,7 @@ function matches(e: IndexEntry, p: Platform, exactVariant: boolean): boolean {
   if (!MANIFEST_TYPES.includes(e.mediaType)) return false; // a nested index is not a platform image
   const want = variantOf(p);
   if (!want) return true;
-  return exactVariant ? e.platform.variant === want : e.platform.variant === undefined || e.platform.variant === '';
+  return exactVariant ? e.platform.variant === want : variantMatches(p, e.platform.variant);
 }
 
 export function selectPlatforms(entries: IndexEntry[], wanted: readonly Platform[]): PlatformSelection {

@@ -4,7 +4,7 @@
  * holding another platform would otherwise be used silently.
  */
 import { repositoryOf, serviceNamed } from '../contract/load.ts';
-import { archOf, variantOf, type Platform } from '../model/platform.ts';
+import { archOf, variantMatches, variantOf, type Platform } from '../model/platform.ts';
 import type { Contract } from '../contract/schema.ts';
 import { docker } from '../engine/docker.ts';
 import type { ImageTarget } from '../model/target.ts';
@@ -57,7 +57,7 @@ interface InspectPlatform {
 export function platformMismatch(p: Platform, img: InspectPlatform): string | undefined {
   const want = [`linux/${archOf(p)}`, variantOf(p)].filter(Boolean).join('/');
   const seen = [img.Os || '?', img.Architecture || '?', img.Variant].filter(Boolean).join('/');
-  const variantOk = variantOf(p) ? img.Variant === variantOf(p) : !img.Variant;
+  const variantOk = variantMatches(p, img.Variant);
   return img.Os === 'linux' && img.Architecture === archOf(p) && variantOk
     ? undefined
     : `config says ${seen}, index entry says ${want}`;

@@ -2,6 +2,8 @@ import { describe, expect, test } from 'vitest';
 import { OCI_INDEX, OCI_MANIFEST, type IndexEntry } from '../../helpers/registry/media.ts';
 import { isAttestation, missingPlatformMessage, selectPlatforms } from '../../helpers/registry/platforms.ts';
 import { platformMismatch } from '../../helpers/registry/targets.ts';
+import { readIndex } from '../../helpers/registry/index-read.ts';
+import type { RegistryClient } from '../../helpers/registry/client.ts';
 
 const d = (n: number) => `sha256:${String(n).repeat(64).slice(0, 64)}`;
 const entry = (n: number, architecture: string, variant?: string, extra: Partial<IndexEntry> = {}): IndexEntry => ({
@@ -73,12 +75,48 @@ describe("the pulled image's config against the platform asked for", () => {
     ).toBeUndefined();
     expect(platformMismatch('linux/amd64', { Id: 'x', Os: 'linux', Architecture: 'amd64' })).toBeUndefined();
   });
-  test('an amd64 image under the arm64 entry, or arm64 without v8', () => {
+  test('an amd64 image under the arm64 entry, or arm64 with another variant', () => {
     expect(platformMismatch('linux/arm64', { Id: 'x', Os: 'linux', Architecture: 'amd64' })).toBe(
       'config says linux/amd64, index entry says linux/arm64/v8',
     );
-    expect(platformMismatch('linux/arm64', { Id: 'x', Os: 'linux', Architecture: 'arm64', Variant: '' })).toBe(
-      'config says linux/arm64, index entry says linux/arm64/v8',
+    expect(platformMismatch('linux/arm64', { Id: 'x', Os: 'linux', Architecture: 'arm64', Variant: 'v7' })).toBe(
+      'config says linux/arm64/v7, index entry says linux/arm64/v8',
     );
+  });
+  // BuildKit/buildx write linux/arm64 with no variant (moby/buildkit#4039); containerd's normalizeArch maps arm64 "8"/"v8"/"v8.0" to "".
+  test('arm64 without a variant (BuildKit, docker build on a Pi) is arm64/v8', () => {
+    for (const Variant of [undefined, '', '8', 'v8.0'])
+      expect(platformMismatch('linux/arm64', { Id: 'x', Os: 'linux', Architecture: 'arm64', Variant })).toBeUndefined();
+  });
+});
+
+describe('readIndex on the index buildx pushes', () => {
+  // buildx --platform linux/amd64,linux/arm64 --push: arm64 entry without variant, plus attestations (moby/buildkit#4039).
+  test('an arm64 entry without variant is the contract arm64 (v8): no problem of the tag', async () => {
+    const config = Buffer.from(
+      JSON.stringify({ architecture: 'arm64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }),
+    );
+    const manifest = {
+      schemaVersion: 2,
+      mediaType: OCI_MANIFEST,
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: d(7), size: config.length },
+      layers: [],
+    };
+    const index = {
+      schemaVersion: 2,
+      mediaType: OCI_INDEX,
+      manifests: [entry(1, 'amd64'), entry(2, 'arm64'), attestation(3, 1), attestation(4, 2)],
+    };
+    const client = {
+      host: 'registry.example',
+      getManifest: async (_repo: string, ref: string) =>
+        ref === 'latest-arm64'
+          ? { digest: d(9), mediaType: OCI_INDEX, json: index }
+          : { digest: ref, mediaType: OCI_MANIFEST, json: manifest },
+      getBlob: async () => config,
+    } as unknown as RegistryClient;
+    const info = await readIndex(client, 'pickme/lucid-data-chain', 'latest-arm64', ['linux/amd64', 'linux/arm64']);
+    expect(info.problems).toEqual([]);
+    expect(info.platforms['linux/arm64']!.digest).toBe(d(2));
   });
 });

@@ -1,6 +1,6 @@
 import { machineForArch } from '../../facts/elf.ts';
 import { isRegularFile } from '../../facts/resolve.ts';
-import { archOf, variantOf } from '../../model/platform.ts';
+import { archOf, variantMatches, variantOf } from '../../model/platform.ts';
 import type { Finding } from '../../model/finding.ts';
 import { commandOf, programEntry } from './program.ts';
 import type { StaticCheck } from './types.ts';
@@ -25,7 +25,7 @@ export const checkPlatform: StaticCheck = (facts, _contract, _service, platform)
       seen: `architecture "${facts.architecture}"`,
       where,
     });
-  if (variant && facts.variant !== variant)
+  if (variant && !variantMatches(platform, facts.variant))
     out.push({
       check: PLATFORM,
       expected: `variant ${variant} (asked for ${platform})`,
