@@ -1,3 +1,5 @@
+import { pipeline, Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
 import { indexLayer } from './layer-index.ts';
 import type { LayerIndex } from '../model/image-facts.ts';
@@ -19,11 +21,15 @@ interface DockerArchive {
 const MAX_SMALL_FILE = 8 * 1024 * 1024;
 const cleanName = (n: string) => n.replace(/^(\.\/)+/, '').replace(/^\/+/, '');
 const isTarHeader = (b: Buffer) => b.length >= 262 && b.subarray(257, 262).toString('latin1') === 'ustar';
+const isGzip = (b: Buffer) => b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
+const isZstd = (b: Buffer) => b.length >= 4 && b.readUInt32LE(0) === 0xfd2fb528;
 
 /**
  * Reads a docker-archive (`docker save` / GET /images/{id}/get) in one pass. manifest.json arrives last, so every
  * layer is indexed as it streams (by archive path) and matched to its diff_id afterwards by position.
- * Layers are recognised by a ".tar" name or a tar header, which also covers OCI-style blobs/sha256 names.
+ * Layers are recognised by a ".tar" name or a tar header, which also covers OCI-style blobs/sha256 names. The
+ * containerd image store's `docker save` keeps the layer blobs as pulled: gzip ones are indexed decompressed (so
+ * their digest is the diff_id); a zstd one is refused by name, since this Node has no zstd decompressor.
  */
 export async function readDockerArchive(stream: NodeJS.ReadableStream): Promise<DockerArchive> {
   const ex = tar.extract();
@@ -66,6 +72,10 @@ async function readEntries(
     const first = Buffer.concat(head);
     if (name.endsWith('.tar') || isTarHeader(first)) {
       layers.set(name, await indexLayer(rest(first, it)));
+    } else if (isGzip(first)) {
+      layers.set(name, await indexLayer(gunzip(rest(first, it))));
+    } else if (isZstd(first)) {
+      throw new Error(`docker-archive layer ${name} is zstd-compressed, which this Node (no zstd in zlib) cannot read`);
     } else if (size <= MAX_SMALL_FILE) {
       const chunks: Buffer[] = [first];
       for (let r = await it.next(); !r.done; r = await it.next()) chunks.push(r.value);
@@ -89,4 +99,9 @@ function readManifest(files: Map<string, Buffer>): ArchiveManifestItem[] {
 async function* rest(first: Buffer, it: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
   if (first.length) yield first;
   for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
+}
+
+/** The decompressed bytes of a gzip stream; an error of the source or of gzip ends the iteration with it. */
+function gunzip(src: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
+  return pipeline(Readable.from(src), createGunzip(), () => {}) as AsyncIterable<Buffer>;
 }

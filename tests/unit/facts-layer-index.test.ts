@@ -4,6 +4,7 @@ import { indexLayer } from '../../helpers/facts/layer-index.ts';
 import { mergeLayers } from '../../helpers/facts/merge.ts';
 import { fixtureArchive, elfHeader, packTar, sha256 } from '../support/tar-fixture.ts';
 import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
 import { checkNoSetuid } from '../../helpers/checks/static/permissions.ts';
 import { loadContract } from '../../helpers/contract/load.ts';
 import type { ImageFacts } from '../../helpers/model/image-facts.ts';
@@ -229,5 +230,73 @@ describe('readDockerArchive', () => {
       expect(item.Layers.map((p) => read.layers.get(p)?.digest)).toEqual(diffIds);
       expect(read.files.has(item.Config)).toBe(true);
     }
+  });
+
+  // Docker 29's default containerd image store: `docker save` writes an OCI layout whose layers are the gzip blobs as
+  // pulled, and manifest.json names them by blob path (moby/moby#47065; elastic/elastic-agent#12676).
+  test('a containerd-store docker save: gzip layer blobs under blobs/sha256 are indexed by their diff_id', async () => {
+    const layers = [
+      await packTar([{ name: 'etc/os-release', data: 'ID=debian\n' }]),
+      await packTar([{ name: 'app/x', data: '2' }]),
+    ];
+    const diffIds = layers.map((l) => sha256(l));
+    const gz = layers.map((l) => gzipSync(l));
+    const config = Buffer.from(
+      JSON.stringify({ architecture: 'amd64', os: 'linux', config: {}, rootfs: { type: 'layers', diff_ids: diffIds } }),
+    );
+    const hex = (b: Buffer) => sha256(b).slice(7);
+    const manifest = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256(config), size: config.length },
+        layers: gz.map((b) => ({
+          mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+          digest: sha256(b),
+          size: b.length,
+        })),
+      }),
+    );
+    const archive = await packTar([
+      { name: 'blobs/', type: 'directory' },
+      { name: 'blobs/sha256/', type: 'directory' },
+      { name: `blobs/sha256/${hex(config)}`, data: config },
+      ...gz.map((b) => ({ name: `blobs/sha256/${hex(b)}`, data: b })),
+      { name: `blobs/sha256/${hex(manifest)}`, data: manifest },
+      {
+        name: 'index.json',
+        data: JSON.stringify({
+          schemaVersion: 2,
+          manifests: [
+            {
+              mediaType: 'application/vnd.oci.image.manifest.v1+json',
+              digest: sha256(manifest),
+              size: manifest.length,
+            },
+          ],
+        }),
+      },
+      {
+        name: 'manifest.json',
+        data: JSON.stringify([
+          {
+            Config: `blobs/sha256/${hex(config)}`,
+            RepoTags: ['pickme/lucid-data-chain:dev'],
+            Layers: gz.map((b) => `blobs/sha256/${hex(b)}`),
+          },
+        ]),
+      },
+      { name: 'oci-layout', data: '{"imageLayoutVersion":"1.0.0"}' },
+    ]);
+    const read = await readDockerArchive(Readable.from(chunked(archive, 4096)));
+    const item = read.manifest[0]!;
+    expect(item.Layers.map((p) => read.layers.get(p)?.digest)).toEqual(diffIds);
+    expect(read.layers.get(item.Layers[0]!)?.texts['/etc/os-release']).toBe('ID=debian\n');
+  });
+
+  test('a zstd layer blob (buildx compression=zstd, loaded into the containerd store) is refused by name', async () => {
+    const zstdFrame = Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x20, 0x00, 0x01, 0x00, 0x00]);
+    const archive = await packTar([{ name: `blobs/sha256/${'a'.repeat(64)}`, data: zstdFrame }]);
+    await expect(readDockerArchive(Readable.from([archive]))).rejects.toThrow(/zstd-compressed/);
   });
 });
