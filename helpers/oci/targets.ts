@@ -2,6 +2,7 @@
  * `verify --oci-layout [SERVICE=]PATH`: each image of the layouts is matched to a contract service (the
  * mapping, else its annotations), each wanted platform picked from its index, loaded, and run by image id.
  */
+import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Platform } from '../model/platform.ts';
 import type { Contract } from '../contract/schema.ts';
@@ -9,7 +10,16 @@ import type { PlanTarget } from '../model/target.ts';
 import { describePlatform, missingPlatformMessage, selectPlatforms } from '../registry/platforms.ts';
 import { shortDigest } from '../registry/media.ts';
 import { loadLayoutPlatform } from './load.ts';
-import { describeImage, layoutImages, OciLayoutError, openLayout, serviceOfImage, type LayoutImage } from './read.ts';
+import {
+  blobFile,
+  describeImage,
+  layoutImages,
+  OciLayoutError,
+  openLayout,
+  serviceOfImage,
+  type LayoutImage,
+  type OpenLayout,
+} from './read.ts';
 
 interface LayoutSpec {
   path: string;
@@ -54,6 +64,21 @@ export function assignServices(
   });
 }
 
+/**
+ * The wanted platforms the layout carries. A containerd-image-store `docker save` keeps the whole index but only the
+ * platforms pulled locally (moby/moby#44833): an entry whose manifest blob is absent is a platform the layout does
+ * not hold, not damage — skipped, and named, unless it was asked for with --platform.
+ */
+export function carriedPlatforms(
+  layout: Pick<OpenLayout, 'root'>,
+  selected: Partial<Record<Platform, { digest: string }>>,
+  wanted: readonly Platform[],
+): { chosen: Platform[]; absent: Platform[] } {
+  const listed = wanted.filter((p) => selected[p]);
+  const chosen = listed.filter((p) => existsSync(blobFile(layout as OpenLayout, selected[p]!.digest)));
+  return { chosen, absent: listed.filter((p) => !chosen.includes(p)) };
+}
+
 interface LayoutTargetsInput {
   contract: Contract;
   layouts: LayoutSpec[];
@@ -86,10 +111,14 @@ export async function layoutTargets(input: LayoutTargetsInput): Promise<PlanTarg
           throw new OciLayoutError(
             `${missingPlatformMessage(subject, sel)}: build it for ${sel.missing.join(',')}, or leave it out with --platform`,
           );
-        const chosen = wanted.filter((p) => sel.selected[p]);
+        const { chosen, absent } = input.platforms
+          ? { chosen: wanted.filter((p) => sel.selected[p]), absent: [] }
+          : carriedPlatforms(layout, sel.selected, wanted);
+        for (const p of absent)
+          log(`oci    ${subject}: the index lists ${p}, but the layout does not carry its manifest: skipped`);
         if (!chosen.length)
           throw new OciLayoutError(
-            `${subject} has no ${wanted.map(describePlatform).join(' or ')} image; it has ${sel.available.join(', ') || 'no entries'}`,
+            `${subject} has no ${wanted.map(describePlatform).join(' or ')} image; it has ${sel.available.join(', ') || 'no entries'}${absent.length ? ` (${absent.join(', ')} listed without its blobs)` : ''}`,
           );
         for (const platform of chosen) {
           const entry = sel.selected[platform]!;

@@ -21,7 +21,7 @@ import {
   repositoryOfReference,
   serviceOfImage,
 } from '../../helpers/oci/read.ts';
-import { assignServices, parseLayoutSpec } from '../../helpers/oci/targets.ts';
+import { assignServices, carriedPlatforms, parseLayoutSpec } from '../../helpers/oci/targets.ts';
 import { writeOciLayout } from '../../helpers/oci/write.ts';
 import { selectPlatforms } from '../../helpers/registry/platforms.ts';
 import type { ImageManifest } from '../../helpers/registry/media.ts';
@@ -153,6 +153,20 @@ describe('a layout written by the image writer', () => {
         'test',
       ),
     ).rejects.toThrow(/only tar and tar\+gzip layers/);
+  });
+
+  // containerd-store `docker save` of a multi-platform image keeps the index but only the local platform's blobs (moby/moby#44833, kubernetes-sigs/kind#3795).
+  test('an index entry whose manifest blob the layout lacks is a platform it does not carry, not damage', async () => {
+    const dest = join(dir, 'layout-partial');
+    const { written } = await write(dest);
+    const arm = written.images[0]!.platforms.find((p) => p.platform === 'linux/arm64')!;
+    rmSync(join(dest, blobPath(arm.manifestDigest)));
+    const layout = await openLayout(dest);
+    const sel = selectPlatforms(layoutImages(layout)[0]!.entries, ['linux/amd64', 'linux/arm64']);
+    expect(carriedPlatforms(layout, sel.selected, ['linux/amd64', 'linux/arm64'])).toEqual({
+      chosen: ['linux/amd64'],
+      absent: ['linux/arm64'],
+    });
   });
 
   test('not a layout: one line', async () => {
