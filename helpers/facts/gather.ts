@@ -110,7 +110,7 @@ async function gatherFresh(inspect: Inspect, useCache: boolean, t0: number): Pro
         layersFromCache: layers.length - overlay.indexed,
       };
     } else {
-      ({ config, layers } = await exportAndIndex(inspect.Id, useCache, warnings));
+      ({ config, layers } = await exportAndIndex(inspect.Id, diffIds, useCache, warnings));
       stats = {
         source: 'export',
         fallback,
@@ -138,16 +138,40 @@ async function gatherFresh(inspect: Inspect, useCache: boolean, t0: number): Pro
   };
 }
 
+/**
+ * The manifest.json item of the image: its config named by the image id, else the only item, else (the containerd
+ * image store, whose image id is the index digest and whose export lists every platform held locally) the item
+ * whose config lists the diff_ids the engine reports for the image.
+ */
+export function archiveItemOf(
+  archive: Pick<Awaited<ReturnType<typeof readDockerArchive>>, 'manifest' | 'files'>,
+  id: string,
+  diffIds: readonly string[],
+) {
+  const hex = id.replace(/^sha256:/, '');
+  const sameLayers = (config: string) => {
+    try {
+      const ids = (JSON.parse(archive.files.get(config)?.toString('utf8') ?? '') as ConfigBlob).rootfs?.diff_ids;
+      return !!ids && ids.length === diffIds.length && ids.every((d, i) => d === diffIds[i]);
+    } catch {
+      return false;
+    }
+  };
+  return (
+    archive.manifest.find((m) => m.Config.includes(hex)) ??
+    (archive.manifest.length === 1 ? archive.manifest[0] : undefined) ??
+    (diffIds.length ? archive.manifest.find((m) => sameLayers(m.Config)) : undefined)
+  );
+}
+
 async function exportAndIndex(
   id: string,
+  engineDiffIds: readonly string[],
   useCache: boolean,
   warnings: string[],
 ): Promise<{ config: ConfigBlob; layers: LayerIndex[] }> {
   const archive = await readDockerArchive(await docker().getImage(id).get());
-  const hex = id.replace(/^sha256:/, '');
-  const item =
-    archive.manifest.find((m) => m.Config.includes(hex)) ??
-    (archive.manifest.length === 1 ? archive.manifest[0] : undefined);
+  const item = archiveItemOf(archive, id, engineDiffIds);
   if (!item) throw new Error(`export of ${id}: manifest.json names no config for this image`);
   const blob = archive.files.get(item.Config);
   if (!blob) throw new Error(`export of ${id}: config ${item.Config} missing from the archive`);

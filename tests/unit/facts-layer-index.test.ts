@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { readDockerArchive } from '../../helpers/facts/docker-archive.ts';
+import { archiveItemOf } from '../../helpers/facts/gather.ts';
 import { indexLayer } from '../../helpers/facts/layer-index.ts';
 import { mergeLayers } from '../../helpers/facts/merge.ts';
 import { fixtureArchive, elfHeader, packTar, sha256 } from '../support/tar-fixture.ts';
@@ -292,6 +293,29 @@ describe('readDockerArchive', () => {
     const item = read.manifest[0]!;
     expect(item.Layers.map((p) => read.layers.get(p)?.digest)).toEqual(diffIds);
     expect(read.layers.get(item.Layers[0]!)?.texts['/etc/os-release']).toBe('ID=debian\n');
+  });
+
+  // containerd image store: the image id is the index digest, and docker save lists every platform held locally (moby/moby#44833).
+  test('a containerd-store export of a two-platform image: the item whose config has the engine diff_ids', async () => {
+    const cfg = (architecture: string, diffIds: string[]) =>
+      Buffer.from(JSON.stringify({ architecture, os: 'linux', rootfs: { type: 'layers', diff_ids: diffIds } }));
+    const amd = cfg('amd64', [sha256('a')]);
+    const arm = cfg('arm64', [sha256('b')]);
+    const path = (b: Buffer) => `blobs/sha256/${sha256(b).slice(7)}`;
+    const archive = {
+      manifest: [
+        { Config: path(amd), Layers: ['blobs/sha256/1'] },
+        { Config: path(arm), Layers: ['blobs/sha256/2'] },
+      ],
+      files: new Map([
+        [path(amd), amd],
+        [path(arm), arm],
+      ]),
+    };
+    const indexDigest = sha256('the index');
+    expect(archiveItemOf(archive, indexDigest, [sha256('b')])?.Config).toBe(path(arm));
+    expect(archiveItemOf(archive, indexDigest, [sha256('c')])).toBeUndefined();
+    expect(archiveItemOf(archive, sha256(amd), [])?.Config).toBe(path(amd));
   });
 
   test('a zstd layer blob (buildx compression=zstd, loaded into the containerd store) is refused by name', async () => {
