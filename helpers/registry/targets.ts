@@ -63,6 +63,13 @@ export function platformMismatch(p: Platform, img: InspectPlatform): string | un
     : `config says ${seen}, index entry says ${want}`;
 }
 
+/**
+ * Pure: whether the engine's id of a pulled image is the manifest's. The graphdriver store's image id is the config
+ * digest; the containerd image store's (Docker 29's default) is the manifest digest it was pulled by.
+ */
+export const pulledIdMatches = (id: string, m: { digest: string; config: { digest: string } }): boolean =>
+  id === m.config.digest || id === m.digest;
+
 export async function resolveRegistryTargets(input: ResolveRegistryInput): Promise<RegistryTarget[]> {
   const log = input.log ?? (() => {});
   const client =
@@ -91,7 +98,7 @@ export async function resolveRegistryTargets(input: ResolveRegistryInput): Promi
       // Reported as a problem of the tag; the image is still verified (its platform check judges the config).
       const mismatch = platformMismatch(p, img);
       if (mismatch) problem(`${label}: ${mismatch}`);
-      if (img.Id !== m.config.digest)
+      if (!pulledIdMatches(img.Id, m))
         throw new PlatformMismatchError(
           `${label}: pulled image ${img.Id} is not the manifest's config ${m.config.digest}`,
           host,

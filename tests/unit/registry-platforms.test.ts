@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { OCI_INDEX, OCI_MANIFEST, type IndexEntry } from '../../helpers/registry/media.ts';
 import { isAttestation, missingPlatformMessage, selectPlatforms } from '../../helpers/registry/platforms.ts';
-import { platformMismatch } from '../../helpers/registry/targets.ts';
+import { platformMismatch, pulledIdMatches } from '../../helpers/registry/targets.ts';
 import { readIndex } from '../../helpers/registry/index-read.ts';
 import type { RegistryClient } from '../../helpers/registry/client.ts';
 
@@ -119,4 +119,12 @@ describe('readIndex on the index buildx pushes', () => {
     expect(info.problems).toEqual([]);
     expect(info.platforms['linux/arm64']!.digest).toBe(d(2));
   });
+});
+
+// Docker 29's containerd image store reports the manifest digest as the image id (docker/cli#5526, microsoft/component-detection#1633).
+test('a pulled image is the manifest by its config digest (graphdriver) or its manifest digest (containerd store)', () => {
+  const m = { digest: d(5), config: { digest: d(6) } };
+  expect(pulledIdMatches(d(6), m)).toBe(true);
+  expect(pulledIdMatches(d(5), m)).toBe(true);
+  expect(pulledIdMatches(d(7), m)).toBe(false);
 });
