@@ -12,7 +12,7 @@
  * "PRIVATE KEY" PEM blocks count.
  */
 import { createHash } from 'node:crypto';
-import { isSecretName, mask, namesFile, secretsInText } from './secret-scan.ts';
+import { isReferenceValue, isSecretName, mask, namesFile, secretsInText } from './secret-scan.ts';
 import { jwkHits, mightBePgpass, PGPASS_NAMES, pgpassHits, xmlHits } from './secret-formats.ts';
 import type { SecretFileHit } from '../model/image-facts.ts';
 import { baseName } from './paths.ts';
@@ -153,6 +153,7 @@ const isPlaceholder = (v: string): boolean =>
   /^[|>][-+]?$/.test(v) ||
   /^\$\{?[A-Za-z_][A-Za-z0-9_]*/.test(v) ||
   namesFile(v) ||
+  isReferenceValue(v) ||
   /^\{\{.*\}\}$/.test(v) ||
   /^%\([A-Za-z0-9_]+\)s$/.test(v) ||
   /^<[^>]*>$/.test(v);

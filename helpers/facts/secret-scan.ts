@@ -50,6 +50,28 @@ export const namesFile = (v: string): boolean =>
     v,
   );
 const isReference = (v: string) => /^\$(\{[A-Za-z_][A-Za-z0-9_]*(:?[-=?+][^}]*)?\}|[A-Za-z_][A-Za-z0-9_]*)$/.test(v);
+/**
+ * Whole values that say where a secret comes from, in the syntax of the software that resolves them: Spring's
+ * `${a.b:default}` and SpEL `#{...}`, GitHub Actions' `${{ secrets.X }}`, Kubernetes' `$(VAR)`, Go/Helm/Jinja
+ * `{{ ... }}`, ERB `<%= ... %>`, supervisord's `%(ENV_X)s`, bank-vaults' `vault:secret/data/x#key`, `env:NAME`,
+ * 1Password's `op://` and sigstore's KMS key URIs. Jasypt's `ENC(...)` and Spring Cloud Config's `{cipher}...` are
+ * ciphertext whose key lives elsewhere (a literal key beside it is judged by its own name).
+ */
+const REFERENCES: RegExp[] = [
+  /^\$\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}$/,
+  /^\$\{\{.*\}\}$/,
+  /^\$\([A-Za-z_][A-Za-z0-9_]*\)$/,
+  /^#\{.+\}$/,
+  /^\{\{.*\}\}$/,
+  /^<%=?.*%>$/,
+  /^%\([A-Za-z0-9_.-]+\)s$/,
+  /^vault:[A-Za-z0-9_./-]+(?:#[A-Za-z0-9_.-]+)*$/,
+  /^env:[A-Za-z_][A-Za-z0-9_]*$/,
+  /^(?:op|awskms|gcpkms|azurekms|hashivault|k8s):\/\/\S+$/,
+  /^ENC\([A-Za-z0-9+/=_-]{16,}\)$/,
+  /^\{cipher\}[A-Za-z0-9+/=_-]{16,}$/,
+];
+export const isReferenceValue = (v: string): boolean => REFERENCES.some((r) => r.test(v));
 const unquote = (v: string) => v.replace(/^(["'])(.*)\1$/s, '$2');
 
 /** Secrets in free text (URLs with a password, token shapes). */
@@ -72,7 +94,14 @@ export function secretAssignment(name: string, rawValue: string): SecretHit | un
   const value = unquote(rawValue);
   // A command substitution ($(cat /run/secrets/x), `cat x`) is what RUN --mount=type=secret leaves: the output of a
   // command at build time, not a literal.
-  if (!value || !isSecretName(name) || isReference(value) || namesFile(value) || /^(?:\$\(|`)/.test(value))
+  if (
+    !value ||
+    !isSecretName(name) ||
+    isReference(value) ||
+    isReferenceValue(value) ||
+    namesFile(value) ||
+    /^(?:\$\(|`)/.test(value)
+  )
     return undefined;
   return { kind: `a literal value for ${name}`, secret: value, shown: `${name}=${mask(value)}` };
 }

@@ -201,3 +201,51 @@ describe('no-secret-files: settings.py is Python', () => {
     expect(seen).not.toContain(pw);
   });
 });
+
+describe('references that are not literals: placeholders, expansions, secret-store and encrypted values', () => {
+  // Each as the software that reads it writes it; before, every one here failed as a literal secret.
+  const values = [
+    "#{systemEnvironment['DB_PASSWORD']}", // Spring SpEL
+    '#{@vault.read("secret/lucid").password}',
+    '${DB_PASSWORD:}', // Spring placeholder with an (empty) default
+    '${spring.datasource.password}',
+    '${DB_PASSWORD:${FALLBACK_PASSWORD}}',
+    '$(DB_PASSWORD)', // Kubernetes env expansion
+    'vault:secret/data/lucid/db#password', // bank-vaults webhook
+    'vault:secret/data/lucid/db#password#2',
+    'env:DB_PASSWORD',
+    'ENC(G6N718UuyPE5bHyWKyuLQSm02auQPUtm)', // Jasypt ciphertext
+    '{cipher}AQA8fRqhY9mbjU1ETb0mBlvE6ws+6uGUyvGxUvRVr1lu9eQ0TA==', // Spring Cloud Config
+    "<%= ENV['DB_PASSWORD'] %>", // ERB
+    '<%= ENV.fetch("DB_PASSWORD") %>',
+    '{{ .Values.db.password }}', // Helm / Go templates
+    '{{ env "DB_PASSWORD" }}',
+    '{{ .Values.db.password | quote }}',
+    '%(ENV_DB_PASSWORD)s', // supervisord
+    '${{ secrets.DB_PASSWORD }}', // GitHub Actions (a workflow COPY . /app takes along)
+    'op://lucid/db/password', // 1Password secret reference
+    'awskms:///alias/lucid-signing', // sigstore/cosign KMS key references
+    'gcpkms://projects/p/locations/global/keyRings/r/cryptoKeys/k',
+    'hashivault://lucid-signing',
+  ];
+  test.each(values)('a config file: password: %s passes', (v) => {
+    expect(flagged({ '/app/config/app.yaml': `db:\n  password: "${v.replace(/"/g, '\\"')}"\n` })).toEqual([]);
+    expect(flagged({ '/app/config/application.properties': `spring.datasource.password=${v}\n` })).toEqual([]);
+  });
+  test.each(values)('Env: DB_PASSWORD=%s passes', (v) => {
+    expect(envFlagged([`DB_PASSWORD=${v}`])).toEqual([]);
+  });
+  test('literals next to them still fail: a default password, plain words, key ids under a key name', () => {
+    // A default that is itself a literal is not written as a placeholder: the contract's MONGODB_URI example.
+    expect(envFlagged(['MONGODB_URI=mongodb://lucid:changeme@lucid-mongodb:27017/lucid'])).toHaveLength(1);
+    for (const v of ['changeme', 'lucid', 'kid-1', 'ENC-changeme', 'vault-password', 'env-secret', '#changeme'])
+      expect([v, envFlagged([`SECRET_KEY=${v}`])]).toEqual([
+        v,
+        [expect.stringMatching(/literal value for SECRET_KEY/)],
+      ]);
+    expect(flagged({ '/app/config/app.yaml': 'db:\n  password: lucid\n' })).toHaveLength(1);
+    expect(flagged({ '/app/config/application.properties': 'spring.datasource.password=ENC(\n' })).toHaveLength(1);
+    // A key id is no key: the name says so.
+    expect(envFlagged(['SIGNING_KEY_ID=kid-1', 'JWT_KEY_ID=kid-1'])).toEqual([]);
+  });
+});
