@@ -20,9 +20,10 @@ import { baseName } from './paths.ts';
 /**
  * config: read as configuration (above); content: PEM keys and strict env lines; pem: PEM keys only, for source
  * code, documentation and compressed data, where an upper-case assignment is code or prose and not a secret file
- * (and scanning it as one would cost most of the time: the stdlib's .py files are 3/4 of a base image's text).
+ * (and scanning it as one would cost most of the time: the stdlib's .py files are 3/4 of a base image's text);
+ * code: the image's own Python modules (not its tests), PEM keys and private JWKs (a dict literal).
  */
-export type SecretScanMode = 'config' | 'content' | 'pem';
+export type SecretScanMode = 'config' | 'content' | 'code' | 'pem';
 
 /** Keys are at most a few KiB; a file above this is data (a wheel, an archive), not a key or a config. */
 export const MAX_SECRET_SCAN_BYTES = 1024 * 1024;
@@ -86,6 +87,7 @@ export function secretScanMode(
   // A config-named file above MAX_CONFIG_BYTES is data (a service description JSON, say): keys only.
   if (CONFIG_NAMES.has(name) || /^\.env\..+$|\.env$/i.test(name)) return size <= MAX_CONFIG_BYTES ? 'config' : 'pem';
   if (CONFIG_NAME.test(name)) return size <= MAX_CONFIG_BYTES && !software ? 'config' : 'pem';
+  if (!software && /\.py$/i.test(name) && !isSoftwareTest(path, name)) return 'code';
   return PEM_ONLY_NAME.test(name) || software ? 'pem' : 'content';
 }
 
@@ -260,6 +262,7 @@ export function scanSecretFile(content: Buffer, mode: SecretScanMode, name = '')
     ...(mode === 'config' && text.includes('<') ? xmlHits(text, isConfigSecretKey, literal) : []),
   ];
   for (const h of formats) add(h.kind, h.secret, h.shown, h.index);
+  if (mode === 'code') return hits;
   if (mode === 'content') {
     if (!envLines) return hits;
     for (const m of text.matchAll(ENV_LINE)) {
@@ -308,7 +311,7 @@ export function scanSecretFile(content: Buffer, mode: SecretScanMode, name = '')
 }
 
 const ASSIGN = Buffer.from('=');
-const KTY = Buffer.from('"kty');
+const KTY = Buffer.from('kty');
 /** Cheap pre-test for the content mode: an env line needs "=" and an upper-case secret word. */
 function mightAssign(content: Buffer): boolean {
   if (content.indexOf(ASSIGN) < 0) return false;

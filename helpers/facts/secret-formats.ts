@@ -95,31 +95,112 @@ export function xmlHits(
   return out;
 }
 
-/** One flat JSON object that names a key type (a JWK; a JWKS lists them under "keys"), JSON-escaped or not. */
-const JWK_OBJECT = /\{[^{}]*?\\?"kty\\?"[^{}]*\}/g;
-const JWK_MEMBER = /\\?"(kty|d|p|q|dp|dq|qi|k)\\?"[ \t\r\n]*:[ \t\r\n]*\\?"([^"\\]*)\\?"/g;
+/**
+ * One flat object that names a key type (a JWK; a JWKS lists them under "keys"): JSON, JSON-escaped JSON, a
+ * Python dict literal, a YAML flow mapping. Keys and values quoted with either quote, or not at all.
+ */
+const JWK_OBJECT = /\{[^{}]*?(?<=[{,\s])\\?["']?kty\\?["']?[ \t\r\n]*:[^{}]*\}/g;
+/**
+ * A member and its value: quoted, or bare only where YAML's flow style ends one (at "," or "}"): a bare word followed
+ * by anything else is code (PyJWT's `"d": to_base64url_uint(numbers.d).decode()`), not key material.
+ */
+const JWK_MEMBER =
+  /(?<=[{,\s])\\?["']?(kty|crv|n|d|p|q|dp|dq|qi|k)\\?["']?[ \t\r\n]*:[ \t\r\n]*(?:\\?(["'])([A-Za-z0-9_+/=.-]*)\\?\2|([A-Za-z0-9_+/=.-]*)(?=[ \t\r\n]*[,}]))/g;
+/** A YAML block mapping's kty line: its indent, and the "- " that opens a list item. */
+const YAML_KTY = /^([ \t]*)(-[ \t]+)?(["']?)kty\3[ \t]*:[ \t]*\S/;
+const YAML_MEMBER = /^[ \t]*(?:-[ \t]+)?(["']?)([A-Za-z]+)\1[ \t]*:[ \t]*(["']?)([A-Za-z0-9_+/=.-]*)\3[ \t]*$/;
 /** Private members are base64url; a short or templated value ("...", "${D}") is documentation, not a key. */
 const KEY_MATERIAL = /^[A-Za-z0-9_-]{16,}={0,2}$/;
+/** Comments (JSON5/JS, Python and YAML) blanked, strings kept; newlines stay, so indices still give lines. */
+const COMMENT_OR_STRING = /("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')|\/\/[^\n]*|\/\*[\s\S]*?(?:\*\/|$)|#[^\n]*/g;
+const blankComments = (text: string) =>
+  text.replace(COMMENT_OR_STRING, (c, str: string | undefined) => str ?? c.replace(/[^\n]/g, ' '));
 
 /**
- * JSON Web Keys with private members: "d" (RSA, EC, OKP), RSA's primes and CRT values, an "oct" key's "k". A
- * public JWK (n/e, x/y/crv) is not a secret.
+ * The private member of a JWK's members, when they make a private key: "d" of an RSA key (with its modulus or
+ * primes), of an EC or OKP key (with its curve), RSA's primes and CRT values, an "oct" key's "k". A public JWK
+ * (n/e, x/y/crv), a key type that has no such member, or a member without the rest of its key is not a secret.
+ */
+function privateMember(members: Map<string, string>): string | undefined {
+  const kty = members.get('kty') ?? '';
+  const has = (n: string) => !!members.get(n);
+  const whole =
+    kty === 'RSA' ? has('n') || (has('p') && has('q')) : kty === 'EC' || kty === 'OKP' ? has('crv') : kty === 'oct';
+  if (!whole) return undefined;
+  const names = kty === 'oct' ? ['k'] : kty === 'RSA' ? ['d', 'p', 'q', 'dp', 'dq', 'qi'] : ['d'];
+  return names.find((n) => KEY_MATERIAL.test(members.get(n) ?? ''));
+}
+
+/** The members of each YAML block mapping that holds a kty key, with the index of its kty line. */
+function yamlMappings(text: string): { members: Map<string, string>; index: number }[] {
+  const out: { members: Map<string, string>; index: number }[] = [];
+  const lines = text.split('\n');
+  const starts: number[] = [];
+  let at = 0;
+  for (const l of lines) {
+    starts.push(at);
+    at += l.length + 1;
+  }
+  const indent = (l: string) => /^[ \t]*/.exec(l)![0].length;
+  const item = (l: string) => /^[ \t]*-[ \t]+/.exec(l)?.[0].length;
+  const blank = (l: string) => /^[ \t]*\r?$/.test(l);
+  lines.forEach((l, i) => {
+    const m = YAML_KTY.exec(l);
+    if (!m) return;
+    const col = m[1]!.length + (m[2]?.length ?? 0);
+    const members = new Map<string, string>();
+    const take = (line: string) => {
+      const mm = YAML_MEMBER.exec(line.replace(/\r$/, ''));
+      if (mm && !members.has(mm[2]!)) members.set(mm[2]!, mm[4]!);
+    };
+    take(l);
+    // Siblings before it (a list item's "- " opens the mapping), then after it, at the same column.
+    for (let j = i - 1; j >= 0 && !m[2]; j--) {
+      const s = lines[j]!;
+      if (blank(s)) continue;
+      const it = item(s);
+      if (it !== undefined && it === col) {
+        take(s);
+        break;
+      }
+      if (indent(s) === col && it === undefined) take(s);
+      else if (indent(s) <= col) break;
+    }
+    for (let j = i + 1; j < lines.length; j++) {
+      const s = lines[j]!;
+      if (blank(s)) continue;
+      if (indent(s) < col) break;
+      if (indent(s) === col && item(s) === undefined) take(s);
+    }
+    out.push({ members, index: starts[i]! });
+  });
+  return out;
+}
+
+/**
+ * Private JSON Web Keys, in JSON (comments and trailing text allowed), JSON-escaped in a string, a Python dict
+ * literal, or YAML (block or flow).
  */
 export function jwkHits(text: string): FormatHit[] {
   const out: FormatHit[] = [];
-  for (const m of text.matchAll(JWK_OBJECT)) {
-    const members = new Map([...m[0].matchAll(JWK_MEMBER)].map((x) => [x[1]!, x[2]!]));
-    const kty = members.get('kty') ?? '';
-    const name = ['d', 'p', 'q', 'dp', 'dq', 'qi', ...(kty === 'oct' ? ['k'] : [])].find((n) =>
-      KEY_MATERIAL.test(members.get(n) ?? ''),
-    );
+  const plain = blankComments(text);
+  const found = [
+    ...[...plain.matchAll(JWK_OBJECT)].map((m) => ({
+      members: new Map([...m[0].matchAll(JWK_MEMBER)].map((x): [string, string] => [x[1]!, x[3] ?? x[4]!])),
+      index: m.index,
+    })),
+    ...(/^[ \t]*(?:-[ \t]+)?["']?kty["']?[ \t]*:/m.test(plain) ? yamlMappings(plain) : []),
+  ];
+  for (const { members, index } of found) {
+    const name = privateMember(members);
     if (!name) continue;
+    const kty = members.get('kty')!;
     const secret = members.get(name)!;
     out.push({
-      kind: `a private JSON Web Key (${kty || '?'})`,
+      kind: `a private JSON Web Key (${kty})`,
       secret,
       shown: `"kty": "${kty}", "${name}": "${mask(secret)}"`,
-      index: m.index,
+      index,
     });
   }
   return out;

@@ -249,3 +249,66 @@ describe('references that are not literals: placeholders, expansions, secret-sto
     expect(envFlagged(['SIGNING_KEY_ID=kid-1', 'JWT_KEY_ID=kid-1'])).toEqual([]);
   });
 });
+
+describe('no-secret-files: private JWKs outside flat JSON', () => {
+  const n = b64u(8);
+  const d = b64u(6);
+  const xy = b64u(4);
+  test.each([
+    [
+      '/app/config/jwt.yaml',
+      `jwt:\n  issuer: lucid\n  signing_key:\n    kty: EC\n    crv: P-256\n    kid: k1\n    x: ${xy}\n    y: ${xy}\n    d: ${d}\n  ttl: 3600\n`,
+    ],
+    [
+      '/app/config/jwks.yml',
+      `keys:\n  - kty: RSA\n    kid: "k1"\n    n: "${n}"\n    e: AQAB\n    d: "${d}"\n    p: "${xy}"\n    q: "${xy}"\n  - kty: OKP\n    crv: Ed25519\n    x: ${xy}\n`,
+    ],
+    ['/app/config/jwt.yaml', `signing_key: {kty: OKP, crv: Ed25519, x: ${xy}, d: ${d}}\n`],
+    [
+      '/app/lucid/keys.py',
+      `import json\n\nSIGNING_JWK = {\n    'kty': 'EC',\n    'crv': 'P-256',\n    'x': '${xy}',\n    'y': '${xy}',\n    'd': '${d}',  # do not share\n}\n`,
+    ],
+    ['/app/lucid/jwt_keys.py', `PRIVATE_JWK = {"kty": "OKP", "crv": "Ed25519", "x": "${xy}", "d": "${d}"}\n`],
+    [
+      '/app/keys/signing.json',
+      `// the service's signing key {EC}\n{\n  /* rotated yearly {see ops} */\n  "kty": "EC", "crv": "P-256", "x": "${xy}", "y": "${xy}",\n  "d": "${d}"\n}\ntrailing notes\n`,
+    ],
+  ])('fails %s', (p, text) => {
+    expect(flagged({ [p]: text })).toEqual([expect.stringMatching(/a private JSON Web Key \((?:EC|RSA|OKP)\)/)]);
+  });
+  test('public keys, placeholders, key-shaped data that is no JWK, test suites and docs pass', () => {
+    const priv = `{'kty': 'EC', 'crv': 'P-256', 'x': '${xy}', 'y': '${xy}', 'd': '${d}'}`;
+    expect(
+      flagged({
+        '/app/config/jwks.yaml': `keys:\n  - kty: RSA\n    n: ${n}\n    e: AQAB\n  - kty: OKP\n    crv: Ed25519\n    x: ${xy}\n`,
+        '/app/config/example.yaml': `signing_key:\n  kty: EC\n  crv: P-256\n  d: "<base64url>"\n`,
+        '/app/lucid/public_keys.py': `JWK = {"kty": "EC", "crv": "P-256", "x": "${xy}", "y": "${xy}"}\n`,
+        // A private member name without a key type it belongs to, or a key type that has no "d".
+        '/app/config/data.yaml': `point:\n  kty: curve\n  d: ${d}\n`,
+        '/app/config/rsa.json': `{"kty": "RSA", "d": "${d}"}\n`,
+        '/app/config/ec.json': `{"kty": "EC", "d": "${d}"}\n`,
+        // PyJWT's to_jwk (jwt/algorithms.py), vendored into the image's own code: a dict of expressions is code.
+        '/app/lucid/vendor/jwt/algorithms.py': [
+          '        def to_jwk(key_obj):',
+          '            if getattr(key_obj, "private_numbers", None):',
+          '                numbers = key_obj.private_numbers()',
+          '                obj = {',
+          '                    "kty": "RSA",',
+          '                    "key_ops": ["sign"],',
+          '                    "n": to_base64url_uint(numbers.public_numbers.n).decode(),',
+          '                    "e": to_base64url_uint(numbers.public_numbers.e).decode(),',
+          '                    "d": to_base64url_uint(numbers.d).decode(),',
+          '                    "p": to_base64url_uint(numbers.p).decode(),',
+          '                    "q": to_base64url_uint(numbers.q).decode(),',
+          '                }',
+          '    def to_jwk(key_obj):',
+          '        return json.dumps({"k": base64url_encode(force_bytes(key_obj)).decode(), "kty": "oct"})',
+          '',
+        ].join('\n'),
+        '/app/tests/test_jwt.py': `KEY = ${priv}\n`,
+        '/app/docs/jwk.md': `A private key looks like ${priv}\n`,
+        '/usr/local/lib/python3.11/site-packages/jose/jwk.py': `"""Example: ${priv}"""\n`,
+      }),
+    ).toEqual([]);
+  });
+});
