@@ -13,7 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import { isReferenceValue, isSecretName, mask, namesFile, secretsInText } from './secret-scan.ts';
-import { jwkHits, mightBePgpass, PGPASS_NAMES, pgpassHits, xmlHits } from './secret-formats.ts';
+import { jwkHits, mightBePgpass, PGPASS_IF_NAMED, PGPASS_NAMES, pgpassHits, xmlHits } from './secret-formats.ts';
 import type { SecretFileHit } from '../model/image-facts.ts';
 import { baseName } from './paths.ts';
 
@@ -249,8 +249,10 @@ export function scanSecretFile(content: Buffer, mode: SecretScanMode, name = '')
   const seen = new Set<string>();
   const add = (kind: string, secret: string, shown: string, at: number) => {
     const fingerprint = fingerprintOf(secret);
-    if (seen.has(fingerprint)) return;
-    seen.add(fingerprint);
+    // A hit that counts only when the config names the file must not hide the same secret found otherwise.
+    const key = kind === PGPASS_IF_NAMED ? `${fingerprint} if named` : fingerprint;
+    if (seen.has(key)) return;
+    seen.add(key);
     hits.push({ kind, line: line(at), shown, fingerprint });
   };
   if (hasPem) for (const k of pemKeys(text)) add(k.kind, k.secret, k.shown, k.index);

@@ -13,49 +13,50 @@ export interface FormatHit {
 
 /** The names libpq reads a password file under (PGPASSFILE aside). */
 export const PGPASS_NAMES = new Set(['.pgpass', 'pgpass.conf']);
+/**
+ * The kind of a pgpass-shaped line in a file of another name: libpq reads such a file only when PGPASSFILE (or a
+ * connection string's passfile=) names it, which the image config says and the no-secret-files check decides.
+ */
+export const PGPASS_IF_NAMED = 'a password (pgpass-shaped, if PGPASSFILE names the file)';
+/** At most this many such lines of one file are kept: a file of them is judged by its first ones. */
+const MAX_UNNAMED_PGPASS = 16;
 /** host:port:database:user:password, `\:` and `\\` escaped; the port is a number or `*` (so IPv6 lines are not). */
 const FIELD = String.raw`((?:[^:\\\n]|\\.)+)`;
 const PGPASS_LINE = new RegExp(`^${FIELD}:(\\d{1,5}|\\*):${FIELD}:${FIELD}:${FIELD}[ \\t]*$`);
 const COMMENT = /^[ \t]*(?:#|$)/;
-/** The first line that is no comment, in the first KiB, has the pgpass shape: worth reading the file as one. */
-const PGPASS_HEAD = /^(?:[ \t]*(?:#[^\n]*)?\n)*[^:\n]+:(?:\d{1,5}|\*):[^:\n]+:[^:\n]+:[^\n]/;
+/** A line in the first KiB has the pgpass shape: worth reading the file as one. */
+const PGPASS_HEAD = /^[^:\n]+:(?:\d{1,5}|\*):[^:\n]+:[^:\n]+:[^\n]/m;
 export const mightBePgpass = (content: Buffer): boolean =>
   content.length <= 64 * 1024 && PGPASS_HEAD.test(content.toString('latin1', 0, 1024));
 
 /**
- * Password lines of a pgpass file. A file named so is read line by line; any other file only when every one of
- * its non-comment lines has that shape (one stray line of prose and it is something else).
+ * Password lines of a pgpass file, line by line as libpq reads it (a line of another shape matches no connection).
+ * A file not named so gives its lines as PGPASS_IF_NAMED, and only those whose database and user are names.
  */
 export function pgpassHits(text: string, named: boolean): FormatHit[] {
   const out: FormatHit[] = [];
   let index = 0;
-  let lines = 0;
   for (const line of text.split('\n')) {
     const at = index;
     index += line.length + 1;
     if (COMMENT.test(line)) continue;
-    lines++;
     const m = PGPASS_LINE.exec(line.replace(/\r$/, ''));
-    if (!m) {
-      if (named) continue;
-      return [];
-    }
+    if (!m) continue;
     const [, host, port, db, user, password] = m;
     // A database and a user are names (or `*`); all-hex groups are an IPv6 address, digits a time or a version.
     const isName = (f: string) => f === '*' || /[A-Za-z_]/.test(f);
     const ipv6 = m.slice(1).every((f) => /^[0-9a-f]{0,4}$/i.test(f!));
-    const shaped = isName(db!) && isName(user!) && !ipv6;
-    if (!shaped && !named) return [];
     // `*` matches any password: the line names no secret.
-    if (!shaped || password === '*') continue;
+    if (!isName(db!) || !isName(user!) || ipv6 || password === '*') continue;
+    if (!named && out.length >= MAX_UNNAMED_PGPASS) break;
     out.push({
-      kind: 'a password (pgpass)',
+      kind: named ? 'a password (pgpass)' : PGPASS_IF_NAMED,
       secret: password!,
       shown: `${user}@${host}:${port}/${db}:${mask(password!)}`,
       index: at,
     });
   }
-  return named || lines > 0 ? out : [];
+  return out;
 }
 
 /** Element text (`<password>x</password>`, also namespaced), on one line. */

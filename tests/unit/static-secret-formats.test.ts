@@ -11,9 +11,9 @@ const svc = serviceNamed(contract, 'blockchain-engine');
 const base = sampleFacts(contract, svc, 'linux/amd64');
 
 /** The sample image with these files, their hits recorded as the gatherer records them, judged by the real check. */
-function flagged(texts: Record<string, string>): string[] {
+function flagged(texts: Record<string, string>, env: string[] = []): string[] {
   const f = withFs(
-    base,
+    env.length ? withConfig(base, { Env: [...base.config.Env, ...env] }) : base,
     Object.entries(texts).map(([p, t]) => file(p, { layer: 2, size: Buffer.byteLength(t) })),
   );
   for (const [p, t] of Object.entries(texts)) {
@@ -34,29 +34,54 @@ const b64u = (n: number) => 'aB3-_xY9'.repeat(n);
 
 describe('no-secret-files: .pgpass lines (host:port:db:user:password)', () => {
   const line = `db.lucid.internal:5432:lucid:lucid:${pw}`;
-  test.each(['/home/nonroot/.pgpass', '/etc/postgresql-common/pgpass.conf', '/app/conf/pg_credentials'])(
-    'fails %s',
-    (p) => {
-      const [seen, ...rest] = flagged({ [p]: `# lucid\n${line}\n` });
-      expect(rest).toEqual([]);
-      expect(seen).toMatch(`${p} holds line 2: a password (pgpass): lucid@db.lucid.internal:5432/lucid:Lu****`);
-      expect(seen).not.toContain(pw);
-    },
-  );
-  test('a file so named is read line by line; any other only when every line has the shape', () => {
-    const text = `${line}\nsee the wiki for the rest\n`;
-    expect(flagged({ '/home/nonroot/.pgpass': text, '/app/notes': text })).toEqual([
-      expect.stringMatching(/^\/home\/nonroot\/\.pgpass holds line 1/),
-    ]);
+  test.each(['/home/nonroot/.pgpass', '/etc/postgresql-common/pgpass.conf'])('fails %s', (p) => {
+    const [seen, ...rest] = flagged({ [p]: `# lucid\n${line}\n` });
+    expect(rest).toEqual([]);
+    expect(seen).toMatch(`${p} holds line 2: a password (pgpass): lucid@db.lucid.internal:5432/lucid:Lu****`);
+    expect(seen).not.toContain(pw);
   });
-  test('a wildcard password, a file of other lines, IPv6 addresses and times pass', () => {
+  test("a file of another name is one only when PGPASSFILE (or a DSN's passfile=) names it: then read line by line", () => {
+    const text = `see the wiki for the rest\n${line}\n`;
+    for (const env of [
+      ['PGPASSFILE=/app/conf/pg_credentials'],
+      ['PGPASSFILE=conf/pg_credentials'], // relative to the WorkingDir, as libpq opens it
+      ['DATABASE_URL=postgresql://lucid@db/lucid?passfile=/app/conf/pg_credentials'],
+      ['PG_DSN=host=db dbname=lucid passfile=/app/conf/pg_credentials'],
+    ])
+      expect([env, flagged({ '/app/conf/pg_credentials': text, '/app/notes': text }, env)]).toEqual([
+        env,
+        [expect.stringMatching(/^\/app\/conf\/pg_credentials holds line 2: a password \(pgpass/)],
+      ]);
+  });
+  test('colon-separated data that libpq never reads as a password file passes', () => {
+    // Before: each file whose every line had the shape failed (a log format, a build stamp, a renamed pgpass).
     expect(
       flagged({
-        '/home/nonroot/.pgpass': 'db:5432:lucid:lucid:*\n',
+        '/app/conf/pg_credentials': `# lucid\n${line}\n`,
+        '/app/logs/app.log': 'INFO:20:lucid.api:startup:listening\nWARNING:41:lucid.db:connect:retrying\n',
+        '/app/BUILD': 'lucid:1:gateway:amd64:1.2.3\n',
         '/app/notes': `${line}\nsee the wiki for the rest\n`,
+        '/app/group': 'root:x:0:\nsudo:x:27:alice,bob\nlucid:x:65532:nonroot\n',
         '/app/peers': 'fe80:0:0:1:2\n2001:db8:0:1:5\n',
-        '/app/times': '12:30:00:00:01\n',
+        '/app/times': '12:30:00:00:01\n12:34:56:78:90\n',
+        '/app/launch': 'class App:\n    def __init__(self, host: str, port: int):\n        self.port = port\n',
       }),
+    ).toEqual([]);
+    // A pgpass-shaped line does not hide the same password assigned on another line of a config.
+    expect(flagged({ '/app/conf/db.conf': `${line}\npassword = ${pw}\n` })).toEqual([
+      expect.stringMatching(/^\/app\/conf\/db.conf holds line 2: a literal value for password/),
+    ]);
+  });
+  test('a wildcard password, IPv6 addresses and times pass, in a pgpass file or one PGPASSFILE names', () => {
+    expect(
+      flagged(
+        {
+          '/home/nonroot/.pgpass': 'db:5432:lucid:lucid:*\n',
+          '/app/peers': 'fe80:0:0:1:2\n2001:db8:0:1:5\n',
+          '/app/times': '12:30:00:00:01\n',
+        },
+        ['PGPASSFILE=/app/peers'],
+      ),
     ).toEqual([]);
   });
 });

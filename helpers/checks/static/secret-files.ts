@@ -3,6 +3,7 @@ import type { Contract } from '../../contract/schema.ts';
 import { findModule, pythonPath } from '../../facts/python-path.ts';
 import { findProgram, resolvePath } from '../../facts/resolve.ts';
 import { softwareTreeHits } from '../../facts/secret-files.ts';
+import { PGPASS_IF_NAMED } from '../../facts/secret-formats.ts';
 import type { ImageFacts, SecretFileHit } from '../../model/image-facts.ts';
 import type { Finding } from '../../model/finding.ts';
 import { commandOf, unwrapInit } from './program.ts';
@@ -132,6 +133,26 @@ function softwareTrees(facts: ImageFacts, contract: Contract): string[] {
 }
 
 /**
+ * The files libpq reads as a password file besides ~/.pgpass: PGPASSFILE, and a connection string's passfile=
+ * (`postgresql://u@h/db?passfile=/x`, `host=h passfile=/x`) in any Env value; relative to the WorkingDir.
+ */
+function pgpassFiles(facts: ImageFacts): Set<string> {
+  const wd = facts.config.WorkingDir || '/';
+  const out = new Set<string>();
+  for (const kv of facts.config.Env) {
+    const eq = kv.indexOf('=');
+    if (eq < 0) continue;
+    const [name, value] = [kv.slice(0, eq), kv.slice(eq + 1)];
+    const named = [
+      ...(name === 'PGPASSFILE' && value ? [value] : []),
+      ...[...value.matchAll(/(?:^|[\s?&;])passfile=([^\s&;'"]+)/g)].map((m) => m[1]!),
+    ];
+    for (const p of named) out.add(resolvePath(facts.fs, p, wd).path);
+  }
+  return out;
+}
+
+/**
  * No file of the merged filesystem holds a private key, or a literal password, token or secret in an env or
  * config file (hits scanned at gather time, by content: see helpers/facts/secret-files.ts). Each hit is shown
  * masked with its fingerprint, which is what a user puts in contract.secretFiles.allow to accept it.
@@ -141,9 +162,16 @@ export const checkNoSecretFiles: StaticCheck = (facts, contract) => {
   const out: Finding[] = [];
   const files = [...(facts.fs.secrets ?? new Map<string, SecretFileHit[]>())].sort(([a], [b]) => a.localeCompare(b));
   let trees: string[] | undefined;
-  for (const [path, all] of files) {
+  const pgpass = pgpassFiles(facts);
+  for (const [path, found] of files) {
     const entry = facts.fs.entries.get(path);
     if (!entry) continue; // removed by an upper layer: not in the image a container sees
+    // A pgpass-shaped line of a file of another name counts when the config makes libpq read the file.
+    const named = pgpass.has(path);
+    const all = found.flatMap((h) =>
+      h.kind !== PGPASS_IF_NAMED ? [h] : named ? [{ ...h, kind: 'a password (pgpass file the config names)' }] : [],
+    );
+    if (!all.length) continue;
     trees ??= softwareTrees(facts, contract);
     const software = trees.some((t) => path.startsWith(`${t}/`));
     const hits = (software ? softwareTreeHits(path, entry.size, all) : all).filter((h) => !allowed(path, h));
