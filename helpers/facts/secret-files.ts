@@ -12,7 +12,7 @@
  * "PRIVATE KEY" PEM blocks count.
  */
 import { createHash } from 'node:crypto';
-import { isReferenceValue, isSecretName, mask, namesFile, secretsInText } from './secret-scan.ts';
+import { isReferenceValue, isSecretName, isSwitchValue, mask, namesFile, secretsInText } from './secret-scan.ts';
 import { jwkHits, mightBePgpass, PGPASS_IF_NAMED, PGPASS_NAMES, pgpassHits, xmlHits } from './secret-formats.ts';
 import type { SecretFileHit } from '../model/image-facts.ts';
 import { baseName } from './paths.ts';
@@ -156,6 +156,7 @@ const isPlaceholder = (v: string): boolean =>
   /^\$\{?[A-Za-z_][A-Za-z0-9_]*/.test(v) ||
   namesFile(v) ||
   isReferenceValue(v) ||
+  isSwitchValue(v) ||
   /^\{\{.*\}\}$/.test(v) ||
   /^%\([A-Za-z0-9_]+\)s$/.test(v) ||
   /^<[^>]*>$/.test(v);
@@ -173,6 +174,9 @@ const isConfigSecretKey = (key: string) => {
   if (/^passwd$/i.test(s)) return false;
   return isSecretName(s) || /^auth$/i.test(s) || /(?:^|_)(?:AUTH|ACCESS|REFRESH|BEARER)_?TOKEN$/i.test(s);
 };
+
+/** A GitHub Actions workflow's `permissions:` grant (`id-token: write`) names an access level, not a token. */
+const githubPermission = (key: string, value: string) => key === 'id-token' && /^(?:read|write|none)$/.test(value);
 
 /**
  * `key = value`, `key: value`, `"key": "value",` and `export NAME=value` lines of a configuration file, also as a
@@ -289,7 +293,13 @@ export function scanSecretFile(content: Buffer, mode: SecretScanMode, name = '')
       // The quote opened before the key closes after the value: "DB_PASSWORD=x".
       const bare = q && raw!.endsWith(q) && !raw!.startsWith(q) ? raw!.slice(0, -1) : raw!;
       const value = python ? pythonLiteral(raw!) : unquote(bare.replace(/[ \t]+#.*$/, ''));
-      if (value && isConfigSecretKey(key!) && !isPlaceholder(value) && !value.startsWith('-----BEGIN'))
+      if (
+        value &&
+        isConfigSecretKey(key!) &&
+        !isPlaceholder(value) &&
+        !value.startsWith('-----BEGIN') &&
+        !githubPermission(key!, value)
+      )
         add(`a literal value for ${key}`, value, `${key}=${mask(value)}`, offset);
     }
     const spaced = !m && !keyed && !/^[ \t]*[#;]/.test(l) ? SPACED_LINE.exec(l) : null;

@@ -72,6 +72,8 @@ const REFERENCES: RegExp[] = [
   /^\{cipher\}[A-Za-z0-9+/=_-]{16,}$/,
 ];
 export const isReferenceValue = (v: string): boolean => REFERENCES.some((r) => r.test(v));
+/** A boolean switch (HF_HUB_DISABLE_IMPLICIT_TOKEN=1, REQUIRE_API_KEY=true) turns a secret on or off; it is none. */
+export const isSwitchValue = (v: string): boolean => /^(?:true|false|yes|no|on|off|0|1)$/i.test(v);
 const unquote = (v: string) => v.replace(/^(["'])(.*)\1$/s, '$2');
 
 /** Secrets in free text (URLs with a password, token shapes). */
@@ -99,6 +101,7 @@ export function secretAssignment(name: string, rawValue: string): SecretHit | un
     !isSecretName(name) ||
     isReference(value) ||
     isReferenceValue(value) ||
+    isSwitchValue(value) ||
     namesFile(value) ||
     /^(?:\$\(|`)/.test(value)
   )

@@ -337,3 +337,36 @@ describe('no-secret-files: private JWKs outside flat JSON', () => {
     ).toEqual([]);
   });
 });
+
+describe('switches named like secrets, and a CI workflow a COPY . takes along', () => {
+  test("a boolean switch is no secret: huggingface_hub's HF_HUB_DISABLE_IMPLICIT_TOKEN=1, REQUIRE_API_KEY=true", () => {
+    // Before: each failed as a literal token or key.
+    const env = ['HF_HUB_DISABLE_IMPLICIT_TOKEN=1', 'REQUIRE_API_KEY=true', 'USE_AUTH_TOKEN=false', 'VERIFY_TOKEN=0'];
+    expect(envFlagged(env)).toEqual([]);
+    expect(flagged({ '/app/run.env': `${env.join('\n')}\n`, '/app/launch': `${env.join('\n')}\n` })).toEqual([]);
+    expect(envFlagged(['API_TOKEN=12345678', 'PASSWORD=changeme', 'SECRET_KEY=yes-please'])).toHaveLength(3);
+  });
+  test("a GitHub Actions workflow's permissions and secret references pass; a literal token in it fails", () => {
+    const workflow = [
+      'name: release',
+      'permissions:',
+      '  contents: read',
+      '  id-token: write',
+      'jobs:',
+      '  publish:',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      '      - uses: pypa/gh-action-pypi-publish@release/v1',
+      '        with:',
+      '          password: ${{ secrets.PYPI_API_TOKEN }}',
+      '      - run: gh release create "$TAG"',
+      '        env:',
+      '          GH_TOKEN: ${{ secrets.GITHUB_TOKEN }}',
+      '',
+    ].join('\n');
+    expect(flagged({ '/app/.github/workflows/release.yml': workflow })).toEqual([]);
+    expect(
+      flagged({ '/app/.github/workflows/release.yml': workflow.replace('${{ secrets.GITHUB_TOKEN }}', pw) }),
+    ).toHaveLength(1);
+  });
+});
