@@ -81,7 +81,8 @@ export function secretsInText(text: string): SecretHit[] {
   const hits: SecretHit[] = [];
   for (const m of text.matchAll(URL_CREDS)) {
     const [, scheme, user, password = ''] = m;
-    if (!password || password.startsWith('$')) continue;
+    // alembic init's `driver://user:pass@localhost/dbname`: "driver" names no database driver, the URL is a placeholder.
+    if (!password || password.startsWith('$') || scheme!.toLowerCase() === 'driver') continue;
     hits.push({ kind: 'a password in a URL', secret: password, shown: `${scheme}://${user}:${mask(password)}@…` });
   }
   for (const { kind, re } of TOKENS) {

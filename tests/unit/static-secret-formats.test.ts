@@ -370,3 +370,30 @@ describe('switches named like secrets, and a CI workflow a COPY . takes along', 
     ).toHaveLength(1);
   });
 });
+
+describe("alembic's generated alembic.ini", () => {
+  // `alembic init` writes this placeholder URL; projects copy the file into the image and set the real URL in env.py.
+  const ini = [
+    '# A generic, single database configuration.',
+    '',
+    '[alembic]',
+    'script_location = alembic',
+    'prepend_sys_path = .',
+    'version_path_separator = os',
+    '',
+    'sqlalchemy.url = driver://user:pass@localhost/dbname',
+    '',
+    '[post_write_hooks]',
+    '',
+    '[loggers]',
+    'keys = root,sqlalchemy,alembic',
+    '',
+  ].join('\n');
+  test('its placeholder URL (scheme "driver", no database driver) passes; a real URL with a password fails', () => {
+    // Before: failed as a password in a URL.
+    expect(flagged({ '/app/alembic.ini': ini })).toEqual([]);
+    expect(
+      flagged({ '/app/alembic.ini': ini.replace('driver://user:pass@localhost', 'postgresql://lucid:changeme@db') }),
+    ).toEqual([expect.stringMatching(/a password in a URL: postgresql:\/\/lucid:ch\*+@/)]);
+  });
+});
