@@ -65,7 +65,7 @@ const REFERENCES: RegExp[] = [
   /^\{\{.*\}\}$/,
   /^<%=?.*%>$/,
   /^%\([A-Za-z0-9_.-]+\)s$/,
-  /^vault:[A-Za-z0-9_./-]+(?:#[A-Za-z0-9_.-]+)*$/,
+  /^vault:[A-Za-z0-9_.-]+\/[A-Za-z0-9_./-]+(?:#[A-Za-z0-9_.-]+)*$/,
   /^env:[A-Za-z_][A-Za-z0-9_]*$/,
   /^(?:op|awskms|gcpkms|azurekms|hashivault|k8s):\/\/\S+$/,
   /^ENC\([A-Za-z0-9+/=_-]{16,}\)$/,

@@ -263,7 +263,7 @@ describe('references that are not literals: placeholders, expansions, secret-sto
   test('literals next to them still fail: a default password, plain words, key ids under a key name', () => {
     // A default that is itself a literal is not written as a placeholder: the contract's MONGODB_URI example.
     expect(envFlagged(['MONGODB_URI=mongodb://lucid:changeme@lucid-mongodb:27017/lucid'])).toHaveLength(1);
-    for (const v of ['changeme', 'lucid', 'kid-1', 'ENC-changeme', 'vault-password', 'env-secret', '#changeme'])
+    for (const v of ['changeme', 'lucid', 'kid-1', 'ENC-changeme', 'vault-password', 'vault:changeme', '#changeme'])
       expect([v, envFlagged([`SECRET_KEY=${v}`])]).toEqual([
         v,
         [expect.stringMatching(/literal value for SECRET_KEY/)],
