@@ -140,6 +140,8 @@ const FlowsSchema = z.object({
     .object({
       full: z.string().min(1).default('blockchain_user'),
       readOnly: z.string().min(1).default('readonly_user'),
+      /** A user with read and write but not admin (§4: api_user): its writes must be accepted. */
+      write: z.string().min(1).default('api_user'),
     })
     .prefault({}),
   api: z

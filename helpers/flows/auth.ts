@@ -6,7 +6,7 @@ import type { Contract } from '../contract/schema.ts';
 import { apiPath } from './api.ts';
 import type { Flow } from './context.ts';
 import type { Exchange } from './exchange.ts';
-import { expectAll, expectStatus } from './expect.ts';
+import { expectAll, expectStatus, SUCCESS } from './expect.ts';
 import { ROLE } from './roles.ts';
 
 interface Probe {
@@ -83,6 +83,14 @@ export async function authAndValidation(f: Flow): Promise<void> {
   await f.step('read-only-writes-403', async () => {
     const writes = probes().filter((p) => p.method === 'POST');
     expectAll(await send(writes, tokens.readOnly), (x) => expectStatus(x, 403, `user ${readOnly} (read only) writing`));
+  });
+  // Permissions come from the user (§4): the read-and-write user writes, so a service that only lets the full-access
+  // user write is refused here. Any 2xx will do: this step is about the permission, the anchoring flow about the 202.
+  await f.step('write-user-writes', async () => {
+    const writes = probes().filter((p) => p.method === 'POST');
+    expectAll(await send(writes, tokens.writer), (x) =>
+      expectStatus(x, SUCCESS, `user ${contract.flows.users.write} (read, write) writing`),
+    );
   });
   await f.step('claims-grant-nothing-403', async () => {
     // Permissions come from the user alone: no other claim grants or limits them (contract §4).

@@ -9,6 +9,8 @@ export interface FlowTokens {
   user: string;
   /** The read-only user. */
   readOnly: string;
+  /** The user with read and write, not admin. */
+  writer: string;
   /** `user` with one signature byte flipped. */
   badSignature: string;
   /** `user`'s claims, unsigned: header alg "none", empty signature. */
@@ -21,12 +23,13 @@ export interface FlowTokens {
 
 export async function flowTokens(contract: Contract, now = Date.now() / 1000): Promise<FlowTokens> {
   const { secret } = contract.jwt;
-  const { full, readOnly } = contract.flows.users;
+  const { full, readOnly, write } = contract.flows.users;
   // Long enough for an emulated run of every flow; short enough not to be a forever-token in a log.
   const opts = { expiresInSeconds: 4 * 3600, now };
-  const [user, readOnlyToken, readOnlyClaimingWrite] = await Promise.all([
+  const [user, readOnlyToken, writer, readOnlyClaimingWrite] = await Promise.all([
     mintJwt({ user_id: full }, secret, opts),
     mintJwt({ user_id: readOnly }, secret, opts),
+    mintJwt({ user_id: write }, secret, opts),
     mintJwt(
       { user_id: readOnly, permissions: ['read', 'write', 'admin'], scope: 'write', scopes: ['write'], role: 'admin' },
       secret,
@@ -38,6 +41,7 @@ export async function flowTokens(contract: Contract, now = Date.now() / 1000): P
   return {
     user,
     readOnly: readOnlyToken,
+    writer,
     badSignature: withBadSignature(user),
     algNone: mintUnsecuredJwt({ user_id: full }, opts),
     malformed: ['not-a-jwt', `${header}.@@@.@@@`],

@@ -78,6 +78,8 @@ export interface ThirdOptions {
   crashOnMalformedToken?: boolean;
   /** A `permissions` claim grants what it lists, beside the user's own. */
   claimsGrant?: boolean;
+  /** A defect: writing takes admin too, so only the full-access user writes (api_user is refused). */
+  writeNeedsAdmin?: boolean;
   /** Print tx ids upper-case everywhere. */
   upperTxIds?: boolean;
   /** The gateway answers every successful upstream answer as 200 (a plain FastAPI `return r.json()` proxy). */
@@ -213,7 +215,8 @@ export async function startThird(contract: Contract, o: ThirdOptions = {}): Prom
       ...(PERMS[claims['user_id'] as string] ?? []),
       ...(o.claimsGrant && Array.isArray(claims['permissions']) ? (claims['permissions'] as string[]) : []),
     ];
-    if (!granted.includes(perm)) throw new Http(403, { detail: 'Forbidden' });
+    const needs = o.writeNeedsAdmin && perm === 'write' ? ['write', 'admin'] : [perm];
+    if (!needs.every((p) => granted.includes(p))) throw new Http(403, { detail: 'Forbidden' });
   };
   const hex = (s: string) => (o.upperTxIds ? s.toUpperCase() : s);
   let storageUp = true;

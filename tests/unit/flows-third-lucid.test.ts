@@ -189,6 +189,7 @@ describe('what is wrong still fails, at its step', { timeout: 15_000 }, () => {
     ['acceptsAlgNone', 'alg-none-401'],
     ['crashOnMalformedToken', 'malformed-token-401'],
     ['claimsGrant', 'claims-grant-nothing-403'],
+    ['writeNeedsAdmin', 'write-user-writes'],
   ] as const)('auth defect %s fails auth-and-validation at %s', async (option, step) => {
     const r = await run(authAndValidation, { [option]: true });
     expect(r.ok ? 'passed' : r.step).toBe(step);
