@@ -49,6 +49,7 @@ const NAMES_THE_DEFECT: Record<string, RegExp> = {
   'module-not-on-path': /app\.api\.app\.main|No module named 'app'/,
   'dash-renamed': /\/usr\/local\/bin\/helper/,
   'arm64-4k-pages': /\/usr\/local\/bin\/ischroot|16 KiB/,
+  'server-gone-pid1-alive': /nothing listens on 8500/,
 };
 
 test('each smoke defect fails exactly its declared checks, with messages naming the defect', async () => {
