@@ -50,6 +50,8 @@ const NAMES_THE_DEFECT: Record<string, RegExp> = {
   'dash-renamed': /\/usr\/local\/bin\/helper/,
   'arm64-4k-pages': /\/usr\/local\/bin\/ischroot|16 KiB/,
   'server-gone-pid1-alive': /nothing listens on 8500/,
+  'private-jwk-file': /\/app\/config\/jwks\.json/,
+  'xml-config-password': /\/app\/config\/app\.config/,
 };
 
 test('each smoke defect fails exactly its declared checks, with messages naming the defect', async () => {

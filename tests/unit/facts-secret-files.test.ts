@@ -1,4 +1,4 @@
-import { createPrivateKey } from 'node:crypto';
+import { createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
 import { chmodSync, linkSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -14,7 +14,7 @@ import {
   secretScanMode,
 } from '../../helpers/facts/secret-files.ts';
 import { elfHeader, packTar, type TarItem } from '../support/tar-fixture.ts';
-import { fixtureEd25519Pem } from '../../fixtures/defects/catalog-content.ts';
+import { fixtureEd25519Pem, fixtureRsaJwk } from '../../fixtures/defects/catalog-content.ts';
 
 // Key- and token-shaped strings are assembled at run time so no secret scanner mistakes this file for a leak.
 const BEGIN = (t: string) => ['-----BEGIN', `${t}-----`].join(' ');
@@ -153,6 +153,18 @@ describe('scanSecretFile', () => {
     expect(createPrivateKey(pem).asymmetricKeyType).toBe('ed25519');
     expect(fixtureEd25519Pem('secret-files')).toBe(pem);
     expect(scan(pem, 'content')).toHaveLength(1);
+  });
+
+  test("the private-jwk-file defect's JWK is a real RSA-2048 private key, the same for the same label", () => {
+    const jwk = fixtureRsaJwk('private-jwk-file');
+    const key = createPrivateKey({ key: jwk, format: 'jwk' });
+    expect(key.asymmetricKeyDetails?.modulusLength).toBe(2048);
+    const signature = sign('sha256', Buffer.from('lucid'), key);
+    expect(verify('sha256', Buffer.from('lucid'), createPublicKey(key), signature)).toBe(true);
+    expect(fixtureRsaJwk('private-jwk-file')).toEqual(jwk);
+    expect(shown(JSON.stringify({ keys: [jwk] }, null, 2), 'config')).toEqual([
+      `3 a private JSON Web Key (RSA): "kty": "RSA", "d": "${jwk.d!.slice(0, 2)}${'*'.repeat(12)}"`,
+    ]);
   });
 
   test("a parser's PEM constant is not a key: a private key needs a body", () => {
