@@ -52,6 +52,7 @@ const NAMES_THE_DEFECT: Record<string, RegExp> = {
   'server-gone-pid1-alive': /nothing listens on 8500/,
   'private-jwk-file': /\/app\/config\/jwks\.json/,
   'xml-config-password': /\/app\/config\/app\.config/,
+  'exec-from-tmp': /hardened run.*(\/tmp\/lucid-worker|noexec|exit code 126)/s,
 };
 
 test('each smoke defect fails exactly its declared checks, with messages naming the defect', async () => {
