@@ -14,6 +14,7 @@ import type { Platform } from '../model/platform.ts';
 import { cacheSubdir } from '../image/cache.ts';
 import { dockerArchive } from '../image/docker-archive.ts';
 import type { LayerRef } from '../image/layer.ts';
+import { docker } from '../engine/docker.ts';
 import { imageIdOf, loadArchive } from '../image/load.ts';
 import { shortDigest, type ImageManifest } from '../registry/media.ts';
 import { platformMismatch } from '../registry/targets.ts';
@@ -136,11 +137,35 @@ export async function loadLayoutPlatform(
   const t0 = Date.now();
   const layers: LayerRef[] = [];
   for (const [i, l] of manifest.layers.entries()) layers.push(await layerTar(layout, l, diffIds[i]!, what));
-  await loadArchive(dockerArchive(configBytes, [], layers));
-  if ((await imageIdOf(id)) !== id)
-    throw new OciLayoutError(`${what}: after docker load the engine has no image ${id}`);
+  const said = await loadArchive(dockerArchive(configBytes, [], layers));
+  const loadedId = (await imageIdOf(id)) === id ? id : await loadedWithLayers(said, diffIds);
+  if (!loadedId) throw new OciLayoutError(`${what}: after docker load the engine has no image ${id}`);
   log(
-    `oci    ${what}: loaded as image ${shortDigest(id)} (${layers.length} layer(s)) in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    `oci    ${what}: loaded as image ${shortDigest(loadedId)} (${layers.length} layer(s)) in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
   );
-  return { id, compressedSize, loaded: true };
+  return { id: loadedId, compressedSize, loaded: true };
+}
+
+/** The image id `docker load` reported ("Loaded image ID: sha256:…"), if any. */
+export function loadedImageId(lines: readonly string[]): string | undefined {
+  for (const l of lines) {
+    const m = /^Loaded image ID: (sha256:[0-9a-f]{64})$/.exec(l.trim());
+    if (m) return m[1];
+  }
+  return undefined;
+}
+
+/**
+ * With the containerd image store (Docker 29's default) an image's id is a manifest digest the engine made, not the
+ * config digest: the id docker load named, when that image holds exactly these layers.
+ */
+async function loadedWithLayers(said: readonly string[], diffIds: readonly string[]): Promise<string | undefined> {
+  const named = loadedImageId(said);
+  if (!named) return undefined;
+  const info = await docker()
+    .getImage(named)
+    .inspect()
+    .catch(() => undefined);
+  const layers = info?.RootFS?.Layers ?? [];
+  return layers.length === diffIds.length && layers.every((l, i) => l === diffIds[i]) ? info!.Id : undefined;
 }

@@ -12,7 +12,7 @@ import {
   REF_NAME_ANNOTATION,
   SERVICE_ANNOTATION,
 } from '../../helpers/oci/layout.ts';
-import { layerTar } from '../../helpers/oci/load.ts';
+import { layerTar, loadedImageId } from '../../helpers/oci/load.ts';
 import {
   layoutImages,
   OciLayoutError,
@@ -181,4 +181,14 @@ test('export-oci labels change the config (and so the image id), nothing else', 
   expect(labelled.config.Labels).toEqual({ a: '1', b: '2' });
   expect(labelled.config.User).toBe('65532:65532');
   expect(withLabels(cfg, {})).toBe(cfg);
+});
+
+describe('the id docker load reports', () => {
+  // moby's load of an untagged archive prints one "Loaded image ID:" line; with the containerd image store that id
+  // is a manifest digest the engine made, so the harness takes it from here instead of the config digest.
+  const id = `sha256:${'ab'.repeat(32)}`;
+  test('read from its line, whatever else the engine said', () =>
+    expect(loadedImageId(['Loading layer 1/2', `Loaded image ID: ${id}`])).toBe(id));
+  test('none when the engine named a tag only', () =>
+    expect(loadedImageId(['Loaded image: lucid-data-chain:dev'])).toBeUndefined());
 });
