@@ -2,7 +2,7 @@
  * `verify --local --image SERVICE=IMAGE`: images from the engine's own store (what `docker buildx build --load`
  * or `docker build` left there), by reference or id. The platform is the image config's; the image is run by id.
  */
-import { PLATFORMS, type Platform } from '../model/platform.ts';
+import { archOf, PLATFORMS, variantMatches, type Platform } from '../model/platform.ts';
 import type { Contract } from '../contract/schema.ts';
 import { docker } from '../engine/docker.ts';
 import type { RunPlan } from '../plan/plan.ts';
@@ -40,9 +40,9 @@ interface Inspect {
 /** Pure: the contract platform an image config says, or why it is none of them. */
 export function platformOfConfig(img: Pick<Inspect, 'Os' | 'Architecture' | 'Variant'>): Platform | string {
   const seen = [img.Os || '?', img.Architecture || '?', img.Variant].filter(Boolean).join('/');
-  if (img.Os === 'linux' && img.Architecture === 'amd64' && !img.Variant) return 'linux/amd64';
-  if (img.Os === 'linux' && img.Architecture === 'arm64' && (!img.Variant || img.Variant === 'v8'))
-    return 'linux/arm64';
+  // As containerd normalises them: arm64 with no variant, "8", "v8" or "v8.0" is arm64/v8.
+  for (const p of ['linux/amd64', 'linux/arm64'] as const)
+    if (img.Os === 'linux' && img.Architecture === archOf(p) && variantMatches(p, img.Variant)) return p;
   return seen;
 }
 

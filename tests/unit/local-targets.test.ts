@@ -14,5 +14,9 @@ test('the platform of a local image comes from its config', () => {
   expect(platformOfConfig({ Os: 'linux', Architecture: 'amd64' })).toBe('linux/amd64');
   expect(platformOfConfig({ Os: 'linux', Architecture: 'arm64', Variant: 'v8' })).toBe('linux/arm64');
   expect(platformOfConfig({ Os: 'linux', Architecture: 'arm64' })).toBe('linux/arm64'); // docker build on a Pi writes no variant
+  // containerd's normalisation: arm64 "8" and "v8.0" are v8 too; v9 is another platform.
+  expect(platformOfConfig({ Os: 'linux', Architecture: 'arm64', Variant: '8' })).toBe('linux/arm64');
+  expect(platformOfConfig({ Os: 'linux', Architecture: 'arm64', Variant: 'v8.0' })).toBe('linux/arm64');
+  expect(platformOfConfig({ Os: 'linux', Architecture: 'arm64', Variant: 'v9' })).toBe('linux/arm64/v9');
   expect(platformOfConfig({ Os: 'linux', Architecture: 'arm', Variant: 'v7' })).toBe('linux/arm/v7');
 });
