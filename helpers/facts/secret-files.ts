@@ -12,7 +12,15 @@
  * "PRIVATE KEY" PEM blocks count.
  */
 import { createHash } from 'node:crypto';
-import { isReferenceValue, isSecretName, isSwitchValue, mask, namesFile, secretsInText } from './secret-scan.ts';
+import {
+  isReferenceValue,
+  isSecretName,
+  isSwitchValue,
+  mask,
+  namesFile,
+  placeholderDefault,
+  secretsInText,
+} from './secret-scan.ts';
 import { jwkHits, mightBePgpass, PGPASS_IF_NAMED, PGPASS_NAMES, pgpassHits, xmlHits } from './secret-formats.ts';
 import type { SecretFileHit } from '../model/image-facts.ts';
 import { baseName } from './paths.ts';
@@ -292,7 +300,10 @@ export function scanSecretFile(content: Buffer, mode: SecretScanMode, name = '')
       const [, q, key, raw] = m;
       // The quote opened before the key closes after the value: "DB_PASSWORD=x".
       const bare = q && raw!.endsWith(q) && !raw!.startsWith(q) ? raw!.slice(0, -1) : raw!;
-      const value = python ? pythonLiteral(raw!) : unquote(bare.replace(/[ \t]+#.*$/, ''));
+      const written = python ? pythonLiteral(raw!) : unquote(bare.replace(/[ \t]+#.*$/, ''));
+      // ${DB_PASSWORD:-changeme}: the fallback is baked in (Spring's ${x:changeme} too).
+      const fallback = python ? undefined : placeholderDefault(written);
+      const value = fallback ?? written;
       if (
         value &&
         isConfigSecretKey(key!) &&
@@ -300,7 +311,7 @@ export function scanSecretFile(content: Buffer, mode: SecretScanMode, name = '')
         !value.startsWith('-----BEGIN') &&
         !githubPermission(key!, value)
       )
-        add(`a literal value for ${key}`, value, `${key}=${mask(value)}`, offset);
+        add(`a literal ${fallback ? 'default' : 'value'} for ${key}`, value, `${key}=${mask(value)}`, offset);
     }
     const spaced = !m && !keyed && !/^[ \t]*[#;]/.test(l) ? SPACED_LINE.exec(l) : null;
     if (spaced) {

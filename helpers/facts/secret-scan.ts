@@ -92,9 +92,26 @@ export function secretsInText(text: string): SecretHit[] {
   return hits;
 }
 
+/**
+ * The fallback a placeholder bakes in, as its resolver reads it: the shell's (and compose's) `${X:-d}`, `${X-d}`,
+ * `${X:=d}`, Spring's `${x.y:d}`. Not `${X:?message}` (an error text) nor `${X:+alt}` (used only when X is set).
+ */
+export function placeholderDefault(value: string): string | undefined {
+  const m = /^\$\{[A-Za-z_][\w.]*(?::-|-|:=|=|:(?![-=?+]))(.*)\}$/s.exec(value);
+  return m?.[1] || undefined;
+}
+
 /** A NAME=value assignment whose name says secret and whose value is a non-empty literal. */
 export function secretAssignment(name: string, rawValue: string): SecretHit | undefined {
   const value = unquote(rawValue);
+  // ${DB_PASSWORD:-changeme} bakes changeme in as surely as DB_PASSWORD=changeme (and os.getenv("X", "changeme")).
+  const fallback = placeholderDefault(value);
+  if (fallback !== undefined && isSecretName(name)) {
+    const hit = secretAssignment(name, fallback);
+    return (
+      hit && { kind: `a literal default for ${name}`, secret: hit.secret, shown: `${name}=\${…:${mask(hit.secret)}}` }
+    );
+  }
   // A command substitution ($(cat /run/secrets/x), `cat x`) is what RUN --mount=type=secret leaves: the output of a
   // command at build time, not a literal.
   if (

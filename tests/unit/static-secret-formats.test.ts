@@ -275,6 +275,31 @@ describe('references that are not literals: placeholders, expansions, secret-sto
   });
 });
 
+describe("a placeholder's fallback is baked in: judged as the value it is", () => {
+  // As os.getenv("DB_PASSWORD", "changeme") already is: the image carries the password whatever the env says.
+  test.each([
+    '${DB_PASSWORD:-changeme}',
+    '${DB_PASSWORD-changeme}',
+    '${DB_PASSWORD:=changeme}',
+    '${db.password:changeme}',
+  ])('%s fails in Env and in config files', (v) => {
+    expect(envFlagged([`DB_PASSWORD=${v}`])).toEqual([expect.stringMatching(/literal default for DB_PASSWORD/)]);
+    expect(flagged({ '/app/config/application.properties': `spring.datasource.password=${v}\n` })).toHaveLength(1);
+    expect(flagged({ '/app/config/app.yaml': `db:\n  password: "${v}"\n` })).toHaveLength(1);
+  });
+  test.each([
+    '${DB_PASSWORD:-}',
+    '${DB_PASSWORD:?set DB_PASSWORD}', // an error message, not a value
+    '${DB_PASSWORD:+configured}', // used only when DB_PASSWORD is set
+    '${DB_PASSWORD:-${FALLBACK_PASSWORD}}',
+    '${DB_PASSWORD:-/run/secrets/db_password}',
+    '${REQUIRE_API_KEY:-false}',
+  ])('%s passes', (v) => {
+    expect(envFlagged([`DB_PASSWORD=${v}`])).toEqual([]);
+    expect(flagged({ '/app/config/application.properties': `spring.datasource.password=${v}\n` })).toEqual([]);
+  });
+});
+
 describe('no-secret-files: private JWKs outside flat JSON', () => {
   const n = b64u(8);
   const d = b64u(6);
