@@ -215,12 +215,13 @@ function pythonPathDirs(ix: FsIndex, i: PythonPathInput): PythonPath {
     for (const s of sites) {
       if (!isDir(ix, s)) continue;
       add(s, s.startsWith(`${posix.normalize(userBase)}/`) ? 'user site' : 'site');
-      // .pth lines name more dirs (relative to the site dir); "import" lines run code and add nothing known.
+      // .pth lines name more dirs (relative to the site dir, or absolute: site.py joins them as os.path.join
+      // does, as an editable install's line /srv/src); "import" lines run code and add nothing known.
       for (const [p, text] of ix.texts) {
         if (posix.dirname(p) !== s || !p.endsWith('.pth')) continue;
         for (const line of text.split('\n').map((l) => l.trim()))
           if (line && !line.startsWith('#') && !/^import[\s\t]/.test(line))
-            add(posix.join(s, line), `${posix.basename(p)}`);
+            add(posix.resolve(s, line), `${posix.basename(p)}`);
       }
     }
   }

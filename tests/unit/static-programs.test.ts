@@ -513,6 +513,34 @@ describe('programs-start: Python modules', () => {
     );
   });
 
+  test('a .pth line names a dir relative to its site dir, or an absolute one as it is (an editable install)', () => {
+    const site = '/opt/venv/lib/python3.11/site-packages';
+    const facts = (pth: string) =>
+      withFs(
+        withConfig(amdBase, { Entrypoint: ['/opt/venv/bin/python3', '-m', 'svcpkg.serve'], Cmd: ['data-chain'] }),
+        [
+          dir('/opt/venv/bin'),
+          symlink('/opt/venv/bin/python3', '/usr/bin/python3.11'),
+          file('/opt/venv/pyvenv.cfg'),
+          dir(site),
+          file(`${site}/_svcpkg.pth`),
+          dir(`${site}/src`),
+          file(`${site}/src/svcpkg/serve.py`),
+          dir('/srv/src'),
+          file('/srv/src/svcpkg/serve.py'),
+        ],
+        [],
+        {
+          '/opt/venv/pyvenv.cfg': 'home = /usr/bin\ninclude-system-site-packages = false\n',
+          [`${site}/_svcpkg.pth`]: pth,
+        },
+      );
+    expect(run(checkProgramsStart, facts('/srv/src\n'))).toEqual([]);
+    expect(run(checkProgramsStart, facts('src\n'))).toEqual([]);
+    expect(seen(checkProgramsStart, facts('/srv/nothere\n'))[0]).toContain('no module or package "svcpkg"');
+    expect(run(checkProgramsStart, facts('/srv/nothere\n'))[0]!.where).not.toContain(`${site}/srv`);
+  });
+
   test('behind an init wrapper (tini, dumb-init) the command it runs is judged; the wrapper must start too', () => {
     const tini = exe('/usr/bin/tini', { elf: 'x86-64', interp: LD64, needed: ['libc.so.6'] });
     const wrapped = (Cmd: string[], extra: FsEntry[] = layout, init = tini) =>
