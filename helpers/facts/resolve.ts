@@ -70,6 +70,8 @@ interface ProgramLookup {
   tried: string[];
   /** The first candidate that resolves to an executable regular file, else the first that exists at all. */
   found?: Resolved & { candidate: string };
+  /** When none exists: the first candidate that is a symlink whose target is missing (a venv's bin/python). */
+  dangling?: Resolved & { candidate: string };
 }
 
 /** Finds a program the way exec does: a name with "/" is a path (relative to WorkingDir), others go through PATH. */
@@ -86,10 +88,13 @@ export function findProgram(
         .filter(Boolean)
         .map((d) => posix.join(d, program));
   let existing: ProgramLookup['found'];
+  let dangling: ProgramLookup['dangling'];
   for (const candidate of candidates) {
     const r = resolvePath(ix, candidate);
     if (isExecutable(r.entry) && !r.error) return { tried: candidates, found: { ...r, candidate } };
     if (r.entry && !r.error && !existing) existing = { ...r, candidate };
+    if (r.error === 'not-found' && r.hops.length && !dangling) dangling = { ...r, candidate };
   }
-  return { tried: candidates, ...(existing && { found: existing }) };
+  if (existing) return { tried: candidates, found: existing };
+  return { tried: candidates, ...(dangling && { dangling }) };
 }

@@ -489,6 +489,16 @@ describe('healthcheck: the URL a probe script or module holds', () => {
 });
 
 describe('entrypoint', () => {
+  test('a venv copied from python:3.11-slim: its bin/python is a symlink to /usr/local/bin/python3, which is missing', () => {
+    const facts = withFs(
+      withConfig(base, { Entrypoint: ['/opt/venv/bin/python', '-m', 'lucid_ref.serve'], Cmd: ['data-chain'] }),
+      [dir('/opt/venv/bin'), symlink('/opt/venv/bin/python', '/usr/local/bin/python3')],
+    );
+    expect(seen(checkEntrypoint, facts)).toBe(
+      '"/opt/venv/bin/python" is a symlink to /usr/local/bin/python3, which is not in the image (/opt/venv/bin/python -> /usr/local/bin/python3)',
+    );
+  });
+
   test('fails a missing program, a missing script, nothing to run and shell form', () => {
     expect(seen(checkEntrypoint, withConfig(base, { Entrypoint: ['/usr/local/bin/gunicorn'] }))).toContain(
       '"/usr/local/bin/gunicorn" is not in the image filesystem',

@@ -111,10 +111,13 @@ export function judgeArgv(facts: ImageFacts, argv: readonly string[], check: str
   const shellForm =
     posix.basename(program) === 'sh' && args[0] === '-c' ? ' (shell form: Docker wraps the command in /bin/sh -c)' : '';
   if (!look.found) {
+    const d = look.dangling;
     out.push({
       check,
       expected: `program "${program}" exists in the image`,
-      seen: `"${program}" is not in the image filesystem${shellForm}; looked at ${look.tried.join(', ')}`,
+      seen: d
+        ? `"${d.candidate}" is a symlink to ${d.path}, which is not in the image (${d.hops.join(', ')})`
+        : `"${program}" is not in the image filesystem${shellForm}; looked at ${look.tried.join(', ')}`,
       where,
     });
     return out;
