@@ -396,6 +396,14 @@ describe('healthcheck: the URL a probe script or module holds', () => {
         ),
       ),
     ).toEqual([]);
+    // Formatted with % or .format() from known parts: read as joined.
+    for (const call of [
+      'urllib.request.urlopen("%s/api/v1/meta/health" % BASE_URL)',
+      'urllib.request.urlopen("%s%s" % (BASE_URL, "/api/v1/meta/health"))',
+      'urllib.request.urlopen("{}/api/v1/meta/health".format(BASE_URL))',
+      'urllib.request.urlopen("{base}{0}".format("/api/v1/meta/health", base=BASE_URL))',
+    ])
+      expect(verdict(py(BASE, call)), call).toEqual([]);
     // Read, and wrong: the path it joins is the finding, not "/".
     expect(verdict(py(BASE, 'urllib.request.urlopen(BASE_URL + "/health")'))).toEqual([
       'http://127.0.0.1:8080/health probes path /health (in image file /app/health.py)',
@@ -409,7 +417,9 @@ describe('healthcheck: the URL a probe script or module holds', () => {
     for (const texts of [
       py(BASE, 'urllib.request.urlopen(f"{BASE_URL}{sys.argv[1]}")'),
       py(BASE, 'path = sys.argv[1]', 'urllib.request.urlopen(BASE_URL + path)'),
-      py(BASE, 'urllib.request.urlopen("%s/api/v1/meta/health" % BASE_URL)'),
+      py(BASE, 'urllib.request.urlopen("%s/api/v1/meta/health" % base_url())'),
+      py(BASE, 'urllib.request.urlopen("%(b)s/api/v1/meta/health" % {"b": BASE_URL})'),
+      py(BASE, 'urllib.request.urlopen("{}{}".format(BASE_URL, sys.argv[1]))'),
       py(
         BASE,
         'def probe(base):',
@@ -455,6 +465,34 @@ describe('healthcheck: the URL a probe script or module holds', () => {
       },
     });
     expect(run(checkHealthcheck, data)).toEqual([]);
+    // The port put in with % or .format(), as exec-form one-liners write it.
+    const formatted = (env: string[], url: string) =>
+      withConfig(base, {
+        Env: [...base.config.Env, ...env],
+        Healthcheck: {
+          Test: [
+            'CMD',
+            '/usr/bin/python3',
+            '-c',
+            `import os,urllib.request,sys; sys.exit(0 if urllib.request.urlopen(${url}, timeout=3).status==200 else 1)`,
+          ],
+        },
+      });
+    const pct = "'http://127.0.0.1:%s/api/v1/meta/health' % os.environ.get('PORT', '8080')";
+    const fmt = "'http://127.0.0.1:{}/api/v1/meta/health'.format(os.getenv('PORT', '8080'))";
+    for (const url of [pct, fmt, "'http://%s:%d/api/v1/meta/health' % ('127.0.0.1', 8080)"])
+      expect(run(checkHealthcheck, formatted([], url)), url).toEqual([]);
+    expect(seen(checkHealthcheck, formatted(['PORT=8000'], pct))).toBe(
+      'http://127.0.0.1:8000/api/v1/meta/health probes port 8000 (in the /usr/bin/python3 -c code)',
+    );
+    // A conversion other than a plain %s/%d/{}, or a part the code computes: not run.
+    for (const url of [
+      "'http://127.0.0.1:%5s/api/v1/meta/health' % os.environ.get('PORT', '8080')",
+      "'http://127.0.0.1:%s/api/v1/meta/health' % port",
+      "'http://127.0.0.1:{:>5}/api/v1/meta/health'.format(8080)",
+      "'http://127.0.0.1:{}/api/v1/meta/health'.format(int(os.environ['PORT']))",
+    ])
+      expect(() => run(checkHealthcheck, formatted([], url)), url).toThrow(/could not be read/);
     // The same lookup written inside an f-string's field reads the same way (it is no run-time value).
     const inline = (env: string[], field: string) =>
       withConfig(base, {

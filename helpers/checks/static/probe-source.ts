@@ -212,7 +212,8 @@ interface Chain {
 
 /**
  * Reads the string expression starting at token k: literals, f-strings and names of constants joined with "+",
- * and urljoin(a, b). What follows it (%, .format, a method) makes it unknown: the code builds more at run time.
+ * urljoin(a, b), and a literal or constant formatted with % or .format() from known parts. What else follows it
+ * (a method, an index) makes it unknown: the code builds more at run time.
  */
 function chainAt(
   ts: Tok[],
@@ -242,7 +243,7 @@ function chainAt(
         const lead = /^\{\s*([A-Za-z_]\w*)/.exec(body)?.[1];
         return { urlish: isUrl(body) || (lead !== undefined && isUrl(consts.get(lead))), end: i + 1 };
       }
-      return { value, urlish: isUrl(value), end: i + 1 };
+      return formatted({ value, urlish: isUrl(value), end: i + 1 });
     }
     if (t.k === 'num') return { value: t.v, urlish: false, end: i + 1 };
     if (t.k === 'op' && t.v === '(') {
@@ -283,7 +284,70 @@ function chainAt(
     if (j > i) return { urlish: false, end: j + 1 };
     refs.add(t.v);
     const value = consts.get(t.v);
-    return { ...(value !== undefined && { value }), urlish: isUrl(value), end: i + 1 };
+    return formatted({ ...(value !== undefined && { value }), urlish: isUrl(value), end: i + 1 });
+  };
+  // The arguments of a call or a tuple from token `open` ("(") on: each a join of known parts, else undefined.
+  const argsAt = (open: number): { values: (string | undefined)[]; named: Map<string, string>; end: number } => {
+    const close = closing(open);
+    const values: (string | undefined)[] = [];
+    const named = new Map<string, string>();
+    let at = open + 1;
+    while (at < close) {
+      const kw = ts[at]?.k === 'name' && ts[at + 1]?.v === '=' ? ts[at]!.v : undefined;
+      const c = chainAt(ts, kw ? at + 2 : at, consts, refs, env);
+      const ok = c && (ts[c.end]?.v === ',' || c.end === close);
+      if (kw) {
+        if (ok && c.value !== undefined) named.set(kw, c.value);
+      } else values.push(ok ? c.value : undefined);
+      if (!ok) return { values: [...values, undefined], named, end: close + 1 };
+      at = c.end + 1;
+    }
+    return { values, named, end: close + 1 };
+  };
+  // "…%s…" % x, "…%s…%s…" % (x, y) and "…{}…".format(x) / .format(port=x) of a string whose parts are known:
+  // its value when every conversion is a plain %s/%d or {}/{0}/{name} filled from known parts.
+  const formatted = (c: Chain): Chain => {
+    const op = ts[c.end];
+    if (op?.k === 'op' && op.v === '%' && ts[c.end + 1]) {
+      const r = ts[c.end + 1]!;
+      let values: (string | undefined)[];
+      let end: number;
+      if (r.k === 'op' && r.v === '(') {
+        const a = argsAt(c.end + 1);
+        const single = chainAt(ts, c.end + 2, consts, refs, env);
+        // (x) is x; (x,) and (x, y) are tuples.
+        values = single && single.end === closing(c.end + 1) ? [single.value] : a.values;
+        end = a.end;
+      } else {
+        const o = operand(c.end + 1);
+        if (!o) return { urlish: c.urlish, end: c.end };
+        values = [o.value];
+        end = o.end;
+      }
+      let n = 0;
+      let ok = c.value !== undefined;
+      const value = c.value?.replace(/%(.)/g, (_m, ch: string) => {
+        if (ch === '%') return '%';
+        const v = values[n++];
+        if (!/^[sdi]$/.test(ch) || v === undefined || (ch !== 's' && !/^-?\d+$/.test(v))) ok = false;
+        return v ?? '';
+      });
+      ok &&= n === values.length;
+      return { ...(ok && { value }), urlish: c.urlish || (ok && isUrl(value)), end };
+    }
+    if (op?.v === '.' && ts[c.end + 1]?.v === 'format' && ts[c.end + 2]?.v === '(') {
+      const a = argsAt(c.end + 2);
+      let n = 0;
+      let ok = c.value !== undefined;
+      const value = c.value?.replace(/\{\{|\}\}|\{([^{}]*)\}/g, (m, field: string | undefined) => {
+        if (m === '{{' || m === '}}') return m[0]!;
+        const v = field === '' ? a.values[n++] : /^\d+$/.test(field!) ? a.values[Number(field)] : a.named.get(field!);
+        if (v === undefined) ok = false;
+        return v ?? '';
+      });
+      return { ...(ok && { value }), urlish: c.urlish || (ok && isUrl(value)), end: a.end };
+    }
+    return c;
   };
   const first = operand(k);
   if (!first) return undefined;
