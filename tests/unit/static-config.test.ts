@@ -204,6 +204,20 @@ describe('healthcheck', () => {
     ).toEqual([]);
   });
 
+  test('reads an IPv6 literal host: http://[::1]:port/path as an argument or in -c code', () => {
+    const v6 = 'http://[::1]:8080/api/v1/meta/health';
+    expect(run(checkHealthcheck, hc(['CMD', '/usr/bin/python3', '/app/lucid_ref/healthcheck.py', v6]))).toEqual([]);
+    expect(
+      run(checkHealthcheck, hc(['CMD', '/usr/bin/python3', '-c', `import urllib.request as u; u.urlopen('${v6}')`])),
+    ).toEqual([]);
+    expect(
+      seen(
+        checkHealthcheck,
+        hc(['CMD', '/usr/bin/python3', '-c', "import urllib.request as u; u.urlopen('http://[::1]:8000/health')"]),
+      ),
+    ).toBe('http://[::1]:8000/health probes port 8000 and path /health (in the /usr/bin/python3 -c code)');
+  });
+
   test('fails CMD-SHELL: distroless has no shell', () => {
     expect(
       seen(checkHealthcheck, hc(['CMD-SHELL', `python3 -c "import urllib.request as u; u.urlopen('${url}')"`])),

@@ -7,7 +7,8 @@ import { judgeArgv } from './program.ts';
 import type { StaticCheck } from './types.ts';
 
 export const HEALTHCHECK = 'healthcheck';
-const URL_IN_TEXT = /\bhttps?:\/\/[^\s'"`)\]}>,;]+/g;
+// A host may be an IPv6 literal in brackets (http://[::1]:8087/health); otherwise a bracket ends the URL.
+const URL_IN_TEXT = /\bhttps?:\/\/(?:\[[0-9a-f:.]+\][^\s'"`)\]}>,;]*|[^\s'"`)\]}>,;]+)/gi;
 /** Right after a URL in code: the string goes on being built ('…:' + port, '…%s' % x, '….format(…)'). */
 const JOINED_AFTER = /^['"]\s*(\+|%|\.format\b)/;
 const TCP_CONNECT = /\bconnect_ex\s*\(|\bcreate_connection\s*\(|\.connect\s*\(\s*\(/;

@@ -198,9 +198,10 @@ function fieldValue(
 }
 
 /** An http(s) URL, as the text scan of healthcheck.ts reads one (a scheme alone is none). */
-const isUrl = (s: string | undefined): boolean => s !== undefined && /^https?:\/\/[^\s'"`)\]}>,;]/i.test(s);
+const isUrl = (s: string | undefined): boolean =>
+  s !== undefined && /^https?:\/\/(?:\[[0-9a-f:.]+\]|[^\s'"`)\]}>,;])/i.test(s);
 
-const isWholeUrl = (s: string): boolean => /^https?:\/\/[^\s'"`)\]}>,;]+$/i.test(s);
+const isWholeUrl = (s: string): boolean => /^https?:\/\/(?:\[[0-9a-f:.]+\][^\s'"`)\]}>,;]*|[^\s'"`)\]}>,;]+)$/i.test(s);
 
 interface Chain {
   /** The joined value; undefined when a part of it is not known. */
