@@ -20,7 +20,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const unknown = argv.filter((a) => a !== '--json');
   if (unknown.length > 0) {
-    console.error(`doctor: unknown option ${unknown[0]}\n\n${USAGE}`);
+    console.error(`lucid-harness doctor: unknown option ${unknown[0]} (known: --json, --help)`);
     return 2;
   }
   const facts = await gatherFacts();
