@@ -88,15 +88,17 @@ export function parseArgs(
       continue;
     }
     const value = inline ?? argv[++i];
-    if (value === undefined || (inline === undefined && value.startsWith('--')))
+    // An empty value (--platform=, --report-dir "", --image ,) would quietly mean "none" or "here".
+    const values = s.repeatable ? (value ?? '').split(',').filter(Boolean) : [value ?? ''];
+    if (value === undefined || (inline === undefined && value.startsWith('--')) || !values.some(Boolean))
       throw new UsageError(`option --${name} needs a value`);
-    if (s.repeatable)
-      flags[name] = [...((flags[name] as string[] | undefined) ?? []), ...value.split(',').filter(Boolean)];
+    if (s.repeatable) flags[name] = [...((flags[name] as string[] | undefined) ?? []), ...values];
     else flags[name] = value;
   }
   for (const [name, s] of Object.entries(spec)) {
     if (flags[name] !== undefined || !s.env || env[s.env] === undefined || env[s.env] === '') continue;
     const v = env[s.env]!;
+    if (s.repeatable && !v.split(',').some(Boolean)) continue; // LUCID_PLATFORMS=, is as unset
     flags[name] = s.boolean ? v !== '0' && v !== 'false' : s.repeatable ? v.split(',').filter(Boolean) : v;
   }
   if (verb && !flags.help) {

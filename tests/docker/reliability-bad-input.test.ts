@@ -106,6 +106,12 @@ const rows: Row[] = [
       /^lucid-harness verify: --peers fills in services for --local, --oci-layout or --registry; the reference images alone need none$/,
   },
   {
+    input: 'an empty value (--platform "", as an unset CI variable gives it)',
+    args: () => ['--image', 'data-chain', '--platform', ''],
+    code: 2,
+    line: () => /^lucid-harness verify: option --platform needs a value$/,
+  },
+  {
     input: 'engine unreachable (DOCKER_HOST=tcp://127.0.0.1:1)',
     args: () => ['--image', 'data-chain'],
     env: () => ({ DOCKER_HOST: 'tcp://127.0.0.1:1' }),

@@ -31,6 +31,14 @@ describe('flags: command line, env, config file', () => {
     expect(() => parseArgs(['--regstry', 'x'], SPEC, {})).toThrowError(/unknown option --regstry \(known: --registry/));
   test('a value is required', () =>
     expect(() => parseArgs(['--registry'], SPEC, {})).toThrowError(/--registry needs a value/));
+  test('an empty value is no value (it would mean no platform at all, or the current directory)', () => {
+    for (const argv of [['--platform='], ['--platform', ''], ['--platform', ','], ['--registry='], ['--registry', '']])
+      expect(() => parseArgs(argv, SPEC, {}), argv.join(' ')).toThrowError(
+        new RegExp(`^option --${argv[0]!.slice(2).replace(/=$/, '')} needs a value$`),
+      );
+  });
+  test('an env list of nothing but commas is as unset', () =>
+    expect(parseArgs([], SPEC, { LUCID_PLATFORMS: ',' }).flags.platform).toBeUndefined());
   test('config: unknown key and wrong type are named', () => {
     expect(() => parseArgs([], SPEC, { LUCID_CONFIG: config({ verify: { registri: 'x' } }) }, 'verify')).toThrowError(
       UsageError,
