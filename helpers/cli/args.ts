@@ -93,6 +93,9 @@ export function parseArgs(
     if (value === undefined || (inline === undefined && value.startsWith('--')) || !values.some(Boolean))
       throw new UsageError(`option --${name} needs a value`);
     if (s.repeatable) flags[name] = [...((flags[name] as string[] | undefined) ?? []), ...values];
+    else if (flags[name] !== undefined && flags[name] !== value)
+      // The last one would win silently: --registry a --registry b checks b, whatever was meant.
+      throw new UsageError(`option --${name} given twice ("${String(flags[name])}" and "${value}"): give it once`);
     else flags[name] = value;
   }
   for (const [name, s] of Object.entries(spec)) {

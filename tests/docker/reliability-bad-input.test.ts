@@ -112,6 +112,12 @@ const rows: Row[] = [
     line: () => /^lucid-harness verify: option --platform needs a value$/,
   },
   {
+    input: 'a single-value option twice (--peers ref --peers alt)',
+    args: () => ['--local', '--image', 'data-chain=any:dev', '--peers', 'ref', '--peers', 'alt'],
+    code: 2,
+    line: () => /^lucid-harness verify: option --peers given twice \("ref" and "alt"\): give it once$/,
+  },
+  {
     input: 'engine unreachable (DOCKER_HOST=tcp://127.0.0.1:1)',
     args: () => ['--image', 'data-chain'],
     env: () => ({ DOCKER_HOST: 'tcp://127.0.0.1:1' }),

@@ -37,6 +37,13 @@ describe('flags: command line, env, config file', () => {
         new RegExp(`^option --${argv[0]!.slice(2).replace(/=$/, '')} needs a value$`),
       );
   });
+  test('a single-value option given twice with different values is refused; the same value twice is fine', () => {
+    expect(() => parseArgs(['--registry', 'a:5000', '--registry=b:5000'], SPEC, {})).toThrowError(
+      /^option --registry given twice \("a:5000" and "b:5000"\): give it once$/,
+    );
+    expect(parseArgs(['--registry', 'a:5000', '--registry', 'a:5000'], SPEC, {}).flags.registry).toBe('a:5000');
+    expect(parseArgs(['--plain-http', '--plain-http'], SPEC, {}).flags['plain-http']).toBe(true);
+  });
   test('an env list of nothing but commas is as unset', () =>
     expect(parseArgs([], SPEC, { LUCID_PLATFORMS: ',' }).flags.platform).toBeUndefined());
   test('config: unknown key and wrong type are named', () => {
