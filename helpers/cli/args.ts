@@ -92,7 +92,8 @@ export function parseArgs(
     const values = s.repeatable ? (value ?? '').split(',').filter(Boolean) : [value ?? ''];
     if (value === undefined || (inline === undefined && value.startsWith('--')) || !values.some(Boolean))
       throw new UsageError(`option --${name} needs a value`);
-    if (s.repeatable) flags[name] = [...((flags[name] as string[] | undefined) ?? []), ...values];
+    // Once each: --image data-chain --image data-chain would check the image twice, side by side.
+    if (s.repeatable) flags[name] = [...new Set([...((flags[name] as string[] | undefined) ?? []), ...values])];
     else if (flags[name] !== undefined && flags[name] !== value)
       // The last one would win silently: --registry a --registry b checks b, whatever was meant.
       throw new UsageError(`option --${name} given twice ("${String(flags[name])}" and "${value}"): give it once`);
@@ -102,7 +103,11 @@ export function parseArgs(
     if (flags[name] !== undefined || !s.env || env[s.env] === undefined || env[s.env] === '') continue;
     const v = env[s.env]!;
     if (s.repeatable && !v.split(',').some(Boolean)) continue; // LUCID_PLATFORMS=, is as unset
-    flags[name] = s.boolean ? v !== '0' && v !== 'false' : s.repeatable ? v.split(',').filter(Boolean) : v;
+    flags[name] = s.boolean
+      ? v !== '0' && v !== 'false'
+      : s.repeatable
+        ? [...new Set(v.split(',').filter(Boolean))]
+        : v;
   }
   if (verb && !flags.help) {
     for (const [k, v] of Object.entries(configDefaults(verb, spec, env))) if (flags[k] === undefined) flags[k] = v;

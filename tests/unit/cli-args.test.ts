@@ -27,6 +27,13 @@ describe('flags: command line, env, config file', () => {
   });
   test('repeatable flags collect and split on commas', () =>
     expect(parseArgs(['--platform', 'a,b', '--platform=c'], SPEC, {}).flags.platform).toEqual(['a', 'b', 'c']));
+  test('a repeatable option keeps each value once (a service or platform given twice is checked once)', () => {
+    expect(parseArgs(['--platform', 'a,b', '--platform', 'a', '--platform=b,a'], SPEC, {}).flags.platform).toEqual([
+      'a',
+      'b',
+    ]);
+    expect(parseArgs([], SPEC, { LUCID_PLATFORMS: 'a,a' }).flags.platform).toEqual(['a']);
+  });
   test('unknown options are one clear error', () =>
     expect(() => parseArgs(['--regstry', 'x'], SPEC, {})).toThrowError(/unknown option --regstry \(known: --registry/));
   test('a value is required', () =>
