@@ -1,5 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { accessSync, constants as fsConstants, existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { UsageError } from '../model/errors.ts';
 
 // A small, strict flag parser: every verb declares its flags; anything else is a usage error.
@@ -139,3 +139,28 @@ export const contractSourceOf = (flags: Parsed['flags']) => ({
   file: flags.contract as string | undefined,
   overrides: (flags.profile as string[] | undefined) ?? [],
 });
+
+/**
+ * Why reports can't be written to DIR, or undefined: checked before anything is built or started, so a
+ * --report-dir that is a file fails in one line rather than as EEXIST after the run. Creates nothing.
+ */
+export function reportDirProblem(dir: string): string | undefined {
+  let at = resolve(dir);
+  while (!existsSync(at) && dirname(at) !== at) at = dirname(at);
+  if (!statSync(at).isDirectory())
+    return at === resolve(dir)
+      ? `--report-dir ${dir} is a file, not a directory: give a directory (it is created when missing)`
+      : `--report-dir ${dir} can't be created: ${at} is a file, not a directory`;
+  try {
+    accessSync(at, fsConstants.W_OK);
+  } catch (e) {
+    return `--report-dir ${dir} can't be written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message} on ${at}): give a directory you can write`;
+  }
+  return undefined;
+}
+
+/** Throws the usage error reportDirProblem names. */
+export function requireReportDir(dir: string): void {
+  const problem = reportDirProblem(dir);
+  if (problem) throw new UsageError(problem);
+}

@@ -12,7 +12,7 @@ import { regress } from '../regress/run.ts';
 import { SelectionError, sinceKey, type Selector } from '../regress/select.ts';
 import { readThresholds, ThresholdsError } from '../regress/thresholds.ts';
 import { UsageError } from '../model/errors.ts';
-import { contractSourceOf, parseArgs, verbFlags } from './args.ts';
+import { contractSourceOf, parseArgs, requireReportDir, verbFlags } from './args.ts';
 import { requireEngine } from './engine-check.ts';
 
 const HELP = `usage: lucid-harness regress --registry R (--tags PATTERN | --last N | --since DATE) [--baseline TAG]
@@ -129,6 +129,7 @@ export async function run(argv: string[]): Promise<number> {
       verbose: !!flags.verbose,
       log: (l) => console.error(l),
     };
+    requireReportDir(input.reportDir);
     await requireEngine();
   } catch (e) {
     if (

@@ -8,7 +8,7 @@ import { junitXml } from '../report/junit.ts';
 import { MergeError, mergeShards, shardLines, type Shard } from '../report/merge.ts';
 import { readResults, ResultsError, resultsJson } from '../report/results-schema.ts';
 import { UsageError } from '../model/errors.ts';
-import { parseArgs } from './args.ts';
+import { parseArgs, requireReportDir } from './args.ts';
 
 const HELP = `usage: lucid-harness report [--report-dir DIR]
        lucid-harness report --merge SHARD_DIR... [--report-dir DIR]
@@ -48,6 +48,7 @@ function merge(dirs: string[], out: string): number {
     );
   if (dirs.some((d) => resolve(d) === out))
     throw new UsageError(`the merged report would overwrite shard ${out}: give another --report-dir`);
+  requireReportDir(out);
   const shards: Shard[] = dirs.map((dir) => {
     const file = join(dir, RESULTS_FILE);
     if (!existsSync(file)) throw new MergeError(`shard ${dir} has no ${RESULTS_FILE} (is it a verify --report-dir?)`);

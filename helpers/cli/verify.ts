@@ -10,7 +10,7 @@ import type { Contract } from '../contract/schema.ts';
 import type { ImageTarget } from '../model/target.ts';
 import { servicesLacking } from '../runtime/peers.ts';
 import { UsageError } from '../model/errors.ts';
-import { contractSourceOf, verbFlags } from './args.ts';
+import { contractSourceOf, requireReportDir, verbFlags } from './args.ts';
 import { requireEngine } from './engine-check.ts';
 import { requireEmulation, requireSpaceForBuild } from '../preflight/index.ts';
 import { sweep } from '../engine/sweep.ts';
@@ -121,6 +121,7 @@ export async function run(argv: string[]): Promise<number> {
       );
     const explicitPlatforms = flags.platform as Platform[] | undefined;
     const reportDir = resolve((flags['report-dir'] as string | undefined) ?? DEFAULT_REPORT_DIR);
+    requireReportDir(reportDir);
     const log = (l: string) => console.error(l);
     if (!registry && tags.length) throw new UsageError('--tag needs --registry (local reference images have no tags)');
     const family = flags.family as string | undefined;

@@ -74,6 +74,8 @@ interface Row {
   input: string;
   args: () => string[];
   env?: () => NodeJS.ProcessEnv;
+  /** Default: a fresh directory per row. */
+  reportDir?: () => string;
   code: number;
   line: () => RegExp;
 }
@@ -116,6 +118,14 @@ const rows: Row[] = [
     args: () => ['--local', '--image', 'data-chain=any:dev', '--peers', 'ref', '--peers', 'alt'],
     code: 2,
     line: () => /^lucid-harness verify: option --peers given twice \("ref" and "alt"\): give it once$/,
+  },
+  {
+    input: '--report-dir that is a file',
+    args: () => ['--image', 'data-chain'],
+    reportDir: () => profile('a-file', {}),
+    code: 2,
+    line: () =>
+      /^lucid-harness verify: --report-dir \S+a-file\.json is a file, not a directory: give a directory \(it is created when missing\)$/,
   },
   {
     input: 'engine unreachable (DOCKER_HOST=tcp://127.0.0.1:1)',
@@ -190,7 +200,7 @@ const rows: Row[] = [
 describe.each(rows)('$input', (row) => {
   test(`exit ${row.code}, one line, nothing left`, async () => {
     const runId = newRunId('bad-input');
-    const r = await runCli(['verify', ...row.args(), '--report-dir', join(dir, runId)], {
+    const r = await runCli(['verify', ...row.args(), '--report-dir', row.reportDir?.() ?? join(dir, runId)], {
       runId,
       env: { ...noCreds, ...row.env?.() },
     });

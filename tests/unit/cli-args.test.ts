@@ -1,9 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { UsageError } from '../../helpers/model/errors.ts';
-import { parseArgs } from '../../helpers/cli/args.ts';
+import { parseArgs, reportDirProblem } from '../../helpers/cli/args.ts';
 
 const SPEC = {
   registry: { env: 'LUCID_REGISTRY' },
@@ -66,4 +66,23 @@ describe('flags: command line, env, config file', () => {
   });
   test('another verb’s section is ignored', () =>
     expect(parseArgs([], SPEC, { LUCID_CONFIG: config({ regress: { registry: 'x' } }) }, 'verify').flags).toEqual({}));
+});
+
+describe('--report-dir: checked before anything runs, nothing created', () => {
+  const root = mkdtempSync(join(tmpdir(), 'lucid-report-dir-'));
+  const file = join(root, 'a-file');
+  writeFileSync(file, '');
+  test('a directory, or one that can be created, is fine', () => {
+    expect(reportDirProblem(root)).toBeUndefined();
+    expect(reportDirProblem(join(root, 'new/a/b'))).toBeUndefined();
+    expect(existsSync(join(root, 'new'))).toBe(false);
+  });
+  test('a file, or a path under a file, is named', () => {
+    expect(reportDirProblem(file)).toBe(
+      `--report-dir ${file} is a file, not a directory: give a directory (it is created when missing)`,
+    );
+    expect(reportDirProblem(join(file, 'sub'))).toBe(
+      `--report-dir ${join(file, 'sub')} can't be created: ${file} is a file, not a directory`,
+    );
+  });
 });
