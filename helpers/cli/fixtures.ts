@@ -16,7 +16,7 @@ import { regenerateFastapiLock } from '../../fixtures/fastapi/lock.ts';
 import { builtinOf } from '../contract/schema.ts';
 import { FAMILIES, type Family } from '../images/names.ts';
 import { ContractError, loadContract, serviceNamed } from '../contract/load.ts';
-import { UsageError as ArgsUsageError } from '../model/errors.ts';
+import { oneLine, UsageError as ArgsUsageError } from '../model/errors.ts';
 import { parseArgs } from './args.ts';
 
 export interface BuildResult {
@@ -240,7 +240,7 @@ export async function run(argv: string[]): Promise<number> {
     throw new UsageError(`unknown fixtures command "${cmd}" (expected build, push, export-oci or lock)`);
   } catch (e) {
     if (e instanceof UsageError || e instanceof ArgsUsageError || e instanceof ContractError) {
-      console.error(`lucid-harness fixtures: ${e.message}`);
+      console.error(`lucid-harness fixtures: ${oneLine(e.message)}`);
       return 2;
     }
     throw e;

@@ -11,7 +11,7 @@ import { ImageSourceError } from '../registry/image-source.ts';
 import { timestampTag } from '../registry/tags.ts';
 import type { ImageTarget } from '../model/target.ts';
 import { pushReferenceImages } from '../../fixtures/push.ts';
-import { UsageError } from '../model/errors.ts';
+import { oneLine, UsageError } from '../model/errors.ts';
 import { contractSourceOf, verbFlags } from './args.ts';
 import { requireEngine } from './engine-check.ts';
 
@@ -112,7 +112,7 @@ export async function run(argv: string[]): Promise<number> {
       e instanceof RegistryError ||
       e instanceof ImageSourceError
     ) {
-      console.error(`lucid-harness fixtures push: ${e.message}`);
+      console.error(`lucid-harness fixtures push: ${oneLine(e.message)}`);
       return 2;
     }
     throw e;

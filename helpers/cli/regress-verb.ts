@@ -11,7 +11,7 @@ import { RegistryError } from '../registry/errors.ts';
 import { regress } from '../regress/run.ts';
 import { SelectionError, sinceKey, type Selector } from '../regress/select.ts';
 import { readThresholds, ThresholdsError } from '../regress/thresholds.ts';
-import { UsageError } from '../model/errors.ts';
+import { oneLine, UsageError } from '../model/errors.ts';
 import { contractSourceOf, parseArgs, requireReportDir, verbFlags } from './args.ts';
 import { requireEngine } from './engine-check.ts';
 
@@ -91,7 +91,7 @@ function selectorOf(flags: Record<string, unknown>, commandLine: Record<string, 
 
 export async function run(argv: string[]): Promise<number> {
   const fail = (e: Error) => {
-    console.error(`lucid-harness regress: ${e.message}`);
+    console.error(`lucid-harness regress: ${oneLine(e.message)}`);
     return 2;
   };
   let input: Parameters<typeof regress>[0];

@@ -7,7 +7,7 @@ import { baselineFor, storeRun } from '../report/history.ts';
 import { junitXml } from '../report/junit.ts';
 import { MergeError, mergeShards, shardLines, type Shard } from '../report/merge.ts';
 import { readResults, ResultsError, resultsJson } from '../report/results-schema.ts';
-import { UsageError } from '../model/errors.ts';
+import { oneLine, UsageError } from '../model/errors.ts';
 import { parseArgs, requireReportDir } from './args.ts';
 
 const HELP = `usage: lucid-harness report [--report-dir DIR]
@@ -83,7 +83,7 @@ export async function run(argv: string[]): Promise<number> {
       throw new UsageError(`unexpected argument "${positionals[0]}" (to merge shards: report --merge DIR...)`);
   } catch (e) {
     if (e instanceof UsageError || e instanceof MergeError || e instanceof ResultsError) {
-      console.error(`lucid-harness report: ${e.message}`);
+      console.error(`lucid-harness report: ${oneLine(e.message)}`);
       return 2;
     }
     throw e;
@@ -95,11 +95,11 @@ export async function run(argv: string[]): Promise<number> {
   const { runs, latest, problems } = loadReport(dir);
   if (!latest) {
     console.error(
-      `lucid-harness report: no results in ${dir}: neither a valid results.json nor history/ runs${problems.length ? ` (${problems[0]})` : ''}`,
+      `lucid-harness report: no results in ${dir}: neither a valid results.json nor history/ runs${problems.length ? ` (${oneLine(problems[0]!)})` : ''}`,
     );
     return 2;
   }
-  for (const p of problems) console.error(`report: skipped: ${p}`);
+  for (const p of problems) console.error(`report: skipped: ${oneLine(p)}`);
   const file = writeDashboard(dir)!;
   const base = baselineFor(runs, latest);
   console.log(

@@ -9,7 +9,7 @@ import { FAMILIES, type Family } from '../images/names.ts';
 import type { Contract } from '../contract/schema.ts';
 import type { ImageTarget } from '../model/target.ts';
 import { servicesLacking } from '../runtime/peers.ts';
-import { UsageError } from '../model/errors.ts';
+import { oneLine, UsageError } from '../model/errors.ts';
 import { contractSourceOf, requireReportDir, verbFlags } from './args.ts';
 import { requireEngine } from './engine-check.ts';
 import { requireEmulation, requireSpaceForBuild } from '../preflight/index.ts';
@@ -208,7 +208,7 @@ export async function run(argv: string[]): Promise<number> {
     }
   } catch (e) {
     if (e instanceof PublishedImageWrong) {
-      console.error(`lucid-harness verify: ${e.message}`);
+      console.error(`lucid-harness verify: ${oneLine(e.message)}`);
       return 1;
     }
     if (
@@ -218,7 +218,7 @@ export async function run(argv: string[]): Promise<number> {
       e instanceof LocalImageError ||
       e instanceof OciLayoutError
     ) {
-      console.error(`lucid-harness verify: ${e.message}`);
+      console.error(`lucid-harness verify: ${oneLine(e.message)}`);
       return 2;
     }
     throw e;

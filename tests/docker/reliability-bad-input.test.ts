@@ -2,7 +2,7 @@
 // Registries are the real /usr/bin/docker-registry on 127.0.0.1; it never answers 429, so that row goes
 // through a small proxy in this test that answers 429 to manifest requests and forwards everything else.
 import { createServer, request as httpRequest, type Server } from 'node:http';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -126,6 +126,17 @@ const rows: Row[] = [
     code: 2,
     line: () =>
       /^lucid-harness verify: --report-dir \S+a-file\.json is a file, not a directory: give a directory \(it is created when missing\)$/,
+  },
+  {
+    input: 'an OCI layout whose index.json is not JSON ("nope\\n": JSON.parse quotes it, newline and all)',
+    args: () => {
+      mkdirSync(join(dir, 'not-json-layout'), { recursive: true });
+      writeFileSync(join(dir, 'not-json-layout/oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
+      writeFileSync(join(dir, 'not-json-layout/index.json'), 'nope\n');
+      return ['--oci-layout', join(dir, 'not-json-layout')];
+    },
+    code: 2,
+    line: () => /^lucid-harness verify: \S+not-json-layout: index\.json is not JSON \(.*"nope " is not valid JSON\)$/,
   },
   {
     input: 'engine unreachable (DOCKER_HOST=tcp://127.0.0.1:1)',

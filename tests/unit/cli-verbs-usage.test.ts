@@ -1,6 +1,11 @@
 // Usage errors of the verbs that have no test file of their own: one line on stderr, exit 2, nothing on stdout.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { run as doctor } from '../../helpers/cli/doctor.ts';
+import { run as verify } from '../../helpers/cli/verify.ts';
+import { oneLine } from '../../helpers/model/errors.ts';
 import { captureConsole } from '../support/console.ts';
 
 describe('lucid-harness doctor: usage', () => {
@@ -9,5 +14,19 @@ describe('lucid-harness doctor: usage', () => {
     expect(await doctor(['--bogus'])).toBe(2);
     expect(err).toEqual(['lucid-harness doctor: unknown option --bogus (known: --json, --help)']);
     expect(out).toEqual([]);
+  });
+});
+
+describe('messages that quote input stay one line', () => {
+  const { err } = captureConsole();
+  const dir = mkdtempSync(join(tmpdir(), 'lucid-one-line-'));
+  test('oneLine folds line breaks and the blanks around them', () => expect(oneLine('a\n  b\r\nc')).toBe('a b c'));
+  test('a profile whose text is "nope\\n" (JSON.parse quotes it, newline and all)', async () => {
+    writeFileSync(join(dir, 'nope.json'), 'nope\n');
+    expect(await verify(['--profile', join(dir, 'nope.json'), '--report-dir', join(dir, 'r')])).toBe(2);
+    expect(err).toHaveLength(1);
+    expect(err[0]).toMatch(
+      /^lucid-harness verify: contract file .*nope\.json is not valid JSON: .*"nope " is not valid JSON$/,
+    );
   });
 });
