@@ -61,6 +61,19 @@ export function formatIssues(issues: readonly { path: PropertyKey[]; message: st
   return issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`).join('; ');
 }
 
+/**
+ * Keys of the input the schema dropped (zod objects strip what they do not know): a typo in a profile, say
+ * budgets.native.firstHealthyResponsMs, would otherwise change nothing, silently. Keys starting with _ are comments.
+ */
+export function unknownKeys(input: unknown, output: unknown, path: string[] = []): string[] {
+  if (Array.isArray(input) && Array.isArray(output))
+    return input.flatMap((v, i) => unknownKeys(v, output[i], [...path, String(i)]));
+  if (!isObject(input) || !isObject(output)) return [];
+  return Object.entries(input).flatMap(([k, v]) =>
+    k.startsWith('_') ? [] : k in output ? unknownKeys(v, output[k], [...path, k]) : [[...path, k].join('.')],
+  );
+}
+
 export function loadContract(source: ContractSource = fromEnv()): Contract {
   let data = readJson(source.file ?? DEFAULT_CONTRACT_FILE);
   const applied: string[] = [];
@@ -73,6 +86,13 @@ export function loadContract(source: ContractSource = fromEnv()): Contract {
   if (!parsed.success) {
     const where = [source.file ?? DEFAULT_CONTRACT_FILE, ...applied].join(' + ');
     throw new ContractError(`invalid contract (${where}): ${formatIssues(parsed.error.issues)}`);
+  }
+  const unknown = unknownKeys(data, parsed.data);
+  if (unknown.length) {
+    const where = [source.file ?? DEFAULT_CONTRACT_FILE, ...applied].join(' + ');
+    throw new ContractError(
+      `invalid contract (${where}): ${unknown.map((k) => `${k}: unknown key`).join('; ')} (a typo? keys starting with _ are comments)`,
+    );
   }
   return parsed.data;
 }

@@ -159,6 +159,18 @@ const rows: Row[] = [
       /^lucid-harness verify: invalid contract \(.*bad-port\.json\): services\.5\.port: Too big: expected number to be <=65535$/,
   },
   {
+    input: 'contract override with an unknown key (a typo)',
+    args: () => [
+      '--image',
+      'data-chain',
+      '--profile',
+      profile('typo', { budgets: { native: { firstHealthyResponsMs: 5000 } } }),
+    ],
+    code: 2,
+    line: () =>
+      /^lucid-harness verify: invalid contract \(.*typo\.json\): budgets\.native\.firstHealthyResponsMs: unknown key \(a typo\? keys starting with _ are comments\)$/,
+  },
+  {
     input: 'no arm64 emulation on an amd64 host (LUCID_BINFMT_DIR=empty dir)',
     args: () => ['--image', 'data-chain'],
     env: () => ({ LUCID_BINFMT_DIR: join(dir, 'no-binfmt') }),

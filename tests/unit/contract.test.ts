@@ -65,6 +65,18 @@ describe('contract catalog', () => {
     expect(() => loadContract({ overrides: [bad] })).toThrowError(/services\.5\.port: .*65535/);
   });
 
+  test('an unknown key (a typo) is refused, naming it; _ keys are comments; the old dependencies list still reads', () => {
+    const typo = write('typo.json', { budgets: { native: { firstHealthyResponsMs: 5 } }, bogusTop: 1 });
+    expect(() => loadContract({ overrides: [typo] })).toThrowError(
+      /typo\.json\): budgets\.native\.firstHealthyResponsMs: unknown key; bogusTop: unknown key \(a typo\?/,
+    );
+    const inService = write('svc.json', { services: [{ name: 'data-chain', prot: 8087 }] });
+    expect(() => loadContract({ overrides: [inService] })).toThrowError(/services\.5\.prot: unknown key/);
+    const commented = write('c.json', { _comment: 'x', budgets: { native: { _why: 'y', survivesMs: 7000 } } });
+    expect(loadContract({ overrides: [commented] }).budgets.native.survivesMs).toBe(7000);
+    expect(() => loadContract({ overrides: ['real-mesh-8088', 'reference-base-pinned'] })).not.toThrow();
+  });
+
   test('a missing or malformed file is one clear error', () => {
     expect(() => loadContract({ overrides: ['no-such-profile'] })).toThrowError(
       /contract file not found: .*no-such-profile\.json/,
