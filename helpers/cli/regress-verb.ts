@@ -9,7 +9,7 @@ import { sweep } from '../engine/sweep.ts';
 import { DEFAULT_REPORT_DIR } from '../plan/plan.ts';
 import { RegistryError } from '../registry/errors.ts';
 import { regress } from '../regress/run.ts';
-import { SelectionError, sinceKey, type Selector } from '../regress/select.ts';
+import { SelectionError, sinceKey, tagMatcher, type Selector } from '../regress/select.ts';
 import { readThresholds, ThresholdsError } from '../regress/thresholds.ts';
 import { oneLine, UsageError } from '../model/errors.ts';
 import { contractSourceOf, parseArgs, requireReportDir, verbFlags } from './args.ts';
@@ -78,7 +78,10 @@ function selectorOf(flags: Record<string, unknown>, commandLine: Record<string, 
         ? `give one of --tags, --last, --since (got ${given.map((g) => `--${g}`).join(' and ')})`
         : 'which tags? give --tags PATTERN, --last N or --since DATE (see --help)',
     );
-  if (given[0] === 'tags') return { kind: 'pattern', pattern: flags.tags as string };
+  if (given[0] === 'tags') {
+    tagMatcher(flags.tags as string); // a bad regular expression is a usage error before any registry call
+    return { kind: 'pattern', pattern: flags.tags as string };
+  }
   if (given[0] === 'since') {
     sinceKey(flags.since as string); // a bad date is a usage error before any registry call
     return { kind: 'since', since: flags.since as string };

@@ -39,6 +39,9 @@ describe('lucid-harness regress: usage', () => {
     ],
     [['--registry', 'r:5000', '--last', '2', '--image', 'nope'], expect.stringMatching(/nope/)],
     [['--registry', 'r:5000', '--last', '2', 'extra'], 'unexpected argument "extra" (see --help)'],
+    // Before any registry call (r:5000 does not exist): a bad pattern is the user's, not the registry's.
+    [['--registry', 'r:5000', '--tags', '/[/'], expect.stringMatching(/^--tags \/\[\/: not a regular expression \(/)],
+    [['--registry', 'r:5000', '--tags', ','], '--tags needs a pattern, e.g. "latest-202611*"'],
     [['--registry', 'r:5000', '--bogus'], expect.stringMatching(/^unknown option --bogus/)],
     [
       ['--registry', 'r:5000', '--last', '2', '--thresholds', join(dir, 'none.json')],
