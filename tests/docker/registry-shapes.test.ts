@@ -56,10 +56,24 @@ describe('verify --registry on tags that are not full indexes', () => {
   }, 600_000);
   afterAll(async () => registry?.stop());
 
-  const verify = async (tag: string): Promise<{ status: number | null; stderr: string; results: Results }> => {
+  const verify = async (
+    tag: string,
+    extra: string[] = [],
+  ): Promise<{ status: number | null; stderr: string; results: Results }> => {
     const reportDir = mkdtempSync(join(tmpdir(), `lucid-shape-${tag}-`));
     const r = await runCli(
-      ['verify', '--registry', registry.host, '--tag', tag, '--image', 'data-chain', '--report-dir', reportDir],
+      [
+        'verify',
+        '--registry',
+        registry.host,
+        '--tag',
+        tag,
+        '--image',
+        'data-chain',
+        '--report-dir',
+        reportDir,
+        ...extra,
+      ],
       BRIEF_SURVIVAL,
     );
     return { status: r.status, stderr: r.stderr, results: readResults(join(reportDir, 'results.json')) };
@@ -88,6 +102,17 @@ describe('verify --registry on tags that are not full indexes', () => {
     const { status, results } = await verify('amd64-only');
     expect(status).toBe(1);
     expect(of(results, 'linux/amd64').filter((c) => c.status === 'failed')).toEqual([]);
+    expect(shape(results).message).toMatch(/has no linux\/arm64 \(v8\) entry; it has linux\/amd64/);
+  });
+
+  test('an index with amd64 only, --platform linux/arm64: no image to run, tag-shape fails, no suite counts as broken', async () => {
+    const { status, stderr, results } = await verify('amd64-only', ['--platform', 'linux/arm64']);
+    expect(status, stderr.slice(-2000)).toBe(1);
+    expect(stderr).not.toMatch(/No test suite found/);
+    expect(results.checks.filter((c) => c.status === 'failed').map((c) => c.check)).toEqual(
+      expect.arrayContaining(['tag-shape']),
+    );
+    expect(results.checks.filter((c) => c.check === '(setup)')).toEqual([]);
     expect(shape(results).message).toMatch(/has no linux\/arm64 \(v8\) entry; it has linux\/amd64/);
   });
 
