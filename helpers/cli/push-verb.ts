@@ -10,6 +10,7 @@ import { RegistryError } from '../registry/errors.ts';
 import { ImageSourceError } from '../registry/image-source.ts';
 import { timestampTag } from '../registry/tags.ts';
 import type { ImageTarget } from '../model/target.ts';
+import type { Contract } from '../contract/schema.ts';
 import { pushReferenceImages } from '../../fixtures/push.ts';
 import { oneLine, UsageError } from '../model/errors.ts';
 import { contractSourceOf, verbFlags } from './args.ts';
@@ -56,18 +57,38 @@ function platformOf(p: string): Platform {
   return p as Platform;
 }
 
-/** "data-chain@linux/arm64=lucid-defect/bin-sh:arm64" → a target whose image is the local image's id. */
-async function replacement(spec: string): Promise<ImageTarget> {
+/**
+ * Pure: "data-chain@linux/arm64=IMG" → its parts, refused unless it names a service and platform being pushed
+ * (else the push would build everything first and then fail with "matches no image being pushed").
+ */
+export function parseReplace(
+  spec: string,
+  contract: Contract,
+  services: readonly string[],
+  platforms: readonly Platform[],
+): { service: string; platform: Platform; image: string } {
   const m = /^([^@=]+)@([^=]+)=(.+)$/.exec(spec);
   if (!m) throw new UsageError(`--replace wants SERVICE@PLATFORM=IMAGE, got "${spec}"`);
   const [, service, platform, image] = m as unknown as [string, string, string, string];
+  serviceNamed(contract, service);
+  const p = platformOf(platform);
+  if (!services.includes(service))
+    throw new UsageError(`--replace ${spec}: ${service} is not pushed (--image ${services.join(' --image ')})`);
+  if (!platforms.includes(p))
+    throw new UsageError(`--replace ${spec}: ${p} is not pushed (--platform ${platforms.join(' --platform ')})`);
+  return { service, platform: p, image };
+}
+
+/** "data-chain@linux/arm64=lucid-defect/bin-sh:arm64" → a target whose image is the local image's id. */
+async function replacement(r: { service: string; platform: Platform; image: string }): Promise<ImageTarget> {
+  const { service, platform, image } = r;
   try {
     const id = (await docker().getImage(image).inspect()).Id;
-    return { service, platform: platformOf(platform), image: id, label: image };
+    return { service, platform, image: id, label: image };
   } catch (e) {
     if (e instanceof UsageError) throw e;
     if ((e as { statusCode?: number }).statusCode === 404)
-      throw new UsageError(`--replace ${spec}: no local image ${image}`);
+      throw new UsageError(`--replace ${service}@${platform}=${image}: no local image ${image}`);
     throw e;
   }
 }
@@ -87,8 +108,11 @@ export async function run(argv: string[]): Promise<number> {
       (n) => serviceNamed(contract, n).name,
     );
     const platforms = ((flags.platform as string[] | undefined) ?? contract.platforms).map(platformOf);
+    const replaces = ((flags.replace as string[] | undefined) ?? []).map((r) =>
+      parseReplace(r, contract, services, platforms),
+    );
     await requireEngine();
-    const replace = await Promise.all(((flags.replace as string[] | undefined) ?? []).map(replacement));
+    const replace = await Promise.all(replaces.map(replacement));
     const client = new RegistryClient({ registry, plainHttp: !!flags['plain-http'], log });
     await client.ping();
     const t0 = Date.now();

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { run as doctor } from '../../helpers/cli/doctor.ts';
 import { run as verify } from '../../helpers/cli/verify.ts';
+import { parseReplace } from '../../helpers/cli/push-verb.ts';
+import { loadContract } from '../../helpers/contract/load.ts';
 import { oneLine } from '../../helpers/model/errors.ts';
 import { captureConsole } from '../support/console.ts';
 
@@ -28,5 +30,27 @@ describe('messages that quote input stay one line', () => {
     expect(err[0]).toMatch(
       /^lucid-harness verify: contract file .*nope\.json is not valid JSON: .*"nope " is not valid JSON$/,
     );
+  });
+});
+
+describe('fixtures push --replace: checked before anything is built', () => {
+  const contract = loadContract({});
+  const p = (spec: string) => () => parseReplace(spec, contract, ['data-chain'], ['linux/amd64']);
+  test('a service and platform being pushed', () =>
+    expect(p('data-chain@linux/amd64=img:1')()).toEqual({
+      service: 'data-chain',
+      platform: 'linux/amd64',
+      image: 'img:1',
+    }));
+  test('an unknown service, one not pushed, a platform not pushed, an unknown platform', () => {
+    expect(p('nope@linux/amd64=x')).toThrowError(/^unknown service "nope"; the contract has: /);
+    expect(p('api-gateway@linux/amd64=x')).toThrowError(
+      '--replace api-gateway@linux/amd64=x: api-gateway is not pushed (--image data-chain)',
+    );
+    expect(p('data-chain@linux/arm64=x')).toThrowError(
+      '--replace data-chain@linux/arm64=x: linux/arm64 is not pushed (--platform linux/amd64)',
+    );
+    expect(p('data-chain@arm64=x')).toThrowError(/^unknown platform "arm64"/);
+    expect(p('bogus')).toThrowError('--replace wants SERVICE@PLATFORM=IMAGE, got "bogus"');
   });
 });
