@@ -144,17 +144,23 @@ export const contractSourceOf = (flags: Parsed['flags']) => ({
  * Why reports can't be written to DIR, or undefined: checked before anything is built or started, so a
  * --report-dir that is a file fails in one line rather than as EEXIST after the run. Creates nothing.
  */
-export function reportDirProblem(dir: string): string | undefined {
+export const reportDirProblem = (dir: string): string | undefined => writableDirProblem(dir, `--report-dir ${dir}`);
+
+/**
+ * Why directory DIR can't be created or written, or undefined (creates nothing). `shown` names it in the
+ * message; `asDir` false when DIR is only where a file (e.g. a .tar) named by `shown` goes.
+ */
+export function writableDirProblem(dir: string, shown: string, asDir = true): string | undefined {
   let at = resolve(dir);
   while (!existsSync(at) && dirname(at) !== at) at = dirname(at);
   if (!statSync(at).isDirectory())
-    return at === resolve(dir)
-      ? `--report-dir ${dir} is a file, not a directory: give a directory (it is created when missing)`
-      : `--report-dir ${dir} can't be created: ${at} is a file, not a directory`;
+    return asDir && at === resolve(dir)
+      ? `${shown} is a file, not a directory: give a directory (it is created when missing)`
+      : `${shown} can't be created: ${at} is a file, not a directory`;
   try {
     accessSync(at, fsConstants.W_OK);
   } catch (e) {
-    return `--report-dir ${dir} can't be written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message} on ${at}): give a directory you can write`;
+    return `${shown} can't be written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message} on ${at}): give a directory you can write`;
   }
   return undefined;
 }

@@ -17,7 +17,8 @@ import { builtinOf } from '../contract/schema.ts';
 import { FAMILIES, type Family } from '../images/names.ts';
 import { ContractError, loadContract, serviceNamed } from '../contract/load.ts';
 import { oneLine, UsageError as ArgsUsageError } from '../model/errors.ts';
-import { parseArgs } from './args.ts';
+import { parseArgs, writableDirProblem } from './args.ts';
+import { dirname } from 'node:path';
 
 export interface BuildResult {
   tag: string;
@@ -181,6 +182,11 @@ async function exportOci(argv: string[], log: Log): Promise<number> {
   );
   if (positionals.length !== 1)
     throw new UsageError('fixtures export-oci needs one destination: a directory, or a file ending in .tar');
+  const dest = positionals[0]!;
+  const problem = dest.endsWith('.tar')
+    ? writableDirProblem(dirname(dest), dest, false)
+    : writableDirProblem(dest, dest);
+  if (problem) throw new UsageError(problem);
   const contract = loadContract();
   const platforms = parseBuildArgs(
     ((flags.platform as string[] | undefined) ?? []).flatMap((p) => ['--platform', p]),
@@ -198,7 +204,7 @@ async function exportOci(argv: string[], log: Log): Promise<number> {
   const t0 = Date.now();
   const out = await exportReferenceOci({
     contract,
-    dest: positionals[0]!,
+    dest,
     services,
     platforms,
     tag: (flags.tag as string | undefined) ?? 'dev',
@@ -220,7 +226,8 @@ export async function run(argv: string[]): Promise<number> {
   const log: Log = (l) => console.error(l);
   const [cmd, ...rest] = argv;
   try {
-    if (!cmd) throw new UsageError('missing command (build, push or lock); see lucid-harness fixtures --help');
+    if (!cmd)
+      throw new UsageError('missing command (build, push, export-oci or lock); see lucid-harness fixtures --help');
     // push has its own options and help.
     if (cmd === 'push') return (await import('./push-verb.ts')).run(rest);
     if (cmd === '--help' || cmd === '-h' || cmd === 'help' || rest.includes('--help') || rest.includes('-h')) {

@@ -6,6 +6,7 @@ import { describe, expect, test } from 'vitest';
 import { run as doctor } from '../../helpers/cli/doctor.ts';
 import { run as verify } from '../../helpers/cli/verify.ts';
 import { parseReplace } from '../../helpers/cli/push-verb.ts';
+import { run as fixtures } from '../../helpers/cli/fixtures.ts';
 import { loadContract } from '../../helpers/contract/load.ts';
 import { oneLine } from '../../helpers/model/errors.ts';
 import { captureConsole } from '../support/console.ts';
@@ -52,5 +53,24 @@ describe('fixtures push --replace: checked before anything is built', () => {
     );
     expect(p('data-chain@arm64=x')).toThrowError(/^unknown platform "arm64"/);
     expect(p('bogus')).toThrowError('--replace wants SERVICE@PLATFORM=IMAGE, got "bogus"');
+  });
+});
+
+describe('lucid-harness fixtures: usage', () => {
+  const { err, out } = captureConsole();
+  const dir = mkdtempSync(join(tmpdir(), 'lucid-fixtures-usage-'));
+  const file = join(dir, 'a-file');
+  writeFileSync(file, '');
+  test.each([
+    [[], 'missing command (build, push, export-oci or lock); see lucid-harness fixtures --help'],
+    [
+      ['export-oci', join(file, 'x.tar')],
+      `${join(file, 'x.tar')} can't be created: ${file} is a file, not a directory`,
+    ],
+    [['export-oci', file], `${file} is a file, not a directory: give a directory (it is created when missing)`],
+  ])('%j → exit 2, one line, before any build', async (argv, message) => {
+    expect(await fixtures(argv)).toBe(2);
+    expect(err).toEqual([`lucid-harness fixtures: ${message}`]);
+    expect(out).toEqual([]);
   });
 });
