@@ -59,11 +59,26 @@ export async function localTargets(input: {
       throw new LocalImageError(
         `--image ${s.service} names no image, and --local checks only the images it is given: write --image ${s.service}=IMAGE (a reference or id from docker images)`,
       );
+    const invalid = (why: string) =>
+      new LocalImageError(
+        `--image ${s.service}=${s.ref}: "${s.ref}" is not a valid image reference or id (${why}); see docker images`,
+      );
+    // The engine's API path would carry it: node refuses such a path before any request is made.
+    if (/[\s\x00-\x1f]/.test(s.ref)) throw invalid('it holds a space or a control character');
     let img: Inspect;
     try {
       img = (await docker().getImage(s.ref).inspect()) as Inspect;
     } catch (e) {
-      if ((e as { statusCode?: number }).statusCode !== 404) throw e;
+      const status = (e as { statusCode?: number }).statusCode;
+      // 400: the engine's "invalid reference format: repository name must be lowercase", say.
+      if (status === 400)
+        throw invalid(
+          String((e as { json?: { message?: string } }).json?.message ?? (e as Error).message).replace(
+            /^.*?: (?=invalid reference)/,
+            '',
+          ),
+        );
+      if (status !== 404) throw e;
       throw new LocalImageError(
         `no image ${s.ref} in the engine's store (for ${s.service}): build it with docker buildx build --load -t ${s.ref} . (or docker build), or see docker images`,
       );

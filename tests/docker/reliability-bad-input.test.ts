@@ -101,6 +101,13 @@ const rows: Row[] = [
     line: () => /^lucid-harness verify: unknown --peers "nope" \(expected ref or alt\)$/,
   },
   {
+    input: 'an invalid image reference (--local --image data-chain=UPPER:dev)',
+    args: () => ['--local', '--image', 'data-chain=UPPER:dev'],
+    code: 2,
+    line: () =>
+      /^lucid-harness verify: --image data-chain=UPPER:dev: "UPPER:dev" is not a valid image reference or id \(.*invalid reference format.*\); see docker images$/,
+  },
+  {
     input: '--peers without an image source to fill in for',
     args: () => ['--peers', 'ref'],
     code: 2,

@@ -1,5 +1,6 @@
 import { expect, test } from 'vitest';
-import { LocalImageError, parseImageSpecs, platformOfConfig } from '../../helpers/cli/local-targets.ts';
+import { LocalImageError, localTargets, parseImageSpecs, platformOfConfig } from '../../helpers/cli/local-targets.ts';
+import { loadContract } from '../../helpers/contract/load.ts';
 
 test('--image values: a bare service, or SERVICE=IMAGE', () => {
   expect(parseImageSpecs(['data-chain', 'api-gateway=lucid-api-gateway:dev', 'block-manager=sha256:abc'])).toEqual([
@@ -19,4 +20,12 @@ test('the platform of a local image comes from its config', () => {
   expect(platformOfConfig({ Os: 'linux', Architecture: 'arm64', Variant: 'v8.0' })).toBe('linux/arm64');
   expect(platformOfConfig({ Os: 'linux', Architecture: 'arm64', Variant: 'v9' })).toBe('linux/arm64/v9');
   expect(platformOfConfig({ Os: 'linux', Architecture: 'arm', Variant: 'v7' })).toBe('linux/arm/v7');
+});
+
+test('an image reference with a space is refused before any engine call (node would refuse the request path)', async () => {
+  await expect(
+    localTargets({ contract: loadContract({}), specs: [{ service: 'data-chain', ref: 'a b' }] }),
+  ).rejects.toThrowError(
+    '--image data-chain=a b: "a b" is not a valid image reference or id (it holds a space or a control character); see docker images',
+  );
 });
