@@ -12,6 +12,7 @@ import {
   AuthRequiredError,
   causeOf,
   RateLimitedError,
+  RegistryError,
   ServerError,
   UnreachableError,
 } from './errors.ts';
@@ -66,6 +67,27 @@ export function registryBaseUrl(registry: string, plainHttp = false): string {
   return `${plainHttp || LOOPBACK.test(host) ? 'http' : 'https'}://${host}`;
 }
 
+/**
+ * Why REGISTRY is no registry address (host[:port], or an http(s):// URL), or undefined. Without it a space, a
+ * port that is no number or a path surfaced as "does not answer at …: Invalid URL" or an SSL record error.
+ */
+export function registryAddressProblem(registry: string): string | undefined {
+  const bad = (why: string) =>
+    `--registry ${registry} is not a registry address (${why}): give host[:port], e.g. 127.0.0.1:5000 or registry.example.com`;
+  if (/^https?:\/\//i.test(registry)) {
+    try {
+      new URL(registry);
+      return undefined;
+    } catch {
+      return bad('not a URL');
+    }
+  }
+  const m = /^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::(\d+))?$/.exec(registry);
+  if (!m) return bad(/\//.test(registry) ? 'a path needs the scheme: http(s)://host[:port]/path' : 'not host[:port]');
+  if (m[2] !== undefined && (Number(m[2]) < 1 || Number(m[2]) > 65535)) return bad(`port ${m[2]} is not 1-65535`);
+  return undefined;
+}
+
 /** The host[:port] part of a registry name or base URL. */
 export const registryHost = (registry: string) => registry.replace(/^https?:\/\//i, '').replace(/\/.*$/, '');
 
@@ -98,6 +120,8 @@ export class Transport {
   private readonly tokens = new Map<string, Token>();
 
   constructor(opts: TransportOptions) {
+    const problem = registryAddressProblem(opts.registry);
+    if (problem) throw new RegistryError(problem, opts.registry);
     this.host = registryHost(opts.registry);
     this.baseUrl = registryBaseUrl(opts.registry, opts.plainHttp);
     this.creds = opts.credentials === null ? {} : (opts.credentials ?? lookupCredentials(this.host));

@@ -202,6 +202,13 @@ const rows: Row[] = [
   },
   // A platform missing from the index is no bad input: it is a failing tag-shape check (tests/docker/registry-shapes.test.ts).
   {
+    input: 'a registry that is no address (--registry "localhost:notaport")',
+    args: () => ['--registry', 'localhost:notaport', '--image', 'data-chain'],
+    code: 2,
+    line: () =>
+      /^lucid-harness verify: --registry localhost:notaport is not a registry address \(not host\[:port\]\): give host\[:port\], e\.g\. 127\.0\.0\.1:5000 or registry\.example\.com$/,
+  },
+  {
     input: 'registry 401 (htpasswd, no credentials)',
     args: () => ['--registry', locked.host, '--image', 'data-chain'],
     code: 2,

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { fromDockerConfig, lookupCredentials, normaliseRegistryKey } from '../../helpers/registry/credentials.ts';
-import { registryBaseUrl } from '../../helpers/registry/transport.ts';
+import { registryAddressProblem, registryBaseUrl, Transport } from '../../helpers/registry/transport.ts';
+import { RegistryError } from '../../helpers/registry/errors.ts';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 const dir = mkdtempSync(join(tmpdir(), 'lucid-dockercfg-'));
@@ -87,5 +88,28 @@ describe('registry base URL', () => {
     expect(registryBaseUrl('registry.example:5000', true)).toBe('http://registry.example:5000');
     expect(registryBaseUrl('https://127.0.0.1:5443/')).toBe('https://127.0.0.1:5443');
     expect(registryBaseUrl('docker.io')).toBe('https://registry-1.docker.io');
+  });
+});
+
+describe('registry address: refused before any request', () => {
+  test.each([
+    '127.0.0.1:5000',
+    'localhost',
+    'registry.example.com:443',
+    '[::1]:5000',
+    'docker.io',
+    'https://r.example/v',
+  ])('%s is an address', (r) => expect(registryAddressProblem(r)).toBeUndefined());
+  test.each([
+    ['a b', 'not host[:port]'],
+    ['localhost:notaport', 'not host[:port]'],
+    ['localhost:99999', 'port 99999 is not 1-65535'],
+    ['127.0.0.1:5000/extra', 'a path needs the scheme: http(s)://host[:port]/path'],
+    ['http://x y', 'not a URL'],
+  ])('%s: %s', (r, why) => {
+    expect(registryAddressProblem(r)).toBe(
+      `--registry ${r} is not a registry address (${why}): give host[:port], e.g. 127.0.0.1:5000 or registry.example.com`,
+    );
+    expect(() => new Transport({ registry: r, credentials: null })).toThrowError(RegistryError);
   });
 });
