@@ -72,6 +72,8 @@ export function parseReplace(
   const [, service, platform, image] = m as unknown as [string, string, string, string];
   serviceNamed(contract, service);
   const p = platformOf(platform);
+  if (/[\s\x00-\x1f]/.test(image))
+    throw new UsageError(`--replace ${spec}: "${image}" is not a valid image reference or id (it holds a space)`);
   if (!services.includes(service))
     throw new UsageError(`--replace ${spec}: ${service} is not pushed (--image ${services.join(' --image ')})`);
   if (!platforms.includes(p))
@@ -89,6 +91,10 @@ async function replacement(r: { service: string; platform: Platform; image: stri
     if (e instanceof UsageError) throw e;
     if ((e as { statusCode?: number }).statusCode === 404)
       throw new UsageError(`--replace ${service}@${platform}=${image}: no local image ${image}`);
+    if ((e as { statusCode?: number }).statusCode === 400)
+      throw new UsageError(
+        `--replace ${service}@${platform}=${image}: "${image}" is not a valid image reference or id (${String((e as { json?: { message?: string } }).json?.message ?? (e as Error).message).replace(/^.*?: (?=invalid reference)/, '')})`,
+      );
     throw e;
   }
 }

@@ -53,6 +53,9 @@ describe('fixtures push --replace: checked before anything is built', () => {
     );
     expect(p('data-chain@arm64=x')).toThrowError(/^unknown platform "arm64"/);
     expect(p('bogus')).toThrowError('--replace wants SERVICE@PLATFORM=IMAGE, got "bogus"');
+    expect(p('data-chain@linux/amd64=a b')).toThrowError(
+      '--replace data-chain@linux/amd64=a b: "a b" is not a valid image reference or id (it holds a space)',
+    );
   });
 });
 
