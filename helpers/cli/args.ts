@@ -46,14 +46,15 @@ function configDefaults(
       throw new UsageError(
         `config file ${file}: unknown option "${verb}.${k}" (known: ${Object.keys(spec).join(', ')})`,
       );
+    // Empty ([] or "") would quietly mean no platform at all, or the current directory: as on the command line.
     const ok = s.boolean
       ? typeof v === 'boolean'
       : s.repeatable
-        ? Array.isArray(v) && v.every((x) => typeof x === 'string')
-        : typeof v === 'string';
+        ? Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string' && x !== '')
+        : typeof v === 'string' && v !== '';
     if (!ok)
       throw new UsageError(
-        `config file ${file}: "${verb}.${k}" must be ${s.boolean ? 'true or false' : s.repeatable ? 'an array of strings' : 'a string'}`,
+        `config file ${file}: "${verb}.${k}" must be ${s.boolean ? 'true or false' : s.repeatable ? 'a non-empty array of non-empty strings' : 'a non-empty string'} (leave it out for the default)`,
       );
     out[k] = v as string | string[] | boolean;
   }

@@ -59,7 +59,14 @@ describe('flags: command line, env, config file', () => {
     );
     expect(() =>
       parseArgs([], SPEC, { LUCID_CONFIG: config({ verify: { platform: 'linux/arm64' } }) }, 'verify'),
-    ).toThrowError(/"verify.platform" must be an array of strings/);
+    ).toThrowError(/"verify.platform" must be a non-empty array of non-empty strings/);
+    // [] would check no platform at all (0 images, exit 0); "" would write the reports to the current directory.
+    expect(() => parseArgs([], SPEC, { LUCID_CONFIG: config({ verify: { platform: [] } }) }, 'verify')).toThrowError(
+      /"verify.platform" must be a non-empty array of non-empty strings \(leave it out for the default\)$/,
+    );
+    expect(() => parseArgs([], SPEC, { LUCID_CONFIG: config({ verify: { registry: '' } }) }, 'verify')).toThrowError(
+      /"verify.registry" must be a non-empty string/,
+    );
     expect(() => parseArgs([], SPEC, { LUCID_CONFIG: config('{oops') }, 'verify')).toThrowError(
       /config file .*c\.json/,
     );
