@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, inject, test } from 'vitest';
 import { loadContract, serviceNamed } from '../helpers/contract/load.ts';
 import '../helpers/plan/plan.ts';
 import { FiguresBook } from '../helpers/flows/figures.ts';
-import { FLOWS } from '../helpers/flows/index.ts';
+import { FLOWS, STACK_DISTURBING } from '../helpers/flows/index.ts';
 import { missingRoles } from '../helpers/flows/roles.ts';
 import { stackGroups } from '../helpers/runtime/stack.ts';
 import { stackImages, underTestIn } from '../helpers/runtime/peers.ts';
@@ -58,8 +58,8 @@ for (const s of skipped) {
   });
 }
 
-// Platforms side by side (their stacks share nothing), the flows of one platform one after the other
-// (discovery-and-faults stops a service the others use).
+// Platforms side by side (their stacks share nothing); within one, the flows that leave the stack alone side by side,
+// then discovery-and-faults alone (it stops a service the others use).
 for (const group of groups) {
   describe.concurrent(flowsSubject(group.platform), { meta: subjectMeta(group.platform) }, () => {
     const handle = shared.stacks.find((s) => s.platform === group.platform);
@@ -105,8 +105,11 @@ for (const group of groups) {
       : '';
     const ids = () => Object.fromEntries(Object.entries(handle?.services ?? {}).map(([n, s]) => [n, s.containerId]));
 
+    // The flows that leave the stack as they found it run side by side (each has its own sessions); then the ones
+    // that disturb it, one at a time (vitest runs a run of concurrent tests together, a sequential one alone).
     for (const [name, body] of FLOWS) {
-      test.sequential(name, async ({ annotate, task, skip }) => {
+      const run = STACK_DISTURBING.has(name) ? test.sequential : test.concurrent;
+      run(name, async ({ annotate, task, skip }) => {
         if (name === FLOWS[0]?.[0] && handle?.stackStartMs !== undefined) {
           await annotate(
             `stack start [${group.platform}] on ${handle.network}: ${Object.keys(handle.services).length} containers ${handle.stackStartMs} ms${peersNote}`,

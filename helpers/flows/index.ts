@@ -14,3 +14,6 @@ export const FLOWS: readonly (readonly [string, (f: Flow) => Promise<void>])[] =
 ];
 
 export const FLOW_TESTS: readonly string[] = FLOWS.map(([name]) => name);
+
+/** Flows that stop or restart what the others use: each runs alone, after the ones before it. */
+export const STACK_DISTURBING: ReadonlySet<string> = new Set(['discovery-and-faults']);
