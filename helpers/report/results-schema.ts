@@ -137,6 +137,11 @@ function upgrade(data: unknown): unknown {
 
 /** Validates parsed JSON; the error names the file and every bad field. */
 export function parseResults(data: unknown, source = 'results'): Results {
+  const version = (data as { version?: unknown } | null)?.version;
+  if (typeof version === 'number' && version > RESULTS_VERSION)
+    throw new ResultsError(
+      `${source} is results version ${version}, written by a newer lucid-harness (this one reads up to ${RESULTS_VERSION}): update lucid-harness`,
+    );
   const r = ResultsSchema.safeParse(upgrade(data));
   if (!r.success)
     throw new ResultsError(

@@ -41,9 +41,15 @@ describe('results.json schema', () => {
   });
 
   test('an invalid document is refused with the bad fields named', () => {
-    const bad = { ...run, version: 3, run: { ...run.run, id: '../escape' } };
+    const bad = { ...run, version: 0, run: { ...run.run, id: '../escape' } };
     expect(() => parseResults(bad, 'x.json')).toThrow(ResultsError);
     expect(() => parseResults(bad, 'x.json')).toThrow(/x\.json .*version.*run\.id/);
+  });
+
+  test('a newer version is named as such, with the fix', () => {
+    expect(() => parseResults({ ...run, version: 3 }, 'x.json')).toThrow(
+      /^x\.json is results version 3, written by a newer lucid-harness \(this one reads up to 2\): update lucid-harness$/,
+    );
   });
 
   test('a version 1 document reads as version 2: its skipped checks did not run', () => {
