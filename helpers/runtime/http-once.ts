@@ -44,7 +44,15 @@ export function httpOnce(url: string, opts: OnceOptions): Promise<RawAnswer> {
       clearTimeout(timer);
       timer = setTimeout(() => finish(new HttpTimeout(`${what} within ${ms} ms`)), ms);
     };
-    const req = request(url, { method: opts.method ?? 'GET', headers: opts.headers, agent: false });
+    // The lenient parser reads what curl and Python's http.client (the image's own HEALTHCHECK) read: lines ended by
+    // a bare LF, a Content-Length repeated with the same value (RFC 9112 §2.2, RFC 9110 §8.6 let a client accept both).
+    // The peer is the service under test, not an untrusted proxy, so request smuggling is not at stake here.
+    const req = request(url, {
+      method: opts.method ?? 'GET',
+      headers: opts.headers,
+      agent: false,
+      insecureHTTPParser: true,
+    });
     arm(opts.headersTimeoutMs, 'no answer headers');
     req.on('error', (e) => finish(e));
     req.on('response', (res) => {

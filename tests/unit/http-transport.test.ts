@@ -127,6 +127,11 @@ const CHOICES: Record<string, Choice> = {
   // Keep-Alive header tells the client how long it may wait, as with Python's http.server or uvicorn).
   'keep-alive, but a kept-alive connection is closed as the next request arrives': (req, j, s) =>
     req.onConnection > 0 ? 'drop' : { bytes: withLength(s, [], j) },
+  // Lines ended by LF alone, as a server writing its own status line and headers may: curl, Python's http.client
+  // (the image's own HEALTHCHECK) and browsers read them (RFC 9112 §2.2 lets a recipient accept a bare LF).
+  'bare LF line endings (a hand-written server)': (_, j, s) => ({
+    bytes: `${status11(s)}\nContent-Type: application/json\nContent-Length: ${Buffer.byteLength(j)}\n\n${j}`,
+  }),
   'HEAD and OPTIONS not implemented': (req, j, s) =>
     req.method === 'GET' || req.method === 'POST'
       ? { bytes: withLength(s, [], j) }
