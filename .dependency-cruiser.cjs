@@ -11,8 +11,8 @@
 const LAYERS = [
   // The shared model: targets, findings, verdicts, fact types, errors, platforms, metrics. Pure: model and zod only.
   ['helpers/model'],
-  // Data and functions with no engine and no images: the contract and its schemas, hashes.
-  ['helpers/contract', 'helpers/crypto'],
+  // Data and functions with no engine and no images: the contract and its schemas, hashes, decompression.
+  ['helpers/contract', 'helpers/crypto', 'helpers/compress'],
   // The Docker engine client and the host it runs on; the image names.
   ['helpers/engine', 'helpers/host', 'helpers/images'],
   // Images as data: facts gathered from them, building them, Debian packages, registries, OCI layouts.
