@@ -1,6 +1,7 @@
 /**
  * Engine 20.10 cannot load an OCI layout, so each platform's manifest becomes a docker-archive (the format the
- * harness already writes for its own images) and goes through POST /images/load. Layers are decompressed into
+ * harness already writes for its own images) and goes through POST /images/load. Layers (tar, gzip, or zstd as
+ * buildx writes with compression=zstd) are decompressed into
  * the layer cache by diff_id (as the image writer and the export path keep them), each checked twice: the blob
  * against its digest, the tar against the config's diff_id.
  */
@@ -10,6 +11,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
+import { zstdDecompress } from '../compress/zstd.ts';
 import type { Platform } from '../model/platform.ts';
 import { cacheSubdir } from '../image/cache.ts';
 import { dockerArchive } from '../image/docker-archive.ts';
@@ -24,6 +26,10 @@ const GZIP_TYPES = [
   'application/vnd.oci.image.layer.v1.tar+gzip',
   'application/vnd.docker.image.rootfs.diff.tar.gzip',
   'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip',
+];
+const ZSTD_TYPES = [
+  'application/vnd.oci.image.layer.v1.tar+zstd',
+  'application/vnd.oci.image.layer.nondistributable.v1.tar+zstd',
 ];
 const TAR_TYPES = ['application/vnd.oci.image.layer.v1.tar', 'application/vnd.oci.image.layer.nondistributable.v1.tar'];
 
@@ -55,9 +61,10 @@ export async function layerTar(
   const path = join(cacheSubdir('layers'), `${diffId.replace(/^sha256:/, '')}.tar`);
   if (existsSync(path)) return { diffId, path, size: statSync(path).size, createdBy: '' };
   const gzip = GZIP_TYPES.includes(desc.mediaType);
-  if (!gzip && !TAR_TYPES.includes(desc.mediaType)) {
+  const zstd = ZSTD_TYPES.includes(desc.mediaType);
+  if (!gzip && !zstd && !TAR_TYPES.includes(desc.mediaType)) {
     throw new OciLayoutError(
-      `${what}: layer ${shortDigest(desc.digest)} is ${desc.mediaType}; only tar and tar+gzip layers can be loaded into this engine (build with --output type=oci,compression=gzip)`,
+      `${what}: layer ${shortDigest(desc.digest)} is ${desc.mediaType}; only tar, tar+gzip and tar+zstd layers can be loaded into this engine`,
     );
   }
   const src = blobFile(layout, desc.digest);
@@ -74,7 +81,7 @@ export async function layerTar(
           yield c;
         }
       },
-      gzip ? createGunzip() : new PassThrough(),
+      gzip ? createGunzip() : zstd ? zstdDecompress : new PassThrough(),
       async function* (s: AsyncIterable<Buffer>) {
         for await (const c of s) {
           tarHash.update(c);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -24,8 +24,9 @@ import {
 import { assignServices, carriedPlatforms, parseLayoutSpec } from '../../helpers/oci/targets.ts';
 import { writeOciLayout } from '../../helpers/oci/write.ts';
 import { selectPlatforms } from '../../helpers/registry/platforms.ts';
-import type { ImageManifest } from '../../helpers/registry/media.ts';
+import { shortDigest, type ImageManifest } from '../../helpers/registry/media.ts';
 import { withLabels } from '../../fixtures/export-oci.ts';
+import { ZSTD_LAYER, ZSTD_LAYER_DIFF_ID } from '../support/zstd-fixture.ts';
 
 const contract = loadContract({ overrides: [] });
 const names = contract.services.map((s) => s.name);
@@ -148,11 +149,57 @@ describe('a layout written by the image writer', () => {
     await expect(
       layerTar(
         layout,
-        { ...manifest.layers[0]!, mediaType: 'application/vnd.oci.image.layer.v1.tar+zstd' },
+        { ...manifest.layers[0]!, mediaType: 'application/vnd.oci.image.layer.v1.tar+bzip2' },
         layer.diffId,
         'test',
       ),
-    ).rejects.toThrow(/only tar and tar\+gzip layers/);
+    ).rejects.toThrow(/only tar, tar\+gzip and tar\+zstd layers/);
+  });
+
+  // buildx --output type=oci,compression=zstd: the layer blob is tar+zstd.
+  test('a tar+zstd layer blob becomes the tar of its diff_id; a corrupt one is one line naming the layer', async () => {
+    const dest = join(dir, 'layout-zstd');
+    const { written } = await write(dest);
+    process.env.LUCID_CACHE_DIR = cache;
+    const layout = await openLayout(dest);
+    const manifest = JSON.parse(
+      readBlob(layout, written.images[0]!.platforms[0]!.manifestDigest).toString(),
+    ) as ImageManifest;
+    const zstd = (blob: Buffer) => {
+      const digest = `sha256:${createHash('sha256').update(blob).digest('hex')}`;
+      writeFileSync(join(dest, blobPath(digest)), blob);
+      return { mediaType: 'application/vnd.oci.image.layer.v1.tar+zstd', digest, size: blob.length };
+    };
+    const desc = zstd(ZSTD_LAYER);
+    const ref = await layerTar(layout, desc, ZSTD_LAYER_DIFF_ID, 'test');
+    expect(ref.path.startsWith(cache)).toBe(true);
+    expect(ref.size).toBe(5120);
+    expect(`sha256:${createHash('sha256').update(readFileSync(ref.path)).digest('hex')}`).toBe(ZSTD_LAYER_DIFF_ID);
+    // The blob's own digest is still checked, and the config's diff_id against what it unpacks to.
+    rmSync(ref.path);
+    await expect(layerTar(layout, desc, manifest.layers[0]!.digest, 'test')).rejects.toThrow(
+      /unpacks to sha256:e16ff298.*but the config lists/,
+    );
+    // Same tar out (an empty skippable frame added), other bytes in: the blob digest catches it.
+    const skippable = Buffer.from([0x50, 0x2a, 0x4d, 0x18, 0, 0, 0, 0]);
+    writeFileSync(join(dest, blobPath(desc.digest)), Buffer.concat([ZSTD_LAYER, skippable]));
+    await expect(layerTar(layout, desc, ZSTD_LAYER_DIFF_ID, 'test')).rejects.toThrow(/is damaged/);
+
+    const corrupt = Buffer.from(ZSTD_LAYER);
+    corrupt.fill(0xff, 20, 60);
+    const bad = zstd(corrupt);
+    const err = await layerTar(layout, bad, ZSTD_LAYER_DIFF_ID, 'lucid-data-chain linux/amd64').then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(err).toBeInstanceOf(OciLayoutError);
+    expect(err!.message).toMatch(
+      new RegExp(
+        `^lucid-data-chain linux/amd64: layer ${shortDigest(bad.digest)} could not be decompressed: zstd data is corrupt`,
+      ),
+    );
+    expect(err!.message).not.toContain('\n');
+    expect(readdirSync(join(cache, 'layers')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
   // containerd-store `docker save` of a multi-platform image keeps the index but only the local platform's blobs (moby/moby#44833, kubernetes-sigs/kind#3795).
