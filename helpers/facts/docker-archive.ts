@@ -1,6 +1,7 @@
 import { pipeline, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
+import { isZstd, zstdDecompress } from '../compress/zstd.ts';
 import { indexLayer } from './layer-index.ts';
 import type { LayerIndex } from '../model/image-facts.ts';
 
@@ -22,14 +23,13 @@ const MAX_SMALL_FILE = 8 * 1024 * 1024;
 const cleanName = (n: string) => n.replace(/^(\.\/)+/, '').replace(/^\/+/, '');
 const isTarHeader = (b: Buffer) => b.length >= 262 && b.subarray(257, 262).toString('latin1') === 'ustar';
 const isGzip = (b: Buffer) => b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
-const isZstd = (b: Buffer) => b.length >= 4 && b.readUInt32LE(0) === 0xfd2fb528;
 
 /**
  * Reads a docker-archive (`docker save` / GET /images/{id}/get) in one pass. manifest.json arrives last, so every
  * layer is indexed as it streams (by archive path) and matched to its diff_id afterwards by position.
  * Layers are recognised by a ".tar" name or a tar header, which also covers OCI-style blobs/sha256 names. The
- * containerd image store's `docker save` keeps the layer blobs as pulled: gzip ones are indexed decompressed (so
- * their digest is the diff_id); a zstd one is refused by name, since this Node has no zstd decompressor.
+ * containerd image store's `docker save` keeps the layer blobs as pulled: gzip and zstd ones are indexed
+ * decompressed (so their digest is the diff_id); one that does not decompress is named in the error.
  */
 export async function readDockerArchive(stream: NodeJS.ReadableStream): Promise<DockerArchive> {
   const ex = tar.extract();
@@ -72,10 +72,14 @@ async function readEntries(
     const first = Buffer.concat(head);
     if (name.endsWith('.tar') || isTarHeader(first)) {
       layers.set(name, await indexLayer(rest(first, it)));
-    } else if (isGzip(first)) {
-      layers.set(name, await indexLayer(gunzip(rest(first, it))));
-    } else if (isZstd(first)) {
-      throw new Error(`docker-archive layer ${name} is zstd-compressed, which this Node (no zstd in zlib) cannot read`);
+    } else if (isGzip(first) || isZstd(first)) {
+      const kind = isGzip(first) ? 'gzip' : 'zstd';
+      const tarBytes = kind === 'gzip' ? gunzip(rest(first, it)) : zstdDecompress(rest(first, it));
+      try {
+        layers.set(name, await indexLayer(tarBytes));
+      } catch (e) {
+        throw new Error(`docker-archive layer ${name} (${kind}) could not be read: ${(e as Error).message}`);
+      }
     } else if (size <= MAX_SMALL_FILE) {
       const chunks: Buffer[] = [first];
       for (let r = await it.next(); !r.done; r = await it.next()) chunks.push(r.value);

@@ -4,6 +4,7 @@ import { archiveItemOf } from '../../helpers/facts/gather.ts';
 import { indexLayer } from '../../helpers/facts/layer-index.ts';
 import { mergeLayers } from '../../helpers/facts/merge.ts';
 import { fixtureArchive, elfHeader, packTar, sha256 } from '../support/tar-fixture.ts';
+import { ZSTD_LAYER, ZSTD_LAYER_DIFF_ID } from '../support/zstd-fixture.ts';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { checkNoSetuid } from '../../helpers/checks/static/permissions.ts';
@@ -318,9 +319,44 @@ describe('readDockerArchive', () => {
     expect(archiveItemOf(archive, sha256(amd), [])?.Config).toBe(path(amd));
   });
 
-  test('a zstd layer blob (buildx compression=zstd, loaded into the containerd store) is refused by name', async () => {
-    const zstdFrame = Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x20, 0x00, 0x01, 0x00, 0x00]);
-    const archive = await packTar([{ name: `blobs/sha256/${'a'.repeat(64)}`, data: zstdFrame }]);
-    await expect(readDockerArchive(Readable.from([archive]))).rejects.toThrow(/zstd-compressed/);
+  // buildx compression=zstd, loaded into the containerd store: `docker save` keeps the zstd blob as it came.
+  test('a containerd-store docker save: a zstd layer blob under blobs/sha256 is indexed by its diff_id', async () => {
+    const gzLayer = await packTar([{ name: 'app/x', data: '2' }]);
+    const gz = gzipSync(gzLayer);
+    const config = Buffer.from(
+      JSON.stringify({
+        architecture: 'amd64',
+        os: 'linux',
+        rootfs: { type: 'layers', diff_ids: [ZSTD_LAYER_DIFF_ID, sha256(gzLayer)] },
+      }),
+    );
+    const path = (b: Buffer) => `blobs/sha256/${sha256(b).slice(7)}`;
+    const archive = await packTar([
+      { name: path(config), data: config },
+      { name: path(ZSTD_LAYER), data: ZSTD_LAYER },
+      { name: path(gz), data: gz },
+      { name: 'manifest.json', data: JSON.stringify([{ Config: path(config), Layers: [path(ZSTD_LAYER), path(gz)] }]) },
+    ]);
+    for (const size of [7, 4096]) {
+      const read = await readDockerArchive(Readable.from(chunked(archive, size)));
+      const item = read.manifest[0]!;
+      expect(item.Layers.map((p) => read.layers.get(p)?.digest)).toEqual([ZSTD_LAYER_DIFF_ID, sha256(gzLayer)]);
+      expect(read.layers.get(path(ZSTD_LAYER))?.texts['/etc/os-release']).toBe('ID=debian\nVERSION_ID="12"\n');
+    }
+  });
+
+  test('a corrupt zstd layer blob: one line naming the layer', async () => {
+    const corrupt = Buffer.from(ZSTD_LAYER);
+    corrupt.fill(0xff, 20, 60);
+    const name = `blobs/sha256/${'a'.repeat(64)}`;
+    const archive = await packTar([{ name, data: corrupt }]);
+    const err = await readDockerArchive(Readable.from([archive])).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(err?.message).toMatch(
+      new RegExp(`^docker-archive layer ${name} \\(zstd\\) could not be read: zstd data is corrupt`),
+    );
+    expect(err?.message).not.toContain('\n');
   });
 });
