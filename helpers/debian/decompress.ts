@@ -1,10 +1,11 @@
 /**
  * Decompression by magic bytes, all in-process: gzip via node:zlib, xz via the xz-decompress WASM
- * module (no host `xz`), zstd via node:zlib when the running Node has it (22.15+; Debian 12 itself
- * never uses zstd, Ubuntu does).
+ * module (no host `xz`), zstd via node:zlib when the running Node has it (22.15+), else via fzstd
+ * (Debian 12 itself never uses zstd, Ubuntu does).
  */
 import { gunzipSync } from 'node:zlib';
 import * as zlib from 'node:zlib';
+import { decompress as fzstdDecompressSync } from 'fzstd';
 import xz from 'xz-decompress';
 
 type Compression = 'xz' | 'gzip' | 'zstd' | 'none';
@@ -43,10 +44,13 @@ export async function decompress(buf: Uint8Array, what = 'data'): Promise<Buffer
         throw new DecompressError(`${what}: gzip data is corrupt: ${(e as Error).message}`);
       }
     case 'zstd':
-      if (!zstdDecompressSync) {
-        throw new DecompressError(`${what} is zstd-compressed; this needs Node >= 22.15 (running ${process.version})`);
+      try {
+        if (zstdDecompressSync) return zstdDecompressSync(buf);
+        const out = fzstdDecompressSync(buf);
+        return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
+      } catch (e) {
+        throw new DecompressError(`${what}: zstd data is corrupt: ${(e as Error).message}`);
       }
-      return zstdDecompressSync(buf);
     case 'none':
       return Buffer.from(buf);
   }

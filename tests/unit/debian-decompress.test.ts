@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { decompress, detectCompression } from '../../helpers/debian/decompress.ts';
 import { readTar } from '../../helpers/debian/tar-read.ts';
 import { xzStore } from '../support/debian-testkit.ts';
+import { ZSTD_LAYER, ZSTD_LAYER_DIFF_ID } from '../support/zstd-fixture.ts';
 
 // 300 lines compressed by `xz -9` (real LZMA2, not stored chunks); sha256 of the expected text below.
 const REAL_XZ =
@@ -32,6 +33,14 @@ describe('decompression', () => {
     expect(Buffer.compare(await decompress(xzStore(data)), data)).toBe(0);
     expect(Buffer.compare(await decompress(gzipSync(data)), data)).toBe(0);
     expect((await decompress(xzStore(Buffer.alloc(0)))).length).toBe(0);
+  });
+
+  it('decodes zstd without node:zlib zstd (fzstd) and names corrupt zstd', async () => {
+    const out = await decompress(ZSTD_LAYER);
+    expect(`sha256:${createHash('sha256').update(out).digest('hex')}`).toBe(ZSTD_LAYER_DIFF_ID);
+    await expect(decompress(ZSTD_LAYER.subarray(0, 40), 'Packages.zst')).rejects.toThrow(
+      /^Packages.zst: zstd data is corrupt/,
+    );
   });
 
   it('reports corrupt input instead of returning garbage', async () => {
