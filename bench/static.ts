@@ -1,6 +1,6 @@
 /**
  * Static checks per image: facts gathered from the engine's overlay2 layer dirs or its image export (no container; see
- * helpers/facts/gather.ts, LUCID_FACTS_SOURCE=export forces the export) plus the eleven
+ * helpers/facts/gather.ts, LUCID_FACTS_SOURCE=export forces the export) plus the static
  * checks. Cold = an empty cache dir; warm-disk = the layer cache on disk, nothing in memory; memo = the
  * same process asking again (what the suites get for the second and later looks at an image).
  */

@@ -18,7 +18,7 @@ const verbs: Record<string, Verb> = {
   },
   fixtures: {
     summary:
-      'reference and defect images: fixtures build [--platform P] [--only base|services|standins|defects] | push --registry R | lock',
+      'reference and defect images: fixtures build [--platform P] [--only base|services|standins|defects] | push --registry R | lock | export-oci DEST',
     load: () => import('./fixtures.ts'),
   },
 };
