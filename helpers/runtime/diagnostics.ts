@@ -98,6 +98,9 @@ export async function collectDiagnostics(
     const seen = running
       ? ((await portsFromHostProc(info.State.Pid, info.Id)) ?? (await portsFromExec(container, python)))
       : null;
+    // A container that ended within a moment of its start may have printed everything before the log stream was
+    // attached: the engine's own log of it is whole.
+    if (!running && !logsTail.trim()) logsTail = await engineLogTail(container);
     return {
       state: info.State.Status,
       exitCode: running ? null : info.State.ExitCode,
@@ -119,6 +122,14 @@ export async function collectDiagnostics(
       logsTail,
     };
   }
+}
+
+/** The last lines the engine logged for a container (stdout and stderr), '' when it cannot say. */
+async function engineLogTail(container: Dockerode.Container, lines = 40): Promise<string> {
+  const raw = (await container
+    .logs({ stdout: true, stderr: true, tail: lines })
+    .catch(() => Buffer.alloc(0))) as unknown as Buffer;
+  return demux(raw).trim();
 }
 
 /** Milliseconds between the engine's StartedAt and FinishedAt (or now); null for the engine's zero time. */

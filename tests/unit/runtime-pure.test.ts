@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { loopbackOnlyPorts, parseProcNetTcp } from '../../helpers/runtime/listening-ports.ts';
 import { startInstant } from '../../helpers/runtime/start-service.ts';
-import { describeDiagnostics, exitStory, livedMs } from '../../helpers/runtime/diagnostics.ts';
+import type Dockerode from 'dockerode';
+import { collectDiagnostics, describeDiagnostics, exitStory, livedMs } from '../../helpers/runtime/diagnostics.ts';
 import { LogTail } from '../../helpers/runtime/log-tail.ts';
 import { withStackStart } from '../../helpers/runtime/shared-stack.ts';
 import { judgeHealth } from '../../helpers/checks/health.ts';
@@ -115,6 +116,33 @@ describe('log tail', () => {
     t.push('a\nb\nc');
     t.push('d\ne\n');
     expect(t.tail()).toBe('b\ncd\ne');
+  });
+});
+
+describe('the logs of a container that ended at once', () => {
+  // Framed as the engine sends a non-TTY container's log: stream byte, 3 zero bytes, big-endian length.
+  const frame = (stream: 1 | 2, text: string) => {
+    const body = Buffer.from(text);
+    const head = Buffer.alloc(8);
+    head[0] = stream;
+    head.writeUInt32BE(body.length, 4);
+    return Buffer.concat([head, body]);
+  };
+  const ended = (logs: Buffer) =>
+    ({
+      inspect: async () => ({
+        Id: 'c1',
+        RestartCount: 0,
+        State: { Running: false, Status: 'exited', ExitCode: 1, OOMKilled: false, StartedAt: '', FinishedAt: '' },
+      }),
+      logs: async () => logs,
+    }) as unknown as Dockerode.Container;
+  test("the engine's log stands in for a stream attached too late", async () => {
+    const engine = frame(2, "ModuleNotFoundError: No module named 'motor'\n");
+    expect((await collectDiagnostics(ended(engine), '')).logsTail).toBe("ModuleNotFoundError: No module named 'motor'");
+  });
+  test('a streamed tail is kept as it is', async () => {
+    expect((await collectDiagnostics(ended(frame(1, 'other')), 'streamed line')).logsTail).toBe('streamed line');
   });
 });
 
