@@ -480,18 +480,16 @@ describe('healthcheck: the URL a probe script or module holds', () => {
     });
     expect(run(checkHealthcheck, data)).toEqual([]);
     // The port put in with % or .format(), as exec-form one-liners write it.
-    const formatted = (env: string[], url: string) =>
+    const probing = (env: string[], code: string) =>
       withConfig(base, {
         Env: [...base.config.Env, ...env],
-        Healthcheck: {
-          Test: [
-            'CMD',
-            '/usr/bin/python3',
-            '-c',
-            `import os,urllib.request,sys; sys.exit(0 if urllib.request.urlopen(${url}, timeout=3).status==200 else 1)`,
-          ],
-        },
+        Healthcheck: { Test: ['CMD', '/usr/bin/python3', '-c', code] },
       });
+    const formatted = (env: string[], url: string) =>
+      probing(
+        env,
+        `import os,urllib.request,sys; sys.exit(0 if urllib.request.urlopen(${url}, timeout=3).status==200 else 1)`,
+      );
     const pct = "'http://127.0.0.1:%s/api/v1/meta/health' % os.environ.get('PORT', '8080')";
     const fmt = "'http://127.0.0.1:{}/api/v1/meta/health'.format(os.getenv('PORT', '8080'))";
     for (const url of [pct, fmt, "'http://%s:%d/api/v1/meta/health' % ('127.0.0.1', 8080)"])
@@ -509,17 +507,10 @@ describe('healthcheck: the URL a probe script or module holds', () => {
       expect(() => run(checkHealthcheck, formatted([], url)), url).toThrow(/could not be read/);
     // The same lookup written inside an f-string's field reads the same way (it is no run-time value).
     const inline = (env: string[], field: string) =>
-      withConfig(base, {
-        Env: [...base.config.Env, ...env],
-        Healthcheck: {
-          Test: [
-            'CMD',
-            '/usr/bin/python3',
-            '-c',
-            `import os, sys, urllib.request; sys.exit(0 if urllib.request.urlopen(f"http://127.0.0.1:{${field}}/api/v1/meta/health", timeout=3).status == 200 else 1)`,
-          ],
-        },
-      });
+      probing(
+        env,
+        `import os, sys, urllib.request; sys.exit(0 if urllib.request.urlopen(f"http://127.0.0.1:{${field}}/api/v1/meta/health", timeout=3).status == 200 else 1)`,
+      );
     expect(run(checkHealthcheck, inline([], "os.environ.get('PORT', '8080')"))).toEqual([]);
     expect(run(checkHealthcheck, inline([], "os.getenv('PORT', '8080')"))).toEqual([]);
     expect(run(checkHealthcheck, inline(['PORT=8080'], "os.environ['PORT']"))).toEqual([]);
