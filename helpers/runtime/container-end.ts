@@ -1,15 +1,12 @@
 // How a stack container stands after its platform's flows: still running, with no restarts? Read from the
 // engine by id, with its log tail, for the still-running check and for flow failures while a service is down.
 import { docker } from '../engine/docker.ts';
-import { collectDiagnostics, demux, describeDiagnostics, exitStory } from './diagnostics.ts';
+import { collectDiagnostics, describeDiagnostics, engineLogTail, exitStory } from './diagnostics.ts';
 import type { ContainerEnd } from '../model/runtime-facts.ts';
 
 export async function containerEndById(id: string, port?: number): Promise<ContainerEnd> {
   const c = docker().getContainer(id);
-  const raw = (await c
-    .logs({ stdout: true, stderr: true, tail: 30 })
-    .catch(() => Buffer.alloc(0))) as unknown as Buffer;
-  const d = await collectDiagnostics(c, demux(raw).trim());
+  const d = await collectDiagnostics(c, await engineLogTail(c, 30));
   return {
     running: d.state === 'running',
     restartCount: d.restartCount,

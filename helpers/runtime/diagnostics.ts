@@ -125,7 +125,7 @@ export async function collectDiagnostics(
 }
 
 /** The last lines the engine logged for a container (stdout and stderr), '' when it cannot say. */
-async function engineLogTail(container: Dockerode.Container, lines = 40): Promise<string> {
+export async function engineLogTail(container: Dockerode.Container, lines = 40): Promise<string> {
   const raw = (await container
     .logs({ stdout: true, stderr: true, tail: lines })
     .catch(() => Buffer.alloc(0))) as unknown as Buffer;

@@ -7,7 +7,7 @@ import { resolveServiceEnv } from '../contract/load.ts';
 import { docker, isEmulated } from '../engine/docker.ts';
 import { harnessLabels } from '../engine/labels.ts';
 import { engineEndpoint } from '../engine/endpoint.ts';
-import { collectDiagnostics, demux, describeDiagnostics, exitStory, type Diagnostics } from './diagnostics.ts';
+import { collectDiagnostics, describeDiagnostics, engineLogTail, exitStory, type Diagnostics } from './diagnostics.ts';
 import { LogTail } from './log-tail.ts';
 import { LucidContainer, withImageTimeout, type HealthcheckTiming } from './lucid-container.ts';
 
@@ -159,10 +159,7 @@ async function startFailure(e: Error, startId: string, python: string, port: num
   const info = found[0];
   if (!info) return new StartError(`the container could not be started: ${e.message}`);
   const c = docker().getContainer(info.Id);
-  const raw = (await c
-    .logs({ stdout: true, stderr: true, tail: 40 })
-    .catch(() => Buffer.alloc(0))) as unknown as Buffer;
-  const d = await collectDiagnostics(c, demux(raw).trim(), python);
+  const d = await collectDiagnostics(c, await engineLogTail(c), python);
   await c.remove({ force: true }).catch(() => undefined);
   const story =
     d.exitCode !== null
