@@ -1,11 +1,10 @@
 /**
  * Decompression by magic bytes, all in-process: gzip via node:zlib, xz via the xz-decompress WASM
- * module (no host `xz`), zstd via node:zlib when the running Node has it (22.15+), else via fzstd
+ * module (no host `xz`), zstd via helpers/compress/zstd.ts
  * (Debian 12 itself never uses zstd, Ubuntu does).
  */
 import { gunzipSync } from 'node:zlib';
-import * as zlib from 'node:zlib';
-import { decompress as fzstdDecompressSync } from 'fzstd';
+import { isZstd, zstdDecompress } from '../compress/zstd.ts';
 import xz from 'xz-decompress';
 
 type Compression = 'xz' | 'gzip' | 'zstd' | 'none';
@@ -16,7 +15,7 @@ export function detectCompression(buf: Uint8Array): Compression {
   const b = buf;
   if (b[0] === 0xfd && b[1] === 0x37 && b[2] === 0x7a && b[3] === 0x58 && b[4] === 0x5a && b[5] === 0x00) return 'xz';
   if (b[0] === 0x1f && b[1] === 0x8b) return 'gzip';
-  if (b[0] === 0x28 && b[1] === 0xb5 && b[2] === 0x2f && b[3] === 0xfd) return 'zstd';
+  if (isZstd(b)) return 'zstd';
   return 'none';
 }
 
@@ -30,9 +29,6 @@ async function xzDecompress(buf: Uint8Array): Promise<Buffer> {
   }
 }
 
-type ZstdFn = (b: Uint8Array) => Buffer;
-const zstdDecompressSync = (zlib as unknown as { zstdDecompressSync?: ZstdFn }).zstdDecompressSync;
-
 export async function decompress(buf: Uint8Array, what = 'data'): Promise<Buffer> {
   switch (detectCompression(buf)) {
     case 'xz':
@@ -45,9 +41,9 @@ export async function decompress(buf: Uint8Array, what = 'data'): Promise<Buffer
       }
     case 'zstd':
       try {
-        if (zstdDecompressSync) return zstdDecompressSync(buf);
-        const out = fzstdDecompressSync(buf);
-        return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
+        const parts: Buffer[] = [];
+        for await (const part of zstdDecompress([buf])) parts.push(part);
+        return Buffer.concat(parts);
       } catch (e) {
         throw new DecompressError(`${what}: zstd data is corrupt: ${(e as Error).message}`);
       }
